@@ -1,0 +1,206 @@
+using System.CommandLine;
+using Ferry.Cli.Configuration;
+using Ferry.Cli.Output;
+using Ferry.Cli.Stores;
+using Ferry.Core;
+using Ferry.Core.Journal;
+using Ferry.Core.Storage;
+using Ferry.Core.Transfer;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary><c>ferry upload SOURCE DEST</c>: parses options, checks the set-up, runs the engine, reports.</summary>
+internal sealed class UploadCommand
+{
+    private readonly Argument<string?> _source = new("source") { Description = "Local folder to upload", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Argument<string?> _destination = new("dest") { Description = "s3://BUCKET/PREFIX, file:///PATH or a directory", Arity = ArgumentArity.ZeroOrOne };
+    private readonly S3Options _s3 = new();
+    private readonly Option<int?> _concurrency = new("--concurrency", "-j") { Description = "Files in flight at once (default 16; 1-256)" };
+    private readonly Option<string?> _partSize = new("--part-size") { Description = "Multipart part size (default 8MiB; 5MiB-5GiB)" };
+    private readonly Option<string?> _threshold = new("--multipart-threshold") { Description = "Files larger than this go in parallel parts (default 16MiB)" };
+    private readonly Option<int?> _retries = new("--retries") { Description = "Retries per request on transient errors (default 5; 0-20)" };
+    private readonly Option<string?> _memory = new("--memory") { Description = "Memory for request buffers (default 96MiB)" };
+    private readonly Option<bool> _move = new("--move") { Description = "Delete each local file once its upload is verified" };
+    private readonly Option<string?> _archiveTo = new("--archive-to") { Description = "Move each local file here (same relative path) once its upload is verified" };
+    private readonly Option<string?> _manifest = new("--manifest") { Description = "Write a JSON Lines manifest of the run to this file (kept locally even with --move)" };
+    private readonly Option<string?> _manifestKey = new("--manifest-key") { Description = "Also upload the manifest under this key in the bucket" };
+    private readonly Option<string?> _config = new("--config") { Description = "JSON config (local_directory, bucket_name, s3_prefix, max_workers, aws_region, times_to_retry, aws_profile, use_find, endpoint_url); flags override it" };
+    private readonly Option<string[]> _include = new("--include") { Description = "Only upload paths matching this glob (repeatable; * ** ? [set])", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> _exclude = new("--exclude") { Description = "Skip paths matching this glob (repeatable)", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Print the plan; write nothing" };
+    private readonly Option<bool> _followSymlinks = new("--follow-symlinks") { Description = "Follow symbolic links (with loop detection) instead of skipping them" };
+    private readonly Option<bool> _json = new("--json") { Description = "Print NDJSON events (schema v1, see docs/cli.md) and a final summary object" };
+    private readonly Option<bool> _quiet = new("--quiet", "-q") { Description = "No progress display; only failures and the summary" };
+    private readonly Option<string?> _journal = new("--journal") { Description = "Journal database (default: FERRY_HOME/journal.db, ~/.local/share/ferry/journal.db)" };
+
+    public Command Build()
+    {
+        var command = new Command("upload", "Upload a folder: every file SOURCE/REL becomes the object PREFIX/REL, verified by size and checksum, resumable.\n\n" + ExitCodes.HelpText);
+        command.Arguments.Add(_source);
+        command.Arguments.Add(_destination);
+        _s3.AddTo(command);
+        foreach (var option in new Option[] { _concurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _include, _exclude, _dryRun, _followSymlinks, _json, _quiet, _journal })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
+        return command;
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var config = parse.GetValue(_config) is { } configPath ? UploadConfigFile.Load(configPath) : null;
+        var sourceText = parse.GetValue(_source) ?? config?.LocalDirectory
+            ?? throw CliException.Usage("no source folder given; write ferry upload SOURCE DEST, or set local_directory in --config");
+        var destinationText = parse.GetValue(_destination) ?? config?.Destination
+            ?? throw CliException.Usage("no destination given; write ferry upload SOURCE s3://BUCKET/PREFIX, or set bucket_name in --config");
+
+        var source = CheckSource(sourceText);
+        var location = StoreConnection.ParseLocation(destinationText);
+        var options = ReadOptions(parse, config);
+        var s3 = _s3.Read(parse, options.Concurrency * 2 + 8, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile);
+        if (location.Scheme == StoreScheme.Local && IsInside(location.Container, source))
+        {
+            throw CliException.Usage($"the destination {location.Container} lies inside the source {source}; pick a destination outside it");
+        }
+
+        var store = StoreConnection.Open(location, s3);
+        try
+        {
+            await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
+            using var journal = OpenJournal(parse.GetValue(_journal), options.DryRun);
+            var json = parse.GetValue(_json);
+            var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
+            await using var events = json ? new JsonEventWriter(Console.Out) : null;
+            ITransferObserver observer = events is not null ? events : new ConsoleObserver(options.DryRun, Console.Out, Console.Error);
+            events?.Write("start", new Dictionary<string, object?> { ["source"] = source, ["destination"] = location.ToString(), ["dry_run"] = options.DryRun });
+
+            var progress = new TransferProgress();
+            var engine = new UploadEngine(journal);
+            var request = new UploadRequest(source, store, location.Prefix);
+            var run = engine.RunAsync(request, options, progress, observer, cancellationToken);
+            var summary = await new ProgressDisplay(progress, mode, events, Console.Error).RunAsync(run).ConfigureAwait(false);
+
+            if (events is not null)
+            {
+                events.Write("summary", SummaryPrinter.Fields(summary, options.ManifestPath));
+            }
+            else
+            {
+                SummaryPrinter.Print(summary, location, options, Console.Out);
+            }
+
+            return summary.Outcome switch
+            {
+                UploadOutcome.Completed => ExitCodes.Success,
+                UploadOutcome.Interrupted => ExitCodes.Interrupted,
+                UploadOutcome.Aborted when summary.Counts.FilesUploaded == 0 => ExitCodes.UsageOrSetup,
+                _ => ExitCodes.SomeFailed,
+            };
+        }
+        finally
+        {
+            (store as IDisposable)?.Dispose();
+        }
+    }
+
+    private UploadOptions ReadOptions(ParseResult parse, UploadConfigFile? config)
+    {
+        var defaults = new UploadOptions();
+        PathFilter filter;
+        try
+        {
+            filter = new PathFilter(parse.GetValue(_include) ?? [], parse.GetValue(_exclude) ?? []);
+        }
+        catch (FormatException ex)
+        {
+            throw CliException.Usage(ex.Message + "; close the set with ']'");
+        }
+
+        var options = defaults with
+        {
+            Concurrency = parse.GetValue(_concurrency) ?? config?.MaxWorkers ?? defaults.Concurrency,
+            PartSize = Size(parse, _partSize) ?? defaults.PartSize,
+            MultipartThreshold = Size(parse, _threshold) ?? defaults.MultipartThreshold,
+            Retries = parse.GetValue(_retries) ?? config?.TimesToRetry ?? defaults.Retries,
+            MemoryBudget = Size(parse, _memory) ?? defaults.MemoryBudget,
+            Move = parse.GetValue(_move),
+            ArchiveTo = parse.GetValue(_archiveTo) is { } archive ? Path.GetFullPath(archive) : null,
+            ManifestPath = parse.GetValue(_manifest) is { } manifest ? Path.GetFullPath(manifest) : null,
+            ManifestKey = parse.GetValue(_manifestKey),
+            DryRun = parse.GetValue(_dryRun),
+            FollowSymlinks = parse.GetValue(_followSymlinks),
+            Filter = filter,
+        };
+        if (options.ManifestKey is not null && options.ManifestPath is null)
+        {
+            throw CliException.Usage("--manifest-key needs --manifest FILE (the local copy it uploads)");
+        }
+
+        if (options.ManifestKey is { } key && ObjectKey.FindProblem(key) is { } problem)
+        {
+            throw CliException.Usage($"--manifest-key '{key}' is not a valid key: {problem}");
+        }
+
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw CliException.Usage(ex.Message);
+        }
+
+        return options;
+    }
+
+    private static long? Size(ParseResult parse, Option<string?> option) =>
+        parse.GetValue(option) is { } text ? ByteSize.Parse(text, option.Name) : null;
+
+    private static string CheckSource(string text)
+    {
+        var full = Path.GetFullPath(text);
+        if (File.Exists(full))
+        {
+            throw CliException.Usage($"the source {full} is a file; give the folder that holds it");
+        }
+
+        if (!Directory.Exists(full))
+        {
+            throw CliException.Usage($"the source folder {full} does not exist; check the path");
+        }
+
+        try
+        {
+            using var entries = Directory.EnumerateFileSystemEntries(full).GetEnumerator();
+            entries.MoveNext();
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw CliException.Usage($"the source folder {full} is not readable; check its permissions");
+        }
+
+        return full;
+    }
+
+    private static TransferJournal? OpenJournal(string? path, bool dryRun)
+    {
+        var file = path is null ? FerryPaths.JournalFile : Path.GetFullPath(path);
+        try
+        {
+            // A dry run writes nothing: it reads the journal if there is one, and does without otherwise.
+            return dryRun && !File.Exists(file) ? null : TransferJournal.Open(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            throw CliException.Usage($"cannot open the journal {file}: {ex.Message}; set FERRY_HOME or --journal to a writable place");
+        }
+    }
+
+    private static bool IsInside(string path, string folder)
+    {
+        var relative = Path.GetRelativePath(folder, path);
+        return relative == "." || !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative);
+    }
+}

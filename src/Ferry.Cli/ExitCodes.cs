@@ -1,0 +1,25 @@
+namespace Ferry.Cli;
+
+/// <summary>The exit codes of every ferry command, as documented in <c>--help</c> and the README.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Everything was done and verified.</summary>
+    public const int Success = 0;
+
+    /// <summary>The run finished but some files failed (or, for verify, differ).</summary>
+    public const int SomeFailed = 1;
+
+    /// <summary>A usage, config, credential, endpoint or bucket problem found before transferring.</summary>
+    public const int UsageOrSetup = 2;
+
+    /// <summary>Interrupted (Ctrl-C or SIGTERM); the journal is consistent and a rerun resumes.</summary>
+    public const int Interrupted = 130;
+
+    public const string HelpText = """
+        Exit codes:
+          0    everything uploaded (or already present) and verified
+          1    finished, but some files failed; rerun to retry them
+          2    usage, config, credential, endpoint or bucket problem found before transferring
+          130  interrupted; the journal is consistent, rerun to resume
+        """;
+}

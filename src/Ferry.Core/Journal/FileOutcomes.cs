@@ -1,0 +1,18 @@
+namespace Ferry.Core.Journal;
+
+/// <summary>The outcomes recorded per file in <c>session_files.outcome</c>.</summary>
+public static class FileOutcomes
+{
+    /// <summary>Sent and verified in this session.</summary>
+    public const string Uploaded = "uploaded";
+    /// <summary>Already in the destination, verified, not sent again.</summary>
+    public const string Present = "present";
+    /// <summary>Not uploaded by design: symlink, special file, unusable name.</summary>
+    public const string Skipped = "skipped";
+    /// <summary>Could not be uploaded or verified; the reason says why.</summary>
+    public const string Failed = "failed";
+    /// <summary>Deleted locally after its upload was verified (--move).</summary>
+    public const string Moved = "moved";
+    /// <summary>Moved to the archive folder after its upload was verified (--archive-to).</summary>
+    public const string Archived = "archived";
+}

@@ -1,0 +1,76 @@
+namespace Ferry.Core.Journal;
+
+/// <summary>The journal's tables, created or upgraded when the journal is opened. Version 1.</summary>
+internal static class JournalSchema
+{
+    public const int Version = 1;
+
+    public const string Create = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
+
+        -- One row per run of a command: what it did, in counts.
+        CREATE TABLE IF NOT EXISTS sessions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            command TEXT NOT NULL,
+            source TEXT NOT NULL,
+            destination TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            outcome TEXT NOT NULL DEFAULT 'running',
+            message TEXT,
+            files_total INTEGER NOT NULL DEFAULT 0,
+            files_uploaded INTEGER NOT NULL DEFAULT 0,
+            files_present INTEGER NOT NULL DEFAULT 0,
+            files_skipped INTEGER NOT NULL DEFAULT 0,
+            files_failed INTEGER NOT NULL DEFAULT 0,
+            files_moved INTEGER NOT NULL DEFAULT 0,
+            bytes_total INTEGER NOT NULL DEFAULT 0,
+            bytes_uploaded INTEGER NOT NULL DEFAULT 0,
+            retries INTEGER NOT NULL DEFAULT 0,
+            duration_ms INTEGER NOT NULL DEFAULT 0
+        );
+
+        -- One row per file and session: its outcome (uploaded, present, skipped, failed, moved, archived).
+        CREATE TABLE IF NOT EXISTS session_files (
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            path TEXT NOT NULL,
+            key TEXT,
+            size INTEGER,
+            sha256 TEXT,
+            etag TEXT,
+            outcome TEXT NOT NULL,
+            reason TEXT,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS session_files_by_session ON session_files (session_id, outcome);
+
+        -- The last verified state of each object Ferry wrote: what a rerun compares with.
+        CREATE TABLE IF NOT EXISTS objects (
+            destination TEXT NOT NULL,
+            key TEXT NOT NULL,
+            source_path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ticks INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            md5 TEXT,
+            etag TEXT,
+            verified_at TEXT NOT NULL,
+            session_id INTEGER,
+            PRIMARY KEY (destination, key)
+        ) WITHOUT ROWID;
+
+        -- Multipart uploads started and not yet completed: what a rerun resumes.
+        CREATE TABLE IF NOT EXISTS multipart_uploads (
+            destination TEXT NOT NULL,
+            key TEXT NOT NULL,
+            upload_id TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ticks INTEGER NOT NULL,
+            part_size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            PRIMARY KEY (destination, key)
+        ) WITHOUT ROWID;
+        """;
+}

@@ -1,0 +1,320 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Ferry.Core.Journal;
+
+/// <summary>
+/// The durable record of what Ferry did (SQLite, WAL): sessions, per-file outcomes, the last
+/// verified state of each object, and multipart uploads in progress. Writes are serialized on one
+/// connection; lookups made during planning use a second one, so they never wait on a batch.
+/// A crash at any point leaves the last committed state, which is always safe to resume from.
+/// </summary>
+public sealed class TransferJournal : IDisposable
+{
+    private readonly SqliteConnection _writer;
+    private readonly SqliteConnection _reader;
+    private readonly Lock _writeLock = new();
+    private SqliteCommand? _findObject;
+
+    private TransferJournal(SqliteConnection writer, SqliteConnection reader)
+    {
+        _writer = writer;
+        _reader = reader;
+    }
+
+    public string Path => _writer.DataSource;
+
+    /// <summary>Opens (creating if needed) the journal at <paramref name="path"/>.</summary>
+    public static TransferJournal Open(string path)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString();
+        var writer = new SqliteConnection(connectionString);
+        writer.Open();
+        Execute(writer, "PRAGMA busy_timeout = 30000;");
+        Execute(writer, JournalSchema.Create);
+        Execute(writer, "PRAGMA synchronous = NORMAL;");
+        using (var version = writer.CreateCommand())
+        {
+            version.CommandText = "SELECT version FROM schema_info LIMIT 1";
+            if (version.ExecuteScalar() is null)
+            {
+                Execute(writer, $"INSERT INTO schema_info (version) VALUES ({JournalSchema.Version})");
+            }
+        }
+
+        var reader = new SqliteConnection(connectionString);
+        reader.Open();
+        Execute(reader, "PRAGMA busy_timeout = 30000;");
+        return new TransferJournal(writer, reader);
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    public long StartSession(string command, string source, string destination, DateTimeOffset startedAt)
+    {
+        lock (_writeLock)
+        {
+            using var insert = _writer.CreateCommand();
+            insert.CommandText = "INSERT INTO sessions (command, source, destination, started_at) VALUES ($c, $s, $d, $t) RETURNING id";
+            insert.Parameters.AddWithValue("$c", command);
+            insert.Parameters.AddWithValue("$s", source);
+            insert.Parameters.AddWithValue("$d", destination);
+            insert.Parameters.AddWithValue("$t", Format(startedAt));
+            return (long)insert.ExecuteScalar()!;
+        }
+    }
+
+    public void FinishSession(long id, string outcome, string? message, SessionCounts counts, DateTimeOffset finishedAt)
+    {
+        lock (_writeLock)
+        {
+            using var update = _writer.CreateCommand();
+            update.CommandText = """
+                UPDATE sessions SET finished_at = $f, outcome = $o, message = $m, files_total = $ft, files_uploaded = $fu,
+                    files_present = $fp, files_skipped = $fs, files_failed = $ff, files_moved = $fm, bytes_total = $bt,
+                    bytes_uploaded = $bu, retries = $r, duration_ms = $d
+                WHERE id = $id
+                """;
+            update.Parameters.AddWithValue("$id", id);
+            update.Parameters.AddWithValue("$f", Format(finishedAt));
+            update.Parameters.AddWithValue("$o", outcome);
+            update.Parameters.AddWithValue("$m", (object?)message ?? DBNull.Value);
+            update.Parameters.AddWithValue("$ft", counts.FilesTotal);
+            update.Parameters.AddWithValue("$fu", counts.FilesUploaded);
+            update.Parameters.AddWithValue("$fp", counts.FilesPresent);
+            update.Parameters.AddWithValue("$fs", counts.FilesSkipped);
+            update.Parameters.AddWithValue("$ff", counts.FilesFailed);
+            update.Parameters.AddWithValue("$fm", counts.FilesMoved);
+            update.Parameters.AddWithValue("$bt", counts.BytesTotal);
+            update.Parameters.AddWithValue("$bu", counts.BytesUploaded);
+            update.Parameters.AddWithValue("$r", counts.Retries);
+            update.Parameters.AddWithValue("$d", counts.DurationMs);
+            update.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The newest sessions first.</summary>
+    public IReadOnlyList<SessionRecord> ListSessions(int limit)
+    {
+        lock (_writeLock)
+        {
+            using var query = _writer.CreateCommand();
+            query.CommandText = $"{SessionColumns} ORDER BY id DESC LIMIT $limit";
+            query.Parameters.AddWithValue("$limit", limit);
+            return ReadSessions(query);
+        }
+    }
+
+    public SessionRecord? FindSession(long id)
+    {
+        lock (_writeLock)
+        {
+            using var query = _writer.CreateCommand();
+            query.CommandText = $"{SessionColumns} WHERE id = $id";
+            query.Parameters.AddWithValue("$id", id);
+            return ReadSessions(query).SingleOrDefault();
+        }
+    }
+
+    /// <summary>The per-file records of a session, optionally of one outcome, in the order they happened.</summary>
+    public IEnumerable<SessionFileRecord> ReadSessionFiles(long sessionId, string? outcome)
+    {
+        using var query = _reader.CreateCommand();
+        query.CommandText = "SELECT session_id, path, key, size, sha256, etag, outcome, reason, at FROM session_files WHERE session_id = $id"
+            + (outcome is null ? "" : " AND outcome = $o") + " ORDER BY rowid";
+        query.Parameters.AddWithValue("$id", sessionId);
+        if (outcome is not null)
+        {
+            query.Parameters.AddWithValue("$o", outcome);
+        }
+
+        using var reader = query.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new SessionFileRecord(
+                reader.GetInt64(0), reader.GetString(1), NullableString(reader, 2), reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                NullableString(reader, 4), NullableString(reader, 5), reader.GetString(6), NullableString(reader, 7), Parse(reader.GetString(8)));
+        }
+    }
+
+    // ---------------------------------------------------------------- objects and per-file outcomes
+
+    /// <summary>Writes a batch of verified objects and per-file outcomes in one transaction.</summary>
+    public void WriteBatch(IReadOnlyCollection<JournalObject> objects, IReadOnlyCollection<SessionFileRecord> files)
+    {
+        if (objects.Count == 0 && files.Count == 0)
+        {
+            return;
+        }
+
+        lock (_writeLock)
+        {
+            using var transaction = _writer.BeginTransaction();
+            if (objects.Count > 0)
+            {
+                using var upsert = _writer.CreateCommand();
+                upsert.Transaction = transaction;
+                upsert.CommandText = """
+                    INSERT INTO objects (destination, key, source_path, size, mtime_ticks, sha256, md5, etag, verified_at, session_id)
+                    VALUES ($d, $k, $p, $s, $m, $sha, $md5, $e, $v, $sid)
+                    ON CONFLICT (destination, key) DO UPDATE SET source_path = excluded.source_path, size = excluded.size,
+                        mtime_ticks = excluded.mtime_ticks, sha256 = excluded.sha256, md5 = excluded.md5, etag = excluded.etag,
+                        verified_at = excluded.verified_at, session_id = excluded.session_id
+                    """;
+                var parameters = AddParameters(upsert, "$d", "$k", "$p", "$s", "$m", "$sha", "$md5", "$e", "$v", "$sid");
+                upsert.Prepare();
+                foreach (var o in objects)
+                {
+                    Bind(parameters, o.Destination, o.Key, o.SourcePath, o.Size, o.MtimeTicks, o.Sha256, o.Md5, o.ETag, Format(o.VerifiedAt), null);
+                    upsert.ExecuteNonQuery();
+                }
+            }
+
+            if (files.Count > 0)
+            {
+                using var insert = _writer.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO session_files (session_id, path, key, size, sha256, etag, outcome, reason, at) VALUES ($i, $p, $k, $s, $sha, $e, $o, $r, $t)";
+                var parameters = AddParameters(insert, "$i", "$p", "$k", "$s", "$sha", "$e", "$o", "$r", "$t");
+                insert.Prepare();
+                foreach (var f in files)
+                {
+                    Bind(parameters, f.SessionId, f.Path, f.Key, f.Size, f.Sha256, f.ETag, f.Outcome, f.Reason, Format(f.At));
+                    insert.ExecuteNonQuery();
+                }
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>The last verified upload of <paramref name="key"/> to <paramref name="destination"/>; planning connection.</summary>
+    public JournalObject? FindObject(string destination, string key)
+    {
+        _findObject ??= PrepareOn(_reader, "SELECT source_path, size, mtime_ticks, sha256, md5, etag, verified_at FROM objects WHERE destination = $d AND key = $k", "$d", "$k");
+        _findObject.Parameters[0].Value = destination;
+        _findObject.Parameters[1].Value = key;
+        using var reader = _findObject.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        return new JournalObject(destination, key, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3),
+            NullableString(reader, 4), NullableString(reader, 5), Parse(reader.GetString(6)));
+    }
+
+    // ---------------------------------------------------------------- multipart uploads
+
+    public JournalMultipartUpload? FindMultipart(string destination, string key)
+    {
+        lock (_writeLock)
+        {
+            using var query = _writer.CreateCommand();
+            query.CommandText = "SELECT upload_id, size, mtime_ticks, part_size, sha256 FROM multipart_uploads WHERE destination = $d AND key = $k";
+            query.Parameters.AddWithValue("$d", destination);
+            query.Parameters.AddWithValue("$k", key);
+            using var reader = query.ExecuteReader();
+            return reader.Read()
+                ? new JournalMultipartUpload(destination, key, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4))
+                : null;
+        }
+    }
+
+    /// <summary>Records a started multipart upload durably, before any part is sent.</summary>
+    public void SaveMultipart(JournalMultipartUpload upload, DateTimeOffset startedAt)
+    {
+        lock (_writeLock)
+        {
+            using var upsert = _writer.CreateCommand();
+            upsert.CommandText = """
+                INSERT OR REPLACE INTO multipart_uploads (destination, key, upload_id, size, mtime_ticks, part_size, sha256, started_at)
+                VALUES ($d, $k, $u, $s, $m, $p, $sha, $t)
+                """;
+            upsert.Parameters.AddWithValue("$d", upload.Destination);
+            upsert.Parameters.AddWithValue("$k", upload.Key);
+            upsert.Parameters.AddWithValue("$u", upload.UploadId);
+            upsert.Parameters.AddWithValue("$s", upload.Size);
+            upsert.Parameters.AddWithValue("$m", upload.MtimeTicks);
+            upsert.Parameters.AddWithValue("$p", upload.PartSize);
+            upsert.Parameters.AddWithValue("$sha", upload.Sha256);
+            upsert.Parameters.AddWithValue("$t", Format(startedAt));
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    public void DeleteMultipart(string destination, string key)
+    {
+        lock (_writeLock)
+        {
+            using var delete = _writer.CreateCommand();
+            delete.CommandText = "DELETE FROM multipart_uploads WHERE destination = $d AND key = $k";
+            delete.Parameters.AddWithValue("$d", destination);
+            delete.Parameters.AddWithValue("$k", key);
+            delete.ExecuteNonQuery();
+        }
+    }
+
+    public void Dispose()
+    {
+        _findObject?.Dispose();
+        _reader.Dispose();
+        _writer.Dispose();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private const string SessionColumns = """
+        SELECT id, command, source, destination, started_at, finished_at, outcome, message, files_total, files_uploaded,
+            files_present, files_skipped, files_failed, files_moved, bytes_total, bytes_uploaded, retries, duration_ms FROM sessions
+        """;
+
+    private static List<SessionRecord> ReadSessions(SqliteCommand query)
+    {
+        var sessions = new List<SessionRecord>();
+        using var reader = query.ExecuteReader();
+        while (reader.Read())
+        {
+            var counts = new SessionCounts(reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11),
+                reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16), reader.GetInt64(17));
+            sessions.Add(new SessionRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                Parse(reader.GetString(4)), reader.IsDBNull(5) ? null : Parse(reader.GetString(5)), reader.GetString(6), NullableString(reader, 7), counts));
+        }
+
+        return sessions;
+    }
+
+    private static SqliteCommand PrepareOn(SqliteConnection connection, string sql, params string[] names)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        AddParameters(command, names);
+        command.Prepare();
+        return command;
+    }
+
+    private static SqliteParameter[] AddParameters(SqliteCommand command, params string[] names) =>
+        names.Select(n => command.Parameters.Add(new SqliteParameter(n, DBNull.Value))).ToArray();
+
+    private static void Bind(SqliteParameter[] parameters, params object?[] values)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Parse(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+}

@@ -1,0 +1,183 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+namespace Ferry.Core.Storage;
+
+/// <summary>
+/// A directory on a local or mounted file system as a store: key <c>a/b.txt</c> is the file
+/// <c>ROOT/a/b.txt</c>. Writes go to a hidden temporary file beside the target and are renamed
+/// into place, so an object appears whole or not at all. The ETag is opaque (size and
+/// modification time); the SHA-256 is computed from the bytes on <see cref="HeadAsync"/>.
+/// </summary>
+public sealed class LocalDirectoryStore : IObjectStore
+{
+    /// <summary>Name prefix of in-flight temporary files; they never appear in listings.</summary>
+    internal const string TemporaryFilePrefix = ".ferry-tmp-";
+
+    private readonly string _root;
+
+    public LocalDirectoryStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+    }
+
+    public string Description => _root;
+
+    public string Identity => "file:" + _root;
+
+    public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var slash = prefix.LastIndexOf('/');
+        var startRelative = slash < 0 ? "" : prefix[..slash];
+        var start = startRelative.Length == 0 ? _root : Path.Combine(_root, startRelative);
+        if (!Directory.Exists(start))
+        {
+            yield break;
+        }
+
+        var pending = new Stack<string>();
+        pending.Push(start);
+        while (pending.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var directory = pending.Pop();
+            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+            {
+                if (entry.LinkTarget is not null)
+                {
+                    continue;
+                }
+
+                if (entry is DirectoryInfo)
+                {
+                    pending.Push(entry.FullName);
+                    continue;
+                }
+
+                if (entry.Name.StartsWith(TemporaryFilePrefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var key = Path.GetRelativePath(_root, entry.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                if (key.StartsWith(prefix, StringComparison.Ordinal) && entry is FileInfo file)
+                {
+                    yield return Describe(key, file);
+                }
+            }
+
+            await Task.Yield();
+        }
+    }
+
+    public async Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(PathOf(key));
+        if (!file.Exists)
+        {
+            return null;
+        }
+
+        await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        return Describe(key, file) with { Sha256 = sha256 };
+    }
+
+    public async Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
+    {
+        var target = PathOf(key);
+        var directory = Path.GetDirectoryName(target)!;
+        var temporary = Path.Combine(directory, TemporaryFilePrefix + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(directory);
+            await using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await CopyExactlyAsync(content, output, length, cancellationToken).ConfigureAwait(false);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                output.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, target, overwrite: true);
+            return Describe(key, new FileInfo(target)) with { Sha256 = options.Sha256 };
+        }
+        catch (IOException ex) when (IsDiskFull(ex))
+        {
+            throw new StoreException(StoreErrorKind.LocalStorage, $"no space left on the device holding {_root}; free some space and run again", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StoreException(StoreErrorKind.AccessDenied, $"cannot write {target}: permission denied; check the directory's permissions", ex);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path))
+        {
+            throw new StoreException(StoreErrorKind.NotFound, $"{path} does not exist");
+        }
+
+        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return Task.FromResult(stream);
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        File.Delete(PathOf(key));
+        return Task.CompletedTask;
+    }
+
+    public Task CheckAccessAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(_root);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException(StoreErrorKind.ContainerNotFound, $"cannot create the destination directory {_root}: {ex.Message}", ex);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private string PathOf(string key)
+    {
+        ObjectKey.Validate(key);
+        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
+    }
+
+    private static StoredObject Describe(string key, FileInfo file)
+    {
+        var modified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
+        return new StoredObject(key, file.Length, $"{file.Length:x}-{modified.UtcTicks:x}", modified);
+    }
+
+    private static async Task CopyExactlyAsync(Stream source, Stream destination, long length, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[(int)Math.Min(Math.Max(length, 1), 1 << 20)];
+        var remaining = length;
+        while (remaining > 0)
+        {
+            var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new StoreException(StoreErrorKind.Other, $"the content ended {remaining} bytes before its declared length");
+            }
+
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            remaining -= read;
+        }
+    }
+
+    private static bool IsDiskFull(IOException ex) => ex.HResult is 28 or unchecked((int)0x80070070);
+}

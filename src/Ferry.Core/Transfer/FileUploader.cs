@@ -1,0 +1,193 @@
+using System.Buffers;
+using Ferry.Core.Hashing;
+using Ferry.Core.Journal;
+using Ferry.Core.Storage;
+using Polly;
+
+namespace Ferry.Core.Transfer;
+
+/// <summary>
+/// Uploads one file and verifies it: small files in one request from a buffer (MD5 and SHA-256
+/// computed while reading, <c>Content-MD5</c> sent, an MD5 ETag must match), large files in parts
+/// sent in parallel with part-level resume. The file is stat'ed before and after reading; if it
+/// changed, its bytes are read again rather than uploaded half-old.
+/// </summary>
+internal sealed class FileUploader
+{
+    private const int ChangeAttempts = 3;
+
+    private readonly IObjectStore _store;
+    private readonly UploadOptions _options;
+    private readonly MemoryBudget _budget;
+    private readonly ResiliencePipeline _retry;
+    private readonly TransferProgress _progress;
+    private readonly TransferJournal? _journal;
+    private readonly TimeProvider _time;
+
+    public FileUploader(IObjectStore store, UploadOptions options, MemoryBudget budget, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, TimeProvider time)
+    {
+        _store = store;
+        _options = options;
+        _budget = budget;
+        _retry = retry;
+        _progress = progress;
+        _journal = journal;
+        _time = time;
+    }
+
+    /// <summary>
+    /// Whether the listed object already holds this file's bytes: same size, and the ETag equals the
+    /// local MD5 when it is an MD5, else the object's SHA-256 metadata equals the local SHA-256.
+    /// </summary>
+    public async Task<VerifiedUpload?> FindExistingAsync(SourceFile file, string key, long remoteSize, string? remoteETag, CancellationToken cancellationToken)
+    {
+        if (remoteSize != file.Size)
+        {
+            return null;
+        }
+
+        var before = FileSnapshot.Take(file.FullPath);
+        var (sha256, md5) = await ContentHashes.HashFileAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+        if (FileSnapshot.Take(file.FullPath) != before || before.Size != remoteSize)
+        {
+            return null;
+        }
+
+        var listed = new StoredObject(key, remoteSize, remoteETag, default);
+        if (listed.ETagIsMd5)
+        {
+            return string.Equals(remoteETag, md5, StringComparison.OrdinalIgnoreCase) ? new VerifiedUpload(sha256, md5, remoteETag, before.Size, before.MtimeTicks) : null;
+        }
+
+        var head = await _retry.ExecuteAsync(async ct => await _store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return head is not null && head.Size == before.Size && string.Equals(head.Sha256, sha256, StringComparison.OrdinalIgnoreCase)
+            ? new VerifiedUpload(sha256, md5, head.ETag, before.Size, before.MtimeTicks)
+            : null;
+    }
+
+    /// <summary>Uploads and verifies; throws <see cref="SourceChangedException"/> when the file would not hold still.</summary>
+    public async Task<VerifiedUpload> UploadAsync(SourceFile file, string key, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var size = FileSnapshot.Take(file.FullPath).Size;
+                if (size <= _options.MultipartThreshold)
+                {
+                    return await UploadBufferedAsync(file, key, cancellationToken).ConfigureAwait(false);
+                }
+
+                return _store is IMultipartObjectStore multipart
+                    ? await new MultipartFileUpload(_store, multipart, _options, _budget, _retry, _progress, _journal, _time).RunAsync(file, key, cancellationToken).ConfigureAwait(false)
+                    : await UploadStreamedAsync(file, key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SourceChangedException) when (attempt < ChangeAttempts)
+            {
+                // Read it again: the next attempt sees the file's new state.
+            }
+        }
+    }
+
+    private async Task<VerifiedUpload> UploadBufferedAsync(SourceFile file, string key, CancellationToken cancellationToken)
+    {
+        var before = FileSnapshot.Take(file.FullPath);
+        var length = (int)before.Size;
+        await _budget.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            await ReadExactlyAsync(file.FullPath, buffer, length, cancellationToken).ConfigureAwait(false);
+            if (FileSnapshot.Take(file.FullPath) != before)
+            {
+                throw new SourceChangedException(file.RelativePath);
+            }
+
+            var body = buffer.AsMemory(0, length);
+            var md5 = ContentHashes.Md5Hex(body.Span);
+            var sha256 = ContentHashes.Sha256Hex(body.Span);
+            var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5));
+            var stored = await _retry.ExecuteAsync(
+                async ct =>
+                {
+                    using var content = new ReadOnlyMemoryStream(body);
+                    var result = await _store.PutAsync(key, content, length, write, ct).ConfigureAwait(false);
+                    _progress.AddBytesSent(length);
+                    if (result.ETagIsMd5 && !string.Equals(result.ETag, md5, StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key}: the server's MD5 {result.ETag} differs from the sent bytes' MD5 {md5}; the bytes were damaged in transit");
+                    }
+
+                    return result;
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            var etag = stored.ETagIsMd5 ? stored.ETag : await VerifyByHeadAsync(key, length, sha256, cancellationToken).ConfigureAwait(false);
+            return new VerifiedUpload(sha256, md5, etag, length, before.MtimeTicks);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _budget.Release(length);
+        }
+    }
+
+    /// <summary>For stores without multipart: hash first, then stream the file, then compare the store's SHA-256.</summary>
+    private async Task<VerifiedUpload> UploadStreamedAsync(SourceFile file, string key, CancellationToken cancellationToken)
+    {
+        var before = FileSnapshot.Take(file.FullPath);
+        var (sha256, md5) = await ContentHashes.HashFileAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+        var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5));
+        await _retry.ExecuteAsync(
+            async ct =>
+            {
+                await using var content = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                await _store.PutAsync(key, content, before.Size, write, ct).ConfigureAwait(false);
+                _progress.AddBytesSent(before.Size);
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (FileSnapshot.Take(file.FullPath) != before)
+        {
+            throw new SourceChangedException(file.RelativePath);
+        }
+
+        var etag = await VerifyByHeadAsync(key, before.Size, sha256, cancellationToken).ConfigureAwait(false);
+        return new VerifiedUpload(sha256, md5, etag, before.Size, before.MtimeTicks);
+    }
+
+    /// <summary>Asks the store for the object's size and SHA-256 and compares them; returns the ETag it reports.</summary>
+    private async Task<string?> VerifyByHeadAsync(string key, long size, string sha256, CancellationToken cancellationToken)
+    {
+        var head = await _retry.ExecuteAsync(async ct => await _store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+            ?? throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key} is missing right after it was written");
+        if (head.Size != size || !string.Equals(head.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key}: the store reports {head.Size} bytes with SHA-256 {head.Sha256 ?? "none"}, expected {size} bytes with {sha256}");
+        }
+
+        return head.ETag;
+    }
+
+    private static async Task ReadExactlyAsync(string path, byte[] buffer, int length, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+        var read = 0;
+        while (read < length)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(read, length - read), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new SourceChangedException(path);
+            }
+
+            read += n;
+        }
+
+        // One more byte means the file grew after it was stat'ed.
+        if (stream.Length != length)
+        {
+            throw new SourceChangedException(path);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Ferry.Core.Hashing;
+using Ferry.Core.Journal;
+using Ferry.Core.Storage;
+using Polly;
+
+namespace Ferry.Core.Transfer;
+
+/// <summary>
+/// One large file in parts. The file's SHA-256 is computed first (it is stored with the object at
+/// the start), the upload is recorded in the journal before any part is sent, then parts are read
+/// in order and sent in parallel within the memory budget. On a rerun, parts the store already
+/// holds whose size and MD5 match the local bytes are not sent again. Before completing, the
+/// SHA-256 of the bytes actually sent must equal the one recorded; after completing, the store's
+/// size and SHA-256 must match.
+/// </summary>
+internal sealed partial class MultipartFileUpload
+{
+    private const int MaximumParts = 10_000;
+
+    private readonly IObjectStore _store;
+    private readonly IMultipartObjectStore _multipart;
+    private readonly UploadOptions _options;
+    private readonly MemoryBudget _budget;
+    private readonly ResiliencePipeline _retry;
+    private readonly TransferProgress _progress;
+    private readonly TransferJournal? _journal;
+    private readonly TimeProvider _time;
+
+    public MultipartFileUpload(IObjectStore store, IMultipartObjectStore multipart, UploadOptions options, MemoryBudget budget, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, TimeProvider time)
+    {
+        _store = store;
+        _multipart = multipart;
+        _options = options;
+        _budget = budget;
+        _retry = retry;
+        _progress = progress;
+        _journal = journal;
+        _time = time;
+    }
+
+    public async Task<VerifiedUpload> RunAsync(SourceFile file, string key, CancellationToken cancellationToken)
+    {
+        var before = FileSnapshot.Take(file.FullPath);
+        var partSize = ChoosePartSize(before.Size);
+        var partCount = (int)((before.Size + partSize - 1) / partSize);
+        var (uploadId, expectedSha256, stored) = await StartOrResumeAsync(file, key, before, partSize, cancellationToken).ConfigureAwait(false);
+
+        var parts = new StoredPart[partCount];
+        var partMd5s = new string[partCount];
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sending = new List<Task>();
+        var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                await ReadAndSendPartsAsync();
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && sending.Any(t => t.IsFaulted))
+            {
+                // A part failed and stopped the others; its own error is thrown below.
+            }
+
+            await WhenAllOrFirstErrorAsync(sending).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        async Task ReadAndSendPartsAsync()
+        {
+            for (var number = 1; number <= partCount && !failFast.IsCancellationRequested; number++)
+            {
+                var length = (int)Math.Min(partSize, before.Size - (number - 1) * partSize);
+                await _budget.AcquireAsync(length, failFast.Token).ConfigureAwait(false);
+                var buffer = ArrayPool<byte>.Shared.Rent(length);
+                var handedOff = false;
+                try
+                {
+                    await stream.ReadExactlyAsync(buffer.AsMemory(0, length), failFast.Token).ConfigureAwait(false);
+                    sha256.AppendData(buffer, 0, length);
+                    var md5 = ContentHashes.Md5Hex(buffer.AsSpan(0, length));
+                    partMd5s[number - 1] = md5;
+                    if (stored.TryGetValue(number, out var existing) && existing.Size == length && string.Equals(existing.ETag, md5, StringComparison.OrdinalIgnoreCase))
+                    {
+                        parts[number - 1] = existing;
+                        continue;
+                    }
+
+                    sending.Add(SendPartAsync(key, uploadId, number, buffer, length, md5, parts, failFast));
+                    handedOff = true;
+                }
+                catch (EndOfStreamException)
+                {
+                    throw new SourceChangedException(file.RelativePath);
+                }
+                finally
+                {
+                    if (!handedOff)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        _budget.Release(length);
+                    }
+                }
+
+                sending.RemoveAll(t => t.IsCompletedSuccessfully);
+            }
+        }
+
+        var sentSha256 = Convert.ToHexStringLower(sha256.GetHashAndReset());
+        if (FileSnapshot.Take(file.FullPath) != before || sentSha256 != expectedSha256)
+        {
+            await DiscardAsync(key, uploadId).ConfigureAwait(false);
+            throw new SourceChangedException(file.RelativePath);
+        }
+
+        await CompleteAsync(key, uploadId, parts, cancellationToken).ConfigureAwait(false);
+        _journal?.DeleteMultipart(_store.Identity, key);
+        var etag = await VerifyAsync(key, before.Size, expectedSha256, partMd5s, cancellationToken).ConfigureAwait(false);
+        return new VerifiedUpload(expectedSha256, null, etag, before.Size, before.MtimeTicks);
+    }
+
+    /// <summary>Waits for all; throws the first real failure rather than a cancellation it caused in the others.</summary>
+    private static async Task WhenAllOrFirstErrorAsync(List<Task> tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch
+        {
+            var cause = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
+            if (cause is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            }
+
+            throw;
+        }
+    }
+
+    private long ChoosePartSize(long size)
+    {
+        var partSize = Math.Max(_options.PartSize, _multipart.MinimumPartSize);
+        var smallestAllowed = (size + MaximumParts - 1) / MaximumParts;
+        return Math.Max(partSize, smallestAllowed);
+    }
+
+    /// <summary>Resumes the journal's upload of this file when it is unchanged and the store still has it; else starts anew.</summary>
+    private async Task<(string UploadId, string Sha256, Dictionary<int, StoredPart> Stored)> StartOrResumeAsync(SourceFile file, string key, FileSnapshot before, long partSize, CancellationToken cancellationToken)
+    {
+        var recorded = _journal?.FindMultipart(_store.Identity, key);
+        if (recorded is not null)
+        {
+            if (recorded.Size == before.Size && recorded.MtimeTicks == before.MtimeTicks && recorded.PartSize == partSize)
+            {
+                try
+                {
+                    var stored = new Dictionary<int, StoredPart>();
+                    await foreach (var part in _multipart.ListPartsAsync(key, recorded.UploadId, cancellationToken).ConfigureAwait(false))
+                    {
+                        stored[part.PartNumber] = part;
+                    }
+
+                    return (recorded.UploadId, recorded.Sha256, stored);
+                }
+                catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+                {
+                    // The store no longer has it (completed, aborted or expired): start anew.
+                }
+            }
+            else
+            {
+                await DiscardAsync(key, recorded.UploadId).ConfigureAwait(false);
+            }
+        }
+
+        var (sha256, _) = await ContentHashes.HashFileAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+        if (FileSnapshot.Take(file.FullPath) != before)
+        {
+            throw new SourceChangedException(file.RelativePath);
+        }
+
+        var uploadId = await _retry.ExecuteAsync(async ct => await _multipart.StartMultipartAsync(key, new ObjectWriteOptions(sha256), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        _journal?.SaveMultipart(new JournalMultipartUpload(_store.Identity, key, uploadId, before.Size, before.MtimeTicks, partSize, sha256), _time.GetUtcNow());
+        return (uploadId, sha256, []);
+    }
+
+    private async Task SendPartAsync(string key, string uploadId, int number, byte[] buffer, int length, string md5, StoredPart[] parts, CancellationTokenSource failFast)
+    {
+        await Task.Yield();
+        try
+        {
+            var body = buffer.AsMemory(0, length);
+            var contentMd5 = ContentHashes.Md5Base64(md5);
+            parts[number - 1] = await _retry.ExecuteAsync(
+                async ct =>
+                {
+                    var part = await _multipart.UploadPartAsync(key, uploadId, number, body, contentMd5, ct).ConfigureAwait(false);
+                    _progress.AddBytesSent(length);
+                    if (IsMd5(part.ETag) && !string.Equals(part.ETag, md5, StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key} part {number}: the server's MD5 {part.ETag} differs from the sent bytes' MD5 {md5}; the bytes were damaged in transit");
+                    }
+
+                    return part;
+                },
+                failFast.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await failFast.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _budget.Release(length);
+        }
+    }
+
+    private async Task CompleteAsync(string key, string uploadId, StoredPart[] parts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _retry.ExecuteAsync(async ct => await _multipart.CompleteMultipartAsync(key, uploadId, parts, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            // A retried complete whose first attempt succeeded finds no upload: the object check below decides.
+        }
+    }
+
+    private async Task<string?> VerifyAsync(string key, long size, string sha256, string[] partMd5s, CancellationToken cancellationToken)
+    {
+        var head = await _retry.ExecuteAsync(async ct => await _store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+            ?? throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key} is missing after its multipart upload was completed");
+        if (head.Size != size || !string.Equals(head.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key}: the store reports {head.Size} bytes with SHA-256 {head.Sha256 ?? "none"}, expected {size} bytes with {sha256}");
+        }
+
+        // Where the store uses S3's multipart ETag (MD5 of the part MD5s, '-', count), it must match too.
+        if (head.ETag is { } etag && S3MultipartETag().IsMatch(etag) && etag.EndsWith($"-{partMd5s.Length}", StringComparison.Ordinal)
+            && !string.Equals(etag, ContentHashes.MultipartETag(partMd5s), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key}: the store's multipart ETag {etag} does not match the parts sent");
+        }
+
+        return head.ETag;
+    }
+
+    private async Task DiscardAsync(string key, string uploadId)
+    {
+        try
+        {
+            await _multipart.AbortMultipartAsync(key, uploadId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StoreException)
+        {
+            // Best effort: a lifecycle rule removes abandoned uploads; the journal forgets it either way.
+        }
+
+        _journal?.DeleteMultipart(_store.Identity, key);
+    }
+
+    private static bool IsMd5(string etag) => etag.Length == 32 && etag.All(char.IsAsciiHexDigit);
+
+    [GeneratedRegex("^[0-9a-fA-F]{32}-[0-9]+$")]
+    private static partial Regex S3MultipartETag();
+}

@@ -1,0 +1,171 @@
+using System.Runtime.CompilerServices;
+using Ferry.Core.Storage;
+
+namespace Ferry.Core.Transfer;
+
+/// <summary>
+/// Walks a source folder lazily, depth first, entries of each folder in ordinal order, so that
+/// memory holds one folder's listing per level, never the whole tree. Regular files are yielded;
+/// symlinks (unless followed), FIFOs, sockets, devices, unreadable folders and names that cannot
+/// become object keys are reported through <see cref="ScanOptions.OnSkipped"/> and never opened.
+/// </summary>
+public sealed class SourceScanner
+{
+    private readonly string _root;
+    private readonly ScanOptions _options;
+
+    public SourceScanner(string root, ScanOptions options)
+    {
+        _root = Path.GetFullPath(root);
+        _options = options;
+    }
+
+    public async IAsyncEnumerable<SourceFile> ScanAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<(string Path, string Relative)>();
+        pending.Push((_root, ""));
+        RememberVisit(visited, _root);
+        var yielded = 0;
+        while (pending.TryPop(out var folder))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string[] names;
+            try
+            {
+                names = Directory.EnumerateFileSystemEntries(folder.Path).Select(Path.GetFileName).ToArray()!;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _options.OnSkipped?.Invoke(new SkippedEntry(folder.Relative, $"folder not readable: {ex.Message}"));
+                continue;
+            }
+
+            Array.Sort(names, StringComparer.Ordinal);
+            var subfolders = new List<(string, string)>();
+            foreach (var name in names)
+            {
+                var full = Path.Combine(folder.Path, name);
+                var relative = folder.Relative.Length == 0 ? name : folder.Relative + "/" + name;
+                if (_options.ExcludedPath is { } excluded && string.Equals(full, excluded, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var kind = FileKindProbe.Probe(full);
+                if (kind == FileKind.SymbolicLink)
+                {
+                    if (!_options.FollowSymlinks)
+                    {
+                        _options.OnSkipped?.Invoke(new SkippedEntry(relative, "symbolic link (use --follow-symlinks to follow)"));
+                        continue;
+                    }
+
+                    kind = ResolveLink(full, relative, visited);
+                }
+
+                switch (kind)
+                {
+                    case FileKind.Directory when _options.FollowSymlinks && !RememberVisit(visited, full):
+                        _options.OnSkipped?.Invoke(new SkippedEntry(relative, "folder already visited (symlink loop)"));
+                        break;
+                    case FileKind.Directory:
+                        subfolders.Add((full, relative));
+                        break;
+                    case FileKind.Regular:
+                        if (KeyProblem(relative) is { } problem)
+                        {
+                            _options.OnSkipped?.Invoke(new SkippedEntry(relative, problem));
+                        }
+                        else if (_options.Filter.Matches(relative) && Describe(full, relative) is { } file)
+                        {
+                            yield return file;
+                            if (++yielded % 1024 == 0)
+                            {
+                                await Task.Yield();
+                            }
+                        }
+
+                        break;
+                    case FileKind.Missing:
+                    case FileKind.SymbolicLink:
+                        break;
+                    default:
+                        _options.OnSkipped?.Invoke(new SkippedEntry(relative, $"not a regular file ({Describe(kind)})"));
+                        break;
+                }
+            }
+
+            for (var i = subfolders.Count - 1; i >= 0; i--)
+            {
+                pending.Push(subfolders[i]);
+            }
+        }
+    }
+
+    private FileKind ResolveLink(string full, string relative, HashSet<string> visited)
+    {
+        try
+        {
+            var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true);
+            if (target is null || !target.Exists && !Directory.Exists(target.FullName))
+            {
+                _options.OnSkipped?.Invoke(new SkippedEntry(relative, "broken symbolic link"));
+                return FileKind.Missing;
+            }
+
+            var kind = FileKindProbe.Probe(target.FullName);
+            if (kind == FileKind.Directory && visited.Contains(RealPath(target.FullName)))
+            {
+                _options.OnSkipped?.Invoke(new SkippedEntry(relative, "symbolic link loop"));
+                return FileKind.Missing;
+            }
+
+            return kind;
+        }
+        catch (IOException ex)
+        {
+            _options.OnSkipped?.Invoke(new SkippedEntry(relative, $"symbolic link cannot be resolved: {ex.Message}"));
+            return FileKind.Missing;
+        }
+    }
+
+    private static bool RememberVisit(HashSet<string> visited, string folder) => visited.Add(RealPath(folder));
+
+    private static string RealPath(string path)
+    {
+        var info = new DirectoryInfo(path);
+        return info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName;
+    }
+
+    private SourceFile? Describe(string full, string relative)
+    {
+        var info = new FileInfo(full);
+        if (!info.Exists)
+        {
+            return null;
+        }
+
+        return new SourceFile(relative, full, info.Length, info.LastWriteTimeUtc.Ticks);
+    }
+
+    private string? KeyProblem(string relative)
+    {
+        if (relative.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            return "name is not valid UTF-8, so it cannot be an object key";
+        }
+
+        var key = ObjectKey.Join(_options.KeyPrefix, relative);
+        return ObjectKey.FindProblem(key) is { } problem ? $"name cannot be an object key: {problem}" : null;
+    }
+
+    private static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Fifo => "FIFO",
+        FileKind.Socket => "socket",
+        FileKind.CharacterDevice => "character device",
+        FileKind.BlockDevice => "block device",
+        _ => "special file",
+    };
+}

@@ -1,0 +1,382 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Ferry.Core.Journal;
+using Ferry.Core.Manifests;
+using Ferry.Core.Storage;
+
+namespace Ferry.Core.Transfer;
+
+/// <summary>
+/// Uploads a folder: one flat listing of the destination prefix, a lazy scan of the source, a
+/// planner that skips what the journal and the listing prove is there, and N workers that upload,
+/// verify, record and (optionally) move each file. Memory stays bounded: the listing and the
+/// journal live in SQLite, the scan streams, and request buffers come from one memory budget.
+/// </summary>
+public sealed class UploadEngine
+{
+    private readonly TransferJournal? _journal;
+    private readonly TimeProvider _time;
+
+    /// <param name="journal">Where runs are recorded; null for a dry run or an unrecorded run (then nothing is skipped by journal).</param>
+    public UploadEngine(TransferJournal? journal, TimeProvider? time = null)
+    {
+        _journal = journal;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public async Task<UploadSummary> RunAsync(UploadRequest request, UploadOptions options, TransferProgress progress, ITransferObserver? observer, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var run = new Run(this, request, options, progress, observer);
+        return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed record WorkItem(SourceFile File, string Key, long? RemoteSize, string? RemoteETag, VerifiedUpload? Known = null);
+
+    /// <summary>The state of one run.</summary>
+    private sealed class Run
+    {
+        private readonly UploadEngine _engine;
+        private readonly UploadRequest _request;
+        private readonly UploadOptions _options;
+        private readonly TransferProgress _progress;
+        private readonly ITransferObserver? _observer;
+        private readonly ConcurrentQueue<FileEvent> _failures = new();
+        private readonly ConcurrentDictionary<string, long> _skippedReasons = new();
+        private readonly ConcurrentQueue<FileEvent> _pendingSkips = new();
+        private readonly VerifiedMove _move;
+        private readonly RemoteListing _listing = new();
+        private readonly bool _record;
+        private JournalWriter? _journalWriter;
+        private ManifestWriter? _manifest;
+        private FileUploader? _uploader;
+        private long _sessionId;
+        private StoreException? _fatal;
+        private CancellationTokenSource? _abort;
+
+        public Run(UploadEngine engine, UploadRequest request, UploadOptions options, TransferProgress progress, ITransferObserver? observer)
+        {
+            _engine = engine;
+            _request = request;
+            _options = options;
+            _progress = progress;
+            _observer = observer;
+            _move = new VerifiedMove(options.Move, options.ArchiveTo);
+            _record = !options.DryRun && engine._journal is not null;
+        }
+
+        private TransferJournal? Journal => _engine._journal;
+
+        public async Task<UploadSummary> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            var clock = Stopwatch.StartNew();
+            var store = _request.Store;
+            var source = Path.GetFullPath(_request.Source);
+            var destination = store.Description + "/" + _request.Prefix;
+            if (_record)
+            {
+                _sessionId = Journal!.StartSession("upload", source, destination.TrimEnd('/'), _engine._time.GetUtcNow());
+                _journalWriter = new JournalWriter(Journal);
+            }
+
+            if (_options.ManifestPath is not null && !_options.DryRun)
+            {
+                _manifest = new ManifestWriter(_options.ManifestPath);
+            }
+
+            using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _abort = abort;
+            var retry = RetryPolicy.Create(_options.Retries, _options.RetryBaseDelay, error =>
+            {
+                _progress.AddRetry();
+                _observer?.OnRetry(error.Message);
+            });
+            _uploader = new FileUploader(store, _options, new MemoryBudget(_options.MemoryBudget), retry, _progress, _options.DryRun ? null : Journal, _engine._time);
+
+            string? message = null;
+            try
+            {
+                await _listing.LoadAsync(store.ListAsync(_request.Prefix, abort.Token), abort.Token).ConfigureAwait(false);
+
+                var work = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(_options.Concurrency * 4) { SingleWriter = true });
+                var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(work.Reader, abort.Token), CancellationToken.None)).ToArray();
+                try
+                {
+                    await PlanAsync(source, work.Writer, abort.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    work.Writer.TryComplete();
+                    await Task.WhenAll(workers).ConfigureAwait(false);
+                }
+
+                abort.Token.ThrowIfCancellationRequested();
+                if (_manifest is not null)
+                {
+                    var path = await _manifest.CompleteAsync().ConfigureAwait(false);
+                    if (_options.ManifestKey is { } manifestKey)
+                    {
+                        await UploadManifestAsync(path, manifestKey, abort.Token).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (_fatal is not null || cancellationToken.IsCancellationRequested)
+            {
+                message = _fatal?.Message ?? "interrupted; run the same command again to resume";
+            }
+            catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable)
+            {
+                _fatal = ex;
+                message = ex.Message;
+            }
+            finally
+            {
+                _listing.Dispose();
+                if (_journalWriter is not null)
+                {
+                    await _journalWriter.CompleteAsync().ConfigureAwait(false);
+                }
+
+                if (_manifest is not null)
+                {
+                    await _manifest.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
+            var snapshot = _progress.Snapshot();
+            var outcome = _fatal is not null ? UploadOutcome.Aborted
+                : cancellationToken.IsCancellationRequested ? UploadOutcome.Interrupted
+                : snapshot.FilesFailed > 0 ? UploadOutcome.CompletedWithFailures
+                : UploadOutcome.Completed;
+            if (outcome == UploadOutcome.CompletedWithFailures)
+            {
+                message = $"{snapshot.FilesFailed} file(s) failed; run the same command again to retry them";
+            }
+
+            clock.Stop();
+            if (_record)
+            {
+                var counts = new SessionCounts(snapshot.FilesFound, snapshot.FilesUploaded, snapshot.FilesPresent, snapshot.FilesSkipped,
+                    snapshot.FilesFailed, snapshot.FilesMoved, snapshot.BytesFound, snapshot.BytesSent, snapshot.Retries, clock.ElapsedMilliseconds);
+                Journal!.FinishSession(_sessionId, OutcomeName(outcome), message, counts, _engine._time.GetUtcNow());
+            }
+
+            return new UploadSummary(_sessionId, outcome, message, snapshot, clock.Elapsed, _failures.ToArray(), new Dictionary<string, long>(_skippedReasons));
+        }
+
+        /// <summary>Scans the source and decides per file; the cheap "already there" case never reaches a worker.</summary>
+        private async Task PlanAsync(string source, ChannelWriter<WorkItem> work, CancellationToken cancellationToken)
+        {
+            var archive = _options.ArchiveTo is null ? null : Path.GetFullPath(_options.ArchiveTo);
+            var scanner = new SourceScanner(source, new ScanOptions
+            {
+                Filter = _options.Filter,
+                FollowSymlinks = _options.FollowSymlinks,
+                KeyPrefix = _request.Prefix,
+                ExcludedPath = archive,
+                OnSkipped = OnSkipped,
+            });
+            var identity = _request.Store.Identity;
+            await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _progress.AddFound(file.Size);
+                var key = ObjectKey.Join(_request.Prefix, file.RelativePath);
+                var remote = _listing.Find(key);
+                if (remote is { } listed && Journal?.FindObject(identity, key) is { } known
+                    && known.SourcePath == file.FullPath && known.Size == file.Size && known.MtimeTicks == file.LastWriteTicks
+                    && listed.Size == known.Size && string.Equals(listed.ETag, known.ETag, StringComparison.Ordinal))
+                {
+                    // Unchanged since Ferry verified it, and the object is still there as verified.
+                    var verified = new VerifiedUpload(known.Sha256, known.Md5, known.ETag, known.Size, known.MtimeTicks);
+                    if (_move.IsEnabled)
+                    {
+                        // Moving touches the disk: leave it to the workers.
+                        await work.WriteAsync(new WorkItem(file, key, listed.Size, listed.ETag, verified), cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await CompleteAsync(file, key, verified, FileOutcomes.Present, known.VerifiedAt, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await work.WriteAsync(new WorkItem(file, key, remote?.Size, remote?.ETag), cancellationToken).ConfigureAwait(false);
+                }
+
+                await RecordSkippedAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await RecordSkippedAsync(cancellationToken).ConfigureAwait(false);
+
+            _progress.MarkScanComplete();
+        }
+
+        private void OnSkipped(SkippedEntry entry)
+        {
+            _progress.AddSkipped();
+            var category = entry.Reason.Split(':', '(')[0].Trim();
+            _skippedReasons.AddOrUpdate(category, 1, (_, n) => n + 1);
+            _pendingSkips.Enqueue(new FileEvent(FileOutcomes.Skipped, entry.RelativePath, null, 0, null, null, entry.Reason, _engine._time.GetUtcNow()));
+        }
+
+        /// <summary>Reports and journals the entries the scanner skipped since the last call (the scanner's callback cannot wait).</summary>
+        private async Task RecordSkippedAsync(CancellationToken cancellationToken)
+        {
+            while (_pendingSkips.TryDequeue(out var skipped))
+            {
+                if (_journalWriter is not null)
+                {
+                    await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, skipped.Path, null, null, null, null, FileOutcomes.Skipped, skipped.Reason, skipped.At), cancellationToken).ConfigureAwait(false);
+                }
+
+                Report(skipped);
+            }
+        }
+
+        private async Task WorkAsync(ChannelReader<WorkItem> work, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await foreach (var item in work.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await ProcessAsync(item, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A worker that dies must not leave the planner waiting on a full queue.
+                await _abort!.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        private async Task ProcessAsync(WorkItem item, CancellationToken cancellationToken)
+        {
+            var file = item.File;
+            try
+            {
+                if (item.Known is { } known)
+                {
+                    await CompleteAsync(file, item.Key, known, FileOutcomes.Present, _engine._time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                if (item.RemoteSize is { } remoteSize
+                    && await _uploader!.FindExistingAsync(file, item.Key, remoteSize, item.RemoteETag, cancellationToken).ConfigureAwait(false) is { } existing)
+                {
+                    await CompleteAsync(file, item.Key, existing, FileOutcomes.Present, _engine._time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                if (_options.DryRun)
+                {
+                    Report(new FileEvent(FileEvent.WouldUpload, file.RelativePath, item.Key, file.Size, null, null, null, _engine._time.GetUtcNow()));
+                    return;
+                }
+
+                var verified = await _uploader!.UploadAsync(file, item.Key, cancellationToken).ConfigureAwait(false);
+                await CompleteAsync(file, item.Key, verified, FileOutcomes.Uploaded, _engine._time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable)
+            {
+                _fatal ??= ex;
+                await _abort!.CancelAsync().ConfigureAwait(false);
+                throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await FailAsync(file, item.Key, Describe(ex), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Records a verified file (uploaded or present), writes its manifest line, and moves it when asked.</summary>
+        private async Task CompleteAsync(SourceFile file, string key, VerifiedUpload verified, string outcome, DateTimeOffset uploadedAt, CancellationToken cancellationToken)
+        {
+            var now = _engine._time.GetUtcNow();
+            if (outcome == FileOutcomes.Uploaded)
+            {
+                _progress.AddUploaded(verified.Size);
+            }
+            else
+            {
+                _progress.AddPresent(verified.Size);
+            }
+
+            if (_journalWriter is not null)
+            {
+                await _journalWriter.PostAsync(new JournalObject(_request.Store.Identity, key, file.FullPath, verified.Size, verified.MtimeTicks,
+                    verified.Sha256, verified.Md5, verified.ETag, now), cancellationToken).ConfigureAwait(false);
+                await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, outcome, null, now), cancellationToken).ConfigureAwait(false);
+            }
+
+            _manifest?.Add(new ManifestEntry(key, verified.Size, verified.Sha256, verified.ETag, file.RelativePath, new DateTimeOffset(verified.MtimeTicks, TimeSpan.Zero), uploadedAt, now, outcome));
+            Report(new FileEvent(outcome, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, null, now));
+
+            if (_move.IsEnabled && !_options.DryRun)
+            {
+                try
+                {
+                    var moved = _move.Apply(file, verified);
+                    _progress.AddMoved();
+                    if (_journalWriter is not null)
+                    {
+                        await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, moved, _options.ArchiveTo, now), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    Report(new FileEvent(moved, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, null, now));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    await FailAsync(file, key, ex.Message, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private async Task FailAsync(SourceFile file, string key, string reason, CancellationToken cancellationToken)
+        {
+            _progress.AddFailed(file.Size);
+            var failure = new FileEvent(FileOutcomes.Failed, file.RelativePath, key, file.Size, null, null, reason, _engine._time.GetUtcNow());
+            if (_failures.Count < UploadSummary.MaximumFailuresListed)
+            {
+                _failures.Enqueue(failure);
+            }
+
+            if (_journalWriter is not null)
+            {
+                await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, file.RelativePath, key, file.Size, null, null, FileOutcomes.Failed, reason, failure.At), cancellationToken).ConfigureAwait(false);
+            }
+
+            Report(failure);
+        }
+
+        private void Report(FileEvent fileEvent) => _observer?.OnFileEvent(fileEvent);
+
+        private async Task UploadManifestAsync(string path, string key, CancellationToken cancellationToken)
+        {
+            var info = new FileInfo(path);
+            var manifestFile = new SourceFile(info.Name, info.FullName, info.Length, info.LastWriteTimeUtc.Ticks);
+            await _uploader!.UploadAsync(manifestFile, key, cancellationToken).ConfigureAwait(false);
+        }
+
+        private static string Describe(Exception ex) => ex switch
+        {
+            FileNotFoundException or DirectoryNotFoundException => "the file disappeared before it was uploaded",
+            UnauthorizedAccessException => "cannot read the file: permission denied",
+            SourceChangedException => "the file kept changing while it was read; upload it again once it is complete",
+            _ => ex.Message,
+        };
+
+        private static string OutcomeName(UploadOutcome outcome) => outcome switch
+        {
+            UploadOutcome.Completed => "completed",
+            UploadOutcome.CompletedWithFailures => "completed_with_failures",
+            UploadOutcome.Aborted => "aborted",
+            _ => "interrupted",
+        };
+    }
+}

@@ -1,0 +1,65 @@
+namespace Ferry.Core.Transfer;
+
+/// <summary>How an upload runs. <see cref="Validate"/> names the first option out of range.</summary>
+public sealed record UploadOptions
+{
+    public const long MiB = 1024 * 1024;
+
+    /// <summary>Files in flight at once. Default 16; 1 to 256.</summary>
+    public int Concurrency { get; init; } = 16;
+
+    /// <summary>Bytes per multipart part. Default 8 MiB; 5 MiB to 5 GiB (raised as needed to stay within 10,000 parts).</summary>
+    public long PartSize { get; init; } = 8 * MiB;
+
+    /// <summary>Files larger than this go in parts, sent in parallel. Default 16 MiB; at least 5 MiB.</summary>
+    public long MultipartThreshold { get; init; } = 16 * MiB;
+
+    /// <summary>Retries per request after the first attempt. Default 5; 0 to 20.</summary>
+    public int Retries { get; init; } = 5;
+
+    /// <summary>The first retry's delay before backoff and jitter. Default 250 ms.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Bytes of request bodies held in memory at once. Default 96 MiB; at least one part.</summary>
+    public long MemoryBudget { get; init; } = 96 * MiB;
+
+    /// <summary>Delete each local file once its upload is verified.</summary>
+    public bool Move { get; init; }
+
+    /// <summary>Move each local file to this folder (same relative path) once its upload is verified.</summary>
+    public string? ArchiveTo { get; init; }
+
+    /// <summary>Write a JSON Lines manifest of every file of the run here.</summary>
+    public string? ManifestPath { get; init; }
+
+    /// <summary>Also upload the manifest under this key (relative to the store, not the prefix).</summary>
+    public string? ManifestKey { get; init; }
+
+    /// <summary>Plan only: list, compare and report, write nothing (no upload, no journal, no manifest).</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>Follow symbolic links, with loop detection. Default: skip and report them.</summary>
+    public bool FollowSymlinks { get; init; }
+
+    /// <summary>Which relative paths to upload.</summary>
+    public PathFilter Filter { get; init; } = PathFilter.All;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the option and its valid range.</summary>
+    public void Validate()
+    {
+        Require(Concurrency is >= 1 and <= 256, "--concurrency must be between 1 and 256");
+        Require(PartSize is >= 5 * MiB and <= 5L * 1024 * MiB, "--part-size must be between 5 MiB and 5 GiB");
+        Require(MultipartThreshold >= 5 * MiB, "--multipart-threshold must be at least 5 MiB");
+        Require(Retries is >= 0 and <= 20, "--retries must be between 0 and 20");
+        Require(MemoryBudget >= PartSize, "the memory budget must hold at least one part");
+        Require(!(Move && ArchiveTo is not null), "--move and --archive-to exclude each other; pick one");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace Ferry.Storage.S3;
+
+/// <summary>
+/// How to reach an S3-compatible service. Anything left null is taken from the standard AWS
+/// sources: <c>AWS_ENDPOINT_URL_S3</c>/<c>AWS_ENDPOINT_URL</c>, <c>AWS_REGION</c>/<c>AWS_DEFAULT_REGION</c>,
+/// <c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c>/<c>AWS_SESSION_TOKEN</c>, then the shared
+/// profile files (<c>AWS_PROFILE</c> or "default"). Instance metadata is never queried.
+/// </summary>
+public sealed record S3ConnectionOptions
+{
+    /// <summary>A custom endpoint such as <c>http://127.0.0.1:4568</c>; null for AWS. Custom endpoints use path-style addressing.</summary>
+    public Uri? Endpoint { get; init; }
+
+    /// <summary>The region to sign for; default from the environment or profile, else us-east-1.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>A named profile from the shared config files; when set it wins over environment credentials.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>Connections kept open to the endpoint; match the number of requests in flight. Default 64.</summary>
+    public int MaxConnections { get; init; } = 64;
+
+    /// <summary>How long one request may take before it counts as timed out and is retried. Default 5 minutes.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+}

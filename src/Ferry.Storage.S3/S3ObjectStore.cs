@@ -1,0 +1,233 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Ferry.Core.Storage;
+
+namespace Ferry.Storage.S3;
+
+/// <summary>
+/// One S3 bucket as a store, over the AWS SDK. Request bodies are sent plainly (no aws-chunked
+/// framing, no SDK checksums: Ferry sends its own <c>Content-MD5</c> and verifies the answer
+/// itself), listings are flat (no delimiter), and the SDK's own retries are off: Ferry's
+/// retry policy decides, from the <see cref="StoreErrorKind"/> this store reports.
+/// </summary>
+public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDisposable
+{
+    /// <summary>The metadata name under which Ferry keeps the object's SHA-256 (<c>x-amz-meta-sha256</c>).</summary>
+    public const string Sha256MetadataName = "sha256";
+
+    private readonly IAmazonS3 _client;
+    private readonly string _bucket;
+    private readonly string _endpointDescription;
+
+    public S3ObjectStore(IAmazonS3 client, string bucket, string endpointDescription)
+    {
+        _client = client;
+        _bucket = bucket;
+        _endpointDescription = endpointDescription;
+    }
+
+    public string Description => $"s3://{_bucket}";
+
+    public string Identity => $"{_endpointDescription}/{_bucket}";
+
+    public long MinimumPartSize => 5L * 1024 * 1024;
+
+    public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, MaxKeys = 1000 };
+        while (true)
+        {
+            var response = await CallAsync(() => _client.ListObjectsV2Async(request, cancellationToken), prefix).ConfigureAwait(false);
+            foreach (var entry in response.S3Objects ?? [])
+            {
+                yield return new StoredObject(entry.Key, entry.Size ?? 0, Unquote(entry.ETag), ToOffset(entry.LastModified));
+            }
+
+            if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
+            {
+                yield break;
+            }
+
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+    }
+
+    public async Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await CallAsync(() => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, cancellationToken), key).ConfigureAwait(false);
+            var sha256 = response.Metadata[Sha256MetadataName];
+            return new StoredObject(key, response.ContentLength, Unquote(response.ETag), ToOffset(response.LastModified), string.IsNullOrEmpty(sha256) ? null : sha256);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = _bucket,
+            Key = key,
+            InputStream = content,
+            AutoCloseStream = false,
+            AutoResetStreamPosition = false,
+            UseChunkEncoding = false,
+            MD5Digest = options.ContentMd5,
+        };
+        request.Headers.ContentLength = length;
+        if (options.Sha256 is not null)
+        {
+            request.Metadata.Add(Sha256MetadataName, options.Sha256);
+        }
+
+        var response = await CallAsync(() => _client.PutObjectAsync(request, cancellationToken), key).ConfigureAwait(false);
+        return new StoredObject(key, length, Unquote(response.ETag), DateTimeOffset.UtcNow, options.Sha256);
+    }
+
+    public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var response = await CallAsync(() => _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, cancellationToken), key).ConfigureAwait(false);
+        return new OwnedResponseStream(response);
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        CallAsync(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, cancellationToken), key);
+
+    public async Task CheckAccessAsync(CancellationToken cancellationToken)
+    {
+        // One listing of at most one key: proves the endpoint answers, the credentials are
+        // accepted and the bucket exists, and needs only the permission an upload needs anyway.
+        var request = new ListObjectsV2Request { BucketName = _bucket, MaxKeys = 1 };
+        await CallAsync(() => _client.ListObjectsV2Async(request, cancellationToken), "").ConfigureAwait(false);
+    }
+
+    public async Task<string> StartMultipartAsync(string key, ObjectWriteOptions options, CancellationToken cancellationToken)
+    {
+        var request = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key };
+        if (options.Sha256 is not null)
+        {
+            request.Metadata.Add(Sha256MetadataName, options.Sha256);
+        }
+
+        var response = await CallAsync(() => _client.InitiateMultipartUploadAsync(request, cancellationToken), key).ConfigureAwait(false);
+        return response.UploadId;
+    }
+
+    public async Task<StoredPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> body, string contentMd5, CancellationToken cancellationToken)
+    {
+        using var stream = new ReadOnlyMemoryStream(body);
+        var request = new UploadPartRequest
+        {
+            BucketName = _bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            InputStream = stream,
+            PartSize = body.Length,
+            MD5Digest = contentMd5,
+            UseChunkEncoding = false,
+        };
+        var response = await CallAsync(() => _client.UploadPartAsync(request, cancellationToken), key).ConfigureAwait(false);
+        return new StoredPart(partNumber, body.Length, Unquote(response.ETag) ?? "");
+    }
+
+    public async IAsyncEnumerable<StoredPart> ListPartsAsync(string key, string uploadId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListPartsRequest { BucketName = _bucket, Key = key, UploadId = uploadId };
+        while (true)
+        {
+            var response = await CallAsync(() => _client.ListPartsAsync(request, cancellationToken), key).ConfigureAwait(false);
+            foreach (var part in response.Parts ?? [])
+            {
+                yield return new StoredPart(part.PartNumber ?? 0, part.Size ?? 0, Unquote(part.ETag) ?? "");
+            }
+
+            if (response.IsTruncated != true)
+            {
+                yield break;
+            }
+
+            request.PartNumberMarker = response.NextPartNumberMarker?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    public async Task<StoredObject> CompleteMultipartAsync(string key, string uploadId, IReadOnlyList<StoredPart> parts, CancellationToken cancellationToken)
+    {
+        var request = new CompleteMultipartUploadRequest
+        {
+            BucketName = _bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartETags = parts.OrderBy(p => p.PartNumber).Select(p => new PartETag(p.PartNumber, p.ETag)).ToList(),
+        };
+        var response = await CallAsync(() => _client.CompleteMultipartUploadAsync(request, cancellationToken), key).ConfigureAwait(false);
+        return new StoredObject(key, parts.Sum(p => p.Size), Unquote(response.ETag), DateTimeOffset.UtcNow);
+    }
+
+    public async Task AbortMultipartAsync(string key, string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync(() => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId }, cancellationToken), key).ConfigureAwait(false);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            // Already gone: that is what abort wants.
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private async Task<T> CallAsync<T>(Func<Task<T>> call, string key)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (S3ErrorClassifier.Classify(ex, _bucket, key, _endpointDescription) is { } error)
+        {
+            throw error;
+        }
+    }
+
+    private static string? Unquote(string? etag) => etag?.Trim('"');
+
+    private static DateTimeOffset ToOffset(DateTime? value) =>
+        value is { } time ? new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
+
+    /// <summary>A GET response's body that disposes the response with it.</summary>
+    private sealed class OwnedResponseStream(GetObjectResponse response) : Stream
+    {
+        private readonly Stream _inner = response.ResponseStream;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => response.ContentLength;
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+                response.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

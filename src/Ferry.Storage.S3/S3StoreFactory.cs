@@ -1,0 +1,129 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.S3;
+using Ferry.Core.Storage;
+
+namespace Ferry.Storage.S3;
+
+/// <summary>Builds <see cref="S3ObjectStore"/>s: resolves endpoint, region and credentials, and configures the SDK for Ferry.</summary>
+public static class S3StoreFactory
+{
+    /// <summary>
+    /// Creates a store for <paramref name="bucket"/>. Throws <see cref="StoreException"/> of kind
+    /// <see cref="StoreErrorKind.InvalidCredentials"/> when no credentials are found or they are placeholders,
+    /// and <see cref="FormatException"/> for a malformed endpoint.
+    /// </summary>
+    public static S3ObjectStore Create(S3ConnectionOptions options, string bucket)
+    {
+        var endpoint = ResolveEndpoint(options.Endpoint);
+        var profile = LoadProfile(options.Profile);
+        var region = options.Region
+            ?? Environment.GetEnvironmentVariable("AWS_REGION")
+            ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION")
+            ?? profile?.Region?.SystemName
+            ?? "us-east-1";
+        var credentials = ResolveCredentials(options.Profile, profile);
+
+        var config = new AmazonS3Config
+        {
+            MaxErrorRetry = 0,
+            Timeout = options.RequestTimeout,
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            MaxConnectionsPerServer = options.MaxConnections,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        if (endpoint is not null)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.ForcePathStyle = true;
+            config.AuthenticationRegion = region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+
+        var description = endpoint?.GetLeftPart(UriPartial.Authority) ?? $"aws:{region}";
+        return new S3ObjectStore(new AmazonS3Client(credentials, config), bucket, description);
+    }
+
+    /// <summary>The endpoint that <see cref="Create"/> would use, or null for AWS.</summary>
+    public static Uri? ResolveEndpoint(Uri? explicitEndpoint)
+    {
+        if (explicitEndpoint is not null)
+        {
+            return Validate(explicitEndpoint.ToString());
+        }
+
+        var text = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");
+        return string.IsNullOrWhiteSpace(text) ? null : Validate(text);
+    }
+
+    /// <summary>Parses an endpoint URL; throws <see cref="FormatException"/> naming the fix.</summary>
+    public static Uri Validate(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new FormatException($"'{text}' is not a valid endpoint; write it as http://HOST:PORT or https://HOST");
+        }
+
+        return uri;
+    }
+
+    private static CredentialProfile? LoadProfile(string? name)
+    {
+        var chosen = name ?? Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "default";
+        var chain = new CredentialProfileStoreChain();
+        if (chain.TryGetProfile(chosen, out var profile))
+        {
+            return profile;
+        }
+
+        if (name is not null)
+        {
+            throw new StoreException(StoreErrorKind.InvalidCredentials, $"AWS profile '{name}' not found in the shared config files (~/.aws/credentials, ~/.aws/config); create it or pick another with --profile");
+        }
+
+        return null;
+    }
+
+    private static AWSCredentials ResolveCredentials(string? explicitProfile, CredentialProfile? profile)
+    {
+        var key = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+        var secret = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+        var useEnvironment = explicitProfile is null && !string.IsNullOrEmpty(key);
+        if (useEnvironment)
+        {
+            RejectPlaceholders(key, secret, "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY");
+            var token = Environment.GetEnvironmentVariable("AWS_SESSION_TOKEN");
+            return string.IsNullOrEmpty(token) ? new BasicAWSCredentials(key, secret) : new SessionAWSCredentials(key, secret, token);
+        }
+
+        if (profile is not null && AWSCredentialsFactory.TryGetAWSCredentials(profile, new CredentialProfileStoreChain(), out var credentials))
+        {
+            if (profile.Options.AccessKey is { } profileKey)
+            {
+                RejectPlaceholders(profileKey, profile.Options.SecretKey, $"profile '{profile.Name}'");
+            }
+
+            return credentials;
+        }
+
+        throw new StoreException(StoreErrorKind.InvalidCredentials, "no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with --profile");
+    }
+
+    private static void RejectPlaceholders(string? key, string? secret, string source)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            throw new StoreException(StoreErrorKind.InvalidCredentials, $"the secret access key is missing ({source}); set AWS_SECRET_ACCESS_KEY or the profile's aws_secret_access_key");
+        }
+
+        if (CredentialPlaceholders.IsPlaceholder(key) || CredentialPlaceholders.IsPlaceholder(secret))
+        {
+            throw new StoreException(StoreErrorKind.InvalidCredentials, $"the AWS credentials in {source} are placeholders, not real keys; put your real access key id and secret there");
+        }
+    }
+}

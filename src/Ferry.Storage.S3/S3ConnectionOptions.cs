@@ -17,6 +17,9 @@ public sealed record S3ConnectionOptions
     /// <summary>A named profile from the shared config files; when set it wins over environment credentials.</summary>
     public string? Profile { get; init; }
 
+    /// <summary>Explicit credentials (access key id, secret); when set, the environment and profiles are not consulted.</summary>
+    public (string AccessKeyId, string SecretAccessKey)? Credentials { get; init; }
+
     /// <summary>Connections kept open to the endpoint; match the number of requests in flight. Default 64.</summary>
     public int MaxConnections { get; init; } = 64;
 

@@ -49,6 +49,7 @@ internal static class S3ErrorClassifier
             "NoSuchKey" or "NoSuchUpload" or "NotFound" => (StoreErrorKind.NotFound, $"s3://{bucket}/{key} does not exist"),
             "SlowDown" or "Throttling" or "ThrottlingException" or "RequestLimitExceeded" => (StoreErrorKind.Throttled, $"{endpoint} asked to slow down ({code})"),
             "BadDigest" or "InvalidDigest" or "XAmzContentSHA256Mismatch" => (StoreErrorKind.IntegrityMismatch, $"the server received different bytes than were sent for s3://{bucket}/{key} ({code})"),
+            "NotImplemented" or "MethodNotAllowed" => (StoreErrorKind.NotSupported, $"{endpoint} does not implement this request ({code})"),
             "RequestTimeout" or "InternalError" or "ServiceUnavailable" => (StoreErrorKind.Transient, $"{endpoint} failed the request ({code}); it will be retried"),
             _ => Classify(status, code, bucket, key, endpoint),
         };
@@ -57,6 +58,7 @@ internal static class S3ErrorClassifier
 
     private static (StoreErrorKind, string) Classify(HttpStatusCode status, string? code, string bucket, string key, string endpoint) => (int)status switch
     {
+        405 or 501 => (StoreErrorKind.NotSupported, $"{endpoint} does not implement this request (HTTP {(int)status} {code})"),
         404 => (StoreErrorKind.NotFound, $"s3://{bucket}/{key} does not exist"),
         403 => (StoreErrorKind.AccessDenied, $"access denied to s3://{bucket}/{key} (HTTP 403 {code}); check the credentials and the bucket's policy"),
         429 or 503 => (StoreErrorKind.Throttled, $"{endpoint} asked to slow down (HTTP {(int)status})"),

@@ -17,13 +17,15 @@ public static class S3StoreFactory
     public static S3ObjectStore Create(S3ConnectionOptions options, string bucket)
     {
         var endpoint = ResolveEndpoint(options.Endpoint);
-        var profile = LoadProfile(options.Profile);
+        var profile = options.Credentials is null ? LoadProfile(options.Profile) : null;
         var region = options.Region
             ?? Environment.GetEnvironmentVariable("AWS_REGION")
             ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION")
             ?? profile?.Region?.SystemName
             ?? "us-east-1";
-        var credentials = ResolveCredentials(options.Profile, profile);
+        var credentials = options.Credentials is var (key, secret)
+            ? Explicit(key, secret)
+            : ResolveCredentials(options.Profile, profile);
 
         var config = new AmazonS3Config
         {
@@ -87,6 +89,12 @@ public static class S3StoreFactory
         }
 
         return null;
+    }
+
+    private static BasicAWSCredentials Explicit(string key, string secret)
+    {
+        RejectPlaceholders(key, secret, "the given credentials");
+        return new BasicAWSCredentials(key, secret);
     }
 
     private static AWSCredentials ResolveCredentials(string? explicitProfile, CredentialProfile? profile)

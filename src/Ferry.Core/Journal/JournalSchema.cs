@@ -72,5 +72,16 @@ internal static class JournalSchema
             started_at TEXT NOT NULL,
             PRIMARY KEY (destination, key)
         ) WITHOUT ROWID;
+
+        -- Parts sent (and checked) of those uploads, for stores that cannot list parts.
+        CREATE TABLE IF NOT EXISTS multipart_parts (
+            destination TEXT NOT NULL,
+            key TEXT NOT NULL,
+            upload_id TEXT NOT NULL,
+            part_number INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            PRIMARY KEY (destination, key, upload_id, part_number)
+        ) WITHOUT ROWID;
         """;
 }

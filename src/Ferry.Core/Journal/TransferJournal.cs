@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ferry.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Ferry.Core.Journal;
@@ -244,12 +245,51 @@ public sealed class TransferJournal : IDisposable
         }
     }
 
+    /// <summary>Records one part as stored, right after the store confirmed it.</summary>
+    public void SavePart(string destination, string key, string uploadId, StoredPart part)
+    {
+        lock (_writeLock)
+        {
+            using var upsert = _writer.CreateCommand();
+            upsert.CommandText = "INSERT OR REPLACE INTO multipart_parts (destination, key, upload_id, part_number, size, etag) VALUES ($d, $k, $u, $n, $s, $e)";
+            upsert.Parameters.AddWithValue("$d", destination);
+            upsert.Parameters.AddWithValue("$k", key);
+            upsert.Parameters.AddWithValue("$u", uploadId);
+            upsert.Parameters.AddWithValue("$n", part.PartNumber);
+            upsert.Parameters.AddWithValue("$s", part.Size);
+            upsert.Parameters.AddWithValue("$e", part.ETag);
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The parts recorded for an upload.</summary>
+    public IReadOnlyList<StoredPart> FindParts(string destination, string key, string uploadId)
+    {
+        lock (_writeLock)
+        {
+            using var query = _writer.CreateCommand();
+            query.CommandText = "SELECT part_number, size, etag FROM multipart_parts WHERE destination = $d AND key = $k AND upload_id = $u ORDER BY part_number";
+            query.Parameters.AddWithValue("$d", destination);
+            query.Parameters.AddWithValue("$k", key);
+            query.Parameters.AddWithValue("$u", uploadId);
+            using var reader = query.ExecuteReader();
+            var parts = new List<StoredPart>();
+            while (reader.Read())
+            {
+                parts.Add(new StoredPart(reader.GetInt32(0), reader.GetInt64(1), reader.GetString(2)));
+            }
+
+            return parts;
+        }
+    }
+
+    /// <summary>Forgets an upload and its parts (completed or discarded).</summary>
     public void DeleteMultipart(string destination, string key)
     {
         lock (_writeLock)
         {
             using var delete = _writer.CreateCommand();
-            delete.CommandText = "DELETE FROM multipart_uploads WHERE destination = $d AND key = $k";
+            delete.CommandText = "DELETE FROM multipart_parts WHERE destination = $d AND key = $k; DELETE FROM multipart_uploads WHERE destination = $d AND key = $k";
             delete.Parameters.AddWithValue("$d", destination);
             delete.Parameters.AddWithValue("$k", key);
             delete.ExecuteNonQuery();

@@ -15,12 +15,16 @@ public interface IMultipartObjectStore
     /// <summary>Stores one part (numbered from 1). <paramref name="contentMd5"/> is the base64 MD5 of the body.</summary>
     Task<StoredPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> body, string contentMd5, CancellationToken cancellationToken);
 
-    /// <summary>The parts stored so far. Throws <see cref="StoreErrorKind.NotFound"/> when the upload no longer exists.</summary>
+    /// <summary>
+    /// The parts stored so far. Throws <see cref="StoreErrorKind.NotFound"/> when the upload no longer exists,
+    /// and <see cref="StoreErrorKind.NotSupported"/> when the store cannot list parts (s3rver); callers then
+    /// rely on their own record of the parts they sent.
+    /// </summary>
     IAsyncEnumerable<StoredPart> ListPartsAsync(string key, string uploadId, CancellationToken cancellationToken);
 
     /// <summary>Joins the parts (in part-number order) into the object.</summary>
     Task<StoredObject> CompleteMultipartAsync(string key, string uploadId, IReadOnlyList<StoredPart> parts, CancellationToken cancellationToken);
 
-    /// <summary>Discards the upload and its parts; aborting a missing upload succeeds.</summary>
+    /// <summary>Discards the upload and its parts; aborting a missing upload succeeds; <see cref="StoreErrorKind.NotSupported"/> where the store cannot abort.</summary>
     Task AbortMultipartAsync(string key, string uploadId, CancellationToken cancellationToken);
 }

@@ -21,6 +21,8 @@ public enum StoreErrorKind
     Throttled,
     /// <summary>The bytes the server holds do not match what was sent. Retried.</summary>
     IntegrityMismatch,
+    /// <summary>The store does not implement this operation (HTTP 405/501), e.g. s3rver's ListParts.</summary>
+    NotSupported,
     /// <summary>The local disk is full or not writable.</summary>
     LocalStorage,
 }

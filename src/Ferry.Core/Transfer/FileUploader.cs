@@ -82,9 +82,9 @@ internal sealed class FileUploader
                     ? await new MultipartFileUpload(_store, multipart, _options, _budget, _retry, _progress, _journal, _time).RunAsync(file, key, cancellationToken).ConfigureAwait(false)
                     : await UploadStreamedAsync(file, key, cancellationToken).ConfigureAwait(false);
             }
-            catch (SourceChangedException) when (attempt < ChangeAttempts)
+            catch (Exception ex) when (ex is SourceChangedException or UploadRestartException && attempt < ChangeAttempts)
             {
-                // Read it again: the next attempt sees the file's new state.
+                // Read it again from the start: the next attempt sees the file's current state.
             }
         }
     }

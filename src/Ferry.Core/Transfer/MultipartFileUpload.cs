@@ -65,7 +65,17 @@ internal sealed partial class MultipartFileUpload
                 // A part failed and stopped the others; its own error is thrown below.
             }
 
-            await WhenAllOrFirstErrorAsync(sending).ConfigureAwait(false);
+            try
+            {
+                await WhenAllOrFirstErrorAsync(sending).ConfigureAwait(false);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+            {
+                // NoSuchUpload: the store lost the upload (expired, aborted elsewhere). Start the file over.
+                await DiscardAsync(key, uploadId).ConfigureAwait(false);
+                throw new UploadRestartException($"{key}: the store no longer has multipart upload {uploadId}", ex);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
         }
 
@@ -156,10 +166,22 @@ internal sealed partial class MultipartFileUpload
         {
             if (recorded.Size == before.Size && recorded.MtimeTicks == before.MtimeTicks && recorded.PartSize == partSize)
             {
+                var stored = new Dictionary<int, StoredPart>();
                 try
                 {
-                    var stored = new Dictionary<int, StoredPart>();
                     await foreach (var part in _multipart.ListPartsAsync(key, recorded.UploadId, cancellationToken).ConfigureAwait(false))
+                    {
+                        stored[part.PartNumber] = part;
+                    }
+
+                    return (recorded.UploadId, recorded.Sha256, stored);
+                }
+                catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotSupported)
+                {
+                    // The store cannot list parts: trust the journal's record of the parts it confirmed.
+                    // Each is still checked against the local bytes' MD5 before it is reused, and a lost
+                    // upload shows up as NoSuchUpload and restarts the file.
+                    foreach (var part in _journal!.FindParts(_store.Identity, key, recorded.UploadId))
                     {
                         stored[part.PartNumber] = part;
                     }
@@ -169,6 +191,7 @@ internal sealed partial class MultipartFileUpload
                 catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
                 {
                     // The store no longer has it (completed, aborted or expired): start anew.
+                    _journal!.DeleteMultipart(_store.Identity, key);
                 }
             }
             else
@@ -208,6 +231,7 @@ internal sealed partial class MultipartFileUpload
                     return part;
                 },
                 failFast.Token).ConfigureAwait(false);
+            _journal?.SavePart(_store.Identity, key, uploadId, parts[number - 1]);
         }
         catch
         {
@@ -229,7 +253,13 @@ internal sealed partial class MultipartFileUpload
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
         {
-            // A retried complete whose first attempt succeeded finds no upload: the object check below decides.
+            // Either a retried complete whose first attempt succeeded, or a lost upload: the object decides.
+            var head = await _store.HeadAsync(key, cancellationToken).ConfigureAwait(false);
+            if (head is null || head.Size != parts.Sum(p => p.Size))
+            {
+                await DiscardAsync(key, uploadId).ConfigureAwait(false);
+                throw new UploadRestartException($"{key}: the store no longer has multipart upload {uploadId}", ex);
+            }
         }
     }
 

@@ -13,7 +13,10 @@ internal sealed class JsonEventWriter : ITransferObserver, IAsyncDisposable
 {
     public const int SchemaVersion = 1;
 
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    /// <summary>Paths and keys appear as they are, not as \uXXXX escapes.</summary>
+    private static readonly JsonSerializerOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Task _pump;
     private readonly TextWriter _output;
 
@@ -31,7 +34,7 @@ internal sealed class JsonEventWriter : ITransferObserver, IAsyncDisposable
             all[name] = value;
         }
 
-        _lines.Writer.TryWrite(JsonSerializer.Serialize(all));
+        _lines.Writer.TryWrite(JsonSerializer.Serialize(all, LineOptions));
     }
 
     public void OnFileEvent(FileEvent fileEvent) => Write("file", new Dictionary<string, object?>

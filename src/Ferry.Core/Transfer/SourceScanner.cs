@@ -4,8 +4,8 @@ using Ferry.Core.Storage;
 namespace Ferry.Core.Transfer;
 
 /// <summary>
-/// Walks a source folder lazily, depth first, entries of each folder in ordinal order, so that
-/// memory holds one folder's listing per level, never the whole tree. Regular files are yielded;
+/// Walks a source folder lazily and deterministically: a folder's files in ordinal order, then its
+/// subfolders depth first, so that memory holds a few folders' listings, never the whole tree. Regular files are yielded;
 /// symlinks (unless followed), FIFOs, sockets, devices, unreadable folders and names that cannot
 /// become object keys are reported through <see cref="ScanOptions.OnSkipped"/> and never opened.
 /// </summary>

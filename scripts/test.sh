@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test of Ferry: unit tests, the storage contract suite on both stores, engine tests
+# against a real s3rver with injected faults, and CLI tests (exit codes, kill -9 and resume).
+# Installs what it needs (Node/npm from apt if missing, s3rver from npm, NuGet packages) and ends
+# with one line "N passed, N failed, N skipped". Exit code: 0 when every test passed.
+set -euo pipefail
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+cd "$FERRY_ROOT"
+
+ferry_require_dotnet
+command -v python3 >/dev/null 2>&1 && command -v curl >/dev/null 2>&1 || ferry_apt python3 curl
+ferry_install_s3rver
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Tests never talk to AWS: drop ambient settings that could point them elsewhere.
+unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_DEFAULT_PROFILE || true
+
+results="$FERRY_ROOT/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+ferry_log "building"
+dotnet build Ferry.slnx -c Release -nologo -v quiet
+ferry_log "testing"
+rc=0
+for project in tests/Ferry.*.Tests; do
+  name=$(basename "$project")
+  dotnet test "$project" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+    -- RunConfiguration.TestSessionTimeout=1200000 || rc=$?
+done
+
+# Totals from the TRX files (one per test project).
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    counters = ET.parse(path).getroot().find(".//{*}Counters")
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+    skipped += int(counters.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit "$rc"

@@ -1,0 +1,48 @@
+using Ferry.Core.Journal;
+using Ferry.Core.Storage;
+using Ferry.Testing;
+
+namespace Ferry.Core.Tests.Journal;
+
+public sealed class TransferJournalTests : IDisposable
+{
+    private readonly TempDirectory _work = new("journal");
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public void WriteBatch_ThenReopen_ObjectsAndSessionFilesSurvive()
+    {
+        var path = _work.Combine("j.db");
+        var now = DateTimeOffset.UtcNow;
+        long session;
+        using (var sut = TransferJournal.Open(path))
+        {
+            session = sut.StartSession("upload", "/src", "s3://b/p", now);
+            sut.WriteBatch(
+                [new JournalObject("dest", "p/a", "/src/a", 3, 42, "sha", "md5", "etag", now)],
+                [new SessionFileRecord(session, "a", "p/a", 3, "sha", "etag", FileOutcomes.Uploaded, null, now)]);
+            sut.FinishSession(session, "completed", null, new SessionCounts(1, 1, 0, 0, 0, 0, 3, 3, 0, 10), now);
+        }
+
+        using var reopened = TransferJournal.Open(path);
+
+        Assert.Equal("etag", reopened.FindObject("dest", "p/a")!.ETag);
+        Assert.Null(reopened.FindObject("other-dest", "p/a"));
+        Assert.Equal("completed", reopened.FindSession(session)!.Outcome);
+        Assert.Single(reopened.ReadSessionFiles(session, FileOutcomes.Uploaded));
+    }
+
+    [Fact]
+    public void DeleteMultipart_RemovesUploadAndItsParts()
+    {
+        using var sut = TransferJournal.Open(_work.Combine("j.db"));
+        sut.SaveMultipart(new JournalMultipartUpload("d", "k", "u1", 100, 1, 50, "sha"), DateTimeOffset.UtcNow);
+        sut.SavePart("d", "k", "u1", new StoredPart(1, 50, "e1"));
+
+        sut.DeleteMultipart("d", "k");
+
+        Assert.Null(sut.FindMultipart("d", "k"));
+        Assert.Empty(sut.FindParts("d", "k", "u1"));
+    }
+}

@@ -23,6 +23,12 @@ public sealed record S3ConnectionOptions
     /// <summary>Connections kept open to the endpoint; match the number of requests in flight. Default 64.</summary>
     public int MaxConnections { get; init; } = 64;
 
+    /// <summary>
+    /// Send single-request uploads to custom endpoints with Ferry's own SigV4-signed PUT instead of
+    /// the SDK's pipeline (much less CPU per small file). Default true; AWS endpoints always use the SDK.
+    /// </summary>
+    public bool DirectPut { get; init; } = true;
+
     /// <summary>How long one request may take before it counts as timed out and is retried. Default 5 minutes.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -15,7 +15,10 @@ internal static class S3ErrorClassifier
         switch (exception)
         {
             case StoreException:
-            case OperationCanceledException when exception.InnerException is not TimeoutException:
+                return null;
+            case TaskCanceledException when exception.InnerException is TimeoutException:
+                return new StoreException(StoreErrorKind.Transient, $"the request to {endpoint} timed out", exception);
+            case OperationCanceledException:
                 return null;
             case AmazonS3Exception s3:
                 return FromService(s3, s3.ErrorCode, s3.StatusCode, bucket, key, endpoint);
@@ -35,6 +38,10 @@ internal static class S3ErrorClassifier
                 return null;
         }
     }
+
+    /// <summary>An error answer received without the SDK (status and the XML body's Code).</summary>
+    public static StoreException FromResponse(HttpStatusCode status, string? code, string bucket, string key, string endpoint) =>
+        FromService(new HttpRequestException($"HTTP {(int)status} {code}", null, status), code, status, bucket, key, endpoint);
 
     private static StoreException FromService(Exception exception, string? code, HttpStatusCode status, string bucket, string key, string endpoint)
     {

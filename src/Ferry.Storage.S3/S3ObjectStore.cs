@@ -8,9 +8,11 @@ namespace Ferry.Storage.S3;
 
 /// <summary>
 /// One S3 bucket as a store, over the AWS SDK. Request bodies are sent plainly (no aws-chunked
-/// framing, no SDK checksums: Ferry sends its own <c>Content-MD5</c> and verifies the answer
-/// itself), listings are flat (no delimiter), and the SDK's own retries are off: Ferry's
-/// retry policy decides, from the <see cref="StoreErrorKind"/> this store reports.
+/// framing, no SDK checksums, no <c>Expect: 100-continue</c>); over HTTPS a body sent with Ferry's
+/// own <c>Content-MD5</c> is not hashed again for the signature (UNSIGNED-PAYLOAD; TLS protects it,
+/// S3 checks the MD5 and Ferry checks the returned ETag; the SDK allows this only over HTTPS). Listings are flat (no
+/// delimiter), and the SDK's own retries are off: Ferry's retry policy decides, from the
+/// <see cref="StoreErrorKind"/> this store reports.
 /// </summary>
 public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDisposable
 {
@@ -21,11 +23,16 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
     private readonly string _bucket;
     private readonly string _endpointDescription;
 
-    public S3ObjectStore(IAmazonS3 client, string bucket, string endpointDescription)
+    private readonly bool _https;
+    private readonly S3DirectPut? _directPut;
+
+    internal S3ObjectStore(IAmazonS3 client, string bucket, string endpointDescription, bool https, S3DirectPut? directPut)
     {
+        _directPut = directPut;
         _client = client;
         _bucket = bucket;
         _endpointDescription = endpointDescription;
+        _https = https;
     }
 
     public string Description => $"s3://{_bucket}";
@@ -70,6 +77,11 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
 
     public async Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
     {
+        if (_directPut is not null && content.CanSeek)
+        {
+            return await _directPut.PutAsync(key, content, length, options, cancellationToken).ConfigureAwait(false);
+        }
+
         var request = new PutObjectRequest
         {
             BucketName = _bucket,
@@ -79,6 +91,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
             AutoResetStreamPosition = false,
             UseChunkEncoding = false,
             MD5Digest = options.ContentMd5,
+            DisablePayloadSigning = _https && options.ContentMd5 is not null,
         };
         request.Headers.ContentLength = length;
         if (options.Sha256 is not null)
@@ -132,6 +145,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
             PartSize = body.Length,
             MD5Digest = contentMd5,
             UseChunkEncoding = false,
+            DisablePayloadSigning = _https,
         };
         var response = await CallAsync(() => _client.UploadPartAsync(request, cancellationToken), key).ConfigureAwait(false);
         return new StoredPart(partNumber, body.Length, Unquote(response.ETag) ?? "");

@@ -27,12 +27,14 @@ public static class S3StoreFactory
             ? Explicit(key, secret)
             : ResolveCredentials(options.Profile, profile);
 
+        var http = S3HttpClientFactory.CreateClient(options.MaxConnections, TimeSpan.FromSeconds(15), options.RequestTimeout);
         var config = new AmazonS3Config
         {
             MaxErrorRetry = 0,
             Timeout = options.RequestTimeout,
             ConnectTimeout = TimeSpan.FromSeconds(15),
             MaxConnectionsPerServer = options.MaxConnections,
+            HttpClientFactory = new S3HttpClientFactory(http),
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
         };
@@ -48,7 +50,11 @@ public static class S3StoreFactory
         }
 
         var description = endpoint?.GetLeftPart(UriPartial.Authority) ?? $"aws:{region}";
-        return new S3ObjectStore(new AmazonS3Client(credentials, config), bucket, description);
+        // Custom endpoints are path-style, where Ferry's own signed PUT is exact; AWS keeps the SDK's.
+        var directPut = endpoint is not null && options.DirectPut
+            ? new S3DirectPut(http, endpoint, bucket, region, credentials, description)
+            : null;
+        return new S3ObjectStore(new AmazonS3Client(credentials, config), bucket, description, https: endpoint is null || endpoint.Scheme == Uri.UriSchemeHttps, directPut);
     }
 
     /// <summary>The endpoint that <see cref="Create"/> would use, or null for AWS.</summary>

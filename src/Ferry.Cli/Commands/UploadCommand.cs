@@ -19,7 +19,7 @@ internal sealed class UploadCommand
     private readonly Option<string?> _partSize = new("--part-size") { Description = "Multipart part size (default 8MiB; 5MiB-5GiB)" };
     private readonly Option<string?> _threshold = new("--multipart-threshold") { Description = "Files larger than this go in parallel parts (default 16MiB)" };
     private readonly Option<int?> _retries = new("--retries") { Description = "Retries per request on transient errors (default 5; 0-20)" };
-    private readonly Option<string?> _memory = new("--memory") { Description = "Memory for request buffers (default 96MiB)" };
+    private readonly Option<string?> _memory = new("--memory") { Description = "Memory for request buffers (default 64MiB)" };
     private readonly Option<bool> _move = new("--move") { Description = "Delete each local file once its upload is verified" };
     private readonly Option<string?> _archiveTo = new("--archive-to") { Description = "Move each local file here (same relative path) once its upload is verified" };
     private readonly Option<string?> _manifest = new("--manifest") { Description = "Write a JSON Lines manifest of the run to this file (kept locally even with --move)" };

@@ -3,6 +3,19 @@ namespace Ferry.Core.Journal;
 /// <summary>The journal's tables, created or upgraded when the journal is opened. Version 1.</summary>
 internal static class JournalSchema
 {
+    /// <summary>Adds columns that journals written by earlier builds lack.</summary>
+    public static void Upgrade(Microsoft.Data.Sqlite.SqliteConnection connection)
+    {
+        using var columns = connection.CreateCommand();
+        columns.CommandText = "SELECT count(*) FROM pragma_table_info('sessions') WHERE name = 'pid'";
+        if ((long)columns.ExecuteScalar()! == 0)
+        {
+            using var alter = connection.CreateCommand();
+            alter.CommandText = "ALTER TABLE sessions ADD COLUMN pid INTEGER";
+            alter.ExecuteNonQuery();
+        }
+    }
+
     public const int Version = 1;
 
     public const string Create = """
@@ -18,6 +31,7 @@ internal static class JournalSchema
             started_at TEXT NOT NULL,
             finished_at TEXT,
             outcome TEXT NOT NULL DEFAULT 'running',
+            pid INTEGER,
             message TEXT,
             files_total INTEGER NOT NULL DEFAULT 0,
             files_uploaded INTEGER NOT NULL DEFAULT 0,

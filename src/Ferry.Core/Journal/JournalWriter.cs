@@ -12,7 +12,7 @@ public sealed class JournalWriter : IAsyncDisposable
     private const int BatchSize = 2000;
 
     private readonly TransferJournal _journal;
-    private readonly Channel<object> _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(50_000) { SingleReader = true });
+    private readonly Channel<object> _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(4096) { SingleReader = true });
     private readonly Task _pump;
 
     public JournalWriter(TransferJournal journal)

@@ -34,6 +34,7 @@ public sealed class TransferJournal : IDisposable
         writer.Open();
         Execute(writer, "PRAGMA busy_timeout = 30000;");
         Execute(writer, JournalSchema.Create);
+        JournalSchema.Upgrade(writer);
         Execute(writer, "PRAGMA synchronous = NORMAL;");
         using (var version = writer.CreateCommand())
         {
@@ -52,12 +53,18 @@ public sealed class TransferJournal : IDisposable
 
     // ---------------------------------------------------------------- sessions
 
+    /// <summary>
+    /// Records a new session as running. Sessions still marked running whose process is gone (killed,
+    /// crashed, power cut) are closed first with outcome <c>killed</c>, so the history stays true.
+    /// </summary>
     public long StartSession(string command, string source, string destination, DateTimeOffset startedAt)
     {
         lock (_writeLock)
         {
+            CloseDeadSessions();
             using var insert = _writer.CreateCommand();
-            insert.CommandText = "INSERT INTO sessions (command, source, destination, started_at) VALUES ($c, $s, $d, $t) RETURNING id";
+            insert.CommandText = "INSERT INTO sessions (command, source, destination, started_at, pid) VALUES ($c, $s, $d, $t, $p) RETURNING id";
+            insert.Parameters.AddWithValue("$p", Environment.ProcessId);
             insert.Parameters.AddWithValue("$c", command);
             insert.Parameters.AddWithValue("$s", source);
             insert.Parameters.AddWithValue("$d", destination);
@@ -92,6 +99,49 @@ public sealed class TransferJournal : IDisposable
             update.Parameters.AddWithValue("$r", counts.Retries);
             update.Parameters.AddWithValue("$d", counts.DurationMs);
             update.ExecuteNonQuery();
+        }
+    }
+
+    private void CloseDeadSessions()
+    {
+        var dead = new List<long>();
+        using (var query = _writer.CreateCommand())
+        {
+            query.CommandText = "SELECT id, pid FROM sessions WHERE outcome = 'running'";
+            using var reader = query.ExecuteReader();
+            while (reader.Read())
+            {
+                if (reader.IsDBNull(1) || !IsAlive(reader.GetInt32(1)))
+                {
+                    dead.Add(reader.GetInt64(0));
+                }
+            }
+        }
+
+        foreach (var id in dead)
+        {
+            using var update = _writer.CreateCommand();
+            update.CommandText = "UPDATE sessions SET outcome = 'killed', message = 'the process ended without finishing the session; a later run resumed its work' WHERE id = $id";
+            update.Parameters.AddWithValue("$id", id);
+            update.ExecuteNonQuery();
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        if (pid == Environment.ProcessId)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

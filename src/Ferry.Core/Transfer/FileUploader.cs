@@ -1,4 +1,3 @@
-using System.Buffers;
 using Ferry.Core.Hashing;
 using Ferry.Core.Journal;
 using Ferry.Core.Storage;
@@ -19,16 +18,18 @@ internal sealed class FileUploader
     private readonly IObjectStore _store;
     private readonly UploadOptions _options;
     private readonly MemoryBudget _budget;
+    private readonly RequestBuffers _buffers;
     private readonly ResiliencePipeline _retry;
     private readonly TransferProgress _progress;
     private readonly TransferJournal? _journal;
     private readonly TimeProvider _time;
 
-    public FileUploader(IObjectStore store, UploadOptions options, MemoryBudget budget, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, TimeProvider time)
+    public FileUploader(IObjectStore store, UploadOptions options, MemoryBudget budget, RequestBuffers buffers, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, TimeProvider time)
     {
         _store = store;
         _options = options;
         _budget = budget;
+        _buffers = buffers;
         _retry = retry;
         _progress = progress;
         _journal = journal;
@@ -79,7 +80,7 @@ internal sealed class FileUploader
                 }
 
                 return _store is IMultipartObjectStore multipart
-                    ? await new MultipartFileUpload(_store, multipart, _options, _budget, _retry, _progress, _journal, _time).RunAsync(file, key, cancellationToken).ConfigureAwait(false)
+                    ? await new MultipartFileUpload(_store, multipart, _options, _budget, _buffers, _retry, _progress, _journal, _time).RunAsync(file, key, cancellationToken).ConfigureAwait(false)
                     : await UploadStreamedAsync(file, key, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SourceChangedException or UploadRestartException && attempt < ChangeAttempts)
@@ -94,7 +95,7 @@ internal sealed class FileUploader
         var before = FileSnapshot.Take(file.FullPath);
         var length = (int)before.Size;
         await _budget.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        var buffer = _buffers.Rent(Math.Max(length, 1));
         try
         {
             await ReadExactlyAsync(file.FullPath, buffer, length, cancellationToken).ConfigureAwait(false);
@@ -127,7 +128,7 @@ internal sealed class FileUploader
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _buffers.Return(buffer);
             _budget.Release(length);
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Ferry.Core.Hashing;
@@ -24,17 +23,19 @@ internal sealed partial class MultipartFileUpload
     private readonly IMultipartObjectStore _multipart;
     private readonly UploadOptions _options;
     private readonly MemoryBudget _budget;
+    private readonly RequestBuffers _buffers;
     private readonly ResiliencePipeline _retry;
     private readonly TransferProgress _progress;
     private readonly TransferJournal? _journal;
     private readonly TimeProvider _time;
 
-    public MultipartFileUpload(IObjectStore store, IMultipartObjectStore multipart, UploadOptions options, MemoryBudget budget, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, TimeProvider time)
+    public MultipartFileUpload(IObjectStore store, IMultipartObjectStore multipart, UploadOptions options, MemoryBudget budget, RequestBuffers buffers, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, TimeProvider time)
     {
         _store = store;
         _multipart = multipart;
         _options = options;
         _budget = budget;
+        _buffers = buffers;
         _retry = retry;
         _progress = progress;
         _journal = journal;
@@ -85,7 +86,7 @@ internal sealed partial class MultipartFileUpload
             {
                 var length = (int)Math.Min(partSize, before.Size - (number - 1) * partSize);
                 await _budget.AcquireAsync(length, failFast.Token).ConfigureAwait(false);
-                var buffer = ArrayPool<byte>.Shared.Rent(length);
+                var buffer = _buffers.Rent(length);
                 var handedOff = false;
                 try
                 {
@@ -110,7 +111,7 @@ internal sealed partial class MultipartFileUpload
                 {
                     if (!handedOff)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        _buffers.Return(buffer);
                         _budget.Release(length);
                     }
                 }
@@ -240,7 +241,7 @@ internal sealed partial class MultipartFileUpload
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _buffers.Return(buffer);
             _budget.Release(length);
         }
     }

@@ -25,9 +25,19 @@ public sealed class UploadEngine
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>
+    /// Runs one upload. Throws <see cref="ArgumentException"/> for invalid options and
+    /// <see cref="DirectoryNotFoundException"/> for a missing source; everything that happens to
+    /// files or the store is reported in the summary, not thrown.
+    /// </summary>
     public async Task<UploadSummary> RunAsync(UploadRequest request, UploadOptions options, TransferProgress progress, ITransferObserver? observer, CancellationToken cancellationToken)
     {
         options.Validate();
+        if (!Directory.Exists(request.Source))
+        {
+            throw new DirectoryNotFoundException($"the source folder {Path.GetFullPath(request.Source)} does not exist");
+        }
+
         var run = new Run(this, request, options, progress, observer);
         return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -92,7 +102,8 @@ public sealed class UploadEngine
                 _progress.AddRetry();
                 _observer?.OnRetry(error.Message);
             });
-            _uploader = new FileUploader(store, _options, new MemoryBudget(_options.MemoryBudget), retry, _progress, _options.DryRun ? null : Journal, _engine._time);
+            var buffers = new RequestBuffers(_options);
+            _uploader = new FileUploader(store, _options, new MemoryBudget(_options.MemoryBudget), buffers, retry, _progress, _options.DryRun ? null : Journal, _engine._time);
 
             string? message = null;
             try
@@ -196,7 +207,7 @@ public sealed class UploadEngine
                     }
                     else
                     {
-                        await CompleteAsync(file, key, verified, FileOutcomes.Present, known.VerifiedAt, cancellationToken).ConfigureAwait(false);
+                        await CompleteAsync(file, key, verified, FileOutcomes.Present, known.VerifiedAt, cancellationToken, alreadyJournaled: true).ConfigureAwait(false);
                     }
                 }
                 else
@@ -258,7 +269,7 @@ public sealed class UploadEngine
             {
                 if (item.Known is { } known)
                 {
-                    await CompleteAsync(file, item.Key, known, FileOutcomes.Present, _engine._time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    await CompleteAsync(file, item.Key, known, FileOutcomes.Present, _engine._time.GetUtcNow(), cancellationToken, alreadyJournaled: true).ConfigureAwait(false);
                     return;
                 }
 
@@ -295,7 +306,8 @@ public sealed class UploadEngine
         }
 
         /// <summary>Records a verified file (uploaded or present), writes its manifest line, and moves it when asked.</summary>
-        private async Task CompleteAsync(SourceFile file, string key, VerifiedUpload verified, string outcome, DateTimeOffset uploadedAt, CancellationToken cancellationToken)
+        /// <param name="alreadyJournaled">True when the journal already holds exactly this verified state (a rerun's skip).</param>
+        private async Task CompleteAsync(SourceFile file, string key, VerifiedUpload verified, string outcome, DateTimeOffset uploadedAt, CancellationToken cancellationToken, bool alreadyJournaled = false)
         {
             var now = _engine._time.GetUtcNow();
             if (outcome == FileOutcomes.Uploaded)
@@ -309,8 +321,12 @@ public sealed class UploadEngine
 
             if (_journalWriter is not null)
             {
-                await _journalWriter.PostAsync(new JournalObject(_request.Store.Identity, key, file.FullPath, verified.Size, verified.MtimeTicks,
-                    verified.Sha256, verified.Md5, verified.ETag, now), cancellationToken).ConfigureAwait(false);
+                if (!alreadyJournaled)
+                {
+                    await _journalWriter.PostAsync(new JournalObject(_request.Store.Identity, key, file.FullPath, verified.Size, verified.MtimeTicks,
+                        verified.Sha256, verified.Md5, verified.ETag, now), cancellationToken).ConfigureAwait(false);
+                }
+
                 await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, outcome, null, now), cancellationToken).ConfigureAwait(false);
             }
 

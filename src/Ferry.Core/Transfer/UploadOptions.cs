@@ -20,8 +20,8 @@ public sealed record UploadOptions
     /// <summary>The first retry's delay before backoff and jitter. Default 250 ms.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Bytes of request bodies held in memory at once. Default 96 MiB; at least one part.</summary>
-    public long MemoryBudget { get; init; } = 96 * MiB;
+    /// <summary>Bytes of request bodies held in memory at once. Default 64 MiB; at least one part.</summary>
+    public long MemoryBudget { get; init; } = 64 * MiB;
 
     /// <summary>Delete each local file once its upload is verified.</summary>
     public bool Move { get; init; }

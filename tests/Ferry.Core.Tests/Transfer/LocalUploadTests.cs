@@ -50,11 +50,80 @@ public sealed class LocalUploadTests : IDisposable
         Assert.Equal("two, longer", File.ReadAllText(Path.Combine(destination, "p", "a.txt")));
     }
 
-    private async Task<UploadSummary> RunAsync(string source, string destination)
+    [Fact]
+    public async Task RunAsync_FileChangedWhileBeingSentWithMove_KeptLocallyAndReported()
+    {
+        var source = _work.Combine("src");
+        var file = _work.Write("src/growing.log", "first version"u8.ToArray());
+        var store = new ChangingStore(new LocalDirectoryStore(_work.Combine("dst")), () => File.AppendAllText(file, " and more"));
+
+        var summary = await RunAsync(source, store, new UploadOptions { Move = true });
+
+        Assert.Equal(UploadOutcome.CompletedWithFailures, summary.Outcome);
+        Assert.True(File.Exists(file));
+        Assert.Equal("first version and more", File.ReadAllText(file));
+        Assert.Contains("changed after its upload was verified", Assert.Single(summary.Failures).Reason);
+        Assert.Equal(0, summary.Counts.FilesMoved);
+    }
+
+    [Fact]
+    public async Task RunAsync_SessionKilledEarlier_MarkedKilledByTheNextRun()
+    {
+        var path = _work.Combine("journal.db");
+        using (var journal = TransferJournal.Open(path))
+        {
+            var stale = journal.StartSession("upload", "/src", "/dst", DateTimeOffset.UtcNow);
+            using var update = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}");
+            update.Open();
+            using var command = update.CreateCommand();
+            command.CommandText = $"UPDATE sessions SET pid = 2147483000 WHERE id = {stale}";
+            command.ExecuteNonQuery();
+        }
+
+        _work.Write("src/a", [1]);
+        await RunAsync(_work.Combine("src"), _work.Combine("dst"));
+
+        using var reopened = TransferJournal.Open(path);
+        Assert.Equal(["completed", "killed"], reopened.ListSessions(10).Select(s => s.Outcome));
+    }
+
+    [Fact]
+    public async Task RunAsync_MissingSource_ThrowsDirectoryNotFound()
+    {
+        await Assert.ThrowsAsync<DirectoryNotFoundException>(() => RunAsync(_work.Combine("nope"), _work.Combine("dst")));
+    }
+
+    private Task<UploadSummary> RunAsync(string source, string destination) =>
+        RunAsync(source, new LocalDirectoryStore(destination), new UploadOptions { MultipartThreshold = 5 * UploadOptions.MiB, PartSize = 5 * UploadOptions.MiB });
+
+    private async Task<UploadSummary> RunAsync(string source, IObjectStore store, UploadOptions options)
     {
         using var journal = TransferJournal.Open(_work.Combine("journal.db"));
         var engine = new UploadEngine(journal);
-        var options = new UploadOptions { MultipartThreshold = 5 * UploadOptions.MiB, PartSize = 5 * UploadOptions.MiB };
-        return await engine.RunAsync(new UploadRequest(source, new LocalDirectoryStore(destination), "p/"), options, new TransferProgress(), null, CancellationToken.None);
+        return await engine.RunAsync(new UploadRequest(source, store, "p/"), options, new TransferProgress(), null, CancellationToken.None);
+    }
+
+    /// <summary>A store that runs an action (changing the source) during its first write.</summary>
+    private sealed class ChangingStore(IObjectStore inner, Action change) : IObjectStore
+    {
+        private int _writes;
+
+        public string Description => inner.Description;
+        public string Identity => inner.Identity;
+        public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+        public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken) => inner.HeadAsync(key, cancellationToken);
+        public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+        public Task CheckAccessAsync(CancellationToken cancellationToken) => inner.CheckAccessAsync(cancellationToken);
+
+        public Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _writes) == 1)
+            {
+                change();
+            }
+
+            return inner.PutAsync(key, content, length, options, cancellationToken);
+        }
     }
 }

@@ -6,11 +6,13 @@ using Ferry.Core.Storage;
 namespace Ferry.Storage.S3;
 
 /// <summary>
-/// PutObject over plain HttpClient with Ferry's own SigV4 signature, for path-style custom endpoints.
-/// The SDK's request pipeline (endpoint rules, interceptors, marshalling) costs more CPU per request
-/// than the whole rest of a small-file upload; field data is mostly small files, and every core the
-/// client does not use is a core the (often local) server gets. The payload hash signed is the
-/// SHA-256 Ferry already computed, so bodies are not hashed again. Everything else stays on the SDK.
+/// PutObject and UploadPart over plain HttpClient with Ferry's own SigV4 signature, for path-style
+/// custom endpoints. The SDK's request pipeline (endpoint rules, interceptors, marshalling, hashing
+/// the body again for the signature) costs more CPU per request than the whole rest of a small-file
+/// upload, and a pass over every byte of a large one; every core the client does not use is a core
+/// the (often local) server gets. PutObject signs the SHA-256 Ferry already computed; UploadPart
+/// signs UNSIGNED-PAYLOAD with a signed Content-MD5, so the body still cannot be altered without
+/// breaking the signature or the server's MD5 check. Everything else stays on the SDK.
 /// </summary>
 internal sealed class S3DirectPut
 {
@@ -38,11 +40,26 @@ internal sealed class S3DirectPut
 
     public async Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
     {
+        var payloadHash = options.Sha256 ?? await HashAsync(content, cancellationToken).ConfigureAwait(false);
+        var (etag, now) = await SendAsync(key, "", content, length, options.ContentMd5, payloadHash, options.Sha256, cancellationToken).ConfigureAwait(false);
+        return new StoredObject(key, length, etag, now, options.Sha256);
+    }
+
+    /// <summary>Stores one part; returns its ETag.</summary>
+    public async Task<string?> UploadPartAsync(string key, string uploadId, int partNumber, Stream content, long length, string contentMd5, CancellationToken cancellationToken)
+    {
+        var query = $"partNumber={partNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)}&uploadId={SigV4Signer.EncodeSegment(uploadId)}";
+        var (etag, _) = await SendAsync(key, query, content, length, contentMd5, "UNSIGNED-PAYLOAD", null, cancellationToken).ConfigureAwait(false);
+        return etag;
+    }
+
+    /// <param name="canonicalQuery">Already sorted by name and encoded, as signed and sent.</param>
+    private async Task<(string? ETag, DateTimeOffset At)> SendAsync(string key, string canonicalQuery, Stream content, long length, string? contentMd5, string payloadHash, string? sha256Metadata, CancellationToken cancellationToken)
+    {
         var identity = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
         var signer = SignerFor(identity);
         var basePath = _endpoint.AbsolutePath.TrimEnd('/');
         var path = $"{basePath}/{SigV4Signer.EncodeSegment(_bucket)}/{string.Join('/', key.Split('/').Select(SigV4Signer.EncodeSegment))}";
-        var payloadHash = options.Sha256 ?? await HashAsync(content, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var host = _endpoint.IsDefaultPort ? _endpoint.Host : $"{_endpoint.Host}:{_endpoint.Port}";
 
@@ -54,12 +71,12 @@ internal sealed class S3DirectPut
             ["x-amz-content-sha256"] = payloadHash,
             ["x-amz-date"] = SigV4Signer.AmzDate(now),
         };
-        if (options.ContentMd5 is { } md5)
+        if (contentMd5 is { } md5)
         {
             signed["content-md5"] = md5;
         }
 
-        if (options.Sha256 is { } sha256)
+        if (sha256Metadata is { } sha256)
         {
             signed["x-amz-meta-" + S3ObjectStore.Sha256MetadataName] = sha256;
         }
@@ -69,9 +86,10 @@ internal sealed class S3DirectPut
             signed["x-amz-security-token"] = identity.Token;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(_endpoint.GetLeftPart(UriPartial.Authority) + path));
+        var target = _endpoint.GetLeftPart(UriPartial.Authority) + path + (canonicalQuery.Length == 0 ? "" : "?" + canonicalQuery);
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(target));
         request.Headers.ExpectContinue = false;
-        request.Headers.TryAddWithoutValidation("Authorization", signer.Authorization("PUT", path, "", signed, payloadHash, now, _region, Service));
+        request.Headers.TryAddWithoutValidation("Authorization", signer.Authorization("PUT", path, canonicalQuery, signed, payloadHash, now, _region, Service));
         request.Headers.TryAddWithoutValidation("x-amz-date", signed["x-amz-date"]);
         request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
         foreach (var (name, value) in signed.Where(h => h.Key.StartsWith("x-amz-meta-", StringComparison.Ordinal) || h.Key == "x-amz-security-token"))
@@ -82,9 +100,9 @@ internal sealed class S3DirectPut
         request.Content = new StreamContent(content);
         request.Content.Headers.ContentLength = length;
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        if (options.ContentMd5 is not null)
+        if (contentMd5 is not null)
         {
-            request.Content.Headers.TryAddWithoutValidation("Content-MD5", options.ContentMd5);
+            request.Content.Headers.TryAddWithoutValidation("Content-MD5", contentMd5);
         }
 
         HttpResponseMessage response;
@@ -105,8 +123,7 @@ internal sealed class S3DirectPut
                 throw S3ErrorClassifier.FromResponse(response.StatusCode, ErrorCode(body), _bucket, key, _endpointDescription);
             }
 
-            var etag = response.Headers.ETag?.Tag.Trim('"');
-            return new StoredObject(key, length, etag, now, options.Sha256);
+            return (response.Headers.ETag?.Tag.Trim('"'), now);
         }
     }
 

@@ -135,6 +135,12 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
     public async Task<StoredPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> body, string contentMd5, CancellationToken cancellationToken)
     {
         using var stream = new ReadOnlyMemoryStream(body);
+        if (_directPut is not null)
+        {
+            var etag = await _directPut.UploadPartAsync(key, uploadId, partNumber, stream, body.Length, contentMd5, cancellationToken).ConfigureAwait(false);
+            return new StoredPart(partNumber, body.Length, Unquote(etag) ?? "");
+        }
+
         var request = new UploadPartRequest
         {
             BucketName = _bucket,

@@ -15,8 +15,18 @@ public static class ContentHashes
     /// <summary>SHA-256 and MD5 of a whole file, read once.</summary>
     public static async Task<(string Sha256, string Md5)> HashFileAsync(string path, CancellationToken cancellationToken)
     {
+        var (sha256, md5) = await HashFileAsync(path, withMd5: true, cancellationToken).ConfigureAwait(false);
+        return (sha256, md5!);
+    }
+
+    /// <summary>SHA-256 of a whole file.</summary>
+    public static async Task<string> Sha256FileAsync(string path, CancellationToken cancellationToken) =>
+        (await HashFileAsync(path, withMd5: false, cancellationToken).ConfigureAwait(false)).Sha256;
+
+    private static async Task<(string Sha256, string? Md5)> HashFileAsync(string path, bool withMd5, CancellationToken cancellationToken)
+    {
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var md5 = withMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
         try
@@ -25,7 +35,7 @@ public static class ContentHashes
             while ((read = await stream.ReadAsync(buffer.AsMemory(0, 1 << 20), cancellationToken).ConfigureAwait(false)) > 0)
             {
                 sha256.AppendData(buffer, 0, read);
-                md5.AppendData(buffer, 0, read);
+                md5?.AppendData(buffer, 0, read);
             }
         }
         finally
@@ -33,7 +43,7 @@ public static class ContentHashes
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return (Convert.ToHexStringLower(sha256.GetHashAndReset()), Convert.ToHexStringLower(md5.GetHashAndReset()));
+        return (Convert.ToHexStringLower(sha256.GetHashAndReset()), md5 is null ? null : Convert.ToHexStringLower(md5.GetHashAndReset()));
     }
 
     /// <summary>SHA-256 of everything <paramref name="stream"/> yields.</summary>

@@ -201,7 +201,7 @@ internal sealed partial class MultipartFileUpload
             }
         }
 
-        var (sha256, _) = await ContentHashes.HashFileAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+        var sha256 = await ContentHashes.Sha256FileAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
         if (FileSnapshot.Take(file.FullPath) != before)
         {
             throw new SourceChangedException(file.RelativePath);

@@ -1,7 +1,5 @@
 using Ferry.Core.Hashing;
-using Ferry.Core.Journal;
 using Ferry.Core.Storage;
-using Polly;
 
 namespace Ferry.Core.Transfer;
 
@@ -15,25 +13,11 @@ internal sealed class FileUploader
 {
     private const int ChangeAttempts = 3;
 
-    private readonly IObjectStore _store;
-    private readonly UploadOptions _options;
-    private readonly MemoryBudget _budget;
-    private readonly RequestBuffers _buffers;
-    private readonly ResiliencePipeline _retry;
-    private readonly TransferProgress _progress;
-    private readonly TransferJournal? _journal;
-    private readonly TimeProvider _time;
+    private readonly UploadContext _context;
 
-    public FileUploader(IObjectStore store, UploadOptions options, MemoryBudget budget, RequestBuffers buffers, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, TimeProvider time)
+    public FileUploader(UploadContext context)
     {
-        _store = store;
-        _options = options;
-        _budget = budget;
-        _buffers = buffers;
-        _retry = retry;
-        _progress = progress;
-        _journal = journal;
-        _time = time;
+        _context = context;
     }
 
     /// <summary>
@@ -60,7 +44,7 @@ internal sealed class FileUploader
             return string.Equals(remoteETag, md5, StringComparison.OrdinalIgnoreCase) ? new VerifiedUpload(sha256, md5, remoteETag, before.Size, before.MtimeTicks) : null;
         }
 
-        var head = await _retry.ExecuteAsync(async ct => await _store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var head = await _context.Retry.ExecuteAsync(async ct => await _context.Store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return head is not null && head.Size == before.Size && string.Equals(head.Sha256, sha256, StringComparison.OrdinalIgnoreCase)
             ? new VerifiedUpload(sha256, md5, head.ETag, before.Size, before.MtimeTicks)
             : null;
@@ -74,13 +58,13 @@ internal sealed class FileUploader
             try
             {
                 var size = FileSnapshot.Take(file.FullPath).Size;
-                if (size <= _options.MultipartThreshold)
+                if (size <= _context.Options.MultipartThreshold)
                 {
                     return await UploadBufferedAsync(file, key, cancellationToken).ConfigureAwait(false);
                 }
 
-                return _store is IMultipartObjectStore multipart
-                    ? await new MultipartFileUpload(_store, multipart, _options, _budget, _buffers, _retry, _progress, _journal, _time).RunAsync(file, key, cancellationToken).ConfigureAwait(false)
+                return _context.Store is IMultipartObjectStore multipart
+                    ? await new MultipartFileUpload(_context, multipart).RunAsync(file, key, cancellationToken).ConfigureAwait(false)
                     : await UploadStreamedAsync(file, key, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SourceChangedException or UploadRestartException && attempt < ChangeAttempts)
@@ -94,8 +78,8 @@ internal sealed class FileUploader
     {
         var before = FileSnapshot.Take(file.FullPath);
         var length = (int)before.Size;
-        await _budget.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
-        var buffer = _buffers.Rent(Math.Max(length, 1));
+        await _context.Budget.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
+        var buffer = _context.Buffers.Rent(Math.Max(length, 1));
         try
         {
             await ReadExactlyAsync(file.FullPath, buffer, length, cancellationToken).ConfigureAwait(false);
@@ -108,12 +92,12 @@ internal sealed class FileUploader
             var md5 = ContentHashes.Md5Hex(body.Span);
             var sha256 = ContentHashes.Sha256Hex(body.Span);
             var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5));
-            var stored = await _retry.ExecuteAsync(
+            var stored = await _context.Retry.ExecuteAsync(
                 async ct =>
                 {
                     using var content = new ReadOnlyMemoryStream(body);
-                    var result = await _store.PutAsync(key, content, length, write, ct).ConfigureAwait(false);
-                    _progress.AddBytesSent(length);
+                    var result = await _context.Store.PutAsync(key, content, length, write, ct).ConfigureAwait(false);
+                    _context.Progress.AddBytesSent(length);
                     if (result.ETagIsMd5 && !string.Equals(result.ETag, md5, StringComparison.OrdinalIgnoreCase))
                     {
                         throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key}: the server's MD5 {result.ETag} differs from the sent bytes' MD5 {md5}; the bytes were damaged in transit");
@@ -128,8 +112,8 @@ internal sealed class FileUploader
         }
         finally
         {
-            _buffers.Return(buffer);
-            _budget.Release(length);
+            _context.Buffers.Return(buffer);
+            _context.Budget.Release(length);
         }
     }
 
@@ -139,12 +123,12 @@ internal sealed class FileUploader
         var before = FileSnapshot.Take(file.FullPath);
         var (sha256, md5) = await ContentHashes.HashFileAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
         var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5));
-        await _retry.ExecuteAsync(
+        await _context.Retry.ExecuteAsync(
             async ct =>
             {
                 await using var content = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                await _store.PutAsync(key, content, before.Size, write, ct).ConfigureAwait(false);
-                _progress.AddBytesSent(before.Size);
+                await _context.Store.PutAsync(key, content, before.Size, write, ct).ConfigureAwait(false);
+                _context.Progress.AddBytesSent(before.Size);
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -160,7 +144,7 @@ internal sealed class FileUploader
     /// <summary>Asks the store for the object's size and SHA-256 and compares them; returns the ETag it reports.</summary>
     private async Task<string?> VerifyByHeadAsync(string key, long size, string sha256, CancellationToken cancellationToken)
     {
-        var head = await _retry.ExecuteAsync(async ct => await _store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+        var head = await _context.Retry.ExecuteAsync(async ct => await _context.Store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
             ?? throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key} is missing right after it was written");
         if (head.Size != size || !string.Equals(head.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
         {

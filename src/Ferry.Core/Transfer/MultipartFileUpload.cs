@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Ferry.Core.Hashing;
-using Ferry.Core.Journal;
 using Ferry.Core.Storage;
-using Polly;
 
 namespace Ferry.Core.Transfer;
 
@@ -19,27 +17,13 @@ internal sealed partial class MultipartFileUpload
 {
     private const int MaximumParts = 10_000;
 
-    private readonly IObjectStore _store;
+    private readonly UploadContext _context;
     private readonly IMultipartObjectStore _multipart;
-    private readonly UploadOptions _options;
-    private readonly MemoryBudget _budget;
-    private readonly RequestBuffers _buffers;
-    private readonly ResiliencePipeline _retry;
-    private readonly TransferProgress _progress;
-    private readonly TransferJournal? _journal;
-    private readonly TimeProvider _time;
 
-    public MultipartFileUpload(IObjectStore store, IMultipartObjectStore multipart, UploadOptions options, MemoryBudget budget, RequestBuffers buffers, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, TimeProvider time)
+    public MultipartFileUpload(UploadContext context, IMultipartObjectStore multipart)
     {
-        _store = store;
+        _context = context;
         _multipart = multipart;
-        _options = options;
-        _budget = budget;
-        _buffers = buffers;
-        _retry = retry;
-        _progress = progress;
-        _journal = journal;
-        _time = time;
     }
 
     public async Task<VerifiedUpload> RunAsync(SourceFile file, string key, CancellationToken cancellationToken)
@@ -85,8 +69,8 @@ internal sealed partial class MultipartFileUpload
             for (var number = 1; number <= partCount && !failFast.IsCancellationRequested; number++)
             {
                 var length = (int)Math.Min(partSize, before.Size - (number - 1) * partSize);
-                await _budget.AcquireAsync(length, failFast.Token).ConfigureAwait(false);
-                var buffer = _buffers.Rent(length);
+                await _context.Budget.AcquireAsync(length, failFast.Token).ConfigureAwait(false);
+                var buffer = _context.Buffers.Rent(length);
                 var handedOff = false;
                 try
                 {
@@ -111,8 +95,8 @@ internal sealed partial class MultipartFileUpload
                 {
                     if (!handedOff)
                     {
-                        _buffers.Return(buffer);
-                        _budget.Release(length);
+                        _context.Buffers.Return(buffer);
+                        _context.Budget.Release(length);
                     }
                 }
 
@@ -128,7 +112,7 @@ internal sealed partial class MultipartFileUpload
         }
 
         await CompleteAsync(key, uploadId, parts, cancellationToken).ConfigureAwait(false);
-        _journal?.DeleteMultipart(_store.Identity, key);
+        _context.Journal?.DeleteMultipart(_context.Store.Identity, key);
         var etag = await VerifyAsync(key, before.Size, expectedSha256, partMd5s, cancellationToken).ConfigureAwait(false);
         return new VerifiedUpload(expectedSha256, null, etag, before.Size, before.MtimeTicks);
     }
@@ -154,7 +138,7 @@ internal sealed partial class MultipartFileUpload
 
     private long ChoosePartSize(long size)
     {
-        var partSize = Math.Max(_options.PartSize, _multipart.MinimumPartSize);
+        var partSize = Math.Max(_context.Options.PartSize, _multipart.MinimumPartSize);
         var smallestAllowed = (size + MaximumParts - 1) / MaximumParts;
         return Math.Max(partSize, smallestAllowed);
     }
@@ -162,7 +146,7 @@ internal sealed partial class MultipartFileUpload
     /// <summary>Resumes the journal's upload of this file when it is unchanged and the store still has it; else starts anew.</summary>
     private async Task<(string UploadId, string Sha256, Dictionary<int, StoredPart> Stored)> StartOrResumeAsync(SourceFile file, string key, FileSnapshot before, long partSize, CancellationToken cancellationToken)
     {
-        var recorded = _journal?.FindMultipart(_store.Identity, key);
+        var recorded = _context.Journal?.FindMultipart(_context.Store.Identity, key);
         if (recorded is not null)
         {
             if (recorded.Size == before.Size && recorded.MtimeTicks == before.MtimeTicks && recorded.PartSize == partSize)
@@ -182,7 +166,7 @@ internal sealed partial class MultipartFileUpload
                     // The store cannot list parts: trust the journal's record of the parts it confirmed.
                     // Each is still checked against the local bytes' MD5 before it is reused, and a lost
                     // upload shows up as NoSuchUpload and restarts the file.
-                    foreach (var part in _journal!.FindParts(_store.Identity, key, recorded.UploadId))
+                    foreach (var part in _context.Journal!.FindParts(_context.Store.Identity, key, recorded.UploadId))
                     {
                         stored[part.PartNumber] = part;
                     }
@@ -192,7 +176,7 @@ internal sealed partial class MultipartFileUpload
                 catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
                 {
                     // The store no longer has it (completed, aborted or expired): start anew.
-                    _journal!.DeleteMultipart(_store.Identity, key);
+                    _context.Journal!.DeleteMultipart(_context.Store.Identity, key);
                 }
             }
             else
@@ -207,8 +191,8 @@ internal sealed partial class MultipartFileUpload
             throw new SourceChangedException(file.RelativePath);
         }
 
-        var uploadId = await _retry.ExecuteAsync(async ct => await _multipart.StartMultipartAsync(key, new ObjectWriteOptions(sha256), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        _journal?.SaveMultipart(new JournalMultipartUpload(_store.Identity, key, uploadId, before.Size, before.MtimeTicks, partSize, sha256), _time.GetUtcNow());
+        var uploadId = await _context.Retry.ExecuteAsync(async ct => await _multipart.StartMultipartAsync(key, new ObjectWriteOptions(sha256), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        _context.Journal?.SaveMultipart(new JournalMultipartUpload(_context.Store.Identity, key, uploadId, before.Size, before.MtimeTicks, partSize, sha256), _context.Time.GetUtcNow());
         return (uploadId, sha256, []);
     }
 
@@ -219,11 +203,11 @@ internal sealed partial class MultipartFileUpload
         {
             var body = buffer.AsMemory(0, length);
             var contentMd5 = ContentHashes.Md5Base64(md5);
-            parts[number - 1] = await _retry.ExecuteAsync(
+            parts[number - 1] = await _context.Retry.ExecuteAsync(
                 async ct =>
                 {
                     var part = await _multipart.UploadPartAsync(key, uploadId, number, body, contentMd5, ct).ConfigureAwait(false);
-                    _progress.AddBytesSent(length);
+                    _context.Progress.AddBytesSent(length);
                     if (IsMd5(part.ETag) && !string.Equals(part.ETag, md5, StringComparison.OrdinalIgnoreCase))
                     {
                         throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key} part {number}: the server's MD5 {part.ETag} differs from the sent bytes' MD5 {md5}; the bytes were damaged in transit");
@@ -232,7 +216,7 @@ internal sealed partial class MultipartFileUpload
                     return part;
                 },
                 failFast.Token).ConfigureAwait(false);
-            _journal?.SavePart(_store.Identity, key, uploadId, parts[number - 1]);
+            _context.Journal?.SavePart(_context.Store.Identity, key, uploadId, parts[number - 1]);
         }
         catch
         {
@@ -241,8 +225,8 @@ internal sealed partial class MultipartFileUpload
         }
         finally
         {
-            _buffers.Return(buffer);
-            _budget.Release(length);
+            _context.Buffers.Return(buffer);
+            _context.Budget.Release(length);
         }
     }
 
@@ -250,12 +234,12 @@ internal sealed partial class MultipartFileUpload
     {
         try
         {
-            await _retry.ExecuteAsync(async ct => await _multipart.CompleteMultipartAsync(key, uploadId, parts, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await _context.Retry.ExecuteAsync(async ct => await _multipart.CompleteMultipartAsync(key, uploadId, parts, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
         {
             // Either a retried complete whose first attempt succeeded, or a lost upload: the object decides.
-            var head = await _store.HeadAsync(key, cancellationToken).ConfigureAwait(false);
+            var head = await _context.Store.HeadAsync(key, cancellationToken).ConfigureAwait(false);
             if (head is null || head.Size != parts.Sum(p => p.Size))
             {
                 await DiscardAsync(key, uploadId).ConfigureAwait(false);
@@ -266,7 +250,7 @@ internal sealed partial class MultipartFileUpload
 
     private async Task<string?> VerifyAsync(string key, long size, string sha256, string[] partMd5s, CancellationToken cancellationToken)
     {
-        var head = await _retry.ExecuteAsync(async ct => await _store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+        var head = await _context.Retry.ExecuteAsync(async ct => await _context.Store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
             ?? throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key} is missing after its multipart upload was completed");
         if (head.Size != size || !string.Equals(head.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
         {
@@ -294,7 +278,7 @@ internal sealed partial class MultipartFileUpload
             // Best effort: a lifecycle rule removes abandoned uploads; the journal forgets it either way.
         }
 
-        _journal?.DeleteMultipart(_store.Identity, key);
+        _context.Journal?.DeleteMultipart(_context.Store.Identity, key);
     }
 
     private static bool IsMd5(string etag) => etag.Length == 32 && etag.All(char.IsAsciiHexDigit);

@@ -103,7 +103,7 @@ public sealed class UploadEngine
                 _observer?.OnRetry(error.Message);
             });
             var buffers = new RequestBuffers(_options);
-            _uploader = new FileUploader(store, _options, new MemoryBudget(_options.MemoryBudget), buffers, retry, _progress, _options.DryRun ? null : Journal, _engine._time);
+            _uploader = new FileUploader(new UploadContext(store, _options, new MemoryBudget(_options.MemoryBudget), buffers, retry, _progress, _options.DryRun ? null : Journal, _engine._time));
 
             string? message = null;
             try

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Ferry.Core.Hashing;
+using Ferry.Core.Journal;
 using Ferry.Core.Storage;
 
 namespace Ferry.Core.Transfer;

@@ -7,6 +7,8 @@ Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
 
 var root = new RootCommand("Ferry moves field and research data into S3-compatible storage: verified, resumable, accounted for.");
 root.Subcommands.Add(new UploadCommand().Build());
+root.Subcommands.Add(new DownloadCommand().Build());
+root.Subcommands.Add(new CatCommand().Build());
 root.Subcommands.Add(new VerifyCommand().Build());
 root.Subcommands.Add(new SessionsCommand().Build());
 root.Subcommands.Add(new DoctorCommand().Build());

@@ -109,6 +109,21 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
         return new OwnedResponseStream(response);
     }
 
+    public async Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectRequest { BucketName = _bucket, Key = key };
+        if (offset > 0 || length is not null)
+        {
+            request.ByteRange = length is { } count ? new ByteRange(offset, offset + count - 1) : new ByteRange($"bytes={offset}-");
+        }
+
+        var response = await CallAsync(() => _client.GetObjectAsync(request, cancellationToken), key).ConfigureAwait(false);
+        var total = TotalSize(response.ContentRange) ?? response.ContentLength;
+        var sha256 = response.Metadata[Sha256MetadataName];
+        var info = new StoredObject(key, total, Unquote(response.ETag), ToOffset(response.LastModified), string.IsNullOrEmpty(sha256) ? null : sha256);
+        return new ObjectContent(info, new OwnedResponseStream(response));
+    }
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         CallAsync(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, cancellationToken), key);
 
@@ -217,6 +232,13 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
     }
 
     private static string? Unquote(string? etag) => etag?.Trim('"');
+
+    /// <summary>The total size from a Content-Range answer ("bytes 0-99/1234"), or null.</summary>
+    private static long? TotalSize(string? contentRange)
+    {
+        var slash = contentRange?.LastIndexOf('/') ?? -1;
+        return slash >= 0 && long.TryParse(contentRange![(slash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var total) ? total : null;
+    }
 
     private static DateTimeOffset ToOffset(DateTime? value) =>
         value is { } time ? new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;

@@ -42,6 +42,36 @@ public abstract class ObjectStoreContractTests
         Assert.Equal(ContentHashes.Sha256Hex(content), head.Sha256);
     }
 
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(0, 10)]
+    [InlineData(4000, null)]
+    [InlineData(4000, 96)]
+    [InlineData(1234, 1000)]
+    public async Task ReadAsync_Range_ReturnsThoseBytesAndWholeObjectSize(long offset, int? length)
+    {
+        var sut = await CreateStoreAsync();
+        var content = TestData.Bytes(4096, 3);
+        await PutAsync(sut, "r/ranged.bin", content);
+
+        await using var read = await sut.ReadAsync("r/ranged.bin", offset, length, CancellationToken.None);
+        using var copy = new MemoryStream();
+        await read.Content.CopyToAsync(copy);
+
+        Assert.Equal(content.Skip((int)offset).Take(length ?? int.MaxValue).ToArray(), copy.ToArray());
+        Assert.Equal(4096, read.Object.Size);
+    }
+
+    [Fact]
+    public async Task ReadAsync_MissingKey_ThrowsNotFound()
+    {
+        var sut = await CreateStoreAsync();
+
+        var error = await Assert.ThrowsAsync<StoreException>(() => sut.ReadAsync("nothing/here", 0, null, CancellationToken.None));
+
+        Assert.Equal(StoreErrorKind.NotFound, error.Kind);
+    }
+
     [Fact]
     public async Task HeadAsync_MissingKey_ReturnsNull()
     {

@@ -88,22 +88,28 @@ internal sealed class UploadCommand
             }
             else
             {
-                SummaryPrinter.Print(summary, location, options, Console.Out);
+                var manifest = options.ManifestPath is not null && !options.DryRun && summary.Outcome != TransferOutcome.Aborted
+                    ? options.ManifestPath + (options.ManifestKey is null ? "" : $" (also at key {options.ManifestKey})")
+                    : null;
+                SummaryPrinter.Print(summary, TransferDirection.Upload, location.ToString(), options.DryRun, options.Move ? "moved" : "archived", Console.Out, manifest);
             }
 
-            return summary.Outcome switch
-            {
-                UploadOutcome.Completed => ExitCodes.Success,
-                UploadOutcome.Interrupted => ExitCodes.Interrupted,
-                UploadOutcome.Aborted when summary.Counts.FilesUploaded == 0 => ExitCodes.UsageOrSetup,
-                _ => ExitCodes.SomeFailed,
-            };
+            return ExitCodeOf(summary);
         }
         finally
         {
             (store as IDisposable)?.Dispose();
         }
     }
+
+    /// <summary>0 done, 130 interrupted, 2 stopped before anything moved, else 1.</summary>
+    internal static int ExitCodeOf(TransferSummary summary) => summary.Outcome switch
+    {
+        TransferOutcome.Completed => ExitCodes.Success,
+        TransferOutcome.Interrupted => ExitCodes.Interrupted,
+        TransferOutcome.Aborted when summary.Counts.FilesTransferred == 0 => ExitCodes.UsageOrSetup,
+        _ => ExitCodes.SomeFailed,
+    };
 
     private UploadOptions ReadOptions(ParseResult parse, UploadConfigFile? config)
     {
@@ -184,7 +190,7 @@ internal sealed class UploadCommand
         return full;
     }
 
-    private static TransferJournal? OpenJournal(string? path, bool dryRun)
+    internal static TransferJournal? OpenJournal(string? path, bool dryRun)
     {
         var file = path is null ? FerryPaths.JournalFile : Path.GetFullPath(path);
         try

@@ -30,6 +30,9 @@ internal sealed class ConsoleObserver(bool dryRun, TextWriter output, TextWriter
                 case FileEvent.WouldUpload:
                     output.WriteLine($"would upload: {fileEvent.Path} -> {fileEvent.Key} ({fileEvent.Size} bytes)");
                     break;
+                case FileEvent.WouldDownload:
+                    output.WriteLine($"would download: {fileEvent.Key} -> {fileEvent.Path} ({fileEvent.Size} bytes)");
+                    break;
                 case FileOutcomes.Present when dryRun:
                     output.WriteLine($"present: {fileEvent.Path} -> {fileEvent.Key}");
                     break;

@@ -57,7 +57,7 @@ internal sealed class JsonEventWriter : ITransferObserver, IAsyncDisposable
         ["files_found"] = s.FilesFound,
         ["bytes_found"] = s.BytesFound,
         ["scan_complete"] = s.ScanComplete,
-        ["files_uploaded"] = s.FilesUploaded,
+        ["files_transferred"] = s.FilesTransferred,
         ["files_present"] = s.FilesPresent,
         ["files_skipped"] = s.FilesSkipped,
         ["files_failed"] = s.FilesFailed,

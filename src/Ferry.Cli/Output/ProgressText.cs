@@ -14,7 +14,7 @@ internal static class ProgressText
         var rate = elapsed.TotalSeconds > 0 ? s.BytesSent / elapsed.TotalSeconds : 0;
         var fileRate = elapsed.TotalSeconds > 0 ? s.FilesDone / elapsed.TotalSeconds : 0;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{files}, {bytes}, {ByteSize.Format(rate)}/s, {fileRate:0} files/s, ETA {Eta(s, elapsed)}, {s.FilesUploaded:N0} uploaded, {s.FilesPresent:N0} present, {s.FilesFailed:N0} failed, {s.FilesSkipped:N0} skipped, {s.Retries:N0} retries");
+            $"{files}, {bytes}, {ByteSize.Format(rate)}/s, {fileRate:0} files/s, ETA {Eta(s, elapsed)}, {s.FilesTransferred:N0} transferred, {s.FilesPresent:N0} present, {s.FilesFailed:N0} failed, {s.FilesSkipped:N0} skipped, {s.Retries:N0} retries");
     }
 
     public static string Eta(TransferSnapshot s, TimeSpan elapsed)

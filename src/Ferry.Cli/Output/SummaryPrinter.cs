@@ -1,6 +1,5 @@
 using System.Globalization;
 using Ferry.Cli.Configuration;
-using Ferry.Core.Storage;
 using Ferry.Core.Transfer;
 
 namespace Ferry.Cli.Output;
@@ -8,23 +7,27 @@ namespace Ferry.Cli.Output;
 /// <summary>The end-of-run summary, for people and as the NDJSON <c>summary</c> event.</summary>
 internal static class SummaryPrinter
 {
-    public static void Print(UploadSummary summary, StoreLocation destination, UploadOptions options, TextWriter output)
+    /// <param name="where">The remote side, as the user wrote it.</param>
+    /// <param name="movedWord">"moved" or "archived" when local files were removed after upload, else null.</param>
+    /// <param name="manifest">The manifest written, if any.</param>
+    public static void Print(TransferSummary summary, TransferDirection direction, string where, bool dryRun, string? movedWord, TextWriter output, string? manifest = null)
     {
         var c = summary.Counts;
         var seconds = summary.Duration.TotalSeconds;
-        var moved = c.FilesMoved > 0 ? string.Create(CultureInfo.InvariantCulture, $", {c.FilesMoved:N0} {(options.Move ? "moved" : "archived")}") : "";
+        var verb = direction == TransferDirection.Upload ? "uploaded" : "downloaded";
+        var moved = c.FilesMoved > 0 && movedWord is not null ? string.Create(CultureInfo.InvariantCulture, $", {c.FilesMoved:N0} {movedWord}") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{Title(summary.Outcome, options.DryRun)}: {destination} — {c.FilesUploaded:N0} uploaded, {c.FilesPresent:N0} already present, {c.FilesSkipped:N0} skipped, {c.FilesFailed:N0} failed{moved}"));
+            $"{Title(summary.Outcome, direction, dryRun)}: {where} — {c.FilesTransferred:N0} {verb}, {c.FilesPresent:N0} already present, {c.FilesSkipped:N0} skipped, {c.FilesFailed:N0} failed{moved}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {ByteSize.Format(c.BytesSent)} sent in {seconds:0.0} s ({ByteSize.Format(summary.BytesPerSecond)}/s, {(seconds > 0 ? c.FilesDone / seconds : 0):0} files/s), {c.Retries:N0} retries; session {summary.SessionId}"));
+            $"  {ByteSize.Format(c.BytesSent)} {(direction == TransferDirection.Upload ? "sent" : "received")} in {seconds:0.0} s ({ByteSize.Format(summary.BytesPerSecond)}/s, {(seconds > 0 ? c.FilesDone / seconds : 0):0} files/s), {c.Retries:N0} retries; session {summary.SessionId}"));
         foreach (var (reason, count) in summary.SkippedReasons.OrderByDescending(r => r.Value))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  skipped {count:N0}: {reason}"));
         }
 
-        if (options.ManifestPath is not null && !options.DryRun && summary.Outcome != UploadOutcome.Aborted)
+        if (manifest is not null)
         {
-            output.WriteLine($"  manifest: {options.ManifestPath}" + (options.ManifestKey is null ? "" : $" (also at key {options.ManifestKey})"));
+            output.WriteLine($"  manifest: {manifest}");
         }
 
         if (summary.Failures.Count > 0)
@@ -42,7 +45,7 @@ internal static class SummaryPrinter
         }
     }
 
-    public static Dictionary<string, object?> Fields(UploadSummary summary, string? manifestPath)
+    public static Dictionary<string, object?> Fields(TransferSummary summary, string? manifestPath)
     {
         var fields = JsonEventWriter.SnapshotFields(summary.Counts, summary.Duration);
         fields["outcome"] = summary.Outcome.ToString();
@@ -55,11 +58,15 @@ internal static class SummaryPrinter
         return fields;
     }
 
-    private static string Title(UploadOutcome outcome, bool dryRun) => dryRun ? "Dry run" : outcome switch
+    private static string Title(TransferOutcome outcome, TransferDirection direction, bool dryRun)
     {
-        UploadOutcome.Completed => "Upload complete",
-        UploadOutcome.CompletedWithFailures => "Upload finished with failures",
-        UploadOutcome.Aborted => "Upload stopped",
-        _ => "Upload interrupted",
-    };
+        var noun = direction == TransferDirection.Upload ? "Upload" : "Download";
+        return dryRun ? "Dry run" : outcome switch
+        {
+            TransferOutcome.Completed => $"{noun} complete",
+            TransferOutcome.CompletedWithFailures => $"{noun} finished with failures",
+            TransferOutcome.Aborted => $"{noun} stopped",
+            _ => $"{noun} interrupted",
+        };
+    }
 }

@@ -5,6 +5,8 @@ public static class FileOutcomes
 {
     /// <summary>Sent and verified in this session.</summary>
     public const string Uploaded = "uploaded";
+    /// <summary>Received, verified and renamed into place in this session (ferry download).</summary>
+    public const string Downloaded = "downloaded";
     /// <summary>Already in the destination, verified, not sent again.</summary>
     public const string Present = "present";
     /// <summary>Not uploaded by design: symlink, special file, unusable name.</summary>

@@ -87,6 +87,36 @@ internal static class JournalSchema
             PRIMARY KEY (destination, key)
         ) WITHOUT ROWID;
 
+        -- The last verified state of each object Ferry downloaded: what a rerun of ferry download compares with.
+        CREATE TABLE IF NOT EXISTS downloads (
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            etag TEXT,
+            size INTEGER NOT NULL,
+            local_path TEXT NOT NULL,
+            mtime_ticks INTEGER NOT NULL,
+            sha256 TEXT,
+            verified_at TEXT NOT NULL,
+            PRIMARY KEY (source, key)
+        ) WITHOUT ROWID;
+
+        -- Ranged downloads in progress, and the chunks already written to their temporary files.
+        CREATE TABLE IF NOT EXISTS partial_downloads (
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            etag TEXT,
+            size INTEGER NOT NULL,
+            chunk_size INTEGER NOT NULL,
+            temporary_path TEXT NOT NULL,
+            PRIMARY KEY (source, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS partial_download_chunks (
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            chunk INTEGER NOT NULL,
+            PRIMARY KEY (source, key, chunk)
+        ) WITHOUT ROWID;
+
         -- Parts sent (and checked) of those uploads, for stores that cannot list parts.
         CREATE TABLE IF NOT EXISTS multipart_parts (
             destination TEXT NOT NULL,

@@ -346,6 +346,128 @@ public sealed class TransferJournal : IDisposable
         }
     }
 
+    // ---------------------------------------------------------------- downloads
+
+    public JournalDownload? FindDownload(string source, string key)
+    {
+        lock (_writeLock)
+        {
+            using var query = _writer.CreateCommand();
+            query.CommandText = "SELECT etag, size, local_path, mtime_ticks, sha256, verified_at FROM downloads WHERE source = $s AND key = $k";
+            query.Parameters.AddWithValue("$s", source);
+            query.Parameters.AddWithValue("$k", key);
+            using var reader = query.ExecuteReader();
+            return reader.Read()
+                ? new JournalDownload(source, key, NullableString(reader, 0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3), NullableString(reader, 4), Parse(reader.GetString(5)))
+                : null;
+        }
+    }
+
+    public void SaveDownload(JournalDownload download)
+    {
+        lock (_writeLock)
+        {
+            using var upsert = _writer.CreateCommand();
+            upsert.CommandText = """
+                INSERT OR REPLACE INTO downloads (source, key, etag, size, local_path, mtime_ticks, sha256, verified_at)
+                VALUES ($s, $k, $e, $z, $p, $m, $h, $v)
+                """;
+            upsert.Parameters.AddWithValue("$s", download.Source);
+            upsert.Parameters.AddWithValue("$k", download.Key);
+            upsert.Parameters.AddWithValue("$e", (object?)download.ETag ?? DBNull.Value);
+            upsert.Parameters.AddWithValue("$z", download.Size);
+            upsert.Parameters.AddWithValue("$p", download.LocalPath);
+            upsert.Parameters.AddWithValue("$m", download.MtimeTicks);
+            upsert.Parameters.AddWithValue("$h", (object?)download.Sha256 ?? DBNull.Value);
+            upsert.Parameters.AddWithValue("$v", Format(download.VerifiedAt));
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    public JournalPartialDownload? FindPartialDownload(string source, string key)
+    {
+        lock (_writeLock)
+        {
+            using var query = _writer.CreateCommand();
+            query.CommandText = "SELECT etag, size, chunk_size, temporary_path FROM partial_downloads WHERE source = $s AND key = $k";
+            query.Parameters.AddWithValue("$s", source);
+            query.Parameters.AddWithValue("$k", key);
+            using var reader = query.ExecuteReader();
+            return reader.Read() ? new JournalPartialDownload(source, key, NullableString(reader, 0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3)) : null;
+        }
+    }
+
+    /// <summary>Records a ranged download as started (forgetting any chunks of an earlier one).</summary>
+    public void SavePartialDownload(JournalPartialDownload partial)
+    {
+        lock (_writeLock)
+        {
+            using var transaction = _writer.BeginTransaction();
+            using var delete = _writer.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM partial_download_chunks WHERE source = $s AND key = $k";
+            delete.Parameters.AddWithValue("$s", partial.Source);
+            delete.Parameters.AddWithValue("$k", partial.Key);
+            delete.ExecuteNonQuery();
+            using var upsert = _writer.CreateCommand();
+            upsert.Transaction = transaction;
+            upsert.CommandText = "INSERT OR REPLACE INTO partial_downloads (source, key, etag, size, chunk_size, temporary_path) VALUES ($s, $k, $e, $z, $c, $p)";
+            upsert.Parameters.AddWithValue("$s", partial.Source);
+            upsert.Parameters.AddWithValue("$k", partial.Key);
+            upsert.Parameters.AddWithValue("$e", (object?)partial.ETag ?? DBNull.Value);
+            upsert.Parameters.AddWithValue("$z", partial.Size);
+            upsert.Parameters.AddWithValue("$c", partial.ChunkSize);
+            upsert.Parameters.AddWithValue("$p", partial.TemporaryPath);
+            upsert.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>Records one chunk as written and flushed to the temporary file.</summary>
+    public void SaveDownloadedChunk(string source, string key, long chunk)
+    {
+        lock (_writeLock)
+        {
+            using var insert = _writer.CreateCommand();
+            insert.CommandText = "INSERT OR IGNORE INTO partial_download_chunks (source, key, chunk) VALUES ($s, $k, $c)";
+            insert.Parameters.AddWithValue("$s", source);
+            insert.Parameters.AddWithValue("$k", key);
+            insert.Parameters.AddWithValue("$c", chunk);
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    public IReadOnlySet<long> FindDownloadedChunks(string source, string key)
+    {
+        lock (_writeLock)
+        {
+            using var query = _writer.CreateCommand();
+            query.CommandText = "SELECT chunk FROM partial_download_chunks WHERE source = $s AND key = $k";
+            query.Parameters.AddWithValue("$s", source);
+            query.Parameters.AddWithValue("$k", key);
+            using var reader = query.ExecuteReader();
+            var chunks = new HashSet<long>();
+            while (reader.Read())
+            {
+                chunks.Add(reader.GetInt64(0));
+            }
+
+            return chunks;
+        }
+    }
+
+    public void DeletePartialDownload(string source, string key)
+    {
+        lock (_writeLock)
+        {
+            using var delete = _writer.CreateCommand();
+            delete.CommandText = "DELETE FROM partial_download_chunks WHERE source = $s AND key = $k; DELETE FROM partial_downloads WHERE source = $s AND key = $k";
+            delete.Parameters.AddWithValue("$s", source);
+            delete.Parameters.AddWithValue("$k", key);
+            delete.ExecuteNonQuery();
+        }
+    }
+
     public void Dispose()
     {
         _findObject?.Dispose();

@@ -36,6 +36,13 @@ public interface IObjectStore
     /// <summary>Opens the object's bytes for reading. Throws <see cref="StoreErrorKind.NotFound"/> when absent.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Opens bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) of the
+    /// object (<paramref name="length"/> null: to the end), with what the store reports about the whole
+    /// object. Throws <see cref="StoreErrorKind.NotFound"/> when absent.
+    /// </summary>
+    Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken);
+
     /// <summary>Deletes the object; deleting a missing key succeeds.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 

@@ -130,6 +130,22 @@ public sealed class LocalDirectoryStore : IObjectStore
         return Task.FromResult(stream);
     }
 
+    public Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new StoreException(StoreErrorKind.NotFound, $"{path} does not exist");
+        }
+
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        stream.Seek(Math.Min(offset, file.Length), SeekOrigin.Begin);
+        var available = Math.Max(0, file.Length - offset);
+        Stream content = new BoundedReadStream(stream, length is { } wanted ? Math.Min(wanted, available) : available);
+        return Task.FromResult(new ObjectContent(Describe(key, file), content));
+    }
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         File.Delete(PathOf(key));

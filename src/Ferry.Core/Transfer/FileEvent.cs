@@ -5,4 +5,7 @@ public sealed record FileEvent(string Outcome, string Path, string? Key, long Si
 {
     /// <summary>The outcome reported by a dry run for a file that a real run would upload.</summary>
     public const string WouldUpload = "would_upload";
+
+    /// <summary>The outcome reported by a dry run for an object that a real download would fetch.</summary>
+    public const string WouldDownload = "would_download";
 }

@@ -8,7 +8,7 @@ public sealed class TransferProgress
 {
     private long _filesFound;
     private long _bytesFound;
-    private long _filesUploaded;
+    private long _filesTransferred;
     private long _filesPresent;
     private long _filesSkipped;
     private long _filesFailed;
@@ -29,9 +29,9 @@ public sealed class TransferProgress
     /// <summary>Bytes that reached the store (counted per request body, so partial progress of large files shows).</summary>
     public void AddBytesSent(long bytes) => Interlocked.Add(ref _bytesSent, bytes);
 
-    public void AddUploaded(long bytes)
+    public void AddTransferred(long bytes)
     {
-        Interlocked.Increment(ref _filesUploaded);
+        Interlocked.Increment(ref _filesTransferred);
         Interlocked.Add(ref _bytesDone, bytes);
     }
 
@@ -57,7 +57,7 @@ public sealed class TransferProgress
         Interlocked.Read(ref _filesFound),
         Interlocked.Read(ref _bytesFound),
         Volatile.Read(ref _scanComplete) == 1,
-        Interlocked.Read(ref _filesUploaded),
+        Interlocked.Read(ref _filesTransferred),
         Interlocked.Read(ref _filesPresent),
         Interlocked.Read(ref _filesSkipped),
         Interlocked.Read(ref _filesFailed),

@@ -4,13 +4,14 @@ namespace Ferry.Core.Transfer;
 /// <param name="FilesFound">Regular files found so far (grows while the scan runs).</param>
 /// <param name="BytesFound">Their bytes.</param>
 /// <param name="ScanComplete">True once the whole source has been walked, so totals are final.</param>
-/// <param name="BytesSent">Bytes sent to the store in request bodies, retries included.</param>
+/// <param name="FilesTransferred">Files uploaded (or, for a download, downloaded) and verified.</param>
+/// <param name="BytesSent">Bytes moved over the network in bodies (sent when uploading, received when downloading), retries included.</param>
 /// <param name="BytesDone">Bytes of files finished (uploaded, present or failed).</param>
 public sealed record TransferSnapshot(
     long FilesFound,
     long BytesFound,
     bool ScanComplete,
-    long FilesUploaded,
+    long FilesTransferred,
     long FilesPresent,
     long FilesSkipped,
     long FilesFailed,
@@ -19,5 +20,5 @@ public sealed record TransferSnapshot(
     long BytesDone,
     long Retries)
 {
-    public long FilesDone => FilesUploaded + FilesPresent + FilesFailed;
+    public long FilesDone => FilesTransferred + FilesPresent + FilesFailed;
 }

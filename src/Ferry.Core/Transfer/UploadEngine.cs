@@ -30,7 +30,7 @@ public sealed class UploadEngine
     /// <see cref="DirectoryNotFoundException"/> for a missing source; everything that happens to
     /// files or the store is reported in the summary, not thrown.
     /// </summary>
-    public async Task<UploadSummary> RunAsync(UploadRequest request, UploadOptions options, TransferProgress progress, ITransferObserver? observer, CancellationToken cancellationToken)
+    public async Task<TransferSummary> RunAsync(UploadRequest request, UploadOptions options, TransferProgress progress, ITransferObserver? observer, CancellationToken cancellationToken)
     {
         options.Validate();
         if (!Directory.Exists(request.Source))
@@ -78,7 +78,7 @@ public sealed class UploadEngine
 
         private TransferJournal? Journal => _engine._journal;
 
-        public async Task<UploadSummary> ExecuteAsync(CancellationToken cancellationToken)
+        public async Task<TransferSummary> ExecuteAsync(CancellationToken cancellationToken)
         {
             var clock = Stopwatch.StartNew();
             var store = _request.Store;
@@ -156,11 +156,11 @@ public sealed class UploadEngine
             }
 
             var snapshot = _progress.Snapshot();
-            var outcome = _fatal is not null ? UploadOutcome.Aborted
-                : cancellationToken.IsCancellationRequested ? UploadOutcome.Interrupted
-                : snapshot.FilesFailed > 0 ? UploadOutcome.CompletedWithFailures
-                : UploadOutcome.Completed;
-            if (outcome == UploadOutcome.CompletedWithFailures)
+            var outcome = _fatal is not null ? TransferOutcome.Aborted
+                : cancellationToken.IsCancellationRequested ? TransferOutcome.Interrupted
+                : snapshot.FilesFailed > 0 ? TransferOutcome.CompletedWithFailures
+                : TransferOutcome.Completed;
+            if (outcome == TransferOutcome.CompletedWithFailures)
             {
                 message = $"{snapshot.FilesFailed} file(s) failed; run the same command again to retry them";
             }
@@ -168,12 +168,12 @@ public sealed class UploadEngine
             clock.Stop();
             if (_record)
             {
-                var counts = new SessionCounts(snapshot.FilesFound, snapshot.FilesUploaded, snapshot.FilesPresent, snapshot.FilesSkipped,
+                var counts = new SessionCounts(snapshot.FilesFound, snapshot.FilesTransferred, snapshot.FilesPresent, snapshot.FilesSkipped,
                     snapshot.FilesFailed, snapshot.FilesMoved, snapshot.BytesFound, snapshot.BytesSent, snapshot.Retries, clock.ElapsedMilliseconds);
-                Journal!.FinishSession(_sessionId, OutcomeName(outcome), message, counts, _engine._time.GetUtcNow());
+                Journal!.FinishSession(_sessionId, TransferSummary.OutcomeName(outcome), message, counts, _engine._time.GetUtcNow());
             }
 
-            return new UploadSummary(_sessionId, outcome, message, snapshot, clock.Elapsed, _failures.ToArray(), new Dictionary<string, long>(_skippedReasons));
+            return new TransferSummary(_sessionId, outcome, message, snapshot, clock.Elapsed, _failures.ToArray(), new Dictionary<string, long>(_skippedReasons));
         }
 
         /// <summary>Scans the source and decides per file; the cheap "already there" case never reaches a worker.</summary>
@@ -312,7 +312,7 @@ public sealed class UploadEngine
             var now = _engine._time.GetUtcNow();
             if (outcome == FileOutcomes.Uploaded)
             {
-                _progress.AddUploaded(verified.Size);
+                _progress.AddTransferred(verified.Size);
             }
             else
             {
@@ -357,7 +357,7 @@ public sealed class UploadEngine
         {
             _progress.AddFailed(file.Size);
             var failure = new FileEvent(FileOutcomes.Failed, file.RelativePath, key, file.Size, null, null, reason, _engine._time.GetUtcNow());
-            if (_failures.Count < UploadSummary.MaximumFailuresListed)
+            if (_failures.Count < TransferSummary.MaximumFailuresListed)
             {
                 _failures.Enqueue(failure);
             }
@@ -385,14 +385,6 @@ public sealed class UploadEngine
             UnauthorizedAccessException => "cannot read the file: permission denied",
             SourceChangedException => "the file kept changing while it was read; upload it again once it is complete",
             _ => ex.Message,
-        };
-
-        private static string OutcomeName(UploadOutcome outcome) => outcome switch
-        {
-            UploadOutcome.Completed => "completed",
-            UploadOutcome.CompletedWithFailures => "completed_with_failures",
-            UploadOutcome.Aborted => "aborted",
-            _ => "interrupted",
         };
     }
 }

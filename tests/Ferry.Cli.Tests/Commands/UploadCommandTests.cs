@@ -81,7 +81,7 @@ public sealed class UploadCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
         var summary = events[^1];
         Assert.Equal("summary", summary.GetProperty("type").GetString());
         Assert.Equal("Completed", summary.GetProperty("outcome").GetString());
-        Assert.Equal(3, summary.GetProperty("files_uploaded").GetInt64());
+        Assert.Equal(3, summary.GetProperty("files_transferred").GetInt64());
     }
 
     [Fact]

@@ -24,8 +24,8 @@ public sealed class LocalUploadTests : IDisposable
         var first = await RunAsync(source, destination);
         var second = await RunAsync(source, destination);
 
-        Assert.Equal(UploadOutcome.Completed, first.Outcome);
-        Assert.Equal(3, first.Counts.FilesUploaded);
+        Assert.Equal(TransferOutcome.Completed, first.Outcome);
+        Assert.Equal(3, first.Counts.FilesTransferred);
         Assert.Equal(3, second.Counts.FilesPresent);
         foreach (var relative in new[] { "C1/SN1/a.WAV", "C1/SN1/big.bin", "zero" })
         {
@@ -46,7 +46,7 @@ public sealed class LocalUploadTests : IDisposable
 
         var second = await RunAsync(source, destination);
 
-        Assert.Equal(1, second.Counts.FilesUploaded);
+        Assert.Equal(1, second.Counts.FilesTransferred);
         Assert.Equal("two, longer", File.ReadAllText(Path.Combine(destination, "p", "a.txt")));
     }
 
@@ -59,7 +59,7 @@ public sealed class LocalUploadTests : IDisposable
 
         var summary = await RunAsync(source, store, new UploadOptions { Move = true });
 
-        Assert.Equal(UploadOutcome.CompletedWithFailures, summary.Outcome);
+        Assert.Equal(TransferOutcome.CompletedWithFailures, summary.Outcome);
         Assert.True(File.Exists(file));
         Assert.Equal("first version and more", File.ReadAllText(file));
         Assert.Contains("changed after its upload was verified", Assert.Single(summary.Failures).Reason);
@@ -93,10 +93,10 @@ public sealed class LocalUploadTests : IDisposable
         await Assert.ThrowsAsync<DirectoryNotFoundException>(() => RunAsync(_work.Combine("nope"), _work.Combine("dst")));
     }
 
-    private Task<UploadSummary> RunAsync(string source, string destination) =>
+    private Task<TransferSummary> RunAsync(string source, string destination) =>
         RunAsync(source, new LocalDirectoryStore(destination), new UploadOptions { MultipartThreshold = 5 * UploadOptions.MiB, PartSize = 5 * UploadOptions.MiB });
 
-    private async Task<UploadSummary> RunAsync(string source, IObjectStore store, UploadOptions options)
+    private async Task<TransferSummary> RunAsync(string source, IObjectStore store, UploadOptions options)
     {
         using var journal = TransferJournal.Open(_work.Combine("journal.db"));
         var engine = new UploadEngine(journal);
@@ -113,6 +113,7 @@ public sealed class LocalUploadTests : IDisposable
         public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
         public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken) => inner.HeadAsync(key, cancellationToken);
         public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
+        public Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken) => inner.ReadAsync(key, offset, length, cancellationToken);
         public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
         public Task CheckAccessAsync(CancellationToken cancellationToken) => inner.CheckAccessAsync(cancellationToken);
 

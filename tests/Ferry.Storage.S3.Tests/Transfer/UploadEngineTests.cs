@@ -34,8 +34,8 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
         var summary = await RunAsync(source, bucket, "C1run/", new UploadOptions { MultipartThreshold = 6 * UploadOptions.MiB, PartSize = 5 * UploadOptions.MiB });
 
-        Assert.Equal(UploadOutcome.Completed, summary.Outcome);
-        Assert.Equal(files.Count, summary.Counts.FilesUploaded);
+        Assert.Equal(TransferOutcome.Completed, summary.Outcome);
+        Assert.Equal(files.Count, summary.Counts.FilesTransferred);
         Assert.Equal(files.Keys.Select(k => "C1run/" + k).Order(StringComparer.Ordinal), (await Server.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
         foreach (var (name, content) in files)
         {
@@ -54,8 +54,8 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
         var second = await RunAsync(source, bucket, "C1/", new UploadOptions(), proxy.Endpoint);
 
-        Assert.Equal(120, first.Counts.FilesUploaded);
-        Assert.Equal(0, second.Counts.FilesUploaded);
+        Assert.Equal(120, first.Counts.FilesTransferred);
+        Assert.Equal(0, second.Counts.FilesTransferred);
         Assert.Equal(120, second.Counts.FilesPresent);
         Assert.Equal(1, proxy.TotalRequests - requestsBefore); // one listing page, no request per file
     }
@@ -71,7 +71,7 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
         var summary = await RunAsync(source, bucket, "C1/", new UploadOptions());
 
-        Assert.Equal(1, summary.Counts.FilesUploaded);
+        Assert.Equal(1, summary.Counts.FilesTransferred);
         Assert.Equal(9, summary.Counts.FilesPresent);
         Assert.NotNull(await Server.GetObjectAsync(bucket, victim));
     }
@@ -85,7 +85,7 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
         var summary = await RunAsync(source, bucket, "C1/", new UploadOptions());
 
-        Assert.Equal(0, summary.Counts.FilesUploaded);
+        Assert.Equal(0, summary.Counts.FilesTransferred);
         Assert.Equal(8, summary.Counts.FilesPresent);
     }
 
@@ -101,7 +101,7 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
         var summary = await RunAsync(source, bucket, "", new UploadOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(10) }, proxy.Endpoint);
 
-        Assert.Equal(UploadOutcome.Completed, summary.Outcome);
+        Assert.Equal(TransferOutcome.Completed, summary.Outcome);
         Assert.Equal(1, summary.Counts.Retries);
         Assert.Equal(2, proxy.Count("PutObject"));
         Assert.Equal(content, await Server.GetObjectAsync(bucket, "a.bin"));
@@ -119,7 +119,7 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
         var summary = await RunAsync(source, bucket, "", SmallParts with { RetryBaseDelay = TimeSpan.FromMilliseconds(10) }, proxy.Endpoint);
 
-        Assert.Equal(UploadOutcome.Completed, summary.Outcome);
+        Assert.Equal(TransferOutcome.Completed, summary.Outcome);
         Assert.Equal(1, summary.Counts.Retries);
         Assert.Equal(4, proxy.Count("UploadPart")); // three parts, one sent twice
         Assert.Equal(content, await Server.GetObjectAsync(bucket, "big.bin"));
@@ -135,7 +135,7 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
         var summary = await RunAsync(source, bucket, "", new UploadOptions { Concurrency = 1 }, proxy.Endpoint);
 
-        Assert.Equal(UploadOutcome.Completed, summary.Outcome);
+        Assert.Equal(TransferOutcome.Completed, summary.Outcome);
         Assert.Equal(3, summary.Counts.Retries);
         Assert.Equal(8, proxy.Count("PutObject"));
         Assert.Equal(5, (await Server.ListKeysAsync(bucket)).Count);
@@ -153,7 +153,7 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
         var summary = await RunAsync(source, bucket, "", new UploadOptions { Move = true, Retries = 1, RetryBaseDelay = TimeSpan.FromMilliseconds(10) }, proxy.Endpoint);
 
-        Assert.Equal(UploadOutcome.CompletedWithFailures, summary.Outcome);
+        Assert.Equal(TransferOutcome.CompletedWithFailures, summary.Outcome);
         Assert.Equal(5, summary.Counts.FilesMoved);
         Assert.Equal([doomed], Directory.GetFiles(source, "*", SearchOption.AllDirectories));
         Assert.Equal(5, (await Server.ListKeysAsync(bucket)).Count);
@@ -220,13 +220,13 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
             await Task.Delay(200);
             await cancel.CancelAsync();
-            Assert.Equal(UploadOutcome.Interrupted, (await run).Outcome);
+            Assert.Equal(TransferOutcome.Interrupted, (await run).Outcome);
         }
 
         proxy.Reset();
         var resumed = await RunAsync(source, bucket, "", SmallParts, proxy.Endpoint);
 
-        Assert.Equal(UploadOutcome.Completed, resumed.Outcome);
+        Assert.Equal(TransferOutcome.Completed, resumed.Outcome);
         Assert.Equal(3, proxy.Count("UploadPart"));
         Assert.Equal(0, proxy.Count("CreateMultipart"));
         Assert.Equal(content, await Server.GetObjectAsync(bucket, "big.bin"));
@@ -244,7 +244,7 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
         Assert.Empty(await Server.ListKeysAsync(bucket));
         Assert.Equal(3, events.Events.Count(e => e.Outcome == FileEvent.WouldUpload));
         Assert.False(File.Exists(Path.Combine(_work.Path, "m.jsonl")));
-        Assert.Equal(UploadOutcome.Completed, summary.Outcome);
+        Assert.Equal(TransferOutcome.Completed, summary.Outcome);
     }
 
     [Fact]
@@ -262,8 +262,8 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
         var events = new RecordingObserver();
         var summary = await RunAsync(source, bucket, "", new UploadOptions(), observer: events);
 
-        Assert.Equal(UploadOutcome.Completed, summary.Outcome);
-        Assert.Equal(2, summary.Counts.FilesUploaded);
+        Assert.Equal(TransferOutcome.Completed, summary.Outcome);
+        Assert.Equal(2, summary.Counts.FilesTransferred);
         Assert.Equal(["link.txt", "loop", "pipe"], events.Events.Where(e => e.Outcome == FileOutcomes.Skipped).Select(e => e.Path).Order());
     }
 
@@ -279,9 +279,9 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
         var summary = await RunAsync(source, bucket, "", new UploadOptions { FollowSymlinks = true });
 
-        Assert.Equal(UploadOutcome.Completed, summary.Outcome);
+        Assert.Equal(TransferOutcome.Completed, summary.Outcome);
         Assert.Contains("linked/x.txt", await Server.ListKeysAsync(bucket));
-        Assert.Equal(3, summary.Counts.FilesUploaded);
+        Assert.Equal(3, summary.Counts.FilesTransferred);
     }
 
     [Fact]
@@ -303,7 +303,7 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
     private string JournalPath => Path.Combine(_work.Path, "journal.db");
 
-    private async Task<UploadSummary> RunAsync(string source, string bucket, string prefix, UploadOptions options, string? endpoint = null, ITransferObserver? observer = null, string? journalPath = null, CancellationToken cancellationToken = default)
+    private async Task<TransferSummary> RunAsync(string source, string bucket, string prefix, UploadOptions options, string? endpoint = null, ITransferObserver? observer = null, string? journalPath = null, CancellationToken cancellationToken = default)
     {
         using var store = S3TestStores.Create(Server, bucket, endpoint);
         using var journal = TransferJournal.Open(journalPath ?? JournalPath);

@@ -1,7 +1,7 @@
 namespace Ferry.Core.Transfer;
 
 /// <summary>How a run ended.</summary>
-public enum UploadOutcome
+public enum TransferOutcome
 {
     /// <summary>Every file was uploaded and verified, or already present.</summary>
     Completed,

@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Ferry.Core.Hashing;
+using Ferry.Core.Journal;
+using Ferry.Core.Storage;
+
+namespace Ferry.Core.Transfer;
+
+/// <summary>
+/// Downloads every object under a prefix into a folder, with the guarantees uploads have: each file
+/// is written under a temporary name in its folder and renamed only after its size and checksum are
+/// verified; large objects come as parallel ranged GETs that resume per chunk after a crash; a rerun
+/// skips files the journal proves unchanged; a local file that differs is never replaced unless
+/// asked. The listing is streamed, so memory does not grow with the number of objects.
+/// </summary>
+public sealed class DownloadEngine
+{
+    /// <summary>Name prefix of temporary files; they never take a final name before verification.</summary>
+    public const string TemporaryFilePrefix = ".ferry-partial-";
+
+    private readonly TransferJournal? _journal;
+    private readonly TimeProvider _time;
+
+    public DownloadEngine(TransferJournal? journal, TimeProvider? time = null)
+    {
+        _journal = journal;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Runs one download; throws <see cref="ArgumentException"/> for invalid options and <see cref="IOException"/> when the destination is a file.</summary>
+    public async Task<TransferSummary> RunAsync(DownloadRequest request, DownloadOptions options, TransferProgress progress, ITransferObserver? observer, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var destination = Path.GetFullPath(request.Destination);
+        if (File.Exists(destination))
+        {
+            throw new IOException($"the destination {destination} is a file; give a folder");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var record = !options.DryRun && _journal is not null;
+        var sessionId = record ? _journal!.StartSession("download", request.Store.Description + "/" + request.Prefix, destination, _time.GetUtcNow()) : 0;
+        var failures = new ConcurrentQueue<FileEvent>();
+        var skipped = new ConcurrentDictionary<string, long>();
+        StoreException? fatal = null;
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var retry = RetryPolicy.Create(options.Retries, options.RetryBaseDelay, error =>
+        {
+            progress.AddRetry();
+            observer?.OnRetry(error.Message);
+        });
+        var fetcher = new ObjectFetcher(request.Store, retry, progress, options.DryRun ? null : _journal, options.ChunkSize, options.RangeThreshold, options.ChunkConcurrency);
+        JournalWriter? writer = record ? new JournalWriter(_journal!) : null;
+
+        void Report(FileEvent e)
+        {
+            if (e.Outcome == FileOutcomes.Failed && failures.Count < TransferSummary.MaximumFailuresListed)
+            {
+                failures.Enqueue(e);
+            }
+
+            observer?.OnFileEvent(e);
+        }
+
+        async Task RecordAsync(FileEvent e)
+        {
+            Report(e);
+            if (writer is not null)
+            {
+                await writer.PostAsync(new SessionFileRecord(sessionId, e.Path, e.Key, e.Size, e.Sha256, e.ETag, e.Outcome, e.Reason, e.At), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        async Task ProcessAsync(StoredObject listed, string relative, CancellationToken ct)
+        {
+            var target = Path.Combine([destination, .. relative.Split('/')]);
+            var now = _time.GetUtcNow();
+            try
+            {
+                if (Directory.Exists(target))
+                {
+                    throw new IOException($"a folder is in the way at {target}");
+                }
+
+                if (File.Exists(target))
+                {
+                    if (await IsSameAsync(request.Store, listed, target, ct).ConfigureAwait(false) is { } present)
+                    {
+                        progress.AddPresent(listed.Size);
+                        await RecordAsync(new FileEvent(FileOutcomes.Present, relative, listed.Key, listed.Size, present, listed.ETag, null, now)).ConfigureAwait(false);
+                        return;
+                    }
+
+                    if (!options.Overwrite)
+                    {
+                        throw new IOException($"{target} exists and differs from the object; use --overwrite to replace it");
+                    }
+                }
+
+                if (options.DryRun)
+                {
+                    Report(new FileEvent(FileEvent.WouldDownload, relative, listed.Key, listed.Size, null, listed.ETag, null, now));
+                    return;
+                }
+
+                var folder = Path.GetDirectoryName(target)!;
+                Directory.CreateDirectory(folder);
+                var temporary = Path.Combine(folder, TemporaryFilePrefix + ContentHashes.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(listed.Key))[..24]);
+                FetchedObject fetched;
+                try
+                {
+                    fetched = await fetcher.FetchAsync(listed, temporary, null, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && listed.Size <= options.RangeThreshold)
+                {
+                    File.Delete(temporary);
+                    throw;
+                }
+
+                File.Move(temporary, target, overwrite: true);
+                if (listed.LastModified > DateTimeOffset.UnixEpoch)
+                {
+                    File.SetLastWriteTimeUtc(target, listed.LastModified.UtcDateTime);
+                }
+
+                _journal?.DeletePartialDownload(request.Store.Identity, listed.Key);
+                _journal?.SaveDownload(new JournalDownload(request.Store.Identity, listed.Key, listed.ETag, listed.Size, target, new FileInfo(target).LastWriteTimeUtc.Ticks, fetched.Sha256, _time.GetUtcNow()));
+                progress.AddTransferred(listed.Size);
+                await RecordAsync(new FileEvent(FileOutcomes.Downloaded, relative, listed.Key, listed.Size, fetched.Sha256, listed.ETag,
+                    fetched.ChecksumVerified ? null : "size checked; the store keeps no checksum for this object", _time.GetUtcNow())).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (IOException ex) when (ex.HResult is 28 or unchecked((int)0x80070070))
+            {
+                fatal ??= new StoreException(StoreErrorKind.LocalStorage, $"no space left on the device holding {destination}; free some space and run again (finished files are kept, partial ones resume)", ex);
+                await abort.CancelAsync().ConfigureAwait(false);
+                throw new OperationCanceledException(fatal.Message, ex, ct);
+            }
+            catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable)
+            {
+                fatal ??= ex;
+                await abort.CancelAsync().ConfigureAwait(false);
+                throw new OperationCanceledException(ex.Message, ex, ct);
+            }
+            catch (Exception ex)
+            {
+                progress.AddFailed(listed.Size);
+                await RecordAsync(new FileEvent(FileOutcomes.Failed, relative, listed.Key, listed.Size, null, listed.ETag, ex.Message, _time.GetUtcNow())).ConfigureAwait(false);
+            }
+        }
+
+        string? message = null;
+        try
+        {
+            var work = Channel.CreateBounded<(StoredObject, string)>(options.Concurrency * 4);
+            var workers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var (listed, relative) in work.Reader.ReadAllAsync(abort.Token).ConfigureAwait(false))
+                    {
+                        await ProcessAsync(listed, relative, abort.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    await abort.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }, CancellationToken.None)).ToArray();
+            try
+            {
+                await foreach (var listed in request.Store.ListAsync(request.Prefix, abort.Token).ConfigureAwait(false))
+                {
+                    var relative = listed.Key[request.Prefix.Length..];
+                    if (relative.Length == 0 || relative.EndsWith('/'))
+                    {
+                        continue; // folder markers carry no file
+                    }
+
+                    if (LocalPathProblem(relative) is { } problem)
+                    {
+                        progress.AddSkipped();
+                        skipped.AddOrUpdate("key cannot be a local path", 1, (_, n) => n + 1);
+                        await RecordAsync(new FileEvent(FileOutcomes.Skipped, relative, listed.Key, listed.Size, null, listed.ETag, problem, _time.GetUtcNow())).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (!options.Filter.Matches(relative))
+                    {
+                        continue;
+                    }
+
+                    progress.AddFound(listed.Size);
+                    await work.Writer.WriteAsync((listed, relative), abort.Token).ConfigureAwait(false);
+                }
+
+                progress.MarkScanComplete();
+            }
+            finally
+            {
+                work.Writer.TryComplete();
+                await Task.WhenAll(workers).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (fatal is not null || cancellationToken.IsCancellationRequested)
+        {
+            message = fatal?.Message ?? "interrupted; run the same command again to resume";
+        }
+        catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable)
+        {
+            fatal = ex;
+            message = ex.Message;
+        }
+        finally
+        {
+            if (writer is not null)
+            {
+                await writer.CompleteAsync().ConfigureAwait(false);
+            }
+        }
+
+        var snapshot = progress.Snapshot();
+        var outcome = fatal is not null ? TransferOutcome.Aborted
+            : cancellationToken.IsCancellationRequested ? TransferOutcome.Interrupted
+            : snapshot.FilesFailed > 0 ? TransferOutcome.CompletedWithFailures
+            : TransferOutcome.Completed;
+        if (outcome == TransferOutcome.CompletedWithFailures)
+        {
+            message = $"{snapshot.FilesFailed} file(s) failed; run the same command again to retry them";
+        }
+
+        clock.Stop();
+        if (record)
+        {
+            _journal!.FinishSession(sessionId, TransferSummary.OutcomeName(outcome), message, new SessionCounts(snapshot.FilesFound, snapshot.FilesTransferred, snapshot.FilesPresent,
+                snapshot.FilesSkipped, snapshot.FilesFailed, 0, snapshot.BytesFound, snapshot.BytesSent, snapshot.Retries, clock.ElapsedMilliseconds), _time.GetUtcNow());
+        }
+
+        return new TransferSummary(sessionId, outcome, message, snapshot, clock.Elapsed, failures.ToArray(), new Dictionary<string, long>(skipped));
+    }
+
+    /// <summary>The local SHA-256 when the existing file already holds the object's bytes, else null.</summary>
+    private async Task<string?> IsSameAsync(IObjectStore store, StoredObject listed, string target, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(target);
+        if (info.Length != listed.Size)
+        {
+            return null;
+        }
+
+        var known = _journal?.FindDownload(store.Identity, listed.Key);
+        if (known is not null && known.ETag == listed.ETag && known.Size == listed.Size && known.LocalPath == target && known.MtimeTicks == info.LastWriteTimeUtc.Ticks)
+        {
+            return known.Sha256 ?? "";
+        }
+
+        var (sha256, md5) = await ContentHashes.HashFileAsync(target, cancellationToken).ConfigureAwait(false);
+        if (listed.ETagIsMd5)
+        {
+            return string.Equals(listed.ETag, md5, StringComparison.OrdinalIgnoreCase) ? sha256 : null;
+        }
+
+        var head = await store.HeadAsync(listed.Key, cancellationToken).ConfigureAwait(false);
+        return head?.Sha256 is { } remote && string.Equals(remote, sha256, StringComparison.OrdinalIgnoreCase) ? sha256 : null;
+    }
+
+    /// <summary>Why a key's relative part cannot name a file under the destination, or null.</summary>
+    internal static string? LocalPathProblem(string relative)
+    {
+        if (ObjectKey.FindProblem(relative) is { } problem)
+        {
+            return $"key cannot be a local path: {problem}";
+        }
+
+        if (relative.Contains('\\', StringComparison.Ordinal) || relative.Contains('\0', StringComparison.Ordinal))
+        {
+            return "key cannot be a local path: it contains '\\' or NUL";
+        }
+
+        return relative.Split('/').Any(s => s.StartsWith(TemporaryFilePrefix, StringComparison.Ordinal) || System.Text.Encoding.UTF8.GetByteCount(s) > 255)
+            ? "key cannot be a local path: a name is longer than 255 bytes or reserved"
+            : null;
+    }
+}

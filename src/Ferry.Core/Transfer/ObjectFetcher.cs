@@ -1,0 +1,233 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Ferry.Core.Hashing;
+using Ferry.Core.Journal;
+using Ferry.Core.Storage;
+using Polly;
+
+namespace Ferry.Core.Transfer;
+
+/// <summary>
+/// Fetches one object into a temporary file and verifies it before anyone may use it: the size must
+/// be the listed size, and the SHA-256 must equal the expected one (from a manifest, else the
+/// object's metadata), or the MD5 must equal an MD5 ETag. Objects above the range threshold are
+/// fetched as parallel ranged GETs written at their offsets; each finished chunk is flushed and
+/// recorded in the journal, so a rerun after a crash fetches only the missing chunks. A mismatch is
+/// fetched once more from scratch and then reported as corrupt; the caller renames only verified files.
+/// </summary>
+internal sealed class ObjectFetcher
+{
+    private const int CopyBufferSize = 256 * 1024;
+
+    private readonly IObjectStore _store;
+    private readonly ResiliencePipeline _retry;
+    private readonly TransferProgress _progress;
+    private readonly TransferJournal? _journal;
+    private readonly long _chunkSize;
+    private readonly long _rangeThreshold;
+    private readonly int _chunkParallelism;
+
+    public ObjectFetcher(IObjectStore store, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, long chunkSize, long rangeThreshold, int chunkParallelism)
+    {
+        _store = store;
+        _retry = retry;
+        _progress = progress;
+        _journal = journal;
+        _chunkSize = chunkSize;
+        _rangeThreshold = rangeThreshold;
+        _chunkParallelism = chunkParallelism;
+    }
+
+    /// <summary>Fetches <paramref name="listed"/> into <paramref name="temporaryPath"/> and verifies it; throws <see cref="StoreException"/> of kind <see cref="StoreErrorKind.IntegrityMismatch"/> when the bytes are corrupt.</summary>
+    public async Task<FetchedObject> FetchAsync(StoredObject listed, string temporaryPath, string? expectedSha256, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return listed.Size > _rangeThreshold
+                    ? await FetchRangedAsync(listed, temporaryPath, expectedSha256, cancellationToken).ConfigureAwait(false)
+                    : await FetchWholeAsync(listed, temporaryPath, expectedSha256, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.IntegrityMismatch)
+            {
+                Discard(listed.Key, temporaryPath);
+                if (attempt >= 2)
+                {
+                    throw new StoreException(StoreErrorKind.IntegrityMismatch, $"corrupt: {ex.Message}; nothing was written under the final name", ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>Forgets a partial fetch and its temporary file.</summary>
+    public void Discard(string key, string temporaryPath)
+    {
+        _journal?.DeletePartialDownload(_store.Identity, key);
+        File.Delete(temporaryPath);
+    }
+
+    private async Task<FetchedObject> FetchWholeAsync(StoredObject listed, string temporaryPath, string? expectedSha256, CancellationToken cancellationToken)
+    {
+        var (info, sha256, md5, written) = await _retry.ExecuteAsync(
+            async ct =>
+            {
+                await using var read = await _store.ReadAsync(listed.Key, 0, null, ct).ConfigureAwait(false);
+                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                using var md = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+                long total = 0;
+                var output = new FileStream(temporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+                await using (output.ConfigureAwait(false))
+                {
+                    var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+                    try
+                    {
+                        int n;
+                        while ((n = await ReadBodyAsync(read.Content, buffer.AsMemory(0, CopyBufferSize), listed.Key, ct).ConfigureAwait(false)) > 0)
+                        {
+                            sha.AppendData(buffer, 0, n);
+                            md.AppendData(buffer, 0, n);
+                            await output.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                            total += n;
+                            _progress.AddBytesSent(n);
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
+
+                    output.Flush(flushToDisk: true);
+                }
+
+                return (read.Object, Convert.ToHexStringLower(sha.GetHashAndReset()), Convert.ToHexStringLower(md.GetHashAndReset()), total);
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        return await VerifyAsync(listed, info, expectedSha256, sha256, md5, written, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<FetchedObject> FetchRangedAsync(StoredObject listed, string temporaryPath, string? expectedSha256, CancellationToken cancellationToken)
+    {
+        var head = await _retry.ExecuteAsync(async ct => await _store.HeadAsync(listed.Key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+            ?? throw new StoreException(StoreErrorKind.NotFound, $"{listed.Key} disappeared before it was downloaded");
+        if (head.Size != listed.Size || listed.ETag is not null && head.ETag is not null && head.ETag != listed.ETag)
+        {
+            throw new StoreException(StoreErrorKind.Other, $"{listed.Key} changed since it was listed; run again");
+        }
+
+        var identity = _store.Identity;
+        var chunks = (listed.Size + _chunkSize - 1) / _chunkSize;
+        var recorded = _journal?.FindPartialDownload(identity, listed.Key);
+        IReadOnlySet<long> done = new HashSet<long>();
+        if (recorded is not null && recorded.ETag == listed.ETag && recorded.Size == listed.Size && recorded.ChunkSize == _chunkSize
+            && recorded.TemporaryPath == temporaryPath && File.Exists(temporaryPath) && new FileInfo(temporaryPath).Length == listed.Size)
+        {
+            done = _journal!.FindDownloadedChunks(identity, listed.Key);
+        }
+        else
+        {
+            await using (var create = new FileStream(temporaryPath, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                create.SetLength(listed.Size);
+            }
+
+            _journal?.SavePartialDownload(new JournalPartialDownload(identity, listed.Key, listed.ETag, listed.Size, _chunkSize, temporaryPath));
+        }
+
+        using (var handle = File.OpenHandle(temporaryPath, FileMode.Open, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous))
+        {
+            var missing = Enumerable.Range(0, (int)chunks).Select(i => (long)i).Where(i => !done.Contains(i));
+            await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = _chunkParallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
+            {
+                await _retry.ExecuteAsync(async attemptToken => await FetchChunkAsync(listed, handle, chunk, attemptToken).ConfigureAwait(false), ct).ConfigureAwait(false);
+                RandomAccess.FlushToDisk(handle);
+                _journal?.SaveDownloadedChunk(identity, listed.Key, chunk);
+            }).ConfigureAwait(false);
+        }
+
+        var (sha256, md5) = await ContentHashes.HashFileAsync(temporaryPath, cancellationToken).ConfigureAwait(false);
+        return await VerifyAsync(listed, head, expectedSha256, sha256, md5, new FileInfo(temporaryPath).Length, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task FetchChunkAsync(StoredObject listed, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long chunk, CancellationToken cancellationToken)
+    {
+        var offset = chunk * _chunkSize;
+        var length = Math.Min(_chunkSize, listed.Size - offset);
+        await using var read = await _store.ReadAsync(listed.Key, offset, length, cancellationToken).ConfigureAwait(false);
+        if (listed.ETag is not null && read.Object.ETag is not null && read.Object.ETag != listed.ETag)
+        {
+            throw new StoreException(StoreErrorKind.Other, $"{listed.Key} changed while it was downloaded; run again");
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            var position = offset;
+            int n;
+            while ((n = await ReadBodyAsync(read.Content, buffer.AsMemory(0, (int)Math.Min(CopyBufferSize, offset + length - position)), listed.Key, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await RandomAccess.WriteAsync(handle, buffer.AsMemory(0, n), position, cancellationToken).ConfigureAwait(false);
+                position += n;
+                _progress.AddBytesSent(n);
+                if (position == offset + length)
+                {
+                    break;
+                }
+            }
+
+            if (position != offset + length)
+            {
+                throw new StoreException(StoreErrorKind.Transient, $"{listed.Key}: the range at {offset} ended after {position - offset} of {length} bytes");
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Reads from a response body; a connection that breaks mid-body is a transient store error (retried), unlike local disk errors.</summary>
+    private static async ValueTask<int> ReadBodyAsync(Stream body, Memory<byte> buffer, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"{key}: the connection broke while receiving the object ({ex.Message})", ex);
+        }
+    }
+
+    private async Task<FetchedObject> VerifyAsync(StoredObject listed, StoredObject reported, string? expectedSha256, string sha256, string md5, long written, CancellationToken cancellationToken)
+    {
+        if (written != listed.Size)
+        {
+            throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{listed.Key}: received {written} bytes, the listing says {listed.Size}");
+        }
+
+        var expected = expectedSha256 ?? reported.Sha256;
+        if (expected is null && !reported.ETagIsMd5)
+        {
+            // Neither metadata nor an MD5 ETag came with the bytes: ask once more (the local store computes it).
+            expected = (await _retry.ExecuteAsync(async ct => await _store.HeadAsync(listed.Key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))?.Sha256;
+        }
+
+        if (expected is not null)
+        {
+            return string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase)
+                ? new FetchedObject(sha256, reported.ETag, written, ChecksumVerified: true)
+                : throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{listed.Key}: the bytes hash to SHA-256 {sha256}, the recorded checksum is {expected}");
+        }
+
+        if (reported.ETagIsMd5)
+        {
+            return string.Equals(reported.ETag, md5, StringComparison.OrdinalIgnoreCase)
+                ? new FetchedObject(sha256, reported.ETag, written, ChecksumVerified: true)
+                : throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{listed.Key}: the bytes hash to MD5 {md5}, the ETag says {reported.ETag}");
+        }
+
+        return new FetchedObject(sha256, reported.ETag, written, ChecksumVerified: false);
+    }
+}

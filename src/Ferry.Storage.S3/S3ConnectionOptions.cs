@@ -24,10 +24,10 @@ public sealed record S3ConnectionOptions
     public int MaxConnections { get; init; } = 64;
 
     /// <summary>
-    /// Send single-request uploads to custom endpoints with Ferry's own SigV4-signed PUT instead of
-    /// the SDK's pipeline (much less CPU per small file). Default true; AWS endpoints always use the SDK.
+    /// Send PUTs, part uploads and GETs to custom endpoints with Ferry's own SigV4-signed requests
+    /// instead of the SDK's pipeline (much less CPU per small file). Default true; AWS endpoints always use the SDK.
     /// </summary>
-    public bool DirectPut { get; init; } = true;
+    public bool DirectRequests { get; init; } = true;
 
     /// <summary>How long one request may take before it counts as timed out and is retried. Default 5 minutes.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);

@@ -10,7 +10,7 @@ namespace Ferry.Storage.S3;
 /// </summary>
 internal sealed class S3HttpClientFactory(HttpClient client) : HttpClientFactory
 {
-    /// <summary>The one client a store uses, for the SDK and for <see cref="S3DirectPut"/>.</summary>
+    /// <summary>The one client a store uses, for the SDK and for <see cref="S3DirectClient"/>.</summary>
     public static HttpClient CreateClient(int maxConnections, TimeSpan connectTimeout, TimeSpan requestTimeout)
     {
         var sockets = new SocketsHttpHandler

@@ -24,11 +24,11 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
     private readonly string _endpointDescription;
 
     private readonly bool _https;
-    private readonly S3DirectPut? _directPut;
+    private readonly S3DirectClient? _direct;
 
-    internal S3ObjectStore(IAmazonS3 client, string bucket, string endpointDescription, bool https, S3DirectPut? directPut)
+    internal S3ObjectStore(IAmazonS3 client, string bucket, string endpointDescription, bool https, S3DirectClient? direct)
     {
-        _directPut = directPut;
+        _direct = direct;
         _client = client;
         _bucket = bucket;
         _endpointDescription = endpointDescription;
@@ -77,9 +77,9 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
 
     public async Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
     {
-        if (_directPut is not null && content.CanSeek)
+        if (_direct is not null && content.CanSeek)
         {
-            return await _directPut.PutAsync(key, content, length, options, cancellationToken).ConfigureAwait(false);
+            return await _direct.PutAsync(key, content, length, options, cancellationToken).ConfigureAwait(false);
         }
 
         var request = new PutObjectRequest
@@ -111,6 +111,11 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
 
     public async Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)
     {
+        if (_direct is not null)
+        {
+            return await _direct.GetAsync(key, offset, length, cancellationToken).ConfigureAwait(false);
+        }
+
         var request = new GetObjectRequest { BucketName = _bucket, Key = key };
         if (offset > 0 || length is not null)
         {
@@ -150,9 +155,9 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
     public async Task<StoredPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> body, string contentMd5, CancellationToken cancellationToken)
     {
         using var stream = new ReadOnlyMemoryStream(body);
-        if (_directPut is not null)
+        if (_direct is not null)
         {
-            var etag = await _directPut.UploadPartAsync(key, uploadId, partNumber, stream, body.Length, contentMd5, cancellationToken).ConfigureAwait(false);
+            var etag = await _direct.UploadPartAsync(key, uploadId, partNumber, stream, body.Length, contentMd5, cancellationToken).ConfigureAwait(false);
             return new StoredPart(partNumber, body.Length, Unquote(etag) ?? "");
         }
 

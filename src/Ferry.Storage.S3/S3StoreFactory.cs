@@ -51,10 +51,10 @@ public static class S3StoreFactory
 
         var description = endpoint?.GetLeftPart(UriPartial.Authority) ?? $"aws:{region}";
         // Custom endpoints are path-style, where Ferry's own signed PUT is exact; AWS keeps the SDK's.
-        var directPut = endpoint is not null && options.DirectPut
-            ? new S3DirectPut(http, endpoint, bucket, region, credentials, description)
+        var direct = endpoint is not null && options.DirectRequests
+            ? new S3DirectClient(http, endpoint, bucket, region, credentials, description)
             : null;
-        return new S3ObjectStore(new AmazonS3Client(credentials, config), bucket, description, https: endpoint is null || endpoint.Scheme == Uri.UriSchemeHttps, directPut);
+        return new S3ObjectStore(new AmazonS3Client(credentials, config), bucket, description, https: endpoint is null || endpoint.Scheme == Uri.UriSchemeHttps, direct);
     }
 
     /// <summary>The endpoint that <see cref="Create"/> would use, or null for AWS.</summary>

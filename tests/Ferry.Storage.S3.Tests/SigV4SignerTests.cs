@@ -62,7 +62,7 @@ public sealed class SigV4SignerTests
             Endpoint = new Uri($"http://127.0.0.1:{port}"),
             Region = "eu-west-3",
             Credentials = ("AKIAFERRYTESTKEY0001", "ferry-test-secret-0123456789abcdefghijkl"),
-            DirectPut = false,
+            DirectRequests = false,
         }, "bucket-one");
         var body = "Welcome to Ferry."u8.ToArray();
         using (var content = new ReadOnlyMemoryStream(body))

@@ -19,6 +19,7 @@ internal sealed class DownloadCommand
     private readonly Option<string?> _rangeThreshold = new("--range-threshold") { Description = "Objects larger than this come as parallel ranged GETs, resumable per chunk (default 32MiB)" };
     private readonly Option<int?> _retries = new("--retries") { Description = "Retries per request on transient errors (default 5; 0-20)" };
     private readonly Option<bool> _overwrite = new("--overwrite") { Description = "Replace local files that differ from the object (default: report and keep them)" };
+    private readonly Option<bool> _fsync = new("--fsync") { Description = "Flush every file to disk before it takes its final name (survives power loss; slower)" };
     private readonly Option<string[]> _include = new("--include") { Description = "Only download paths matching this glob (repeatable)" };
     private readonly Option<string[]> _exclude = new("--exclude") { Description = "Skip paths matching this glob (repeatable)" };
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Print the plan; write nothing" };
@@ -32,7 +33,7 @@ internal sealed class DownloadCommand
         command.Arguments.Add(_source);
         command.Arguments.Add(_destination);
         _s3.AddTo(command);
-        foreach (var option in new Option[] { _concurrency, _chunkSize, _rangeThreshold, _retries, _overwrite, _include, _exclude, _dryRun, _json, _quiet, _journal })
+        foreach (var option in new Option[] { _concurrency, _chunkSize, _rangeThreshold, _retries, _overwrite, _fsync, _include, _exclude, _dryRun, _json, _quiet, _journal })
         {
             command.Options.Add(option);
         }
@@ -68,6 +69,7 @@ internal sealed class DownloadCommand
             RangeThreshold = parse.GetValue(_rangeThreshold) is { } threshold ? ByteSize.Parse(threshold, "--range-threshold") : defaults.RangeThreshold,
             Retries = parse.GetValue(_retries) ?? defaults.Retries,
             Overwrite = parse.GetValue(_overwrite),
+            Fsync = parse.GetValue(_fsync),
             DryRun = parse.GetValue(_dryRun),
             Filter = filter,
         };

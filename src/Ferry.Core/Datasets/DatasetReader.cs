@@ -67,7 +67,7 @@ public sealed class DatasetReader
     public async IAsyncEnumerable<DatasetRecord> ReadAsync(IEnumerable<DatasetShard> shards, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var retry = RetryPolicy.Create(_options.Retries, _options.RetryBaseDelay, null);
-        var fetcher = new ObjectFetcher(_store, retry, new TransferProgress(), null, 8 * 1024 * 1024, _options.RangeThreshold, 4);
+        var fetcher = new ObjectFetcher(_store, retry, new TransferProgress(), null, 8 * 1024 * 1024, _options.RangeThreshold, 4, durable: false);
         var folder = _options.TemporaryDirectory ?? Path.GetTempPath();
         foreach (var shard in shards)
         {

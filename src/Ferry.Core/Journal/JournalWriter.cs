@@ -25,6 +25,8 @@ public sealed class JournalWriter : IAsyncDisposable
 
     public ValueTask PostAsync(SessionFileRecord record, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(record, cancellationToken);
 
+    public ValueTask PostAsync(JournalDownload download, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(download, cancellationToken);
+
     /// <summary>Commits everything posted so far and stops.</summary>
     public async Task CompleteAsync()
     {
@@ -38,23 +40,30 @@ public sealed class JournalWriter : IAsyncDisposable
     {
         var objects = new List<JournalObject>();
         var files = new List<SessionFileRecord>();
+        var downloads = new List<JournalDownload>();
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (objects.Count + files.Count < BatchSize && _queue.Reader.TryRead(out var item))
+            while (objects.Count + files.Count + downloads.Count < BatchSize && _queue.Reader.TryRead(out var item))
             {
-                if (item is JournalObject o)
+                switch (item)
                 {
-                    objects.Add(o);
-                }
-                else
-                {
-                    files.Add((SessionFileRecord)item);
+                    case JournalObject o:
+                        objects.Add(o);
+                        break;
+                    case JournalDownload d:
+                        downloads.Add(d);
+                        break;
+                    default:
+                        files.Add((SessionFileRecord)item);
+                        break;
                 }
             }
 
+            _journal.SaveDownloads(downloads);
             _journal.WriteBatch(objects, files);
             objects.Clear();
             files.Clear();
+            downloads.Clear();
         }
     }
 }

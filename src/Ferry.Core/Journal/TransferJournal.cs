@@ -363,11 +363,33 @@ public sealed class TransferJournal : IDisposable
         }
     }
 
-    public void SaveDownload(JournalDownload download)
+    public void SaveDownload(JournalDownload download) => SaveDownloads([download]);
+
+    /// <summary>Records verified downloads in one transaction.</summary>
+    public void SaveDownloads(IReadOnlyCollection<JournalDownload> downloads)
     {
+        if (downloads.Count == 0)
+        {
+            return;
+        }
+
         lock (_writeLock)
         {
+            using var transaction = _writer.BeginTransaction();
+            foreach (var download in downloads)
+            {
+                SaveDownloadInTransaction(transaction, download);
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    private void SaveDownloadInTransaction(SqliteTransaction transaction, JournalDownload download)
+    {
+        {
             using var upsert = _writer.CreateCommand();
+            upsert.Transaction = transaction;
             upsert.CommandText = """
                 INSERT OR REPLACE INTO downloads (source, key, etag, size, local_path, mtime_ticks, sha256, verified_at)
                 VALUES ($s, $k, $e, $z, $p, $m, $h, $v)

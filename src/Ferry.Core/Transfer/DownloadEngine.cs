@@ -50,7 +50,7 @@ public sealed class DownloadEngine
             progress.AddRetry();
             observer?.OnRetry(error.Message);
         });
-        var fetcher = new ObjectFetcher(request.Store, retry, progress, options.DryRun ? null : _journal, options.ChunkSize, options.RangeThreshold, options.ChunkConcurrency);
+        var fetcher = new ObjectFetcher(request.Store, retry, progress, options.DryRun ? null : _journal, options.ChunkSize, options.RangeThreshold, options.ChunkConcurrency, options.Fsync);
         JournalWriter? writer = record ? new JournalWriter(_journal!) : null;
 
         void Report(FileEvent e)
@@ -124,8 +124,16 @@ public sealed class DownloadEngine
                     File.SetLastWriteTimeUtc(target, listed.LastModified.UtcDateTime);
                 }
 
-                _journal?.DeletePartialDownload(request.Store.Identity, listed.Key);
-                _journal?.SaveDownload(new JournalDownload(request.Store.Identity, listed.Key, listed.ETag, listed.Size, target, new FileInfo(target).LastWriteTimeUtc.Ticks, fetched.Sha256, _time.GetUtcNow()));
+                if (listed.Size > options.RangeThreshold)
+                {
+                    _journal?.DeletePartialDownload(request.Store.Identity, listed.Key);
+                }
+
+                if (writer is not null)
+                {
+                    // Batched: a download the journal misses after a crash is recognised by its checksum instead.
+                    await writer.PostAsync(new JournalDownload(request.Store.Identity, listed.Key, listed.ETag, listed.Size, target, new FileInfo(target).LastWriteTimeUtc.Ticks, fetched.Sha256, _time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+                }
                 progress.AddTransferred(listed.Size);
                 await RecordAsync(new FileEvent(FileOutcomes.Downloaded, relative, listed.Key, listed.Size, fetched.Sha256, listed.ETag,
                     fetched.ChecksumVerified ? null : "size checked; the store keeps no checksum for this object", _time.GetUtcNow())).ConfigureAwait(false);

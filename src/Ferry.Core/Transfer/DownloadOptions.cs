@@ -24,6 +24,13 @@ public sealed record DownloadOptions
     /// <summary>Replace local files that differ from the object. Default: report them and leave them alone.</summary>
     public bool Overwrite { get; init; }
 
+    /// <summary>
+    /// Flush each file (and each chunk of a ranged download) to disk before renaming or recording it.
+    /// Default off: a killed process never leaves a bad file under a final name either way; this
+    /// also covers power loss, at the price of one fsync per file.
+    /// </summary>
+    public bool Fsync { get; init; }
+
     /// <summary>List, compare and report; write nothing.</summary>
     public bool DryRun { get; init; }
 

@@ -6,15 +6,16 @@ using Ferry.Core.Storage;
 namespace Ferry.Storage.S3;
 
 /// <summary>
-/// PutObject and UploadPart over plain HttpClient with Ferry's own SigV4 signature, for path-style
+/// PutObject, UploadPart and GetObject over plain HttpClient with Ferry's own SigV4 signature, for path-style
 /// custom endpoints. The SDK's request pipeline (endpoint rules, interceptors, marshalling, hashing
 /// the body again for the signature) costs more CPU per request than the whole rest of a small-file
 /// upload, and a pass over every byte of a large one; every core the client does not use is a core
 /// the (often local) server gets. PutObject signs the SHA-256 Ferry already computed; UploadPart
 /// signs UNSIGNED-PAYLOAD with a signed Content-MD5, so the body still cannot be altered without
-/// breaking the signature or the server's MD5 check. Everything else stays on the SDK.
+/// breaking the signature or the server's MD5 check. GetObject streams the body as it arrives, with
+/// the metadata from the response headers. Everything else stays on the SDK.
 /// </summary>
-internal sealed class S3DirectPut
+internal sealed class S3DirectClient
 {
     private const string Service = "s3";
 
@@ -27,7 +28,7 @@ internal sealed class S3DirectPut
     private readonly TimeProvider _time;
     private (string AccessKey, SigV4Signer Signer)? _signer;
 
-    public S3DirectPut(HttpClient http, Uri endpoint, string bucket, string region, AWSCredentials credentials, string endpointDescription, TimeProvider? time = null)
+    public S3DirectClient(HttpClient http, Uri endpoint, string bucket, string region, AWSCredentials credentials, string endpointDescription, TimeProvider? time = null)
     {
         _http = http;
         _endpoint = endpoint;
@@ -53,19 +54,79 @@ internal sealed class S3DirectPut
         return etag;
     }
 
+    /// <summary>Opens bytes of an object (a range when <paramref name="offset"/> or <paramref name="length"/> say so).</summary>
+    public async Task<ObjectContent> GetAsync(string key, long offset, long? length, CancellationToken cancellationToken)
+    {
+        var identity = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
+        var path = PathOf(key);
+        var now = _time.GetUtcNow();
+        const string emptyPayload = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        var signed = new Dictionary<string, string>
+        {
+            ["host"] = Host,
+            ["x-amz-content-sha256"] = emptyPayload,
+            ["x-amz-date"] = SigV4Signer.AmzDate(now),
+        };
+        if (!string.IsNullOrEmpty(identity.Token))
+        {
+            signed["x-amz-security-token"] = identity.Token;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_endpoint.GetLeftPart(UriPartial.Authority) + path));
+        request.Headers.TryAddWithoutValidation("Authorization", SignerFor(identity).Authorization("GET", path, "", signed, emptyPayload, now, _region, Service));
+        foreach (var (name, value) in signed.Where(h => h.Key != "host"))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (offset > 0 || length is not null)
+        {
+            request.Headers.Range = new RangeHeaderValue(offset, length is { } count ? offset + count - 1 : null);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (S3ErrorClassifier.Classify(ex, _bucket, key, _endpointDescription) is { } error)
+        {
+            throw error;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                throw S3ErrorClassifier.FromResponse(response.StatusCode, ErrorCode(body), _bucket, key, _endpointDescription);
+            }
+        }
+
+        var headers = response.Content.Headers;
+        var size = headers.ContentRange?.Length ?? headers.ContentLength ?? 0;
+        var sha256 = response.Headers.TryGetValues("x-amz-meta-" + S3ObjectStore.Sha256MetadataName, out var values) ? values.FirstOrDefault() : null;
+        var info = new StoredObject(key, size, response.Headers.ETag?.Tag.Trim('"'), headers.LastModified ?? DateTimeOffset.MinValue, string.IsNullOrEmpty(sha256) ? null : sha256);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return new ObjectContent(info, new ResponseBodyStream(response, stream));
+    }
+
+    private string Host => _endpoint.IsDefaultPort ? _endpoint.Host : $"{_endpoint.Host}:{_endpoint.Port}";
+
+    private string PathOf(string key) =>
+        $"{_endpoint.AbsolutePath.TrimEnd('/')}/{SigV4Signer.EncodeSegment(_bucket)}/{string.Join('/', key.Split('/').Select(SigV4Signer.EncodeSegment))}";
+
     /// <param name="canonicalQuery">Already sorted by name and encoded, as signed and sent.</param>
     private async Task<(string? ETag, DateTimeOffset At)> SendAsync(string key, string canonicalQuery, Stream content, long length, string? contentMd5, string payloadHash, string? sha256Metadata, CancellationToken cancellationToken)
     {
         var identity = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
         var signer = SignerFor(identity);
-        var basePath = _endpoint.AbsolutePath.TrimEnd('/');
-        var path = $"{basePath}/{SigV4Signer.EncodeSegment(_bucket)}/{string.Join('/', key.Split('/').Select(SigV4Signer.EncodeSegment))}";
+        var path = PathOf(key);
         var now = _time.GetUtcNow();
-        var host = _endpoint.IsDefaultPort ? _endpoint.Host : $"{_endpoint.Host}:{_endpoint.Port}";
 
         var signed = new Dictionary<string, string>
         {
-            ["host"] = host,
+            ["host"] = Host,
             ["content-length"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["content-type"] = "application/octet-stream",
             ["x-amz-content-sha256"] = payloadHash,
@@ -153,5 +214,33 @@ internal sealed class S3DirectPut
         var start = body.IndexOf("<Code>", StringComparison.Ordinal);
         var end = body.IndexOf("</Code>", StringComparison.Ordinal);
         return start >= 0 && end > start ? body[(start + 6)..end] : null;
+    }
+
+    /// <summary>A response body that disposes its response with it.</summary>
+    private sealed class ResponseBodyStream(HttpResponseMessage response, Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                response.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

@@ -43,6 +43,7 @@ public sealed class DownloadEngine
         var sessionId = record ? _journal!.StartSession("download", request.Store.Description + "/" + request.Prefix, destination, _time.GetUtcNow()) : 0;
         var failures = new ConcurrentQueue<FileEvent>();
         var skipped = new ConcurrentDictionary<string, long>();
+        var createdFolders = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         StoreException? fatal = null;
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var retry = RetryPolicy.Create(options.Retries, options.RetryBaseDelay, error =>
@@ -105,7 +106,11 @@ public sealed class DownloadEngine
                 }
 
                 var folder = Path.GetDirectoryName(target)!;
-                Directory.CreateDirectory(folder);
+                if (createdFolders.TryAdd(folder, 0))
+                {
+                    Directory.CreateDirectory(folder);
+                }
+
                 var temporary = Path.Combine(folder, TemporaryFilePrefix + ContentHashes.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(listed.Key))[..24]);
                 FetchedObject fetched;
                 try

@@ -86,15 +86,24 @@ internal sealed class ObjectFetcher
                     var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
                     try
                     {
+                        // Fill the buffer before writing: small objects become one write, not one per network read.
+                        var filled = 0;
                         int n;
-                        while ((n = await ReadBodyAsync(read.Content, buffer.AsMemory(0, CopyBufferSize), listed.Key, ct).ConfigureAwait(false)) > 0)
+                        do
                         {
-                            sha.AppendData(buffer, 0, n);
-                            md.AppendData(buffer, 0, n);
-                            await output.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                            total += n;
-                            _progress.AddBytesSent(n);
+                            n = await ReadBodyAsync(read.Content, buffer.AsMemory(filled, CopyBufferSize - filled), listed.Key, ct).ConfigureAwait(false);
+                            filled += n;
+                            if (filled == CopyBufferSize || n == 0 && filled > 0)
+                            {
+                                sha.AppendData(buffer, 0, filled);
+                                md.AppendData(buffer, 0, filled);
+                                await output.WriteAsync(buffer.AsMemory(0, filled), ct).ConfigureAwait(false);
+                                total += filled;
+                                _progress.AddBytesSent(filled);
+                                filled = 0;
+                            }
                         }
+                        while (n > 0);
                     }
                     finally
                     {

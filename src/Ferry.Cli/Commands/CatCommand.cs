@@ -112,13 +112,8 @@ internal sealed class CatCommand
     }
 
     /// <summary>Hashes what passes through.</summary>
-    private sealed class HashingReadStream(Stream inner, IncrementalHash sha256, IncrementalHash md5) : Stream
+    private sealed class HashingReadStream(Stream inner, IncrementalHash sha256, IncrementalHash md5) : ReadOnlyStreamBase
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -139,9 +134,5 @@ internal sealed class CatCommand
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

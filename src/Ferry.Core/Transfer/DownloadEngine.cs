@@ -237,24 +237,9 @@ public sealed class DownloadEngine
             }
         }
 
-        var snapshot = progress.Snapshot();
-        var outcome = fatal is not null ? TransferOutcome.Aborted
-            : cancellationToken.IsCancellationRequested ? TransferOutcome.Interrupted
-            : snapshot.FilesFailed > 0 ? TransferOutcome.CompletedWithFailures
-            : TransferOutcome.Completed;
-        if (outcome == TransferOutcome.CompletedWithFailures)
-        {
-            message = $"{snapshot.FilesFailed} file(s) failed; run the same command again to retry them";
-        }
-
         clock.Stop();
-        if (record)
-        {
-            _journal!.FinishSession(sessionId, TransferSummary.OutcomeName(outcome), message, new SessionCounts(snapshot.FilesFound, snapshot.FilesTransferred, snapshot.FilesPresent,
-                snapshot.FilesSkipped, snapshot.FilesFailed, 0, snapshot.BytesFound, snapshot.BytesSent, snapshot.Retries, clock.ElapsedMilliseconds), _time.GetUtcNow());
-        }
-
-        return new TransferSummary(sessionId, outcome, message, snapshot, clock.Elapsed, failures.ToArray(), new Dictionary<string, long>(skipped));
+        return TransferSummary.Conclude(sessionId, fatal, message, cancellationToken.IsCancellationRequested, progress.Snapshot(), clock.Elapsed,
+            failures.ToArray(), new Dictionary<string, long>(skipped), record ? _journal : null, _time.GetUtcNow());
     }
 
     /// <summary>The local SHA-256 when the existing file already holds the object's bytes, else null.</summary>

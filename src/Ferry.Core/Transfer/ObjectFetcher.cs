@@ -78,7 +78,8 @@ internal sealed class ObjectFetcher
             {
                 await using var read = await _store.ReadAsync(listed.Key, 0, null, ct).ConfigureAwait(false);
                 using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                using var md = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+                // The headers came first: MD5 is needed only when there is no SHA-256 to compare with.
+                using var md = (expectedSha256 ?? read.Object.Sha256) is null ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
                 long total = 0;
                 var output = new FileStream(temporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
                 await using (output.ConfigureAwait(false))
@@ -96,7 +97,7 @@ internal sealed class ObjectFetcher
                             if (filled == CopyBufferSize || n == 0 && filled > 0)
                             {
                                 sha.AppendData(buffer, 0, filled);
-                                md.AppendData(buffer, 0, filled);
+                                md?.AppendData(buffer, 0, filled);
                                 await output.WriteAsync(buffer.AsMemory(0, filled), ct).ConfigureAwait(false);
                                 total += filled;
                                 _progress.AddBytesSent(filled);
@@ -113,7 +114,7 @@ internal sealed class ObjectFetcher
                     output.Flush(flushToDisk: _durable);
                 }
 
-                return (read.Object, Convert.ToHexStringLower(sha.GetHashAndReset()), Convert.ToHexStringLower(md.GetHashAndReset()), total);
+                return (read.Object, Convert.ToHexStringLower(sha.GetHashAndReset()), md is null ? "" : Convert.ToHexStringLower(md.GetHashAndReset()), total);
             },
             cancellationToken).ConfigureAwait(false);
 

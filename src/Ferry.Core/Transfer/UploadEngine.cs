@@ -155,25 +155,9 @@ public sealed class UploadEngine
                 }
             }
 
-            var snapshot = _progress.Snapshot();
-            var outcome = _fatal is not null ? TransferOutcome.Aborted
-                : cancellationToken.IsCancellationRequested ? TransferOutcome.Interrupted
-                : snapshot.FilesFailed > 0 ? TransferOutcome.CompletedWithFailures
-                : TransferOutcome.Completed;
-            if (outcome == TransferOutcome.CompletedWithFailures)
-            {
-                message = $"{snapshot.FilesFailed} file(s) failed; run the same command again to retry them";
-            }
-
             clock.Stop();
-            if (_record)
-            {
-                var counts = new SessionCounts(snapshot.FilesFound, snapshot.FilesTransferred, snapshot.FilesPresent, snapshot.FilesSkipped,
-                    snapshot.FilesFailed, snapshot.FilesMoved, snapshot.BytesFound, snapshot.BytesSent, snapshot.Retries, clock.ElapsedMilliseconds);
-                Journal!.FinishSession(_sessionId, TransferSummary.OutcomeName(outcome), message, counts, _engine._time.GetUtcNow());
-            }
-
-            return new TransferSummary(_sessionId, outcome, message, snapshot, clock.Elapsed, _failures.ToArray(), new Dictionary<string, long>(_skippedReasons));
+            return TransferSummary.Conclude(_sessionId, _fatal, message, cancellationToken.IsCancellationRequested, _progress.Snapshot(), clock.Elapsed,
+                _failures.ToArray(), new Dictionary<string, long>(_skippedReasons), _record ? Journal : null, _engine._time.GetUtcNow());
         }
 
         /// <summary>Scans the source and decides per file; the cheap "already there" case never reaches a worker.</summary>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ferry's main job on embedded defaults: starts a local S3 server (s3rver, installed from npm),
 # generates a small field-data folder C1/<serial>/<timestamp>.WAV, uploads it with `ferry upload`,
-# proves it with `ferry verify`, runs the upload again (nothing to do), and shows the session history.
+# proves it with `ferry verify`, runs the upload again (nothing to do), downloads it back, and shows
+# the session history.
 # Everything lives under .demo/ (journal, data, server files); the server is stopped at the end.
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
@@ -12,7 +13,7 @@ command -v python3 >/dev/null 2>&1 && command -v curl >/dev/null 2>&1 || ferry_a
 ferry_install_s3rver
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 demo="$FERRY_ROOT/.demo"
-rm -rf "$demo/s3" "$demo/field"
+rm -rf "$demo/s3" "$demo/field" "$demo/home" "$demo/back"
 mkdir -p "$demo/s3" "$demo/field"
 
 ferry_log "building ferry"
@@ -51,5 +52,8 @@ echo; echo "\$ ferry verify .demo/field/C1 s3://field-project/C1"
 "$ferry" verify "$demo/field/C1" s3://field-project/C1
 echo; echo "\$ ferry upload .demo/field/C1 s3://field-project/C1   # again: nothing to do"
 "$ferry" upload "$demo/field/C1" s3://field-project/C1
+echo; echo "\$ ferry download s3://field-project/C1 .demo/back/C1"
+"$ferry" download s3://field-project/C1 "$demo/back/C1"
+diff -r "$demo/field/C1" "$demo/back/C1" && echo "(the downloaded copy is identical to the field folder)"
 echo; echo "\$ ferry sessions"
 "$ferry" sessions

@@ -64,12 +64,12 @@ internal sealed class SessionsCommand
             return ExitCodes.Success;
         }
 
-        Console.Out.WriteLine($"{"ID",5}  {"STARTED (UTC)",-19}  {"OUTCOME",-23}  {"FILES",9}  {"UPLOADED",9}  {"PRESENT",9}  {"FAILED",7}  {"SENT",10}  {"TIME",8}  SOURCE -> DESTINATION");
+        Console.Out.WriteLine($"{"ID",5}  {"STARTED (UTC)",-19}  {"OUTCOME",-23}  {"FILES",9}  {"TRANSFERRED",11}  {"PRESENT",9}  {"FAILED",7}  {"SENT",10}  {"TIME",8}  SOURCE -> DESTINATION");
         foreach (var s in sessions)
         {
             var c = s.Counts;
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{s.Id,5}  {s.StartedAt.UtcDateTime,-19:yyyy-MM-dd HH:mm:ss}  {s.Outcome,-23}  {c.FilesTotal,9:N0}  {c.FilesUploaded,9:N0}  {c.FilesPresent,9:N0}  {c.FilesFailed,7:N0}  {ByteSize.Format(c.BytesUploaded),10}  {c.DurationMs / 1000.0,7:0.0}s  {s.Source} -> {s.Destination}"));
+                $"{s.Id,5}  {s.StartedAt.UtcDateTime,-19:yyyy-MM-dd HH:mm:ss}  {s.Outcome,-23}  {c.FilesTotal,9:N0}  {c.FilesUploaded,11:N0}  {c.FilesPresent,9:N0}  {c.FilesFailed,7:N0}  {ByteSize.Format(c.BytesUploaded),10}  {c.DurationMs / 1000.0,7:0.0}s  {s.Source} -> {s.Destination}"));
         }
 
         return ExitCodes.Success;
@@ -115,7 +115,7 @@ internal sealed class SessionsCommand
         Console.Out.WriteLine($"  destination: {session.Destination}");
         Console.Out.WriteLine($"  started:     {session.StartedAt:O}");
         Console.Out.WriteLine($"  finished:    {session.FinishedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "(not finished: interrupted or still running)"}");
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  files:       {c.FilesTotal:N0} found, {c.FilesUploaded:N0} uploaded, {c.FilesPresent:N0} present, {c.FilesSkipped:N0} skipped, {c.FilesFailed:N0} failed, {c.FilesMoved:N0} moved"));
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  files:       {c.FilesTotal:N0} found, {c.FilesUploaded:N0} transferred, {c.FilesPresent:N0} present, {c.FilesSkipped:N0} skipped, {c.FilesFailed:N0} failed, {c.FilesMoved:N0} moved"));
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  bytes:       {ByteSize.Format(c.BytesTotal)} found, {ByteSize.Format(c.BytesUploaded)} sent, {c.Retries:N0} retries, {c.DurationMs / 1000.0:0.0} s"));
         if (session.Message is not null)
         {

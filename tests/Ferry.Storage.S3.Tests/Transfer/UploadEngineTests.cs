@@ -44,7 +44,7 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
     }
 
     [Fact]
-    public async Task RunAsync_RerunWithNothingToDo_OnlyListsTheDestination()
+    public async Task RunAsync_RerunOfUnchangedFolder_OnlyListsTheDestination()
     {
         var bucket = await Server.CreateBucketAsync("rerun");
         var source = MakeFieldFolder(120);

@@ -15,6 +15,15 @@ internal static class ExitCodes
     /// <summary>Interrupted (Ctrl-C or SIGTERM); the journal is consistent and a rerun resumes.</summary>
     public const int Interrupted = 130;
 
+    /// <summary>The exit code of a finished transfer: 0 done, 130 interrupted, 2 stopped before anything moved, else 1.</summary>
+    public static int Of(Ferry.Core.Transfer.TransferSummary summary) => summary.Outcome switch
+    {
+        Ferry.Core.Transfer.TransferOutcome.Completed => Success,
+        Ferry.Core.Transfer.TransferOutcome.Interrupted => Interrupted,
+        Ferry.Core.Transfer.TransferOutcome.Aborted when summary.Counts.FilesTransferred == 0 => UsageOrSetup,
+        _ => SomeFailed,
+    };
+
     public const string HelpText = """
         Exit codes:
           0    everything uploaded (or already present) and verified

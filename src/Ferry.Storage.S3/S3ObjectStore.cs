@@ -103,12 +103,6 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
         return new StoredObject(key, length, Unquote(response.ETag), DateTimeOffset.UtcNow, options.Sha256);
     }
 
-    public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
-    {
-        var response = await CallAsync(() => _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, cancellationToken), key).ConfigureAwait(false);
-        return new OwnedResponseStream(response);
-    }
-
     public async Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)
     {
         if (_direct is not null)

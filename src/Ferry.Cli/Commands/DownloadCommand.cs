@@ -20,8 +20,7 @@ internal sealed class DownloadCommand
     private readonly Option<int?> _retries = new("--retries") { Description = "Retries per request on transient errors (default 5; 0-20)" };
     private readonly Option<bool> _overwrite = new("--overwrite") { Description = "Replace local files that differ from the object (default: report and keep them)" };
     private readonly Option<bool> _fsync = new("--fsync") { Description = "Flush every file to disk before it takes its final name (survives power loss; slower)" };
-    private readonly Option<string[]> _include = new("--include") { Description = "Only download paths matching this glob (repeatable)" };
-    private readonly Option<string[]> _exclude = new("--exclude") { Description = "Skip paths matching this glob (repeatable)" };
+    private readonly FilterOptions _filter = new("download");
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Print the plan; write nothing" };
     private readonly Option<bool> _json = new("--json") { Description = "Print NDJSON events (schema v1, see docs/cli.md) and a final summary object" };
     private readonly Option<bool> _quiet = new("--quiet", "-q") { Description = "No progress display; only failures and the summary" };
@@ -33,7 +32,8 @@ internal sealed class DownloadCommand
         command.Arguments.Add(_source);
         command.Arguments.Add(_destination);
         _s3.AddTo(command);
-        foreach (var option in new Option[] { _concurrency, _chunkSize, _rangeThreshold, _retries, _overwrite, _fsync, _include, _exclude, _dryRun, _json, _quiet, _journal })
+        _filter.AddTo(command);
+        foreach (var option in new Option[] { _concurrency, _chunkSize, _rangeThreshold, _retries, _overwrite, _fsync, _dryRun, _json, _quiet, _journal })
         {
             command.Options.Add(option);
         }
@@ -52,15 +52,6 @@ internal sealed class DownloadCommand
         }
 
         var defaults = new DownloadOptions();
-        PathFilter filter;
-        try
-        {
-            filter = new PathFilter(parse.GetValue(_include) ?? [], parse.GetValue(_exclude) ?? []);
-        }
-        catch (FormatException ex)
-        {
-            throw CliException.Usage(ex.Message);
-        }
 
         var options = defaults with
         {
@@ -71,7 +62,7 @@ internal sealed class DownloadCommand
             Overwrite = parse.GetValue(_overwrite),
             Fsync = parse.GetValue(_fsync),
             DryRun = parse.GetValue(_dryRun),
-            Filter = filter,
+            Filter = _filter.Read(parse),
         };
         try
         {
@@ -120,7 +111,7 @@ internal sealed class DownloadCommand
                 SummaryPrinter.Print(summary, TransferDirection.Download, location.ToString(), options.DryRun, null, Console.Out);
             }
 
-            return UploadCommand.ExitCodeOf(summary);
+            return ExitCodes.Of(summary);
         }
         finally
         {

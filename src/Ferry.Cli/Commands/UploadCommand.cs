@@ -25,8 +25,7 @@ internal sealed class UploadCommand
     private readonly Option<string?> _manifest = new("--manifest") { Description = "Write a JSON Lines manifest of the run to this file (kept locally even with --move)" };
     private readonly Option<string?> _manifestKey = new("--manifest-key") { Description = "Also upload the manifest under this key in the bucket" };
     private readonly Option<string?> _config = new("--config") { Description = "JSON config (local_directory, bucket_name, s3_prefix, max_workers, aws_region, times_to_retry, aws_profile, use_find, endpoint_url); flags override it" };
-    private readonly Option<string[]> _include = new("--include") { Description = "Only upload paths matching this glob (repeatable; * ** ? [set])", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<string[]> _exclude = new("--exclude") { Description = "Skip paths matching this glob (repeatable)", AllowMultipleArgumentsPerToken = false };
+    private readonly FilterOptions _filter = new("upload");
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Print the plan; write nothing" };
     private readonly Option<bool> _followSymlinks = new("--follow-symlinks") { Description = "Follow symbolic links (with loop detection) instead of skipping them" };
     private readonly Option<bool> _json = new("--json") { Description = "Print NDJSON events (schema v1, see docs/cli.md) and a final summary object" };
@@ -39,7 +38,8 @@ internal sealed class UploadCommand
         command.Arguments.Add(_source);
         command.Arguments.Add(_destination);
         _s3.AddTo(command);
-        foreach (var option in new Option[] { _concurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _include, _exclude, _dryRun, _followSymlinks, _json, _quiet, _journal })
+        _filter.AddTo(command);
+        foreach (var option in new Option[] { _concurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal })
         {
             command.Options.Add(option);
         }
@@ -94,7 +94,7 @@ internal sealed class UploadCommand
                 SummaryPrinter.Print(summary, TransferDirection.Upload, location.ToString(), options.DryRun, options.Move ? "moved" : "archived", Console.Out, manifest);
             }
 
-            return ExitCodeOf(summary);
+            return ExitCodes.Of(summary);
         }
         finally
         {
@@ -102,27 +102,9 @@ internal sealed class UploadCommand
         }
     }
 
-    /// <summary>0 done, 130 interrupted, 2 stopped before anything moved, else 1.</summary>
-    internal static int ExitCodeOf(TransferSummary summary) => summary.Outcome switch
-    {
-        TransferOutcome.Completed => ExitCodes.Success,
-        TransferOutcome.Interrupted => ExitCodes.Interrupted,
-        TransferOutcome.Aborted when summary.Counts.FilesTransferred == 0 => ExitCodes.UsageOrSetup,
-        _ => ExitCodes.SomeFailed,
-    };
-
     private UploadOptions ReadOptions(ParseResult parse, UploadConfigFile? config)
     {
         var defaults = new UploadOptions();
-        PathFilter filter;
-        try
-        {
-            filter = new PathFilter(parse.GetValue(_include) ?? [], parse.GetValue(_exclude) ?? []);
-        }
-        catch (FormatException ex)
-        {
-            throw CliException.Usage(ex.Message + "; close the set with ']'");
-        }
 
         var options = defaults with
         {
@@ -137,7 +119,7 @@ internal sealed class UploadCommand
             ManifestKey = parse.GetValue(_manifestKey),
             DryRun = parse.GetValue(_dryRun),
             FollowSymlinks = parse.GetValue(_followSymlinks),
-            Filter = filter,
+            Filter = _filter.Read(parse),
         };
         if (options.ManifestKey is not null && options.ManifestPath is null)
         {

@@ -14,8 +14,7 @@ internal sealed class VerifyCommand
     private readonly S3Options _s3 = new();
     private readonly Option<bool> _download = new("--download") { Description = "Read and hash the remote bytes instead of trusting the SHA-256 metadata" };
     private readonly Option<int> _concurrency = new("--concurrency", "-j") { Description = "Files compared at once", DefaultValueFactory = _ => 16 };
-    private readonly Option<string[]> _include = new("--include") { Description = "Only compare paths matching this glob (repeatable)" };
-    private readonly Option<string[]> _exclude = new("--exclude") { Description = "Ignore paths matching this glob (repeatable)" };
+    private readonly FilterOptions _filter = new("compare");
     private readonly Option<bool> _json = new("--json") { Description = "Print each difference and the totals as NDJSON" };
 
     public Command Build()
@@ -26,8 +25,7 @@ internal sealed class VerifyCommand
         _s3.AddTo(command);
         command.Options.Add(_download);
         command.Options.Add(_concurrency);
-        command.Options.Add(_include);
-        command.Options.Add(_exclude);
+        _filter.AddTo(command);
         command.Options.Add(_json);
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
@@ -54,16 +52,7 @@ internal sealed class VerifyCommand
             await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
             var json = parse.GetValue(_json);
             var gate = new Lock();
-            PathFilter filter;
-            try
-            {
-                filter = new PathFilter(parse.GetValue(_include) ?? [], parse.GetValue(_exclude) ?? []);
-            }
-            catch (FormatException ex)
-            {
-                throw CliException.Usage(ex.Message);
-            }
-
+            var filter = _filter.Read(parse);
             var report = await new TreeVerifier(store).VerifyAsync(source, location.Prefix, parse.GetValue(_download), filter, concurrency, difference =>
             {
                 lock (gate)

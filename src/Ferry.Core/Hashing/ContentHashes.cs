@@ -5,6 +5,9 @@ namespace Ferry.Core.Hashing;
 /// <summary>Digests Ferry computes itself while reading: MD5 (per request body) and SHA-256 (whole file).</summary>
 public static class ContentHashes
 {
+    /// <summary>True when <paramref name="value"/> looks like an MD5 digest (32 hex digits), as single-request ETags are.</summary>
+    public static bool IsMd5Hex(string? value) => value is { Length: 32 } && value.All(char.IsAsciiHexDigit);
+
     public static string Md5Hex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(MD5.HashData(data));
 
     public static string Sha256Hex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));

@@ -73,34 +73,16 @@ public sealed class TransferJournal : IDisposable
         }
     }
 
-    public void FinishSession(long id, string outcome, string? message, SessionCounts counts, DateTimeOffset finishedAt)
-    {
-        lock (_writeLock)
-        {
-            using var update = _writer.CreateCommand();
-            update.CommandText = """
-                UPDATE sessions SET finished_at = $f, outcome = $o, message = $m, files_total = $ft, files_uploaded = $fu,
-                    files_present = $fp, files_skipped = $fs, files_failed = $ff, files_moved = $fm, bytes_total = $bt,
-                    bytes_uploaded = $bu, retries = $r, duration_ms = $d
-                WHERE id = $id
-                """;
-            update.Parameters.AddWithValue("$id", id);
-            update.Parameters.AddWithValue("$f", Format(finishedAt));
-            update.Parameters.AddWithValue("$o", outcome);
-            update.Parameters.AddWithValue("$m", (object?)message ?? DBNull.Value);
-            update.Parameters.AddWithValue("$ft", counts.FilesTotal);
-            update.Parameters.AddWithValue("$fu", counts.FilesUploaded);
-            update.Parameters.AddWithValue("$fp", counts.FilesPresent);
-            update.Parameters.AddWithValue("$fs", counts.FilesSkipped);
-            update.Parameters.AddWithValue("$ff", counts.FilesFailed);
-            update.Parameters.AddWithValue("$fm", counts.FilesMoved);
-            update.Parameters.AddWithValue("$bt", counts.BytesTotal);
-            update.Parameters.AddWithValue("$bu", counts.BytesUploaded);
-            update.Parameters.AddWithValue("$r", counts.Retries);
-            update.Parameters.AddWithValue("$d", counts.DurationMs);
-            update.ExecuteNonQuery();
-        }
-    }
+    public void FinishSession(long id, string outcome, string? message, SessionCounts counts, DateTimeOffset finishedAt) => Write(
+        """
+        UPDATE sessions SET finished_at = $f, outcome = $o, message = $m, files_total = $ft, files_uploaded = $fu,
+            files_present = $fp, files_skipped = $fs, files_failed = $ff, files_moved = $fm, bytes_total = $bt,
+            bytes_uploaded = $bu, retries = $r, duration_ms = $d
+        WHERE id = $id
+        """,
+        ("$id", id), ("$f", Format(finishedAt)), ("$o", outcome), ("$m", message), ("$ft", counts.FilesTotal), ("$fu", counts.FilesUploaded),
+        ("$fp", counts.FilesPresent), ("$fs", counts.FilesSkipped), ("$ff", counts.FilesFailed), ("$fm", counts.FilesMoved),
+        ("$bt", counts.BytesTotal), ("$bu", counts.BytesUploaded), ("$r", counts.Retries), ("$d", counts.DurationMs));
 
     private void CloseDeadSessions()
     {
@@ -274,43 +256,18 @@ public sealed class TransferJournal : IDisposable
     }
 
     /// <summary>Records a started multipart upload durably, before any part is sent.</summary>
-    public void SaveMultipart(JournalMultipartUpload upload, DateTimeOffset startedAt)
-    {
-        lock (_writeLock)
-        {
-            using var upsert = _writer.CreateCommand();
-            upsert.CommandText = """
-                INSERT OR REPLACE INTO multipart_uploads (destination, key, upload_id, size, mtime_ticks, part_size, sha256, started_at)
-                VALUES ($d, $k, $u, $s, $m, $p, $sha, $t)
-                """;
-            upsert.Parameters.AddWithValue("$d", upload.Destination);
-            upsert.Parameters.AddWithValue("$k", upload.Key);
-            upsert.Parameters.AddWithValue("$u", upload.UploadId);
-            upsert.Parameters.AddWithValue("$s", upload.Size);
-            upsert.Parameters.AddWithValue("$m", upload.MtimeTicks);
-            upsert.Parameters.AddWithValue("$p", upload.PartSize);
-            upsert.Parameters.AddWithValue("$sha", upload.Sha256);
-            upsert.Parameters.AddWithValue("$t", Format(startedAt));
-            upsert.ExecuteNonQuery();
-        }
-    }
+    public void SaveMultipart(JournalMultipartUpload upload, DateTimeOffset startedAt) => Write(
+        """
+        INSERT OR REPLACE INTO multipart_uploads (destination, key, upload_id, size, mtime_ticks, part_size, sha256, started_at)
+        VALUES ($d, $k, $u, $s, $m, $p, $sha, $t)
+        """,
+        ("$d", upload.Destination), ("$k", upload.Key), ("$u", upload.UploadId), ("$s", upload.Size), ("$m", upload.MtimeTicks),
+        ("$p", upload.PartSize), ("$sha", upload.Sha256), ("$t", Format(startedAt)));
 
     /// <summary>Records one part as stored, right after the store confirmed it.</summary>
-    public void SavePart(string destination, string key, string uploadId, StoredPart part)
-    {
-        lock (_writeLock)
-        {
-            using var upsert = _writer.CreateCommand();
-            upsert.CommandText = "INSERT OR REPLACE INTO multipart_parts (destination, key, upload_id, part_number, size, etag) VALUES ($d, $k, $u, $n, $s, $e)";
-            upsert.Parameters.AddWithValue("$d", destination);
-            upsert.Parameters.AddWithValue("$k", key);
-            upsert.Parameters.AddWithValue("$u", uploadId);
-            upsert.Parameters.AddWithValue("$n", part.PartNumber);
-            upsert.Parameters.AddWithValue("$s", part.Size);
-            upsert.Parameters.AddWithValue("$e", part.ETag);
-            upsert.ExecuteNonQuery();
-        }
-    }
+    public void SavePart(string destination, string key, string uploadId, StoredPart part) => Write(
+        "INSERT OR REPLACE INTO multipart_parts (destination, key, upload_id, part_number, size, etag) VALUES ($d, $k, $u, $n, $s, $e)",
+        ("$d", destination), ("$k", key), ("$u", uploadId), ("$n", part.PartNumber), ("$s", part.Size), ("$e", part.ETag));
 
     /// <summary>The parts recorded for an upload.</summary>
     public IReadOnlyList<StoredPart> FindParts(string destination, string key, string uploadId)
@@ -334,17 +291,9 @@ public sealed class TransferJournal : IDisposable
     }
 
     /// <summary>Forgets an upload and its parts (completed or discarded).</summary>
-    public void DeleteMultipart(string destination, string key)
-    {
-        lock (_writeLock)
-        {
-            using var delete = _writer.CreateCommand();
-            delete.CommandText = "DELETE FROM multipart_parts WHERE destination = $d AND key = $k; DELETE FROM multipart_uploads WHERE destination = $d AND key = $k";
-            delete.Parameters.AddWithValue("$d", destination);
-            delete.Parameters.AddWithValue("$k", key);
-            delete.ExecuteNonQuery();
-        }
-    }
+    public void DeleteMultipart(string destination, string key) => Write(
+        "DELETE FROM multipart_parts WHERE destination = $d AND key = $k; DELETE FROM multipart_uploads WHERE destination = $d AND key = $k",
+        ("$d", destination), ("$k", key));
 
     // ---------------------------------------------------------------- downloads
 
@@ -362,8 +311,6 @@ public sealed class TransferJournal : IDisposable
                 : null;
         }
     }
-
-    public void SaveDownload(JournalDownload download) => SaveDownloads([download]);
 
     /// <summary>Records verified downloads in one transaction.</summary>
     public void SaveDownloads(IReadOnlyCollection<JournalDownload> downloads)
@@ -387,23 +334,21 @@ public sealed class TransferJournal : IDisposable
 
     private void SaveDownloadInTransaction(SqliteTransaction transaction, JournalDownload download)
     {
-        {
-            using var upsert = _writer.CreateCommand();
-            upsert.Transaction = transaction;
-            upsert.CommandText = """
-                INSERT OR REPLACE INTO downloads (source, key, etag, size, local_path, mtime_ticks, sha256, verified_at)
-                VALUES ($s, $k, $e, $z, $p, $m, $h, $v)
-                """;
-            upsert.Parameters.AddWithValue("$s", download.Source);
-            upsert.Parameters.AddWithValue("$k", download.Key);
-            upsert.Parameters.AddWithValue("$e", (object?)download.ETag ?? DBNull.Value);
-            upsert.Parameters.AddWithValue("$z", download.Size);
-            upsert.Parameters.AddWithValue("$p", download.LocalPath);
-            upsert.Parameters.AddWithValue("$m", download.MtimeTicks);
-            upsert.Parameters.AddWithValue("$h", (object?)download.Sha256 ?? DBNull.Value);
-            upsert.Parameters.AddWithValue("$v", Format(download.VerifiedAt));
-            upsert.ExecuteNonQuery();
-        }
+        using var upsert = _writer.CreateCommand();
+        upsert.Transaction = transaction;
+        upsert.CommandText = """
+            INSERT OR REPLACE INTO downloads (source, key, etag, size, local_path, mtime_ticks, sha256, verified_at)
+            VALUES ($s, $k, $e, $z, $p, $m, $h, $v)
+            """;
+        upsert.Parameters.AddWithValue("$s", download.Source);
+        upsert.Parameters.AddWithValue("$k", download.Key);
+        upsert.Parameters.AddWithValue("$e", (object?)download.ETag ?? DBNull.Value);
+        upsert.Parameters.AddWithValue("$z", download.Size);
+        upsert.Parameters.AddWithValue("$p", download.LocalPath);
+        upsert.Parameters.AddWithValue("$m", download.MtimeTicks);
+        upsert.Parameters.AddWithValue("$h", (object?)download.Sha256 ?? DBNull.Value);
+        upsert.Parameters.AddWithValue("$v", Format(download.VerifiedAt));
+        upsert.ExecuteNonQuery();
     }
 
     public JournalPartialDownload? FindPartialDownload(string source, string key)
@@ -446,18 +391,9 @@ public sealed class TransferJournal : IDisposable
     }
 
     /// <summary>Records one chunk as written and flushed to the temporary file.</summary>
-    public void SaveDownloadedChunk(string source, string key, long chunk)
-    {
-        lock (_writeLock)
-        {
-            using var insert = _writer.CreateCommand();
-            insert.CommandText = "INSERT OR IGNORE INTO partial_download_chunks (source, key, chunk) VALUES ($s, $k, $c)";
-            insert.Parameters.AddWithValue("$s", source);
-            insert.Parameters.AddWithValue("$k", key);
-            insert.Parameters.AddWithValue("$c", chunk);
-            insert.ExecuteNonQuery();
-        }
-    }
+    public void SaveDownloadedChunk(string source, string key, long chunk) => Write(
+        "INSERT OR IGNORE INTO partial_download_chunks (source, key, chunk) VALUES ($s, $k, $c)",
+        ("$s", source), ("$k", key), ("$c", chunk));
 
     public IReadOnlySet<long> FindDownloadedChunks(string source, string key)
     {
@@ -478,17 +414,9 @@ public sealed class TransferJournal : IDisposable
         }
     }
 
-    public void DeletePartialDownload(string source, string key)
-    {
-        lock (_writeLock)
-        {
-            using var delete = _writer.CreateCommand();
-            delete.CommandText = "DELETE FROM partial_download_chunks WHERE source = $s AND key = $k; DELETE FROM partial_downloads WHERE source = $s AND key = $k";
-            delete.Parameters.AddWithValue("$s", source);
-            delete.Parameters.AddWithValue("$k", key);
-            delete.ExecuteNonQuery();
-        }
-    }
+    public void DeletePartialDownload(string source, string key) => Write(
+        "DELETE FROM partial_download_chunks WHERE source = $s AND key = $k; DELETE FROM partial_downloads WHERE source = $s AND key = $k",
+        ("$s", source), ("$k", key));
 
     public void Dispose()
     {
@@ -536,6 +464,22 @@ public sealed class TransferJournal : IDisposable
         for (var i = 0; i < parameters.Length; i++)
         {
             parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+    }
+
+    /// <summary>Runs one statement on the writing connection, under the write lock.</summary>
+    private void Write(string sql, params (string Name, object? Value)[] parameters)
+    {
+        lock (_writeLock)
+        {
+            using var command = _writer.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+
+            command.ExecuteNonQuery();
         }
     }
 

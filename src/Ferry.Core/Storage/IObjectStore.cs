@@ -33,9 +33,6 @@ public interface IObjectStore
     /// </summary>
     Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken);
 
-    /// <summary>Opens the object's bytes for reading. Throws <see cref="StoreErrorKind.NotFound"/> when absent.</summary>
-    Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
-
     /// <summary>
     /// Opens bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) of the
     /// object (<paramref name="length"/> null: to the end), with what the store reports about the whole

@@ -101,7 +101,7 @@ public sealed class LocalDirectoryStore : IObjectStore
             File.Move(temporary, target, overwrite: true);
             return Describe(key, new FileInfo(target)) with { Sha256 = options.Sha256 };
         }
-        catch (IOException ex) when (IsDiskFull(ex))
+        catch (IOException ex) when (LocalDiskErrors.IsDiskFull(ex))
         {
             throw new StoreException(StoreErrorKind.LocalStorage, $"no space left on the device holding {_root}; free some space and run again", ex);
         }
@@ -116,18 +116,6 @@ public sealed class LocalDirectoryStore : IObjectStore
                 File.Delete(temporary);
             }
         }
-    }
-
-    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
-    {
-        var path = PathOf(key);
-        if (!File.Exists(path))
-        {
-            throw new StoreException(StoreErrorKind.NotFound, $"{path} does not exist");
-        }
-
-        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        return Task.FromResult(stream);
     }
 
     public Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)
@@ -194,6 +182,4 @@ public sealed class LocalDirectoryStore : IObjectStore
             remaining -= read;
         }
     }
-
-    private static bool IsDiskFull(IOException ex) => ex.HResult is 28 or unchecked((int)0x80070070);
 }

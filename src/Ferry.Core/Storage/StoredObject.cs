@@ -9,5 +9,5 @@ namespace Ferry.Core.Storage;
 public sealed record StoredObject(string Key, long Size, string? ETag, DateTimeOffset LastModified, string? Sha256 = null)
 {
     /// <summary>True when <see cref="ETag"/> is a plain MD5 digest of the bytes (32 hex digits).</summary>
-    public bool ETagIsMd5 => ETag is { Length: 32 } etag && etag.All(char.IsAsciiHexDigit);
+    public bool ETagIsMd5 => Hashing.ContentHashes.IsMd5Hex(ETag);
 }

@@ -46,11 +46,7 @@ public sealed class DownloadEngine
         var createdFolders = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         StoreException? fatal = null;
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var retry = RetryPolicy.Create(options.Retries, options.RetryBaseDelay, error =>
-        {
-            progress.AddRetry();
-            observer?.OnRetry(error.Message);
-        });
+        var retry = RetryPolicy.Create(options.Retries, options.RetryBaseDelay, progress, observer);
         var fetcher = new ObjectFetcher(request.Store, retry, progress, options.DryRun ? null : _journal, options.ChunkSize, options.RangeThreshold, options.ChunkConcurrency, options.Fsync);
         JournalWriter? writer = record ? new JournalWriter(_journal!) : null;
 
@@ -147,7 +143,7 @@ public sealed class DownloadEngine
             {
                 throw;
             }
-            catch (IOException ex) when (ex.HResult is 28 or unchecked((int)0x80070070))
+            catch (IOException ex) when (LocalDiskErrors.IsDiskFull(ex))
             {
                 fatal ??= new StoreException(StoreErrorKind.LocalStorage, $"no space left on the device holding {destination}; free some space and run again (finished files are kept, partial ones resume)", ex);
                 await abort.CancelAsync().ConfigureAwait(false);
@@ -258,13 +254,8 @@ public sealed class DownloadEngine
         }
 
         var (sha256, md5) = await ContentHashes.HashFileAsync(target, cancellationToken).ConfigureAwait(false);
-        if (listed.ETagIsMd5)
-        {
-            return string.Equals(listed.ETag, md5, StringComparison.OrdinalIgnoreCase) ? sha256 : null;
-        }
-
-        var head = await store.HeadAsync(listed.Key, cancellationToken).ConfigureAwait(false);
-        return head?.Sha256 is { } remote && string.Equals(remote, sha256, StringComparison.OrdinalIgnoreCase) ? sha256 : null;
+        var confirmed = await ContentComparison.ConfirmAsync(listed, info.Length, sha256, md5, ct => store.HeadAsync(listed.Key, ct), cancellationToken).ConfigureAwait(false);
+        return confirmed is null ? null : sha256;
     }
 
     /// <summary>Why a key's relative part cannot name a file under the destination, or null.</summary>

@@ -38,16 +38,9 @@ internal sealed class FileUploader
             return null;
         }
 
-        var listed = new StoredObject(key, remoteSize, remoteETag, default);
-        if (listed.ETagIsMd5)
-        {
-            return string.Equals(remoteETag, md5, StringComparison.OrdinalIgnoreCase) ? new VerifiedUpload(sha256, md5, remoteETag, before.Size, before.MtimeTicks) : null;
-        }
-
-        var head = await _context.Retry.ExecuteAsync(async ct => await _context.Store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return head is not null && head.Size == before.Size && string.Equals(head.Sha256, sha256, StringComparison.OrdinalIgnoreCase)
-            ? new VerifiedUpload(sha256, md5, head.ETag, before.Size, before.MtimeTicks)
-            : null;
+        var confirmed = await ContentComparison.ConfirmAsync(new StoredObject(key, remoteSize, remoteETag, default), before.Size, sha256, md5,
+            ct => _context.Retry.ExecuteAsync(async attempt => await _context.Store.HeadAsync(key, attempt).ConfigureAwait(false), ct).AsTask(), cancellationToken).ConfigureAwait(false);
+        return confirmed is null ? null : new VerifiedUpload(sha256, md5, confirmed.ETag, before.Size, before.MtimeTicks);
     }
 
     /// <summary>Uploads and verifies; throws <see cref="SourceChangedException"/> when the file would not hold still.</summary>

@@ -209,7 +209,7 @@ internal sealed partial class MultipartFileUpload
                 {
                     var part = await _multipart.UploadPartAsync(key, uploadId, number, body, contentMd5, ct).ConfigureAwait(false);
                     _context.Progress.AddBytesSent(length);
-                    if (IsMd5(part.ETag) && !string.Equals(part.ETag, md5, StringComparison.OrdinalIgnoreCase))
+                    if (ContentHashes.IsMd5Hex(part.ETag) && !string.Equals(part.ETag, md5, StringComparison.OrdinalIgnoreCase))
                     {
                         throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key} part {number}: the server's MD5 {part.ETag} differs from the sent bytes' MD5 {md5}; the bytes were damaged in transit");
                     }
@@ -281,8 +281,6 @@ internal sealed partial class MultipartFileUpload
 
         _context.Journal?.DeleteMultipart(_context.Store.Identity, key);
     }
-
-    private static bool IsMd5(string etag) => etag.Length == 32 && etag.All(char.IsAsciiHexDigit);
 
     [GeneratedRegex("^[0-9a-fA-F]{32}-[0-9]+$")]
     private static partial Regex S3MultipartETag();

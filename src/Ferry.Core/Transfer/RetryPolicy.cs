@@ -11,6 +11,14 @@ namespace Ferry.Core.Transfer;
 /// </summary>
 public static class RetryPolicy
 {
+    /// <summary>A pipeline for a run: each retry is counted in <paramref name="progress"/> and told to <paramref name="observer"/>.</summary>
+    public static ResiliencePipeline Create(int retries, TimeSpan baseDelay, TransferProgress progress, ITransferObserver? observer) =>
+        Create(retries, baseDelay, error =>
+        {
+            progress.AddRetry();
+            observer?.OnRetry(error.Message);
+        });
+
     /// <summary>A pipeline retrying at most <paramref name="retries"/> times; <paramref name="onRetry"/> sees each retry's cause.</summary>
     public static ResiliencePipeline Create(int retries, TimeSpan baseDelay, Action<StoreException>? onRetry)
     {

@@ -97,11 +97,7 @@ public sealed class UploadEngine
 
             using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _abort = abort;
-            var retry = RetryPolicy.Create(_options.Retries, _options.RetryBaseDelay, error =>
-            {
-                _progress.AddRetry();
-                _observer?.OnRetry(error.Message);
-            });
+            var retry = RetryPolicy.Create(_options.Retries, _options.RetryBaseDelay, _progress, _observer);
             var buffers = new RequestBuffers(_options);
             _uploader = new FileUploader(new UploadContext(store, _options, new MemoryBudget(_options.MemoryBudget), buffers, retry, _progress, _options.DryRun ? null : Journal, _engine._time));
 

@@ -112,7 +112,6 @@ public sealed class LocalUploadTests : IDisposable
         public string Identity => inner.Identity;
         public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
         public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken) => inner.HeadAsync(key, cancellationToken);
-        public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
         public Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken) => inner.ReadAsync(key, offset, length, cancellationToken);
         public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
         public Task CheckAccessAsync(CancellationToken cancellationToken) => inner.CheckAccessAsync(cancellationToken);

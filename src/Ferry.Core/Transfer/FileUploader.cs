@@ -50,15 +50,15 @@ internal sealed class FileUploader
         {
             try
             {
-                var size = FileSnapshot.Take(file.FullPath).Size;
-                if (size <= _context.Options.MultipartThreshold)
+                var before = FileSnapshot.Take(file.FullPath);
+                if (before.Size <= _context.Options.MultipartThreshold)
                 {
-                    return await UploadBufferedAsync(file, key, cancellationToken).ConfigureAwait(false);
+                    return await UploadBufferedAsync(file, key, before, cancellationToken).ConfigureAwait(false);
                 }
 
                 return _context.Store is IMultipartObjectStore multipart
                     ? await new MultipartFileUpload(_context, multipart).RunAsync(file, key, cancellationToken).ConfigureAwait(false)
-                    : await UploadStreamedAsync(file, key, cancellationToken).ConfigureAwait(false);
+                    : await UploadStreamedAsync(file, key, before, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SourceChangedException or UploadRestartException && attempt < ChangeAttempts)
             {
@@ -67,9 +67,9 @@ internal sealed class FileUploader
         }
     }
 
-    private async Task<VerifiedUpload> UploadBufferedAsync(SourceFile file, string key, CancellationToken cancellationToken)
+    /// <param name="before">The file's state just before this attempt reads it.</param>
+    private async Task<VerifiedUpload> UploadBufferedAsync(SourceFile file, string key, FileSnapshot before, CancellationToken cancellationToken)
     {
-        var before = FileSnapshot.Take(file.FullPath);
         var length = (int)before.Size;
         await _context.Budget.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
         var buffer = _context.Buffers.Rent(Math.Max(length, 1));
@@ -111,9 +111,8 @@ internal sealed class FileUploader
     }
 
     /// <summary>For stores without multipart: hash first, then stream the file, then compare the store's SHA-256.</summary>
-    private async Task<VerifiedUpload> UploadStreamedAsync(SourceFile file, string key, CancellationToken cancellationToken)
+    private async Task<VerifiedUpload> UploadStreamedAsync(SourceFile file, string key, FileSnapshot before, CancellationToken cancellationToken)
     {
-        var before = FileSnapshot.Take(file.FullPath);
         var (sha256, md5) = await ContentHashes.HashFileAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
         var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5));
         await _context.Retry.ExecuteAsync(
@@ -160,12 +159,6 @@ internal sealed class FileUploader
             }
 
             read += n;
-        }
-
-        // One more byte means the file grew after it was stat'ed.
-        if (stream.Length != length)
-        {
-            throw new SourceChangedException(path);
         }
     }
 }

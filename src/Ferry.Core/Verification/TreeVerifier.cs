@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Ferry.Core.Hashing;
 using Ferry.Core.Storage;
 using Ferry.Core.Transfer;
@@ -32,10 +32,10 @@ public sealed class TreeVerifier
         }
 
         var scanner = new SourceScanner(source, new ScanOptions { Filter = filter, KeyPrefix = prefix });
-        var toHash = new BlockingCollection<(SourceFile File, string Key)>(concurrency * 4);
+        var toHash = Channel.CreateBounded<(SourceFile File, string Key)>(concurrency * 4);
         var hashers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
-            foreach (var (file, key) in toHash.GetConsumingEnumerable(cancellationToken))
+            await foreach (var (file, key) in toHash.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 try
                 {
@@ -75,12 +75,12 @@ public sealed class TreeVerifier
                     continue;
                 }
 
-                toHash.Add((file, key), cancellationToken);
+                await toHash.Writer.WriteAsync((file, key), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            toHash.CompleteAdding();
+            toHash.Writer.TryComplete();
             await Task.WhenAll(hashers).ConfigureAwait(false);
         }
 

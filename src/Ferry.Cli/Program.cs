@@ -12,5 +12,7 @@ root.Subcommands.Add(new CatCommand().Build());
 root.Subcommands.Add(new VerifyCommand().Build());
 root.Subcommands.Add(new SessionsCommand().Build());
 root.Subcommands.Add(new DoctorCommand().Build());
+root.Subcommands.Add(new ServeCommand().Build());
+root.Subcommands.Add(new DbCommand().Build());
 
 return await CommandRunner.RunAsync(root, args).ConfigureAwait(false);

@@ -26,7 +26,7 @@ internal sealed class S3DirectClient
     private readonly AWSCredentials _credentials;
     private readonly string _endpointDescription;
     private readonly TimeProvider _time;
-    private (string AccessKey, SigV4Signer Signer)? _signer;
+    private readonly SigV4SignerCache _signers = new();
 
     public S3DirectClient(HttpClient http, Uri endpoint, string bucket, string region, AWSCredentials credentials, string endpointDescription, TimeProvider? time = null)
     {
@@ -73,7 +73,7 @@ internal sealed class S3DirectClient
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_endpoint.GetLeftPart(UriPartial.Authority) + path));
-        request.Headers.TryAddWithoutValidation("Authorization", SignerFor(identity).Authorization("GET", path, "", signed, emptyPayload, now, _region, Service));
+        request.Headers.TryAddWithoutValidation("Authorization", _signers.For(identity).Authorization("GET", path, "", signed, emptyPayload, now, _region, Service));
         foreach (var (name, value) in signed.Where(h => h.Key != "host"))
         {
             request.Headers.TryAddWithoutValidation(name, value);
@@ -120,7 +120,7 @@ internal sealed class S3DirectClient
     private async Task<(string? ETag, DateTimeOffset At)> SendAsync(string key, string canonicalQuery, Stream content, long length, string? contentMd5, string payloadHash, string? sha256Metadata, CancellationToken cancellationToken)
     {
         var identity = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
-        var signer = SignerFor(identity);
+        var signer = _signers.For(identity);
         var path = PathOf(key);
         var now = _time.GetUtcNow();
 
@@ -188,18 +188,6 @@ internal sealed class S3DirectClient
         }
     }
 
-    private SigV4Signer SignerFor(ImmutableCredentials identity)
-    {
-        var current = _signer;
-        if (current is { } known && known.AccessKey == identity.AccessKey)
-        {
-            return known.Signer;
-        }
-
-        var signer = new SigV4Signer(identity.AccessKey, identity.SecretKey);
-        _signer = (identity.AccessKey, signer);
-        return signer;
-    }
 
     private static async Task<string> HashAsync(Stream content, CancellationToken cancellationToken)
     {

@@ -14,7 +14,7 @@ namespace Ferry.Storage.S3;
 /// delimiter), and the SDK's own retries are off: Ferry's retry policy decides, from the
 /// <see cref="StoreErrorKind"/> this store reports.
 /// </summary>
-public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDisposable
+public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresigningObjectStore, IDisposable
 {
     /// <summary>The metadata name under which Ferry keeps the object's SHA-256 (<c>x-amz-meta-sha256</c>).</summary>
     public const string Sha256MetadataName = "sha256";
@@ -25,9 +25,11 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
 
     private readonly bool _https;
     private readonly S3DirectClient? _direct;
+    private readonly S3Presigner _presigner;
 
-    internal S3ObjectStore(IAmazonS3 client, string bucket, string endpointDescription, bool https, S3DirectClient? direct)
+    internal S3ObjectStore(IAmazonS3 client, string bucket, string endpointDescription, bool https, S3DirectClient? direct, S3Presigner presigner)
     {
+        _presigner = presigner;
         _direct = direct;
         _client = client;
         _bucket = bucket;
@@ -215,6 +217,17 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IDispos
             // Already gone: that is what abort wants.
         }
     }
+
+    public PresignedRequest PresignPut(string key, DateTimeOffset now, TimeSpan lifetime) => _presigner.Put(key, now, lifetime);
+
+    public PresignedRequest PresignUploadPart(string key, string uploadId, int partNumber, DateTimeOffset now, TimeSpan lifetime) =>
+        _presigner.UploadPart(key, uploadId, partNumber, now, lifetime);
+
+    /// <summary>The SDK client for this store's endpoint and credentials, for bucket settings Ferry does not model (CORS, lifecycle).</summary>
+    public IAmazonS3 Client => _client;
+
+    /// <summary>The bucket this store writes to.</summary>
+    public string Bucket => _bucket;
 
     public void Dispose() => _client.Dispose();
 

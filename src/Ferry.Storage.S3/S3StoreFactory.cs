@@ -54,7 +54,8 @@ public static class S3StoreFactory
         var direct = endpoint is not null && options.DirectRequests
             ? new S3DirectClient(http, endpoint, bucket, region, credentials, description)
             : null;
-        return new S3ObjectStore(new AmazonS3Client(credentials, config), bucket, description, https: endpoint is null || endpoint.Scheme == Uri.UriSchemeHttps, direct);
+        var presigner = new S3Presigner(credentials, region, endpoint, bucket);
+        return new S3ObjectStore(new AmazonS3Client(credentials, config), bucket, description, https: endpoint is null || endpoint.Scheme == Uri.UriSchemeHttps, direct, presigner);
     }
 
     /// <summary>The endpoint that <see cref="Create"/> would use, or null for AWS.</summary>

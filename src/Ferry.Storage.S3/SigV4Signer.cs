@@ -48,6 +48,39 @@ internal sealed class SigV4Signer(string accessKeyId, string secretAccessKey)
         return $"{Algorithm} Credential={accessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}";
     }
 
+    /// <summary>
+    /// The signed query string of a presigned request (query-string authentication, UNSIGNED-PAYLOAD, only
+    /// <c>host</c> signed): <paramref name="parameters"/> plus the X-Amz-* parameters and X-Amz-Signature,
+    /// encoded and sorted as signed. <paramref name="canonicalUri"/> is the path exactly as sent.
+    /// </summary>
+    public string PresignedQuery(string method, string canonicalUri, string host, IReadOnlyDictionary<string, string> parameters, string? securityToken, DateTimeOffset time, TimeSpan lifetime, string region, string service)
+    {
+        var amzDate = AmzDate(time);
+        var day = amzDate[..8];
+        var scope = $"{day}/{region}/{service}/aws4_request";
+        var query = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in parameters)
+        {
+            query[EncodeSegment(name)] = EncodeSegment(value);
+        }
+
+        query["X-Amz-Algorithm"] = Algorithm;
+        query["X-Amz-Credential"] = EncodeSegment($"{accessKeyId}/{scope}");
+        query["X-Amz-Date"] = amzDate;
+        query["X-Amz-Expires"] = ((long)lifetime.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        query["X-Amz-SignedHeaders"] = "host";
+        if (!string.IsNullOrEmpty(securityToken))
+        {
+            query["X-Amz-Security-Token"] = EncodeSegment(securityToken);
+        }
+
+        var canonicalQuery = string.Join('&', query.Select(p => p.Key + "=" + p.Value));
+        var canonical = $"{method}\n{canonicalUri}\n{canonicalQuery}\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD";
+        var stringToSign = $"{Algorithm}\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
+        var signature = Hex(HMACSHA256.HashData(SigningKey(scope, day, region, service), Encoding.UTF8.GetBytes(stringToSign)));
+        return canonicalQuery + "&X-Amz-Signature=" + signature;
+    }
+
     /// <summary>Percent-encodes one path segment as S3 expects: every byte but A-Z a-z 0-9 - _ . ~ as %XX.</summary>
     public static string EncodeSegment(string segment)
     {

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Ferry.Server;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary><c>ferry db migrate</c>: brings the server database's schema up to date (the start scripts run it).</summary>
+internal sealed class DbCommand
+{
+    private readonly Option<string?> _db = DatabaseOption.Create();
+
+    public Command Build()
+    {
+        var migrate = new Command("migrate", "Apply the schema migrations the server database lacks (safe to run again).\n\nExit codes:\n  0  the schema is current\n  2  bad connection string or unreachable database");
+        migrate.Options.Add(_db);
+        migrate.SetAction((parse, cancellationToken) => MigrateAsync(parse, cancellationToken));
+        var command = new Command("db", "Manage the server database.");
+        command.Subcommands.Add(migrate);
+        return command;
+    }
+
+    private async Task<int> MigrateAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (parse.GetValue(_db) is { } db)
+        {
+            settings["Ferry:Database"] = db;
+        }
+
+        try
+        {
+            var (applied, version, database) = await FerryServer.MigrateAsync(settings, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine(applied.Count == 0
+                ? $"{database}: schema is current (version {version})"
+                : $"{database}: applied migration(s) {string.Join(", ", applied)}; schema is at version {version}");
+            return ExitCodes.Success;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or System.Data.Common.DbException or InvalidOperationException or IOException)
+        {
+            throw CliException.Usage($"cannot migrate the database: {ex.Message.Split('\n')[0]}");
+        }
+    }
+}

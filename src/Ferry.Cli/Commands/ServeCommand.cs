@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Ferry.Server;
+using Microsoft.Extensions.Hosting;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary><c>ferry serve</c>: hosts the web app and API (Ferry.Server) until interrupted.</summary>
+internal sealed class ServeCommand
+{
+    private readonly Option<string> _urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+    private readonly Option<string?> _db = DatabaseOption.Create();
+
+    public Command Build()
+    {
+        var command = new Command("serve", "Run the Ferry web app and API.\n\nThe database schema must be current: run 'ferry db migrate' first. On first start the administrator 'admin' is created; its password is FERRY_ADMIN_PASSWORD or printed once.\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'");
+        command.Options.Add(_urls);
+        command.Options.Add(_db);
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
+        return command;
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var settings = new Dictionary<string, string?> { ["urls"] = parse.GetValue(_urls) };
+        if (parse.GetValue(_db) is { } db)
+        {
+            settings["Ferry:Database"] = db;
+        }
+
+        try
+        {
+            var app = FerryServer.Build([], settings);
+            await using (app.ConfigureAwait(false))
+            {
+                await ((IHost)app).RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is ServerStartupException or ArgumentException or FormatException or IOException or InvalidOperationException)
+        {
+            throw CliException.Usage(ex.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped on purpose.
+        }
+
+        return ExitCodes.Success;
+    }
+}

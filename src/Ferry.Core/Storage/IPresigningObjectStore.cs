@@ -1,0 +1,14 @@
+namespace Ferry.Core.Storage;
+
+/// <summary>
+/// The ability to hand out short-lived URLs that let someone without credentials write one object
+/// (or one part of a multipart upload) straight to the store. Presigning is local computation: no request is made.
+/// </summary>
+public interface IPresigningObjectStore
+{
+    /// <summary>A URL for one PUT of <paramref name="key"/>, valid from <paramref name="now"/> for <paramref name="lifetime"/> (1 second to 7 days).</summary>
+    PresignedRequest PresignPut(string key, DateTimeOffset now, TimeSpan lifetime);
+
+    /// <summary>A URL for one PUT of part <paramref name="partNumber"/> (1–10,000) of multipart upload <paramref name="uploadId"/>.</summary>
+    PresignedRequest PresignUploadPart(string key, string uploadId, int partNumber, DateTimeOffset now, TimeSpan lifetime);
+}

@@ -1,0 +1,86 @@
+using Ferry.Server.Auth;
+using Ferry.Server.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ferry.Server.Api;
+
+internal sealed record LoginRequest(string? Username, string? Password);
+
+internal sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn);
+
+internal sealed record MeResponse(long Id, string Username, string Role, long CompanyId, string CompanyName, bool IsSystemAdmin);
+
+internal sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+/// <summary><c>/api/auth</c>: sign in, who am I, change my password.</summary>
+internal static class AuthEndpoints
+{
+    public static RouteGroupBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/auth").WithTags("Auth");
+        group.MapPost("/login", LoginAsync).AllowAnonymous()
+            .WithSummary("Exchanges a user name and password for a bearer token. Failed attempts are slowed, then refused with 429 for a while.");
+        group.MapGet("/me", MeAsync).WithSummary("The signed-in user, role and company.");
+        group.MapPost("/password", ChangePasswordAsync).WithSummary("Changes the caller's password; tokens issued before stop working.");
+        return group;
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(LoginRequest request, HttpContext http, FerryDbContext db,
+        TokenIssuer tokens, LoginThrottle throttle, FerryServerOptions options, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.Username) || string.IsNullOrEmpty(request.Password))
+        {
+            return ApiProblems.BadRequest("give both username and password");
+        }
+
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (throttle.RetryAfter(request.Username, address) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ApiProblems.TooManyRequests($"too many failed sign-ins for this user; try again in {Math.Ceiling(wait.TotalMinutes)} minute(s)");
+        }
+
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == request.Username, cancellationToken).ConfigureAwait(false);
+        var valid = PasswordHashing.Verify(user?.PasswordHash ?? PasswordHashing.DecoyHash, request.Password) && user is not null;
+        if (!valid)
+        {
+            throttle.RecordFailure(request.Username, address);
+            await Task.Delay(options.FailedLoginDelay, cancellationToken).ConfigureAwait(false);
+            return ApiProblems.Unauthorized("wrong user name or password");
+        }
+
+        throttle.RecordSuccess(request.Username, address);
+        var (token, expiresIn) = tokens.Issue(user!);
+        return TypedResults.Ok(new TokenResponse(token, "bearer", expiresIn));
+    }
+
+    private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> MeAsync(Caller caller, FerryDbContext db, CancellationToken cancellationToken)
+    {
+        var company = await db.Companies.AsNoTracking().Where(c => c.Id == caller.CompanyId).Select(c => c.Name).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new MeResponse(caller.UserId, caller.Username, caller.Role, caller.CompanyId, company ?? "", caller.IsSystemAdmin));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(ChangePasswordRequest request, Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.FirstAsync(u => u.Id == caller.UserId, cancellationToken).ConfigureAwait(false);
+        if (request.CurrentPassword is null || !PasswordHashing.Verify(user.PasswordHash, request.CurrentPassword))
+        {
+            return ApiProblems.BadRequest("the current password is wrong");
+        }
+
+        if (PasswordHashing.Problem(request.NewPassword, user.Username) is { } problem)
+        {
+            return ApiProblems.BadRequest(problem);
+        }
+
+        user.PasswordHash = PasswordHashing.Hash(request.NewPassword!);
+        // Tokens issued before this second stop working (tokens carry whole seconds).
+        user.PasswordChangedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.NoContent();
+    }
+}

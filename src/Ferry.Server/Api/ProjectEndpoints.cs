@@ -1,0 +1,204 @@
+using System.Text.RegularExpressions;
+using Ferry.Server.Auth;
+using Ferry.Server.Data;
+using Ferry.Server.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ferry.Server.Api;
+
+internal sealed record ProjectRequest(string? Name, string? BucketName, string? Region, string? EndpointUrl, string? AwsProfile);
+
+internal sealed record ProjectResponse(long Id, string Name, string BucketName, string Region, string? EndpointUrl, string? AwsProfile, DateTimeOffset CreatedAt);
+
+internal sealed record CycleRequest(string? Name, string? S3Prefix);
+
+internal sealed record CycleResponse(long Id, long ProjectId, string Name, string S3Prefix, DateTimeOffset CreatedAt);
+
+/// <summary><c>/api/projects</c>: a project is a bucket; its cycles are prefixes. Everyone in the company reads; admins write.</summary>
+internal static partial class ProjectEndpoints
+{
+    public static RouteGroupBuilder MapProjectEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/projects").WithTags("Projects");
+        group.MapGet("/", ListAsync).WithSummary("The caller's company's projects.");
+        group.MapPost("/", CreateAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("Creates a project (admins).");
+        group.MapGet("/{id:long}", GetAsync).WithSummary("One project.");
+        group.MapPut("/{id:long}", UpdateAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("Changes a project (admins).");
+        group.MapDelete("/{id:long}", DeleteAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("Deletes a project without sessions (admins); objects in the bucket are untouched.");
+        group.MapGet("/{id:long}/cycles", ListCyclesAsync).WithSummary("The project's cycles.");
+        group.MapPost("/{id:long}/cycles", CreateCycleAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("Adds a cycle: a name and the key prefix its files go under (admins).");
+        return group;
+    }
+
+    private static async Task<Ok<List<ProjectResponse>>> ListAsync(Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.Projects.AsNoTracking().Where(p => p.CompanyId == caller.CompanyId).OrderBy(p => p.Name)
+            .Select(p => ToResponse(p)).ToListAsync(cancellationToken).ConfigureAwait(false));
+
+    private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
+        await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } project
+            ? TypedResults.Ok(ToResponse(project))
+            : ApiProblems.NotFound($"project {id}");
+
+    private static async Task<Results<Created<ProjectResponse>, ProblemHttpResult>> CreateAsync(ProjectRequest request, Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (Validate(request) is { } problem)
+        {
+            return ApiProblems.BadRequest(problem);
+        }
+
+        var name = request.Name!.Trim();
+        if (await db.Projects.AnyAsync(p => p.CompanyId == caller.CompanyId && p.Name == name, cancellationToken).ConfigureAwait(false))
+        {
+            return ApiProblems.Conflict($"the company already has a project named '{name}'");
+        }
+
+        var project = new Project
+        {
+            CompanyId = caller.CompanyId,
+            Name = name,
+            BucketName = request.BucketName!,
+            Region = request.Region!,
+            EndpointUrl = NullIfEmpty(request.EndpointUrl),
+            AwsProfile = NullIfEmpty(request.AwsProfile),
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.Projects.Add(project);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/projects/{project.Id}", ToResponse(project));
+    }
+
+    private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> UpdateAsync(long id, ProjectRequest request, Caller caller, FerryDbContext db, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(db, caller, id, cancellationToken, tracked: true).ConfigureAwait(false) is not { } project)
+        {
+            return ApiProblems.NotFound($"project {id}");
+        }
+
+        if (Validate(request) is { } problem)
+        {
+            return ApiProblems.BadRequest(problem);
+        }
+
+        var name = request.Name!.Trim();
+        if (name != project.Name && await db.Projects.AnyAsync(p => p.CompanyId == caller.CompanyId && p.Name == name, cancellationToken).ConfigureAwait(false))
+        {
+            return ApiProblems.Conflict($"the company already has a project named '{name}'");
+        }
+
+        project.Name = name;
+        project.BucketName = request.BucketName!;
+        project.Region = request.Region!;
+        project.EndpointUrl = NullIfEmpty(request.EndpointUrl);
+        project.AwsProfile = NullIfEmpty(request.AwsProfile);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(ToResponse(project));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(db, caller, id, cancellationToken, tracked: true).ConfigureAwait(false) is not { } project)
+        {
+            return ApiProblems.NotFound($"project {id}");
+        }
+
+        if (await db.Sessions.AnyAsync(s => s.ProjectId == id, cancellationToken).ConfigureAwait(false))
+        {
+            return ApiProblems.Conflict("the project has upload sessions, which are its history; it cannot be deleted");
+        }
+
+        db.Projects.Remove(project);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<List<CycleResponse>>, ProblemHttpResult>> ListCyclesAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return ApiProblems.NotFound($"project {id}");
+        }
+
+        return TypedResults.Ok(await db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id)
+            .Select(c => new CycleResponse(c.Id, c.ProjectId, c.Name, c.S3Prefix, c.CreatedAt)).ToListAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<Results<Created<CycleResponse>, ProblemHttpResult>> CreateCycleAsync(long id, CycleRequest request, Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return ApiProblems.NotFound($"project {id}");
+        }
+
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        {
+            return ApiProblems.BadRequest("give the cycle a name of 1 to 100 characters, such as C2");
+        }
+
+        var (prefix, problem) = UploadKeys.NormalizePrefix(request.S3Prefix ?? name);
+        if (prefix is null)
+        {
+            return ApiProblems.BadRequest(problem!);
+        }
+
+        if (await db.Cycles.AnyAsync(c => c.ProjectId == id && c.Name == name, cancellationToken).ConfigureAwait(false))
+        {
+            return ApiProblems.Conflict($"the project already has a cycle named '{name}'");
+        }
+
+        var cycle = new Cycle { ProjectId = id, Name = name, S3Prefix = prefix, CreatedAt = time.GetUtcNow() };
+        db.Cycles.Add(cycle);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/projects/{id}/cycles/{cycle.Id}", new CycleResponse(cycle.Id, id, cycle.Name, cycle.S3Prefix, cycle.CreatedAt));
+    }
+
+    /// <summary>The project when it belongs to the caller's company, else null (answered as 404).</summary>
+    internal static Task<Project?> FindAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken, bool tracked = false) =>
+        (tracked ? db.Projects : db.Projects.AsNoTracking()).FirstOrDefaultAsync(p => p.Id == id && p.CompanyId == caller.CompanyId, cancellationToken);
+
+    private static ProjectResponse ToResponse(Project p) => new(p.Id, p.Name, p.BucketName, p.Region, p.EndpointUrl, p.AwsProfile, p.CreatedAt);
+
+    private static string? Validate(ProjectRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > 200)
+        {
+            return "give the project a name of 1 to 200 characters";
+        }
+
+        if (request.BucketName is null || !BucketName().IsMatch(request.BucketName) || request.BucketName.Contains("..", StringComparison.Ordinal))
+        {
+            return "bucket_name must be a valid S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit";
+        }
+
+        if (request.Region is null || !RegionName().IsMatch(request.Region))
+        {
+            return "region must be an AWS region name such as eu-west-1 (any name your S3-compatible server accepts, e.g. us-east-1)";
+        }
+
+        if (!string.IsNullOrEmpty(request.EndpointUrl))
+        {
+            try
+            {
+                Ferry.Storage.S3.S3StoreFactory.Validate(request.EndpointUrl);
+            }
+            catch (FormatException ex)
+            {
+                return "endpoint_url: " + ex.Message;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketName();
+
+    [GeneratedRegex("^[a-z0-9-]{2,40}$")]
+    private static partial Regex RegionName();
+}

@@ -1,0 +1,38 @@
+using Ferry.Core.Storage;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Server;
+
+/// <summary>
+/// Turns what escapes an endpoint into problem details: a body that is not valid JSON is a 400, a storage failure
+/// (bucket missing, credentials refused, endpoint unreachable) a 502 naming it; anything else a 500 without internals.
+/// </summary>
+internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, "Invalid request", bad.InnerException is System.Text.Json.JsonException json
+                ? $"the request body is not valid JSON for this call: {json.Message.Split(" Path:", 2)[0]}"
+                : bad.Message),
+            StoreException store => (StatusCodes.Status502BadGateway, "Storage error", $"the storage service failed: {store.Message}"),
+            _ => (StatusCodes.Status500InternalServerError, "Internal error", "the server failed to handle this request; the error is in its log"),
+        };
+        if (status >= 500)
+        {
+            logger.LogError(exception, "{Method} {Path} failed", httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        }).ConfigureAwait(false);
+    }
+}

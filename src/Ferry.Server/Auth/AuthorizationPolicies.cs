@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace Ferry.Server.Auth;
+
+/// <summary>The server's authorization policies: what a role may do. Company scoping is done by every query, not here.</summary>
+internal static class AuthorizationPolicies
+{
+    /// <summary>Any signed-in user (viewer, user, admin).</summary>
+    public const string Read = "read";
+
+    /// <summary>Users and admins: create sessions and upload.</summary>
+    public const string Upload = "upload";
+
+    /// <summary>Company administrators: users, projects, cycles.</summary>
+    public const string CompanyAdmin = "company-admin";
+
+    /// <summary>The system administrator: companies.</summary>
+    public const string SystemAdmin = "system-admin";
+
+    public static void Add(AuthorizationOptions options)
+    {
+        options.AddPolicy(Read, p => p.RequireAuthenticatedUser().RequireClaim(Caller.CompanyClaim));
+        options.AddPolicy(Upload, p => p.RequireAuthenticatedUser().RequireRole(Data.Roles.Admin, Data.Roles.User));
+        options.AddPolicy(CompanyAdmin, p => p.RequireAuthenticatedUser().RequireRole(Data.Roles.Admin));
+        options.AddPolicy(SystemAdmin, p => p.RequireAuthenticatedUser().RequireClaim(Caller.SystemAdminClaim, "true"));
+        options.FallbackPolicy = options.GetPolicy(Read);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Security.Claims;
+using Ferry.Server.Data;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Ferry.Server.Auth;
+
+/// <summary>
+/// After the signature, lifetime, issuer and audience check: the user must still exist and must not have
+/// changed their password since the token was issued; their current role and company become the caller's claims.
+/// The live-progress stream may carry the token in <c>?access_token=</c>, because browsers' EventSource cannot set headers.
+/// </summary>
+internal static class TokenValidation
+{
+    public static JwtBearerEvents Events() => new()
+    {
+        OnMessageReceived = context =>
+        {
+            if (context.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) == true
+                && context.Request.Query.TryGetValue("access_token", out var token))
+            {
+                context.Token = token;
+            }
+
+            return Task.CompletedTask;
+        },
+        OnTokenValidated = async context =>
+        {
+            var subject = context.Principal?.FindFirstValue(JwtRegisteredClaimNames.Sub) ?? context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+            if (!long.TryParse(subject, CultureInfo.InvariantCulture, out var userId))
+            {
+                context.Fail("the token names no user");
+                return;
+            }
+
+            var db = context.HttpContext.RequestServices.GetRequiredService<FerryDbContext>();
+            var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+                .Select(u => new { u.Username, u.CompanyId, u.Role, u.IsSystemAdmin, u.PasswordChangedAt })
+                .FirstOrDefaultAsync(context.HttpContext.RequestAborted).ConfigureAwait(false);
+            var issuedAt = context.SecurityToken is JsonWebToken jwt ? new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero) : DateTimeOffset.MinValue;
+            if (user is null)
+            {
+                context.Fail("the user no longer exists");
+                return;
+            }
+
+            // iat has whole seconds: compare at that precision.
+            if (issuedAt.ToUnixTimeSeconds() < user.PasswordChangedAt.ToUnixTimeSeconds())
+            {
+                context.Fail("the password changed after this token was issued");
+                return;
+            }
+
+            var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.Name, user.Username),
+                new Claim(Caller.UserIdClaim, userId.ToString(CultureInfo.InvariantCulture)),
+                new Claim(Caller.CompanyClaim, user.CompanyId.ToString(CultureInfo.InvariantCulture)),
+                new Claim(ClaimTypes.Role, user.Role),
+                new Claim(Caller.SystemAdminClaim, user.IsSystemAdmin ? "true" : "false"),
+            ], JwtBearerDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
+            context.Principal = new ClaimsPrincipal(identity);
+        },
+    };
+}

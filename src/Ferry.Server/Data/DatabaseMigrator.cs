@@ -1,0 +1,112 @@
+using System.Data.Common;
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Ferry.Server.Data;
+
+/// <summary>
+/// Applies the versioned schema scripts (Data/Migrations/{Sqlite,PostgreSql}/NNNN_name.sql, embedded) in order,
+/// each in its own transaction, and records them in <c>schema_migrations</c>. Run explicitly by
+/// <c>ferry db migrate</c>; the server only checks that nothing is pending.
+/// </summary>
+internal sealed class DatabaseMigrator(FerryDbContext db, TimeProvider time)
+{
+    /// <summary>The scripts for this provider, by version.</summary>
+    public IReadOnlyList<(int Version, string Name, string Sql)> Scripts { get; } = LoadScripts(db.Provider);
+
+    public int LatestVersion => Scripts.Count == 0 ? 0 : Scripts[^1].Version;
+
+    /// <summary>The highest version applied; 0 for an empty database.</summary>
+    public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken)
+    {
+        await EnsureHistoryTableAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Applies what is missing; returns the versions applied (empty when up to date).</summary>
+    public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        var current = await CurrentVersionAsync(cancellationToken).ConfigureAwait(false);
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            // Readers never wait for the writer; the setting stays with the database file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
+        }
+
+        var applied = new List<int>();
+        foreach (var (version, name, sql) in Scripts.Where(s => s.Version > current))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction.GetDbTransaction();
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using (var record = connection.CreateCommand())
+            {
+                record.Transaction = transaction.GetDbTransaction();
+                record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)";
+                AddParameter(record, "@version", version);
+                AddParameter(record, "@name", name);
+                AddParameter(record, "@at", time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            applied.Add(version);
+        }
+
+        return applied;
+    }
+
+    private async Task EnsureHistoryTableAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return connection;
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static List<(int, string, string)> LoadScripts(DatabaseProvider provider)
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        var folder = $"migrations/{provider}/";
+        var scripts = new List<(int, string, string)>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.Replace('\\', '/').StartsWith(folder, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var file = resource[folder.Length..];
+            var version = int.Parse(file[..4], System.Globalization.CultureInfo.InvariantCulture);
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            scripts.Add((version, Path.GetFileNameWithoutExtension(file), reader.ReadToEnd()));
+        }
+
+        return scripts;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Ferry.Server.Data;
+
+/// <summary>The databases Ferry's server runs on.</summary>
+internal enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+}

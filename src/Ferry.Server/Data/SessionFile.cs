@@ -1,0 +1,20 @@
+namespace Ferry.Server.Data;
+
+/// <summary>One file of a session: where it goes and what became of it. Status is one of <see cref="FileStatuses"/>.</summary>
+internal sealed class SessionFile
+{
+    public long Id { get; set; }
+    public long SessionId { get; set; }
+    public required string Path { get; set; }
+    public required string Key { get; set; }
+    public long Size { get; set; }
+    public DateTimeOffset? LastModified { get; set; }
+    public required string Status { get; set; }
+    public string? ETag { get; set; }
+    public string? Checksum { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? UploadedAt { get; set; }
+}

@@ -1,0 +1,174 @@
+using System.Text.Json;
+using Ferry.Server.Api;
+using Ferry.Server.Auth;
+using Ferry.Server.Data;
+using Ferry.Server.Sessions;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.AspNetCore.Routing;
+
+namespace Ferry.Server;
+
+/// <summary>Composes the Ferry server: configuration, database, authentication, endpoints. <c>ferry serve</c> and Program.cs both start here.</summary>
+public static class FerryServer
+{
+    /// <summary>
+    /// Builds the app from <paramref name="args"/> (ASP.NET Core's: <c>--urls</c>, <c>--Ferry:Name=value</c>) and
+    /// <paramref name="overrides"/> (configuration keys that win over everything, for <c>ferry serve</c>'s options).
+    /// Throws <see cref="ArgumentException"/> or <see cref="FormatException"/> for bad settings.
+    /// </summary>
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddInMemoryCollection(EnvironmentSettings());
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        Configure(builder);
+        var app = builder.Build();
+        MapEndpoints(app);
+        return app;
+    }
+
+    /// <summary>Registers the server's services on <paramref name="builder"/> (also used by tests).</summary>
+    internal static void Configure(WebApplicationBuilder builder)
+    {
+        // Settings are read when first needed, from the final configuration (so hosts and tests can add to it).
+        var services = builder.Services;
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        // Malformed bodies reach ApiExceptionHandler, which says what is wrong with them.
+        services.Configure<RouteHandlerOptions>(route => route.ThrowOnBadRequest = true);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => ReadOptions(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(sp => DatabaseSettings.Resolve(sp.GetRequiredService<FerryServerOptions>().Database, sp.GetRequiredService<FerryServerOptions>().ResolvedDataDirectory));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<FerryServerOptions>();
+            return new SymmetricSecurityKey(SigningKeyStore.LoadOrCreate(options.SigningKey, options.ResolvedDataDirectory));
+        });
+        services.AddDbContext<FerryDbContext>((sp, db) => UseDatabase(db, sp.GetRequiredService<DatabaseSettings>()));
+        services.AddScoped<DatabaseMigrator>();
+        services.AddScoped<SessionFileService>();
+        services.AddSingleton<ProjectStores>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddHostedService<ServerStartup>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<SymmetricSecurityKey>((jwt, signingKey) =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = TokenIssuer.Issuer,
+                ValidAudience = TokenIssuer.Audience,
+                IssuerSigningKey = signingKey,
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                ClockSkew = TimeSpan.FromSeconds(30),
+            };
+            jwt.Events = TokenValidation.Events();
+        });
+        services.AddAuthorization(AuthorizationPolicies.Add);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Ferry API";
+            document.Info.Description = "Projects, cycles and upload sessions; browsers and scripts upload straight to S3 with presigned URLs.";
+            return Task.CompletedTask;
+        }));
+    }
+
+    internal static void MapEndpoints(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = "docs";
+            ui.SwaggerEndpoint("/openapi/v1.json", "Ferry API v1");
+            ui.DocumentTitle = "Ferry API";
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealthEndpoints();
+        app.MapAuthEndpoints();
+        app.MapCompanyEndpoints();
+        app.MapUserEndpoints();
+        app.MapProjectEndpoints();
+        app.MapSessionEndpoints();
+        app.MapMultipartEndpoints();
+    }
+
+    /// <summary>Applies pending schema migrations to the configured database; returns (applied versions, where).</summary>
+    public static async Task<(IReadOnlyList<int> Applied, int Version, string Database)> MigrateAsync(IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(EnvironmentSettings());
+        if (overrides is not null)
+        {
+            configuration.AddInMemoryCollection(overrides);
+        }
+
+        var options = ReadOptions(configuration.Build());
+        var database = DatabaseSettings.Resolve(options.Database, options.ResolvedDataDirectory);
+        var builder = new DbContextOptionsBuilder<FerryDbContext>();
+        UseDatabase(builder, database);
+        await using var db = new FerryDbContext(builder.Options, database);
+        var migrator = new DatabaseMigrator(db, TimeProvider.System);
+        var applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        return (applied, migrator.LatestVersion, database.Describe());
+    }
+
+    private static FerryServerOptions ReadOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Ferry").Get<FerryServerOptions>() ?? new FerryServerOptions();
+        options.Validate();
+        Directory.CreateDirectory(options.ResolvedDataDirectory);
+        return options;
+    }
+
+    private static void UseDatabase(DbContextOptionsBuilder builder, DatabaseSettings database)
+    {
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            builder.UseNpgsql(database.ConnectionString);
+        }
+        else
+        {
+            builder.UseSqlite(database.ConnectionString);
+        }
+    }
+
+    /// <summary>FERRY_DB, FERRY_ADMIN_PASSWORD and FERRY_SIGNING_KEY as configuration keys.</summary>
+    private static Dictionary<string, string?> EnvironmentSettings()
+    {
+        var settings = new Dictionary<string, string?>();
+        Map("FERRY_DB", "Ferry:Database");
+        Map("FERRY_ADMIN_PASSWORD", "Ferry:AdminPassword");
+        Map("FERRY_SIGNING_KEY", "Ferry:SigningKey");
+        return settings;
+
+        void Map(string variable, string key)
+        {
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+            {
+                settings[key] = value;
+            }
+        }
+    }
+}

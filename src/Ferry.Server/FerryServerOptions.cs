@@ -1,0 +1,74 @@
+namespace Ferry.Server;
+
+/// <summary>
+/// The server's settings, bound from the <c>Ferry</c> configuration section (appsettings, <c>Ferry__Name</c>
+/// environment variables, command line); <c>FERRY_DB</c>, <c>FERRY_ADMIN_PASSWORD</c> and
+/// <c>FERRY_SIGNING_KEY</c> are read too. Every default is documented here and in docs/server.md.
+/// </summary>
+public sealed class FerryServerOptions
+{
+    /// <summary>The database: an Npgsql connection string for PostgreSQL, or <c>Data Source=FILE</c> for SQLite. Default: SQLite <c>server.db</c> in <see cref="DataDirectory"/>.</summary>
+    public string? Database { get; set; }
+
+    /// <summary>Where the server keeps its files (SQLite database, signing key). Default: Ferry's data directory (<c>FERRY_HOME</c>, XDG, <c>~/.local/share/ferry</c>).</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>The token-signing secret, base64, at least 32 bytes. Default: generated on first start into <c>signing.key</c> (mode 0600) in the data directory.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>The first administrator's password, used only when the database has no user yet. Default: a random password printed once.</summary>
+    public string? AdminPassword { get; set; }
+
+    /// <summary>The name of the company created on first start. Default "Default".</summary>
+    public string FirstCompanyName { get; set; } = "Default";
+
+    /// <summary>How long an access token lives. Default 12 hours; 5 minutes to 30 days.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>How long a presigned URL lives. Default 1 hour; 1 minute to 7 days.</summary>
+    public TimeSpan PresignLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Failed logins allowed per user name and address within <see cref="LoginWindow"/> before 429. Default 5.</summary>
+    public int LoginAttempts { get; set; } = 5;
+
+    /// <summary>The window over which failed logins are counted. Default 15 minutes.</summary>
+    public TimeSpan LoginWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a failed login waits before it answers. Default 1 second.</summary>
+    public TimeSpan FailedLoginDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// S3 access key and secret for the server's own requests (HEAD, multipart create/complete), when not from
+    /// the standard AWS chain (environment, shared profiles). Never sent to a client.
+    /// </summary>
+    public string? S3AccessKeyId { get; set; }
+
+    /// <summary>See <see cref="S3AccessKeyId"/>.</summary>
+    public string? S3SecretAccessKey { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting and its valid range.</summary>
+    public void Validate()
+    {
+        if (TokenLifetime < TimeSpan.FromMinutes(5) || TokenLifetime > TimeSpan.FromDays(30))
+        {
+            throw new ArgumentException("Ferry:TokenLifetime must be from 5 minutes to 30 days");
+        }
+
+        if (PresignLifetime < TimeSpan.FromMinutes(1) || PresignLifetime > TimeSpan.FromDays(7))
+        {
+            throw new ArgumentException("Ferry:PresignLifetime must be from 1 minute to 7 days");
+        }
+
+        if (LoginAttempts < 1)
+        {
+            throw new ArgumentException("Ferry:LoginAttempts must be at least 1");
+        }
+
+        if ((S3AccessKeyId is null) != (S3SecretAccessKey is null))
+        {
+            throw new ArgumentException("set both Ferry:S3AccessKeyId and Ferry:S3SecretAccessKey, or neither");
+        }
+    }
+
+    public string ResolvedDataDirectory => string.IsNullOrWhiteSpace(DataDirectory) ? Core.FerryPaths.DataDirectory : Path.GetFullPath(DataDirectory);
+}

@@ -1,0 +1,49 @@
+using Ferry.Server.Auth;
+using Ferry.Server.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Ferry.Server;
+
+/// <summary>
+/// Runs before the server takes requests: refuses to start on a database whose schema is not current (the fix is
+/// <c>ferry db migrate</c>), and on first start creates the first company and administrator.
+/// </summary>
+internal sealed class ServerStartup(IServiceProvider services, FerryServerOptions options, TimeProvider time) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        var settings = scope.ServiceProvider.GetRequiredService<DatabaseSettings>();
+        var migrator = new DatabaseMigrator(db, time);
+        int current;
+        try
+        {
+            current = await migrator.CurrentVersionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+        {
+            throw new ServerStartupException($"cannot open the database ({settings.Describe()}): {ex.Message}; check the connection string (--db / FERRY_DB) and that the server is running");
+        }
+
+        if (current != migrator.LatestVersion)
+        {
+            throw new ServerStartupException($"the database ({settings.Describe()}) has schema version {current}, this Ferry needs {migrator.LatestVersion}; run 'ferry db migrate' first");
+        }
+
+        var (created, generated) = await AdminBootstrap.EnsureAsync(db, options, time, cancellationToken).ConfigureAwait(false);
+        if (created)
+        {
+            // Written once to the console for the operator, never to the log.
+            Console.Out.WriteLine(generated is null
+                ? $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}' with the password from FERRY_ADMIN_PASSWORD"
+                : $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}'; password (shown once, change it after signing in): {generated}");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>The server cannot start; the message names the problem and the fix.</summary>
+public sealed class ServerStartupException(string message) : Exception(message);

@@ -1,0 +1,212 @@
+using Ferry.Core.Storage;
+using Ferry.Server.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ferry.Server.Sessions;
+
+/// <summary>A file to register: the path as the client sent it, its normalized form and key, its size and modification time.</summary>
+internal sealed record FileToRegister(string ClientPath, string Path, string Key, long Size, DateTimeOffset? LastModified);
+
+/// <summary>What registration decided: <c>pending</c> (upload it) or <c>uploaded</c> (already verified in the bucket).</summary>
+internal sealed record RegisteredFile(string Path, string Key, string Status, string? ETag, string? Checksum);
+
+/// <summary>What the client says it uploaded: the ETag S3 returned and, optionally, digests it computed of the file.</summary>
+internal sealed record UploadReport(string ClientPath, string Path, string? ETag, string? Md5, string? Sha256);
+
+/// <summary>The server's verdict on one reported upload.</summary>
+internal sealed record VerifiedFile(string Path, string Status, string? Error, string? ETag);
+
+/// <summary>
+/// Registration, presigning and verification of a session's files. Every batch is one transaction with set-based
+/// queries (no query per file on the registration path), and session counters move by relative updates.
+/// </summary>
+internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores, FerryServerOptions options, TimeProvider time)
+{
+    /// <summary>How many objects are checked in S3 at once while verifying a batch.</summary>
+    private const int VerifyConcurrency = 16;
+
+    /// <summary>
+    /// Records files in the session. A path registered before keeps its row (idempotent); a new path whose key the
+    /// project already holds verified, with the same size (and modification time, where both are known), is
+    /// <c>skipped</c> and reported <c>uploaded</c>: resume across sessions and devices.
+    /// </summary>
+    public async Task<IReadOnlyList<RegisteredFile>> RegisterAsync(UploadSession session, IReadOnlyList<FileToRegister> files, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var paths = files.Select(f => f.Path).ToList();
+        var existing = await db.SessionFiles.Where(f => f.SessionId == session.Id && paths.Contains(f.Path))
+            .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+        var newKeys = files.Where(f => !existing.ContainsKey(f.Path)).Select(f => f.Key).ToList();
+        var verified = newKeys.Count == 0
+            ? []
+            : await db.VerifiedObjects.AsNoTracking().Where(v => v.ProjectId == session.ProjectId && newKeys.Contains(v.Key))
+                .ToDictionaryAsync(v => v.Key, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+
+        var delta = new SessionCounterDelta();
+        var results = new List<RegisteredFile>(files.Count);
+        var added = new List<SessionFile>();
+        foreach (var file in files)
+        {
+            if (existing.TryGetValue(file.Path, out var row))
+            {
+                if (row.Status is FileStatuses.Pending or FileStatuses.Failed && (row.Size != file.Size || row.LastModified != file.LastModified))
+                {
+                    // The file changed since it was registered: its new size is what must arrive.
+                    delta.TotalBytes += file.Size - row.Size;
+                    row.Size = file.Size;
+                    row.LastModified = file.LastModified;
+                    row.UpdatedAt = now;
+                }
+
+                results.Add(new RegisteredFile(file.ClientPath, row.Key, Reported(row.Status), row.ETag, row.Checksum));
+                continue;
+            }
+
+            var status = verified.TryGetValue(file.Key, out var known) && Matches(known, file) ? FileStatuses.Skipped : FileStatuses.Pending;
+            added.Add(new SessionFile
+            {
+                SessionId = session.Id,
+                Path = file.Path,
+                Key = file.Key,
+                Size = file.Size,
+                LastModified = file.LastModified,
+                Status = status,
+                ETag = status == FileStatuses.Skipped ? known!.ETag : null,
+                Checksum = status == FileStatuses.Skipped ? known!.Checksum : null,
+                RegisteredAt = now,
+                UpdatedAt = now,
+            });
+            delta.TotalFiles++;
+            delta.TotalBytes += file.Size;
+            delta.Move(null, status, file.Size);
+            results.Add(new RegisteredFile(file.ClientPath, file.Key, Reported(status), status == FileStatuses.Skipped ? known!.ETag : null, status == FileStatuses.Skipped ? known!.Checksum : null));
+        }
+
+        db.SessionFiles.AddRange(added);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        await delta.ApplyAsync(db, session.Id, now, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>The registered files among <paramref name="paths"/> (normalized), by path; the caller reports the others.</summary>
+    public async Task<Dictionary<string, SessionFile>> FindAsync(long sessionId, IReadOnlyCollection<string> paths, CancellationToken cancellationToken) =>
+        await db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId && paths.Contains(f.Path))
+            .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>One presigned PUT per file, in the order given; counts an attempt for each.</summary>
+    public async Task<IReadOnlyList<PresignedRequest>> PresignAsync(Project project, IReadOnlyList<SessionFile> files, CancellationToken cancellationToken)
+    {
+        var store = stores.For(project);
+        var now = time.GetUtcNow();
+        var signed = files.Select(f => store.PresignPut(f.Key, now, options.PresignLifetime)).ToList();
+        var ids = files.Select(f => f.Id).ToList();
+        await db.SessionFiles.Where(f => ids.Contains(f.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(f => f.Attempts, f => f.Attempts + 1).SetProperty(f => f.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
+        return signed;
+    }
+
+    /// <summary>
+    /// Checks each reported upload in S3 (exists, size as registered, ETag equal to the reported one and to the reported
+    /// MD5 when those are MD5s, SHA-256 metadata equal to the reported SHA-256 when both exist) and records the verdict.
+    /// </summary>
+    public async Task<IReadOnlyList<VerifiedFile>> CompleteAsync(UploadSession session, Project project, IReadOnlyList<(UploadReport Report, SessionFile File)> reports, CancellationToken cancellationToken)
+    {
+        var store = stores.For(project);
+        var heads = new StoredObject?[reports.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, reports.Count), new ParallelOptions { MaxDegreeOfParallelism = VerifyConcurrency, CancellationToken = cancellationToken },
+            async (i, ct) => heads[i] = await store.HeadAsync(reports[i].File.Key, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+        var now = time.GetUtcNow();
+        var delta = new SessionCounterDelta();
+        var results = new List<VerifiedFile>(reports.Count);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < reports.Count; i++)
+        {
+            var (report, file) = reports[i];
+            var head = heads[i];
+            var problem = Check(report, file, head);
+            var status = problem is null ? FileStatuses.Uploaded : FileStatuses.Failed;
+            var checksum = report.Sha256 is { } sha ? "sha256:" + sha.ToLowerInvariant() : report.Md5 is { } md5 ? "md5:" + md5.ToLowerInvariant() : null;
+            var etag = head?.ETag;
+            var changed = await db.SessionFiles.Where(f => f.Id == file.Id && f.Status == file.Status).ExecuteUpdateAsync(s => s
+                .SetProperty(f => f.Status, status)
+                .SetProperty(f => f.ETag, f => problem == null ? etag : f.ETag)
+                .SetProperty(f => f.Checksum, f => problem == null ? checksum : f.Checksum)
+                .SetProperty(f => f.LastError, problem)
+                .SetProperty(f => f.UploadedAt, f => problem == null ? now : f.UploadedAt)
+                .SetProperty(f => f.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
+            if (changed == 0)
+            {
+                // Another request moved this file meanwhile; its verdict stands.
+                var current = await db.SessionFiles.AsNoTracking().Where(f => f.Id == file.Id).Select(f => new { f.Status, f.LastError, f.ETag }).FirstAsync(cancellationToken).ConfigureAwait(false);
+                results.Add(new VerifiedFile(report.ClientPath, Reported(current.Status), current.LastError, current.ETag));
+                continue;
+            }
+
+            delta.Move(file.Status, status, file.Size);
+            if (problem is null)
+            {
+                await RememberVerifiedAsync(project.Id, session.Id, file, etag, checksum, now, cancellationToken).ConfigureAwait(false);
+            }
+
+            results.Add(new VerifiedFile(report.ClientPath, status, problem, problem is null ? etag : null));
+        }
+
+        await delta.ApplyAsync(db, session.Id, now, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Why the object does not prove the upload, or null when it does.</summary>
+    private static string? Check(UploadReport report, SessionFile file, StoredObject? head)
+    {
+        if (head is null)
+        {
+            return "the object is not in the bucket";
+        }
+
+        if (head.Size != file.Size)
+        {
+            return $"the object has {head.Size} bytes but the file has {file.Size}";
+        }
+
+        if (head.ETagIsMd5 && report.ETag is { } etag && !string.Equals(etag.Trim('"'), head.ETag, StringComparison.OrdinalIgnoreCase))
+        {
+            return "the object's ETag differs from the one the upload returned (it was replaced or corrupted)";
+        }
+
+        if (head.ETagIsMd5 && report.Md5 is { } md5 && !string.Equals(md5, head.ETag, StringComparison.OrdinalIgnoreCase))
+        {
+            return "the object's MD5 differs from the file's";
+        }
+
+        if (head.Sha256 is { } stored && report.Sha256 is { } sha256 && !string.Equals(stored, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return "the object's SHA-256 differs from the file's";
+        }
+
+        return null;
+    }
+
+    private Task<int> RememberVerifiedAsync(long projectId, long sessionId, SessionFile file, string? etag, string? checksum, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var at = db.Timestamp(now);
+        var lastModified = file.LastModified is { } value ? db.Timestamp(value) : null;
+        return db.Database.ExecuteSqlAsync($"""
+            INSERT INTO verified_objects (project_id, key, size, last_modified, etag, checksum, session_id, verified_at)
+            VALUES ({projectId}, {file.Key}, {file.Size}, {lastModified}, {etag}, {checksum}, {sessionId}, {at})
+            ON CONFLICT (project_id, key) DO UPDATE SET size = excluded.size, last_modified = excluded.last_modified,
+                etag = excluded.etag, checksum = excluded.checksum, session_id = excluded.session_id, verified_at = excluded.verified_at
+            """, cancellationToken);
+    }
+
+    private static bool Matches(VerifiedObject known, FileToRegister file) =>
+        known.Size == file.Size
+        && (known.LastModified is not { } stored || file.LastModified is not { } given || (stored - given).Duration() < TimeSpan.FromMilliseconds(1));
+
+    /// <summary>Registration and verification report a skipped file as uploaded: it is in the bucket, verified.</summary>
+    private static string Reported(string status) => status == FileStatuses.Skipped ? FileStatuses.Uploaded : status;
+}

@@ -1,0 +1,83 @@
+using System.Text;
+using Ferry.Core.Storage;
+
+namespace Ferry.Server.Sessions;
+
+/// <summary>
+/// Object keys are built here, by the server, from the cycle's prefix and the file's relative path; a client
+/// never names a key. Paths are normalized (<c>\</c> becomes <c>/</c>, Unicode NFC, so the same folder gives the same
+/// keys from any device) and refused when absolute, with empty, "." or ".." segments, control characters, or
+/// too long a key.
+/// </summary>
+internal static class UploadKeys
+{
+    /// <summary>The longest relative path accepted, in characters (a key is at most 1,024 UTF-8 bytes anyway).</summary>
+    public const int MaximumPathLength = 1024;
+
+    /// <summary>The normalized relative path, or the reason it is refused.</summary>
+    public static (string? Path, string? Problem) NormalizePath(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return (null, "the path is empty");
+        }
+
+        if (path.Length > MaximumPathLength)
+        {
+            return (null, $"the path is longer than {MaximumPathLength} characters");
+        }
+
+        var normalized = path.Replace('\\', '/');
+        if (!normalized.IsNormalized(NormalizationForm.FormC))
+        {
+            normalized = normalized.Normalize(NormalizationForm.FormC);
+        }
+
+        if (normalized.StartsWith('/') || (normalized.Length >= 2 && normalized[1] == ':' && char.IsAsciiLetter(normalized[0])))
+        {
+            return (null, "the path is absolute; send it relative to the folder being uploaded");
+        }
+
+        foreach (var c in normalized)
+        {
+            if (char.IsControl(c))
+            {
+                return (null, "the path contains a control character");
+            }
+        }
+
+        foreach (var segment in normalized.Split('/'))
+        {
+            if (segment is "" or "." or "..")
+            {
+                return (null, "the path has an empty, '.' or '..' segment");
+            }
+        }
+
+        return (normalized, null);
+    }
+
+    /// <summary>The key for a normalized path under a cycle prefix, or the reason it cannot be one.</summary>
+    public static (string? Key, string? Problem) Build(string cyclePrefix, string normalizedPath)
+    {
+        var key = cyclePrefix + normalizedPath;
+        var problem = ObjectKey.FindProblem(key);
+        return problem is null ? (key, null) : (null, problem);
+    }
+
+    /// <summary>
+    /// A cycle's prefix in its stored form: no leading '/', one trailing '/' (empty for the bucket's root);
+    /// null and a reason when it has empty, "." or ".." segments or control characters.
+    /// </summary>
+    public static (string? Prefix, string? Problem) NormalizePrefix(string? prefix)
+    {
+        var trimmed = (prefix ?? "").Replace('\\', '/').Trim().Trim('/');
+        if (trimmed.Length == 0)
+        {
+            return ("", null);
+        }
+
+        var (path, problem) = NormalizePath(trimmed);
+        return path is null ? (null, problem!.Replace("the path", "the prefix", StringComparison.Ordinal)) : (path + "/", null);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Ferry.Server;
+using Ferry.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Ferry.Server.Tests;
+
+/// <summary>
+/// One Ferry server per test class on a real database (a SQLite file, or a database of its own in the PostgreSQL
+/// cluster of the test run), migrated the way 'ferry db migrate' does, with s3rver as its S3. Tests create their own
+/// companies, users, buckets and projects, and never count rows other tests made.
+/// </summary>
+public abstract class ServerFixture : IAsyncLifetime
+{
+    public const string AdminPassword = "first-admin-password-for-tests";
+
+    private readonly TempDirectory _home = new("ferry-server");
+    private WebApplicationFactory<Program>? _factory;
+    private S3rverServer? _s3;
+    private int _names;
+
+    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("not started");
+
+    public S3rverServer S3 => _s3 ?? throw new InvalidOperationException("not started");
+
+    public string DataDirectory => _home.Path;
+
+    public string DatabaseConnection { get; private set; } = "";
+
+    protected abstract Task<string> CreateDatabaseAsync(string directory);
+
+    public virtual async Task InitializeAsync()
+    {
+        _s3 = await S3rverServer.StartAsync();
+        DatabaseConnection = await CreateDatabaseAsync(_home.Path);
+        await FerryServer.MigrateAsync(Settings(), CancellationToken.None);
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            foreach (var (key, value) in Settings())
+            {
+                host.UseSetting(key, value);
+            }
+        });
+        _ = _factory.Server;
+    }
+
+    public Dictionary<string, string?> Settings() => new()
+    {
+        ["Ferry:Database"] = DatabaseConnection,
+        ["Ferry:DataDirectory"] = _home.Path,
+        ["Ferry:AdminPassword"] = AdminPassword,
+        ["Ferry:S3AccessKeyId"] = S3rverServer.AccessKey,
+        ["Ferry:S3SecretAccessKey"] = S3rverServer.SecretKey,
+        ["Ferry:FailedLoginDelay"] = "00:00:00.200",
+        ["Ferry:LoginAttempts"] = "5",
+    };
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        if (_s3 is not null)
+        {
+            await _s3.DisposeAsync();
+        }
+
+        _home.Dispose();
+    }
+
+    /// <summary>A name no other test uses.</summary>
+    public string UniqueName(string label) => $"{label}{Interlocked.Increment(ref _names)}x{Guid.NewGuid().ToString("N")[..6]}";
+
+    public HttpClient Anonymous() => Factory.CreateClient();
+
+    public async Task<HttpClient> SignInAsync(string username, string password)
+    {
+        var client = Factory.CreateClient();
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { username, password });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public Task<HttpClient> SystemAdminAsync() => SignInAsync("admin", AdminPassword);
+
+    /// <summary>A new company with one user of each role, signed in.</summary>
+    public async Task<Tenant> NewTenantAsync()
+    {
+        var system = await SystemAdminAsync();
+        var company = await ApiCalls.PostAsync(system, "/api/companies", new { name = UniqueName("company") });
+        var companyId = company["id"]!.GetValue<long>();
+        var clients = new Dictionary<string, HttpClient>();
+        foreach (var role in new[] { "admin", "user", "viewer" })
+        {
+            var username = UniqueName(role);
+            await ApiCalls.PostAsync(system, "/api/users", new { username, password = "password-" + username, role, company_id = companyId });
+            clients[role] = await SignInAsync(username, "password-" + username);
+        }
+
+        return new Tenant(companyId, clients["admin"], clients["user"], clients["viewer"]);
+    }
+
+    /// <summary>A bucket on s3rver, a project for it in <paramref name="tenant"/>'s company and a cycle C1.</summary>
+    public async Task<(long ProjectId, long CycleId, string Bucket)> NewProjectAsync(Tenant tenant, string prefix = "C1")
+    {
+        var bucket = await S3.CreateBucketAsync("srv");
+        var project = await ApiCalls.PostAsync(tenant.Admin, "/api/projects", new { name = UniqueName("project"), bucket_name = bucket, region = "us-east-1", endpoint_url = S3.Endpoint });
+        var projectId = project["id"]!.GetValue<long>();
+        var cycle = await ApiCalls.PostAsync(tenant.Admin, $"/api/projects/{projectId}/cycles", new { name = "C1", s3_prefix = prefix });
+        return (projectId, cycle["id"]!.GetValue<long>(), bucket);
+    }
+}
+
+/// <summary>A company's signed-in users, one per role.</summary>
+public sealed record Tenant(long CompanyId, HttpClient Admin, HttpClient User, HttpClient Viewer);
+
+public sealed class SqliteServerFixture : ServerFixture
+{
+    protected override Task<string> CreateDatabaseAsync(string directory) => Task.FromResult($"Data Source={Path.Combine(directory, "server.db")}");
+}
+
+public sealed class PostgresServerFixture : ServerFixture
+{
+    protected override Task<string> CreateDatabaseAsync(string directory) => PostgresServer.Shared.CreateDatabaseAsync();
+}

@@ -1,13 +1,12 @@
-using System.Text;
 using Ferry.Core.Storage;
 
 namespace Ferry.Server.Sessions;
 
 /// <summary>
 /// Object keys are built here, by the server, from the cycle's prefix and the file's relative path; a client
-/// never names a key. Paths are normalized (<c>\</c> becomes <c>/</c>, Unicode NFC, so the same folder gives the same
-/// keys from any device) and refused when absolute, with empty, "." or ".." segments, control characters, or
-/// too long a key.
+/// never names a key. Paths keep their characters as sent (no Unicode normalization, as the CLI keeps file names'
+/// bytes), except that <c>\</c> becomes <c>/</c>; they are refused when absolute, with empty, "." or ".." segments,
+/// control characters, or too long a key.
 /// </summary>
 internal static class UploadKeys
 {
@@ -28,10 +27,6 @@ internal static class UploadKeys
         }
 
         var normalized = path.Replace('\\', '/');
-        if (!normalized.IsNormalized(NormalizationForm.FormC))
-        {
-            normalized = normalized.Normalize(NormalizationForm.FormC);
-        }
 
         if (normalized.StartsWith('/') || (normalized.Length >= 2 && normalized[1] == ':' && char.IsAsciiLetter(normalized[0])))
         {

@@ -1,0 +1,42 @@
+using Ferry.Server.Auth;
+
+namespace Ferry.Server.Tests.Auth;
+
+public sealed class LoginThrottleTests
+{
+    private sealed class ManualTime : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public void RetryAfter_LimitReached_UntilOldestFailureLeavesWindow()
+    {
+        var time = new ManualTime();
+        var sut = new LoginThrottle(new FerryServerOptions { LoginAttempts = 3, LoginWindow = TimeSpan.FromMinutes(10) }, time);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null(sut.RetryAfter("Ann", "10.0.0.1"));
+            sut.RecordFailure("ann", "10.0.0.1");
+            time.Now += TimeSpan.FromMinutes(1);
+        }
+
+        Assert.Equal(TimeSpan.FromMinutes(7), sut.RetryAfter("ANN", "10.0.0.1"));
+        Assert.Null(sut.RetryAfter("ann", "10.0.0.2"));
+        time.Now += TimeSpan.FromMinutes(7);
+        Assert.Null(sut.RetryAfter("ann", "10.0.0.1"));
+    }
+
+    [Fact]
+    public void RecordSuccess_ClearsFailures()
+    {
+        var sut = new LoginThrottle(new FerryServerOptions { LoginAttempts = 1 }, new ManualTime());
+        sut.RecordFailure("bob", "a");
+
+        sut.RecordSuccess("bob", "a");
+
+        Assert.Null(sut.RetryAfter("bob", "a"));
+    }
+}

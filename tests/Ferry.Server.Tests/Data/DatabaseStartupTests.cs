@@ -1,0 +1,87 @@
+using Ferry.Server.Data;
+using Ferry.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Ferry.Server.Tests.Data;
+
+public sealed class DatabaseStartupTests
+{
+    [Fact]
+    public void Start_UnmigratedDatabase_RefusesNamingTheMigrateCommand()
+    {
+        using var home = new TempDirectory("ferry-unmigrated");
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseSetting("Ferry:DataDirectory", home.Path);
+            host.UseSetting("Ferry:AdminPassword", "an-admin-password");
+        });
+
+        var error = Assert.Throws<ServerStartupException>(() => factory.Server);
+
+        Assert.Contains("ferry db migrate", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_Twice_AppliesOnceThenNothing()
+    {
+        using var home = new TempDirectory("ferry-migrate");
+        var settings = new Dictionary<string, string?> { ["Ferry:DataDirectory"] = home.Path };
+
+        var first = await FerryServer.MigrateAsync(settings, CancellationToken.None);
+        var second = await FerryServer.MigrateAsync(settings, CancellationToken.None);
+
+        Assert.Equal([1], first.Applied);
+        Assert.Empty(second.Applied);
+        Assert.Equal(1, second.Version);
+        Assert.True(File.Exists(Path.Combine(home.Path, "server.db")));
+    }
+
+    [Fact]
+    public async Task Migrate_Postgres_AppliesTheSameVersions()
+    {
+        var connection = await PostgresServer.Shared.CreateDatabaseAsync();
+        var settings = new Dictionary<string, string?> { ["Ferry:Database"] = connection };
+
+        var first = await FerryServer.MigrateAsync(settings, CancellationToken.None);
+        var second = await FerryServer.MigrateAsync(settings, CancellationToken.None);
+
+        Assert.Equal([1], first.Applied);
+        Assert.Empty(second.Applied);
+        Assert.StartsWith("PostgreSQL 127.0.0.1", first.Database, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Database=ferry", "PostgreSql")]
+    [InlineData("Data Source=/var/lib/ferry/server.db", "Sqlite")]
+    [InlineData(null, "Sqlite")]
+    public void Resolve_ConnectionString_PicksProvider(string? connection, string expected)
+    {
+        Assert.Equal(expected, DatabaseSettings.Resolve(connection, "/tmp").Provider.ToString());
+    }
+
+    [Theory]
+    [InlineData("nonsense")]
+    [InlineData("Database=ferry")]
+    public void Resolve_Unrecognized_ThrowsNamingBothForms(string connection)
+    {
+        var error = Assert.Throws<FormatException>(() => DatabaseSettings.Resolve(connection, "/tmp"));
+
+        Assert.Contains("Data Source=", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void LoadOrCreate_NoKey_WritesOwnerOnlyFile()
+    {
+        using var home = new TempDirectory("ferry-key");
+
+        var key = Ferry.Server.Auth.SigningKeyStore.LoadOrCreate(null, home.Path);
+        var again = Ferry.Server.Auth.SigningKeyStore.LoadOrCreate(null, home.Path);
+
+        Assert.Equal(64, key.Length);
+        Assert.Equal(key, again);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(home.Path, "signing.key")));
+    }
+}

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ferry.Cli.Configuration;
 using Ferry.Cli.Output;
+using Ferry.Cli.Server;
 using Ferry.Cli.Stores;
 using Ferry.Core;
 using Ferry.Core.Journal;
@@ -31,6 +32,9 @@ internal sealed class UploadCommand
     private readonly Option<bool> _json = new("--json") { Description = "Print NDJSON events (schema v1, see docs/cli.md) and a final summary object" };
     private readonly Option<bool> _quiet = new("--quiet", "-q") { Description = "No progress display; only failures and the summary" };
     private readonly Option<string?> _journal = new("--journal") { Description = "Journal database (default: FERRY_HOME/journal.db, ~/.local/share/ferry/journal.db)" };
+    private readonly Option<string?> _server = new("--server") { Description = "Upload through a Ferry server's session (after 'ferry login URL'): bucket and prefix come from --project and --cycle, URLs are presigned by the server, no S3 credentials needed" };
+    private readonly Option<string?> _project = new("--project") { Description = "With --server: the project (name or id)" };
+    private readonly Option<string?> _cycle = new("--cycle") { Description = "With --server: the cycle, e.g. C2" };
 
     public Command Build()
     {
@@ -39,7 +43,7 @@ internal sealed class UploadCommand
         command.Arguments.Add(_destination);
         _s3.AddTo(command);
         _filter.AddTo(command);
-        foreach (var option in new Option[] { _concurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal })
+        foreach (var option in new Option[] { _concurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal, _server, _project, _cycle })
         {
             command.Options.Add(option);
         }
@@ -53,6 +57,16 @@ internal sealed class UploadCommand
         var config = parse.GetValue(_config) is { } configPath ? UploadConfigFile.Load(configPath) : null;
         var sourceText = parse.GetValue(_source) ?? config?.LocalDirectory
             ?? throw CliException.Usage("no source folder given; write ferry upload SOURCE DEST, or set local_directory in --config");
+        if (parse.GetValue(_server) is { } serverText)
+        {
+            return await RunThroughServerAsync(parse, serverText, sourceText, config, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (parse.GetValue(_project) is not null || parse.GetValue(_cycle) is not null)
+        {
+            throw CliException.Usage("--project and --cycle need --server URL");
+        }
+
         var destinationText = parse.GetValue(_destination) ?? config?.Destination
             ?? throw CliException.Usage("no destination given; write ferry upload SOURCE s3://BUCKET/PREFIX, or set bucket_name in --config");
 
@@ -69,37 +83,73 @@ internal sealed class UploadCommand
         try
         {
             await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
-            using var journal = OpenJournal(parse.GetValue(_journal), options.DryRun);
-            var json = parse.GetValue(_json);
-            var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
-            await using var events = json ? new JsonEventWriter(Console.Out) : null;
-            ITransferObserver observer = events is not null ? events : new ConsoleObserver(options.DryRun, Console.Out, Console.Error);
-            events?.Write("start", new Dictionary<string, object?> { ["source"] = source, ["destination"] = location.ToString(), ["dry_run"] = options.DryRun });
-
-            var progress = new TransferProgress();
-            var engine = new UploadEngine(journal);
-            var request = new UploadRequest(source, store, location.Prefix);
-            var run = engine.RunAsync(request, options, progress, observer, cancellationToken);
-            var summary = await new ProgressDisplay(progress, mode, events, Console.Error).RunAsync(run).ConfigureAwait(false);
-
-            if (events is not null)
-            {
-                events.Write("summary", SummaryPrinter.Fields(summary, options.ManifestPath));
-            }
-            else
-            {
-                var manifest = options.ManifestPath is not null && !options.DryRun && summary.Outcome != TransferOutcome.Aborted
-                    ? options.ManifestPath + (options.ManifestKey is null ? "" : $" (also at key {options.ManifestKey})")
-                    : null;
-                SummaryPrinter.Print(summary, TransferDirection.Upload, location.ToString(), options.DryRun, options.Move ? "moved" : "archived", Console.Out, manifest);
-            }
-
+            var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), options, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Of(summary);
         }
         finally
         {
             (store as IDisposable)?.Dispose();
         }
+    }
+
+    private async Task<int> RunThroughServerAsync(ParseResult parse, string serverText, string sourceText, UploadConfigFile? config, CancellationToken cancellationToken)
+    {
+        if (parse.GetValue(_destination) is not null)
+        {
+            throw CliException.Usage("with --server the bucket and prefix come from --project and --cycle; leave out DEST");
+        }
+
+        var project = parse.GetValue(_project) ?? throw CliException.Usage("--server needs --project NAME");
+        var cycle = parse.GetValue(_cycle) ?? throw CliException.Usage("--server needs --cycle NAME (e.g. C2)");
+        var source = CheckSource(sourceText);
+        var options = ReadOptions(parse, config);
+        using var target = await ServerUploadTarget.OpenAsync(ServerTokenStore.Normalize(serverText), project, cycle, source, options, cancellationToken).ConfigureAwait(false);
+        var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var finished = await target.Api.FinishAsync(target.Session.Id, CancellationToken.None).ConfigureAwait(false);
+            if (!parse.GetValue(_json))
+            {
+                Console.Out.WriteLine($"session {finished.Id} on {target.Api.Server.GetLeftPart(UriPartial.Authority)}: {finished.Status} ({finished.UploadedFiles} uploaded, {finished.SkippedFiles} already there, {finished.FailedFiles} failed, {finished.PendingFiles} pending)");
+            }
+        }
+        catch (FerryApiException ex)
+        {
+            await Console.Error.WriteLineAsync($"ferry: warning: could not close session {target.Session.Id} on the server: {ex.Message}").ConfigureAwait(false);
+        }
+
+        return ExitCodes.Of(summary);
+    }
+
+    /// <summary>Runs the engine with the display the flags ask for, and prints or emits the summary.</summary>
+    private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IObjectStore store, string prefix, string destination, UploadOptions options, CancellationToken cancellationToken)
+    {
+        using var journal = OpenJournal(parse.GetValue(_journal), options.DryRun);
+        var json = parse.GetValue(_json);
+        var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
+        await using var events = json ? new JsonEventWriter(Console.Out) : null;
+        ITransferObserver observer = events is not null ? events : new ConsoleObserver(options.DryRun, Console.Out, Console.Error);
+        events?.Write("start", new Dictionary<string, object?> { ["source"] = source, ["destination"] = destination, ["dry_run"] = options.DryRun });
+
+        var progress = new TransferProgress();
+        var engine = new UploadEngine(journal);
+        var request = new UploadRequest(source, store, prefix);
+        var run = engine.RunAsync(request, options, progress, observer, cancellationToken);
+        var summary = await new ProgressDisplay(progress, mode, events, Console.Error).RunAsync(run).ConfigureAwait(false);
+
+        if (events is not null)
+        {
+            events.Write("summary", SummaryPrinter.Fields(summary, options.ManifestPath));
+        }
+        else
+        {
+            var manifest = options.ManifestPath is not null && !options.DryRun && summary.Outcome != TransferOutcome.Aborted
+                ? options.ManifestPath + (options.ManifestKey is null ? "" : $" (also at key {options.ManifestKey})")
+                : null;
+            SummaryPrinter.Print(summary, TransferDirection.Upload, destination, options.DryRun, options.Move ? "moved" : "archived", Console.Out, manifest);
+        }
+
+        return summary;
     }
 
     private UploadOptions ReadOptions(ParseResult parse, UploadConfigFile? config)

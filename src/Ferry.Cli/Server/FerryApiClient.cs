@@ -1,0 +1,177 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ferry.Cli.Server;
+
+internal sealed record ApiProject(long Id, string Name, string BucketName, string Region, string? EndpointUrl);
+
+internal sealed record ApiCycle(long Id, long ProjectId, string Name, string S3Prefix);
+
+internal sealed record ApiSession(long Id, string Status, string Bucket, string Prefix, long TotalFiles, long UploadedFiles, long SkippedFiles, long FailedFiles, long PendingFiles);
+
+internal sealed record ApiRegisteredFile(string Path, string Key, string Status, string? Etag, string? Checksum);
+
+internal sealed record ApiPresigned(string Path, string Key, string Method, string Url, Dictionary<string, string> Headers, DateTimeOffset ExpiresAt);
+
+internal sealed record ApiCompleted(string Path, string Status, string? Error, string? Etag);
+
+internal sealed record ApiSignedPart(int PartNumber, string Method, string Url, Dictionary<string, string> Headers);
+
+internal sealed record ApiPart(int PartNumber, long Size, string Etag);
+
+/// <summary>
+/// The calls the CLI makes to a Ferry server (docs/api.md), JSON in snake_case. Errors become <see cref="FerryApiException"/>
+/// carrying the server's problem detail, or "cannot reach" when the server does not answer.
+/// </summary>
+internal sealed class FerryApiClient : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private readonly HttpClient _http;
+
+    public FerryApiClient(Uri server, string? token, TimeSpan? timeout = null)
+    {
+        Server = server;
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(15) })
+        {
+            BaseAddress = server,
+            Timeout = timeout ?? TimeSpan.FromMinutes(2),
+        };
+        if (token is not null)
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+    }
+
+    public Uri Server { get; }
+
+    /// <summary>Signs in; returns the token and its lifetime in seconds.</summary>
+    public async Task<(string Token, int ExpiresIn)> LoginAsync(string username, string password, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Post, "api/auth/login", new { username, password }, cancellationToken).ConfigureAwait(false);
+        return (body!["access_token"]!.GetValue<string>(), body["expires_in"]!.GetValue<int>());
+    }
+
+    public async Task<List<ApiProject>> ProjectsAsync(CancellationToken cancellationToken) =>
+        await GetAsync<List<ApiProject>>("api/projects", cancellationToken).ConfigureAwait(false);
+
+    public async Task<List<ApiCycle>> CyclesAsync(long projectId, CancellationToken cancellationToken) =>
+        await GetAsync<List<ApiCycle>>($"api/projects/{projectId}/cycles", cancellationToken).ConfigureAwait(false);
+
+    public async Task<ApiSession> CreateSessionAsync(long projectId, long cycleId, string localDirectory, CancellationToken cancellationToken) =>
+        Convert<ApiSession>(await SendAsync(HttpMethod.Post, "api/sessions", new { project_id = projectId, cycle_id = cycleId, local_directory = localDirectory, client = "cli" }, cancellationToken).ConfigureAwait(false));
+
+    public async Task<ApiSession> SessionAsync(long sessionId, CancellationToken cancellationToken) =>
+        await GetAsync<ApiSession>($"api/sessions/{sessionId}", cancellationToken).ConfigureAwait(false);
+
+    public async Task<ApiSession> FinishAsync(long sessionId, CancellationToken cancellationToken) =>
+        Convert<ApiSession>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/finish", new { }, cancellationToken).ConfigureAwait(false));
+
+    public async Task<List<ApiRegisteredFile>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified)> files, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new { files = files.Select(f => new { path = f.Path, size = f.Size, last_modified = f.LastModified }) }, cancellationToken).ConfigureAwait(false);
+        return Convert<List<ApiRegisteredFile>>(body!["files"]);
+    }
+
+    public async Task<List<ApiPresigned>> PresignAsync(long sessionId, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/presign", new { paths }, cancellationToken).ConfigureAwait(false);
+        return Convert<List<ApiPresigned>>(body!["uploads"]);
+    }
+
+    public async Task<List<ApiCompleted>> CompleteAsync(long sessionId, IEnumerable<(string Path, string? ETag, string? Md5, string? Sha256)> files, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/complete", new { files = files.Select(f => new { path = f.Path, etag = f.ETag, md5 = f.Md5, sha256 = f.Sha256 }) }, cancellationToken).ConfigureAwait(false);
+        return Convert<List<ApiCompleted>>(body!["files"]);
+    }
+
+    public async Task<string> CreateMultipartAsync(long sessionId, string path, string? sha256, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart", new { path, sha256 }, cancellationToken).ConfigureAwait(false);
+        return body!["upload_id"]!.GetValue<string>();
+    }
+
+    public async Task<List<ApiSignedPart>> SignPartsAsync(long sessionId, string uploadId, IReadOnlyList<int> partNumbers, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/parts", new { part_numbers = partNumbers }, cancellationToken).ConfigureAwait(false);
+        return Convert<List<ApiSignedPart>>(body!["parts"]);
+    }
+
+    public async Task<List<ApiPart>> ListPartsAsync(long sessionId, string uploadId, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Get, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}", null, cancellationToken).ConfigureAwait(false);
+        return Convert<List<ApiPart>>(body!["parts"]);
+    }
+
+    public async Task<string?> CompleteMultipartAsync(long sessionId, string uploadId, IEnumerable<(int PartNumber, string ETag)> parts, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/complete",
+            new { parts = parts.Select(p => new { part_number = p.PartNumber, etag = p.ETag }) }, cancellationToken).ConfigureAwait(false);
+        return body!["etag"]?.GetValue<string>();
+    }
+
+    public Task AbortMultipartAsync(long sessionId, string uploadId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}", null, cancellationToken);
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
+        Convert<T>(await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false));
+
+    private static T Convert<T>(JsonNode? node) => node.Deserialize<T>(Json) ?? throw new FerryApiException(null, "the Ferry server sent an empty answer");
+
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: Json);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new FerryApiException(null, $"cannot reach the Ferry server at {Server}: {ex.Message}", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new FerryApiException(null, $"the Ferry server at {Server} did not answer in time", ex);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return text.Length == 0 ? null : JsonNode.Parse(text);
+            }
+
+            throw new FerryApiException(response.StatusCode, Describe(response.StatusCode, text));
+        }
+    }
+
+    private string Describe(HttpStatusCode status, string body)
+    {
+        string? detail = null;
+        try
+        {
+            detail = JsonNode.Parse(body)?["detail"]?.GetValue<string>();
+        }
+        catch (JsonException)
+        {
+        }
+
+        return status switch
+        {
+            HttpStatusCode.Unauthorized when detail is null => $"the Ferry server at {Server} refused the sign-in token; run 'ferry login {Server}' again",
+            _ => $"the Ferry server answered {(int)status}: {detail ?? status.ToString()}",
+        };
+    }
+}

@@ -1,0 +1,292 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using Ferry.Core.Storage;
+
+namespace Ferry.Cli.Server;
+
+/// <summary>
+/// A store that writes through a Ferry server's upload session: every PUT goes straight to S3 with a URL the server
+/// presigned (fetched in batches ahead of the workers), and counts as written only once the server has checked the
+/// object in S3 (size, MD5 ETag, SHA-256) and marked the file uploaded. The client needs no S3 credentials.
+/// Listing answers from the session's registration: what the server already holds verified, with its ETag and SHA-256.
+/// Reading and deleting are not offered (the session grants uploads only).
+/// </summary>
+internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, IDisposable
+{
+    private const int PresignBatch = 200;
+    private static readonly TimeSpan UrlMargin = TimeSpan.FromMinutes(5);
+
+    private readonly FerryApiClient _api;
+    private readonly long _sessionId;
+    private readonly string _prefix;
+    private readonly string _bucket;
+    private readonly HttpClient _s3;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, StoredObject> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ApiPresigned> _urls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string?> _multipartSha256 = new(StringComparer.Ordinal);
+    private readonly List<string> _pending;
+    private readonly SemaphoreSlim _presigning = new(1, 1);
+    private int _prefetched;
+
+    /// <param name="registered">The session's files as the server registered them (keys start with <paramref name="prefix"/>).</param>
+    public ServerSessionStore(FerryApiClient api, long sessionId, string bucket, string prefix, IEnumerable<(ApiRegisteredFile File, long Size)> registered, TimeProvider? time = null)
+    {
+        _api = api;
+        _sessionId = sessionId;
+        _bucket = bucket;
+        _prefix = prefix;
+        _time = time ?? TimeProvider.System;
+        _s3 = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromMinutes(5) };
+        _pending = [];
+        foreach (var (file, size) in registered)
+        {
+            if (file.Status == "uploaded")
+            {
+                var sha256 = file.Checksum is { } c && c.StartsWith("sha256:", StringComparison.Ordinal) ? c[7..] : null;
+                _known[file.Key] = new StoredObject(file.Key, size, file.Etag, default, sha256);
+            }
+            else
+            {
+                _pending.Add(PathOf(file.Key));
+            }
+        }
+    }
+
+    public string Description => $"s3://{_bucket}";
+
+    public string Identity => $"ferry:{_api.Server.GetLeftPart(UriPartial.Authority)}/{_bucket}";
+
+    public long MinimumPartSize => 5L * 1024 * 1024;
+
+    public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        foreach (var known in _known.Values.Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return known;
+        }
+    }
+
+    public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken) =>
+        Task.FromResult(_known.TryGetValue(key, out var known) ? known : null);
+
+    public async Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        var presigned = await UrlAsync(path, cancellationToken).ConfigureAwait(false);
+        using var body = new StreamContent(content);
+        body.Headers.ContentLength = length;
+        var etag = await PutToS3Async(presigned.Url, presigned.Headers, body, options.ContentMd5, () => _urls.TryRemove(path, out _), cancellationToken).ConfigureAwait(false);
+        return await VerifyAsync(key, path, length, etag, options.ContentMd5 is { } md5 ? Convert.ToHexStringLower(Convert.FromBase64String(md5)) : null, options.Sha256, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken) =>
+        throw new StoreException(StoreErrorKind.NotSupported, "an upload session cannot read objects back; download with S3 credentials");
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        throw new StoreException(StoreErrorKind.NotSupported, "an upload session cannot delete objects");
+
+    public async Task CheckAccessAsync(CancellationToken cancellationToken) =>
+        await CallAsync(() => _api.SessionAsync(_sessionId, cancellationToken), sessionCall: true).ConfigureAwait(false);
+
+    public async Task<string> StartMultipartAsync(string key, ObjectWriteOptions options, CancellationToken cancellationToken)
+    {
+        var uploadId = await CallAsync(() => _api.CreateMultipartAsync(_sessionId, PathOf(key), options.Sha256, cancellationToken), sessionCall: true).ConfigureAwait(false);
+        _multipartSha256[uploadId] = options.Sha256;
+        return uploadId;
+    }
+
+    public async Task<StoredPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> body, string contentMd5, CancellationToken cancellationToken)
+    {
+        var signed = await CallAsync(() => _api.SignPartsAsync(_sessionId, uploadId, [partNumber], cancellationToken), sessionCall: false).ConfigureAwait(false);
+        using var content = new ReadOnlyMemoryContent(body);
+        content.Headers.ContentLength = body.Length;
+        var etag = await PutToS3Async(signed[0].Url, signed[0].Headers, content, contentMd5, () => { }, cancellationToken).ConfigureAwait(false);
+        return new StoredPart(partNumber, body.Length, etag ?? throw new StoreException(StoreErrorKind.Transient, "S3 sent no ETag for the part"));
+    }
+
+    public async IAsyncEnumerable<StoredPart> ListPartsAsync(string key, string uploadId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<ApiPart> parts;
+        try
+        {
+            parts = await CallAsync(() => _api.ListPartsAsync(_sessionId, uploadId, cancellationToken), sessionCall: false).ConfigureAwait(false);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Other && ex.InnerException is FerryApiException { Status: HttpStatusCode.NotImplemented })
+        {
+            throw new StoreException(StoreErrorKind.NotSupported, ex.Message, ex);
+        }
+
+        foreach (var part in parts)
+        {
+            yield return new StoredPart(part.PartNumber, part.Size, part.Etag);
+        }
+    }
+
+    public async Task<StoredObject> CompleteMultipartAsync(string key, string uploadId, IReadOnlyList<StoredPart> parts, CancellationToken cancellationToken)
+    {
+        var etag = await CallAsync(() => _api.CompleteMultipartAsync(_sessionId, uploadId, parts.Select(p => (p.PartNumber, p.ETag)), cancellationToken), sessionCall: false).ConfigureAwait(false);
+        _multipartSha256.TryRemove(uploadId, out var sha256);
+        return await VerifyAsync(key, PathOf(key), parts.Sum(p => p.Size), etag, null, sha256, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task AbortMultipartAsync(string key, string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync(async () =>
+            {
+                await _api.AbortMultipartAsync(_sessionId, uploadId, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, sessionCall: false).ConfigureAwait(false);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            // Already gone.
+        }
+    }
+
+    public void Dispose()
+    {
+        _s3.Dispose();
+        _presigning.Dispose();
+    }
+
+    private string PathOf(string key) => key.StartsWith(_prefix, StringComparison.Ordinal)
+        ? key[_prefix.Length..]
+        : throw new StoreException(StoreErrorKind.Other, $"the key {key} is outside the session's prefix {_prefix}");
+
+    /// <summary>Asks the server to check the object and mark the file uploaded; a failed check is an integrity mismatch (the engine retries).</summary>
+    private async Task<StoredObject> VerifyAsync(string key, string path, long size, string? etag, string? md5, string? sha256, CancellationToken cancellationToken)
+    {
+        var verdicts = await CallAsync(() => _api.CompleteAsync(_sessionId, [(path, etag, md5, sha256)], cancellationToken), sessionCall: true).ConfigureAwait(false);
+        var verdict = verdicts[0];
+        if (verdict.Status != "uploaded")
+        {
+            throw new StoreException(StoreErrorKind.IntegrityMismatch, $"the Ferry server found the object wrong: {verdict.Error}");
+        }
+
+        var stored = new StoredObject(key, size, verdict.Etag ?? etag, _time.GetUtcNow(), sha256);
+        _known[key] = stored;
+        return stored;
+    }
+
+    /// <summary>A presigned URL for <paramref name="path"/>, fetched together with the next pending paths' URLs.</summary>
+    private async Task<ApiPresigned> UrlAsync(string path, CancellationToken cancellationToken)
+    {
+        if (Usable(path) is { } ready)
+        {
+            return ready;
+        }
+
+        await _presigning.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Usable(path) is { } fetched)
+            {
+                return fetched;
+            }
+
+            var batch = new List<string> { path };
+            while (batch.Count < PresignBatch && _prefetched < _pending.Count)
+            {
+                var next = _pending[_prefetched++];
+                if (next != path && Usable(next) is null)
+                {
+                    batch.Add(next);
+                }
+            }
+
+            var signed = await CallAsync(() => _api.PresignAsync(_sessionId, batch, cancellationToken), sessionCall: true).ConfigureAwait(false);
+            foreach (var url in signed)
+            {
+                _urls[url.Path] = url;
+            }
+
+            return _urls[path];
+        }
+        finally
+        {
+            _presigning.Release();
+        }
+    }
+
+    private ApiPresigned? Usable(string path) =>
+        _urls.TryGetValue(path, out var url) && url.ExpiresAt - _time.GetUtcNow() > UrlMargin ? url : null;
+
+    private async Task<string?> PutToS3Async(string url, Dictionary<string, string> headers, HttpContent body, string? contentMd5, Action onRefused, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = body };
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (contentMd5 is not null)
+        {
+            body.Headers.ContentMD5 = Convert.FromBase64String(contentMd5);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _s3.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"the PUT to S3 failed: {ex.Message}", ex);
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                return response.Headers.ETag?.Tag.Trim('"');
+            }
+
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var code = Between(text, "<Code>", "</Code>") ?? response.StatusCode.ToString();
+            // A refused URL (expired, clock skew) is thrown away; the retry asks for a fresh one.
+            onRefused();
+            throw new StoreException(
+                response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests ? StoreErrorKind.Throttled
+                : code == "BadDigest" ? StoreErrorKind.IntegrityMismatch
+                : StoreErrorKind.Transient,
+                $"S3 refused the presigned PUT: {(int)response.StatusCode} {code}");
+        }
+    }
+
+    private static string? Between(string text, string start, string end)
+    {
+        var from = text.IndexOf(start, StringComparison.Ordinal);
+        var to = text.IndexOf(end, StringComparison.Ordinal);
+        return from >= 0 && to > from ? text[(from + start.Length)..to] : null;
+    }
+
+    /// <summary>Calls the Ferry server; its errors become store errors the engine understands (sign-in and session problems stop the run).</summary>
+    private static async Task<T> CallAsync<T>(Func<Task<T>> call, bool sessionCall)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (FerryApiException ex)
+        {
+            var kind = ex.Status switch
+            {
+                null => StoreErrorKind.Unreachable,
+                HttpStatusCode.Unauthorized => StoreErrorKind.InvalidCredentials,
+                HttpStatusCode.Forbidden or HttpStatusCode.Conflict => StoreErrorKind.AccessDenied,
+                HttpStatusCode.NotFound => sessionCall ? StoreErrorKind.ContainerNotFound : StoreErrorKind.NotFound,
+                HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable => StoreErrorKind.Throttled,
+                >= HttpStatusCode.InternalServerError and not HttpStatusCode.NotImplemented => StoreErrorKind.Transient,
+                _ => StoreErrorKind.Other,
+            };
+            throw new StoreException(kind, ex.Message, ex);
+        }
+    }
+}

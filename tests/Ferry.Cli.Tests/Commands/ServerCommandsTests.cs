@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Ferry.Testing;
+
+namespace Ferry.Cli.Tests.Commands;
+
+/// <summary>A 'ferry serve' process on a migrated SQLite database, with s3rver as its S3, for the server-facing commands.</summary>
+public sealed class FerryServeFixture : IAsyncLifetime
+{
+    public const string AdminPassword = "serve-admin-password";
+
+    private readonly TempDirectory _home = new("cli-serve");
+    private Process? _server;
+
+    public S3rverServer S3 { get; private set; } = null!;
+
+    public string Url { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        S3 = await S3rverServer.StartAsync();
+        var ferry = Ferry();
+        var migrated = await ferry.RunAsync("db", "migrate");
+        Assert.True(migrated.ExitCode == 0, migrated.ToString());
+        Url = $"http://127.0.0.1:{FreePort.Next()}";
+        _server = ferry.Start("serve", "--urls", Url);
+        using var http = new HttpClient();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync(Url + "/healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (attempt < 100)
+            {
+            }
+
+            if (_server.HasExited || attempt >= 100)
+            {
+                throw new InvalidOperationException($"ferry serve did not start: {await _server.StandardError.ReadToEndAsync()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    internal FerryProcess Ferry()
+    {
+        var ferry = new FerryProcess(_home.Path);
+        ferry["FERRY_ADMIN_PASSWORD"] = AdminPassword;
+        return ferry;
+    }
+
+    /// <summary>An HTTP client signed in as the administrator.</summary>
+    public async Task<HttpClient> AdminAsync()
+    {
+        var http = new HttpClient { BaseAddress = new Uri(Url) };
+        var login = await http.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = AdminPassword });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+            _server.Dispose();
+        }
+
+        await S3.DisposeAsync();
+        _home.Dispose();
+    }
+}
+
+/// <summary>ferry login, upload --server, s3 cors|lifecycle, serve and db migrate, as processes.</summary>
+public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixture<FerryServeFixture>, IDisposable
+{
+    private readonly TempDirectory _device = new("cli-device");
+
+    public void Dispose() => _device.Dispose();
+
+    [Fact]
+    public async Task Login_WrongPassword_Exit2WithOneLine()
+    {
+        var ferry = Device(_device.Path);
+        ferry["FERRY_PASSWORD"] = "not-the-password";
+
+        var result = await ferry.RunAsync("login", server.Url, "--username", "admin");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"ferry: error: wrong user name or password for {server.Url}", result.Stderr.Trim());
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Login_RightPassword_StoresTokenOnlyTheOwnerCanRead()
+    {
+        var ferry = Device(_device.Path);
+        ferry["FERRY_PASSWORD"] = FerryServeFixture.AdminPassword;
+
+        var result = await ferry.RunAsync("login", server.Url, "--username", "admin");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var tokens = Path.Combine(_device.Path, "ferry", "server-tokens.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokens));
+        Assert.DoesNotContain(FerryServeFixture.AdminPassword, await File.ReadAllTextAsync(tokens), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UploadThroughServer_FirstDeviceUploadsSecondDeviceSkips()
+    {
+        var (project, bucket) = await ProjectAsync();
+        var source = Directory.CreateDirectory(_device.Combine("sd-card")).FullName;
+        var files = new Dictionary<string, byte[]>
+        {
+            ["950349/20250909_092000.WAV"] = TestData.Bytes(70_000, 1),
+            ["950349/odd name + % #.WAV"] = TestData.Bytes(10, 2),
+            ["950350/empty.txt"] = [],
+            ["950350/big.bin"] = TestData.Bytes(18 * 1024 * 1024, 3),
+        };
+        foreach (var (path, bytes) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(source, path))!);
+            await File.WriteAllBytesAsync(Path.Combine(source, path), bytes);
+        }
+
+        var first = await SignedInDevice(_device.Combine("laptop"));
+        var upload = await first.RunAsync("upload", source, "--server", server.Url, "--project", project, "--cycle", "C2");
+
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        Assert.Contains("completed (4 uploaded, 0 already there, 0 failed, 0 pending)", upload.Stdout, StringComparison.Ordinal);
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await server.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
+
+        // Another device (no journal of its own) picks the same folder: the server says everything is there.
+        var second = await SignedInDevice(_device.Combine("field-pc"));
+        var again = await second.RunAsync("upload", source, "--server", server.Url, "--project", project, "--cycle", "C2");
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("completed (0 uploaded, 4 already there, 0 failed, 0 pending)", again.Stdout, StringComparison.Ordinal);
+        using var admin = await server.AdminAsync();
+        var sessions = await admin.GetFromJsonAsync<JsonArray>("/api/sessions?status=completed");
+        Assert.Contains(sessions!, s => s!["client"]!.GetValue<string>() == "cli" && s["local_directory"]!.GetValue<string>() == source);
+    }
+
+    [Fact]
+    public async Task UploadThroughServer_NotSignedIn_Exit2NamingLogin()
+    {
+        var (project, _) = await ProjectAsync();
+        var source = Directory.CreateDirectory(_device.Combine("src")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(source, "a.wav"), [1]);
+
+        var result = await Device(_device.Combine("fresh")).RunAsync("upload", source, "--server", server.Url, "--project", project, "--cycle", "C2");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("run 'ferry login", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UploadThroughServer_UnknownCycleOrDestinationGiven_Exit2()
+    {
+        var (project, _) = await ProjectAsync();
+        var source = Directory.CreateDirectory(_device.Combine("src2")).FullName;
+        var ferry = await SignedInDevice(_device.Combine("dev"));
+
+        var unknown = await ferry.RunAsync("upload", source, "--server", server.Url, "--project", project, "--cycle", "C9");
+        var both = await ferry.RunAsync("upload", source, "s3://bucket/x", "--server", server.Url, "--project", project, "--cycle", "C2");
+
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("has no cycle 'C9'; known: C2", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("leave out DEST", both.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task S3Cors_SetsFerryRule_LifecycleUnsupportedByS3rver_Exit2()
+    {
+        var bucket = await server.S3.CreateBucketAsync("cors");
+        var ferry = Device(_device.Path);
+
+        var cors = await ferry.RunAsync("s3", "cors", bucket, "--origin", "http://localhost:8080", "--endpoint", server.S3.Endpoint);
+        var lifecycle = await ferry.RunAsync("s3", "lifecycle", bucket, "--endpoint", server.S3.Endpoint);
+        var badOrigin = await ferry.RunAsync("s3", "cors", bucket, "--origin", "localhost", "--endpoint", server.S3.Endpoint);
+
+        Assert.True(cors.ExitCode == 0, cors.ToString());
+        using var http = new HttpClient();
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, $"{server.S3.Endpoint}/{bucket}/some/key");
+        preflight.Headers.Add("Origin", "http://localhost:8080");
+        preflight.Headers.Add("Access-Control-Request-Method", "PUT");
+        using var answer = await http.SendAsync(preflight);
+        Assert.True(answer.IsSuccessStatusCode);
+        Assert.Contains("PUT", string.Join(",", answer.Headers.GetValues("Access-Control-Allow-Methods")), StringComparison.Ordinal);
+        Assert.Equal(2, lifecycle.ExitCode);
+        Assert.Contains("does not support lifecycle rules", lifecycle.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, badOrigin.ExitCode);
+    }
+
+    [Fact]
+    public async Task Serve_UnmigratedDatabase_Exit2NamingMigrate()
+    {
+        var result = await Device(_device.Combine("new-server")).RunAsync("serve", "--urls", $"http://127.0.0.1:{FreePort.Next()}");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("run 'ferry db migrate' first", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DbMigrate_MalformedOrUnreachableDatabase_Exit2()
+    {
+        var ferry = Device(_device.Path);
+
+        var malformed = await ferry.RunAsync("db", "migrate", "--db", "nonsense");
+        var unreachable = await ferry.RunAsync("db", "migrate", "--db", $"Host=127.0.0.1;Port={FreePort.Next()};Database=x;Username=x;Timeout=3");
+
+        Assert.Equal(2, malformed.ExitCode);
+        Assert.Contains("Data Source=", malformed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, unreachable.ExitCode);
+        Assert.Single(unreachable.Stderr.Trim().Split('\n'));
+    }
+
+    private static FerryProcess Device(string home) => new(home);
+
+    private async Task<FerryProcess> SignedInDevice(string home)
+    {
+        var ferry = Device(home);
+        ferry["AWS_ACCESS_KEY_ID"] = null;
+        ferry["AWS_SECRET_ACCESS_KEY"] = null;
+        ferry["FERRY_PASSWORD"] = FerryServeFixture.AdminPassword;
+        var login = await ferry.RunAsync("login", server.Url, "--username", "admin");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        return ferry;
+    }
+
+    private async Task<(string Project, string Bucket)> ProjectAsync()
+    {
+        var bucket = await server.S3.CreateBucketAsync("srv");
+        using var admin = await server.AdminAsync();
+        var name = "project-" + Guid.NewGuid().ToString("N")[..8];
+        var created = await admin.PostAsJsonAsync("/api/projects", new { name, bucket_name = bucket, region = "us-east-1", endpoint_url = server.S3.Endpoint });
+        created.EnsureSuccessStatusCode();
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+        (await admin.PostAsJsonAsync($"/api/projects/{id}/cycles", new { name = "C2" })).EnsureSuccessStatusCode();
+        return (name, bucket);
+    }
+}

@@ -2,8 +2,10 @@
 # Ferry's main job on embedded defaults: starts a local S3 server (s3rver, installed from npm),
 # generates a small field-data folder C1/<serial>/<timestamp>.WAV, uploads it with `ferry upload`,
 # proves it with `ferry verify`, runs the upload again (nothing to do), downloads it back, and shows
-# the session history.
-# Everything lives under .demo/ (journal, data, server files); the server is stopped at the end.
+# the session history. Then the web side: `ferry db migrate` and `ferry serve` on SQLite, a project
+# and cycle created through the API, and cycle C2 uploaded by `ferry upload --server` with URLs the
+# server presigns (the CLI holds no S3 credentials) and the server checks.
+# Everything lives under .demo/ (journal, data, server files); the servers are stopped at the end.
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 cd "$FERRY_ROOT"
@@ -24,7 +26,8 @@ port=$(ferry_free_port)
 ferry_log "starting s3rver on 127.0.0.1:$port"
 node --openssl-legacy-provider "$S3RVER_JS" -d "$demo/s3" -a 127.0.0.1 -p "$port" --silent --configure-bucket field-project >"$demo/s3rver.log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
+ferry_server=""
+trap 'kill "$server" $ferry_server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 
 ferry_log "generating field data: 3 recorders x 40 recordings in $demo/field/C1"
@@ -57,3 +60,30 @@ echo; echo "\$ ferry download s3://field-project/C1 .demo/back/C1"
 diff -r "$demo/field/C1" "$demo/back/C1" && echo "(the downloaded copy is identical to the field folder)"
 echo; echo "\$ ferry sessions"
 "$ferry" sessions
+
+# The web side: the same data in a Ferry server's history.
+cp -r "$demo/field/C1" "$demo/field/C2"
+rm -f "$demo/home/server.db"*
+api_port=$(ferry_free_port)
+api="http://127.0.0.1:$api_port"
+export FERRY_ADMIN_PASSWORD="demo-admin-$(date +%s)"
+echo; echo "\$ ferry db migrate && ferry serve --urls $api &"
+"$ferry" db migrate
+"$ferry" serve --urls "$api" >"$demo/serve.log" 2>&1 &
+ferry_server=$!
+for _ in $(seq 100); do curl -sf "$api/healthz" >/dev/null && break; sleep 0.2; done
+token=$(curl -sf "$api/api/auth/login" -H 'content-type: application/json' \
+  -d "{\"username\":\"admin\",\"password\":\"$FERRY_ADMIN_PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+project=$(curl -sf "$api/api/projects" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d "{\"name\":\"Owls\",\"bucket_name\":\"field-project\",\"region\":\"us-east-1\",\"endpoint_url\":\"http://127.0.0.1:$port\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -sf "$api/api/projects/$project/cycles" -H "authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"C2"}' >/dev/null
+echo "(created project Owls -> s3://field-project with cycle C2 through the API)"
+echo; echo "\$ ferry login $api --username admin && ferry upload .demo/field/C2 --server $api --project Owls --cycle C2"
+FERRY_PASSWORD="$FERRY_ADMIN_PASSWORD" "$ferry" login "$api" --username admin
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$ferry" upload "$demo/field/C2" --server "$api" --project Owls --cycle C2
+echo; echo "\$ curl $api/api/sessions   # the server's history"
+curl -sf "$api/api/sessions" -H "authorization: Bearer $token" | python3 -c '
+import json, sys
+for s in json.load(sys.stdin):
+    print(f"session {s[\"id\"]}: {s[\"status\"]}, {s[\"uploaded_files\"]}/{s[\"total_files\"]} files, {s[\"uploaded_bytes\"]:,} bytes into s3://{s[\"bucket\"]}/{s[\"prefix\"]} from {s[\"local_directory\"]} ({s[\"client\"]})")'
+echo "(API docs: $api/docs while the server runs)"

@@ -41,6 +41,7 @@ run() { # NAME CONNECTION
   local name=$1 db=$2 port
   port=$(ferry_free_port)
   export FERRY_HOME="$work/home-$name" FERRY_ADMIN_PASSWORD=bench-admin-password
+  export AWS_ACCESS_KEY_ID=AKIDBENCHMARK AWS_SECRET_ACCESS_KEY=bench-secret-for-signing  # presigning signs locally; nothing is sent
   $ferry db migrate --db "$db" >/dev/null
   $ferry serve --db "$db" --urls "http://127.0.0.1:$port" >"$work/serve-$name.log" 2>&1 &
   server_pid=$!

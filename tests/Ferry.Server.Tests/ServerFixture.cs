@@ -5,6 +5,7 @@ using Ferry.Server;
 using Ferry.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Tests;
 
@@ -30,6 +31,9 @@ public abstract class ServerFixture : IAsyncLifetime
 
     public string DatabaseConnection { get; private set; } = "";
 
+    /// <summary>What the server logged (Debug and above).</summary>
+    public CapturedLogs Logs { get; } = new();
+
     protected abstract Task<string> CreateDatabaseAsync(string directory);
 
     public virtual async Task InitializeAsync()
@@ -43,6 +47,8 @@ public abstract class ServerFixture : IAsyncLifetime
             {
                 host.UseSetting(key, value);
             }
+
+            host.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         });
         _ = _factory.Server;
     }

@@ -32,10 +32,28 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// </summary>
     public async Task<IReadOnlyList<RegisteredFile>> RegisterAsync(UploadSession session, IReadOnlyList<FileToRegister> files, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await RegisterOnceAsync(session, files, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex) when (IsUniqueViolation(ex))
+        {
+            // A concurrent call registered some of the same paths first: this time they are found, not inserted.
+            db.ChangeTracker.Clear();
+            return await RegisterOnceAsync(session, files, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsUniqueViolation(System.Data.Common.DbException ex) =>
+        ex is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } || ex is Npgsql.PostgresException { SqlState: "23505" };
+
+    private async Task<IReadOnlyList<RegisteredFile>> RegisterOnceAsync(UploadSession session, IReadOnlyList<FileToRegister> files, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var paths = files.Select(f => f.Path).ToList();
-        var existing = await db.SessionFiles.Where(f => f.SessionId == session.Id && paths.Contains(f.Path))
+        var existing = await db.SessionFiles.AsNoTracking().Where(f => f.SessionId == session.Id && paths.Contains(f.Path))
+            .Select(f => new { f.Id, f.Path, f.Key, f.Status, f.Size, f.LastModified, f.ETag, f.Checksum })
             .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
         var newKeys = files.Where(f => !existing.ContainsKey(f.Path)).Select(f => f.Key).ToList();
         var verified = newKeys.Count == 0
@@ -54,9 +72,9 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
                 {
                     // The file changed since it was registered: its new size is what must arrive.
                     delta.TotalBytes += file.Size - row.Size;
-                    row.Size = file.Size;
-                    row.LastModified = file.LastModified;
-                    row.UpdatedAt = now;
+                    var (size, modified) = (file.Size, file.LastModified);
+                    await db.SessionFiles.Where(f => f.Id == row.Id).ExecuteUpdateAsync(s => s
+                        .SetProperty(f => f.Size, size).SetProperty(f => f.LastModified, modified).SetProperty(f => f.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
                 }
 
                 results.Add(new RegisteredFile(file.ClientPath, row.Key, Reported(row.Status), row.ETag, row.Checksum));
@@ -64,6 +82,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             }
 
             var status = verified.TryGetValue(file.Key, out var known) && Matches(known, file) ? FileStatuses.Skipped : FileStatuses.Pending;
+            var skipped = status == FileStatuses.Skipped;
             added.Add(new SessionFile
             {
                 SessionId = session.Id,
@@ -72,20 +91,18 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
                 Size = file.Size,
                 LastModified = file.LastModified,
                 Status = status,
-                ETag = status == FileStatuses.Skipped ? known!.ETag : null,
-                Checksum = status == FileStatuses.Skipped ? known!.Checksum : null,
+                ETag = skipped ? known!.ETag : null,
+                Checksum = skipped ? known!.Checksum : null,
                 RegisteredAt = now,
                 UpdatedAt = now,
             });
             delta.TotalFiles++;
             delta.TotalBytes += file.Size;
             delta.Move(null, status, file.Size);
-            results.Add(new RegisteredFile(file.ClientPath, file.Key, Reported(status), status == FileStatuses.Skipped ? known!.ETag : null, status == FileStatuses.Skipped ? known!.Checksum : null));
+            results.Add(new RegisteredFile(file.ClientPath, file.Key, Reported(status), skipped ? known!.ETag : null, skipped ? known!.Checksum : null));
         }
 
-        db.SessionFiles.AddRange(added);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        db.ChangeTracker.Clear();
+        await SessionFileBulkInsert.InsertAsync(db, added, cancellationToken).ConfigureAwait(false);
         await delta.ApplyAsync(db, session.Id, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return results;

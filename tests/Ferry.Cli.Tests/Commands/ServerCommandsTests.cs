@@ -217,6 +217,32 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task Serve_FirstStartWithoutAdminPassword_PrintsARandomPasswordOnceThatSignsIn()
+    {
+        var ferry = Device(_device.Combine("first-start"));
+        Assert.Equal(0, (await ferry.RunAsync("db", "migrate")).ExitCode);
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        using var process = ferry.Start("serve", "--urls", url);
+        var stderr = process.StandardError.ReadToEndAsync();
+        string? line;
+        while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains("password (shown once", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.NotNull(line);
+        var password = line[(line.LastIndexOf(": ", StringComparison.Ordinal) + 2)..].Trim();
+        using var http = new HttpClient();
+        var login = await http.PostAsJsonAsync(url + "/api/auth/login", new { username = "admin", password });
+        var rest = process.StandardOutput.ReadToEndAsync();
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+
+        Assert.True(login.IsSuccessStatusCode);
+        Assert.True(password.Length >= 20, password);
+        Assert.DoesNotContain(password, await rest + await stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DbMigrate_MalformedOrUnreachableDatabase_Exit2()
     {
         var ferry = Device(_device.Path);

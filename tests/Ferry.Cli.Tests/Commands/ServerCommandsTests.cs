@@ -232,6 +232,21 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
         Assert.NotNull(line);
         var password = line[(line.LastIndexOf(": ", StringComparison.Ordinal) + 2)..].Trim();
         using var http = new HttpClient();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync(url + "/healthz")).IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
         var login = await http.PostAsJsonAsync(url + "/api/auth/login", new { username = "admin", password });
         var rest = process.StandardOutput.ReadToEndAsync();
         process.Kill(entireProcessTree: true);

@@ -1,17 +1,12 @@
 using System.Text.Json;
 using Ferry.Server.Api;
-using Ferry.Server.Auth;
-using Ferry.Server.Data;
 using Ferry.Server.Sessions;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
-using Microsoft.AspNetCore.Routing;
 
 namespace Ferry.Server;
 

@@ -1,5 +1,3 @@
-using Ferry.Server.Auth;
-using Ferry.Server.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -44,6 +42,3 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
-
-/// <summary>The server cannot start; the message names the problem and the fix.</summary>
-public sealed class ServerStartupException(string message) : Exception(message);

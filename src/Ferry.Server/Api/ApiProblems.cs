@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Ferry.Server.Api;
 
 /// <summary>The API's error answers, all RFC 9457 problem details with a sentence that names the problem and the fix.</summary>

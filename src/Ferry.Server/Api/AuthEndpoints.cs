@@ -1,11 +1,3 @@
-using Ferry.Server.Auth;
-using Ferry.Server.Data;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
-
 namespace Ferry.Server.Api;
 
 internal sealed record LoginRequest(string? Username, string? Password);

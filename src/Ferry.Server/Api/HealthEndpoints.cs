@@ -1,9 +1,3 @@
-using Ferry.Server.Data;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-
 namespace Ferry.Server.Api;
 
 internal sealed record HealthResponse(string Status, string Database);

@@ -1,12 +1,5 @@
 using Ferry.Core.Storage;
-using Ferry.Server.Auth;
-using Ferry.Server.Data;
 using Ferry.Server.Sessions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Ferry.Server.Api;
 
@@ -53,14 +46,10 @@ internal static class MultipartEndpoints
     private static async Task<Results<Ok<MultipartResponse>, ProblemHttpResult>> CreateAsync(long id, CreateMultipartRequest request, Caller caller, FerryDbContext db,
         SessionFileService files, ProjectStores stores, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await SessionEndpoints.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        var (found, refused) = await SessionEndpoints.LoadActiveAsync(db, caller, id, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
         {
-            return ApiProblems.NotFound($"session {id}");
-        }
-
-        if (found.Session.Status != SessionStatuses.Active)
-        {
-            return ApiProblems.Conflict($"session {id} is finished; start a new session to upload more");
+            return refused;
         }
 
         var (resolved, problem) = await SessionEndpoints.ResolveAsync(files, id, [request.Path], cancellationToken).ConfigureAwait(false);

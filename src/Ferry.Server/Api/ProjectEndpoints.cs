@@ -1,12 +1,5 @@
 using System.Text.RegularExpressions;
-using Ferry.Server.Auth;
-using Ferry.Server.Data;
 using Ferry.Server.Sessions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Ferry.Server.Api;
 

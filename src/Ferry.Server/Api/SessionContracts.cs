@@ -1,5 +1,3 @@
-using Ferry.Server.Data;
-
 namespace Ferry.Server.Api;
 
 internal sealed record CreateSessionRequest(long? ProjectId, long? CycleId, string? LocalDirectory, string? Label, string? Client);

@@ -1,13 +1,6 @@
 using System.Text.Json;
-using Ferry.Server.Auth;
-using Ferry.Server.Data;
 using Ferry.Server.Sessions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Server.Api;
@@ -107,14 +100,10 @@ internal static class SessionEndpoints
 
     private static async Task<Results<Ok<RegisterFilesResponse>, ProblemHttpResult>> RegisterAsync(long id, RegisterFilesRequest request, Caller caller, FerryDbContext db, SessionFileService files, CancellationToken cancellationToken)
     {
-        if (await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        var (found, refused) = await LoadActiveAsync(db, caller, id, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
         {
-            return ApiProblems.NotFound($"session {id}");
-        }
-
-        if (found.Session.Status != SessionStatuses.Active)
-        {
-            return ApiProblems.Conflict($"session {id} is finished; start a new session to upload more");
+            return refused;
         }
 
         if (request.Files is not { Count: > 0 and <= MaximumRegisterBatch } entries)
@@ -185,14 +174,10 @@ internal static class SessionEndpoints
 
     private static async Task<Results<Ok<PresignResponse>, ProblemHttpResult>> PresignAsync(long id, PresignRequest request, Caller caller, FerryDbContext db, SessionFileService files, CancellationToken cancellationToken)
     {
-        if (await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        var (found, refused) = await LoadActiveAsync(db, caller, id, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
         {
-            return ApiProblems.NotFound($"session {id}");
-        }
-
-        if (found.Session.Status != SessionStatuses.Active)
-        {
-            return ApiProblems.Conflict($"session {id} is finished; start a new session to upload more");
+            return refused;
         }
 
         if (request.Paths is not { Count: > 0 and <= MaximumPresignBatch } paths)
@@ -218,14 +203,10 @@ internal static class SessionEndpoints
 
     private static async Task<Results<Ok<CompleteFilesResponse>, ProblemHttpResult>> CompleteAsync(long id, CompleteFilesRequest request, Caller caller, FerryDbContext db, SessionFileService files, CancellationToken cancellationToken)
     {
-        if (await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        var (found, refused) = await LoadActiveAsync(db, caller, id, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
         {
-            return ApiProblems.NotFound($"session {id}");
-        }
-
-        if (found.Session.Status != SessionStatuses.Active)
-        {
-            return ApiProblems.Conflict($"session {id} is finished; start a new session to upload more");
+            return refused;
         }
 
         if (request.Files is not { Count: > 0 and <= MaximumCompleteBatch } entries || entries.Any(e => e is null))
@@ -309,6 +290,19 @@ internal static class SessionEndpoints
             .Join(db.Cycles, x => x.s.CycleId, c => c.Id, (x, c) => new { x.s, x.p, c })
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return row is null ? null : new LoadedSession(row.s, row.p, row.c);
+    }
+
+    /// <summary>The session when it is the caller's company's and still active; else the 404 or 409 to answer.</summary>
+    internal static async Task<(LoadedSession Session, ProblemHttpResult? Refused)> LoadActiveAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        {
+            return (null!, ApiProblems.NotFound($"session {id}"));
+        }
+
+        return found.Session.Status == SessionStatuses.Active
+            ? (found, null)
+            : (found, ApiProblems.Conflict($"session {id} is finished; start a new session to upload more"));
     }
 
     /// <summary>The registered files for client paths, in order, or the reason some cannot be used.</summary>

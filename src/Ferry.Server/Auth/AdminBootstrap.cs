@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Ferry.Server.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Ferry.Server.Auth;
 

@@ -1,4 +1,3 @@
-using Ferry.Server.Data;
 using Microsoft.AspNetCore.Identity;
 
 namespace Ferry.Server.Auth;

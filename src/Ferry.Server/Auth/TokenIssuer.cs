@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Ferry.Server.Data;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using Ferry.Server.Data;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Ferry.Core.Storage;
-using Ferry.Server.Data;
 using Ferry.Storage.S3;
 
 namespace Ferry.Server.Sessions;

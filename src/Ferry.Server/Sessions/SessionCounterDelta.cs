@@ -1,6 +1,3 @@
-using Ferry.Server.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Ferry.Server.Sessions;
 
 /// <summary>

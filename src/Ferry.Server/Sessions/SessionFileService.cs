@@ -1,6 +1,4 @@
 using Ferry.Core.Storage;
-using Ferry.Server.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Ferry.Server.Sessions;
 

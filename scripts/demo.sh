@@ -82,8 +82,11 @@ echo; echo "\$ ferry login $api --username admin && ferry upload .demo/field/C2 
 FERRY_PASSWORD="$FERRY_ADMIN_PASSWORD" "$ferry" login "$api" --username admin
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$ferry" upload "$demo/field/C2" --server "$api" --project Owls --cycle C2
 echo; echo "\$ curl $api/api/sessions   # the server's history"
-curl -sf "$api/api/sessions" -H "authorization: Bearer $token" | python3 -c '
+curl -sf "$api/api/sessions" -H "authorization: Bearer $token" | python3 -c "$(cat <<'PY'
 import json, sys
 for s in json.load(sys.stdin):
-    print(f"session {s[\"id\"]}: {s[\"status\"]}, {s[\"uploaded_files\"]}/{s[\"total_files\"]} files, {s[\"uploaded_bytes\"]:,} bytes into s3://{s[\"bucket\"]}/{s[\"prefix\"]} from {s[\"local_directory\"]} ({s[\"client\"]})")'
+    print(f"session {s['id']}: {s['status']}, {s['uploaded_files']}/{s['total_files']} files, {s['uploaded_bytes']:,} bytes"
+          f" into s3://{s['bucket']}/{s['prefix']} from {s['local_directory']} ({s['client']})")
+PY
+)"
 echo "(API docs: $api/docs while the server runs)"

@@ -4,16 +4,26 @@ namespace Ferry.Server.Auth;
 
 /// <summary>
 /// Counts failed logins per (user name, client address) over a sliding window; once the limit is reached,
-/// further attempts are refused until the oldest failure leaves the window. In memory: a restart forgets.
+/// further attempts are refused until the oldest failure leaves the window. One address trying many user names
+/// meets a second limit, ten times higher, on the address alone. In memory: a restart forgets.
 /// </summary>
 internal sealed class LoginThrottle(FerryServerOptions options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
 
     /// <summary>How long the caller must wait before trying again; null when an attempt is allowed now.</summary>
-    public TimeSpan? RetryAfter(string username, string address)
+    public TimeSpan? RetryAfter(string username, string address) =>
+        Wait(Key(username, address), options.LoginAttempts) ?? Wait(AddressKey(address), options.LoginAttempts * 10);
+
+    public void RecordFailure(string username, string address)
     {
-        if (!_failures.TryGetValue(Key(username, address), out var failures))
+        Record(Key(username, address));
+        Record(AddressKey(address));
+    }
+
+    private TimeSpan? Wait(string key, int limit)
+    {
+        if (!_failures.TryGetValue(key, out var failures))
         {
             return null;
         }
@@ -22,13 +32,13 @@ internal sealed class LoginThrottle(FerryServerOptions options, TimeProvider tim
         {
             var now = time.GetUtcNow();
             Trim(failures, now);
-            return failures.Count >= options.LoginAttempts ? failures.Peek() + options.LoginWindow - now : null;
+            return failures.Count >= limit ? failures.Peek() + options.LoginWindow - now : null;
         }
     }
 
-    public void RecordFailure(string username, string address)
+    private void Record(string key)
     {
-        var failures = _failures.GetOrAdd(Key(username, address), _ => new Queue<DateTimeOffset>());
+        var failures = _failures.GetOrAdd(key, _ => new Queue<DateTimeOffset>());
         lock (failures)
         {
             var now = time.GetUtcNow();
@@ -48,4 +58,6 @@ internal sealed class LoginThrottle(FerryServerOptions options, TimeProvider tim
     }
 
     private static string Key(string username, string address) => username.ToLowerInvariant() + "\n" + address;
+
+    private static string AddressKey(string address) => "\n" + address;
 }

@@ -39,4 +39,18 @@ public sealed class LoginThrottleTests
 
         Assert.Null(sut.RetryAfter("bob", "a"));
     }
+
+    [Fact]
+    public void RetryAfter_OneAddressManyUserNames_RefusedAtTenTimesTheLimit()
+    {
+        var sut = new LoginThrottle(new FerryServerOptions { LoginAttempts = 2 }, new ManualTime());
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Null(sut.RetryAfter($"user{i}", "10.0.0.9"));
+            sut.RecordFailure($"user{i}", "10.0.0.9");
+        }
+
+        Assert.NotNull(sut.RetryAfter("someone-new", "10.0.0.9"));
+        Assert.Null(sut.RetryAfter("someone-new", "10.0.0.10"));
+    }
 }

@@ -28,6 +28,14 @@ ferry_install_s3rver() {
   fi
 }
 
+# The browser code (TypeScript, built with Vite from npm packages) into src/Ferry.Server/wwwroot/app.
+ferry_build_client() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || ferry_apt nodejs npm
+  local app="$FERRY_ROOT/src/Ferry.Server/ClientApp"
+  [[ -d $app/node_modules ]] || (cd "$app" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  (cd "$app" && npm run --silent build >/dev/null)
+}
+
 ferry_require_dotnet() {
   command -v dotnet >/dev/null 2>&1 || { ferry_log "the .NET SDK (10) is required: install it, then run this again"; exit 2; }
 }

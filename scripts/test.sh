@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of Ferry: unit tests, the storage contract suite on both stores, engine tests
 # against a real s3rver with injected faults, CLI tests (exit codes, kill -9 and resume), and server
-# API tests on SQLite and on a real PostgreSQL (a throwaway cluster on a free loopback port).
-# Installs what it needs (Node/npm and PostgreSQL from apt if missing, s3rver from npm, NuGet packages) and ends
+# API tests on SQLite and on a real PostgreSQL (a throwaway cluster on a free loopback port), and the
+# web app end to end in Debian's headless Chromium driven by Playwright (screenshots in artifacts/).
+# Installs what it needs (Node/npm, PostgreSQL and Chromium from apt if missing, s3rver and the web
+# app's build tools from npm, NuGet packages) and ends
 # with one line "N passed, N failed, N skipped". Exit code: 0 when every test passed.
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
@@ -11,7 +13,9 @@ cd "$FERRY_ROOT"
 ferry_require_dotnet
 command -v python3 >/dev/null 2>&1 && command -v curl >/dev/null 2>&1 || ferry_apt python3 curl
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ferry_apt postgresql
+[[ -x /usr/bin/chromium ]] || ferry_apt chromium
 ferry_install_s3rver
+ferry_build_client
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Tests never talk to AWS: drop ambient settings that could point them elsewhere.
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_DEFAULT_PROFILE || true

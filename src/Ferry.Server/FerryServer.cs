@@ -1,7 +1,12 @@
 using System.Text.Json;
 using Ferry.Server.Api;
 using Ferry.Server.Sessions;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,7 +25,12 @@ public static class FerryServer
     /// </summary>
     public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            WebRootPath = Directory.Exists(webRoot) ? webRoot : null,
+        });
         builder.Configuration.AddInMemoryCollection(EnvironmentSettings());
         if (overrides is not null)
         {
@@ -55,10 +65,21 @@ public static class FerryServer
         services.AddScoped<SessionFileService>();
         services.AddSingleton<ProjectStores>();
         services.AddSingleton<LoginThrottle>();
+        services.AddScoped<PasswordCheck>();
         services.AddSingleton<TokenIssuer>();
         services.AddHostedService<ServerStartup>();
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer().AddCookie(WebSignIn.Scheme);
+        services.AddOptions<CookieAuthenticationOptions>(WebSignIn.Scheme).Configure<FerryServerOptions>((cookie, options) => WebSignIn.Configure(cookie, options.TokenLifetime));
+        // Sign-in cookies and form tokens stay valid across restarts: their keys live in the data directory.
+        services.AddDataProtection().SetApplicationName("ferry");
+        services.AddOptions<KeyManagementOptions>().Configure<FerryServerOptions>((keys, options) =>
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(options.ResolvedDataDirectory, "keys")), NullLoggerFactory.Instance));
+        services.AddRazorPages(pages =>
+        {
+            pages.Conventions.AuthorizeFolder("/", WebSignIn.Policy);
+            pages.Conventions.AllowAnonymousToPage("/SignIn");
+        }).AddApplicationPart(typeof(FerryServer).Assembly); // found also when `ferry` (not this assembly) is the entry point
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<SymmetricSecurityKey>((jwt, signingKey) =>
         {
             jwt.MapInboundClaims = false;
@@ -98,6 +119,7 @@ public static class FerryServer
             ui.SwaggerEndpoint("/openapi/v1.json", "Ferry API v1");
             ui.DocumentTitle = "Ferry API";
         });
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
@@ -108,6 +130,7 @@ public static class FerryServer
         app.MapProjectEndpoints();
         app.MapSessionEndpoints();
         app.MapMultipartEndpoints();
+        app.MapRazorPages();
     }
 
     /// <summary>Applies pending schema migrations to the configured database; returns (applied versions, where).</summary>

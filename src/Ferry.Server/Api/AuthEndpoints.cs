@@ -21,32 +21,26 @@ internal static class AuthEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(LoginRequest request, HttpContext http, FerryDbContext db,
-        TokenIssuer tokens, LoginThrottle throttle, FerryServerOptions options, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(LoginRequest request, HttpContext http, PasswordCheck passwords, TokenIssuer tokens, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.Username) || string.IsNullOrEmpty(request.Password))
         {
             return ApiProblems.BadRequest("give both username and password");
         }
 
-        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (throttle.RetryAfter(request.Username, address) is { } wait)
+        var result = await passwords.CheckAsync(request.Username, request.Password, http.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
+        if (result.RetryAfter is { } wait)
         {
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return ApiProblems.TooManyRequests($"too many failed sign-ins for this user; try again in {Math.Ceiling(wait.TotalMinutes)} minute(s)");
+            return ApiProblems.TooManyRequests(result.Problem!);
         }
 
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == request.Username, cancellationToken).ConfigureAwait(false);
-        var valid = PasswordHashing.Verify(user?.PasswordHash ?? PasswordHashing.DecoyHash, request.Password) && user is not null;
-        if (!valid)
+        if (result.User is not { } user)
         {
-            throttle.RecordFailure(request.Username, address);
-            await Task.Delay(options.FailedLoginDelay, cancellationToken).ConfigureAwait(false);
-            return ApiProblems.Unauthorized("wrong user name or password");
+            return ApiProblems.Unauthorized(result.Problem!);
         }
 
-        throttle.RecordSuccess(request.Username, address);
-        var (token, expiresIn) = tokens.Issue(user!);
+        var (token, expiresIn) = tokens.Issue(user);
         return TypedResults.Ok(new TokenResponse(token, "bearer", expiresIn));
     }
 

@@ -155,7 +155,7 @@ internal static partial class ProjectEndpoints
 
     private static ProjectResponse ToResponse(Project p) => new(p.Id, p.Name, p.BucketName, p.Region, p.EndpointUrl, p.AwsProfile, p.CreatedAt);
 
-    private static string? Validate(ProjectRequest request)
+    internal static string? Validate(ProjectRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > 200)
         {

@@ -23,6 +23,8 @@ internal static class AuthorizationPolicies
         options.AddPolicy(Upload, p => p.RequireAuthenticatedUser().RequireRole(Data.Roles.Admin, Data.Roles.User));
         options.AddPolicy(CompanyAdmin, p => p.RequireAuthenticatedUser().RequireRole(Data.Roles.Admin));
         options.AddPolicy(SystemAdmin, p => p.RequireAuthenticatedUser().RequireClaim(Caller.SystemAdminClaim, "true"));
+        options.AddPolicy(WebSignIn.Policy, p => p.AddAuthenticationSchemes(WebSignIn.Scheme).RequireAuthenticatedUser().RequireClaim(Caller.CompanyClaim));
+        options.AddPolicy(WebSignIn.AdminPolicy, p => p.AddAuthenticationSchemes(WebSignIn.Scheme).RequireAuthenticatedUser().RequireRole(Data.Roles.Admin));
         options.FallbackPolicy = options.GetPolicy(Read);
     }
 }

@@ -35,32 +35,15 @@ internal static class TokenValidation
             }
 
             var db = context.HttpContext.RequestServices.GetRequiredService<FerryDbContext>();
-            var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
-                .Select(u => new { u.Username, u.CompanyId, u.Role, u.IsSystemAdmin, u.PasswordChangedAt })
-                .FirstOrDefaultAsync(context.HttpContext.RequestAborted).ConfigureAwait(false);
             var issuedAt = context.SecurityToken is JsonWebToken jwt ? new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero) : DateTimeOffset.MinValue;
-            if (user is null)
+            var (principal, failure) = await CallerPrincipal.LoadAsync(db, userId, issuedAt, JwtBearerDefaults.AuthenticationScheme, context.HttpContext.RequestAborted).ConfigureAwait(false);
+            if (principal is null)
             {
-                context.Fail("the user no longer exists");
+                context.Fail(failure!);
                 return;
             }
 
-            // iat has whole seconds: compare at that precision.
-            if (issuedAt.ToUnixTimeSeconds() < user.PasswordChangedAt.ToUnixTimeSeconds())
-            {
-                context.Fail("the password changed after this token was issued");
-                return;
-            }
-
-            var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.Name, user.Username),
-                new Claim(Caller.UserIdClaim, userId.ToString(CultureInfo.InvariantCulture)),
-                new Claim(Caller.CompanyClaim, user.CompanyId.ToString(CultureInfo.InvariantCulture)),
-                new Claim(ClaimTypes.Role, user.Role),
-                new Claim(Caller.SystemAdminClaim, user.IsSystemAdmin ? "true" : "false"),
-            ], JwtBearerDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
-            context.Principal = new ClaimsPrincipal(identity);
+            context.Principal = principal;
         },
     };
 }

@@ -1,0 +1,31 @@
+namespace Ferry.Server.Auth;
+
+/// <summary>What a sign-in attempt came to: the user, or why not (and, when throttled, how long to wait).</summary>
+internal sealed record SignInResult(User? User, string? Problem, TimeSpan? RetryAfter);
+
+/// <summary>
+/// Checks a user name and password for the API and the web sign-in alike: throttled per user name and address,
+/// every failure slowed by <see cref="FerryServerOptions.FailedLoginDelay"/>, unknown names as slow as wrong passwords.
+/// </summary>
+internal sealed class PasswordCheck(FerryDbContext db, LoginThrottle throttle, FerryServerOptions options)
+{
+    public async Task<SignInResult> CheckAsync(string username, string password, string address, CancellationToken cancellationToken)
+    {
+        if (throttle.RetryAfter(username, address) is { } wait)
+        {
+            return new SignInResult(null, $"too many failed sign-ins for this user; try again in {Math.Ceiling(wait.TotalMinutes)} minute(s)", wait);
+        }
+
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken).ConfigureAwait(false);
+        var valid = PasswordHashing.Verify(user?.PasswordHash ?? PasswordHashing.DecoyHash, password) && user is not null;
+        if (!valid)
+        {
+            throttle.RecordFailure(username, address);
+            await Task.Delay(options.FailedLoginDelay, cancellationToken).ConfigureAwait(false);
+            return new SignInResult(null, "wrong user name or password", null);
+        }
+
+        throttle.RecordSuccess(username, address);
+        return new SignInResult(user, null, null);
+    }
+}

@@ -1,0 +1,60 @@
+// Calls to Ferry's session API with the bearer token the page was rendered with.
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export class Api {
+  constructor(private readonly token: string) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, "the Ferry server cannot be reached; check the connection");
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let detail = `${response.status} ${response.statusText}`;
+      try {
+        detail = JSON.parse(text).detail ?? detail;
+      } catch {
+        // not JSON
+      }
+      throw new ApiError(response.status, detail);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+/** Waits 0.5 s, 1 s, 2 s, 4 s… (with jitter) before attempt n (n ≥ 1). */
+export function backoff(attempt: number): Promise<void> {
+  const delay = Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatDuration(seconds: number): string {
+  if (!isFinite(seconds) || seconds < 0) return "–";
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
+}

@@ -1,0 +1,29 @@
+// Live rows on the sessions page: each active session listens to its Server-Sent Events until it finishes.
+import { formatBytes } from "./api";
+
+interface Progress {
+  status: string;
+  total_files: number;
+  uploaded_files: number;
+  skipped_files: number;
+  failed_files: number;
+  total_bytes: number;
+  uploaded_bytes: number;
+  skipped_bytes: number;
+}
+
+const table = document.querySelector<HTMLTableElement>("#sessions");
+const token = table?.dataset.token ?? "";
+const rows = Array.from(document.querySelectorAll<HTMLTableRowElement>("tr[data-active='true']")).slice(0, 20);
+for (const row of rows) {
+  const id = row.dataset.session;
+  const events = new EventSource(`/api/sessions/${id}/events?access_token=${encodeURIComponent(token)}`);
+  events.addEventListener("progress", (event) => {
+    const p = JSON.parse((event as MessageEvent).data) as Progress;
+    row.querySelector(".status")!.textContent = p.status;
+    row.querySelector(".files")!.textContent = `${p.uploaded_files + p.skipped_files} / ${p.total_files}`;
+    row.querySelector(".bytes")!.textContent = `${formatBytes(p.uploaded_bytes + p.skipped_bytes)} / ${formatBytes(p.total_bytes)}`;
+    row.querySelector(".failed")!.textContent = String(p.failed_files);
+  });
+  events.addEventListener("end", () => events.close());
+}

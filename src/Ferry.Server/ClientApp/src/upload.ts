@@ -1,0 +1,466 @@
+// The folder uploader: files go straight from the browser to S3 with URLs the server presigns, and count as
+// uploaded only when the server has checked them in S3. Built for 100,000-file folders: one small record per file
+// (no DOM element, no framework state per file), presigning and verification in batches, aggregate progress
+// redrawn four times a second. Uppy is not used: measured here, its per-file state updates make a 20,000-file
+// folder take minutes just to add (shared/notes/browser-upload.md); this queue is the "plain batched-presign queue".
+import { Api, ApiError, backoff, formatBytes, formatDuration } from "./api";
+
+const enum State { Pending, Sending, Sent, Verified, Present, Failed }
+
+interface Item {
+  file: File;
+  path: string;
+  sensor: number;
+  state: State;
+  error?: string;
+}
+
+interface Presigned { path: string; url: string; headers: Record<string, string>; expires_at: string }
+interface Registered { path: string; status: string }
+interface Verdict { path: string; status: string; error: string | null }
+interface SessionInfo { id: number; bucket: string; prefix: string }
+
+const CONCURRENCY = 16;
+const PART_CONCURRENCY = 4;
+const PRESIGN_BATCH = 500;
+const COMPLETE_BATCH = 200;
+const REGISTER_BATCH = 10_000;
+const ATTEMPTS = 5;
+
+const root = document.querySelector<HTMLElement>("#uploader")!;
+const api = new Api(root.dataset.token ?? "");
+const partSize = Number(root.dataset.partSize ?? 8 * 1024 * 1024);
+const multipartThreshold = Number(root.dataset.multipartThreshold ?? 16 * 1024 * 1024);
+const $ = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
+const projectSelect = $<HTMLSelectElement>("#project");
+const cycleSelect = $<HTMLSelectElement>("#cycle");
+const folderInput = $<HTMLInputElement>("#folder");
+const drop = $<HTMLElement>("#drop");
+const plan = $<HTMLElement>("#plan");
+const startButton = $<HTMLButtonElement>("#start");
+const pauseButton = $<HTMLButtonElement>("#pause");
+const retryButton = $<HTMLButtonElement>("#retry");
+const statusLine = $<HTMLElement>("#status");
+const bar = $<HTMLElement>("#bar");
+const totalsTable = $<HTMLTableElement>("#totals");
+const failuresBox = $<HTMLElement>("#failures");
+
+let items: Item[] = [];
+let folderName = "";
+let sensors: string[] = [];
+let session: SessionInfo | null = null;
+let queue: number[] = [];
+let queueNext = 0;
+let paused = false;
+let resume: (() => void) | null = null;
+let running = false;
+let startedAt = 0;
+let verifiedBytes = 0;
+const urls = new Map<string, Presigned>();
+let presignCursor = 0;
+let presigning: Promise<void> | null = null;
+let completions: { index: number; etag: string | null }[] = [];
+let completing = Promise.resolve();
+let flushTimer: number | undefined;
+
+// ---- choosing what to upload ----
+
+// Every project's cycles as the page rendered them; the Cycle list shows only the chosen project's.
+const allCycles = Array.from(cycleSelect.options);
+
+function filterCycles() {
+  cycleSelect.replaceChildren(...allCycles.filter((option) => option.dataset.project === projectSelect.value));
+  cycleSelect.selectedIndex = cycleSelect.options.length > 0 ? 0 : -1;
+  describePlan();
+}
+
+projectSelect.addEventListener("change", filterCycles);
+cycleSelect.addEventListener("change", describePlan);
+filterCycles();
+
+folderInput.addEventListener("change", async () => {
+  const files = Array.from(folderInput.files ?? []);
+  await useFiles(files.map((file) => ({ file, path: (file as File & { webkitRelativePath: string }).webkitRelativePath || file.name })));
+});
+
+drop.addEventListener("dragover", (event) => {
+  event.preventDefault();
+  drop.classList.add("over");
+});
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", async (event) => {
+  event.preventDefault();
+  drop.classList.remove("over");
+  const entries = Array.from(event.dataTransfer?.items ?? []).map((item) => item.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
+  statusLine.textContent = "Reading the dropped folder…";
+  const found: { file: File; path: string }[] = [];
+  for (const entry of entries) await walk(entry, found);
+  await useFiles(found);
+});
+
+/** Every file under a dropped entry; readEntries answers in batches, so it is called until it returns none. */
+async function walk(entry: FileSystemEntry, found: { file: File; path: string }[]): Promise<void> {
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    found.push({ file, path: entry.fullPath.replace(/^\//, "") });
+    return;
+  }
+  const reader = (entry as FileSystemDirectoryEntry).createReader();
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) break;
+    for (const child of batch) await walk(child, found);
+    await yieldToPage();
+  }
+}
+
+/** Takes the chosen files; paths lose their first segment (the chosen folder's own name). */
+async function useFiles(chosen: { file: File; path: string }[]) {
+  const sensorIndex = new Map<string, number>();
+  items = [];
+  sensors = [];
+  folderName = chosen[0]?.path.split("/")[0] ?? "";
+  for (let i = 0; i < chosen.length; i++) {
+    const { file, path } = chosen[i];
+    const slash = path.indexOf("/");
+    const relative = slash >= 0 && path.slice(0, slash) === folderName ? path.slice(slash + 1) : path;
+    const sensorName = relative.includes("/") ? relative.slice(0, relative.indexOf("/")) : "(folder itself)";
+    let sensor = sensorIndex.get(sensorName);
+    if (sensor === undefined) {
+      sensor = sensors.length;
+      sensors.push(sensorName);
+      sensorIndex.set(sensorName, sensor);
+    }
+    items.push({ file, path: relative, sensor, state: State.Pending });
+    if (i % 5000 === 4999) await yieldToPage();
+  }
+  statusLine.textContent = "";
+  describePlan();
+}
+
+function describePlan() {
+  if (items.length === 0) {
+    plan.textContent = "Pick a folder (or drop one) to see what goes where.";
+    startButton.disabled = true;
+    return;
+  }
+  const bytes = items.reduce((sum, item) => sum + item.file.size, 0);
+  const project = projectSelect.selectedOptions[0]?.textContent ?? "";
+  const bucket = /\(s3:\/\/([^)]+)\)/.exec(project)?.[1] ?? "";
+  const prefix = cycleSelect.selectedOptions[0]?.dataset.prefix ?? "";
+  plan.textContent = `${items.length.toLocaleString()} files (${formatBytes(bytes)}) in ${sensors.length} sensor folder(s) from “${folderName}” go to s3://${bucket}/${prefix}…, e.g. ${prefix}${items[0].path}`;
+  startButton.disabled = running || !cycleSelect.value;
+}
+
+// ---- running ----
+
+startButton.addEventListener("click", () => void start());
+pauseButton.addEventListener("click", () => {
+  paused = !paused;
+  pauseButton.textContent = paused ? "Resume" : "Pause";
+  if (!paused) {
+    resume?.();
+    resume = null;
+  }
+});
+retryButton.addEventListener("click", () => {
+  retryButton.hidden = true;
+  for (let i = 0; i < items.length; i++) {
+    if (items[i].state === State.Failed) {
+      items[i].state = State.Pending;
+      items[i].error = undefined;
+      queue.push(i);
+    }
+  }
+  void runQueue();
+});
+
+async function start() {
+  running = true;
+  startButton.disabled = true;
+  folderInput.disabled = projectSelect.disabled = cycleSelect.disabled = true;
+  try {
+    statusLine.textContent = "Starting a session…";
+    session = await api.call<SessionInfo>("POST", "/api/sessions", {
+      project_id: Number(projectSelect.value),
+      cycle_id: Number(cycleSelect.value),
+      local_directory: folderName,
+      client: "browser",
+    });
+    const byPath = new Map<string, number>();
+    items.forEach((item, index) => byPath.set(item.path, index));
+    for (let offset = 0; offset < items.length; offset += REGISTER_BATCH) {
+      statusLine.textContent = `Checking what is already there… ${offset.toLocaleString()} of ${items.length.toLocaleString()}`;
+      const batch = items.slice(offset, offset + REGISTER_BATCH);
+      const answer = await api.call<{ files: Registered[] }>("POST", `/api/sessions/${session.id}/files`, {
+        files: batch.map((item) => ({ path: item.path, size: item.file.size, last_modified: new Date(item.file.lastModified).toISOString() })),
+      });
+      for (const registered of answer.files) {
+        const index = byPath.get(registered.path);
+        if (index !== undefined && registered.status === "uploaded") items[index].state = State.Present;
+      }
+      await yieldToPage();
+    }
+    queue = [];
+    queueNext = 0;
+    items.forEach((item, index) => {
+      if (item.state === State.Pending) queue.push(index);
+    });
+    startedAt = performance.now();
+    pauseButton.disabled = false;
+    await runQueue();
+  } catch (error) {
+    statusLine.textContent = `The upload could not start: ${(error as Error).message}`;
+    statusLine.classList.add("error");
+    running = false;
+  }
+}
+
+const render = window.setInterval(() => running && draw(), 250);
+
+async function runQueue() {
+  running = true;
+  const workers = Array.from({ length: CONCURRENCY }, () => work());
+  await Promise.all(workers);
+  await flushCompletions();
+  await completing;
+  draw();
+  const failed = items.filter((item) => item.state === State.Failed).length;
+  if (failed > 0) {
+    statusLine.textContent = `${failed.toLocaleString()} file(s) failed; the rest is uploaded and verified. Fix the cause shown below, then choose “Retry failed”.`;
+    statusLine.classList.add("error");
+    retryButton.hidden = false;
+    return;
+  }
+  try {
+    await api.call("POST", `/api/sessions/${session!.id}/finish`);
+  } catch {
+    // The session stays open on the server; every file is verified anyway.
+  }
+  running = false;
+  pauseButton.disabled = true;
+  window.clearInterval(render);
+  const present = items.filter((item) => item.state === State.Present).length;
+  statusLine.classList.remove("error");
+  statusLine.textContent = `Upload complete: ${(items.length - present).toLocaleString()} file(s) uploaded and verified, ${present.toLocaleString()} already there (session ${session!.id}).`;
+}
+
+async function work() {
+  for (;;) {
+    if (paused) await new Promise<void>((resolve) => (resume = chain(resume, resolve)));
+    if (queueNext >= queue.length) return;
+    const index = queue[queueNext++];
+    const item = items[index];
+    item.state = State.Sending;
+    try {
+      const etag = item.file.size > multipartThreshold ? await sendMultipart(item) : await sendSingle(item);
+      item.state = State.Sent;
+      completions.push({ index, etag });
+      scheduleFlush();
+    } catch (error) {
+      item.state = State.Failed;
+      item.error = (error as Error).message;
+    }
+  }
+}
+
+function chain(previous: (() => void) | null, next: () => void): () => void {
+  return () => {
+    previous?.();
+    next();
+  };
+}
+
+async function sendSingle(item: Item): Promise<string | null> {
+  for (let attempt = 1; ; attempt++) {
+    const presigned = await urlFor(item.path);
+    try {
+      const response = await fetch(presigned.url, { method: "PUT", headers: presigned.headers, body: item.file });
+      if (response.ok) return response.headers.get("ETag");
+      if (response.status === 403) urls.delete(item.path); // expired or refused: sign again
+      if (attempt >= ATTEMPTS) throw new Error(`S3 answered ${response.status} ${await s3Code(response)}`);
+    } catch (error) {
+      if (attempt >= ATTEMPTS) throw error instanceof TypeError ? new Error("the network failed while sending the file") : error;
+    }
+    await backoff(attempt);
+  }
+}
+
+async function sendMultipart(item: Item): Promise<string | null> {
+  const created = await retrying(() => api.call<{ upload_id: string }>("POST", `/api/sessions/${session!.id}/multipart`, { path: item.path }));
+  const base = `/api/sessions/${session!.id}/multipart/${encodeURIComponent(created.upload_id)}`;
+  const count = Math.max(1, Math.ceil(item.file.size / partSize));
+  const etags: string[] = new Array(count);
+  let next = 0;
+  const sendParts = async () => {
+    for (;;) {
+      if (paused) await new Promise<void>((resolve) => (resume = chain(resume, resolve)));
+      const number = ++next;
+      if (number > count) return;
+      const body = item.file.slice((number - 1) * partSize, Math.min(item.file.size, number * partSize));
+      for (let attempt = 1; ; attempt++) {
+        const signed = await retrying(() => api.call<{ parts: { url: string; headers: Record<string, string> }[] }>("POST", `${base}/parts`, { part_numbers: [number] }));
+        try {
+          const response = await fetch(signed.parts[0].url, { method: "PUT", headers: signed.parts[0].headers, body });
+          const etag = response.headers.get("ETag");
+          if (response.ok && etag) {
+            etags[number - 1] = etag;
+            break;
+          }
+          if (attempt >= ATTEMPTS) throw new Error(response.ok ? "S3 sent no ETag for a part: the bucket's CORS rule must expose ETag (ferry s3 cors)" : `S3 answered ${response.status} for part ${number}`);
+        } catch (error) {
+          if (attempt >= ATTEMPTS) throw error instanceof TypeError ? new Error(`the network failed while sending part ${number}`) : error;
+        }
+        await backoff(attempt);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, count) }, sendParts));
+    const done = await retrying(() => api.call<{ etag: string | null }>("POST", `${base}/complete`, { parts: etags.map((etag, i) => ({ part_number: i + 1, etag })) }));
+    return done.etag;
+  } catch (error) {
+    await api.call("DELETE", base).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Runs an API call, retrying what may pass on another try (unreachable, 5xx, 429). */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const status = error instanceof ApiError ? error.status : 0;
+      if (attempt >= ATTEMPTS || (status >= 400 && status < 500 && status !== 429)) throw error;
+      await backoff(attempt);
+    }
+  }
+}
+
+/** A usable presigned URL for a path, fetched with the next pending paths' URLs in one call. */
+async function urlFor(path: string): Promise<Presigned> {
+  for (;;) {
+    const known = urls.get(path);
+    if (known && Date.parse(known.expires_at) - Date.now() > 60_000) return known;
+    if (presigning) {
+      await presigning;
+      continue;
+    }
+    presigning = (async () => {
+      const batch = [path];
+      presignCursor = Math.max(presignCursor, queueNext);
+      while (batch.length < PRESIGN_BATCH && presignCursor < queue.length) {
+        const candidate = items[queue[presignCursor++]];
+        if (candidate.file.size <= multipartThreshold && !urls.has(candidate.path)) batch.push(candidate.path);
+      }
+      const answer = await retrying(() => api.call<{ uploads: Presigned[] }>("POST", `/api/sessions/${session!.id}/presign`, { paths: batch }));
+      for (const upload of answer.uploads) urls.set(upload.path, upload);
+    })().finally(() => (presigning = null));
+    await presigning;
+  }
+}
+
+function scheduleFlush() {
+  if (completions.length >= COMPLETE_BATCH) void flushCompletions();
+  else if (flushTimer === undefined) flushTimer = window.setTimeout(() => void flushCompletions(), 300);
+}
+
+/** Reports sent files in one call; the server's verdict makes each verified or failed. */
+function flushCompletions(): Promise<void> {
+  window.clearTimeout(flushTimer);
+  flushTimer = undefined;
+  if (completions.length === 0) return completing;
+  const batch = completions.splice(0, COMPLETE_BATCH);
+  const previous = completing;
+  completing = (async () => {
+    await previous;
+    try {
+      const answer = await retrying(() => api.call<{ files: Verdict[] }>("POST", `/api/sessions/${session!.id}/complete`, {
+        files: batch.map(({ index, etag }) => ({ path: items[index].path, etag })),
+      }));
+      answer.files.forEach((verdict, i) => {
+        const item = items[batch[i].index];
+        if (verdict.status === "uploaded") {
+          item.state = State.Verified;
+          verifiedBytes += item.file.size;
+          urls.delete(item.path);
+        } else {
+          item.state = State.Failed;
+          item.error = verdict.error ?? "the server found the object wrong";
+        }
+      });
+    } catch (error) {
+      for (const { index } of batch) {
+        items[index].state = State.Failed;
+        items[index].error = `could not be verified: ${(error as Error).message}`;
+      }
+    }
+  })();
+  if (completions.length > 0) return flushCompletions();
+  return completing;
+}
+
+// ---- progress ----
+
+function draw() {
+  const total = items.length;
+  const perSensor = sensors.map(() => ({ files: 0, done: 0, failed: 0, bytes: 0, doneBytes: 0 }));
+  let done = 0;
+  let present = 0;
+  let failed = 0;
+  let bytes = 0;
+  let doneBytes = 0;
+  const failures: Item[] = [];
+  for (const item of items) {
+    const s = perSensor[item.sensor];
+    s.files++;
+    s.bytes += item.file.size;
+    bytes += item.file.size;
+    if (item.state === State.Verified || item.state === State.Present) {
+      s.done++;
+      s.doneBytes += item.file.size;
+      done++;
+      doneBytes += item.file.size;
+      if (item.state === State.Present) present++;
+    } else if (item.state === State.Failed) {
+      s.failed++;
+      failed++;
+      if (failures.length < 100) failures.push(item);
+    }
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+  const rate = seconds > 0 ? verifiedBytes / seconds : 0;
+  const remaining = bytes - doneBytes;
+  statusLine.textContent = `${paused ? "Paused. " : ""}${done.toLocaleString()} of ${total.toLocaleString()} files verified (${present.toLocaleString()} already there), ` +
+    `${formatBytes(doneBytes)} of ${formatBytes(bytes)}, ${formatBytes(rate)}/s, ETA ${rate > 0 ? formatDuration(remaining / rate) : "–"}` +
+    (failed > 0 ? `, ${failed.toLocaleString()} failed` : "");
+  bar.style.width = `${total === 0 ? 0 : (100 * done) / total}%`;
+  totalsTable.hidden = false;
+  totalsTable.tBodies[0].replaceChildren(...perSensor.slice(0, 500).map((s, i) => row([sensors[i], s.files.toLocaleString(), s.done.toLocaleString(), s.failed.toLocaleString(), `${formatBytes(s.doneBytes)} / ${formatBytes(s.bytes)}`])));
+  failuresBox.hidden = failures.length === 0;
+  failuresBox.querySelector("ul")!.replaceChildren(...failures.map((item) => {
+    const li = document.createElement("li");
+    li.textContent = `${item.path}: ${item.error}`;
+    return li;
+  }));
+}
+
+function row(cells: string[]): HTMLTableRowElement {
+  const tr = document.createElement("tr");
+  for (const text of cells) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    tr.appendChild(td);
+  }
+  return tr;
+}
+
+async function s3Code(response: Response): Promise<string> {
+  const text = await response.text().catch(() => "");
+  return /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? response.statusText;
+}
+
+function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from "vite";
+
+// Two entry points, emitted as plain ES modules into the server's wwwroot/app (served by `ferry serve`; no CDN).
+export default defineConfig({
+  build: {
+    outDir: "../wwwroot/app",
+    emptyOutDir: true,
+    target: "es2022",
+    sourcemap: true,
+    rollupOptions: {
+      input: { upload: "src/upload.ts", sessions: "src/sessions.ts" },
+      output: { entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", assetFileNames: "[name][extname]" },
+    },
+  },
+});

@@ -1,0 +1,20 @@
+using Ferry.Server.Auth;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Ferry.Server.Pages;
+
+/// <summary>A signed-in page: the caller as the database says now (see <see cref="WebSignIn"/>).</summary>
+public abstract class FerryPageModel : PageModel
+{
+    internal Caller Caller => Caller.From(User) ?? throw new InvalidOperationException("the page needs a signed-in caller");
+
+    internal T Service<T>() where T : notnull => HttpContext.RequestServices.GetRequiredService<T>();
+
+    internal FerryDbContext Db => Service<FerryDbContext>();
+
+    /// <summary>An error to show in words at the top of the page.</summary>
+    public string? Error { get; protected set; }
+
+    /// <summary>A confirmation to show at the top of the page.</summary>
+    public string? Message { get; protected set; }
+}

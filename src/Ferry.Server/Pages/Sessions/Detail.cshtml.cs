@@ -1,0 +1,60 @@
+namespace Ferry.Server.Pages.Sessions;
+
+/// <summary>One session: counters, bytes verified per minute, file types, and the failed files with their reasons.</summary>
+public sealed class SessionDetailModel : FerryPageModel
+{
+    internal sealed record TypeCount(string Extension, long Files, long Bytes);
+
+    internal sealed record ThroughputPoint(DateTimeOffset Minute, long Bytes);
+
+    public long Id { get; private set; }
+
+    internal UploadSession? Session { get; private set; }
+
+    public string ProjectName { get; private set; } = "";
+
+    public string CycleName { get; private set; } = "";
+
+    public string Bucket { get; private set; } = "";
+
+    public string Prefix { get; private set; } = "";
+
+    internal List<ThroughputPoint> Throughput { get; } = [];
+
+    internal List<TypeCount> Types { get; private set; } = [];
+
+    internal List<SessionFile> Failed { get; private set; } = [];
+
+    public async Task OnGetAsync(long id, CancellationToken cancellationToken)
+    {
+        Id = id;
+        var row = await Db.Sessions.AsNoTracking().Where(s => s.Id == id && s.CompanyId == Caller.CompanyId)
+            .Join(Db.Projects, s => s.ProjectId, p => p.Id, (s, p) => new { s, p })
+            .Join(Db.Cycles, x => x.s.CycleId, c => c.Id, (x, c) => new { x.s, x.p, c })
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return;
+        }
+
+        (Session, ProjectName, CycleName, Bucket, Prefix) = (row.s, row.p.Name, row.c.Name, row.p.BucketName, row.c.S3Prefix);
+        var perMinute = new SortedDictionary<DateTimeOffset, long>();
+        var types = new Dictionary<string, (long Files, long Bytes)>(StringComparer.OrdinalIgnoreCase);
+        // Streamed: a session may hold 300,000 rows; only three columns are read.
+        await foreach (var file in Db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id).Select(f => new { f.Path, f.Size, f.UploadedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            var extension = Path.GetExtension(file.Path) is { Length: > 0 } e ? e.ToLowerInvariant() : "(none)";
+            var count = types.GetValueOrDefault(extension);
+            types[extension] = (count.Files + 1, count.Bytes + file.Size);
+            if (file.UploadedAt is { } at)
+            {
+                var minute = new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, at.Minute, 0, TimeSpan.Zero);
+                perMinute[minute] = perMinute.GetValueOrDefault(minute) + file.Size;
+            }
+        }
+
+        Throughput.AddRange(perMinute.Select(p => new ThroughputPoint(p.Key, p.Value)));
+        Types = types.OrderByDescending(t => t.Value.Files).Select(t => new TypeCount(t.Key, t.Value.Files, t.Value.Bytes)).ToList();
+        Failed = await Db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Status == FileStatuses.Failed).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,47 @@
+using Ferry.Server.Auth;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Ferry.Server.Pages;
+
+/// <summary>The sign-in form (same checks and throttling as the API's login).</summary>
+[Microsoft.AspNetCore.Authorization.AllowAnonymous]
+public sealed class SignInModel : PageModel
+{
+    [BindProperty]
+    public string? Username { get; set; }
+
+    [BindProperty]
+    public string? Password { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public string? Error { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        var passwords = HttpContext.RequestServices.GetRequiredService<PasswordCheck>();
+        var db = HttpContext.RequestServices.GetRequiredService<FerryDbContext>();
+        var time = HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+        if (string.IsNullOrEmpty(Username) || string.IsNullOrEmpty(Password))
+        {
+            Error = "Enter your user name and password.";
+            return Page();
+        }
+
+        var result = await passwords.CheckAsync(Username, Password, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
+        if (result.User is not { } user)
+        {
+            Error = char.ToUpperInvariant(result.Problem![0]) + result.Problem[1..] + ".";
+            return Page();
+        }
+
+        await WebSignIn.SignInAsync(HttpContext, db, user, time).ConfigureAwait(false);
+        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/upload");
+    }
+}

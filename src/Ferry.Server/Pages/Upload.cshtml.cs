@@ -1,0 +1,39 @@
+using Ferry.Server.Auth;
+
+namespace Ferry.Server.Pages;
+
+/// <summary>
+/// The upload page: project, cycle, folder. The browser does the work (wwwroot/app/upload.js, built from ClientApp/):
+/// it registers the folder's files with the session API, PUTs them straight to S3 with presigned URLs, and reports them
+/// for verification. The page carries a bearer token for those calls.
+/// </summary>
+public sealed class UploadModel : FerryPageModel
+{
+    /// <summary>Part size for files above <see cref="MultipartThreshold"/>, in bytes (8 MiB).</summary>
+    public long PartSize { get; } = 8L * 1024 * 1024;
+
+    /// <summary>Files larger than this go in parallel parts, in bytes (16 MiB).</summary>
+    public long MultipartThreshold { get; } = 16L * 1024 * 1024;
+
+    internal List<Project> Projects { get; private set; } = [];
+
+    internal List<Cycle> Cycles { get; private set; } = [];
+
+    public bool CanUpload => Caller.CanWrite;
+
+    public string Token { get; private set; } = "";
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (!CanUpload)
+        {
+            return;
+        }
+
+        Projects = await Db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var ids = Projects.Select(p => p.Id).ToList();
+        Cycles = await Db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var user = await Db.Users.AsNoTracking().FirstAsync(u => u.Id == Caller.UserId, cancellationToken).ConfigureAwait(false);
+        Token = Service<TokenIssuer>().Issue(user).Token;
+    }
+}

@@ -1,0 +1,179 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Ferry.Testing;
+using Microsoft.Playwright;
+
+namespace Ferry.Web.Tests;
+
+/// <summary>The web app end to end in headless Chromium against 'ferry serve' and s3rver.</summary>
+public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>, IDisposable
+{
+    private readonly TempDirectory _local = new("web-local");
+
+    public void Dispose() => _local.Dispose();
+
+    [Fact]
+    public async Task Admin_CreatesProjectAndCycle_UploadsFolder_EveryObjectIdenticalInS3()
+    {
+        var bucket = await web.BucketAsync();
+        var (folder, files) = FieldFolder("SD_CARD_A", smallFiles: 499, bigFileBytes: 20 * 1024 * 1024);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Projects" }).ClickAsync();
+        await web.ScreenshotAsync(page, "projects");
+        var project = "Owls " + Guid.NewGuid().ToString("N")[..6];
+        await page.GetByLabel("Name").FillAsync(project);
+        await page.GetByLabel("Bucket").FillAsync(bucket);
+        await page.GetByLabel("Region").FillAsync("us-east-1");
+        await page.GetByLabel("Endpoint (empty for AWS)").FillAsync(web.S3.Endpoint);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
+        await page.GetByLabel("Cycle name").FillAsync("C2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add cycle" }).ClickAsync();
+        await page.GetByText("Cycle C2 added").WaitForAsync();
+        await web.ScreenshotAsync(page, "project");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Upload" }).ClickAsync();
+        await page.GetByLabel("Project").SelectOptionAsync(new SelectOptionValue { Label = $"{project} (s3://{bucket})" });
+        await page.GetByLabel("Cycle").SelectOptionAsync(new SelectOptionValue { Label = "C2" });
+        await page.GetByLabel("Folder").SetInputFilesAsync(folder);
+        await page.GetByText("500 files").WaitForAsync();
+        await web.ScreenshotAsync(page, "upload-plan");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 180_000 });
+        await web.ScreenshotAsync(page, "upload-complete");
+
+        Assert.Equal(files.Keys.Select(k => "C2/" + k).Order(StringComparer.Ordinal), (await web.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await web.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sessions" }).ClickAsync();
+        await page.GetByRole(AriaRole.Cell, new() { Name = "completed" }).First.WaitForAsync();
+        await web.ScreenshotAsync(page, "sessions");
+        await page.GetByRole(AriaRole.Row).Nth(1).GetByRole(AriaRole.Link).ClickAsync();
+        await page.GetByText("File types").WaitForAsync();
+        await web.ScreenshotAsync(page, "session-detail");
+    }
+
+    [Fact]
+    public async Task Reload_InTheMiddleOfAnUpload_PickingTheFolderAgainFinishesWithNothingMissingOrDuplicated()
+    {
+        await using var proxy = await FaultProxy.StartAsync(web.S3.Endpoint);
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket, proxy.Endpoint);
+        var (folder, files) = FieldFolder("SD_CARD_B", smallFiles: 300, bigFileBytes: 0);
+        proxy.HoldAfter("PutObject", 120);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await ChooseAsync(page, project, bucket, folder);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => /^(\\d+) of 300 files verified/.test(document.querySelector('#status').textContent) && parseInt(document.querySelector('#status').textContent) >= 60");
+
+        await page.ReloadAsync();
+        proxy.Reset();
+        proxy.Release();
+        await ChooseAsync(page, project, bucket, folder);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
+
+        Assert.Equal(files.Keys.Select(k => "C2/" + k).Order(StringComparer.Ordinal), (await web.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await web.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
+
+        using var api = await web.AdminApiAsync();
+        var sessions = (await api.GetFromJsonAsync<JsonArray>($"/api/sessions?project_id={_projectId}"))!;
+        var (second, first) = (sessions[0]!, sessions[1]!);
+        Assert.Equal("completed", second["status"]!.GetValue<string>());
+        Assert.Equal("active", first["status"]!.GetValue<string>());
+        Assert.True(first["uploaded_files"]!.GetValue<long>() >= 60);
+        // Everything the first session verified was skipped by the second; the second uploaded the rest.
+        Assert.Equal(first["uploaded_files"]!.GetValue<long>(), second["skipped_files"]!.GetValue<long>());
+        Assert.Equal(300, second["skipped_files"]!.GetValue<long>() + second["uploaded_files"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Viewer_SeesWhyAndCannotStartAnUpload()
+    {
+        var admin = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
+        var viewer = "viewer" + Guid.NewGuid().ToString("N")[..6];
+        await admin.GetByLabel("New user name").FillAsync(viewer);
+        await admin.GetByLabel("Initial password (at least 10 characters)").FillAsync("viewer-password-1");
+        await admin.GetByLabel("Role").SelectOptionAsync("viewer");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
+        await admin.GetByText($"User {viewer} created").WaitForAsync();
+        await web.ScreenshotAsync(admin, "users");
+
+        var page = await web.SignedInPageAsync(viewer, "viewer-password-1");
+
+        await page.GetByText("Viewers cannot upload").WaitForAsync();
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).CountAsync());
+        await web.ScreenshotAsync(page, "upload-viewer");
+    }
+
+    [Fact]
+    public async Task SignIn_WrongPassword_SaysSoInWords()
+    {
+        var context = await web.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(web.Url + "/signin");
+        await web.ScreenshotAsync(page, "signin");
+
+        await page.GetByLabel("Username").FillAsync("admin");
+        await page.GetByLabel("Password").FillAsync("not-the-password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await page.GetByText("Wrong user name or password.").WaitForAsync();
+        Assert.EndsWith("/signin", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
+    }
+
+    private long _projectId;
+
+    private async Task<(string Name, long Id)> ProjectAsync(string bucket, string endpoint)
+    {
+        using var api = await web.AdminApiAsync();
+        var name = "Bats " + Guid.NewGuid().ToString("N")[..6];
+        var created = await api.PostAsJsonAsync("/api/projects", new { name, bucket_name = bucket, region = "us-east-1", endpoint_url = endpoint });
+        created.EnsureSuccessStatusCode();
+        _projectId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+        (await api.PostAsJsonAsync($"/api/projects/{_projectId}/cycles", new { name = "C2" })).EnsureSuccessStatusCode();
+        return (name, _projectId);
+    }
+
+    private static async Task ChooseAsync(IPage page, string project, string bucket, string folder)
+    {
+        await page.GetByLabel("Project").SelectOptionAsync(new SelectOptionValue { Label = $"{project} (s3://{bucket})" });
+        await page.GetByLabel("Cycle").SelectOptionAsync(new SelectOptionValue { Label = "C2" });
+        await page.GetByLabel("Folder").SetInputFilesAsync(folder);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).Filter(new() { Visible = true }).WaitForAsync();
+        await page.WaitForFunctionAsync("() => !document.querySelector('#start').disabled");
+    }
+
+    /// <summary>A card's folder: sensor folders (one nested a level deeper) of small recordings, and optionally one big file.</summary>
+    private (string Folder, Dictionary<string, byte[]> Files) FieldFolder(string name, int smallFiles, int bigFileBytes)
+    {
+        var root = Path.Combine(_local.Path, name);
+        var files = new Dictionary<string, byte[]>();
+        string[] sensors = ["950349", "950350/day2", "950351", "950402", "950403"];
+        for (var i = 0; i < smallFiles; i++)
+        {
+            files[$"{sensors[i % sensors.Length]}/2025090{i % 9 + 1}_{i:D5}.WAV"] = TestData.Bytes(1000 + (i * 37 % 6000), i);
+        }
+
+        if (bigFileBytes > 0)
+        {
+            files["950349/long recording #1.WAV"] = TestData.Bytes(bigFileBytes, 99);
+        }
+
+        foreach (var (path, bytes) in files)
+        {
+            var full = Path.Combine(root, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllBytes(full, bytes);
+        }
+
+        return (root, files);
+    }
+}

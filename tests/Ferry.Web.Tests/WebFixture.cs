@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Ferry.Testing;
+using Microsoft.Playwright;
+
+namespace Ferry.Web.Tests;
+
+/// <summary>
+/// The real thing for browser tests: s3rver, 'ferry serve' (a process, migrated SQLite) on free loopback ports, and
+/// Debian's Chromium driven by Playwright (never a downloaded browser). Screenshots go to artifacts/screenshots.
+/// </summary>
+public sealed class WebFixture : IAsyncLifetime
+{
+    public const string AdminPassword = "web-admin-password";
+
+    private readonly TempDirectory _home = new("web");
+    private Process? _server;
+    private IPlaywright? _playwright;
+
+    public S3rverServer S3 { get; private set; } = null!;
+
+    public string Url { get; private set; } = "";
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string Screenshots { get; } = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        S3 = await S3rverServer.StartAsync();
+        var ferry = Ferry();
+        var migrated = await ferry.RunAsync("db", "migrate");
+        Assert.True(migrated.ExitCode == 0, migrated.Stderr);
+        Url = $"http://127.0.0.1:{FreePort.Next()}";
+        _server = ferry.Start("serve", "--urls", Url);
+        await WaitForAsync(Url + "/healthz");
+        Directory.CreateDirectory(Screenshots);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : throw new InvalidOperationException("Debian's chromium is not installed; scripts/test.sh installs it (apt-get install chromium)"),
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_server is not null)
+        {
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+            _server.Dispose();
+        }
+
+        await S3.DisposeAsync();
+        _home.Dispose();
+    }
+
+    internal FerryCommand Ferry() => new(_home.Path, AdminPassword);
+
+    /// <summary>A bucket whose CORS rule lets the app's origin PUT and read ETag, set with 'ferry s3 cors' as an operator would.</summary>
+    public async Task<string> BucketAsync(string? endpoint = null)
+    {
+        var bucket = await S3.CreateBucketAsync("web");
+        var cors = await Ferry().RunAsync("s3", "cors", bucket, "--origin", Url, "--endpoint", S3.Endpoint);
+        Assert.True(cors.ExitCode == 0, cors.Stderr);
+        return bucket;
+    }
+
+    /// <summary>An API client signed in as the first administrator.</summary>
+    public async Task<HttpClient> AdminApiAsync()
+    {
+        var http = new HttpClient { BaseAddress = new Uri(Url) };
+        var login = await http.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = AdminPassword });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    public async Task<IPage> SignedInPageAsync(string username, string password)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(Url + "/");
+        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/upload");
+        return page;
+    }
+
+    public Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+
+    private static async Task WaitForAsync(string url)
+    {
+        using var http = new HttpClient();
+        for (var attempt = 0; attempt < 150; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync(url)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException($"{url} did not answer");
+    }
+}
+
+/// <summary>Runs the built ferry CLI with a controlled environment (S3 credentials for s3rver, its own data directory).</summary>
+internal sealed class FerryCommand(string home, string adminPassword)
+{
+    public Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(RepositoryPaths.FerryDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["HOME"] = home;
+        info.Environment["FERRY_HOME"] = Path.Combine(home, "ferry");
+        info.Environment["FERRY_ADMIN_PASSWORD"] = adminPassword;
+        info.Environment["AWS_ACCESS_KEY_ID"] = S3rverServer.AccessKey;
+        info.Environment["AWS_SECRET_ACCESS_KEY"] = S3rverServer.SecretKey;
+        info.Environment["AWS_REGION"] = "us-east-1";
+        foreach (var name in new[] { "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN" })
+        {
+            info.Environment.Remove(name);
+        }
+
+        return Process.Start(info)!;
+    }
+
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}

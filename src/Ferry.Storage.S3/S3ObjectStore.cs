@@ -220,6 +220,8 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresig
 
     public PresignedRequest PresignPut(string key, DateTimeOffset now, TimeSpan lifetime) => _presigner.Put(key, now, lifetime);
 
+    public PresignedRequest PresignPost(string key, long size, DateTimeOffset now, TimeSpan lifetime) => _presigner.Post(key, size, now, lifetime);
+
     public PresignedRequest PresignUploadPart(string key, string uploadId, int partNumber, DateTimeOffset now, TimeSpan lifetime) =>
         _presigner.UploadPart(key, uploadId, partNumber, now, lifetime);
 

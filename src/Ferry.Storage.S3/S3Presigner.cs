@@ -22,11 +22,13 @@ internal sealed class S3Presigner
     private readonly string _host;
     private readonly string _basePath;
     private readonly SigV4SignerCache _signers = new();
+    private readonly string _bucket;
 
     public S3Presigner(AWSCredentials credentials, string region, Uri? endpoint, string bucket)
     {
         _credentials = credentials;
         _region = region;
+        _bucket = bucket;
         Uri origin;
         if (endpoint is not null)
         {
@@ -51,6 +53,53 @@ internal sealed class S3Presigner
     public PresignedRequest Put(string key, DateTimeOffset now, TimeSpan lifetime) =>
         Sign("PUT", key, new Dictionary<string, string>(), now, lifetime);
 
+    public PresignedRequest Post(string key, long size, DateTimeOffset now, TimeSpan lifetime)
+    {
+        ObjectKey.Validate(key);
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        CheckLifetime(lifetime);
+        var identity = _credentials.GetCredentials();
+        var signer = _signers.For(identity);
+        var amzDate = SigV4Signer.AmzDate(now);
+        var credential = $"{identity.AccessKey}/{amzDate[..8]}/{_region}/{Service}/aws4_request";
+        var conditions = new List<object>
+        {
+            new Dictionary<string, string> { ["bucket"] = _bucket },
+            new Dictionary<string, string> { ["key"] = key },
+            new object[] { "content-length-range", size, size },
+            new Dictionary<string, string> { ["x-amz-algorithm"] = SigV4Signer.Algorithm },
+            new Dictionary<string, string> { ["x-amz-credential"] = credential },
+            new Dictionary<string, string> { ["x-amz-date"] = amzDate },
+        };
+        if (!string.IsNullOrEmpty(identity.Token))
+        {
+            conditions.Add(new Dictionary<string, string> { ["x-amz-security-token"] = identity.Token });
+        }
+
+        var policy = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["expiration"] = (now + lifetime).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["conditions"] = conditions,
+        });
+        var base64Policy = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(policy));
+        var signature = signer.SignPolicy(base64Policy, now, _region, Service);
+        var fields = new List<KeyValuePair<string, string>>
+        {
+            new("key", key),
+            new("policy", base64Policy),
+            new("x-amz-algorithm", SigV4Signer.Algorithm),
+            new("x-amz-credential", credential),
+            new("x-amz-date", amzDate),
+        };
+        if (!string.IsNullOrEmpty(identity.Token))
+        {
+            fields.Add(new("x-amz-security-token", identity.Token));
+        }
+
+        fields.Add(new("x-amz-signature", signature));
+        return new PresignedRequest("POST", _origin + (_basePath.Length == 0 ? "/" : _basePath), NoHeaders, now + lifetime, fields);
+    }
+
     public PresignedRequest UploadPart(string key, string uploadId, int partNumber, DateTimeOffset now, TimeSpan lifetime)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partNumber, 1);
@@ -66,14 +115,19 @@ internal sealed class S3Presigner
     private PresignedRequest Sign(string method, string key, Dictionary<string, string> parameters, DateTimeOffset now, TimeSpan lifetime)
     {
         ObjectKey.Validate(key);
-        if (lifetime < TimeSpan.FromSeconds(1) || lifetime > MaximumLifetime)
-        {
-            throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, "a presigned URL lives from 1 second to 7 days");
-        }
+        CheckLifetime(lifetime);
 
         var identity = _credentials.GetCredentials();
         var path = _basePath + "/" + string.Join('/', key.Split('/').Select(SigV4Signer.EncodeSegment));
         var query = _signers.For(identity).PresignedQuery(method, path, _host, parameters, identity.Token, now, lifetime, _region, Service);
         return new PresignedRequest(method, _origin + path + "?" + query, NoHeaders, now + lifetime);
+    }
+
+    private static void CheckLifetime(TimeSpan lifetime)
+    {
+        if (lifetime < TimeSpan.FromSeconds(1) || lifetime > MaximumLifetime)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, "a presigned URL lives from 1 second to 7 days");
+        }
     }
 }

@@ -81,6 +81,14 @@ internal sealed class SigV4Signer(string accessKeyId, string secretAccessKey)
         return canonicalQuery + "&X-Amz-Signature=" + signature;
     }
 
+    /// <summary>The signature of a browser POST policy (<paramref name="base64Policy"/>: the policy document in base64, as sent in the form).</summary>
+    public string SignPolicy(string base64Policy, DateTimeOffset time, string region, string service)
+    {
+        var day = AmzDate(time)[..8];
+        var scope = $"{day}/{region}/{service}/aws4_request";
+        return Hex(HMACSHA256.HashData(SigningKey(scope, day, region, service), Encoding.UTF8.GetBytes(base64Policy)));
+    }
+
     /// <summary>Percent-encodes one path segment as S3 expects: every byte but A-Z a-z 0-9 - _ . ~ as %XX.</summary>
     public static string EncodeSegment(string segment)
     {

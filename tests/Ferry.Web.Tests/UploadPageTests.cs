@@ -129,6 +129,21 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         Assert.EndsWith("/signin", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Pages_OnAPhoneScreen_FitWithoutSidewaysScrolling()
+    {
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await page.SetViewportSizeAsync(390, 844);
+
+        foreach (var (path, name) in new[] { ("/upload", "phone-upload"), ("/sessions", "phone-sessions"), ("/projects", "phone-projects") })
+        {
+            await page.GotoAsync(web.Url + path);
+            await web.ScreenshotAsync(page, name);
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+            Assert.True(overflow <= 0, $"{path} is {overflow} px wider than a phone screen");
+        }
+    }
+
     private long _projectId;
 
     private async Task<(string Name, long Id)> ProjectAsync(string bucket, string endpoint)

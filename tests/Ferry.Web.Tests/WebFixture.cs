@@ -65,7 +65,7 @@ public sealed class WebFixture : IAsyncLifetime
         _home.Dispose();
     }
 
-    internal FerryCommand Ferry() => new(_home.Path, AdminPassword);
+    public FerryCommand Ferry() => new(_home.Path, AdminPassword);
 
     /// <summary>A bucket whose CORS rule lets the app's origin PUT and read ETag, set with 'ferry s3 cors' as an operator would.</summary>
     public async Task<string> BucketAsync(string? endpoint = null)
@@ -127,7 +127,7 @@ public sealed class WebFixture : IAsyncLifetime
 }
 
 /// <summary>Runs the built ferry CLI with a controlled environment (S3 credentials for s3rver, its own data directory).</summary>
-internal sealed class FerryCommand(string home, string adminPassword)
+public sealed class FerryCommand(string home, string adminPassword)
 {
     public Process Start(params string[] args)
     {

@@ -24,7 +24,7 @@ internal sealed class S3Command
 
     public Command Build()
     {
-        var cors = new Command("cors", "Allow browsers from ORIGIN to PUT to the bucket with presigned URLs and read the ETag header.\n\nExit codes:\n  0  the rule is in place\n  2  bad origin, credentials, endpoint or bucket, or the storage server refused the setting");
+        var cors = new Command("cors", "Allow browsers from ORIGIN to upload to the bucket with presigned URLs (PUT, POST forms) and read the ETag header.\n\nExit codes:\n  0  the rule is in place\n  2  bad origin, credentials, endpoint or bucket, or the storage server refused the setting");
         cors.Arguments.Add(_corsBucket);
         cors.Options.Add(_origins);
         _s3.AddTo(cors);
@@ -62,14 +62,14 @@ internal sealed class S3Command
             {
                 Id = CorsRuleId,
                 AllowedOrigins = origins.Select(o => o.TrimEnd('/')).ToList(),
-                AllowedMethods = ["PUT", "GET", "HEAD"],
+                AllowedMethods = ["PUT", "POST", "GET", "HEAD"],
                 AllowedHeaders = ["*"],
                 ExposeHeaders = ["ETag"],
                 MaxAgeSeconds = 3000,
             });
             await store.Client.PutCORSConfigurationAsync(new PutCORSConfigurationRequest { BucketName = store.Bucket, Configuration = new CORSConfiguration { Rules = rules } }, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
-        Console.WriteLine($"s3://{store.Bucket}: browsers from {string.Join(", ", origins)} may PUT with presigned URLs and read ETag (rule {CorsRuleId})");
+        Console.WriteLine($"s3://{store.Bucket}: browsers from {string.Join(", ", origins)} may upload with presigned URLs (PUT, POST) and read ETag (rule {CorsRuleId})");
         return ExitCodes.Success;
     }
 

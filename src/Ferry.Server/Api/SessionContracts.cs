@@ -31,11 +31,11 @@ internal sealed record RegisterFilesResponse(List<RegisteredFileResponse> Files)
 
 internal sealed record RegisteredFileResponse(string Path, string Key, string Status, string? Etag, string? Checksum);
 
-internal sealed record PresignRequest(List<string>? Paths);
+internal sealed record PresignRequest(List<string>? Paths, string? Method);
 
 internal sealed record PresignResponse(List<PresignedUpload> Uploads);
 
-internal sealed record PresignedUpload(string Path, string Key, string Method, string Url, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt);
+internal sealed record PresignedUpload(string Path, string Key, string Method, string Url, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt, Dictionary<string, string>? Fields);
 
 internal sealed record CompleteFilesRequest(List<CompletedFile>? Files);
 

@@ -25,7 +25,7 @@ internal static class SessionEndpoints
             .WithSummary("Registers up to 10,000 files; each comes back pending (upload it) or uploaded (already verified in the bucket).");
         group.MapGet("/{id:long}/files", ListFilesAsync).WithSummary("The session's files, optionally by status, in pages (after=<id>, limit ≤ 5,000).");
         group.MapPost("/{id:long}/presign", PresignAsync).RequireAuthorization(AuthorizationPolicies.Upload)
-            .WithSummary("Short-lived PUT URLs for registered files (up to 10,000 paths).");
+            .WithSummary("Short-lived upload URLs for registered files (up to 10,000 paths): PUT by default; method POST gives browser form uploads (url + fields) that need no CORS preflight.");
         group.MapPost("/{id:long}/complete", CompleteAsync).RequireAuthorization(AuthorizationPolicies.Upload)
             .WithSummary("Reports uploads (up to 1,000); the server checks each object in S3 before marking it uploaded.");
         group.MapPost("/{id:long}/finish", FinishAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("Closes the session: completed, or incomplete when files are pending or failed.");
@@ -191,11 +191,17 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest(problem);
         }
 
-        var signed = await files.PresignAsync(found.Project, resolved.Select(r => r.File).ToList(), cancellationToken).ConfigureAwait(false);
+        if (request.Method is not (null or "PUT" or "POST"))
+        {
+            return ApiProblems.BadRequest("method must be PUT (the default) or POST (a browser form upload, sent without a CORS preflight)");
+        }
+
+        var signed = await files.PresignAsync(found.Project, resolved.Select(r => r.File).ToList(), post: request.Method == "POST", cancellationToken).ConfigureAwait(false);
         var uploads = new List<PresignedUpload>(signed.Count);
         for (var i = 0; i < signed.Count; i++)
         {
-            uploads.Add(new PresignedUpload(resolved[i].ClientPath, resolved[i].File.Key, signed[i].Method, signed[i].Url, signed[i].Headers, signed[i].ExpiresAt));
+            var fields = signed[i].Fields?.ToDictionary(f => f.Key, f => f.Value);
+            uploads.Add(new PresignedUpload(resolved[i].ClientPath, resolved[i].File.Key, signed[i].Method, signed[i].Url, signed[i].Headers, signed[i].ExpiresAt, fields));
         }
 
         return TypedResults.Ok(new PresignResponse(uploads));

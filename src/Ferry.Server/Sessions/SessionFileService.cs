@@ -111,12 +111,15 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         await db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId && paths.Contains(f.Path))
             .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>One presigned PUT per file, in the order given; counts an attempt for each.</summary>
-    public async Task<IReadOnlyList<PresignedRequest>> PresignAsync(Project project, IReadOnlyList<SessionFile> files, CancellationToken cancellationToken)
+    /// <summary>
+    /// One presigned upload per file, in the order given: a PUT URL, or with <paramref name="post"/> a browser form upload
+    /// limited to the registered size. Counts an attempt for each.
+    /// </summary>
+    public async Task<IReadOnlyList<PresignedRequest>> PresignAsync(Project project, IReadOnlyList<SessionFile> files, bool post, CancellationToken cancellationToken)
     {
         var store = stores.For(project);
         var now = time.GetUtcNow();
-        var signed = files.Select(f => store.PresignPut(f.Key, now, options.PresignLifetime)).ToList();
+        var signed = files.Select(f => post ? store.PresignPost(f.Key, f.Size, now, options.PresignLifetime) : store.PresignPut(f.Key, now, options.PresignLifetime)).ToList();
         var ids = files.Select(f => f.Id).ToList();
         await db.SessionFiles.Where(f => ids.Contains(f.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(f => f.Attempts, f => f.Attempts + 1).SetProperty(f => f.UpdatedAt, now), cancellationToken).ConfigureAwait(false);

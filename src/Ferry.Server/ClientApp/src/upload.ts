@@ -15,7 +15,7 @@ interface Item {
   error?: string;
 }
 
-interface Presigned { path: string; url: string; headers: Record<string, string>; expires_at: string }
+interface Presigned { path: string; method: string; url: string; headers: Record<string, string>; fields: Record<string, string> | null; expires_at: string }
 interface Registered { path: string; status: string }
 interface Verdict { path: string; status: string; error: string | null }
 interface SessionInfo { id: number; bucket: string; prefix: string }
@@ -275,7 +275,7 @@ async function sendSingle(item: Item): Promise<string | null> {
   for (let attempt = 1; ; attempt++) {
     const presigned = await urlFor(item.path);
     try {
-      const response = await fetch(presigned.url, { method: "PUT", headers: presigned.headers, body: item.file });
+      const response = await fetch(presigned.url, request(presigned, item.file));
       if (response.ok) return response.headers.get("ETag");
       if (response.status === 403) urls.delete(item.path); // expired or refused: sign again
       if (attempt >= ATTEMPTS) throw new Error(`S3 answered ${response.status} ${await s3Code(response)}`);
@@ -284,6 +284,18 @@ async function sendSingle(item: Item): Promise<string | null> {
     }
     await backoff(attempt);
   }
+}
+
+/**
+ * The upload request for a presigned URL. Form uploads (POST, the default here) are "simple" requests that browsers
+ * send without a CORS preflight; a PUT costs a preflight OPTIONS per file, since every URL is different.
+ */
+function request(presigned: Presigned, file: File): RequestInit {
+  if (presigned.method !== "POST") return { method: presigned.method, headers: presigned.headers, body: file };
+  const form = new FormData();
+  for (const [name, value] of Object.entries(presigned.fields ?? {})) form.append(name, value);
+  form.append("file", file);
+  return { method: "POST", body: form };
 }
 
 async function sendMultipart(item: Item): Promise<string | null> {
@@ -354,7 +366,7 @@ async function urlFor(path: string): Promise<Presigned> {
         const candidate = items[queue[presignCursor++]];
         if (candidate.file.size <= multipartThreshold && !urls.has(candidate.path)) batch.push(candidate.path);
       }
-      const answer = await retrying(() => api.call<{ uploads: Presigned[] }>("POST", `/api/sessions/${session!.id}/presign`, { paths: batch }));
+      const answer = await retrying(() => api.call<{ uploads: Presigned[] }>("POST", `/api/sessions/${session!.id}/presign`, { paths: batch, method: "POST" }));
       for (const upload of answer.uploads) urls.set(upload.path, upload);
     })().finally(() => (presigning = null));
     await presigning;

@@ -59,4 +59,28 @@ public sealed class S3PresignerTests
 
         Assert.Throws<ArgumentOutOfRangeException>(() => sut.Put("key", May24, TimeSpan.FromDays(8)));
     }
+
+    [Fact]
+    public void Post_CustomEndpoint_SignedPolicyForExactlyOneKeyAndLength()
+    {
+        var sut = new S3Presigner(new BasicAWSCredentials("AKID", "SECRET"), "eu-west-1", new Uri("http://127.0.0.1:4568"), "field-data");
+
+        var signed = sut.Post("C2/950349/a b.WAV", 4096, May24, TimeSpan.FromHours(1));
+
+        Assert.Equal("POST", signed.Method);
+        Assert.Equal("http://127.0.0.1:4568/field-data", signed.Url);
+        var fields = signed.Fields!.ToDictionary(f => f.Key, f => f.Value);
+        Assert.Equal("key", signed.Fields![0].Key);
+        Assert.Equal("C2/950349/a b.WAV", fields["key"]);
+        Assert.Equal("AKID/20130524/eu-west-1/s3/aws4_request", fields["x-amz-credential"]);
+        var policy = System.Text.Json.Nodes.JsonNode.Parse(Convert.FromBase64String(fields["policy"]))!;
+        Assert.Equal("2013-05-24T01:00:00Z", policy["expiration"]!.GetValue<string>());
+        var conditions = policy["conditions"]!.ToJsonString();
+        Assert.Contains("{\"key\":\"C2/950349/a b.WAV\"}", conditions, StringComparison.Ordinal);
+        Assert.Contains("[\"content-length-range\",4096,4096]", conditions, StringComparison.Ordinal);
+        Assert.Contains("{\"bucket\":\"field-data\"}", conditions, StringComparison.Ordinal);
+        var signer = new SigV4Signer("AKID", "SECRET");
+        Assert.Equal(signer.SignPolicy(fields["policy"], May24, "eu-west-1", "s3"), fields["x-amz-signature"]);
+        Assert.Equal(64, fields["x-amz-signature"].Length);
+    }
 }

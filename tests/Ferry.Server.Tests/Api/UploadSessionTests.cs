@@ -42,6 +42,34 @@ public abstract class UploadSessionTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task PresignPost_FormUpload_IsVerifiedAndStoredByteForByte()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, bucket) = await fixture.NewProjectAsync(tenant);
+        var sessionId = await NewSessionAsync(tenant.User, projectId, cycleId);
+        var content = Bytes(5000, 7);
+        await RegisterAsync(tenant.User, sessionId, new Dictionary<string, long> { ["form/a b+c.wav"] = content.Length });
+
+        var presigned = await ApiCalls.PostAsync(tenant.User, $"/api/sessions/{sessionId}/presign", new { paths = new[] { "form/a b+c.wav" }, method = "POST" });
+        var upload = presigned["uploads"]![0]!;
+        using var form = new MultipartFormDataContent();
+        foreach (var (name, value) in upload["fields"]!.AsObject())
+        {
+            form.Add(new StringContent(value!.GetValue<string>()), name);
+        }
+
+        form.Add(new ByteArrayContent(content), "file", "a b+c.wav");
+        using var response = await Plain.PostAsync(upload["url"]!.GetValue<string>(), form);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var completed = await CompleteAsync(tenant.User, sessionId, [new { path = "form/a b+c.wav", etag = response.Headers.ETag!.Tag }]);
+
+        Assert.Equal("POST", upload["method"]!.GetValue<string>());
+        Assert.Equal("uploaded", completed[0]["status"]!.GetValue<string>());
+        Assert.Equal(content, await fixture.S3.GetObjectAsync(bucket, "C1/form/a b+c.wav"));
+        Assert.Equal(HttpStatusCode.BadRequest, await ApiCalls.StatusAsync(tenant.User, HttpMethod.Post, $"/api/sessions/{sessionId}/presign", new { paths = new[] { "form/a b+c.wav" }, method = "DELETE" }));
+    }
+
+    [Fact]
     public async Task Complete_MissingOrWrongObject_IsFailedWithReason()
     {
         var tenant = await fixture.NewTenantAsync();

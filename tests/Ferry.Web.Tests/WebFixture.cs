@@ -35,7 +35,7 @@ public sealed class WebFixture : IAsyncLifetime
         Assert.True(migrated.ExitCode == 0, migrated.Stderr);
         Url = $"http://127.0.0.1:{FreePort.Next()}";
         _server = ferry.Start("serve", "--urls", Url);
-        await WaitForAsync(Url + "/healthz");
+        await FerryServerClient.WaitUntilHealthyAsync(Url, _server);
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -77,15 +77,7 @@ public sealed class WebFixture : IAsyncLifetime
     }
 
     /// <summary>An API client signed in as the first administrator.</summary>
-    public async Task<HttpClient> AdminApiAsync()
-    {
-        var http = new HttpClient { BaseAddress = new Uri(Url) };
-        var login = await http.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = AdminPassword });
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
-    }
+    public Task<HttpClient> AdminApiAsync() => FerryServerClient.SignInAsync(Url, "admin", AdminPassword);
 
     public async Task<IPage> SignedInPageAsync(string username, string password)
     {
@@ -102,28 +94,6 @@ public sealed class WebFixture : IAsyncLifetime
 
     public Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
-
-    private static async Task WaitForAsync(string url)
-    {
-        using var http = new HttpClient();
-        for (var attempt = 0; attempt < 150; attempt++)
-        {
-            try
-            {
-                if ((await http.GetAsync(url)).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException($"{url} did not answer");
-    }
 }
 
 /// <summary>Runs the built ferry CLI with a controlled environment (S3 credentials for s3rver, its own data directory).</summary>

@@ -26,27 +26,7 @@ public sealed class FerryServeFixture : IAsyncLifetime
         Assert.True(migrated.ExitCode == 0, migrated.ToString());
         Url = $"http://127.0.0.1:{FreePort.Next()}";
         _server = ferry.Start("serve", "--urls", Url);
-        using var http = new HttpClient();
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                if ((await http.GetAsync(Url + "/healthz")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (attempt < 100)
-            {
-            }
-
-            if (_server.HasExited || attempt >= 100)
-            {
-                throw new InvalidOperationException($"ferry serve did not start: {await _server.StandardError.ReadToEndAsync()}");
-            }
-
-            await Task.Delay(100);
-        }
+        await FerryServerClient.WaitUntilHealthyAsync(Url, _server);
     }
 
     internal FerryProcess Ferry()
@@ -57,15 +37,7 @@ public sealed class FerryServeFixture : IAsyncLifetime
     }
 
     /// <summary>An HTTP client signed in as the administrator.</summary>
-    public async Task<HttpClient> AdminAsync()
-    {
-        var http = new HttpClient { BaseAddress = new Uri(Url) };
-        var login = await http.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = AdminPassword });
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
-    }
+    public Task<HttpClient> AdminAsync() => FerryServerClient.SignInAsync(Url, "admin", AdminPassword);
 
     public async Task DisposeAsync()
     {
@@ -231,22 +203,8 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
 
         Assert.NotNull(line);
         var password = line[(line.LastIndexOf(": ", StringComparison.Ordinal) + 2)..].Trim();
+        await FerryServerClient.WaitUntilHealthyAsync(url);
         using var http = new HttpClient();
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            try
-            {
-                if ((await http.GetAsync(url + "/healthz")).IsSuccessStatusCode)
-                {
-                    break;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
         var login = await http.PostAsJsonAsync(url + "/api/auth/login", new { username = "admin", password });
         var rest = process.StandardOutput.ReadToEndAsync();
         process.Kill(entireProcessTree: true);

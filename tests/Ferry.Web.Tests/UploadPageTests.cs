@@ -94,6 +94,40 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
     }
 
     [Fact]
+    public async Task Pause_StopsSendingUntilResumed_ThenEverythingArrives()
+    {
+        await using var proxy = await FaultProxy.StartAsync(web.S3.Endpoint);
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket, proxy.Endpoint);
+        var (folder, files) = FieldFolder("SD_CARD_C", smallFiles: 400, bigFileBytes: 0);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await ChooseAsync(page, project, bucket, folder);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => parseInt(document.querySelector('#status').textContent) >= 20");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        var settled = proxy.TotalRequests;
+        for (var stable = 0; stable < 10; stable++)
+        {
+            // Requests already in flight finish; then nothing more goes to S3 until Resume.
+            await Task.Delay(200);
+            if (proxy.TotalRequests != settled)
+            {
+                (settled, stable) = (proxy.TotalRequests, -1);
+            }
+        }
+
+        await Task.Delay(1500);
+        Assert.Equal(settled, proxy.TotalRequests);
+        Assert.True(settled < 400, $"{settled} requests before pausing took effect");
+        await page.GetByText("Paused.").WaitForAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
+
+        Assert.Equal(files.Count, (await web.S3.ListKeysAsync(bucket)).Count);
+    }
+
+    [Fact]
     public async Task Viewer_SeesWhyAndCannotStartAnUpload()
     {
         var admin = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);

@@ -145,6 +145,11 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         await page.GetByText("Viewers cannot upload").WaitForAsync();
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).CountAsync());
         await web.ScreenshotAsync(page, "upload-viewer");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/signin");
+        await page.GotoAsync(web.Url + "/upload");
+        Assert.EndsWith("/signin", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
     }
 
     [Fact]

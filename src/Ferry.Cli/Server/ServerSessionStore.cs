@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Ferry.Core.Storage;
 
 namespace Ferry.Cli.Server;
@@ -29,7 +30,11 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
     private readonly ConcurrentDictionary<string, string?> _multipartSha256 = new(StringComparer.Ordinal);
     private readonly List<string> _pending;
     private readonly SemaphoreSlim _presigning = new(1, 1);
+    private readonly Channel<Verification> _verifications = Channel.CreateUnbounded<Verification>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _verifier;
     private int _prefetched;
+
+    private sealed record Verification(string Path, string? ETag, string? Md5, string? Sha256, TaskCompletionSource<ApiCompleted> Verdict);
 
     /// <param name="registered">The session's files as the server registered them (keys start with <paramref name="prefix"/>).</param>
     public ServerSessionStore(FerryApiClient api, long sessionId, string bucket, string prefix, IEnumerable<(ApiRegisteredFile File, long Size)> registered, TimeProvider? time = null)
@@ -41,6 +46,7 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
         _time = time ?? TimeProvider.System;
         _s3 = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromMinutes(5) };
         _pending = [];
+        _verifier = Task.Run(VerifyBatchesAsync);
         foreach (var (file, size) in registered)
         {
             if (file.Status == "uploaded")
@@ -152,6 +158,8 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
 
     public void Dispose()
     {
+        _verifications.Writer.TryComplete();
+        _verifier.Wait(TimeSpan.FromSeconds(30));
         _s3.Dispose();
         _presigning.Dispose();
     }
@@ -160,11 +168,15 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
         ? key[_prefix.Length..]
         : throw new StoreException(StoreErrorKind.Other, $"the key {key} is outside the session's prefix {_prefix}");
 
-    /// <summary>Asks the server to check the object and mark the file uploaded; a failed check is an integrity mismatch (the engine retries).</summary>
+    /// <summary>
+    /// Asks the server to check the object and mark the file uploaded; a failed check is an integrity mismatch (the
+    /// engine retries). Requests of all workers are sent together (see <see cref="VerifyBatchesAsync"/>).
+    /// </summary>
     private async Task<StoredObject> VerifyAsync(string key, string path, long size, string? etag, string? md5, string? sha256, CancellationToken cancellationToken)
     {
-        var verdicts = await CallAsync(() => _api.CompleteAsync(_sessionId, [(path, etag, md5, sha256)], cancellationToken), sessionCall: true).ConfigureAwait(false);
-        var verdict = verdicts[0];
+        var request = new Verification(path, etag, md5, sha256, new TaskCompletionSource<ApiCompleted>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _verifications.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        var verdict = await request.Verdict.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (verdict.Status != "uploaded")
         {
             throw new StoreException(StoreErrorKind.IntegrityMismatch, $"the Ferry server found the object wrong: {verdict.Error}");
@@ -173,6 +185,62 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
         var stored = new StoredObject(key, size, verdict.Etag ?? etag, _time.GetUtcNow(), sha256);
         _known[key] = stored;
         return stored;
+    }
+
+    /// <summary>
+    /// Sends waiting verification requests in one call each time (up to 500, gathered for at most 20 ms after the first),
+    /// so that 16 workers cost the server one request and one transaction per batch instead of one per file.
+    /// </summary>
+    private async Task VerifyBatchesAsync()
+    {
+        var reader = _verifications.Reader;
+        var batch = new List<Verification>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            using (var gather = new CancellationTokenSource(TimeSpan.FromMilliseconds(20)))
+            {
+                try
+                {
+                    while (batch.Count < 500)
+                    {
+                        if (reader.TryRead(out var next))
+                        {
+                            batch.Add(next);
+                        }
+                        else if (batch.Count == 0 || !await reader.WaitToReadAsync(gather.Token).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (gather.IsCancellationRequested)
+                {
+                    // Gathered long enough: send what there is.
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var verdicts = await CallAsync(() => _api.CompleteAsync(_sessionId, batch.Select(v => (v.Path, v.ETag, v.Md5, v.Sha256)), CancellationToken.None), sessionCall: true).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Verdict.TrySetResult(verdicts[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var waiting in batch)
+                {
+                    waiting.Verdict.TrySetException(ex);
+                }
+            }
+        }
     }
 
     /// <summary>A presigned URL for <paramref name="path"/>, fetched together with the next pending paths' URLs.</summary>

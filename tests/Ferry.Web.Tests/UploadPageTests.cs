@@ -128,6 +128,33 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
     }
 
     [Fact]
+    public async Task S3Failing_FilesFailWithReason_RetryFailedThenCompletes()
+    {
+        await using var proxy = await FaultProxy.StartAsync(web.S3.Endpoint);
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket, proxy.Endpoint);
+        var (folder, files) = FieldFolder("SD_CARD_D", smallFiles: 12, bigFileBytes: 0);
+        proxy.FailNext("Other", int.MaxValue);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await ChooseAsync(page, project, bucket, folder);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+
+        await page.GetByText("12 file(s) failed").WaitForAsync(new() { Timeout = 60_000 });
+        // The fault proxy's 500 carries no CORS headers, so the page sees a network failure: that is the reason shown.
+        Assert.Equal(12, await page.Locator("#failures li").CountAsync());
+        Assert.Contains(".WAV: the network failed", await page.Locator("#failures li").First.TextContentAsync(), StringComparison.Ordinal);
+        await web.ScreenshotAsync(page, "upload-failures");
+        proxy.Reset();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Retry failed" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 60_000 });
+
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await web.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
+    }
+
+    [Fact]
     public async Task Viewer_SeesWhyAndCannotStartAnUpload()
     {
         var admin = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);

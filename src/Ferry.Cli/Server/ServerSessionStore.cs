@@ -17,7 +17,6 @@ namespace Ferry.Cli.Server;
 internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, IDisposable
 {
     private const int PresignBatch = 200;
-    private static readonly TimeSpan UrlMargin = TimeSpan.FromMinutes(5);
 
     private readonly FerryApiClient _api;
     private readonly long _sessionId;
@@ -26,7 +25,7 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
     private readonly HttpClient _s3;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, StoredObject> _known = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ApiPresigned> _urls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ApiPresigned Url, DateTimeOffset Fetched)> _urls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string?> _multipartSha256 = new(StringComparer.Ordinal);
     private readonly List<string> _pending;
     private readonly SemaphoreSlim _presigning = new(1, 1);
@@ -270,12 +269,13 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
             }
 
             var signed = await CallAsync(() => _api.PresignAsync(_sessionId, batch, cancellationToken), sessionCall: true).ConfigureAwait(false);
+            var signedAt = _time.GetUtcNow();
             foreach (var url in signed)
             {
-                _urls[url.Path] = url;
+                _urls[url.Path] = (url, signedAt);
             }
 
-            return _urls[path];
+            return _urls[path].Url;
         }
         finally
         {
@@ -283,8 +283,9 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
         }
     }
 
+    /// <summary>The cached URL while in the first three quarters of its life (whatever lifetime the server gives), else null.</summary>
     private ApiPresigned? Usable(string path) =>
-        _urls.TryGetValue(path, out var url) && url.ExpiresAt - _time.GetUtcNow() > UrlMargin ? url : null;
+        _urls.TryGetValue(path, out var cached) && _time.GetUtcNow() < cached.Fetched + ((cached.Url.ExpiresAt - cached.Fetched) * 0.75) ? cached.Url : null;
 
     private async Task<string?> PutToS3Async(string url, Dictionary<string, string> headers, HttpContent body, string? contentMd5, Action onRefused, CancellationToken cancellationToken)
     {

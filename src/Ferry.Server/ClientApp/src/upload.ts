@@ -15,7 +15,7 @@ interface Item {
   error?: string;
 }
 
-interface Presigned { path: string; method: string; url: string; headers: Record<string, string>; fields: Record<string, string> | null; expires_at: string }
+interface Presigned { path: string; method: string; url: string; headers: Record<string, string>; fields: Record<string, string> | null; expires_at: string; fetched?: number }
 interface Registered { path: string; status: string }
 interface Verdict { path: string; status: string; error: string | null }
 interface SessionInfo { id: number; bucket: string; prefix: string }
@@ -165,6 +165,8 @@ pauseButton.addEventListener("click", () => {
 });
 retryButton.addEventListener("click", () => {
   retryButton.hidden = true;
+  pauseButton.disabled = false;
+  statusLine.classList.remove("error");
   for (let i = 0; i < items.length; i++) {
     if (items[i].state === State.Failed) {
       items[i].state = State.Pending;
@@ -227,7 +229,10 @@ async function runQueue() {
   draw();
   const failed = items.filter((item) => item.state === State.Failed).length;
   if (failed > 0) {
-    statusLine.textContent = `${failed.toLocaleString()} file(s) failed; the rest is uploaded and verified. Fix the cause shown below, then choose “Retry failed”.`;
+    running = false; // keep this message: the periodic redraw would replace it
+    const others = items.length - failed;
+    statusLine.textContent = `${failed.toLocaleString()} file(s) failed${others > 0 ? `; the other ${others.toLocaleString()} are uploaded and verified` : ""}. Fix the cause shown below, then choose “Retry failed”.`;
+    pauseButton.disabled = true;
     statusLine.classList.add("error");
     retryButton.hidden = false;
     return;
@@ -354,7 +359,7 @@ async function retrying<T>(call: () => Promise<T>): Promise<T> {
 async function urlFor(path: string): Promise<Presigned> {
   for (;;) {
     const known = urls.get(path);
-    if (known && Date.parse(known.expires_at) - Date.now() > 60_000) return known;
+    if (known && usable(known)) return known;
     if (presigning) {
       await presigning;
       continue;
@@ -367,10 +372,18 @@ async function urlFor(path: string): Promise<Presigned> {
         if (candidate.file.size <= multipartThreshold && !urls.has(candidate.path)) batch.push(candidate.path);
       }
       const answer = await retrying(() => api.call<{ uploads: Presigned[] }>("POST", `/api/sessions/${session!.id}/presign`, { paths: batch, method: "POST" }));
-      for (const upload of answer.uploads) urls.set(upload.path, upload);
+      const fetched = Date.now();
+      for (const upload of answer.uploads) urls.set(upload.path, { ...upload, fetched });
     })().finally(() => (presigning = null));
     await presigning;
   }
+}
+
+/** A URL is used in the first three quarters of its life (whatever lifetime the server gives), never near its end. */
+function usable(url: Presigned): boolean {
+  const expires = Date.parse(url.expires_at);
+  const fetched = url.fetched ?? Date.now();
+  return Date.now() < fetched + (expires - fetched) * 0.75;
 }
 
 function scheduleFlush() {

@@ -127,6 +127,50 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task UploadThroughServer_MoveKilledWithSigkill_RerunLosesNothing()
+    {
+        await using var proxy = await FaultProxy.StartAsync(server.S3.Endpoint);
+        var (project, bucket) = await ProjectAsync(proxy.Endpoint);
+        var source = Directory.CreateDirectory(_device.Combine("card")).FullName;
+        var files = Enumerable.Range(0, 200).ToDictionary(i => $"95{i % 4:D4}/{i:D5}.WAV", i => TestData.Bytes(2000 + i, i));
+        foreach (var (path, bytes) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(source, path))!);
+            await File.WriteAllBytesAsync(Path.Combine(source, path), bytes);
+        }
+
+        proxy.HoldAfter("PutObject", 60);
+        var ferry = await SignedInDevice(_device.Combine("laptop"));
+        string[] args = ["upload", source, "--server", server.Url, "--project", project, "--cycle", "C2", "--move", "-j", "8"];
+        using (var first = ferry.Start(args))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (proxy.Count("PutObject") <= 60 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            await Task.Delay(500);
+            first.Kill(); // SIGKILL: no cleanup runs
+            await first.WaitForExitAsync();
+        }
+
+        var leftAfterKill = Directory.GetFiles(source, "*", SearchOption.AllDirectories).Length;
+        proxy.Reset();
+        proxy.Release();
+        var rerun = await ferry.RunAsync(args);
+
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.InRange(leftAfterKill, 200 - 60, 199); // some files were verified (and moved) before the kill, not all
+        Assert.Empty(Directory.GetFiles(source, "*", SearchOption.AllDirectories)); // every file moved, each after verification
+        Assert.Equal(files.Keys.Select(k => "C2/" + k).Order(StringComparer.Ordinal), (await server.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await server.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
+    }
+
+    [Fact]
     public async Task UploadThroughServer_NotSignedIn_Exit2NamingLogin()
     {
         var (project, _) = await ProjectAsync();
@@ -242,12 +286,12 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
         return ferry;
     }
 
-    private async Task<(string Project, string Bucket)> ProjectAsync()
+    private async Task<(string Project, string Bucket)> ProjectAsync(string? endpoint = null)
     {
         var bucket = await server.S3.CreateBucketAsync("srv");
         using var admin = await server.AdminAsync();
         var name = "project-" + Guid.NewGuid().ToString("N")[..8];
-        var created = await admin.PostAsJsonAsync("/api/projects", new { name, bucket_name = bucket, region = "us-east-1", endpoint_url = server.S3.Endpoint });
+        var created = await admin.PostAsJsonAsync("/api/projects", new { name, bucket_name = bucket, region = "us-east-1", endpoint_url = endpoint ?? server.S3.Endpoint });
         created.EnsureSuccessStatusCode();
         var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
         (await admin.PostAsJsonAsync($"/api/projects/{id}/cycles", new { name = "C2" })).EnsureSuccessStatusCode();

@@ -16,5 +16,5 @@ internal static class ApiProblems
 
     public static ProblemHttpResult TooManyRequests(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
 
-    public static ProblemHttpResult NotImplemented(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status501NotImplemented, title: "Not supported by the storage server");
+    public static ProblemHttpResult Unsupported(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status501NotImplemented, title: "Not supported by the storage server");
 }

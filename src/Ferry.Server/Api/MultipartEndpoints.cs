@@ -112,7 +112,7 @@ internal static class MultipartEndpoints
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotSupported)
         {
-            return ApiProblems.NotImplemented("the storage server cannot list the parts of an upload; send every part again");
+            return ApiProblems.Unsupported("the storage server cannot list the parts of an upload; send every part again");
         }
     }
 

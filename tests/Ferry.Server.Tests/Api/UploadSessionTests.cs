@@ -106,14 +106,14 @@ public abstract class UploadSessionTests<TFixture>(TFixture fixture) : IClassFix
         var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant);
         var first = await NewSessionAsync(tenant.User, projectId, cycleId);
         var content = new Dictionary<string, byte[]> { ["S1/done.wav"] = Bytes(500, 4) };
-        await RegisterAsync(tenant.User, first, new Dictionary<string, long> { ["S1/done.wav"] = 500, ["S1/todo.wav"] = 7 });
+        await RegisterAsync(tenant.User, first, new Dictionary<string, long> { ["S1/done.wav"] = 500, ["S1/pending.wav"] = 7 });
         var etags = await UploadAsync(tenant.User, first, content);
         await CompleteAsync(tenant.User, first, [new { path = "S1/done.wav", etag = etags["S1/done.wav"] }]);
 
         // The same session again is idempotent; a new session (another device) skips what is verified.
-        var again = await RegisterAsync(tenant.User, first, new Dictionary<string, long> { ["S1/done.wav"] = 500, ["S1/todo.wav"] = 7 });
+        var again = await RegisterAsync(tenant.User, first, new Dictionary<string, long> { ["S1/done.wav"] = 500, ["S1/pending.wav"] = 7 });
         var second = await NewSessionAsync(tenant.Admin, projectId, cycleId);
-        var resumed = await RegisterAsync(tenant.Admin, second, new Dictionary<string, long> { ["S1/done.wav"] = 500, ["S1/todo.wav"] = 7, ["S1/changed.wav"] = 1 });
+        var resumed = await RegisterAsync(tenant.Admin, second, new Dictionary<string, long> { ["S1/done.wav"] = 500, ["S1/pending.wav"] = 7, ["S1/changed.wav"] = 1 });
 
         Assert.Equal(["uploaded", "pending"], again.Select(r => r["status"]!.GetValue<string>()));
         Assert.Equal(["uploaded", "pending", "pending"], resumed.Select(r => r["status"]!.GetValue<string>()));

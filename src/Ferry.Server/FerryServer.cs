@@ -74,7 +74,7 @@ public static class FerryServer
         // Sign-in cookies and form tokens stay valid across restarts: their keys live in the data directory.
         services.AddDataProtection().SetApplicationName("ferry");
         services.AddOptions<KeyManagementOptions>().Configure<FerryServerOptions>((keys, options) =>
-            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(options.ResolvedDataDirectory, "keys")), NullLoggerFactory.Instance));
+            keys.XmlRepository = new FileSystemXmlRepository(OwnerOnlyDirectory(Path.Combine(options.ResolvedDataDirectory, "keys")), NullLoggerFactory.Instance));
         services.AddRazorPages(pages =>
         {
             pages.Conventions.AuthorizeFolder("/", WebSignIn.Policy);
@@ -159,6 +159,10 @@ public static class FerryServer
         Directory.CreateDirectory(options.ResolvedDataDirectory);
         return options;
     }
+
+    /// <summary>The directory, created readable by its owner only (mode 0700) when it does not exist yet.</summary>
+    private static DirectoryInfo OwnerOnlyDirectory(string path) =>
+        OperatingSystem.IsWindows() ? Directory.CreateDirectory(path) : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
     private static void UseDatabase(DbContextOptionsBuilder builder, DatabaseSettings database)
     {

@@ -84,4 +84,24 @@ public sealed class DatabaseStartupTests
         Assert.Equal(key, again);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(home.Path, "signing.key")));
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task SignInPage_FirstRequest_KeepsCookieKeysInAnOwnerOnlyDirectory()
+    {
+        using var home = new TempDirectory("ferry-keys");
+        await FerryServer.MigrateAsync(new Dictionary<string, string?> { ["Ferry:DataDirectory"] = home.Path }, CancellationToken.None);
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseSetting("Ferry:DataDirectory", home.Path);
+            host.UseSetting("Ferry:AdminPassword", "an-admin-password");
+        });
+
+        var page = await factory.CreateClient().GetAsync("/signin");
+
+        Assert.True(page.IsSuccessStatusCode);
+        var keys = Path.Combine(home.Path, "keys");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+        Assert.NotEmpty(Directory.GetFiles(keys, "key-*.xml"));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ferry.Server.Api;
 using Ferry.Server.Sessions;
+using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
@@ -63,6 +64,8 @@ public static class FerryServer
         services.AddDbContext<FerryDbContext>((sp, db) => UseDatabase(db, sp.GetRequiredService<DatabaseSettings>()));
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<SessionFileService>();
+        services.AddScoped<ProjectCatalog>();
+        services.AddScoped<UserAccounts>();
         services.AddSingleton<ProjectStores>();
         services.AddSingleton<LoginThrottle>();
         services.AddScoped<PasswordCheck>();

@@ -1,3 +1,5 @@
+using Ferry.Server.Tenancy;
+
 namespace Ferry.Server.Api;
 
 internal sealed record LoginRequest(string? Username, string? Password);
@@ -50,23 +52,8 @@ internal static class AuthEndpoints
         return TypedResults.Ok(new MeResponse(caller.UserId, caller.Username, caller.Role, caller.CompanyId, company ?? "", caller.IsSystemAdmin));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(ChangePasswordRequest request, Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var user = await db.Users.FirstAsync(u => u.Id == caller.UserId, cancellationToken).ConfigureAwait(false);
-        if (request.CurrentPassword is null || !PasswordHashing.Verify(user.PasswordHash, request.CurrentPassword))
-        {
-            return ApiProblems.BadRequest("the current password is wrong");
-        }
-
-        if (PasswordHashing.Problem(request.NewPassword, user.Username) is { } problem)
-        {
-            return ApiProblems.BadRequest(problem);
-        }
-
-        user.PasswordHash = PasswordHashing.Hash(request.NewPassword!);
-        // Tokens issued before this second stop working (tokens carry whole seconds).
-        user.PasswordChangedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(ChangePasswordRequest request, Caller caller, UserAccounts accounts, CancellationToken cancellationToken) =>
+        await accounts.ChangePasswordAsync(caller.UserId, request.CurrentPassword, request.NewPassword, cancellationToken).ConfigureAwait(false) is { } refusal
+            ? ApiProblems.From(refusal)
+            : TypedResults.NoContent();
 }

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Ferry.Server.Sessions;
+using Ferry.Server.Tenancy;
 
 namespace Ferry.Server.Api;
 
@@ -36,59 +36,22 @@ internal static partial class ProjectEndpoints
             ? TypedResults.Ok(ToResponse(project))
             : ApiProblems.NotFound($"project {id}");
 
-    private static async Task<Results<Created<ProjectResponse>, ProblemHttpResult>> CreateAsync(ProjectRequest request, Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Created<ProjectResponse>, ProblemHttpResult>> CreateAsync(ProjectRequest request, Caller caller, ProjectCatalog catalog, CancellationToken cancellationToken)
     {
-        if (Validate(request) is { } problem)
-        {
-            return ApiProblems.BadRequest(problem);
-        }
-
-        var name = request.Name!.Trim();
-        if (await db.Projects.AnyAsync(p => p.CompanyId == caller.CompanyId && p.Name == name, cancellationToken).ConfigureAwait(false))
-        {
-            return ApiProblems.Conflict($"the company already has a project named '{name}'");
-        }
-
-        var project = new Project
-        {
-            CompanyId = caller.CompanyId,
-            Name = name,
-            BucketName = request.BucketName!,
-            Region = request.Region!,
-            EndpointUrl = NullIfEmpty(request.EndpointUrl),
-            AwsProfile = NullIfEmpty(request.AwsProfile),
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.Projects.Add(project);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Created($"/api/projects/{project.Id}", ToResponse(project));
+        var (project, refusal) = await catalog.CreateAsync(caller.CompanyId, request, cancellationToken).ConfigureAwait(false);
+        return project is null ? ApiProblems.From(refusal!) : TypedResults.Created($"/api/projects/{project.Id}", ToResponse(project));
     }
 
-    private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> UpdateAsync(long id, ProjectRequest request, Caller caller, FerryDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> UpdateAsync(long id, ProjectRequest request, Caller caller, FerryDbContext db, ProjectCatalog catalog, CancellationToken cancellationToken)
     {
         if (await FindAsync(db, caller, id, cancellationToken, tracked: true).ConfigureAwait(false) is not { } project)
         {
             return ApiProblems.NotFound($"project {id}");
         }
 
-        if (Validate(request) is { } problem)
-        {
-            return ApiProblems.BadRequest(problem);
-        }
-
-        var name = request.Name!.Trim();
-        if (name != project.Name && await db.Projects.AnyAsync(p => p.CompanyId == caller.CompanyId && p.Name == name, cancellationToken).ConfigureAwait(false))
-        {
-            return ApiProblems.Conflict($"the company already has a project named '{name}'");
-        }
-
-        project.Name = name;
-        project.BucketName = request.BucketName!;
-        project.Region = request.Region!;
-        project.EndpointUrl = NullIfEmpty(request.EndpointUrl);
-        project.AwsProfile = NullIfEmpty(request.AwsProfile);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(ToResponse(project));
+        return await catalog.UpdateAsync(project, request, cancellationToken).ConfigureAwait(false) is { } refusal
+            ? ApiProblems.From(refusal)
+            : TypedResults.Ok(ToResponse(project));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken)
@@ -119,34 +82,17 @@ internal static partial class ProjectEndpoints
             .Select(c => new CycleResponse(c.Id, c.ProjectId, c.Name, c.S3Prefix, c.CreatedAt)).ToListAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<Results<Created<CycleResponse>, ProblemHttpResult>> CreateCycleAsync(long id, CycleRequest request, Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Created<CycleResponse>, ProblemHttpResult>> CreateCycleAsync(long id, CycleRequest request, Caller caller, FerryDbContext db, ProjectCatalog catalog, CancellationToken cancellationToken)
     {
         if (await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
         {
             return ApiProblems.NotFound($"project {id}");
         }
 
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > 100)
-        {
-            return ApiProblems.BadRequest("give the cycle a name of 1 to 100 characters, such as C2");
-        }
-
-        var (prefix, problem) = UploadKeys.NormalizePrefix(request.S3Prefix ?? name);
-        if (prefix is null)
-        {
-            return ApiProblems.BadRequest(problem!);
-        }
-
-        if (await db.Cycles.AnyAsync(c => c.ProjectId == id && c.Name == name, cancellationToken).ConfigureAwait(false))
-        {
-            return ApiProblems.Conflict($"the project already has a cycle named '{name}'");
-        }
-
-        var cycle = new Cycle { ProjectId = id, Name = name, S3Prefix = prefix, CreatedAt = time.GetUtcNow() };
-        db.Cycles.Add(cycle);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Created($"/api/projects/{id}/cycles/{cycle.Id}", new CycleResponse(cycle.Id, id, cycle.Name, cycle.S3Prefix, cycle.CreatedAt));
+        var (cycle, refusal) = await catalog.AddCycleAsync(id, request.Name, request.S3Prefix, cancellationToken).ConfigureAwait(false);
+        return cycle is null
+            ? ApiProblems.From(refusal!)
+            : TypedResults.Created($"/api/projects/{id}/cycles/{cycle.Id}", new CycleResponse(cycle.Id, id, cycle.Name, cycle.S3Prefix, cycle.CreatedAt));
     }
 
     /// <summary>The project when it belongs to the caller's company, else null (answered as 404).</summary>
@@ -186,8 +132,6 @@ internal static partial class ProjectEndpoints
 
         return null;
     }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
     private static partial Regex BucketName();

@@ -1,3 +1,5 @@
+using Ferry.Server.Tenancy;
+
 namespace Ferry.Server.Api;
 
 internal sealed record CreateUserRequest(string? Username, string? Password, string? Role, long? CompanyId);
@@ -19,7 +21,7 @@ internal static class UserEndpoints
         TypedResults.Ok(await db.Users.AsNoTracking().Where(u => u.CompanyId == caller.CompanyId).OrderBy(u => u.Id)
             .Select(u => new UserResponse(u.Id, u.Username, u.Role, u.CompanyId, u.IsSystemAdmin, u.CreatedAt)).ToListAsync(cancellationToken).ConfigureAwait(false));
 
-    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(CreateUserRequest request, Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(CreateUserRequest request, Caller caller, FerryDbContext db, UserAccounts accounts, CancellationToken cancellationToken)
     {
         var companyId = request.CompanyId ?? caller.CompanyId;
         if (companyId != caller.CompanyId && !caller.IsSystemAdmin)
@@ -32,31 +34,9 @@ internal static class UserEndpoints
             return ApiProblems.NotFound($"company {companyId}");
         }
 
-        var username = request.Username?.Trim();
-        if (string.IsNullOrEmpty(username) || username.Length > 100 || username.Any(char.IsControl) || username.Any(char.IsWhiteSpace))
-        {
-            return ApiProblems.BadRequest("give a user name of 1 to 100 characters without spaces");
-        }
-
-        if (!Roles.IsKnown(request.Role))
-        {
-            return ApiProblems.BadRequest("role must be admin, user or viewer");
-        }
-
-        if (PasswordHashing.Problem(request.Password, username) is { } problem)
-        {
-            return ApiProblems.BadRequest(problem);
-        }
-
-        if (await db.Users.AnyAsync(u => u.Username == username, cancellationToken).ConfigureAwait(false))
-        {
-            return ApiProblems.Conflict($"the user name '{username}' is taken; pick another");
-        }
-
-        var now = time.GetUtcNow();
-        var user = new User { CompanyId = companyId, Username = username, PasswordHash = PasswordHashing.Hash(request.Password!), Role = request.Role!, CreatedAt = now, PasswordChangedAt = now };
-        db.Users.Add(user);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Created($"/api/users/{user.Id}", new UserResponse(user.Id, user.Username, user.Role, user.CompanyId, user.IsSystemAdmin, user.CreatedAt));
+        var (user, refusal) = await accounts.CreateAsync(companyId, request.Username, request.Password, request.Role, cancellationToken).ConfigureAwait(false);
+        return user is null
+            ? ApiProblems.From(refusal!)
+            : TypedResults.Created($"/api/users/{user.Id}", new UserResponse(user.Id, user.Username, user.Role, user.CompanyId, user.IsSystemAdmin, user.CreatedAt));
     }
 }

@@ -12,6 +12,13 @@ public abstract class FerryPageModel : PageModel
 
     internal FerryDbContext Db => Service<FerryDbContext>();
 
+    /// <summary>A bearer token for the caller, for pages whose script calls the API.</summary>
+    internal async Task<string> ApiTokenAsync(CancellationToken cancellationToken)
+    {
+        var user = await Db.Users.AsNoTracking().FirstAsync(u => u.Id == Caller.UserId, cancellationToken).ConfigureAwait(false);
+        return Service<TokenIssuer>().Issue(user).Token;
+    }
+
     /// <summary>An error to show in words at the top of the page.</summary>
     public string? Error { get; protected set; }
 

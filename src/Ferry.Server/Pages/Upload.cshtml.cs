@@ -1,5 +1,3 @@
-using Ferry.Server.Auth;
-
 namespace Ferry.Server.Pages;
 
 /// <summary>
@@ -33,7 +31,6 @@ public sealed class UploadModel : FerryPageModel
         Projects = await Db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
         var ids = Projects.Select(p => p.Id).ToList();
         Cycles = await Db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var user = await Db.Users.AsNoTracking().FirstAsync(u => u.Id == Caller.UserId, cancellationToken).ConfigureAwait(false);
-        Token = Service<TokenIssuer>().Issue(user).Token;
+        Token = await ApiTokenAsync(cancellationToken).ConfigureAwait(false);
     }
 }

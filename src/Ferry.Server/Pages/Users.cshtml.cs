@@ -1,4 +1,5 @@
 using Ferry.Server.Auth;
+using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
@@ -18,31 +19,9 @@ public sealed class UsersModel : FerryPageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var username = NewUsername?.Trim();
-        if (string.IsNullOrEmpty(username) || username.Length > 100 || username.Any(char.IsWhiteSpace) || username.Any(char.IsControl))
-        {
-            Error = "Give a user name of 1 to 100 characters without spaces.";
-        }
-        else if (!Roles.IsKnown(Role))
-        {
-            Error = "Pick a role: admin, user or viewer.";
-        }
-        else if (PasswordHashing.Problem(NewPassword, username) is { } problem)
-        {
-            Error = char.ToUpperInvariant(problem[0]) + problem[1..] + ".";
-        }
-        else if (await Db.Users.AnyAsync(u => u.Username == username, cancellationToken).ConfigureAwait(false))
-        {
-            Error = $"The user name '{username}' is taken; pick another.";
-        }
-        else
-        {
-            var now = Service<TimeProvider>().GetUtcNow();
-            Db.Users.Add(new User { CompanyId = Caller.CompanyId, Username = username, PasswordHash = PasswordHashing.Hash(NewPassword!), Role = Role!, CreatedAt = now, PasswordChangedAt = now });
-            await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            Message = $"User {username} created with role {Role}.";
-        }
-
+        var (user, refusal) = await Service<UserAccounts>().CreateAsync(Caller.CompanyId, NewUsername, NewPassword, Role, cancellationToken).ConfigureAwait(false);
+        Error = refusal?.Sentence;
+        Message = user is null ? null : $"User {user.Username} created with role {user.Role}.";
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         return Page();
     }

@@ -1,4 +1,5 @@
 using Ferry.Server.Auth;
+using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 
@@ -16,22 +17,12 @@ public sealed class PasswordModel : FerryPageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var user = await Db.Users.FirstAsync(u => u.Id == Caller.UserId, cancellationToken).ConfigureAwait(false);
-        if (CurrentPassword is null || !PasswordHashing.Verify(user.PasswordHash, CurrentPassword))
+        if (await Service<UserAccounts>().ChangePasswordAsync(Caller.UserId, CurrentPassword, NewPassword, cancellationToken).ConfigureAwait(false) is { } refusal)
         {
-            Error = "The current password is wrong.";
+            Error = refusal.Sentence;
             return Page();
         }
 
-        if (PasswordHashing.Problem(NewPassword, user.Username) is { } problem)
-        {
-            Error = char.ToUpperInvariant(problem[0]) + problem[1..] + ".";
-            return Page();
-        }
-
-        user.PasswordHash = PasswordHashing.Hash(NewPassword!);
-        user.PasswordChangedAt = Service<TimeProvider>().GetUtcNow();
-        await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await HttpContext.SignOutAsync(WebSignIn.Scheme).ConfigureAwait(false);
         return Redirect("/signin");
     }

@@ -1,5 +1,5 @@
 using Ferry.Server.Api;
-using Ferry.Server.Sessions;
+using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ferry.Server.Pages.Projects;
@@ -33,22 +33,15 @@ public sealed class ProjectEditModel : FerryPageModel
             return Forbid();
         }
 
-        var project = await Db.Projects.FirstOrDefaultAsync(p => p.Id == id && p.CompanyId == Caller.CompanyId, cancellationToken).ConfigureAwait(false);
+        var project = await ProjectEndpoints.FindAsync(Db, Caller, id, cancellationToken, tracked: true).ConfigureAwait(false);
         if (project is null)
         {
             return NotFound();
         }
 
-        Error = ProjectEndpoints.Validate(new ProjectRequest(Name, BucketName, Region, EndpointUrl, null));
-        if (Error is null)
-        {
-            project.Name = Name!.Trim();
-            project.BucketName = BucketName!;
-            project.Region = Region!;
-            project.EndpointUrl = string.IsNullOrWhiteSpace(EndpointUrl) ? null : EndpointUrl.Trim();
-            await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            Message = "Saved.";
-        }
+        var refusal = await Service<ProjectCatalog>().UpdateAsync(project, new ProjectRequest(Name, BucketName, Region, EndpointUrl, project.AwsProfile), cancellationToken).ConfigureAwait(false);
+        Error = refusal?.Sentence;
+        Message = refusal is null ? "Saved." : null;
 
         await LoadAsync(id, cancellationToken).ConfigureAwait(false);
         return Page();
@@ -67,34 +60,21 @@ public sealed class ProjectEditModel : FerryPageModel
             return NotFound();
         }
 
-        var name = CycleName?.Trim();
-        var (prefix, problem) = UploadKeys.NormalizePrefix(string.IsNullOrWhiteSpace(CyclePrefix) ? name : CyclePrefix);
-        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        var (cycle, refusal) = await Service<ProjectCatalog>().AddCycleAsync(id, CycleName, CyclePrefix, cancellationToken).ConfigureAwait(false);
+        if (cycle is null)
         {
-            Error = "Give the cycle a name of 1 to 100 characters, such as C2.";
-        }
-        else if (prefix is null)
-        {
-            Error = problem;
-        }
-        else if (Cycles.Any(c => c.Name == name))
-        {
-            Error = $"The project already has a cycle named '{name}'.";
-        }
-        else
-        {
-            Db.Cycles.Add(new Cycle { ProjectId = id, Name = name, S3Prefix = prefix, CreatedAt = Service<TimeProvider>().GetUtcNow() });
-            await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            Message = $"Cycle {name} added: its files go under {prefix}.";
-            await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+            Error = refusal!.Sentence;
+            return Page();
         }
 
+        Message = $"Cycle {cycle.Name} added: its files go under {cycle.S3Prefix}.";
+        await LoadAsync(id, cancellationToken).ConfigureAwait(false);
         return Page();
     }
 
     private async Task LoadAsync(long id, CancellationToken cancellationToken)
     {
-        Project = await Db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id && p.CompanyId == Caller.CompanyId, cancellationToken).ConfigureAwait(false);
+        Project = await ProjectEndpoints.FindAsync(Db, Caller, id, cancellationToken).ConfigureAwait(false);
         Cycles = Project is null ? [] : await Db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,5 @@
 using Ferry.Server.Api;
+using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ferry.Server.Pages.Projects;
@@ -26,32 +27,15 @@ public sealed class ProjectsModel : FerryPageModel
             return Forbid();
         }
 
-        var request = new ProjectRequest(Name, BucketName, Region, EndpointUrl, null);
-        Error = ProjectEndpoints.Validate(request);
-        var name = Name?.Trim() ?? "";
-        if (Error is null && await Db.Projects.AnyAsync(p => p.CompanyId == Caller.CompanyId && p.Name == name, cancellationToken).ConfigureAwait(false))
+        var (project, refusal) = await Service<ProjectCatalog>().CreateAsync(Caller.CompanyId, new ProjectRequest(Name, BucketName, Region, EndpointUrl, null), cancellationToken).ConfigureAwait(false);
+        if (project is not null)
         {
-            Error = $"The company already has a project named '{name}'.";
+            return Redirect($"/projects/{project.Id}");
         }
 
-        if (Error is not null)
-        {
-            await LoadAsync(cancellationToken).ConfigureAwait(false);
-            return Page();
-        }
-
-        var project = new Project
-        {
-            CompanyId = Caller.CompanyId,
-            Name = name,
-            BucketName = BucketName!,
-            Region = Region!,
-            EndpointUrl = string.IsNullOrWhiteSpace(EndpointUrl) ? null : EndpointUrl.Trim(),
-            CreatedAt = Service<TimeProvider>().GetUtcNow(),
-        };
-        Db.Projects.Add(project);
-        await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return Redirect($"/projects/{project.Id}");
+        Error = refusal!.Sentence;
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        return Page();
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)

@@ -28,16 +28,12 @@ public sealed class SessionDetailModel : FerryPageModel
     public async Task OnGetAsync(long id, CancellationToken cancellationToken)
     {
         Id = id;
-        var row = await Db.Sessions.AsNoTracking().Where(s => s.Id == id && s.CompanyId == Caller.CompanyId)
-            .Join(Db.Projects, s => s.ProjectId, p => p.Id, (s, p) => new { s, p })
-            .Join(Db.Cycles, x => x.s.CycleId, c => c.Id, (x, c) => new { x.s, x.p, c })
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        if (row is null)
+        if (await Api.SessionEndpoints.LoadAsync(Db, Caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
         {
             return;
         }
 
-        (Session, ProjectName, CycleName, Bucket, Prefix) = (row.s, row.p.Name, row.c.Name, row.p.BucketName, row.c.S3Prefix);
+        (Session, ProjectName, CycleName, Bucket, Prefix) = (found.Session, found.Project.Name, found.Cycle.Name, found.Project.BucketName, found.Cycle.S3Prefix);
         var perMinute = new SortedDictionary<DateTimeOffset, long>();
         var types = new Dictionary<string, (long Files, long Bytes)>(StringComparer.OrdinalIgnoreCase);
         // Streamed: a session may hold 300,000 rows; only three columns are read.

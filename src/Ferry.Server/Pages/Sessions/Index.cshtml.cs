@@ -1,5 +1,3 @@
-using Ferry.Server.Auth;
-
 namespace Ferry.Server.Pages.Sessions;
 
 /// <summary>The company's upload sessions, newest first, filtered by project and status; active ones update live.</summary>
@@ -31,7 +29,6 @@ public sealed class SessionsModel : FerryPageModel
             .Join(Db.Users, x => x.s.UserId, u => u.Id, (x, u) => new { x.s, x.Project, x.Cycle, User = u.Username })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         Sessions = rows.OrderByDescending(r => r.s.Id).Select(r => new Row(r.s, r.Project, r.Cycle, r.User)).ToList();
-        var user = await Db.Users.AsNoTracking().FirstAsync(u => u.Id == Caller.UserId, cancellationToken).ConfigureAwait(false);
-        Token = Service<TokenIssuer>().Issue(user).Token;
+        Token = await ApiTokenAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,84 @@
+using Ferry.Server.Api;
+using Ferry.Server.Sessions;
+
+namespace Ferry.Server.Tenancy;
+
+/// <summary>Creating and changing a company's projects and cycles, for the API and the pages alike: one set of rules.</summary>
+internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time)
+{
+    public async Task<(Project? Project, Refusal? Refusal)> CreateAsync(long companyId, ProjectRequest request, CancellationToken cancellationToken)
+    {
+        if (ProjectEndpoints.Validate(request) is { } problem)
+        {
+            return (null, Refusal.Invalid(problem));
+        }
+
+        var name = request.Name!.Trim();
+        if (await db.Projects.AnyAsync(p => p.CompanyId == companyId && p.Name == name, cancellationToken).ConfigureAwait(false))
+        {
+            return (null, NameTaken(name));
+        }
+
+        var project = new Project { CompanyId = companyId, Name = name, BucketName = "", Region = "", CreatedAt = time.GetUtcNow() };
+        Apply(project, request);
+        db.Projects.Add(project);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return (project, null);
+    }
+
+    /// <summary>Changes a tracked <paramref name="project"/>; null when saved.</summary>
+    public async Task<Refusal?> UpdateAsync(Project project, ProjectRequest request, CancellationToken cancellationToken)
+    {
+        if (ProjectEndpoints.Validate(request) is { } problem)
+        {
+            return Refusal.Invalid(problem);
+        }
+
+        var name = request.Name!.Trim();
+        if (name != project.Name && await db.Projects.AnyAsync(p => p.CompanyId == project.CompanyId && p.Name == name, cancellationToken).ConfigureAwait(false))
+        {
+            return NameTaken(name);
+        }
+
+        Apply(project, request);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Adds a cycle to a project the caller may see; the prefix defaults to the name.</summary>
+    public async Task<(Cycle? Cycle, Refusal? Refusal)> AddCycleAsync(long projectId, string? cycleName, string? s3Prefix, CancellationToken cancellationToken)
+    {
+        var name = cycleName?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        {
+            return (null, Refusal.Invalid("give the cycle a name of 1 to 100 characters, such as C2"));
+        }
+
+        var (prefix, problem) = UploadKeys.NormalizePrefix(string.IsNullOrWhiteSpace(s3Prefix) ? name : s3Prefix);
+        if (prefix is null)
+        {
+            return (null, Refusal.Invalid(problem!));
+        }
+
+        if (await db.Cycles.AnyAsync(c => c.ProjectId == projectId && c.Name == name, cancellationToken).ConfigureAwait(false))
+        {
+            return (null, Refusal.Conflict($"the project already has a cycle named '{name}'"));
+        }
+
+        var cycle = new Cycle { ProjectId = projectId, Name = name, S3Prefix = prefix, CreatedAt = time.GetUtcNow() };
+        db.Cycles.Add(cycle);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return (cycle, null);
+    }
+
+    private static void Apply(Project project, ProjectRequest request)
+    {
+        project.Name = request.Name!.Trim();
+        project.BucketName = request.BucketName!;
+        project.Region = request.Region!;
+        project.EndpointUrl = string.IsNullOrWhiteSpace(request.EndpointUrl) ? null : request.EndpointUrl.Trim();
+        project.AwsProfile = string.IsNullOrWhiteSpace(request.AwsProfile) ? null : request.AwsProfile.Trim();
+    }
+
+    private static Refusal NameTaken(string name) => Refusal.Conflict($"the company already has a project named '{name}'");
+}

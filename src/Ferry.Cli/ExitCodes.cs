@@ -12,6 +12,9 @@ internal static class ExitCodes
     /// <summary>A usage, config, credential, endpoint or bucket problem found before transferring.</summary>
     public const int UsageOrSetup = 2;
 
+    /// <summary>An export could not reach its destination; the bundle is complete in the outbox, waiting for <c>ferry outbox flush</c>.</summary>
+    public const int Queued = 3;
+
     /// <summary>Interrupted (Ctrl-C or SIGTERM); the journal is consistent and a rerun resumes.</summary>
     public const int Interrupted = 130;
 
@@ -29,6 +32,7 @@ internal static class ExitCodes
           0    everything uploaded (or already present) and verified
           1    finished, but some files failed; rerun to retry them
           2    usage, config, credential, endpoint or bucket problem found before transferring
+          3    export only: the destination could not be reached; the bundle waits in the outbox (ferry outbox flush)
           130  interrupted; the journal is consistent, rerun to resume
         """;
 }

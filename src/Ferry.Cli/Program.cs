@@ -16,5 +16,7 @@ root.Subcommands.Add(new ServeCommand().Build());
 root.Subcommands.Add(new DbCommand().Build());
 root.Subcommands.Add(new LoginCommand().Build());
 root.Subcommands.Add(new S3Command().Build());
+root.Subcommands.Add(new ExportCommand().Build());
+root.Subcommands.Add(new OutboxCommand().Build());
 
 return await CommandRunner.RunAsync(root, args).ConfigureAwait(false);

@@ -40,29 +40,13 @@ public static class BundleNaming
             }
         }
 
-        var text = slug.ToString().TrimEnd('-');
+        var text = slug.ToString(0, Math.Min(slug.Length, MaximumSlugLength)).TrimEnd('-');
         return text.Length == 0 ? "export" : text;
     }
 
     /// <summary>The folder name for a bundle made at <paramref name="at"/> (converted to UTC).</summary>
     public static string FolderName(DateTimeOffset at, string name) =>
         at.UtcDateTime.ToString("yyyyMMdd'_'HHmmss", CultureInfo.InvariantCulture) + "_" + Slug(name);
-
-    /// <summary>
-    /// The first of <c>base</c>, <c>base-2</c>, <c>base-3</c>… that <paramref name="isTaken"/> rejects not, for two
-    /// exports of the same name in the same second.
-    /// </summary>
-    public static async Task<string> UniqueAsync(string baseName, Func<string, Task<bool>> isTaken)
-    {
-        for (var n = 1; ; n++)
-        {
-            var candidate = n == 1 ? baseName : $"{baseName}-{n}";
-            if (!await isTaken(candidate).ConfigureAwait(false))
-            {
-                return candidate;
-            }
-        }
-    }
 
     private static char Fold(char c)
     {

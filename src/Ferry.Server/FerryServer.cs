@@ -71,6 +71,8 @@ public static class FerryServer
         services.AddScoped<PasswordCheck>();
         services.AddSingleton<TokenIssuer>();
         services.AddHostedService<ServerStartup>();
+        services.AddSingleton<Exports.SessionExportService>();
+        services.AddHostedService<Exports.SessionExportWorker>(); // after ServerStartup: needs the current schema
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer().AddCookie(WebSignIn.Scheme);
         services.AddOptions<CookieAuthenticationOptions>(WebSignIn.Scheme).Configure<FerryServerOptions>((cookie, options) => WebSignIn.Configure(cookie, options.TokenLifetime));
@@ -133,6 +135,7 @@ public static class FerryServer
         app.MapProjectEndpoints();
         app.MapSessionEndpoints();
         app.MapMultipartEndpoints();
+        app.MapExportEndpoints();
         app.MapRazorPages();
     }
 

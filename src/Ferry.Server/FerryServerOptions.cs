@@ -46,6 +46,15 @@ public sealed class FerryServerOptions
     /// <summary>See <see cref="S3AccessKeyId"/>.</summary>
     public string? S3SecretAccessKey { get; set; }
 
+    /// <summary>Where session audit bundles go in the project's bucket: <c>s3://BUCKET/ExportPrefix/YYYYMMDD_HHMMSS_session-…/</c>. Default <c>ferry-exports</c>.</summary>
+    public string ExportPrefix { get; set; } = "ferry-exports";
+
+    /// <summary>The first delay before an export that failed is retried from the outbox; doubled per attempt, at most 1 hour. Default 1 minute.</summary>
+    public TimeSpan ExportRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the background service looks for exports due for a retry. Default 15 seconds.</summary>
+    public TimeSpan ExportRetryInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the setting and its valid range.</summary>
     public void Validate()
     {
@@ -62,6 +71,16 @@ public sealed class FerryServerOptions
         if (LoginAttempts < 1)
         {
             throw new ArgumentException("Ferry:LoginAttempts must be at least 1");
+        }
+
+        if (ExportRetryDelay < TimeSpan.FromSeconds(1) || ExportRetryInterval < TimeSpan.FromMilliseconds(100))
+        {
+            throw new ArgumentException("Ferry:ExportRetryDelay must be at least 1 second and Ferry:ExportRetryInterval at least 100 ms");
+        }
+
+        if (Core.Storage.ObjectKey.FindProblem(ExportPrefix.Trim('/') + "/x") is { } problem)
+        {
+            throw new ArgumentException($"Ferry:ExportPrefix '{ExportPrefix}' cannot be a key prefix: {problem}");
         }
 
         if ((S3AccessKeyId is null) != (S3SecretAccessKey is null))

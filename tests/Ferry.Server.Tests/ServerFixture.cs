@@ -62,6 +62,8 @@ public abstract class ServerFixture : IAsyncLifetime
         ["Ferry:S3SecretAccessKey"] = S3rverServer.SecretKey,
         ["Ferry:FailedLoginDelay"] = "00:00:00.200",
         ["Ferry:LoginAttempts"] = "5",
+        ["Ferry:ExportRetryDelay"] = "00:00:01",
+        ["Ferry:ExportRetryInterval"] = "00:00:00.200",
     };
 
     public async Task DisposeAsync()
@@ -114,10 +116,10 @@ public abstract class ServerFixture : IAsyncLifetime
     }
 
     /// <summary>A bucket on s3rver, a project for it in <paramref name="tenant"/>'s company and a cycle C1.</summary>
-    public async Task<(long ProjectId, long CycleId, string Bucket)> NewProjectAsync(Tenant tenant, string prefix = "C1")
+    public async Task<(long ProjectId, long CycleId, string Bucket)> NewProjectAsync(Tenant tenant, string prefix = "C1", string? endpoint = null)
     {
         var bucket = await S3.CreateBucketAsync("srv");
-        var project = await ApiCalls.PostAsync(tenant.Admin, "/api/projects", new { name = UniqueName("project"), bucket_name = bucket, region = "us-east-1", endpoint_url = S3.Endpoint });
+        var project = await ApiCalls.PostAsync(tenant.Admin, "/api/projects", new { name = UniqueName("project"), bucket_name = bucket, region = "us-east-1", endpoint_url = endpoint ?? S3.Endpoint });
         var projectId = project["id"]!.GetValue<long>();
         var cycle = await ApiCalls.PostAsync(tenant.Admin, $"/api/projects/{projectId}/cycles", new { name = "C1", s3_prefix = prefix });
         return (projectId, cycle["id"]!.GetValue<long>(), bucket);

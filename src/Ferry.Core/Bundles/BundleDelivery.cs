@@ -19,7 +19,8 @@ internal static class BundleDelivery
     private static readonly PathFilter Reports = new(["/" + BundleReports.JsonName, "/" + BundleReports.TextName], []);
 
     public static async Task<ExportResult> DeliverAsync(Outbox outbox, OutboxBundle bundle, OutboxClaim claim, IObjectStore store, StoreLocation location,
-        TransferJournal? journal, UploadOptions options, TransferProgress progress, TimeProvider time, TimeSpan retryBase, CancellationToken cancellationToken)
+        TransferJournal? journal, UploadOptions options, TransferProgress progress, TimeProvider time, TimeSpan retryBase,
+        Func<OutboxBundle, CancellationToken, Task>? onDelivered, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var descriptor = bundle.Descriptor;
@@ -44,7 +45,12 @@ internal static class BundleDelivery
                     error = Failure(reports);
                     if (error is null)
                     {
-                        Outbox.Save(bundle, delivered);
+                        bundle = Outbox.Save(bundle, delivered);
+                        if (onDelivered is not null)
+                        {
+                            await onDelivered(bundle, cancellationToken).ConfigureAwait(false);
+                        }
+
                         outbox.Remove(bundle, claim);
                         return new ExportResult(ExportOutcome.Delivered, descriptor.Folder, descriptor.Location, null, null, descriptor.Files, descriptor.Bytes, clock.Elapsed);
                     }

@@ -25,6 +25,25 @@ public sealed class BundleExporter(Outbox outbox, Func<BundleDestination, IObjec
 
     public Outbox Outbox => outbox;
 
+    /// <summary>Whether the exporter disposes each store it opened once a delivery is done. Default true; false when <c>openStore</c> hands out shared stores.</summary>
+    public bool DisposesStores { get; init; } = true;
+
+    /// <summary>
+    /// Called after a delivery was verified, with the bundle still in the outbox and its reports final (saying
+    /// "delivered"), before it leaves; for a front door that keeps a copy (the server zips it for download).
+    /// </summary>
+    public Func<OutboxBundle, CancellationToken, Task>? OnDelivered { get; init; }
+
+    /// <summary>
+    /// Builds the bundle in the outbox without delivering it (for a download-only export). Throws
+    /// <see cref="BundleException"/> for bad input. Remove it with <see cref="Outbox.Discard"/> when done.
+    /// </summary>
+    public Task<OutboxBundle> StageAsync(BundleRequest request, CancellationToken cancellationToken)
+    {
+        ParseDestination(request.Destination);
+        return BundleStager.StageAsync(outbox, request, _time.GetUtcNow(), cancellationToken);
+    }
+
     /// <summary>
     /// Builds the bundle and tries to deliver it. Throws <see cref="BundleException"/> for bad input (missing folder,
     /// bad section name, unparsable destination) before anything is written. When an identical bundle (same name,
@@ -62,7 +81,9 @@ public sealed class BundleExporter(Outbox outbox, Func<BundleDestination, IObjec
         var now = _time.GetUtcNow();
         foreach (var bundle in outbox.List())
         {
-            if ((dueOnly && bundle.Descriptor.NextAttemptAt > now) || (select is not null && !select(bundle)))
+            // A bundle never tried yet is due one base delay after it was made: the export that made it is delivering it now.
+            var due = bundle.Descriptor.NextAttemptAt ?? bundle.Descriptor.CreatedAt + RetryBaseDelay;
+            if ((dueOnly && due > now) || (select is not null && !select(bundle)))
             {
                 continue;
             }
@@ -112,11 +133,14 @@ public sealed class BundleExporter(Outbox outbox, Func<BundleDestination, IObjec
 
         try
         {
-            return await BundleDelivery.DeliverAsync(outbox, bundle, claim, store, location, journal, UploadOptions, progress, _time, RetryBaseDelay, cancellationToken).ConfigureAwait(false);
+            return await BundleDelivery.DeliverAsync(outbox, bundle, claim, store, location, journal, UploadOptions, progress, _time, RetryBaseDelay, OnDelivered, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            (store as IDisposable)?.Dispose();
+            if (DisposesStores)
+            {
+                (store as IDisposable)?.Dispose();
+            }
         }
     }
 

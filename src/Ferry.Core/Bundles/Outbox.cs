@@ -80,6 +80,19 @@ public sealed class Outbox
         DeleteLock(claim.Name);
     }
 
+    /// <summary>Removes a bundle that will not be delivered (a download-only export, once zipped); false when another process holds it.</summary>
+    public bool Discard(OutboxBundle bundle)
+    {
+        using var claim = TryClaim(bundle);
+        if (claim is null)
+        {
+            return false;
+        }
+
+        Remove(bundle, claim);
+        return true;
+    }
+
     /// <summary>A new hidden staging folder, claimed by the caller until it is committed or abandoned.</summary>
     internal (string Path, OutboxClaim Claim) BeginStaging()
     {

@@ -20,6 +20,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<SessionFile> SessionFiles => Set<SessionFile>();
     public DbSet<VerifiedObject> VerifiedObjects => Set<VerifiedObject>();
     public DbSet<SessionMultipartUpload> MultipartUploads => Set<SessionMultipartUpload>();
+    public DbSet<SessionExport> Exports => Set<SessionExport>();
 
     /// <summary>A timestamp as this provider's column holds it, for raw SQL parameters.</summary>
     public object Timestamp(DateTimeOffset value) => Provider == DatabaseProvider.Sqlite ? SqliteTimestamps.ConvertToProvider(value)! : value.ToUniversalTime();
@@ -38,6 +39,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<VerifiedObject>().ToTable("verified_objects");
         modelBuilder.Entity<VerifiedObject>().Property(f => f.ETag).HasColumnName("etag");
         modelBuilder.Entity<SessionMultipartUpload>().ToTable("session_multipart_uploads");
+        modelBuilder.Entity<SessionExport>().ToTable("session_exports");
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {

@@ -4,13 +4,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
+using static Ferry.Server.Tests.SessionCalls;
+
 namespace Ferry.Server.Tests.Api;
 
 /// <summary>Sessions end to end against s3rver: register, presign, PUT with a plain HTTP client, complete, verify.</summary>
 public abstract class UploadSessionTests<TFixture>(TFixture fixture) : IClassFixture<TFixture> where TFixture : ServerFixture
 {
-    private static readonly HttpClient Plain = new();
-
     [Fact]
     public async Task PresignPutComplete_OddNames_AreVerifiedAndStoredByteForByte()
     {
@@ -277,46 +277,6 @@ public abstract class UploadSessionTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal("event: progress", first);
         Assert.Equal(1, JsonNode.Parse(data!["data: ".Length..])!["total_files"]!.GetValue<long>());
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/sessions/{sessionId}?access_token={token}")).StatusCode);
-    }
-
-    private static async Task<long> NewSessionAsync(HttpClient client, long projectId, long cycleId) =>
-        (await ApiCalls.PostAsync(client, "/api/sessions", new { project_id = projectId, cycle_id = cycleId, local_directory = "/media/sd", client = "api" }))["id"]!.GetValue<long>();
-
-    private static async Task<List<JsonNode>> RegisterAsync(HttpClient client, long sessionId, Dictionary<string, long> files)
-    {
-        var response = await ApiCalls.PostAsync(client, $"/api/sessions/{sessionId}/files", new { files = files.Select(f => new { path = f.Key, size = f.Value, last_modified = "2025-09-09T09:20:00Z" }) });
-        return response["files"]!.AsArray().Select(f => f!).ToList();
-    }
-
-    private static async Task<Dictionary<string, string>> UploadAsync(HttpClient client, long sessionId, Dictionary<string, byte[]> files)
-    {
-        var presigned = await ApiCalls.PostAsync(client, $"/api/sessions/{sessionId}/presign", new { paths = files.Keys });
-        var etags = new Dictionary<string, string>();
-        foreach (var upload in presigned["uploads"]!.AsArray())
-        {
-            var path = upload!["path"]!.GetValue<string>();
-            Assert.Equal("PUT", upload["method"]!.GetValue<string>());
-            using var response = await Plain.PutAsync(upload["url"]!.GetValue<string>(), new ByteArrayContent(files[path]));
-            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-            etags[path] = response.Headers.ETag!.Tag;
-        }
-
-        return etags;
-    }
-
-    private static async Task<List<JsonNode>> CompleteAsync(HttpClient client, long sessionId, IEnumerable<object> files)
-    {
-        var response = await ApiCalls.PostAsync(client, $"/api/sessions/{sessionId}/complete", new { files });
-        return response["files"]!.AsArray().Select(f => f!).ToList();
-    }
-
-    private static string Md5(byte[] content) => Convert.ToHexStringLower(MD5.HashData(content));
-
-    private static byte[] Bytes(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
     }
 }
 

@@ -1,0 +1,97 @@
+using Ferry.Server.Exports;
+
+namespace Ferry.Server.Api;
+
+/// <summary>
+/// Audit exports of upload sessions: <c>POST /api/sessions/{id}/exports</c> starts one (to S3, or a zip to download
+/// only), <c>GET /api/exports/{id}</c> follows it, <c>/download</c> fetches its zip, <c>GET /api/exports</c> lists the
+/// company's exports with their outcomes (admins). Another company's export is a 404.
+/// </summary>
+internal static class ExportEndpoints
+{
+    public static RouteGroupBuilder MapExportEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/sessions/{id:long}/exports", StartAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithTags("Exports")
+            .WithSummary("Exports a finished session's audit bundle (manifest, failures, activity log, reports): target s3 (the project's bucket, verified; kept in the server's outbox and retried when S3 fails) or download (a zip only).");
+        var group = app.MapGroup("/api/exports").WithTags("Exports");
+        group.MapGet("/", ListAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("The company's exports, newest first, with outcome, size, duration and attempts; filter by session_id.");
+        group.MapGet("/{id:long}", GetAsync).WithSummary("One export: status (running, delivered, queued, ready, failed), live progress while running, S3 location, download link.");
+        group.MapGet("/{id:long}/download", DownloadAsync).WithSummary("The bundle as a zip, once built.");
+        return group;
+    }
+
+    private static async Task<Results<Accepted<ExportResponse>, ProblemHttpResult>> StartAsync(long id, StartExportRequest request, Caller caller, FerryDbContext db, SessionExportService exports, CancellationToken cancellationToken)
+    {
+        var kind = request.Target ?? ExportStatuses.KindS3;
+        if (kind is not (ExportStatuses.KindS3 or ExportStatuses.KindDownload))
+        {
+            return ApiProblems.BadRequest("target is s3 (export to the project's bucket) or download (a zip only)");
+        }
+
+        if (await SessionEndpoints.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } loaded)
+        {
+            return ApiProblems.NotFound($"session {id}");
+        }
+
+        if (loaded.Session.Status == SessionStatuses.Active)
+        {
+            return ApiProblems.Conflict($"session {id} is still active; finish it before exporting its audit bundle");
+        }
+
+        var export = await exports.StartAsync(db, caller, loaded, kind, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Accepted($"/api/exports/{export.Id}", ExportResponse.From(export, exports.Progress(export.Id)));
+    }
+
+    private static async Task<Ok<List<ExportResponse>>> ListAsync(Caller caller, FerryDbContext db, long? sessionId, int? limit, CancellationToken cancellationToken)
+    {
+        var query = db.Exports.AsNoTracking().Where(e => e.CompanyId == caller.CompanyId);
+        if (sessionId is { } session)
+        {
+            query = query.Where(e => e.SessionId == session);
+        }
+
+        var rows = await query.OrderByDescending(e => e.Id).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(rows.Select(e => ExportResponse.From(e, null)).ToList());
+    }
+
+    private static async Task<Results<Ok<ExportResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, SessionExportService exports, CancellationToken cancellationToken) =>
+        await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } export
+            ? TypedResults.Ok(ExportResponse.From(export, exports.Progress(export.Id)))
+            : ApiProblems.NotFound($"export {id}");
+
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAsync(long id, Caller caller, FerryDbContext db, SessionExportService exports, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } export)
+        {
+            return ApiProblems.NotFound($"export {id}");
+        }
+
+        var path = exports.ZipPath(export.Id);
+        if (export.Bundle is null || !File.Exists(path))
+        {
+            return ApiProblems.Conflict($"export {id} is {export.Status}; its zip is not ready");
+        }
+
+        return TypedResults.File(File.OpenRead(path), "application/zip", export.Bundle + ".zip");
+    }
+
+    internal static Task<SessionExport?> FindAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken) =>
+        db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id && e.CompanyId == caller.CompanyId, cancellationToken);
+}
+
+/// <summary>The body of <c>POST /api/sessions/{id}/exports</c>.</summary>
+/// <param name="Target"><c>s3</c> (default) or <c>download</c>.</param>
+internal sealed record StartExportRequest(string? Target);
+
+/// <summary>An export as the API shows it.</summary>
+internal sealed record ExportResponse(long Id, long SessionId, string Kind, string Status, string? Bundle, string? Location, long Files, long Bytes, long DurationMs,
+    int Attempts, string? Message, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Phase, long? FilesDone, long? FilesTotal, string? DownloadUrl)
+{
+    public static ExportResponse From(SessionExport e, ExportProgress? progress)
+    {
+        var snapshot = progress?.Transfer.Snapshot();
+        var downloadable = e.Bundle is not null && e.Status is ExportStatuses.Delivered or ExportStatuses.Queued or ExportStatuses.Ready;
+        return new ExportResponse(e.Id, e.SessionId, e.Kind, e.Status, e.Bundle, e.Location, e.Files, e.Bytes, e.DurationMs, e.Attempts, e.Message, e.CreatedAt, e.FinishedAt,
+            progress?.Phase, snapshot?.FilesDone, snapshot is { ScanComplete: true } ? snapshot.FilesFound : null, downloadable ? $"/api/exports/{e.Id}/download" : null);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ferry.Core.Bundles;
+
+namespace Ferry.Server.Exports;
+
+/// <summary>
+/// Writes the sections of a session's audit bundle from the database, streaming (a 300,000-file session never sits
+/// in memory): <c>manifest/</c> (every file: path, key, size, status, ETag, SHA-256, times, as JSON Lines and CSV),
+/// <c>failures/</c> (the failed and never-uploaded files with the reason) and <c>logs/</c> (the session's activity,
+/// in time order, as JSON Lines). The reports are added by the bundle itself.
+/// </summary>
+internal static class SessionBundleWriter
+{
+    public static async Task<(IReadOnlyList<BundleSection> Sections, Dictionary<string, string> Details)> WriteAsync(
+        FerryDbContext db, Api.SessionEndpoints.LoadedSession loaded, string folder, CancellationToken cancellationToken)
+    {
+        var session = loaded.Session;
+        var sections = new[] { "manifest", "failures", "logs" }.Select(name => new BundleSection(name, Path.Combine(folder, name))).ToList();
+        foreach (var section in sections)
+        {
+            Directory.CreateDirectory(section.Source);
+        }
+
+        await WriteManifestAsync(db, session.Id, sections[0].Source, cancellationToken).ConfigureAwait(false);
+        await WriteFailuresAsync(db, session.Id, sections[1].Source, cancellationToken).ConfigureAwait(false);
+        await WriteActivityAsync(db, session, sections[2].Source, cancellationToken).ConfigureAwait(false);
+
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == session.UserId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var details = new Dictionary<string, string>
+        {
+            ["session_id"] = session.Id.ToString(CultureInfo.InvariantCulture),
+            ["project"] = loaded.Project.Name,
+            ["bucket"] = loaded.Project.BucketName,
+            ["cycle"] = loaded.Cycle.Name,
+            ["prefix"] = loaded.Cycle.S3Prefix,
+            ["uploaded_by"] = user ?? "(deleted user)",
+            ["client"] = session.Client,
+            ["status"] = session.Status,
+            ["started_at"] = Stamp(session.StartedAt),
+            ["finished_at"] = session.FinishedAt is { } finished ? Stamp(finished) : "(not finished)",
+            ["files_total"] = Number(session.TotalFiles),
+            ["files_uploaded"] = Number(session.UploadedFiles),
+            ["files_already_there"] = Number(session.SkippedFiles),
+            ["files_failed"] = Number(session.FailedFiles),
+            ["bytes_total"] = Number(session.TotalBytes),
+            ["bytes_uploaded"] = Number(session.UploadedBytes),
+        };
+        if (session.LocalDirectory is { } local)
+        {
+            details["local_directory"] = local;
+        }
+
+        return (sections, details);
+    }
+
+    private static async Task WriteManifestAsync(FerryDbContext db, long sessionId, string folder, CancellationToken cancellationToken)
+    {
+        await using var lines = Writer(Path.Combine(folder, "manifest.jsonl"));
+        await using var csv = Writer(Path.Combine(folder, "manifest.csv"));
+        await csv.WriteLineAsync("path,key,size,status,etag,sha256,attempts,registered_at,uploaded_at,error").ConfigureAwait(false);
+        await foreach (var f in db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId).OrderBy(f => f.Id).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            await lines.WriteLineAsync(Json(new Dictionary<string, object?>
+            {
+                ["path"] = f.Path, ["key"] = f.Key, ["size"] = f.Size, ["status"] = f.Status, ["etag"] = f.ETag, ["sha256"] = f.Checksum,
+                ["attempts"] = f.Attempts, ["registered_at"] = Stamp(f.RegisteredAt), ["uploaded_at"] = f.UploadedAt is { } u ? Stamp(u) : null, ["error"] = f.LastError,
+            })).ConfigureAwait(false);
+            await csv.WriteLineAsync(Csv(f.Path, f.Key, Number(f.Size), f.Status, f.ETag, f.Checksum, Number(f.Attempts), Stamp(f.RegisteredAt), f.UploadedAt is { } at ? Stamp(at) : null, f.LastError)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteFailuresAsync(FerryDbContext db, long sessionId, string folder, CancellationToken cancellationToken)
+    {
+        await using var csv = Writer(Path.Combine(folder, "failures.csv"));
+        await csv.WriteLineAsync("path,key,size,status,attempts,updated_at,reason").ConfigureAwait(false);
+        var unfinished = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId && (f.Status == Data.FileStatuses.Failed || f.Status == Data.FileStatuses.Pending)).OrderBy(f => f.Id);
+        await foreach (var f in unfinished.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            var reason = f.LastError ?? (f.Status == Data.FileStatuses.Pending ? "never uploaded in this session" : "failed");
+            await csv.WriteLineAsync(Csv(f.Path, f.Key, Number(f.Size), f.Status, Number(f.Attempts), Stamp(f.UpdatedAt), reason)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteActivityAsync(FerryDbContext db, Data.UploadSession session, string folder, CancellationToken cancellationToken)
+    {
+        await using var log = Writer(Path.Combine(folder, "activity.jsonl"));
+        await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(session.StartedAt), ["event"] = "session_started", ["client"] = session.Client, ["local_directory"] = session.LocalDirectory })).ConfigureAwait(false);
+        var files = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == session.Id && f.Status != Data.FileStatuses.Pending)
+            .OrderBy(f => f.UpdatedAt).ThenBy(f => f.Id)
+            .Select(f => new { f.Path, f.Status, f.Size, f.Attempts, f.LastError, f.UpdatedAt, f.UploadedAt, f.RegisteredAt });
+        await foreach (var f in files.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            var (name, at) = f.Status switch
+            {
+                Data.FileStatuses.Uploaded => ("file_verified", f.UploadedAt ?? f.UpdatedAt),
+                Data.FileStatuses.Skipped => ("file_already_there", f.RegisteredAt),
+                _ => ("file_failed", f.UpdatedAt),
+            };
+            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(at), ["event"] = name, ["path"] = f.Path, ["size"] = f.Size, ["attempts"] = f.Attempts, ["reason"] = f.LastError })).ConfigureAwait(false);
+        }
+
+        if (session.FinishedAt is { } finished)
+        {
+            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(finished), ["event"] = "session_finished", ["status"] = session.Status })).ConfigureAwait(false);
+        }
+    }
+
+    private static StreamWriter Writer(string path) => new(path, false, new UTF8Encoding(false), 64 * 1024) { NewLine = "\n" };
+
+    private static readonly JsonSerializerOptions Compact = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Json(Dictionary<string, object?> fields) => JsonSerializer.Serialize(fields.Where(p => p.Value is not null).ToDictionary(), Compact);
+
+    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static string Csv(params string?[] values) => string.Join(',', values.Select(v =>
+        v is null ? "" : v.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : v));
+}

@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+using Ferry.Core.Bundles;
+using Ferry.Core.Storage;
+using Ferry.Server.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Server.Exports;
+
+/// <summary>
+/// Audit exports of upload sessions. A request is recorded (<c>session_exports</c>, status running) and queued; the
+/// <see cref="SessionExportWorker"/> builds the bundle (manifest, failures, activity log, reports) in the server's
+/// outbox and delivers it to the project's bucket under <see cref="FerryServerOptions.ExportPrefix"/> with the
+/// verified engine, or, for a download-only export, zips it. When S3 fails the bundle stays in the outbox and is
+/// retried with backoff until delivered. Every outcome lands in the row; a zip of every bundle is kept for download.
+/// After a crash, <see cref="RecoverAsync"/> settles the rows that were running.
+/// </summary>
+internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectStores stores, FerryServerOptions options, TimeProvider time, ILogger<SessionExportService> logger)
+{
+    private const string OwnerPrefix = "export:";
+    private readonly Channel<long> _queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<long, ExportProgress> _progress = new();
+
+    public Outbox Outbox { get; } = new(Path.Combine(options.ResolvedDataDirectory, "outbox"));
+
+    private Outbox DownloadStaging { get; } = new(Path.Combine(options.ResolvedDataDirectory, "exports", "staging"));
+
+    public ChannelReader<long> Queue => _queue.Reader;
+
+    public string ZipPath(long id) => Path.Combine(options.ResolvedDataDirectory, "exports", id.ToString(CultureInfo.InvariantCulture) + ".zip");
+
+    public ExportProgress? Progress(long id) => _progress.GetValueOrDefault(id);
+
+    /// <summary>Records an export of <paramref name="loaded"/> and queues it.</summary>
+    public async Task<SessionExport> StartAsync(FerryDbContext db, Caller caller, Api.SessionEndpoints.LoadedSession loaded, string kind, CancellationToken cancellationToken)
+    {
+        var export = new SessionExport
+        {
+            CompanyId = caller.CompanyId,
+            SessionId = loaded.Session.Id,
+            UserId = caller.UserId,
+            Kind = kind,
+            Status = ExportStatuses.Running,
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.Exports.Add(export);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        _progress[export.Id] = new ExportProgress();
+        _queue.Writer.TryWrite(export.Id);
+        return export;
+    }
+
+    /// <summary>Builds and delivers (or zips) one queued export; every outcome is written to its row, nothing is thrown.</summary>
+    public async Task RunAsync(long id, CancellationToken cancellationToken)
+    {
+        var progress = _progress.GetOrAdd(id, _ => new ExportProgress());
+        var work = Path.Combine(options.ResolvedDataDirectory, "exports", "work-" + id.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+            var export = await db.Exports.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
+            if (export is null || export.Status != ExportStatuses.Running)
+            {
+                return;
+            }
+
+            try
+            {
+                await RunAsync(db, export, progress, work, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is BundleException or IOException or UnauthorizedAccessException or System.Data.Common.DbException or StoreException)
+            {
+                export.Status = ExportStatuses.Failed;
+                export.Message = ex.Message;
+                Finish(export);
+                logger.LogWarning("Export {Id} of session {Session} failed: {Message}", export.Id, export.SessionId, ex.Message);
+            }
+
+            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _progress.TryRemove(id, out _);
+            if (Directory.Exists(work))
+            {
+                Directory.Delete(work, recursive: true);
+            }
+        }
+    }
+
+    private async Task RunAsync(FerryDbContext db, SessionExport export, ExportProgress progress, string work, CancellationToken cancellationToken)
+    {
+        var caller = new Caller(export.UserId, "", export.CompanyId, Roles.User, false);
+        var loaded = await Api.SessionEndpoints.LoadAsync(db, caller, export.SessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new BundleException($"session {export.SessionId} no longer exists");
+        if (Directory.Exists(work))
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+        var (sections, details) = await SessionBundleWriter.WriteAsync(db, loaded, work, cancellationToken).ConfigureAwait(false);
+        var user = details["uploaded_by"];
+        var requester = await db.Users.AsNoTracking().Where(u => u.Id == export.UserId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? user;
+        var name = $"Session {loaded.Session.Id} {loaded.Project.Name} {loaded.Cycle.Name}";
+        var destination = new BundleDestination($"s3://{loaded.Project.BucketName}/{options.ExportPrefix.Trim('/')}", loaded.Project.EndpointUrl, loaded.Project.Region, loaded.Project.AwsProfile, Owner(export.Id));
+        var request = new BundleRequest(name, sections, destination, requester, details);
+        if (export.Kind == ExportStatuses.KindDownload)
+        {
+            var bundle = await Exporter(DownloadStaging).StageAsync(request, cancellationToken).ConfigureAwait(false);
+            progress.Phase = ExportProgress.Zipping;
+            await BundleZip.WriteAsync(bundle, ZipPath(export.Id), cancellationToken).ConfigureAwait(false);
+            DownloadStaging.Discard(bundle);
+            export.Status = ExportStatuses.Ready;
+            export.Bundle = bundle.Folder;
+            export.Files = bundle.Descriptor.Files;
+            export.Bytes = bundle.Descriptor.Bytes;
+            Finish(export);
+            logger.LogInformation("Export {Id} of session {Session}: zip ready ({Files} files, {Bytes} bytes)", export.Id, export.SessionId, export.Files, export.Bytes);
+            return;
+        }
+
+        progress.Phase = ExportProgress.Uploading;
+        var result = await Exporter(Outbox).ExportAsync(request, progress.Transfer, cancellationToken).ConfigureAwait(false);
+        export.Bundle = result.Folder;
+        export.Location = result.Location;
+        export.Files = result.Files;
+        export.Bytes = result.Bytes;
+        export.Attempts++;
+        Settle(export, result);
+        if (result.Outcome == ExportOutcome.Queued && Outbox.List().FirstOrDefault(b => b.Folder == result.Folder) is { } waiting)
+        {
+            await BundleZip.WriteAsync(waiting, ZipPath(export.Id), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Delivers the outbox's bundles whose backoff has passed and records each outcome.</summary>
+    public async Task RetryDueAsync(CancellationToken cancellationToken)
+    {
+        var owners = new Dictionary<string, long>();
+        var results = await Exporter(Outbox).FlushAsync(dueOnly: true, bundle =>
+        {
+            if (ExportId(bundle.Descriptor.Destination.Owner) is not { } id)
+            {
+                return false;
+            }
+
+            owners[bundle.Folder] = id;
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        if (results.Count == 0)
+        {
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        foreach (var result in results.Where(r => r.Outcome != ExportOutcome.Busy))
+        {
+            if (await db.Exports.FirstOrDefaultAsync(e => e.Id == owners[result.Folder], cancellationToken).ConfigureAwait(false) is { } export)
+            {
+                export.Attempts++;
+                Settle(export, result);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After a restart: an export that was running is queued when its bundle reached the outbox, else started again;
+    /// a queued export whose bundle left the outbox was delivered just before the crash (its report is in S3).
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        var waiting = Outbox.List().Select(b => ExportId(b.Descriptor.Destination.Owner)).OfType<long>().ToHashSet();
+        var open = await db.Exports.Where(e => e.Status == ExportStatuses.Running || e.Status == ExportStatuses.Queued).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var export in open)
+        {
+            if (waiting.Contains(export.Id))
+            {
+                export.Status = ExportStatuses.Queued;
+            }
+            else if (export.Status == ExportStatuses.Running)
+            {
+                _queue.Writer.TryWrite(export.Id);
+            }
+            else
+            {
+                export.Status = ExportStatuses.Delivered;
+                export.Message = null;
+                Finish(export);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Settle(SessionExport export, ExportResult result)
+    {
+        if (result.Outcome == ExportOutcome.Delivered)
+        {
+            export.Status = ExportStatuses.Delivered;
+            export.Message = null;
+            Finish(export);
+            logger.LogInformation("Export {Id} of session {Session} delivered to {Location} ({Files} files, {Bytes} bytes, attempt {Attempt})", export.Id, export.SessionId, export.Location, export.Files, export.Bytes, export.Attempts);
+        }
+        else if (result.Outcome == ExportOutcome.Queued)
+        {
+            export.Status = ExportStatuses.Queued;
+            export.Message = result.Message;
+            logger.LogWarning("Export {Id} of session {Session} queued in the outbox (attempt {Attempt}): {Message}", export.Id, export.SessionId, export.Attempts, result.Message);
+        }
+    }
+
+    private void Finish(SessionExport export)
+    {
+        var now = time.GetUtcNow();
+        export.FinishedAt = now;
+        export.DurationMs = (long)(now - export.CreatedAt).TotalMilliseconds;
+    }
+
+    private BundleExporter Exporter(Outbox outbox) => new(outbox, OpenStore, journal: null, time)
+    {
+        DisposesStores = false,
+        RetryBaseDelay = options.ExportRetryDelay,
+        OnDelivered = (bundle, cancellationToken) => ExportId(bundle.Descriptor.Destination.Owner) is { } id
+            ? BundleZip.WriteAsync(bundle, ZipPath(id), cancellationToken)
+            : Task.CompletedTask,
+    };
+
+    /// <summary>The project store of the export that owns a bundle; the server's own credentials, never the client's.</summary>
+    private IObjectStore OpenStore(BundleDestination destination)
+    {
+        var id = ExportId(destination.Owner) ?? throw new StoreException(StoreErrorKind.ContainerNotFound, "the bundle does not belong to an export of this server");
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        var project = db.Exports.AsNoTracking().Where(e => e.Id == id)
+            .Join(db.Sessions, e => e.SessionId, s => s.Id, (e, s) => s.ProjectId)
+            .Join(db.Projects, p => p, p => p.Id, (_, p) => p)
+            .FirstOrDefault() ?? throw new StoreException(StoreErrorKind.ContainerNotFound, $"export {id}'s project no longer exists");
+        return stores.For(project);
+    }
+
+    private static string Owner(long id) => OwnerPrefix + id.ToString(CultureInfo.InvariantCulture);
+
+    private static long? ExportId(string? owner) =>
+        owner is not null && owner.StartsWith(OwnerPrefix, StringComparison.Ordinal) && long.TryParse(owner.AsSpan(OwnerPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+}

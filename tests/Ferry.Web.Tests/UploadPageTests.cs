@@ -41,6 +41,7 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
         await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 180_000 });
         await web.ScreenshotAsync(page, "upload-complete");
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
 
         Assert.Equal(files.Keys.Select(k => "C2/" + k).Order(StringComparer.Ordinal), (await web.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
         foreach (var (path, bytes) in files)
@@ -208,6 +209,96 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
             var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
             Assert.True(overflow <= 0, $"{path} is {overflow} px wider than a phone screen");
         }
+    }
+
+    [Fact]
+    public async Task UploadComplete_ExportDialog_CancelDownloadOnlyAndExportToS3EachDoWhatTheySay()
+    {
+        var bucket = await web.BucketAsync();
+        var (project, projectId) = await ProjectAsync(bucket, web.S3.Endpoint);
+        var (folder, files) = FieldFolder("SD_CARD_E", smallFiles: 20, bigFileBytes: 0);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await ChooseAsync(page, project, bucket, folder);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 60_000 });
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        using var api = await web.AdminApiAsync();
+        var sessionId = (await api.GetFromJsonAsync<JsonArray>($"/api/sessions?project_id={projectId}"))![0]!["id"]!.GetValue<long>();
+
+        // The three choices, offered as soon as the session completes.
+        await dialog.GetByText($"Export the audit bundle of session {sessionId}?").WaitForAsync();
+        await web.ScreenshotAsync(page, "export-choices");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await dialog.WaitForAsync(new() { State = WaitForSelectorState.Hidden });
+        Assert.Empty((await api.GetFromJsonAsync<JsonArray>($"/api/exports?session_id={sessionId}"))!);
+
+        // Download only: confirmation in words, a zip, nothing in S3.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Export audit bundle…" }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Download as zip only" }).ClickAsync();
+        await dialog.GetByText("Nothing is written to S3.").WaitForAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Build the zip" }).ClickAsync();
+        await dialog.GetByText("Zip ready").WaitForAsync(new() { Timeout = 60_000 });
+        var download = await page.RunAndWaitForDownloadAsync(() => dialog.GetByRole(AriaRole.Link, new() { Name = "Download the zip" }).ClickAsync());
+        var zipPath = _local.Combine("download.zip");
+        await download.SaveAsAsync(zipPath);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(zipPath))
+        {
+            var names = zip.Entries.Select(e => e.FullName.Split('/', 2)[1]).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(["comprehensive_report.json", "failures/failures.csv", "logs/activity.jsonl", "manifest/manifest.csv", "manifest/manifest.jsonl", "readable_report.txt"], names);
+            using var manifest = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith("manifest.jsonl", StringComparison.Ordinal)).Open());
+            Assert.Equal(files.Count, manifest.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        }
+
+        Assert.DoesNotContain(await web.S3.ListKeysAsync(bucket), k => k.StartsWith("ferry-exports/", StringComparison.Ordinal));
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+
+        // Export to S3: the confirmation names the place, the result names the location, the bucket has the bundle.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Export audit bundle…" }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Export to S3 (recommended)" }).ClickAsync();
+        await dialog.GetByText($"s3://{bucket}/ferry-exports/").WaitForAsync();
+        await web.ScreenshotAsync(page, "export-confirm");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Export to S3 now" }).ClickAsync();
+        await dialog.GetByText("Exported to S3").WaitForAsync(new() { Timeout = 60_000 });
+        await web.ScreenshotAsync(page, "export-result");
+        var keys = (await web.S3.ListKeysAsync(bucket)).Where(k => k.StartsWith("ferry-exports/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(6, keys.Count);
+        var folderName = keys[0].Split('/')[1];
+        Assert.Contains($"s3://{bucket}/ferry-exports/{folderName}/", await dialog.InnerTextAsync());
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+
+        // Admins see every outcome.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Exports" }).ClickAsync();
+        await page.Locator($"#exports tr:has-text('{folderName}')").GetByText("delivered").WaitForAsync();
+        Assert.Equal(2, await page.Locator("#exports tbody tr").Filter(new() { HasText = project }).CountAsync());
+        await web.ScreenshotAsync(page, "exports");
+    }
+
+    [Fact]
+    public async Task ExportDialog_S3Unreachable_SaysTheBundleWaitsOnTheServer()
+    {
+        await using var proxy = await FaultProxy.StartAsync(web.S3.Endpoint);
+        var bucket = await web.BucketAsync();
+        var (project, projectId) = await ProjectAsync(bucket, proxy.Endpoint);
+        var (folder, _) = FieldFolder("SD_CARD_F", smallFiles: 5, bigFileBytes: 0);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await ChooseAsync(page, project, bucket, folder);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 60_000 });
+        foreach (var kind in new[] { "PutObject", "HeadObject", "ListObjects", "GetObject", "CreateMultipart", "Other" })
+        {
+            proxy.FailNext(kind, int.MaxValue);
+        }
+
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Export to S3 (recommended)" }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Export to S3 now" }).ClickAsync();
+        await dialog.GetByText("Saved on the server; S3 is not reachable now").WaitForAsync(new() { Timeout = 120_000 });
+        await web.ScreenshotAsync(page, "export-queued");
+
+        Assert.True(await dialog.GetByRole(AriaRole.Link, new() { Name = "Download the zip" }).IsVisibleAsync());
+        using var api = await web.AdminApiAsync();
+        var sessionId = (await api.GetFromJsonAsync<JsonArray>($"/api/sessions?project_id={projectId}"))![0]!["id"]!.GetValue<long>();
+        Assert.Equal("queued", (await api.GetFromJsonAsync<JsonArray>($"/api/exports?session_id={sessionId}"))![0]!["status"]!.GetValue<string>());
     }
 
     private long _projectId;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Ferry.Server.Exports;
 
 namespace Ferry.Server.Api;
@@ -42,7 +43,7 @@ internal static class ExportEndpoints
         return TypedResults.Accepted($"/api/exports/{export.Id}", ExportResponse.From(export, exports.Progress(export.Id)));
     }
 
-    private static async Task<Ok<List<ExportResponse>>> ListAsync(Caller caller, FerryDbContext db, long? sessionId, int? limit, CancellationToken cancellationToken)
+    private static async Task<Ok<List<ExportResponse>>> ListAsync(Caller caller, FerryDbContext db, [FromQuery(Name = "session_id")] long? sessionId, int? limit, CancellationToken cancellationToken)
     {
         var query = db.Exports.AsNoTracking().Where(e => e.CompanyId == caller.CompanyId);
         if (sessionId is { } session)

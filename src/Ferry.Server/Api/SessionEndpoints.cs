@@ -75,7 +75,7 @@ internal static class SessionEndpoints
         return TypedResults.Created($"/api/sessions/{session.Id}", SessionResponse.From(session, project.BucketName, cycle.S3Prefix));
     }
 
-    private static async Task<Results<Ok<List<SessionResponse>>, ProblemHttpResult>> ListAsync(Caller caller, FerryDbContext db, long? projectId, long? cycleId, string? status, int? limit, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<SessionResponse>>, ProblemHttpResult>> ListAsync(Caller caller, FerryDbContext db, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "project_id")] long? projectId, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "cycle_id")] long? cycleId, string? status, int? limit, CancellationToken cancellationToken)
     {
         if (status is not null && !SessionStatuses.IsKnown(status))
         {

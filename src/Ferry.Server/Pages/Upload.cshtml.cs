@@ -21,6 +21,8 @@ public sealed class UploadModel : FerryPageModel
 
     public string Token { get; private set; } = "";
 
+    public string ExportPrefix => Service<FerryServerOptions>().ExportPrefix.Trim('/');
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         if (!CanUpload)

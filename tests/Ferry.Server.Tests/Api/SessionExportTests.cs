@@ -117,8 +117,8 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal(6, keys.Count);
         Assert.Contains(keys, k => k.EndsWith("/comprehensive_report.json", StringComparison.Ordinal));
         Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(fixture.DataDirectory, "outbox")), d => Path.GetFileName(d).Contains(delivered["bundle"]!.GetValue<string>(), StringComparison.Ordinal));
-        var listed = (await ApiCalls.GetAsync(tenant.Admin, $"/api/exports?session_id={sessionId}")).ToString();
-        Assert.Contains("\"delivered\"", listed);
+        var listed = (await ApiCalls.GetAsync(tenant.Admin, $"/api/exports?session_id={sessionId}"))["items"]!.AsArray();
+        Assert.Equal("delivered", Assert.Single(listed)!["status"]!.GetValue<string>());
     }
 
     [Fact]

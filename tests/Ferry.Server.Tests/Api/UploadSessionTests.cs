@@ -238,6 +238,22 @@ public abstract class UploadSessionTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task List_FilteredByProjectAndCycleId_OnlyThoseSessions()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (firstProject, firstCycle, _) = await fixture.NewProjectAsync(tenant);
+        var (secondProject, secondCycle, _) = await fixture.NewProjectAsync(tenant);
+        var first = await NewSessionAsync(tenant.User, firstProject, firstCycle);
+        await NewSessionAsync(tenant.User, secondProject, secondCycle);
+
+        var byProject = await ApiCalls.GetAsync(tenant.Viewer, $"/api/sessions?project_id={firstProject}");
+        var byCycle = await ApiCalls.GetAsync(tenant.Viewer, $"/api/sessions?cycle_id={firstCycle}");
+
+        Assert.Equal(first, Assert.Single(byProject["items"]!.AsArray())!["id"]!.GetValue<long>());
+        Assert.Equal(first, Assert.Single(byCycle["items"]!.AsArray())!["id"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Files_PagedByStatus_ReturnsEveryRowOnce()
     {
         var tenant = await fixture.NewTenantAsync();

@@ -32,9 +32,9 @@ public sealed class DatabaseStartupTests
         var first = await FerryServer.MigrateAsync(settings, CancellationToken.None);
         var second = await FerryServer.MigrateAsync(settings, CancellationToken.None);
 
-        Assert.Equal([1], first.Applied);
+        Assert.Equal([1, 2], first.Applied);
         Assert.Empty(second.Applied);
-        Assert.Equal(1, second.Version);
+        Assert.Equal(2, second.Version);
         Assert.True(File.Exists(Path.Combine(home.Path, "server.db")));
     }
 
@@ -47,7 +47,7 @@ public sealed class DatabaseStartupTests
         var first = await FerryServer.MigrateAsync(settings, CancellationToken.None);
         var second = await FerryServer.MigrateAsync(settings, CancellationToken.None);
 
-        Assert.Equal([1], first.Applied);
+        Assert.Equal([1, 2], first.Applied);
         Assert.Empty(second.Applied);
         Assert.StartsWith("PostgreSQL 127.0.0.1", first.Database, StringComparison.Ordinal);
     }

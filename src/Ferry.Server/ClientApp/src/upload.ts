@@ -4,6 +4,7 @@
 // redrawn four times a second. Uppy is not used: measured here, its per-file state updates make a 20,000-file
 // folder take minutes just to add (shared/notes/browser-upload.md); this queue is the "plain batched-presign queue".
 import { Api, ApiError, backoff, formatBytes, formatDuration } from "./api";
+import { ExportDialog } from "./exportDialog";
 
 const enum State { Pending, Sending, Sent, Verified, Present, Failed }
 
@@ -29,6 +30,8 @@ const ATTEMPTS = 5;
 
 const root = document.querySelector<HTMLElement>("#uploader")!;
 const api = new Api(root.dataset.token ?? "");
+const exportDialog = new ExportDialog(api);
+const exportButton = document.querySelector<HTMLButtonElement>("#export")!;
 const partSize = Number(root.dataset.partSize ?? 8 * 1024 * 1024);
 const multipartThreshold = Number(root.dataset.multipartThreshold ?? 16 * 1024 * 1024);
 const $ = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
@@ -248,6 +251,12 @@ async function runQueue() {
   const present = items.filter((item) => item.state === State.Present).length;
   statusLine.classList.remove("error");
   statusLine.textContent = `Upload complete: ${(items.length - present).toLocaleString()} file(s) uploaded and verified, ${present.toLocaleString()} already there (session ${session!.id}).`;
+  // Completing a session offers its audit export (S3, a zip only, or nothing); the button reopens the choice.
+  const project = document.querySelector<HTMLSelectElement>("#project")!.selectedOptions[0];
+  const target = { sessionId: session!.id, bucket: project?.dataset.bucket ?? "", files: items.length };
+  exportButton.hidden = false;
+  exportButton.onclick = () => exportDialog.open(target);
+  exportDialog.open(target);
 }
 
 async function work() {

@@ -25,6 +25,15 @@ public sealed class SessionDetailModel : FerryPageModel
 
     internal List<SessionFile> Failed { get; private set; } = [];
 
+    internal List<SessionExport> Exports { get; private set; } = [];
+
+    public string Token { get; private set; } = "";
+
+    public string ExportPrefix => Service<FerryServerOptions>().ExportPrefix.Trim('/');
+
+    /// <summary>A finished session may be exported by users and admins.</summary>
+    public bool CanExport => Session is { Status: not SessionStatuses.Active } && Caller.CanWrite;
+
     public async Task OnGetAsync(long id, CancellationToken cancellationToken)
     {
         Id = id;
@@ -51,6 +60,12 @@ public sealed class SessionDetailModel : FerryPageModel
 
         Throughput.AddRange(perMinute.Select(p => new ThroughputPoint(p.Key, p.Value)));
         Types = types.OrderByDescending(t => t.Value.Files).Select(t => new TypeCount(t.Key, t.Value.Files, t.Value.Bytes)).ToList();
+        Exports = await Db.Exports.AsNoTracking().Where(e => e.SessionId == id && e.CompanyId == Caller.CompanyId).OrderByDescending(e => e.Id).Take(20).ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (CanExport)
+        {
+            Token = await ApiTokenAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         Failed = await Db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Status == FileStatuses.Failed).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,20 @@
+using Ferry.Server.Exports;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ferry.Server.Pages.Exports;
+
+/// <summary>The zip of an export for a signed-in browser (the API's download needs a bearer token, a link cannot carry one).</summary>
+public sealed class ExportDownloadModel : FerryPageModel
+{
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
+    {
+        var export = await Api.ExportEndpoints.FindAsync(Db, Caller, id, cancellationToken).ConfigureAwait(false);
+        var path = export is null ? null : Service<SessionExportService>().ZipPath(export.Id);
+        if (export?.Bundle is null || path is null || !System.IO.File.Exists(path))
+        {
+            return NotFound();
+        }
+
+        return PhysicalFile(path, "application/zip", export.Bundle + ".zip");
+    }
+}

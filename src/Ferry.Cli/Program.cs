@@ -13,6 +13,7 @@ root.Subcommands.Add(new VerifyCommand().Build());
 root.Subcommands.Add(new SessionsCommand().Build());
 root.Subcommands.Add(new DoctorCommand().Build());
 root.Subcommands.Add(new ServeCommand().Build());
+root.Subcommands.Add(new WorkerCommand().Build());
 root.Subcommands.Add(new DbCommand().Build());
 root.Subcommands.Add(new LoginCommand().Build());
 root.Subcommands.Add(new S3Command().Build());

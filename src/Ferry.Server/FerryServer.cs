@@ -49,30 +49,26 @@ public static class FerryServer
     {
         // Settings are read when first needed, from the final configuration (so hosts and tests can add to it).
         var services = builder.Services;
-        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        AddEngineServices(builder.Services, builder.Logging, builder.Configuration);
         // Malformed bodies reach ApiExceptionHandler, which says what is wrong with them.
         services.Configure<RouteHandlerOptions>(route => route.ThrowOnBadRequest = true);
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => ReadOptions(sp.GetRequiredService<IConfiguration>()));
-        services.AddSingleton(sp => DatabaseSettings.Resolve(sp.GetRequiredService<FerryServerOptions>().Database, sp.GetRequiredService<FerryServerOptions>().ResolvedDataDirectory));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<FerryServerOptions>();
             return new SymmetricSecurityKey(SigningKeyStore.LoadOrCreate(options.SigningKey, options.ResolvedDataDirectory));
         });
-        services.AddDbContext<FerryDbContext>((sp, db) => UseDatabase(db, sp.GetRequiredService<DatabaseSettings>()));
-        services.AddScoped<DatabaseMigrator>();
-        services.AddScoped<SessionFileService>();
         services.AddScoped<ProjectCatalog>();
         services.AddScoped<UserAccounts>();
-        services.AddSingleton<ProjectStores>();
         services.AddSingleton<LoginThrottle>();
         services.AddScoped<PasswordCheck>();
         services.AddSingleton<TokenIssuer>();
         services.AddHostedService<ServerStartup>();
         services.AddSingleton<Exports.SessionExportService>();
         services.AddHostedService<Exports.SessionExportWorker>(); // after ServerStartup: needs the current schema
+        if (builder.Configuration.GetValue<bool>("Ferry:RunWorker"))
+        {
+            services.AddHostedService<Jobs.JobWorker>();
+        }
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer().AddCookie(WebSignIn.Scheme);
         services.AddOptions<CookieAuthenticationOptions>(WebSignIn.Scheme).Configure<FerryServerOptions>((cookie, options) => WebSignIn.Configure(cookie, options.TokenLifetime));
@@ -114,6 +110,52 @@ public static class FerryServer
         }));
     }
 
+    /// <summary>What both the server and a worker need: settings, database, S3 stores, session files, jobs, logging.</summary>
+    private static void AddEngineServices(IServiceCollection services, ILoggingBuilder logging, IConfiguration configuration)
+    {
+        logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        if (string.Equals(configuration["Ferry:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            // One JSON object per line (timestamp, level, category, message, state) for log shippers.
+            logging.ClearProviders();
+            logging.AddJsonConsole(json =>
+            {
+                json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+                json.UseUtcTimestamp = true;
+                json.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => ReadOptions(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(sp => DatabaseSettings.Resolve(sp.GetRequiredService<FerryServerOptions>().Database, sp.GetRequiredService<FerryServerOptions>().ResolvedDataDirectory));
+        services.AddDbContext<FerryDbContext>((sp, db) => UseDatabase(db, sp.GetRequiredService<DatabaseSettings>()));
+        services.AddScoped<DatabaseMigrator>();
+        services.AddScoped<SessionFileService>();
+        services.AddSingleton<ProjectStores>();
+        services.AddSingleton<Jobs.JobRunner>();
+    }
+
+    /// <summary>
+    /// A worker without the web app (<c>ferry worker</c>): checks the schema, then runs upload jobs from the shared
+    /// database until stopped. Same settings as the server (<c>Ferry:Database</c>, <c>Ferry:AllowedRoots</c>, S3 credentials).
+    /// </summary>
+    public static IHost BuildWorker(IReadOnlyDictionary<string, string?>? overrides)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Configuration.AddInMemoryCollection(EnvironmentSettings());
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        AddEngineServices(builder.Services, builder.Logging, builder.Configuration);
+        builder.Services.AddHostedService<WorkerStartup>();
+        builder.Services.AddHostedService<Jobs.JobWorker>();
+        return builder.Build();
+    }
+
     internal static void MapEndpoints(WebApplication app)
     {
         app.UseExceptionHandler();
@@ -136,6 +178,7 @@ public static class FerryServer
         app.MapSessionEndpoints();
         app.MapMultipartEndpoints();
         app.MapExportEndpoints();
+        app.MapJobEndpoints();
         app.MapRazorPages();
     }
 
@@ -189,6 +232,16 @@ public static class FerryServer
         Map("FERRY_DB", "Ferry:Database");
         Map("FERRY_ADMIN_PASSWORD", "Ferry:AdminPassword");
         Map("FERRY_SIGNING_KEY", "Ferry:SigningKey");
+        if (Environment.GetEnvironmentVariable("FERRY_ALLOWED_ROOTS") is { Length: > 0 } roots)
+        {
+            // Colon-separated, like PATH.
+            var list = roots.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            for (var i = 0; i < list.Length; i++)
+            {
+                settings[$"Ferry:AllowedRoots:{i}"] = list[i];
+            }
+        }
+
         return settings;
 
         void Map(string variable, string key)

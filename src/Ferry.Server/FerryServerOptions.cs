@@ -55,6 +55,24 @@ public sealed class FerryServerOptions
     /// <summary>How often the background service looks for exports due for a retry. Default 15 seconds.</summary>
     public TimeSpan ExportRetryInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Server folders that upload jobs may read from (absolute paths). A job's folder must lie inside one of them after
+    /// symbolic links are resolved; anything else is refused. Default: none (jobs are refused until an operator sets them).
+    /// </summary>
+    public List<string> AllowedRoots { get; set; } = [];
+
+    /// <summary>How often a worker records that it is alive while running a job. Default 10 seconds.</summary>
+    public TimeSpan WorkerHeartbeat { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A running job whose worker has not sent a heartbeat for this long is taken over by another worker. Default 1 minute.</summary>
+    public TimeSpan WorkerTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often an idle worker looks for a queued job. Default 2 seconds.</summary>
+    public TimeSpan WorkerPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary><c>json</c> for one JSON object per log line (for log shippers); default: plain text.</summary>
+    public string? LogFormat { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the setting and its valid range.</summary>
     public void Validate()
     {
@@ -71,6 +89,21 @@ public sealed class FerryServerOptions
         if (LoginAttempts < 1)
         {
             throw new ArgumentException("Ferry:LoginAttempts must be at least 1");
+        }
+
+        if (WorkerTimeout <= WorkerHeartbeat * 2 || WorkerHeartbeat < TimeSpan.FromMilliseconds(100) || WorkerPollInterval < TimeSpan.FromMilliseconds(50))
+        {
+            throw new ArgumentException("Ferry:WorkerTimeout must be more than twice Ferry:WorkerHeartbeat (at least 100 ms), and Ferry:WorkerPollInterval at least 50 ms");
+        }
+
+        if (AllowedRoots.FirstOrDefault(r => !Path.IsPathRooted(r)) is { } relative)
+        {
+            throw new ArgumentException($"Ferry:AllowedRoots entries must be absolute paths; '{relative}' is not");
+        }
+
+        if (LogFormat is not (null or "" or "json" or "text"))
+        {
+            throw new ArgumentException("Ferry:LogFormat is json or text");
         }
 
         if (ExportRetryDelay < TimeSpan.FromSeconds(1) || ExportRetryInterval < TimeSpan.FromMilliseconds(100))

@@ -13,7 +13,20 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-        var settings = scope.ServiceProvider.GetRequiredService<DatabaseSettings>();
+        await CheckSchemaAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), time, cancellationToken).ConfigureAwait(false);
+        var (created, generated) = await AdminBootstrap.EnsureAsync(db, options, time, cancellationToken).ConfigureAwait(false);
+        if (created)
+        {
+            // Written once to the console for the operator, never to the log.
+            Console.Out.WriteLine(generated is null
+                ? $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}' with the password from FERRY_ADMIN_PASSWORD"
+                : $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}'; password (shown once, change it after signing in): {generated}");
+        }
+    }
+
+    /// <summary>Throws <see cref="ServerStartupException"/> when the database cannot be opened or its schema is not current.</summary>
+    internal static async Task CheckSchemaAsync(FerryDbContext db, DatabaseSettings settings, TimeProvider time, CancellationToken cancellationToken)
+    {
         var migrator = new DatabaseMigrator(db, time);
         int current;
         try
@@ -28,15 +41,6 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
         if (current != migrator.LatestVersion)
         {
             throw new ServerStartupException($"the database ({settings.Describe()}) has schema version {current}, this Ferry needs {migrator.LatestVersion}; run 'ferry db migrate' first");
-        }
-
-        var (created, generated) = await AdminBootstrap.EnsureAsync(db, options, time, cancellationToken).ConfigureAwait(false);
-        if (created)
-        {
-            // Written once to the console for the operator, never to the log.
-            Console.Out.WriteLine(generated is null
-                ? $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}' with the password from FERRY_ADMIN_PASSWORD"
-                : $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}'; password (shown once, change it after signing in): {generated}");
         }
     }
 

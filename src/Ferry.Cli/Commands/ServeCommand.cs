@@ -9,12 +9,16 @@ internal sealed class ServeCommand
 {
     private readonly Option<string> _urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
     private readonly Option<string?> _db = DatabaseOption.Create();
+    private readonly Option<bool> _worker = new("--worker") { Description = "Also run an upload-job worker in this process (the single-machine set-up)" };
+    private readonly Option<string[]> _roots = DatabaseOption.AllowedRoots();
 
     public Command Build()
     {
         var command = new Command("serve", "Run the Ferry web app and API.\n\nThe database schema must be current: run 'ferry db migrate' first. On first start the administrator 'admin' is created; its password is FERRY_ADMIN_PASSWORD or printed once.\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'");
         command.Options.Add(_urls);
         command.Options.Add(_db);
+        command.Options.Add(_worker);
+        command.Options.Add(_roots);
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
     }
@@ -26,6 +30,13 @@ internal sealed class ServeCommand
         {
             settings["Ferry:Database"] = db;
         }
+
+        if (parse.GetValue(_worker))
+        {
+            settings["Ferry:RunWorker"] = "true";
+        }
+
+        DatabaseOption.AddRoots(settings, parse.GetValue(_roots));
 
         try
         {

@@ -13,6 +13,7 @@ public sealed class PathFilter
 {
     private readonly Regex[] _includes;
     private readonly Regex[] _excludes;
+    private readonly Func<string, bool>? _predicate;
 
     public PathFilter(IEnumerable<string> includes, IEnumerable<string> excludes)
     {
@@ -20,13 +21,28 @@ public sealed class PathFilter
         _excludes = excludes.Select(ToRegex).ToArray();
     }
 
+    private PathFilter(Regex[] includes, Regex[] excludes, Func<string, bool> predicate)
+    {
+        _includes = includes;
+        _excludes = excludes;
+        _predicate = predicate;
+    }
+
+    /// <summary>This filter, and also <paramref name="predicate"/> (for a caller that knows which paths are still to do).</summary>
+    public PathFilter And(Func<string, bool> predicate)
+    {
+        var previous = _predicate;
+        return new PathFilter(_includes, _excludes, previous is null ? predicate : path => previous(path) && predicate(path));
+    }
+
     public static PathFilter All { get; } = new([], []);
 
-    public bool IsEmpty => _includes.Length == 0 && _excludes.Length == 0;
+    public bool IsEmpty => _includes.Length == 0 && _excludes.Length == 0 && _predicate is null;
 
     public bool Matches(string relativePath) =>
         (_includes.Length == 0 || _includes.Any(r => r.IsMatch(relativePath)))
-        && !_excludes.Any(r => r.IsMatch(relativePath));
+        && !_excludes.Any(r => r.IsMatch(relativePath))
+        && (_predicate is null || _predicate(relativePath));
 
     /// <summary>Translates a glob into an anchored regular expression; throws <see cref="FormatException"/> on an unclosed set.</summary>
     internal static Regex ToRegex(string glob)

@@ -243,11 +243,7 @@ internal static class SessionEndpoints
             return ApiProblems.NotFound($"session {id}");
         }
 
-        var now = time.GetUtcNow();
-        await db.Sessions.Where(s => s.Id == id && s.Status == SessionStatuses.Active).ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.Status, x => x.UploadedFiles + x.SkippedFiles == x.TotalFiles ? SessionStatuses.Completed : SessionStatuses.Incomplete)
-            .SetProperty(x => x.FinishedAt, now)
-            .SetProperty(x => x.LastActivityAt, now), cancellationToken).ConfigureAwait(false);
+        await CloseAsync(db, id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(SessionResponse.From(session, found.Project.BucketName, found.Cycle.S3Prefix));
     }
@@ -285,6 +281,13 @@ internal static class SessionEndpoints
             // The client went away.
         }
     }
+
+    /// <summary>Closes an active session: completed when every registered file is uploaded or already there, else incomplete.</summary>
+    internal static Task<int> CloseAsync(FerryDbContext db, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Sessions.Where(s => s.Id == id && s.Status == SessionStatuses.Active).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Status, x => x.UploadedFiles + x.SkippedFiles == x.TotalFiles ? SessionStatuses.Completed : SessionStatuses.Incomplete)
+            .SetProperty(x => x.FinishedAt, now)
+            .SetProperty(x => x.LastActivityAt, now), cancellationToken);
 
     internal sealed record LoadedSession(UploadSession Session, Project Project, Cycle Cycle);
 

@@ -21,6 +21,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<VerifiedObject> VerifiedObjects => Set<VerifiedObject>();
     public DbSet<SessionMultipartUpload> MultipartUploads => Set<SessionMultipartUpload>();
     public DbSet<SessionExport> Exports => Set<SessionExport>();
+    public DbSet<UploadJob> Jobs => Set<UploadJob>();
 
     /// <summary>A timestamp as this provider's column holds it, for raw SQL parameters.</summary>
     public object Timestamp(DateTimeOffset value) => Provider == DatabaseProvider.Sqlite ? SqliteTimestamps.ConvertToProvider(value)! : value.ToUniversalTime();
@@ -40,6 +41,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<VerifiedObject>().Property(f => f.ETag).HasColumnName("etag");
         modelBuilder.Entity<SessionMultipartUpload>().ToTable("session_multipart_uploads");
         modelBuilder.Entity<SessionExport>().ToTable("session_exports");
+        modelBuilder.Entity<UploadJob>().ToTable("upload_jobs");
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {

@@ -178,6 +178,29 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         return results;
     }
 
+    /// <summary>Records files a worker could not upload (read errors, retries exhausted) as failed with the reason.</summary>
+    public async Task RecordFailuresAsync(UploadSession session, IReadOnlyList<(SessionFile File, string Reason)> failures, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var delta = new SessionCounterDelta();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (file, reason) in failures)
+        {
+            var changed = await db.SessionFiles.Where(f => f.Id == file.Id && f.Status == file.Status).ExecuteUpdateAsync(s => s
+                .SetProperty(f => f.Status, FileStatuses.Failed)
+                .SetProperty(f => f.LastError, reason)
+                .SetProperty(f => f.Attempts, f => f.Attempts + 1)
+                .SetProperty(f => f.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
+            if (changed > 0)
+            {
+                delta.Move(file.Status, FileStatuses.Failed, file.Size);
+            }
+        }
+
+        await delta.ApplyAsync(db, session.Id, now, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Why the object does not prove the upload, or null when it does.</summary>
     private static string? Check(UploadReport report, SessionFile file, StoredObject? head)
     {

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Ferry.Server;
+using Microsoft.Extensions.Hosting;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary><c>ferry worker</c>: runs upload jobs from the server database's queue until interrupted.</summary>
+internal sealed class WorkerCommand
+{
+    private readonly Option<string?> _db = DatabaseOption.Create();
+    private readonly Option<string[]> _roots = DatabaseOption.AllowedRoots();
+
+    public Command Build()
+    {
+        var command = new Command("worker", "Run upload jobs (queued with POST /api/jobs or the Jobs page) with the verified engine. Any number of workers may share a PostgreSQL database; with SQLite, run one. A job whose worker dies is taken over after Ferry:WorkerTimeout and resumes.\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM (a running job is handed back to the queue)\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'");
+        command.Options.Add(_db);
+        command.Options.Add(_roots);
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
+        return command;
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (parse.GetValue(_db) is { } db)
+        {
+            settings["Ferry:Database"] = db;
+        }
+
+        DatabaseOption.AddRoots(settings, parse.GetValue(_roots));
+        try
+        {
+            using var host = FerryServer.BuildWorker(settings);
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ServerStartupException or ArgumentException or FormatException or IOException or InvalidOperationException)
+        {
+            throw CliException.Usage(ex.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped on purpose.
+        }
+
+        return ExitCodes.Success;
+    }
+}

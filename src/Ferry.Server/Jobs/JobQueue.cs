@@ -1,0 +1,70 @@
+namespace Ferry.Server.Jobs;
+
+/// <summary>
+/// The job table as a queue shared by any number of workers. Claiming is one statement: on PostgreSQL the candidate
+/// row is locked with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent workers on any machine never take the same job;
+/// on SQLite the database serializes writers (one worker is the supported set-up). A running job whose heartbeat
+/// is older than the timeout is claimable again: its worker died.
+/// </summary>
+internal sealed class JobQueue(FerryDbContext db, TimeProvider time)
+{
+    /// <summary>Claims the oldest claimable job for <paramref name="worker"/>; null when there is none.</summary>
+    public async Task<long?> ClaimAsync(string worker, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var at = db.Timestamp(now);
+        var stale = db.Timestamp(now - timeout);
+        var lockClause = db.Provider == DatabaseProvider.PostgreSql ? "FOR UPDATE SKIP LOCKED" : "";
+        var notCancelled = db.Provider == DatabaseProvider.PostgreSql ? "NOT cancel_requested" : "cancel_requested = 0";
+        var sql = $$"""
+            UPDATE upload_jobs SET status = 'running', worker = {0}, heartbeat_at = {1}, started_at = COALESCE(started_at, {1}), attempts = attempts + 1
+            WHERE id = (
+                SELECT id FROM upload_jobs
+                WHERE (status = 'queued' OR (status = 'running' AND heartbeat_at < {2})) AND {{notCancelled}}
+                ORDER BY id LIMIT 1 {{lockClause}})
+            RETURNING id AS "Value"
+            """;
+        // Only the two provider-specific clauses above are spliced in (constants); values are parameters.
+        var ids = await db.Database.SqlQueryRaw<long>(sql, worker, at, stale).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return ids.Count == 0 ? null : ids[0];
+    }
+
+    /// <summary>
+    /// Records that <paramref name="worker"/> is alive on the job. Returns whether it still holds the job (false: it
+    /// was taken over) and whether a cancel was asked for.
+    /// </summary>
+    public async Task<(bool Held, bool CancelRequested)> HeartbeatAsync(long id, string worker, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var changed = await db.Jobs.Where(j => j.Id == id && j.Worker == worker && j.Status == JobStatuses.Running)
+            .ExecuteUpdateAsync(j => j.SetProperty(x => x.HeartbeatAt, now), cancellationToken).ConfigureAwait(false);
+        if (changed == 0)
+        {
+            return (false, false);
+        }
+
+        var cancel = await db.Jobs.AsNoTracking().Where(j => j.Id == id).Select(j => j.CancelRequested).FirstAsync(cancellationToken).ConfigureAwait(false);
+        return (true, cancel);
+    }
+
+    /// <summary>Ends the job with <paramref name="status"/> if <paramref name="worker"/> still holds it.</summary>
+    public async Task<bool> FinishAsync(long id, string worker, string status, string? message, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await db.Jobs.Where(j => j.Id == id && j.Worker == worker && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j
+            .SetProperty(x => x.Status, status)
+            .SetProperty(x => x.Message, message)
+            .SetProperty(x => x.FinishedAt, now)
+            .SetProperty(x => x.HeartbeatAt, now), cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    /// <summary>Gives a job back to the queue (a worker stopping cleanly), so another worker takes it at once.</summary>
+    public Task<int> ReleaseAsync(long id, string worker, CancellationToken cancellationToken) =>
+        db.Jobs.Where(j => j.Id == id && j.Worker == worker && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j
+            .SetProperty(x => x.Status, JobStatuses.Queued)
+            .SetProperty(x => x.Worker, (string?)null)
+            .SetProperty(x => x.HeartbeatAt, (DateTimeOffset?)null), cancellationToken);
+
+    /// <summary>Jobs waiting for a worker (for /metrics).</summary>
+    public Task<int> DepthAsync(CancellationToken cancellationToken) => db.Jobs.CountAsync(j => j.Status == JobStatuses.Queued, cancellationToken);
+}

@@ -1,0 +1,251 @@
+using System.Threading.Channels;
+using Ferry.Core.Journal;
+using Ferry.Core.Transfer;
+using Ferry.Server.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Server.Jobs;
+
+/// <summary>
+/// Runs one claimed job: checks the folder against the allowed roots, registers every file with the job's session
+/// (files the project already holds verified are skipped, files this session already verified stay done), then
+/// uploads the rest with the verified engine and the worker's journal, and reports each file to the session as the
+/// engine verifies it — where the server checks the object once more, as for any client. A heartbeat runs beside it;
+/// it stops the run when the job is cancelled or was taken over. A job picked up after its worker died therefore
+/// uploads only what its session has not verified.
+/// </summary>
+internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores stores, FerryServerOptions options, TimeProvider time, ILogger<JobRunner> logger)
+{
+    private const int RegisterBatch = 5_000;
+    private const int ReportBatch = 200;
+
+    public async Task RunAsync(long jobId, string worker, CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        var queue = new JobQueue(db, time);
+        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, stoppingToken).ConfigureAwait(false);
+        var loaded = await Api.SessionEndpoints.LoadAsync(db, new Caller(job.UserId, "", job.CompanyId, Roles.User, false), job.SessionId, stoppingToken).ConfigureAwait(false);
+        if (loaded is null)
+        {
+            await queue.FinishAsync(jobId, worker, JobStatuses.Failed, "the job's session no longer exists", stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var state = new RunState();
+        var heartbeat = HeartbeatAsync(jobId, worker, state, run, stoppingToken);
+        string status;
+        string? message;
+        try
+        {
+            (status, message) = await UploadAsync(scope.ServiceProvider, job, loaded, run.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (run.IsCancellationRequested)
+        {
+            (status, message) = (JobStatuses.Cancelled, "cancelled");
+        }
+        finally
+        {
+            await run.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
+        }
+
+        if (state.Lost)
+        {
+            logger.LogWarning("Job {Job}: another worker took it over; this worker stops", jobId);
+            return;
+        }
+
+        if (stoppingToken.IsCancellationRequested && !state.CancelRequested)
+        {
+            // The worker is stopping: give the job back so another worker (or this one, restarted) resumes it at once.
+            await queue.ReleaseAsync(jobId, worker, CancellationToken.None).ConfigureAwait(false);
+            logger.LogInformation("Job {Job}: worker stopping, job returned to the queue", jobId);
+            return;
+        }
+
+        await Api.SessionEndpoints.CloseAsync(db, job.SessionId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        await queue.FinishAsync(jobId, worker, status, message, CancellationToken.None).ConfigureAwait(false);
+        logger.LogInformation("Job {Job} ({Folder}) {Status}: {Message}", jobId, job.LocalDirectory, status, message);
+    }
+
+    private async Task<(string Status, string? Message)> UploadAsync(IServiceProvider services, UploadJob job, Api.SessionEndpoints.LoadedSession loaded, CancellationToken cancellationToken)
+    {
+        var (folder, problem) = AllowedRoots.Check(job.LocalDirectory, options.AllowedRoots);
+        if (problem is not null)
+        {
+            return (JobStatuses.Failed, problem);
+        }
+
+        var files = services.GetRequiredService<SessionFileService>();
+        var (todo, refused) = await RegisterAsync(files, loaded, folder!, cancellationToken).ConfigureAwait(false);
+        var prefix = loaded.Cycle.S3Prefix;
+        var store = stores.For(loaded.Project);
+        using var journal = TransferJournal.Open(Path.Combine(options.ResolvedDataDirectory, "worker-journal.db"));
+        var reporter = new SessionReporter(files, loaded);
+        var writer = reporter.RunAsync();
+        TransferSummary summary;
+        try
+        {
+            var engine = new UploadEngine(journal, time);
+            summary = await engine.RunAsync(new UploadRequest(folder!, store, prefix), new UploadOptions { Filter = PathFilter.All.And(todo.Contains) },
+                new TransferProgress(), reporter, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            reporter.Complete();
+            await writer.ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var failed = summary.Counts.FilesFailed + refused;
+        return summary.Outcome switch
+        {
+            TransferOutcome.Aborted => (JobStatuses.Failed, summary.Message),
+            _ when failed > 0 => (JobStatuses.Failed, $"{failed} file(s) failed; see the session's failed files"),
+            _ => (JobStatuses.Completed, $"{summary.Counts.FilesTransferred} uploaded, {summary.Counts.FilesPresent} already there, {loaded.Session.TotalFiles} registered before"),
+        };
+    }
+
+    /// <summary>Registers the folder's files in batches; returns the paths still to upload and how many paths could not become keys.</summary>
+    private static async Task<(HashSet<string> Todo, int Refused)> RegisterAsync(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded, string folder, CancellationToken cancellationToken)
+    {
+        var todo = new HashSet<string>(StringComparer.Ordinal);
+        var refused = 0;
+        var batch = new List<FileToRegister>(RegisterBatch);
+        var scanner = new SourceScanner(folder, new ScanOptions());
+        await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var (path, problem) = UploadKeys.NormalizePath(file.RelativePath);
+            string? key = null;
+            if (path is not null)
+            {
+                (key, problem) = UploadKeys.Build(loaded.Cycle.S3Prefix, path);
+            }
+
+            if (problem is not null || path != file.RelativePath)
+            {
+                refused++;
+                continue;
+            }
+
+            batch.Add(new FileToRegister(path, path, key!, file.Size, file.LastWriteUtc));
+            if (batch.Count == RegisterBatch)
+            {
+                await RegisterBatchAsync(files, loaded, batch, todo, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await RegisterBatchAsync(files, loaded, batch, todo, cancellationToken).ConfigureAwait(false);
+        return (todo, refused);
+    }
+
+    private static async Task RegisterBatchAsync(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded, List<FileToRegister> batch, HashSet<string> todo, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var registered in await files.RegisterAsync(loaded.Session, batch, cancellationToken).ConfigureAwait(false))
+        {
+            if (registered.Status != FileStatuses.Uploaded)
+            {
+                todo.Add(registered.Path);
+            }
+        }
+
+        batch.Clear();
+    }
+
+    private async Task HeartbeatAsync(long jobId, string worker, RunState state, CancellationTokenSource run, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.WorkerHeartbeat);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(run.Token).ConfigureAwait(false))
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var queue = new JobQueue(scope.ServiceProvider.GetRequiredService<FerryDbContext>(), time);
+                try
+                {
+                    var (held, cancel) = await queue.HeartbeatAsync(jobId, worker, run.Token).ConfigureAwait(false);
+                    state.Lost = !held;
+                    state.CancelRequested = cancel;
+                    if (!held || cancel)
+                    {
+                        await run.CancelAsync().ConfigureAwait(false);
+                    }
+                }
+                catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+                {
+                    logger.LogWarning("Job {Job}: heartbeat failed ({Message}); trying again", jobId, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (run.IsCancellationRequested || stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private sealed class RunState
+    {
+        public volatile bool Lost;
+        public volatile bool CancelRequested;
+    }
+
+    /// <summary>Carries the engine's verdicts to the session in batches, off the engine's threads.</summary>
+    private sealed class SessionReporter(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded) : ITransferObserver
+    {
+        private readonly Channel<FileEvent> _events = Channel.CreateUnbounded<FileEvent>(new UnboundedChannelOptions { SingleReader = true });
+
+        public void OnFileEvent(FileEvent fileEvent)
+        {
+            if (fileEvent.Outcome is FileOutcomes.Uploaded or FileOutcomes.Present or FileOutcomes.Failed)
+            {
+                _events.Writer.TryWrite(fileEvent);
+            }
+        }
+
+        public void OnRetry(string reason)
+        {
+        }
+
+        public void Complete() => _events.Writer.TryComplete();
+
+        public async Task RunAsync()
+        {
+            var batch = new List<FileEvent>(ReportBatch);
+            // Reports already made are written even when the run is being cancelled: they are true.
+            while (await _events.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                while (batch.Count < ReportBatch && _events.Reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                await WriteAsync(batch).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+
+        private async Task WriteAsync(List<FileEvent> batch)
+        {
+            var byPath = await files.FindAsync(loaded.Session.Id, batch.Select(e => e.Path).ToList(), CancellationToken.None).ConfigureAwait(false);
+            var verified = batch.Where(e => e.Outcome != FileOutcomes.Failed && byPath.ContainsKey(e.Path))
+                .Select(e => (new UploadReport(e.Path, e.Path, e.ETag, null, e.Sha256), byPath[e.Path])).ToList();
+            if (verified.Count > 0)
+            {
+                await files.CompleteAsync(loaded.Session, loaded.Project, verified, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            var failed = batch.Where(e => e.Outcome == FileOutcomes.Failed && byPath.ContainsKey(e.Path)).Select(e => (byPath[e.Path], e.Reason ?? "failed")).ToList();
+            if (failed.Count > 0)
+            {
+                await files.RecordFailuresAsync(loaded.Session, failed, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+}

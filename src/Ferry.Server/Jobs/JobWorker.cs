@@ -1,0 +1,55 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Server.Jobs;
+
+/// <summary>
+/// A worker: claims one job at a time from the shared queue and runs it, polling every
+/// <see cref="FerryServerOptions.WorkerPollInterval"/> when idle. Runs in <c>ferry worker</c>, or inside
+/// <c>ferry serve --worker</c>. Its name (host:pid:random) marks the jobs it holds.
+/// </summary>
+internal sealed class JobWorker(IServiceScopeFactory scopes, JobRunner runner, FerryServerOptions options, TimeProvider time, ILogger<JobWorker> logger) : BackgroundService
+{
+    public string Name { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        logger.LogInformation("Worker {Worker} started; allowed roots: {Roots}", Name, options.AllowedRoots.Count == 0 ? "(none)" : string.Join(", ", options.AllowedRoots));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            long? claimed = null;
+            try
+            {
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    claimed = await new JobQueue(scope.ServiceProvider.GetRequiredService<FerryDbContext>(), time).ClaimAsync(Name, options.WorkerTimeout, stoppingToken).ConfigureAwait(false);
+                }
+
+                if (claimed is { } id)
+                {
+                    logger.LogInformation("Worker {Worker} claimed job {Job}", Name, id);
+                    await runner.RunAsync(id, Name, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or IOException or Core.Storage.StoreException)
+            {
+                logger.LogError("Worker {Worker}: job {Job} stopped: {Message}", Name, claimed, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(options.WorkerPollInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Ferry.Testing;
+
+namespace Ferry.Cli.Tests.Commands;
+
+/// <summary>
+/// 'ferry worker' processes sharing a PostgreSQL database with a 'ferry serve' process: jobs queued through the API
+/// are each done exactly once by two workers, and a worker killed mid-job is taken over by the other, which finishes
+/// with every object byte-identical and nothing uploaded twice.
+/// </summary>
+public sealed class WorkerCommandTests : IAsyncLifetime
+{
+    private const string AdminPassword = "worker-admin-password";
+    private readonly TempDirectory _home = new("cli-worker");
+    private readonly List<Process> _processes = [];
+    private string _database = "";
+    private string _url = "";
+
+    public S3rverServer S3 { get; private set; } = null!;
+
+    private string Root => _home.Combine("field");
+
+    public async Task InitializeAsync()
+    {
+        S3 = await S3rverServer.StartAsync();
+        _database = await PostgresServer.Shared.CreateDatabaseAsync();
+        Directory.CreateDirectory(Root);
+        var migrated = await Ferry("server").RunAsync("db", "migrate", "--db", _database);
+        Assert.True(migrated.ExitCode == 0, migrated.ToString());
+        _url = $"http://127.0.0.1:{FreePort.Next()}";
+        var server = Start(Ferry("server"), "serve", "--urls", _url, "--db", _database, "--allowed-root", Root);
+        await FerryServerClient.WaitUntilHealthyAsync(_url, server);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+
+        await S3.DisposeAsync();
+        _home.Dispose();
+    }
+
+    [Fact]
+    public async Task TwoWorkers_SixJobs_EachDoneExactlyOnce()
+    {
+        await using var proxy = await FaultProxy.StartAsync(S3.Endpoint);
+        using var api = await FerryServerClient.SignInAsync(_url, "admin", AdminPassword);
+        var (project, cycle, bucket) = await ProjectAsync(api, proxy.Endpoint);
+        var folders = Enumerable.Range(0, 6).Select(i => Folder($"card{i}", 40, i)).ToList();
+        var jobs = new List<long>();
+        foreach (var folder in folders)
+        {
+            jobs.Add(await QueueAsync(api, project, cycle, folder));
+        }
+
+        Start(Ferry("worker-a"), "worker", "--db", _database, "--allowed-root", Root);
+        Start(Ferry("worker-b"), "worker", "--db", _database, "--allowed-root", Root);
+        var finished = await WaitForJobsAsync(api, jobs, j => j["status"]!.GetValue<string>() == "completed");
+
+        Assert.All(finished, j => Assert.Equal(1, j["attempts"]!.GetValue<int>()));
+        Assert.Equal(2, finished.Select(j => j["worker"]!.GetValue<string>()).Distinct().Count()); // both workers took jobs
+        Assert.Equal(6 * 40, proxy.Count("PutObject")); // every file sent once, none twice
+        await AssertBucketHoldsAsync(bucket, folders);
+        foreach (var job in finished)
+        {
+            var session = await api.GetFromJsonAsync<JsonObject>($"/api/sessions/{job["session_id"]}");
+            Assert.Equal("completed", session!["status"]!.GetValue<string>());
+            Assert.Equal(40, session["uploaded_files"]!.GetValue<long>());
+        }
+    }
+
+    [Fact]
+    public async Task WorkerKilledMidJob_OtherWorkerTakesOver_EveryObjectIdenticalNothingSentTwice()
+    {
+        await using var proxy = await FaultProxy.StartAsync(S3.Endpoint);
+        using var api = await FerryServerClient.SignInAsync(_url, "admin", AdminPassword);
+        var (project, cycle, bucket) = await ProjectAsync(api, proxy.Endpoint);
+        var folder = Folder("big-card", 300, 7);
+        proxy.HoldAfter("PutObject", 100);
+        var job = await QueueAsync(api, project, cycle, folder);
+
+        var first = Start(Ferry("worker-a"), "worker", "--db", _database, "--allowed-root", Root);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (proxy.Count("PutObject") <= 100 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(1500); // the verdicts of the first 100 reach the session
+        first.Kill(); // SIGKILL: no hand-back, the heartbeat just stops
+        await first.WaitForExitAsync();
+        var verifiedBefore = (await api.GetFromJsonAsync<JsonObject>($"/api/sessions/{(await JobAsync(api, job))["session_id"]}"))!["uploaded_files"]!.GetValue<long>();
+        proxy.Reset();
+        proxy.Release();
+
+        Start(Ferry("worker-b"), "worker", "--db", _database, "--allowed-root", Root);
+        var done = (await WaitForJobsAsync(api, [job], j => j["status"]!.GetValue<string>() is "completed" or "failed"))[0];
+
+        Assert.True(done["status"]!.GetValue<string>() == "completed", done.ToJsonString());
+        Assert.Equal(2, done["attempts"]!.GetValue<int>());
+        Assert.InRange(verifiedBefore, 50, 299);
+        Assert.InRange(proxy.Count("PutObject"), 300 - verifiedBefore - 16, 300 - verifiedBefore + 16); // what the session had verified was not sent again
+        await AssertBucketHoldsAsync(bucket, [folder]);
+        var session = await api.GetFromJsonAsync<JsonObject>($"/api/sessions/{done["session_id"]}");
+        Assert.Equal(300, session!["uploaded_files"]!.GetValue<long>());
+        Assert.Equal(300, session["total_files"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Worker_UnmigratedDatabase_Exit2WithTheFix()
+    {
+        var empty = await PostgresServer.Shared.CreateDatabaseAsync();
+
+        var result = await Ferry("worker-x").RunAsync("worker", "--db", empty);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("ferry db migrate", result.Stderr);
+    }
+
+    private async Task AssertBucketHoldsAsync(string bucket, IEnumerable<string> folders)
+    {
+        var expected = new Dictionary<string, string>();
+        foreach (var folder in folders)
+        {
+            foreach (var file in Directory.GetFiles(folder, "*", SearchOption.AllDirectories))
+            {
+                expected["C1/" + Path.GetRelativePath(folder, file)] = file;
+            }
+        }
+
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), (await S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
+        foreach (var (key, file) in expected)
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(file), await S3.GetObjectAsync(bucket, key));
+        }
+    }
+
+    private static async Task<List<JsonObject>> WaitForJobsAsync(HttpClient api, List<long> jobs, Func<JsonObject, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var current = new List<JsonObject>();
+            foreach (var id in jobs)
+            {
+                current.Add(await JobAsync(api, id));
+            }
+
+            if (current.All(done) || DateTime.UtcNow > deadline)
+            {
+                Assert.True(current.All(done), "timed out: " + string.Join("\n", current.Select(j => j.ToJsonString())));
+                return current;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<JsonObject> JobAsync(HttpClient api, long id) => (await api.GetFromJsonAsync<JsonObject>($"/api/jobs/{id}"))!;
+
+    private static async Task<long> QueueAsync(HttpClient api, long project, long cycle, string folder)
+    {
+        var response = await api.PostAsJsonAsync("/api/jobs", new { project_id = project, cycle_id = cycle, local_directory = folder });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+    }
+
+    private async Task<(long Project, long Cycle, string Bucket)> ProjectAsync(HttpClient api, string endpoint)
+    {
+        var bucket = await S3.CreateBucketAsync("jobs");
+        var created = await api.PostAsJsonAsync("/api/projects", new { name = "Jobs " + Guid.NewGuid().ToString("N")[..6], bucket_name = bucket, region = "us-east-1", endpoint_url = endpoint });
+        created.EnsureSuccessStatusCode();
+        var project = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+        var cycle = await api.PostAsJsonAsync($"/api/projects/{project}/cycles", new { name = "C1" });
+        cycle.EnsureSuccessStatusCode();
+        return (project, (await cycle.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>(), bucket);
+    }
+
+    private string Folder(string name, int files, int seed)
+    {
+        var folder = Path.Combine(Root, name);
+        for (var i = 0; i < files; i++)
+        {
+            var path = Path.Combine(folder, $"SN{i % 3:D4}", $"2026010{i % 9 + 1}_{i:D5} #{seed}.WAV");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, TestData.Bytes(200 + i * 7 % 3000, seed * 1000 + i));
+        }
+
+        return folder;
+    }
+
+    private FerryProcess Ferry(string machine)
+    {
+        var ferry = new FerryProcess(_home.Combine(machine));
+        ferry["FERRY_ADMIN_PASSWORD"] = AdminPassword;
+        ferry["Ferry__S3AccessKeyId"] = S3rverServer.AccessKey;
+        ferry["Ferry__S3SecretAccessKey"] = S3rverServer.SecretKey;
+        ferry["Ferry__WorkerHeartbeat"] = "00:00:00.500";
+        ferry["Ferry__WorkerTimeout"] = "00:00:03";
+        ferry["Ferry__WorkerPollInterval"] = "00:00:00.200";
+        return ferry;
+    }
+
+    /// <summary>Starts a long-running ferry process whose output is drained (so it never blocks on a full pipe) and killed at the end.</summary>
+    private Process Start(FerryProcess ferry, params string[] args)
+    {
+        var process = ferry.Start(args);
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
+        return process;
+    }
+}

@@ -53,7 +53,24 @@ public abstract class ServerFixture : IAsyncLifetime
         _ = _factory.Server;
     }
 
-    public Dictionary<string, string?> Settings() => new()
+    /// <summary>The server folder upload jobs may read from.</summary>
+    public string JobsRoot => Path.Combine(_home.Path, "jobs-root");
+
+    public Dictionary<string, string?> Settings()
+    {
+        Directory.CreateDirectory(JobsRoot);
+        var settings = BaseSettings();
+        settings["Ferry:AllowedRoots:0"] = JobsRoot;
+        AddSettings(settings);
+        return settings;
+    }
+
+    /// <summary>Settings a fixture adds to the common ones.</summary>
+    protected virtual void AddSettings(Dictionary<string, string?> settings)
+    {
+    }
+
+    private Dictionary<string, string?> BaseSettings() => new()
     {
         ["Ferry:Database"] = DatabaseConnection,
         ["Ferry:DataDirectory"] = _home.Path,
@@ -129,7 +146,7 @@ public abstract class ServerFixture : IAsyncLifetime
 /// <summary>A company's signed-in users, one per role.</summary>
 public sealed record Tenant(long CompanyId, HttpClient Admin, HttpClient User, HttpClient Viewer);
 
-public sealed class SqliteServerFixture : ServerFixture
+public class SqliteServerFixture : ServerFixture
 {
     protected override Task<string> CreateDatabaseAsync(string directory) => Task.FromResult($"Data Source={Path.Combine(directory, "server.db")}");
 }
@@ -137,4 +154,16 @@ public sealed class SqliteServerFixture : ServerFixture
 public sealed class PostgresServerFixture : ServerFixture
 {
     protected override Task<string> CreateDatabaseAsync(string directory) => PostgresServer.Shared.CreateDatabaseAsync();
+}
+
+/// <summary>A SQLite server that also runs an upload-job worker in-process (ferry serve --worker).</summary>
+public sealed class SqliteServerWithWorkerFixture : SqliteServerFixture
+{
+    protected override void AddSettings(Dictionary<string, string?> settings)
+    {
+        settings["Ferry:RunWorker"] = "true";
+        settings["Ferry:WorkerHeartbeat"] = "00:00:00.300";
+        settings["Ferry:WorkerTimeout"] = "00:00:02";
+        settings["Ferry:WorkerPollInterval"] = "00:00:00.100";
+    }
 }

@@ -118,6 +118,27 @@ public sealed class WorkerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunningJob_Cancelled_StopsAtTheNextHeartbeatAndClosesItsSession()
+    {
+        await using var proxy = await FaultProxy.StartAsync(S3.Endpoint);
+        using var api = await FerryServerClient.SignInAsync(_url, "admin", AdminPassword);
+        var (project, cycle, _) = await ProjectAsync(api, proxy.Endpoint);
+        proxy.HoldAfter("PutObject", 20);
+        var job = await QueueAsync(api, project, cycle, Folder("cancel-card", 100, 3));
+        Start(Ferry("worker-c"), "worker", "--db", _database, "--allowed-root", Root);
+        await WaitForJobsAsync(api, [job], j => j["status"]!.GetValue<string>() == "running");
+
+        var response = await api.PostAsync($"/api/jobs/{job}/cancel", null);
+        proxy.Release();
+        var done = (await WaitForJobsAsync(api, [job], j => j["status"]!.GetValue<string>() != "running"))[0];
+
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        Assert.Equal("cancelled", done["status"]!.GetValue<string>());
+        var session = await api.GetFromJsonAsync<JsonObject>($"/api/sessions/{done["session_id"]}");
+        Assert.Equal("incomplete", session!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Worker_UnmigratedDatabase_Exit2WithTheFix()
     {
         var empty = await PostgresServer.Shared.CreateDatabaseAsync();

@@ -1,0 +1,54 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Ferry.Testing;
+
+namespace Ferry.Server.Tests.Jobs;
+
+/// <summary>The single-machine set-up (ferry serve --worker on SQLite): a queued job runs, its session shows the result, with links inside the folder not followed.</summary>
+public sealed class InProcessWorkerTests(SqliteServerWithWorkerFixture fixture) : IClassFixture<SqliteServerWithWorkerFixture>
+{
+    [Fact]
+    public async Task QueuedJob_RunsInProcess_EveryFileVerifiedInItsSession()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, bucket) = await fixture.NewProjectAsync(tenant, prefix: "C9");
+        var folder = Path.Combine(fixture.JobsRoot, "card-" + Guid.NewGuid().ToString("N")[..6]);
+        var files = new Dictionary<string, byte[]> { ["SN1/a b+c #1.wav"] = TestData.Bytes(3000, 1), ["SN1/empty.wav"] = [], ["SN2/ünï.wav"] = TestData.Bytes(10, 2) };
+        foreach (var (path, bytes) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, path))!);
+            File.WriteAllBytes(Path.Combine(folder, path), bytes);
+        }
+
+        File.CreateSymbolicLink(Path.Combine(folder, "SN1", "escape.wav"), "/etc/hostname"); // links are not followed
+
+        var job = await ApiCalls.PostAsync(tenant.User, "/api/jobs", new { project_id = projectId, cycle_id = cycleId, local_directory = folder }, HttpStatusCode.Created);
+        var done = await WaitAsync(tenant.User, job["id"]!.GetValue<long>());
+
+        Assert.Equal("completed", done["status"]!.GetValue<string>());
+        Assert.Equal(files.Keys.Select(k => "C9/" + k).Order(StringComparer.Ordinal), (await fixture.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await fixture.S3.GetObjectAsync(bucket, "C9/" + path));
+        }
+
+        var session = await ApiCalls.GetAsync(tenant.Viewer, $"/api/sessions/{done["session_id"]}");
+        Assert.Equal("completed", session["status"]!.GetValue<string>());
+        Assert.Equal(3, session["uploaded_files"]!.GetValue<long>());
+    }
+
+    private static async Task<JsonObject> WaitAsync(HttpClient client, long id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var job = await ApiCalls.GetAsync(client, $"/api/jobs/{id}");
+            if (job["status"]!.GetValue<string>() is "completed" or "failed" or "cancelled" || DateTime.UtcNow > deadline)
+            {
+                return job;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ferry.Server.Api;
+using Ferry.Server.Observability;
 using Ferry.Server.Sessions;
 using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -135,6 +136,7 @@ public static class FerryServer
         services.AddScoped<SessionFileService>();
         services.AddSingleton<ProjectStores>();
         services.AddSingleton<Jobs.JobRunner>();
+        services.AddSingleton<Observability.FerryMetrics>();
     }
 
     /// <summary>
@@ -158,6 +160,7 @@ public static class FerryServer
 
     internal static void MapEndpoints(WebApplication app)
     {
+        app.UseRequestMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSwaggerUI(ui =>
@@ -179,6 +182,7 @@ public static class FerryServer
         app.MapMultipartEndpoints();
         app.MapExportEndpoints();
         app.MapJobEndpoints();
+        app.MapMetricsEndpoint();
         app.MapRazorPages();
     }
 

@@ -70,6 +70,9 @@ public sealed class FerryServerOptions
     /// <summary>How often an idle worker looks for a queued job. Default 2 seconds.</summary>
     public TimeSpan WorkerPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The bearer token <c>GET /metrics</c> asks of callers that are not on loopback. Default: none (then only loopback may scrape).</summary>
+    public string? MetricsToken { get; set; }
+
     /// <summary><c>json</c> for one JSON object per log line (for log shippers); default: plain text.</summary>
     public string? LogFormat { get; set; }
 

@@ -15,7 +15,7 @@ namespace Ferry.Server.Jobs;
 /// it stops the run when the job is cancelled or was taken over. A job picked up after its worker died therefore
 /// uploads only what its session has not verified.
 /// </summary>
-internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores stores, FerryServerOptions options, TimeProvider time, ILogger<JobRunner> logger)
+internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores stores, FerryServerOptions options, TimeProvider time, Observability.FerryMetrics metrics, ILogger<JobRunner> logger)
 {
     private const int RegisterBatch = 5_000;
     private const int ReportBatch = 200;
@@ -84,7 +84,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         var prefix = loaded.Cycle.S3Prefix;
         var store = stores.For(loaded.Project);
         using var journal = TransferJournal.Open(Path.Combine(options.ResolvedDataDirectory, "worker-journal.db"));
-        var reporter = new SessionReporter(files, loaded);
+        var reporter = new SessionReporter(files, loaded, metrics);
         var writer = reporter.RunAsync();
         TransferSummary summary;
         try
@@ -197,7 +197,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
     }
 
     /// <summary>Carries the engine's verdicts to the session in batches, off the engine's threads.</summary>
-    private sealed class SessionReporter(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded) : ITransferObserver
+    private sealed class SessionReporter(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded, Observability.FerryMetrics metrics) : ITransferObserver
     {
         private readonly Channel<FileEvent> _events = Channel.CreateUnbounded<FileEvent>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -209,9 +209,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             }
         }
 
-        public void OnRetry(string reason)
-        {
-        }
+        public void OnRetry(string reason) => metrics.CountRetry(reason);
 
         public void Complete() => _events.Writer.TryComplete();
 

@@ -18,7 +18,7 @@ internal sealed record VerifiedFile(string Path, string Status, string? Error, s
 /// Registration, presigning and verification of a session's files. Every batch is one transaction with set-based
 /// queries (no query per file on the registration path), and session counters move by relative updates.
 /// </summary>
-internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores, FerryServerOptions options, TimeProvider time)
+internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores, FerryServerOptions options, TimeProvider time, Observability.FerryMetrics metrics)
 {
     /// <summary>How many objects are checked in S3 at once while verifying a batch.</summary>
     private const int VerifyConcurrency = 16;
@@ -165,7 +165,11 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             }
 
             delta.Move(file.Status, status, file.Size);
-            if (problem is null)
+            if (problem is not null)
+            {
+                metrics.CountVerificationFailure(problem);
+            }
+            else
             {
                 await RememberVerifiedAsync(project.Id, session.Id, file, etag, checksum, now, cancellationToken).ConfigureAwait(false);
             }

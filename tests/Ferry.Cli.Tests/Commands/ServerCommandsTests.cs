@@ -260,6 +260,40 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task Serve_JsonLogFormat_EveryLogLineIsOneJsonObject()
+    {
+        var ferry = Device(_device.Combine("json-logs"));
+        ferry["FERRY_ADMIN_PASSWORD"] = "json-logs-admin-password";
+        ferry["Ferry__LogFormat"] = "json";
+        Assert.Equal(0, (await ferry.RunAsync("db", "migrate")).ExitCode);
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        using var process = ferry.Start("serve", "--urls", url);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await FerryServerClient.WaitUntilHealthyAsync(url);
+        using (var http = new HttpClient())
+        {
+            await http.PostAsJsonAsync(url + "/api/auth/login", new { username = "admin", password = "wrong-password" });
+        }
+
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+
+        var lines = (await stdout + await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("ferry: ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+        {
+            var entry = JsonNode.Parse(line)!.AsObject();
+            Assert.NotNull(entry["Timestamp"]);
+            Assert.NotNull(entry["LogLevel"]);
+            Assert.NotNull(entry["Category"]);
+        }
+
+        Assert.Contains(lines, l => l.Contains("Now listening on", StringComparison.Ordinal));
+        Assert.DoesNotContain("wrong-password", string.Join('\n', lines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DbMigrate_MalformedOrUnreachableDatabase_Exit2()
     {
         var ferry = Device(_device.Path);

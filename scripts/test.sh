@@ -2,7 +2,8 @@
 # Runs every test of Ferry: unit tests, the storage contract suite on both stores, engine tests
 # against a real s3rver with injected faults, CLI tests (exit codes, kill -9 and resume), and server
 # API tests on SQLite and on a real PostgreSQL (a throwaway cluster on a free loopback port), and the
-# web app end to end in Debian's headless Chromium driven by Playwright (screenshots in artifacts/).
+# web app end to end in Debian's headless Chromium driven by Playwright (screenshots in artifacts/), and the
+# deployment files (compose config, dashboards' SQL against PostgreSQL).
 # Installs what it needs (Node/npm, PostgreSQL and Chromium from apt if missing, s3rver and the web
 # app's build tools from npm, NuGet packages) and ends
 # with one line "N passed, N failed, N skipped". Exit code: 0 when every test passed.
@@ -14,6 +15,8 @@ ferry_require_dotnet
 command -v python3 >/dev/null 2>&1 && command -v curl >/dev/null 2>&1 || ferry_apt python3 curl
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ferry_apt postgresql
 [[ -x /usr/bin/chromium ]] || ferry_apt chromium
+# deploy/compose.yaml is checked with `docker compose config` (no engine needed); Debian's docker-compose when the plugin is missing.
+docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || ferry_apt docker-compose
 ferry_install_s3rver
 ferry_build_client
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -60,6 +60,7 @@ public static class FerryServer
         });
         services.AddScoped<ProjectCatalog>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<Jobs.JobCatalog>();
         services.AddSingleton<LoginThrottle>();
         services.AddScoped<PasswordCheck>();
         services.AddSingleton<TokenIssuer>();

@@ -301,6 +301,49 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         Assert.Equal("queued", (await api.GetFromJsonAsync<JsonArray>($"/api/exports?session_id={sessionId}"))![0]!["status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task JobsPage_QueueServerFolder_WorkerUploadsItAndTheSessionShowsIt()
+    {
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket, web.S3.Endpoint);
+        var folder = Path.Combine(web.JobsRoot, "drive-" + Guid.NewGuid().ToString("N")[..6]);
+        var files = new Dictionary<string, byte[]>();
+        for (var i = 0; i < 12; i++)
+        {
+            files[$"SN{i % 2}/2026010{i % 9 + 1}_{i:D4}.WAV"] = TestData.Bytes(500 + i, i);
+        }
+
+        foreach (var (path, bytes) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, path))!);
+            File.WriteAllBytes(Path.Combine(folder, path), bytes);
+        }
+
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Jobs" }).ClickAsync();
+        await page.GetByLabel("Project and cycle").SelectOptionAsync(new SelectOptionValue { Label = $"{project} / C2 (s3://{bucket}/C2/)" });
+        await page.GetByLabel("Server folder").FillAsync("/etc");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Queue job" }).ClickAsync();
+        await page.GetByText("is outside the folders allowed").WaitForAsync();
+
+        await page.GetByLabel("Server folder").FillAsync(folder);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Queue job" }).ClickAsync();
+        var row = page.Locator("#jobs tbody tr").Filter(new() { HasText = folder });
+        await row.GetByText("completed").WaitForAsync(new() { Timeout = 60_000 });
+        await web.ScreenshotAsync(page, "jobs");
+
+        Assert.Contains("12 / 12", await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(files.Keys.Select(k => "C2/" + k).Order(StringComparer.Ordinal), (await web.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await web.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
+
+        await row.GetByRole(AriaRole.Link).ClickAsync();
+        await page.GetByText("File types").WaitForAsync();
+        Assert.Contains("(job)", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+    }
+
     private long _projectId;
 
     private async Task<(string Name, long Id)> ProjectAsync(string bucket, string endpoint)

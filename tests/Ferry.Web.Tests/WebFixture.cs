@@ -25,6 +25,9 @@ public sealed class WebFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The server folder upload jobs may read from (the in-process worker's allowed root).</summary>
+    public string JobsRoot => Path.Combine(_home.Path, "field-drives");
+
     public string Screenshots { get; } = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
 
     public async Task InitializeAsync()
@@ -34,7 +37,8 @@ public sealed class WebFixture : IAsyncLifetime
         var migrated = await ferry.RunAsync("db", "migrate");
         Assert.True(migrated.ExitCode == 0, migrated.Stderr);
         Url = $"http://127.0.0.1:{FreePort.Next()}";
-        _server = ferry.Start("serve", "--urls", Url);
+        Directory.CreateDirectory(JobsRoot);
+        _server = ferry.Start("serve", "--urls", Url, "--worker", "--allowed-root", JobsRoot);
         await FerryServerClient.WaitUntilHealthyAsync(Url, _server);
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();

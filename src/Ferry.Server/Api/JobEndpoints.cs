@@ -20,44 +20,14 @@ internal static class JobEndpoints
         return group;
     }
 
-    private static async Task<Results<Created<JobResponse>, ProblemHttpResult>> CreateAsync(CreateJobRequest request, Caller caller, FerryDbContext db, FerryServerOptions options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Created<JobResponse>, ProblemHttpResult>> CreateAsync(CreateJobRequest request, Caller caller, JobCatalog jobs, CancellationToken cancellationToken)
     {
-        if (request.ProjectId is not { } projectId || request.CycleId is not { } cycleId)
+        var (job, refusal, notFound) = await jobs.QueueAsync(caller, request.ProjectId, request.CycleId, request.LocalDirectory, request.Label, cancellationToken).ConfigureAwait(false);
+        if (job is null)
         {
-            return ApiProblems.BadRequest("give project_id, cycle_id and local_directory");
+            return notFound ? TypedResults.Problem(refusal!.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found") : ApiProblems.From(refusal!);
         }
 
-        if (await ProjectEndpoints.FindAsync(db, caller, projectId, cancellationToken).ConfigureAwait(false) is null)
-        {
-            return ApiProblems.NotFound($"project {projectId}");
-        }
-
-        if (!await db.Cycles.AnyAsync(c => c.Id == cycleId && c.ProjectId == projectId, cancellationToken).ConfigureAwait(false))
-        {
-            return ApiProblems.NotFound($"cycle {cycleId} of project {projectId}");
-        }
-
-        var (folder, problem) = AllowedRoots.Check(request.LocalDirectory, options.AllowedRoots);
-        if (problem is not null)
-        {
-            return ApiProblems.BadRequest(problem);
-        }
-
-        var now = time.GetUtcNow();
-        var session = new UploadSession
-        {
-            CompanyId = caller.CompanyId, ProjectId = projectId, CycleId = cycleId, UserId = caller.UserId, LocalDirectory = folder, Label = request.Label,
-            Client = "job", Status = SessionStatuses.Active, StartedAt = now, LastActivityAt = now,
-        };
-        db.Sessions.Add(session);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        var job = new UploadJob
-        {
-            CompanyId = caller.CompanyId, ProjectId = projectId, CycleId = cycleId, SessionId = session.Id, UserId = caller.UserId,
-            LocalDirectory = folder!, Status = JobStatuses.Queued, CreatedAt = now,
-        };
-        db.Jobs.Add(job);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/jobs/{job.Id}", JobResponse.From(job));
     }
 
@@ -85,30 +55,10 @@ internal static class JobEndpoints
             ? TypedResults.Ok(JobResponse.From(job))
             : ApiProblems.NotFound($"job {id}");
 
-    private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelAsync(long id, Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelAsync(long id, Caller caller, JobCatalog jobs, CancellationToken cancellationToken)
     {
-        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id && j.CompanyId == caller.CompanyId, cancellationToken).ConfigureAwait(false);
-        if (job is null)
-        {
-            return ApiProblems.NotFound($"job {id}");
-        }
-
-        var now = time.GetUtcNow();
-        // Queued: cancelled here, unless a worker claims it in the same instant (then its heartbeat sees the request).
-        var cancelledNow = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Queued).ExecuteUpdateAsync(j => j
-            .SetProperty(x => x.Status, JobStatuses.Cancelled).SetProperty(x => x.CancelRequested, true)
-            .SetProperty(x => x.Message, "cancelled before it started").SetProperty(x => x.FinishedAt, now), cancellationToken).ConfigureAwait(false);
-        if (cancelledNow > 0)
-        {
-            await SessionEndpoints.CloseAsync(db, job.SessionId, now, cancellationToken).ConfigureAwait(false);
-        }
-        else if (await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken).ConfigureAwait(false) == 0)
-        {
-            return ApiProblems.Conflict($"job {id} is already {job.Status}");
-        }
-
-        var current = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == id, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(JobResponse.From(current));
+        var (job, refusal) = await jobs.CancelAsync(caller, id, cancellationToken).ConfigureAwait(false);
+        return job is null ? ApiProblems.NotFound($"job {id}") : refusal is not null ? ApiProblems.From(refusal) : TypedResults.Ok(JobResponse.From(job));
     }
 }
 

@@ -105,8 +105,15 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         {
             TransferOutcome.Aborted => (JobStatuses.Failed, summary.Message),
             _ when failed > 0 => (JobStatuses.Failed, $"{failed} file(s) failed; see the session's failed files"),
-            _ => (JobStatuses.Completed, $"{summary.Counts.FilesTransferred} uploaded, {summary.Counts.FilesPresent} already there, {loaded.Session.TotalFiles} registered before"),
+            _ => (JobStatuses.Completed, await DescribeAsync(services, loaded.Session.Id, cancellationToken).ConfigureAwait(false)),
         };
+    }
+
+    /// <summary>The session's totals in words (over every attempt, so a takeover reports the whole job).</summary>
+    private static async Task<string> DescribeAsync(IServiceProvider services, long sessionId, CancellationToken cancellationToken)
+    {
+        var session = await services.GetRequiredService<FerryDbContext>().Sessions.AsNoTracking().FirstAsync(s => s.Id == sessionId, cancellationToken).ConfigureAwait(false);
+        return $"{session.UploadedFiles} uploaded, {session.SkippedFiles} already there, of {session.TotalFiles}";
     }
 
     /// <summary>Registers the folder's files in batches; returns the paths still to upload and how many paths could not become keys.</summary>

@@ -1,0 +1,75 @@
+using Ferry.Server.Tenancy;
+
+namespace Ferry.Server.Jobs;
+
+/// <summary>Queueing and cancelling upload jobs, for the API and the Jobs page alike: one set of rules.</summary>
+internal sealed class JobCatalog(FerryDbContext db, FerryServerOptions options, TimeProvider time)
+{
+    /// <summary>Queues an upload of a server folder; a refusal names what is wrong (not found is a refusal with <see cref="Refusal.IsConflict"/> false and <c>NotFound</c> set).</summary>
+    public async Task<(UploadJob? Job, Refusal? Refusal, bool NotFound)> QueueAsync(Caller caller, long? projectId, long? cycleId, string? localDirectory, string? label, CancellationToken cancellationToken)
+    {
+        if (projectId is not { } project || cycleId is not { } cycle)
+        {
+            return (null, Refusal.Invalid("give project_id, cycle_id and local_directory"), false);
+        }
+
+        if (await Api.ProjectEndpoints.FindAsync(db, caller, project, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return (null, Refusal.Invalid($"project {project} was not found"), true);
+        }
+
+        if (!await db.Cycles.AnyAsync(c => c.Id == cycle && c.ProjectId == project, cancellationToken).ConfigureAwait(false))
+        {
+            return (null, Refusal.Invalid($"cycle {cycle} of project {project} was not found"), true);
+        }
+
+        var (folder, problem) = AllowedRoots.Check(localDirectory, options.AllowedRoots);
+        if (problem is not null)
+        {
+            return (null, Refusal.Invalid(problem), false);
+        }
+
+        var now = time.GetUtcNow();
+        var session = new UploadSession
+        {
+            CompanyId = caller.CompanyId, ProjectId = project, CycleId = cycle, UserId = caller.UserId, LocalDirectory = folder, Label = label,
+            Client = "job", Status = SessionStatuses.Active, StartedAt = now, LastActivityAt = now,
+        };
+        db.Sessions.Add(session);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        var job = new UploadJob
+        {
+            CompanyId = caller.CompanyId, ProjectId = project, CycleId = cycle, SessionId = session.Id, UserId = caller.UserId,
+            LocalDirectory = folder!, Status = JobStatuses.Queued, CreatedAt = now,
+        };
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return (job, null, false);
+    }
+
+    /// <summary>Cancels a queued job at once (closing its session), a running one at its worker's next heartbeat.</summary>
+    public async Task<(UploadJob? Job, Refusal? Refusal)> CancelAsync(Caller caller, long id, CancellationToken cancellationToken)
+    {
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.CompanyId == caller.CompanyId, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            return (null, null);
+        }
+
+        var now = time.GetUtcNow();
+        // Queued: cancelled here, unless a worker claims it in the same instant (then its heartbeat sees the request).
+        var cancelledNow = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Queued).ExecuteUpdateAsync(j => j
+            .SetProperty(x => x.Status, JobStatuses.Cancelled).SetProperty(x => x.CancelRequested, true)
+            .SetProperty(x => x.Message, "cancelled before it started").SetProperty(x => x.FinishedAt, now), cancellationToken).ConfigureAwait(false);
+        if (cancelledNow > 0)
+        {
+            await Api.SessionEndpoints.CloseAsync(db, job.SessionId, now, cancellationToken).ConfigureAwait(false);
+        }
+        else if (await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken).ConfigureAwait(false) == 0)
+        {
+            return (job, Refusal.Conflict($"job {id} is already {job.Status}"));
+        }
+
+        return (await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == id, cancellationToken).ConfigureAwait(false), null);
+    }
+}

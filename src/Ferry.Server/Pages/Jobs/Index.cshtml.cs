@@ -1,0 +1,81 @@
+using Ferry.Server.Jobs;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ferry.Server.Pages.Jobs;
+
+/// <summary>Upload jobs from the server's own folders: queue one (users and admins), follow and cancel them.</summary>
+public sealed class JobsModel : FerryPageModel
+{
+    internal sealed record Row(UploadJob Job, string Project, string Cycle, UploadSession Session);
+
+    internal List<Row> Rows { get; private set; } = [];
+
+    internal List<Project> Projects { get; private set; } = [];
+
+    internal List<Cycle> Cycles { get; private set; } = [];
+
+    public IReadOnlyList<string> Roots => Service<FerryServerOptions>().AllowedRoots;
+
+    public bool CanQueue => Caller.CanWrite;
+
+    /// <summary>Whether the page should refresh itself (a job is waiting or running).</summary>
+    public bool AnyOpen => Rows.Any(r => !JobStatuses.IsFinished(r.Job.Status));
+
+    [BindProperty] public long? CycleId { get; set; }
+    [BindProperty] public string? LocalDirectory { get; set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken).ConfigureAwait(false);
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        if (!CanQueue)
+        {
+            return Forbid();
+        }
+
+        var cycle = CycleId is { } id ? await Db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken).ConfigureAwait(false) : null;
+        var (job, refusal, _) = await Service<JobCatalog>().QueueAsync(Caller, cycle?.ProjectId ?? 0, CycleId, LocalDirectory, null, cancellationToken).ConfigureAwait(false);
+        if (job is not null)
+        {
+            return Redirect("/jobs");
+        }
+
+        Error = refusal!.Sentence;
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCancelAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!CanQueue)
+        {
+            return Forbid();
+        }
+
+        var (job, refusal) = await Service<JobCatalog>().CancelAsync(Caller, id, cancellationToken).ConfigureAwait(false);
+        if (job is null || refusal is not null)
+        {
+            Error = refusal?.Sentence ?? "That job was not found.";
+            await LoadAsync(cancellationToken).ConfigureAwait(false);
+            return Page();
+        }
+
+        return Redirect("/jobs");
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var rows = await Db.Jobs.AsNoTracking().Where(j => j.CompanyId == Caller.CompanyId)
+            .Join(Db.Sessions, j => j.SessionId, s => s.Id, (j, s) => new { j, s })
+            .Join(Db.Projects, x => x.j.ProjectId, p => p.Id, (x, p) => new { x.j, x.s, Project = p.Name })
+            .Join(Db.Cycles, x => x.j.CycleId, c => c.Id, (x, c) => new { x.j, x.s, x.Project, Cycle = c.Name })
+            .OrderByDescending(x => x.j.Id).Take(200).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Rows = rows.Select(x => new Row(x.j, x.Project, x.Cycle, x.s)).ToList();
+        if (CanQueue)
+        {
+            Projects = await Db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var ids = Projects.Select(p => p.Id).ToList();
+            Cycles = await Db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

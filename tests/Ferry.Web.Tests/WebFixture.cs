@@ -92,7 +92,9 @@ public sealed class WebFixture : IAsyncLifetime
         await page.GetByLabel("Username").FillAsync(username);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/upload");
+        // Signed in when the upload page (where sign-in leads) shows its heading; robust to how fast "load" fires.
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Upload a folder" }).WaitForAsync();
+        Assert.EndsWith("/upload", page.Url, StringComparison.Ordinal);
         return page;
     }
 

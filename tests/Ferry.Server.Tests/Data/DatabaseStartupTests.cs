@@ -32,9 +32,10 @@ public sealed class DatabaseStartupTests
         var first = await FerryServer.MigrateAsync(settings, CancellationToken.None);
         var second = await FerryServer.MigrateAsync(settings, CancellationToken.None);
 
-        Assert.Equal([1, 2], first.Applied);
+        Assert.Equal(Enumerable.Range(1, first.Version), first.Applied);
+        Assert.True(first.Version >= 3);
         Assert.Empty(second.Applied);
-        Assert.Equal(2, second.Version);
+        Assert.Equal(first.Version, second.Version);
         Assert.True(File.Exists(Path.Combine(home.Path, "server.db")));
     }
 
@@ -47,7 +48,7 @@ public sealed class DatabaseStartupTests
         var first = await FerryServer.MigrateAsync(settings, CancellationToken.None);
         var second = await FerryServer.MigrateAsync(settings, CancellationToken.None);
 
-        Assert.Equal([1, 2], first.Applied);
+        Assert.Equal(Enumerable.Range(1, first.Version), first.Applied);
         Assert.Empty(second.Applied);
         Assert.StartsWith("PostgreSQL 127.0.0.1", first.Database, StringComparison.Ordinal);
     }

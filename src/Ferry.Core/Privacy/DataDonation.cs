@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using Ferry.Core.Storage;
+using Ferry.Core.Transfer;
+
+namespace Ferry.Core.Privacy;
+
+/// <summary>
+/// Donating training logs in one call: finds the files, requires consent to the current policy, pseudonymizes every
+/// record on this machine, bundles the result (one zip per donation: pseudonymized files under neutral names, a
+/// manifest with checksums and counts, the consent record), uploads it with the verified engine to
+/// <c>PREFIX/donations/PSEUDONYM/YYYYMMDD_HHMMSS.zip</c>, records consent and donation in the ledger, and only then
+/// moves the originals to the archive folder. Any failure leaves the originals where they were and says why.
+/// </summary>
+public static class DataDonation
+{
+    public static async Task<DonationResult> DonateAsync(DonationRequest request, CancellationToken cancellationToken)
+    {
+        var pseudonym = request.Pseudonymizer.Pseudonym(request.DonorId);
+        var folder = Path.GetFullPath(request.Folder);
+        if (!Directory.Exists(folder))
+        {
+            return DonationResult.Failed($"the folder {folder} does not exist; give the folder that holds your {request.Pattern} files", pseudonym);
+        }
+
+        var archive = Path.GetFullPath(request.ArchiveFolder ?? Path.Combine(folder, "archive"));
+        IReadOnlyList<string> files;
+        try
+        {
+            files = FindFiles(folder, request.Pattern, archive);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return DonationResult.Failed($"the folder {folder} is not readable; check its permissions", pseudonym);
+        }
+
+        if (files.Count == 0)
+        {
+            return DonationResult.Failed($"no files matching {request.Pattern} in {folder}; nothing to donate", pseudonym);
+        }
+
+        if (request.ConsentedVersion is not { } consented)
+        {
+            return DonationResult.Failed($"no consent given; read the policy (version {request.Policy.Version}) and agree to it first", pseudonym);
+        }
+
+        if (consented != request.Policy.Version)
+        {
+            return DonationResult.Failed($"the consent is for policy version {consented}, the current policy is version {request.Policy.Version}; read it and agree again", pseudonym);
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await request.Store.CheckAccessAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (StoreException ex)
+        {
+            return DonationResult.Failed($"the study's storage cannot be used: {ex.Message}", pseudonym);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return DonationResult.Failed($"{request.Store.Description} did not answer within 30 seconds; check the endpoint and the network", pseudonym);
+        }
+
+        var now = request.Time.GetUtcNow();
+        var staging = Path.Combine(request.StagingFolder ?? Path.Combine(FerryPaths.DataDirectory, "donations", "staging"), Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(staging, "parts"));
+            Directory.CreateDirectory(Path.Combine(staging, "upload"));
+            var consent = new ConsentRecord(pseudonym, ConsentRecord.Granted, now, request.Policy.Version, request.Policy.Hash, $"{request.Pattern} files donated with Ferry", request.Pseudonymizer.Rules.Study);
+            var (manifest, bytes) = await PseudonymizeAsync(request, files, pseudonym, staging, now, cancellationToken).ConfigureAwait(false);
+            var bundleName = now.UtcDateTime.ToString("yyyyMMdd'_'HHmmss", CultureInfo.InvariantCulture) + ".zip";
+            await WriteBundleAsync(Path.Combine(staging, "upload", bundleName), Path.Combine(staging, "parts"), manifest, consent, cancellationToken).ConfigureAwait(false);
+
+            var prefix = request.Prefix + "donations/" + pseudonym + "/";
+            var summary = await new UploadEngine(request.Journal, request.Time).RunAsync(new UploadRequest(Path.Combine(staging, "upload"), request.Store, prefix),
+                new UploadOptions(), new TransferProgress(), null, cancellationToken).ConfigureAwait(false);
+            if (summary.Outcome != TransferOutcome.Completed)
+            {
+                var reason = summary.Failures.Count > 0 ? summary.Failures[0].Reason : summary.Message;
+                return DonationResult.Failed($"the upload was not verified ({reason}); your files were left where they were", pseudonym);
+            }
+
+            var location = request.Store.Description + "/" + prefix + bundleName;
+            var moves = files.Select(f => (From: f, To: ArchivePath(archive, Path.GetRelativePath(folder, f)))).ToList();
+            request.Ledger?.Append(new LedgerEntry { Type = LedgerEntry.ConsentType, At = now, Donor = pseudonym, Consent = consent });
+            request.Ledger?.Append(new LedgerEntry { Type = LedgerEntry.DonationType, At = now, Donor = pseudonym, Location = location, Archived = moves.Select(m => m.To).ToList(), Records = manifest.Records });
+            foreach (var (from, to) in moves)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Move(from, to);
+            }
+
+            var malformed = manifest.Malformed > 0 ? $"; {manifest.Malformed:N0} malformed line(s) were left out" : "";
+            return new DonationResult(true,
+                $"Donated {files.Count} file(s), {manifest.Records:N0} record(s){malformed}, to {location}; originals moved to {archive}. Your donor pseudonym: {pseudonym} (keep it to withdraw or ask for erasure)",
+                pseudonym, files.Count, manifest.Records, manifest.Malformed, bytes, location, moves.Select(m => m.To).ToList());
+        }
+        catch (PrivacyException ex)
+        {
+            return DonationResult.Failed(ex.Message, pseudonym);
+        }
+        catch (IOException ex)
+        {
+            return DonationResult.Failed($"a file could not be processed: {ex.Message}; your files were left where they were", pseudonym);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>The files to donate: regular files whose name matches <paramref name="pattern"/>, under <paramref name="folder"/> but not under <paramref name="archive"/>, in path order.</summary>
+    public static IReadOnlyList<string> FindFiles(string folder, string pattern, string archive)
+    {
+        var filter = new PathFilter([pattern], []);
+        return Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint | FileAttributes.Hidden })
+            .Where(f => !f.StartsWith(archive + Path.DirectorySeparatorChar, StringComparison.Ordinal) && filter.Matches(Path.GetFileName(f)))
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    private static async Task<(DonationManifest Manifest, long Bytes)> PseudonymizeAsync(DonationRequest request, IReadOnlyList<string> files, string pseudonym, string staging, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var processor = new JsonLinesPseudonymizer(request.Pseudonymizer);
+        var parts = new List<DonationManifestFile>();
+        long bytes = 0;
+        for (var i = 0; i < files.Count; i++)
+        {
+            var name = $"part-{i + 1:D4}.jsonl.gz";
+            var output = Path.Combine(staging, "parts", name);
+            var counts = await processor.ProcessFileAsync(files[i], output, cancellationToken).ConfigureAwait(false);
+            var size = new FileInfo(output).Length;
+            bytes += new FileInfo(files[i]).Length;
+            parts.Add(new DonationManifestFile(name, counts.Records, counts.Malformed, size, await Hashing.ContentHashes.Sha256FileAsync(output, cancellationToken).ConfigureAwait(false)));
+        }
+
+        var manifest = new DonationManifest("ferry-donation/1", request.Pseudonymizer.Rules.Study, pseudonym, now, request.Policy.Version, request.Policy.Hash,
+            request.Pseudonymizer.Rules.Hash(), parts, parts.Sum(p => p.Records), parts.Sum(p => p.Malformed));
+        return (manifest, bytes);
+    }
+
+    private static async Task WriteBundleAsync(string path, string parts, DonationManifest manifest, ConsentRecord consent, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        await using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var part in manifest.Files)
+            {
+                var entry = zip.CreateEntry(part.Name, CompressionLevel.NoCompression);
+                await using var input = File.OpenRead(Path.Combine(parts, part.Name));
+                await using var output = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await input.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            }
+
+            await WriteJsonAsync(zip, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(manifest, PrivacyJson.Default.DonationManifest), cancellationToken).ConfigureAwait(false);
+            await WriteJsonAsync(zip, "consent.json", JsonSerializer.SerializeToUtf8Bytes(consent, PrivacyJson.Default.ConsentRecord), cancellationToken).ConfigureAwait(false);
+        }
+
+        file.Flush(flushToDisk: true);
+    }
+
+    private static async Task WriteJsonAsync(ZipArchive zip, string name, byte[] content, CancellationToken cancellationToken)
+    {
+        await using var output = await zip.CreateEntry(name, CompressionLevel.Optimal).OpenAsync(cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The archive path for a file; a name already taken there gets <c>.1</c>, <c>.2</c>… before the extension.</summary>
+    private static string ArchivePath(string archive, string relative)
+    {
+        var target = Path.Combine(archive, relative);
+        for (var n = 1; File.Exists(target); n++)
+        {
+            target = Path.Combine(archive, Path.GetDirectoryName(relative) ?? "", $"{Path.GetFileNameWithoutExtension(relative)}.{n}{Path.GetExtension(relative)}");
+        }
+
+        return target;
+    }
+}

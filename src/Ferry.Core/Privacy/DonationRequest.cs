@@ -1,0 +1,42 @@
+using Ferry.Core.Journal;
+using Ferry.Core.Storage;
+
+namespace Ferry.Core.Privacy;
+
+/// <summary>What <see cref="DataDonation.DonateAsync"/> needs: the files, the study's rules and key, the consent, the destination.</summary>
+public sealed record DonationRequest
+{
+    /// <summary>The folder holding the files (searched recursively, its <c>archive/</c> left out).</summary>
+    public required string Folder { get; init; }
+
+    /// <summary>Which files: a glob on the file name. Default <c>*.jsonl.gz</c>.</summary>
+    public string Pattern { get; init; } = "*.jsonl.gz";
+
+    public required IObjectStore Store { get; init; }
+
+    /// <summary>Key prefix of the study in the store (empty or ending in '/'); bundles go to <c>PREFIX/donations/PSEUDONYM/</c>.</summary>
+    public string Prefix { get; init; } = "";
+
+    public required Pseudonymizer Pseudonymizer { get; init; }
+
+    public required ConsentPolicy Policy { get; init; }
+
+    /// <summary>Who donates (a user name, an e-mail address…); only its pseudonym leaves this call.</summary>
+    public required string DonorId { get; init; }
+
+    /// <summary>The policy version the donor has just agreed to; null when they have not agreed.</summary>
+    public string? ConsentedVersion { get; init; }
+
+    /// <summary>Where consent and donations are recorded; null for none.</summary>
+    public DonationLedger? Ledger { get; init; }
+
+    public TransferJournal? Journal { get; init; }
+
+    /// <summary>Where originals go once the upload is verified. Default <c>FOLDER/archive</c>.</summary>
+    public string? ArchiveFolder { get; init; }
+
+    /// <summary>Where the bundle is built. Default <c>FERRY_HOME/donations/staging</c>.</summary>
+    public string? StagingFolder { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

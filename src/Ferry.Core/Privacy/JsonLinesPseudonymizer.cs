@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ferry.Core.Privacy;
+
+/// <summary>
+/// Streams JSON Lines through a <see cref="Pseudonymizer"/> in constant memory: one line at a time, each line at most
+/// <see cref="MaximumLineBytes"/>. A line that is not a JSON object (broken JSON, an array, a line too long, invalid
+/// UTF-8) is counted as malformed and left out — never copied through un-pseudonymized.
+/// </summary>
+public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
+{
+    public const int MaximumLineBytes = 16 * 1024 * 1024;
+
+    private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A gzip file (<c>.jsonl.gz</c>) into another; the output is flushed to disk before it returns.</summary>
+    public async Task<PseudonymizationCounts> ProcessFileAsync(string inputPath, string outputPath, CancellationToken cancellationToken)
+    {
+        await using var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        await using var output = new FileStream(outputPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        PseudonymizationCounts counts;
+        try
+        {
+            await using var unzip = new GZipStream(input, CompressionMode.Decompress);
+            await using (var zip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
+            {
+                counts = await ProcessAsync(unzip, zip, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new PrivacyException($"{inputPath} is not a complete gzip file ({ex.Message}); nothing of it was donated");
+        }
+
+        output.Flush(flushToDisk: true);
+        return counts;
+    }
+
+    /// <summary>Reads JSON Lines from <paramref name="input"/> and writes the pseudonymized records to <paramref name="output"/>.</summary>
+    public async Task<PseudonymizationCounts> ProcessAsync(Stream input, Stream output, CancellationToken cancellationToken)
+    {
+        long records = 0, malformed = 0, blank = 0;
+        var line = new ArrayBufferWriter<byte>(64 * 1024);
+        var tooLong = false;
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        await using var writer = new Utf8JsonWriter(output, Compact);
+        try
+        {
+            int read;
+            while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                var span = buffer.AsMemory(0, read);
+                while (span.Length > 0)
+                {
+                    var newline = span.Span.IndexOf((byte)'\n');
+                    var chunk = newline < 0 ? span : span[..newline];
+                    if (!tooLong)
+                    {
+                        if (line.WrittenCount + chunk.Length > MaximumLineBytes)
+                        {
+                            tooLong = true;
+                            line.Clear();
+                        }
+                        else
+                        {
+                            line.Write(chunk.Span);
+                        }
+                    }
+
+                    if (newline < 0)
+                    {
+                        break;
+                    }
+
+                    EndLine();
+                    span = span[(newline + 1)..];
+                    if (writer.BytesPending > 1 << 16)
+                    {
+                        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            if (line.WrittenCount > 0 || tooLong)
+            {
+                EndLine();
+            }
+
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return new PseudonymizationCounts(records, malformed, blank);
+
+        void EndLine()
+        {
+            if (tooLong)
+            {
+                malformed++;
+            }
+            else
+            {
+                var bytes = line.WrittenSpan.TrimEnd((byte)'\r');
+                if (bytes.Trim(" \t"u8).Length == 0)
+                {
+                    blank++;
+                }
+                else if (Parse(bytes) is { } record)
+                {
+                    pseudonymizer.Apply(record);
+                    record.WriteTo(writer);
+                    writer.Flush();
+                    output.WriteByte((byte)'\n');
+                    writer.Reset(output);
+                    records++;
+                }
+                else
+                {
+                    malformed++;
+                }
+            }
+
+            line.Clear();
+            tooLong = false;
+        }
+    }
+
+    private static JsonObject? Parse(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return JsonNode.Parse(bytes) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return null; // invalid UTF-8
+        }
+    }
+}

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+
+namespace Ferry.Core.Privacy;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PseudonymizationRules))]
+[JsonSerializable(typeof(ConsentRecord))]
+[JsonSerializable(typeof(DonationManifest))]
+[JsonSerializable(typeof(LedgerEntry))]
+internal sealed partial class PrivacyJson : JsonSerializerContext;

@@ -67,6 +67,10 @@ public static class FerryServer
         services.AddHostedService<ServerStartup>();
         services.AddSingleton<Exports.SessionExportService>();
         services.AddHostedService<Exports.SessionExportWorker>(); // after ServerStartup: needs the current schema
+        services.AddSingleton<Donations.DonationStudy>();
+        services.AddSingleton<Donations.DonationService>();
+        services.AddSingleton<Donations.DonationMaintenance>();
+        services.AddHostedService<Donations.DonationWorker>();
         if (builder.Configuration.GetValue<bool>("Ferry:RunWorker"))
         {
             services.AddHostedService<Jobs.JobWorker>();
@@ -184,6 +188,7 @@ public static class FerryServer
         app.MapExportEndpoints();
         app.MapJobEndpoints();
         app.MapMetricsEndpoint();
+        app.MapDonationEndpoints();
         app.MapRazorPages();
     }
 

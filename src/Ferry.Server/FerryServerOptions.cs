@@ -70,6 +70,36 @@ public sealed class FerryServerOptions
     /// <summary>How often an idle worker looks for a queued job. Default 2 seconds.</summary>
     public TimeSpan WorkerPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Where donations go: <c>s3://BUCKET/PREFIX</c>; each company's under <c>PREFIX/COMPANY-ID/</c>. Default: none (donations refused).</summary>
+    public string? DonationDestination { get; set; }
+
+    /// <summary>The S3 endpoint of <see cref="DonationDestination"/>, when not AWS.</summary>
+    public string? DonationEndpoint { get; set; }
+
+    /// <summary>The region of <see cref="DonationDestination"/>. Default us-east-1.</summary>
+    public string DonationRegion { get; set; } = "us-east-1";
+
+    /// <summary>The study's pseudonymization rules (JSON). Default: Ferry's rules for training logs, study <c>ferry-donations</c>.</summary>
+    public string? DonationRulesFile { get; set; }
+
+    /// <summary>The consent policy (text file starting <c>Version: X</c>). Default: Ferry's.</summary>
+    public string? DonationPolicyFile { get; set; }
+
+    /// <summary>How often each company's records of the last <see cref="DonationExportDays"/> days are exported to S3 as JSON Lines. Default: never.</summary>
+    public TimeSpan? DonationExportEvery { get; set; }
+
+    /// <summary>How many days a scheduled export covers. Default 7.</summary>
+    public int DonationExportDays { get; set; } = 7;
+
+    /// <summary>How often donations older than <see cref="DonationRetentionDays"/> are deleted (records, rows and bundles). Default: never.</summary>
+    public TimeSpan? DonationRetentionEvery { get; set; }
+
+    /// <summary>How long donations are kept. Default 365 days.</summary>
+    public int DonationRetentionDays { get; set; } = 365;
+
+    /// <summary>Largest upload accepted by <c>POST /api/donations</c>, in bytes. Default 1 GiB.</summary>
+    public long DonationMaximumBytes { get; set; } = 1L << 30;
+
     /// <summary>The bearer token <c>GET /metrics</c> asks of callers that are not on loopback. Default: none (then only loopback may scrape).</summary>
     public string? MetricsToken { get; set; }
 
@@ -102,6 +132,16 @@ public sealed class FerryServerOptions
         if (AllowedRoots.FirstOrDefault(r => !Path.IsPathRooted(r)) is { } relative)
         {
             throw new ArgumentException($"Ferry:AllowedRoots entries must be absolute paths; '{relative}' is not");
+        }
+
+        if (DonationExportDays < 1 || DonationRetentionDays < 1 || DonationExportEvery < TimeSpan.FromSeconds(1) || DonationRetentionEvery < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentException("Ferry:DonationExportDays and Ferry:DonationRetentionDays must be at least 1, the Donation*Every intervals at least 1 second");
+        }
+
+        if (DonationDestination is { } destination && !destination.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"Ferry:DonationDestination '{destination}' must be s3://BUCKET/PREFIX");
         }
 
         if (LogFormat is not (null or "" or "json" or "text"))

@@ -29,6 +29,9 @@ public abstract class ServerFixture : IAsyncLifetime
 
     public string DataDirectory => _home.Path;
 
+    /// <summary>The bucket of the donation study (<c>Ferry:DonationDestination</c> = s3://BUCKET/study).</summary>
+    public string DonationBucket { get; private set; } = "";
+
     public string DatabaseConnection { get; private set; } = "";
 
     /// <summary>What the server logged (Debug and above).</summary>
@@ -39,6 +42,7 @@ public abstract class ServerFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         _s3 = await S3rverServer.StartAsync();
+        DonationBucket = await _s3.CreateBucketAsync("donations");
         DatabaseConnection = await CreateDatabaseAsync(_home.Path);
         await FerryServer.MigrateAsync(Settings(), CancellationToken.None);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
@@ -80,6 +84,8 @@ public abstract class ServerFixture : IAsyncLifetime
         ["Ferry:FailedLoginDelay"] = "00:00:00.200",
         ["Ferry:LoginAttempts"] = "5",
         ["Ferry:ExportRetryDelay"] = "00:00:01",
+        ["Ferry:DonationDestination"] = $"s3://{DonationBucket}/study",
+        ["Ferry:DonationEndpoint"] = S3.Endpoint,
         ["Ferry:ExportRetryInterval"] = "00:00:00.200",
     };
 

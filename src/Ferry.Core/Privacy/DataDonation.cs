@@ -10,14 +10,15 @@ namespace Ferry.Core.Privacy;
 /// Donating training logs in one call: finds the files, requires consent to the current policy, pseudonymizes every
 /// record on this machine, bundles the result (one zip per donation: pseudonymized files under neutral names, a
 /// manifest with checksums and counts, the consent record), uploads it with the verified engine to
-/// <c>PREFIX/donations/PSEUDONYM/YYYYMMDD_HHMMSS.zip</c>, records consent and donation in the ledger, and only then
+/// <c>PREFIX/donations/PSEUDONYM/YYYYMMDD_HHMMSS_RANDOM.zip</c>, records consent and donation in the ledger, and only then
 /// moves the originals to the archive folder. Any failure leaves the originals where they were and says why.
 /// </summary>
 public static class DataDonation
 {
     public static async Task<DonationResult> DonateAsync(DonationRequest request, CancellationToken cancellationToken)
     {
-        var pseudonym = request.Pseudonymizer.Pseudonym(request.DonorId);
+        var pseudonym = request.DonorPseudonym
+            ?? request.Pseudonymizer.Pseudonym(request.DonorId ?? throw new ArgumentException("give DonorId or DonorPseudonym", nameof(request)));
         var folder = Path.GetFullPath(request.Folder);
         if (!Directory.Exists(folder))
         {
@@ -73,7 +74,8 @@ public static class DataDonation
             Directory.CreateDirectory(Path.Combine(staging, "upload"));
             var consent = new ConsentRecord(pseudonym, ConsentRecord.Granted, now, request.Policy.Version, request.Policy.Hash, $"{request.Pattern} files donated with Ferry", request.Pseudonymizer.Rules.Study);
             var (manifest, bytes) = await PseudonymizeAsync(request, files, pseudonym, staging, now, cancellationToken).ConfigureAwait(false);
-            var bundleName = now.UtcDateTime.ToString("yyyyMMdd'_'HHmmss", CultureInfo.InvariantCulture) + ".zip";
+            // Time first (listings sort by it), then a random part: two donations in one second never share a name.
+            var bundleName = now.UtcDateTime.ToString("yyyyMMdd'_'HHmmss", CultureInfo.InvariantCulture) + "_" + Guid.NewGuid().ToString("N")[..8] + ".zip";
             await WriteBundleAsync(Path.Combine(staging, "upload", bundleName), Path.Combine(staging, "parts"), manifest, consent, cancellationToken).ConfigureAwait(false);
 
             var prefix = request.Prefix + "donations/" + pseudonym + "/";
@@ -82,7 +84,7 @@ public static class DataDonation
             if (summary.Outcome != TransferOutcome.Completed)
             {
                 var reason = summary.Failures.Count > 0 ? summary.Failures[0].Reason : summary.Message;
-                return DonationResult.Failed($"the upload was not verified ({reason}); your files were left where they were", pseudonym);
+                return DonationResult.Failed($"the upload was not verified ({reason}); your files were left where they were", pseudonym, uploadFailed: true);
             }
 
             var location = request.Store.Description + "/" + prefix + bundleName;
@@ -136,6 +138,11 @@ public static class DataDonation
             var name = $"part-{i + 1:D4}.jsonl.gz";
             var output = Path.Combine(staging, "parts", name);
             var counts = await processor.ProcessFileAsync(files[i], output, cancellationToken).ConfigureAwait(false);
+            if (request.OnPseudonymizedPart is { } onPart)
+            {
+                await onPart(output, cancellationToken).ConfigureAwait(false);
+            }
+
             var size = new FileInfo(output).Length;
             bytes += new FileInfo(files[i]).Length;
             parts.Add(new DonationManifestFile(name, counts.Records, counts.Malformed, size, await Hashing.ContentHashes.Sha256FileAsync(output, cancellationToken).ConfigureAwait(false)));

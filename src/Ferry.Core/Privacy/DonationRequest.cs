@@ -21,8 +21,11 @@ public sealed record DonationRequest
 
     public required ConsentPolicy Policy { get; init; }
 
-    /// <summary>Who donates (a user name, an e-mail address…); only its pseudonym leaves this call.</summary>
-    public required string DonorId { get; init; }
+    /// <summary>Who donates (a user name, an e-mail address…); only its pseudonym leaves this call. Give this or <see cref="DonorPseudonym"/>.</summary>
+    public string? DonorId { get; init; }
+
+    /// <summary>The donor's pseudonym when the caller has already computed it (the server makes it from the user id).</summary>
+    public string? DonorPseudonym { get; init; }
 
     /// <summary>The policy version the donor has just agreed to; null when they have not agreed.</summary>
     public string? ConsentedVersion { get; init; }
@@ -37,6 +40,12 @@ public sealed record DonationRequest
 
     /// <summary>Where the bundle is built. Default <c>FERRY_HOME/donations/staging</c>.</summary>
     public string? StagingFolder { get; init; }
+
+    /// <summary>
+    /// Called with each pseudonymized part (a <c>.jsonl.gz</c> file) before the bundle is uploaded; the server stores the
+    /// records for statistics and exports. If the donation then fails, the caller undoes what it stored.
+    /// </summary>
+    public Func<string, CancellationToken, Task>? OnPseudonymizedPart { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -22,6 +22,11 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<SessionMultipartUpload> MultipartUploads => Set<SessionMultipartUpload>();
     public DbSet<SessionExport> Exports => Set<SessionExport>();
     public DbSet<UploadJob> Jobs => Set<UploadJob>();
+    public DbSet<ConsentEntry> Consents => Set<ConsentEntry>();
+    public DbSet<Donation> Donations => Set<Donation>();
+    public DbSet<DonatedRecord> DonatedRecords => Set<DonatedRecord>();
+    public DbSet<Erasure> Erasures => Set<Erasure>();
+    public DbSet<MaintenanceRun> MaintenanceRuns => Set<MaintenanceRun>();
 
     /// <summary>A timestamp as this provider's column holds it, for raw SQL parameters.</summary>
     public object Timestamp(DateTimeOffset value) => Provider == DatabaseProvider.Sqlite ? SqliteTimestamps.ConvertToProvider(value)! : value.ToUniversalTime();
@@ -42,6 +47,11 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<SessionMultipartUpload>().ToTable("session_multipart_uploads");
         modelBuilder.Entity<SessionExport>().ToTable("session_exports");
         modelBuilder.Entity<UploadJob>().ToTable("upload_jobs");
+        modelBuilder.Entity<ConsentEntry>().ToTable("consent_records");
+        modelBuilder.Entity<Donation>().ToTable("donations");
+        modelBuilder.Entity<DonatedRecord>().ToTable("donated_records");
+        modelBuilder.Entity<Erasure>().ToTable("erasures");
+        modelBuilder.Entity<MaintenanceRun>().ToTable("maintenance_runs");
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {

@@ -1,0 +1,185 @@
+using Ferry.Core.Privacy;
+using Ferry.Server.Donations;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace Ferry.Server.Api;
+
+/// <summary>
+/// Data donations (<c>/api/donations</c>) and erasure (<c>/api/donors</c>). Every signed-in user may read the policy,
+/// donate their own files with consent, follow their donation and withdraw consent; company admins see statistics,
+/// export records, see the scheduled tasks and erase a donor.
+/// </summary>
+internal static class DonationEndpoints
+{
+    public static void MapDonationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/donations").WithTags("Donations");
+        group.MapGet("/policy", Policy).WithSummary("The consent policy (version, text, SHA-256), what the rules do to records, the caller's donor pseudonym and latest consent.");
+        group.MapPost("/", DonateAsync).DisableAntiforgery().WithSummary("Donates *.jsonl.gz files (multipart form: files, consent=POLICY VERSION). 202; the work runs in the background.");
+        group.MapGet("/{id:long}", GetAsync).WithSummary("One donation: status (running, completed, failed), phase, counts, location, message.");
+        group.MapPost("/withdraw", WithdrawAsync).WithSummary("Withdraws the caller's consent (recorded in the ledger).");
+        group.MapGet("/stats", StatsAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("Totals of donations, records and bytes: all time, last 7 and 30 days; per company for the system administrator.");
+        group.MapGet("/export", ExportAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("The company's records of the last N days (days, format=jsonl|csv), streamed.");
+        group.MapGet("/maintenance", MaintenanceAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("The scheduled export and retention runs: when, outcome, message.");
+        app.MapDelete("/api/donors/{pseudonym}", EraseAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithTags("Donations")
+            .WithSummary("Erases a donor: every object of theirs in S3, their records, donations and consent rows; keeps an audit entry without personal data.");
+    }
+
+    private static async Task<Ok<PolicyResponse>> Policy(Caller caller, FerryDbContext db, DonationStudy study, CancellationToken cancellationToken)
+    {
+        var donor = study.DonorOf(caller.CompanyId, caller.UserId);
+        var latest = await db.Consents.AsNoTracking().Where(c => c.CompanyId == caller.CompanyId && c.Donor == donor).OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var rules = study.Rules;
+        return TypedResults.Ok(new PolicyResponse(study.Policy.Version, study.Policy.Hash, study.Policy.Text, rules.Study, rules.Pseudonymize, rules.Drop, rules.Generalize, donor, latest, study.IsConfigured, study.DestinationText(caller.CompanyId)));
+    }
+
+    private static async Task<Results<Accepted<DonationResponse>, ProblemHttpResult>> DonateAsync(HttpContext http, Caller caller, FerryDbContext db, DonationService donations, DonationStudy study, FerryServerOptions options, CancellationToken cancellationToken)
+    {
+        if (!study.IsConfigured)
+        {
+            return ApiProblems.Conflict("donations are not configured on this server; an operator sets Ferry:DonationDestination");
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
+        {
+            return ApiProblems.BadRequest("send a multipart form with the files (field 'files') and 'consent' set to the policy version");
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.DonationMaximumBytes;
+        }
+
+        var donation = await donations.CreateAsync(db, caller, cancellationToken).ConfigureAwait(false);
+        var folder = Path.Combine(donations.Incoming(donation.Id), "files");
+        Directory.CreateDirectory(folder);
+        string? consent = null;
+        var files = 0;
+        long bytes = 0;
+        try
+        {
+            var reader = new MultipartReader(boundary, http.Request.Body);
+            while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                {
+                    continue;
+                }
+
+                if (disposition.IsFileDisposition())
+                {
+                    var name = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileName.HasValue ? disposition.FileName : disposition.FileNameStar).Value ?? "");
+                    if (!name.EndsWith(".jsonl.gz", StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new BadHttpRequestException($"'{name}' is not a .jsonl.gz file; only gzip-compressed JSON Lines can be donated");
+                    }
+
+                    files++;
+                    await using var output = File.Create(Path.Combine(folder, $"{files:D5}.jsonl.gz"));
+                    await section.Body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                    bytes += output.Length;
+                    if (bytes > options.DonationMaximumBytes)
+                    {
+                        throw new BadHttpRequestException($"the donation is larger than {options.DonationMaximumBytes:N0} bytes; donate in parts");
+                    }
+                }
+                else if (disposition.Name.Value == "consent")
+                {
+                    consent = (await new StreamReader(section.Body).ReadToEndAsync(cancellationToken).ConfigureAwait(false)).Trim();
+                }
+            }
+
+            if (consent != study.Policy.Version)
+            {
+                throw new BadHttpRequestException(consent is null
+                    ? $"no consent: send 'consent' with the policy version you agreed to ({study.Policy.Version})"
+                    : $"the consent is for policy version {consent}, the current policy is version {study.Policy.Version}; read it and agree again");
+            }
+
+            if (files == 0)
+            {
+                throw new BadHttpRequestException("no files: send one or more .jsonl.gz files in the field 'files'");
+            }
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException)
+        {
+            Directory.Delete(donations.Incoming(donation.Id), recursive: true);
+            await db.Donations.Where(d => d.Id == donation.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+            var consentRow = await db.Consents.Where(c => c.CompanyId == caller.CompanyId && c.Donor == donation.Donor).OrderByDescending(c => c.Id).FirstAsync(CancellationToken.None).ConfigureAwait(false);
+            db.Consents.Remove(consentRow); // no donation, no consent recorded for it
+            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            return ApiProblems.BadRequest(ex.Message);
+        }
+
+        donations.Enqueue(donation.Id);
+        return TypedResults.Accepted($"/api/donations/{donation.Id}", DonationResponse.From(donation, donations.Phase(donation.Id)));
+    }
+
+    private static async Task<Results<Ok<DonationResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, DonationService donations, DonationStudy study, CancellationToken cancellationToken)
+    {
+        var donor = study.DonorOf(caller.CompanyId, caller.UserId);
+        var donation = await db.Donations.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id && d.CompanyId == caller.CompanyId && (caller.IsAdmin || d.Donor == donor), cancellationToken).ConfigureAwait(false);
+        return donation is null ? ApiProblems.NotFound($"donation {id}") : TypedResults.Ok(DonationResponse.From(donation, donations.Phase(id)));
+    }
+
+    private static async Task<Ok<ConsentResponse>> WithdrawAsync(Caller caller, FerryDbContext db, DonationService donations, CancellationToken cancellationToken)
+    {
+        var entry = await donations.WithdrawAsync(db, caller, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new ConsentResponse(entry.Donor, entry.Decision, entry.At, entry.PolicyVersion));
+    }
+
+    private static async Task<Ok<List<DonationStats>>> StatsAsync(Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (week, month) = (now.AddDays(-7), now.AddDays(-30));
+        var donations = db.Donations.AsNoTracking().Where(d => d.Status == Donation.Completed && (caller.IsSystemAdmin || d.CompanyId == caller.CompanyId));
+        var rows = await donations.GroupBy(d => d.CompanyId).Select(g => new DonationStats(g.Key,
+            g.LongCount(), g.Sum(d => d.Records), g.Sum(d => d.Bytes),
+            g.LongCount(d => d.CreatedAt >= week), g.Where(d => d.CreatedAt >= week).Sum(d => d.Records), g.Where(d => d.CreatedAt >= week).Sum(d => d.Bytes),
+            g.LongCount(d => d.CreatedAt >= month), g.Where(d => d.CreatedAt >= month).Sum(d => d.Records), g.Where(d => d.CreatedAt >= month).Sum(d => d.Bytes)))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(rows.OrderBy(r => r.CompanyId).ToList());
+    }
+
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ExportAsync(HttpContext http, Caller caller, FerryDbContext db, TimeProvider time, int? days, string? format, CancellationToken cancellationToken)
+    {
+        format ??= "jsonl";
+        if (days is not (>= 1 and <= 3650) || !DonationRecordsWriter.IsFormat(format))
+        {
+            return ApiProblems.BadRequest("give days (1 to 3,650) and format jsonl or csv");
+        }
+
+        http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"donations-last-{days}d.{format}\"";
+        await DonationRecordsWriter.WriteAsync(db, caller.CompanyId, days.Value, format, time.GetUtcNow(), http.Response.Body, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Empty;
+    }
+
+    private static async Task<Ok<List<MaintenanceRun>>> MaintenanceAsync(Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.MaintenanceRuns.AsNoTracking().Where(m => m.CompanyId == null || m.CompanyId == caller.CompanyId).OrderByDescending(m => m.Id).Take(50).ToListAsync(cancellationToken).ConfigureAwait(false));
+
+    private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseAsync(string pseudonym, Caller caller, FerryDbContext db, DonationService donations, CancellationToken cancellationToken)
+    {
+        var erasure = await donations.EraseAsync(db, caller.CompanyId, pseudonym, cancellationToken).ConfigureAwait(false);
+        return erasure is null
+            ? ApiProblems.BadRequest("that is not a donor pseudonym (p_ and 32 hex digits)")
+            : TypedResults.Ok(new ErasureResponse(erasure.ErasureId, erasure.At, erasure.ObjectsDeleted, erasure.RowsDeleted));
+    }
+}
+
+internal sealed record PolicyResponse(string Version, string Hash, string Text, string Study, IReadOnlyList<string> Pseudonymize, IReadOnlyList<string> Drop,
+    IReadOnlyDictionary<string, string> Generalize, string Donor, string? Consent, bool Configured, string Destination);
+
+internal sealed record DonationResponse(long Id, string Donor, string Status, string? Phase, int Files, long Records, long Malformed, long Bytes, string? Location, string? Message, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt)
+{
+    public static DonationResponse From(Donation d, string? phase) => new(d.Id, d.Donor, d.Status, phase, d.Files, d.Records, d.Malformed, d.Bytes, d.Location, d.Message, d.CreatedAt, d.FinishedAt);
+}
+
+internal sealed record ConsentResponse(string Donor, string Decision, DateTimeOffset At, string PolicyVersion);
+
+internal sealed record DonationStats(long CompanyId, long Donations, long Records, long Bytes, long Donations7Days, long Records7Days, long Bytes7Days, long Donations30Days, long Records30Days, long Bytes30Days);
+
+internal sealed record ErasureResponse(string ErasureId, DateTimeOffset At, int ObjectsDeleted, long RowsDeleted);

@@ -1,0 +1,12 @@
+namespace Ferry.Server.Data;
+
+/// <summary>The audit trace of an erasure: when, and how much was deleted — no pseudonym, no personal data.</summary>
+internal sealed class Erasure
+{
+    public long Id { get; set; }
+    public long CompanyId { get; set; }
+    public required string ErasureId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public int ObjectsDeleted { get; set; }
+    public long RowsDeleted { get; set; }
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.IO.Compression;
+using Ferry.Core.Storage;
+using Ferry.Core.Transfer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Server.Donations;
+
+/// <summary>
+/// The scheduled donation tasks, each recorded in <c>maintenance_runs</c> with its outcome: the export of every
+/// company's records of the last <see cref="FerryServerOptions.DonationExportDays"/> days to
+/// <c>PREFIX/COMPANY/exports/YYYYMMDD_HHMMSS_last-Nd.jsonl.gz</c> (uploaded with the verified engine), and the
+/// retention clean-up that deletes donations older than <see cref="FerryServerOptions.DonationRetentionDays"/> days:
+/// their bundles in S3, their records and rows.
+/// </summary>
+internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationStudy study, FerryServerOptions options, TimeProvider time, ILogger<DonationMaintenance> logger)
+{
+    public async Task ExportAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        var since = time.GetUtcNow() - TimeSpan.FromDays(options.DonationExportDays);
+        var companies = await db.DonatedRecords.AsNoTracking().Where(r => r.RecordedAt >= since).Select(r => r.CompanyId).Distinct().ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var company in companies)
+        {
+            await RecordAsync(db, MaintenanceRun.Export, company, async () =>
+            {
+                var destination = study.Destination(company) ?? throw new InvalidOperationException("Ferry:DonationDestination is not set");
+                var now = time.GetUtcNow();
+                var name = $"{now.UtcDateTime.ToString("yyyyMMdd'_'HHmmss", CultureInfo.InvariantCulture)}_last-{options.DonationExportDays}d.jsonl.gz";
+                var folder = Path.Combine(options.ResolvedDataDirectory, "donations", "exports", Guid.NewGuid().ToString("N"));
+                Directory.CreateDirectory(folder);
+                try
+                {
+                    long rows;
+                    await using (var file = File.Create(Path.Combine(folder, name)))
+                    await using (var zip = new GZipStream(file, CompressionLevel.Optimal))
+                    {
+                        rows = await DonationRecordsWriter.WriteAsync(db, company, options.DonationExportDays, "jsonl", now, zip, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var summary = await new UploadEngine(null, time).RunAsync(new UploadRequest(folder, destination.Store, destination.Prefix + "exports/"), new UploadOptions(), new TransferProgress(), null, cancellationToken).ConfigureAwait(false);
+                    if (summary.Outcome != TransferOutcome.Completed)
+                    {
+                        throw new IOException($"the export was not uploaded: {summary.Failures.FirstOrDefault()?.Reason ?? summary.Message}");
+                    }
+
+                    return $"{rows} record(s) of the last {options.DonationExportDays} day(s) to {study.DestinationText(company)}exports/{name}";
+                }
+                finally
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task RetentionAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.DonationRetentionDays);
+        await RecordAsync(db, MaintenanceRun.Retention, null, async () =>
+        {
+            var old = await db.Donations.AsNoTracking().Where(d => d.CreatedAt < cutoff).Select(d => new { d.Id, d.CompanyId, d.Location, d.Donor }).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var objects = 0;
+            foreach (var donation in old)
+            {
+                if (donation.Location is { } location && study.Destination(donation.CompanyId) is { } destination)
+                {
+                    var key = destination.Prefix + "donations/" + donation.Donor + "/" + location[(location.LastIndexOf('/') + 1)..];
+                    await destination.Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+                    objects++;
+                }
+            }
+
+            var ids = old.Select(d => d.Id).ToList();
+            var records = await db.DonatedRecords.Where(r => ids.Contains(r.DonationId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            var donations = await db.Donations.Where(d => ids.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            return $"{donations} donation(s) older than {options.DonationRetentionDays} day(s) deleted: {records} record(s), {objects} bundle(s) in S3";
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RecordAsync(FerryDbContext db, string task, long? company, Func<Task<string>> work, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        string outcome, message;
+        try
+        {
+            message = await work().ConfigureAwait(false);
+            outcome = "ok";
+        }
+        catch (Exception ex) when (ex is IOException or StoreException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            (outcome, message) = ("failed", ex.Message);
+            logger.LogWarning("{Task} failed: {Message}", task, ex.Message);
+        }
+
+        db.MaintenanceRuns.Add(new MaintenanceRun { Task = task, CompanyId = company, StartedAt = started, FinishedAt = time.GetUtcNow(), Outcome = outcome, Message = message });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

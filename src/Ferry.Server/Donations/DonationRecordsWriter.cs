@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Ferry.Server.Donations;
+
+/// <summary>
+/// Streams a company's donated records of the last N days as JSON Lines (<c>{"id","donation_id","donor","recorded_at","record"}</c>)
+/// or CSV (<c>id,donation_id,donor,recorded_at,record</c>, the record as JSON text), straight from the database to the
+/// output: a million rows never sit in memory.
+/// </summary>
+internal static class DonationRecordsWriter
+{
+    public static bool IsFormat(string? format) => format is "jsonl" or "csv";
+
+    public static async Task<long> WriteAsync(FerryDbContext db, long companyId, int days, string format, DateTimeOffset now, Stream output, CancellationToken cancellationToken)
+    {
+        var since = now - TimeSpan.FromDays(days);
+        var rows = db.DonatedRecords.AsNoTracking().Where(r => r.CompanyId == companyId && r.RecordedAt >= since).OrderBy(r => r.Id)
+            .Select(r => new { r.Id, r.DonationId, r.Donor, r.RecordedAt, r.Data });
+        await using var text = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        if (format == "csv")
+        {
+            await text.WriteLineAsync("id,donation_id,donor,recorded_at,record").ConfigureAwait(false);
+        }
+
+        long count = 0;
+        await foreach (var r in rows.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            var at = r.RecordedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            if (format == "csv")
+            {
+                await text.WriteLineAsync($"{r.Id},{r.DonationId},{r.Donor},{at},\"{r.Data.Replace("\"", "\"\"", StringComparison.Ordinal)}\"").ConfigureAwait(false);
+            }
+            else
+            {
+                await text.WriteLineAsync($"{{\"id\":{r.Id},\"donation_id\":{r.DonationId},\"donor\":{JsonSerializer.Serialize(r.Donor)},\"recorded_at\":\"{at}\",\"record\":{r.Data}}}").ConfigureAwait(false);
+            }
+
+            if (++count % 10_000 == 0)
+            {
+                await text.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await text.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return count;
+    }
+}

@@ -19,5 +19,8 @@ root.Subcommands.Add(new LoginCommand().Build());
 root.Subcommands.Add(new S3Command().Build());
 root.Subcommands.Add(new ExportCommand().Build());
 root.Subcommands.Add(new OutboxCommand().Build());
+root.Subcommands.Add(new DonateCommand().Build());
+root.Subcommands.Add(new DonorsCommand().Build());
+root.Subcommands.Add(new DonationsCommand().Build());
 
 return await CommandRunner.RunAsync(root, args).ConfigureAwait(false);

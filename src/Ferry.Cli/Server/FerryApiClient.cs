@@ -116,6 +116,35 @@ internal sealed class FerryApiClient : IDisposable
     public Task AbortMultipartAsync(long sessionId, string uploadId, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}", null, cancellationToken);
 
+    /// <summary>Erases a donor (admins): returns the audit's erasure id and the counts.</summary>
+    public async Task<JsonNode> EraseDonorAsync(string pseudonym, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Delete, $"api/donors/{Uri.EscapeDataString(pseudonym)}", null, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>Streams the company's donated records of the last <paramref name="days"/> days to <paramref name="output"/> (admins).</summary>
+    public async Task ExportDonationsAsync(int days, string format, Stream output, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.GetAsync($"api/donations/export?days={days}&format={Uri.EscapeDataString(format)}", HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new FerryApiException(null, $"cannot reach the Ferry server at {Server}: {ex.Message}", ex);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new FerryApiException(response.StatusCode, Describe(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)));
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>

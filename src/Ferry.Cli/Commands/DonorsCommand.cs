@@ -1,0 +1,133 @@
+using System.CommandLine;
+using Ferry.Cli.Server;
+using Ferry.Cli.Stores;
+using Ferry.Core.Privacy;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary>
+/// <c>ferry donors</c>: a donor's rights and the study's key. <c>erase PSEUDONYM</c> (every object in the study's storage,
+/// the archive copies and ledger entries Ferry knows of; or, with <c>--server</c>, the server's erasure),
+/// <c>withdraw PSEUDONYM</c>, <c>pseudonym ID</c>, <c>new-key FILE</c>.
+/// </summary>
+internal sealed class DonorsCommand
+{
+    private readonly Argument<string> _pseudonym = new("pseudonym") { Description = "The donor pseudonym (p_ and 32 hex digits), as shown after a donation" };
+    private readonly Argument<string> _id = new("id") { Description = "The donor's identifier (as given to --donor)" };
+    private readonly Argument<string> _file = new("file") { Description = "Where to write the new key (must not exist)" };
+    private readonly Option<string?> _to = new("--to") { Description = "The study's storage: s3://BUCKET/PREFIX (or 'destination' in donate.json)" };
+    private readonly Option<string?> _server = new("--server") { Description = "Erase on a Ferry server instead (after 'ferry login URL'; administrators)" };
+    private readonly StudyOptions _study = new();
+    private readonly S3Options _s3 = new();
+
+    public Command Build()
+    {
+        var command = new Command("donors", "A donor's rights (erasure, withdrawal) and the study's pseudonymization key.");
+        var erase = new Command("erase", "Delete every object of a donor in the study's storage, the archive copies Ferry knows of and their ledger entries; keep an audit entry without personal data.\n\nExit codes:\n  0  erased (nothing of the donor is left)\n  2  not a pseudonym, no destination, or the storage or server refused");
+        erase.Arguments.Add(_pseudonym);
+        erase.Options.Add(_to);
+        erase.Options.Add(_server);
+        erase.Options.Add(_study.Config);
+        _s3.AddTo(erase);
+        erase.SetAction((parse, cancellationToken) => EraseAsync(parse, cancellationToken));
+        command.Subcommands.Add(erase);
+
+        var withdraw = new Command("withdraw", "Record that a donor withdraws consent: no further donations under it.");
+        withdraw.Arguments.Add(_pseudonym);
+        withdraw.SetAction(Withdraw);
+        command.Subcommands.Add(withdraw);
+
+        var pseudonym = new Command("pseudonym", "Print the donor pseudonym of an identifier under the study's key and rules.");
+        pseudonym.Arguments.Add(_id);
+        _study.AddTo(pseudonym);
+        pseudonym.SetAction(parse =>
+        {
+            Console.Out.WriteLine(_study.Pseudonymizer(parse, _study.ReadConfig(parse)).Pseudonym(parse.GetValue(_id)!));
+            return ExitCodes.Success;
+        });
+        command.Subcommands.Add(pseudonym);
+
+        var newKey = new Command("new-key", "Create a study's secret pseudonymization key (32 random bytes, base64, mode 0600). Keep it away from the data; back it up: without it, pseudonyms cannot be reproduced.");
+        newKey.Arguments.Add(_file);
+        newKey.SetAction(parse =>
+        {
+            var file = Path.GetFullPath(parse.GetValue(_file)!);
+            try
+            {
+                PseudonymKey.Write(PseudonymKey.Generate(), file);
+            }
+            catch (IOException ex)
+            {
+                throw CliException.Usage($"cannot create {file}: {ex.Message}; pick a file that does not exist yet");
+            }
+
+            Console.Out.WriteLine($"Created the key {file}");
+            return ExitCodes.Success;
+        });
+        command.Subcommands.Add(newKey);
+        return command;
+    }
+
+    private async Task<int> EraseAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var pseudonym = parse.GetValue(_pseudonym)!;
+        if (!DonorErasure.IsPseudonym(pseudonym))
+        {
+            throw CliException.Usage($"'{pseudonym}' is not a donor pseudonym (p_ and 32 hex digits, as shown after a donation)");
+        }
+
+        if (parse.GetValue(_server) is { } serverText)
+        {
+            var server = ServerTokenStore.Normalize(serverText);
+            using var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));
+            try
+            {
+                var erased = await api.EraseDonorAsync(pseudonym, cancellationToken).ConfigureAwait(false);
+                Console.Out.WriteLine($"Erased {pseudonym} on {server.GetLeftPart(UriPartial.Authority)}: {erased["objects_deleted"]} object(s) in storage, {erased["rows_deleted"]} database row(s); audit {erased["erasure_id"]}");
+                return ExitCodes.Success;
+            }
+            catch (FerryApiException ex)
+            {
+                throw CliException.Usage(ex.Message);
+            }
+        }
+
+        var config = _study.ReadConfig(parse);
+        var destination = parse.GetValue(_to) ?? config?.Destination
+            ?? throw CliException.Usage("no destination: give the study's storage with --to s3://BUCKET/PREFIX (or 'destination' in donate.json), or --server URL");
+        var location = StoreConnection.ParseLocation(destination);
+        var store = StoreConnection.Open(location, _s3.Read(parse, 16, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile));
+        try
+        {
+            await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
+            var result = await DonorErasure.EraseAsync(store, location.Prefix, pseudonym, new DonationLedger(DonationLedger.DefaultPath), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            Console.Out.WriteLine($"Erased {pseudonym}: {result.ObjectsDeleted} object(s) in storage, {result.FilesDeleted} archive file(s), {result.EntriesDeleted} ledger entr(ies); audit {result.Id}");
+            return ExitCodes.Success;
+        }
+        catch (PrivacyException ex)
+        {
+            throw CliException.Usage(ex.Message);
+        }
+        finally
+        {
+            (store as IDisposable)?.Dispose();
+        }
+    }
+
+    private int Withdraw(ParseResult parse)
+    {
+        var pseudonym = parse.GetValue(_pseudonym)!;
+        if (!DonorErasure.IsPseudonym(pseudonym))
+        {
+            throw CliException.Usage($"'{pseudonym}' is not a donor pseudonym (p_ and 32 hex digits, as shown after a donation)");
+        }
+
+        var ledger = new DonationLedger(DonationLedger.DefaultPath);
+        var policy = ConsentPolicy.Default;
+        var record = new ConsentRecord(pseudonym, ConsentRecord.Withdrawn, DateTimeOffset.UtcNow, ledger.LatestConsent(pseudonym)?.PolicyVersion ?? policy.Version,
+            ledger.LatestConsent(pseudonym)?.PolicyHash ?? policy.Hash, "all donations", ledger.LatestConsent(pseudonym)?.Study ?? "");
+        ledger.Append(new LedgerEntry { Type = LedgerEntry.ConsentType, At = record.At, Donor = pseudonym, Consent = record });
+        Console.Out.WriteLine($"Consent withdrawn for {pseudonym} (recorded in {ledger.Path}); earlier donations stay until erased with 'ferry donors erase {pseudonym}'");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,202 @@
+using System.IO.Compression;
+using System.Text;
+using Ferry.Testing;
+
+namespace Ferry.Cli.Tests.Commands;
+
+/// <summary>'ferry donate' and 'ferry donors' end to end against s3rver: the bundle, the archive, every failure path, erasure.</summary>
+public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3rverFixture>, IDisposable
+{
+    private readonly TempDirectory _home = new("cli-donate");
+
+    public void Dispose() => _home.Dispose();
+
+    private S3rverServer Server => s3rver.Server;
+
+    private string KeyFile => _home.Combine("study.key");
+
+    [Fact]
+    public async Task Donate_Folder_PseudonymizedBundleUploadedOriginalsArchivedPseudonymShown()
+    {
+        var bucket = await Server.CreateBucketAsync("donate");
+        var folder = Trajectories("t1", ("run 1.jsonl.gz", Logs("alice", 3, broken: true)), ("sub/run2.jsonl.gz", Logs("alice", 2)));
+        var ferry = await FerryWithKeyAsync();
+
+        var result = await ferry.RunAsync("donate", folder, "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint, "--key-file", KeyFile, "--consent", "2026-11", "--donor", "alice@example.org");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var pseudonym = (await ferry.RunAsync("donors", "pseudonym", "alice@example.org", "--key-file", KeyFile)).Stdout.Trim();
+        Assert.Contains(pseudonym, result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 malformed line(s) were left out", result.Stdout, StringComparison.Ordinal);
+        var key = Assert.Single(await Server.ListKeysAsync(bucket));
+        Assert.Matches($"^study/donations/{pseudonym}/\\d{{8}}_\\d{{6}}_[0-9a-f]{{8}}\\.zip$", key);
+        var bundle = Unzip((await Server.GetObjectAsync(bucket, key))!);
+        Assert.Equal(["consent.json", "manifest.json", "part-0001.jsonl.gz", "part-0002.jsonl.gz"], bundle.Keys.Order(StringComparer.Ordinal));
+        var everything = string.Concat(bundle.Values);
+        foreach (var secret in new[] { "alice", "example.org", "run 1", "run2", "eu-west-3" })
+        {
+            Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("\"decision\":\"granted\"", bundle["consent.json"], StringComparison.Ordinal);
+        Assert.Equal(["archive/run 1.jsonl.gz", "archive/sub/run2.jsonl.gz"], Files(folder));
+    }
+
+    [Theory]
+    [InlineData("no-credentials", "credentials")]
+    [InlineData("placeholder-credentials", "placeholder")]
+    [InlineData("folder-missing", "does not exist")]
+    [InlineData("no-files", "no files matching")]
+    [InlineData("endpoint-unreachable", "cannot connect")]
+    [InlineData("unknown-bucket", "does not exist")]
+    [InlineData("no-consent", "no consent")]
+    [InlineData("old-consent", "not the current policy version")]
+    [InlineData("no-key", "no pseudonymization key")]
+    public async Task Donate_SetupProblem_Exit2OneLineOriginalsUntouched(string problem, string expected)
+    {
+        var bucket = await Server.CreateBucketAsync("fail");
+        var folder = problem == "no-files" ? Trajectories("t2", ("notes.txt", Encoding.UTF8.GetBytes("x"))) : Trajectories("t2", ("run.jsonl.gz", Logs("bob", 2)));
+        var ferry = await FerryWithKeyAsync();
+        var to = problem == "unknown-bucket" ? "s3://no-such-bucket-ferry/study" : $"s3://{bucket}/study";
+        var endpoint = problem == "endpoint-unreachable" ? $"http://127.0.0.1:{FreePort.Next()}" : Server.Endpoint;
+        if (problem == "no-credentials")
+        {
+            ferry["AWS_ACCESS_KEY_ID"] = null;
+            ferry["AWS_SECRET_ACCESS_KEY"] = null;
+        }
+        else if (problem == "placeholder-credentials")
+        {
+            ferry["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE";
+            ferry["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        }
+
+        var args = new List<string> { "donate", problem == "folder-missing" ? _home.Combine("nowhere") : folder, "--to", to, "--endpoint", endpoint };
+        if (problem != "no-key")
+        {
+            args.AddRange(["--key-file", KeyFile]);
+        }
+
+        if (problem != "no-consent")
+        {
+            args.AddRange(["--consent", problem == "old-consent" ? "2020-01" : "2026-11"]);
+        }
+
+        var before = Files(folder);
+        var result = await ferry.RunAsync([.. args]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("ferry: error: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, Files(folder));
+        Assert.Empty(await Server.ListKeysAsync(bucket));
+    }
+
+    [Fact]
+    public async Task Donate_UploadFails_Exit1AndOriginalsStayWhereTheyWere()
+    {
+        var bucket = await Server.CreateBucketAsync("upfail");
+        var folder = Trajectories("t3", ("run.jsonl.gz", Logs("carol", 2)));
+        await using var proxy = await FaultProxy.StartAsync(Server.Endpoint);
+        proxy.FailNext("PutObject", int.MaxValue);
+        var ferry = await FerryWithKeyAsync();
+
+        var result = await ferry.RunAsync("donate", folder, "--to", $"s3://{bucket}/study", "--endpoint", proxy.Endpoint, "--key-file", KeyFile, "--consent", "2026-11", "--donor", "carol");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("left where they were", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["run.jsonl.gz"], Files(folder));
+    }
+
+    [Fact]
+    public async Task DonorsErase_AfterTwoDonations_NothingOfTheDonorLeftAndOtherDonorsKept()
+    {
+        var bucket = await Server.CreateBucketAsync("erase");
+        var ferry = await FerryWithKeyAsync();
+        var common = new[] { "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint, "--key-file", KeyFile, "--consent", "2026-11" };
+        var dave = Trajectories("dave", ("a.jsonl.gz", Logs("dave", 2)));
+        Assert.Equal(0, (await ferry.RunAsync(["donate", dave, "--donor", "dave", .. common])).ExitCode);
+        File.WriteAllBytes(Path.Combine(dave, "b.jsonl.gz"), Logs("dave", 1));
+        Assert.Equal(0, (await ferry.RunAsync(["donate", dave, "--donor", "dave", .. common])).ExitCode);
+        var erin = Trajectories("erin", ("a.jsonl.gz", Logs("erin", 2)));
+        Assert.Equal(0, (await ferry.RunAsync(["donate", erin, "--donor", "erin", .. common])).ExitCode);
+        var pseudonym = (await ferry.RunAsync("donors", "pseudonym", "dave", "--key-file", KeyFile)).Stdout.Trim();
+
+        var erased = await ferry.RunAsync("donors", "erase", pseudonym, "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint);
+
+        Assert.True(erased.ExitCode == 0, erased.ToString());
+        Assert.Contains("2 object(s) in storage, 2 archive file(s)", erased.Stdout, StringComparison.Ordinal);
+        var keys = await Server.ListKeysAsync(bucket);
+        Assert.DoesNotContain(keys, k => k.Contains(pseudonym, StringComparison.Ordinal));
+        Assert.Single(keys); // erin's bundle stays
+        Assert.Empty(Files(dave));
+        Assert.Equal(["archive/a.jsonl.gz"], Files(erin));
+        var ledger = await File.ReadAllTextAsync(_home.Combine("ferry", "donations", "ledger.jsonl"));
+        Assert.DoesNotContain(pseudonym, ledger, StringComparison.Ordinal);
+        Assert.Contains("\"type\":\"erasure\"", ledger, StringComparison.Ordinal);
+        var notPseudonym = await ferry.RunAsync("donors", "erase", "p_*", "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint);
+        Assert.Equal(2, notPseudonym.ExitCode);
+        Assert.Single(await Server.ListKeysAsync(bucket));
+    }
+
+    private async Task<FerryProcess> FerryWithKeyAsync()
+    {
+        var ferry = new FerryProcess(_home.Path);
+        if (!File.Exists(KeyFile))
+        {
+            Assert.Equal(0, (await ferry.RunAsync("donors", "new-key", KeyFile)).ExitCode);
+        }
+
+        return ferry;
+    }
+
+    private string Trajectories(string name, params (string Path, byte[] Content)[] files)
+    {
+        var folder = _home.Combine(name + "-" + Guid.NewGuid().ToString("N")[..6]);
+        foreach (var (path, content) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, path))!);
+            File.WriteAllBytes(Path.Combine(folder, path), content);
+        }
+
+        return folder;
+    }
+
+    private static List<string> Files(string folder) => Directory.Exists(folder)
+        ? Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList()
+        : [];
+
+    private static byte[] Logs(string user, int records, bool broken = false)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < records; i++)
+        {
+            text.Append($$"""{"user_id":"{{user}}","email":"{{user}}@example.org","region":"eu-west-3","timestamp":"2026-11-21T10:00:00Z","step":{{i}}}""").Append('\n');
+        }
+
+        if (broken)
+        {
+            text.Append("""{"user_id":"alice" BROKEN""").Append('\n');
+        }
+
+        using var output = new MemoryStream();
+        using (var zip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            zip.Write(Encoding.UTF8.GetBytes(text.ToString()));
+        }
+
+        return output.ToArray();
+    }
+
+    private static Dictionary<string, string> Unzip(byte[] zip)
+    {
+        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
+        return archive.Entries.ToDictionary(e => e.FullName, e =>
+        {
+            using var stream = e.Open();
+            using var content = e.FullName.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+            using var reader = new StreamReader(content);
+            return reader.ReadToEnd();
+        });
+    }
+}

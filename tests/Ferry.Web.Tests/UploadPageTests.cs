@@ -344,6 +344,54 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         Assert.Contains("(job)", await page.InnerTextAsync("main"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ContributePage_ExplainsPolicyTakesConsentDonatesInTheBackgroundAndSaysTheOutcome()
+    {
+        var logs = _local.Combine("my-logs");
+        Directory.CreateDirectory(logs);
+        await File.WriteAllBytesAsync(Path.Combine(logs, "run 1.jsonl.gz"), Gzip("{\"user_id\":\"zoe\",\"email\":\"zoe@example.org\",\"region\":\"eu-west-3\",\"step\":1}\n{\"user_id\":\"zoe\",\"step\":2}\nnot json\n"));
+        await File.WriteAllBytesAsync(Path.Combine(logs, "run2.jsonl.gz"), Gzip("{\"user_id\":\"zoe\",\"step\":3}\n"));
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Contribute to science" }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Policy version 2026-11" }).WaitForAsync();
+        Assert.Contains("user_id", await page.Locator("#what").InnerTextAsync(), StringComparison.Ordinal);
+        var donate = page.GetByRole(AriaRole.Button, new() { Name = "Donate", Exact = true });
+        await page.GetByLabel("Files (*.jsonl.gz)").SetInputFilesAsync([Path.Combine(logs, "run 1.jsonl.gz"), Path.Combine(logs, "run2.jsonl.gz")]);
+        Assert.True(await donate.IsDisabledAsync()); // no consent yet
+        await page.GetByLabel("I have read the policy version 2026-11 above and agree to donate under it").CheckAsync();
+        await donate.ClickAsync();
+        await page.GetByText("Thank you: 2 file(s) with 3 record(s) were donated").WaitForAsync(new() { Timeout = 60_000 });
+        await web.ScreenshotAsync(page, "contribute");
+
+        var status = await page.Locator("#donation-status").InnerTextAsync();
+        Assert.Contains("1 line(s) could not be read and were left out", status, StringComparison.Ordinal);
+        var donor = await page.Locator("#donor").InnerTextAsync();
+        Assert.Contains(donor, status, StringComparison.Ordinal);
+        Assert.Equal("granted", await page.Locator("#consent").InnerTextAsync());
+        var key = Assert.Single(await web.S3.ListKeysAsync(web.DonationBucket), k => k.Contains($"/donations/{donor}/", StringComparison.Ordinal));
+        var zip = (await web.S3.GetObjectAsync(web.DonationBucket, key))!;
+        Assert.DoesNotContain("zoe", System.Text.Encoding.UTF8.GetString(zip), StringComparison.Ordinal);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw my consent" }).ClickAsync();
+        await page.GetByText("Your consent is withdrawn").WaitForAsync();
+        await page.ReloadAsync();
+        Assert.Equal("withdrawn", await page.Locator("#consent").InnerTextAsync());
+        Assert.Contains("3 record(s)", await page.Locator("#mine").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("3", await page.Locator("#donation-stats").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    private static byte[] Gzip(string text)
+    {
+        using var output = new MemoryStream();
+        using (var zip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            zip.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+
+        return output.ToArray();
+    }
+
     private long _projectId;
 
     private async Task<(string Name, long Id)> ProjectAsync(string bucket, string endpoint)

@@ -25,6 +25,9 @@ public sealed class WebFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The donation study's bucket.</summary>
+    public string DonationBucket { get; private set; } = "";
+
     /// <summary>The server folder upload jobs may read from (the in-process worker's allowed root).</summary>
     public string JobsRoot => Path.Combine(_home.Path, "field-drives");
 
@@ -38,6 +41,9 @@ public sealed class WebFixture : IAsyncLifetime
         Assert.True(migrated.ExitCode == 0, migrated.Stderr);
         Url = $"http://127.0.0.1:{FreePort.Next()}";
         Directory.CreateDirectory(JobsRoot);
+        DonationBucket = await S3.CreateBucketAsync("donations");
+        ferry.Environment["Ferry__DonationDestination"] = $"s3://{DonationBucket}/study";
+        ferry.Environment["Ferry__DonationEndpoint"] = S3.Endpoint;
         _server = ferry.Start("serve", "--urls", Url, "--worker", "--allowed-root", JobsRoot);
         await FerryServerClient.WaitUntilHealthyAsync(Url, _server);
         Directory.CreateDirectory(Screenshots);
@@ -105,6 +111,9 @@ public sealed class WebFixture : IAsyncLifetime
 /// <summary>Runs the built ferry CLI with a controlled environment (S3 credentials for s3rver, its own data directory).</summary>
 public sealed class FerryCommand(string home, string adminPassword)
 {
+    /// <summary>Extra environment variables (server settings such as Ferry__DonationDestination).</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
     public Process Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -123,6 +132,11 @@ public sealed class FerryCommand(string home, string adminPassword)
         foreach (var name in new[] { "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN" })
         {
             info.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in Environment)
+        {
+            info.Environment[name] = value;
         }
 
         return Process.Start(info)!;

@@ -15,14 +15,16 @@ public sealed record ConsentPolicy(string Version, string Text)
     public static ConsentPolicy Default { get; } = new("2026-11", """
         Donating your training logs to science
 
-        What is sent: the JSON Lines files you choose (*.jsonl.gz), after Ferry has processed every record on this
-        computer with the study's rules: identifiers (user, session, machine and account ids) are replaced by
+        What is sent: the JSON Lines files you choose (*.jsonl.gz), after Ferry has processed every record with the
+        study's rules (on your computer with 'ferry donate'; on the study's Ferry server when you donate in the web
+        app, which deletes your uploaded files once processed): identifiers (user, session, machine and account ids) are replaced by
         pseudonyms computed with a secret key that stays with the study's operator; contact details, names, IP
         addresses, environments and secrets are removed; regions are cut to their continent (eu-*) and times to the
         day. Lines that cannot be read are left out and counted. File names are not sent.
 
         Where it goes: one zip per donation, with a manifest (checksums, counts, the rules used) and this consent,
-        to the study's storage. The originals move to an archive folder on this computer once the upload is verified.
+        to the study's storage. With 'ferry donate', the originals move to an archive folder on your computer once
+        the upload is verified.
 
         Your rights: you can withdraw consent at any time (no further donations), and ask for erasure with your donor
         pseudonym, which Ferry shows after each donation: every object of yours in storage, the archive copies Ferry

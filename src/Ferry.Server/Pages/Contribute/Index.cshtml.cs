@@ -1,0 +1,76 @@
+using Ferry.Core.Privacy;
+using Ferry.Server.Donations;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ferry.Server.Pages.Contribute;
+
+/// <summary>
+/// "Contribute to science": what is sent and how it is pseudonymized, the consent policy and its version, the donation
+/// form (the browser uploads to the API; the server works in the background while the page stays usable), the donor's
+/// pseudonym and consent, withdrawal; for administrators, statistics, exports and the scheduled tasks.
+/// </summary>
+public sealed class ContributeModel : FerryPageModel
+{
+    internal sealed record Totals(long Donations, long Records, long Bytes);
+
+    internal ConsentPolicy Policy => Service<DonationStudy>().Policy;
+
+    internal PseudonymizationRules Rules => Service<DonationStudy>().Rules;
+
+    public bool Configured => Service<DonationStudy>().IsConfigured;
+
+    public string Donor { get; private set; } = "";
+
+    public string? Consent { get; private set; }
+
+    public string Token { get; private set; } = "";
+
+    internal (Totals All, Totals Week, Totals Month)? Stats { get; private set; }
+
+    internal List<MaintenanceRun> Runs { get; private set; } = [];
+
+    internal List<Donation> Mine { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        var study = Service<DonationStudy>();
+        Donor = study.DonorOf(Caller.CompanyId, Caller.UserId);
+        Consent = await Db.Consents.AsNoTracking().Where(c => c.CompanyId == Caller.CompanyId && c.Donor == Donor).OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        Mine = await Db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Donor == Donor).OrderByDescending(d => d.Id).Take(10).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Token = await ApiTokenAsync(cancellationToken).ConfigureAwait(false);
+        if (Caller.IsAdmin)
+        {
+            var now = Service<TimeProvider>().GetUtcNow();
+            var done = Db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Status == Donation.Completed);
+            Stats = (await TotalsAsync(done, cancellationToken).ConfigureAwait(false),
+                await TotalsAsync(done.Where(d => d.CreatedAt >= now.AddDays(-7)), cancellationToken).ConfigureAwait(false),
+                await TotalsAsync(done.Where(d => d.CreatedAt >= now.AddDays(-30)), cancellationToken).ConfigureAwait(false));
+            Runs = await Db.MaintenanceRuns.AsNoTracking().Where(m => m.CompanyId == null || m.CompanyId == Caller.CompanyId).OrderByDescending(m => m.Id).Take(10).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records of the last N days for administrators, streamed (the link carries the sign-in cookie, not a token).</summary>
+    public async Task<IActionResult> OnGetExportAsync(int days, string format, CancellationToken cancellationToken)
+    {
+        if (!Caller.IsAdmin)
+        {
+            return Forbid();
+        }
+
+        if (days is < 1 or > 3650 || !DonationRecordsWriter.IsFormat(format))
+        {
+            return BadRequest();
+        }
+
+        Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+        Response.Headers.ContentDisposition = $"attachment; filename=\"donations-last-{days}d.{format}\"";
+        await DonationRecordsWriter.WriteAsync(Db, Caller.CompanyId, days, format, Service<TimeProvider>().GetUtcNow(), Response.Body, cancellationToken).ConfigureAwait(false);
+        return new EmptyResult();
+    }
+
+    private static async Task<Totals> TotalsAsync(IQueryable<Donation> donations, CancellationToken cancellationToken)
+    {
+        var list = await donations.Select(d => new { d.Records, d.Bytes }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new Totals(list.Count, list.Sum(d => d.Records), list.Sum(d => d.Bytes));
+    }
+}

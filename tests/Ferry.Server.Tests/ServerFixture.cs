@@ -162,7 +162,7 @@ public sealed class PostgresServerFixture : ServerFixture
     protected override Task<string> CreateDatabaseAsync(string directory) => PostgresServer.Shared.CreateDatabaseAsync();
 }
 
-/// <summary>A SQLite server that also runs an upload-job worker in-process (ferry serve --worker).</summary>
+/// <summary>A SQLite server that also runs an upload-job worker in-process (ferry serve --worker) and the donation schedules every second.</summary>
 public sealed class SqliteServerWithWorkerFixture : SqliteServerFixture
 {
     protected override void AddSettings(Dictionary<string, string?> settings)
@@ -171,5 +171,7 @@ public sealed class SqliteServerWithWorkerFixture : SqliteServerFixture
         settings["Ferry:WorkerHeartbeat"] = "00:00:00.300";
         settings["Ferry:WorkerTimeout"] = "00:00:02";
         settings["Ferry:WorkerPollInterval"] = "00:00:00.100";
+        settings["Ferry:DonationExportEvery"] = "00:00:01";
+        settings["Ferry:DonationRetentionEvery"] = "00:00:01";
     }
 }

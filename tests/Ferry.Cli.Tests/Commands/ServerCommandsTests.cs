@@ -294,6 +294,24 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task DonationsExportAndDonorsErase_ThroughTheServer_StreamToAFileAndReportTheErasure()
+    {
+        var ferry = await SignedInDevice(_device.Combine("donations"));
+        var output = _device.Combine("records.csv");
+
+        var export = await ferry.RunAsync("donations", "export", "--server", server.Url, "--days", "7", "--format", "csv", "-o", output);
+        var erase = await ferry.RunAsync("donors", "erase", "p_0123456789abcdef0123456789abcdef", "--server", server.Url);
+        var notAPseudonym = await ferry.RunAsync("donors", "erase", "alice", "--server", server.Url);
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.Equal("id,donation_id,donor,recorded_at,record", (await File.ReadAllTextAsync(output)).Trim());
+        Assert.False(File.Exists(output + ".part"));
+        Assert.True(erase.ExitCode == 0, erase.ToString());
+        Assert.Contains("0 object(s) in storage, 0 database row(s)", erase.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, notAPseudonym.ExitCode);
+    }
+
+    [Fact]
     public async Task DbMigrate_MalformedOrUnreachableDatabase_Exit2()
     {
         var ferry = Device(_device.Path);

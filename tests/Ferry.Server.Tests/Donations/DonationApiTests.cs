@@ -259,7 +259,7 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
     }
 
     /// <summary>A .jsonl.gz training log of <paramref name="records"/> records by <paramref name="user"/>, optionally with one broken line.</summary>
-    internal static byte[] Logs(int records, string user, bool malformed = false)
+    public static byte[] Logs(int records, string user, bool malformed = false)
     {
         var text = new StringBuilder();
         for (var i = 0; i < records; i++)

@@ -37,6 +37,32 @@ public sealed class InProcessWorkerTests(SqliteServerWithWorkerFixture fixture) 
         Assert.Equal(3, session["uploaded_files"]!.GetValue<long>());
     }
 
+    [Fact]
+    public async Task DonationSchedules_RunByTheBackgroundServiceAndVisibleToAdmins()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var version = (await ApiCalls.GetAsync(tenant.User, "/api/donations/policy"))["version"]!.GetValue<string>();
+        using var form = new MultipartFormDataContent { { new StringContent(version), "consent" }, { new ByteArrayContent(Donations.DonationApiTests<SqliteServerFixture>.Logs(3, "kim")), "files", "a.jsonl.gz" } };
+        await ApiCalls.ReadAsync(await tenant.User.PostAsync("/api/donations", form), HttpStatusCode.Accepted);
+        var company = tenant.CompanyId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonArray runs;
+        do
+        {
+            await Task.Delay(200);
+            runs = (await ApiCalls.GetAsync(tenant.Admin, "/api/donations/maintenance"))["items"]!.AsArray();
+        }
+        while (!(runs.Any(r => r!["task"]!.GetValue<string>() == "donation-export" && r["company_id"]?.GetValue<long>() == tenant.CompanyId)
+            && runs.Any(r => r!["task"]!.GetValue<string>() == "donation-retention")) && DateTime.UtcNow < deadline);
+
+        var export = runs.First(r => r!["task"]!.GetValue<string>() == "donation-export" && r["company_id"]?.GetValue<long>() == tenant.CompanyId)!;
+        Assert.Equal("ok", export["outcome"]!.GetValue<string>());
+        Assert.Contains("3 record(s)", export["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(runs, r => r!["task"]!.GetValue<string>() == "donation-retention" && r["outcome"]!.GetValue<string>() == "ok");
+        Assert.Contains(await fixture.S3.ListKeysAsync(fixture.DonationBucket), k => k.StartsWith($"study/{company}/exports/", StringComparison.Ordinal));
+    }
+
     private static async Task<JsonObject> WaitAsync(HttpClient client, long id)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);

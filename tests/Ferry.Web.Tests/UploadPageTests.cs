@@ -349,8 +349,8 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
     {
         var logs = _local.Combine("my-logs");
         Directory.CreateDirectory(logs);
-        await File.WriteAllBytesAsync(Path.Combine(logs, "run 1.jsonl.gz"), Gzip("{\"user_id\":\"zoe\",\"email\":\"zoe@example.org\",\"region\":\"eu-west-3\",\"step\":1}\n{\"user_id\":\"zoe\",\"step\":2}\nnot json\n"));
-        await File.WriteAllBytesAsync(Path.Combine(logs, "run2.jsonl.gz"), Gzip("{\"user_id\":\"zoe\",\"step\":3}\n"));
+        await File.WriteAllBytesAsync(Path.Combine(logs, "run 1.jsonl.gz"), TrainingLogs.Gzip("{\"user_id\":\"zoe\",\"email\":\"zoe@example.org\",\"region\":\"eu-west-3\",\"step\":1}\n{\"user_id\":\"zoe\",\"step\":2}\nnot json\n"));
+        await File.WriteAllBytesAsync(Path.Combine(logs, "run2.jsonl.gz"), TrainingLogs.Gzip("{\"user_id\":\"zoe\",\"step\":3}\n"));
         var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Contribute to science" }).ClickAsync();
@@ -379,17 +379,6 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         Assert.Equal("withdrawn", await page.Locator("#consent").InnerTextAsync());
         Assert.Contains("3 record(s)", await page.Locator("#mine").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("3", await page.Locator("#donation-stats").InnerTextAsync(), StringComparison.Ordinal);
-    }
-
-    private static byte[] Gzip(string text)
-    {
-        using var output = new MemoryStream();
-        using (var zip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
-        {
-            zip.Write(System.Text.Encoding.UTF8.GetBytes(text));
-        }
-
-        return output.ToArray();
     }
 
     private long _projectId;

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using Ferry.Testing;
 
@@ -19,7 +18,7 @@ public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
     public async Task Donate_Folder_PseudonymizedBundleUploadedOriginalsArchivedPseudonymShown()
     {
         var bucket = await Server.CreateBucketAsync("donate");
-        var folder = Trajectories("t1", ("run 1.jsonl.gz", Logs("alice", 3, broken: true)), ("sub/run2.jsonl.gz", Logs("alice", 2)));
+        var folder = Trajectories("t1", ("run 1.jsonl.gz", TrainingLogs.Of("alice", 3, broken: true)), ("sub/run2.jsonl.gz", TrainingLogs.Of("alice", 2)));
         var ferry = await FerryWithKeyAsync();
 
         var result = await ferry.RunAsync("donate", folder, "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint, "--key-file", KeyFile, "--consent", "2026-11", "--donor", "alice@example.org");
@@ -30,7 +29,7 @@ public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
         Assert.Contains("1 malformed line(s) were left out", result.Stdout, StringComparison.Ordinal);
         var key = Assert.Single(await Server.ListKeysAsync(bucket));
         Assert.Matches($"^study/donations/{pseudonym}/\\d{{8}}_\\d{{6}}_[0-9a-f]{{8}}\\.zip$", key);
-        var bundle = Unzip((await Server.GetObjectAsync(bucket, key))!);
+        var bundle = TrainingLogs.Unzip((await Server.GetObjectAsync(bucket, key))!);
         Assert.Equal(["consent.json", "manifest.json", "part-0001.jsonl.gz", "part-0002.jsonl.gz"], bundle.Keys.Order(StringComparer.Ordinal));
         var everything = string.Concat(bundle.Values);
         foreach (var secret in new[] { "alice", "example.org", "run 1", "run2", "eu-west-3" })
@@ -55,7 +54,7 @@ public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
     public async Task Donate_SetupProblem_Exit2OneLineOriginalsUntouched(string problem, string expected)
     {
         var bucket = await Server.CreateBucketAsync("fail");
-        var folder = problem == "no-files" ? Trajectories("t2", ("notes.txt", Encoding.UTF8.GetBytes("x"))) : Trajectories("t2", ("run.jsonl.gz", Logs("bob", 2)));
+        var folder = problem == "no-files" ? Trajectories("t2", ("notes.txt", Encoding.UTF8.GetBytes("x"))) : Trajectories("t2", ("run.jsonl.gz", TrainingLogs.Of("bob", 2)));
         var ferry = await FerryWithKeyAsync();
         var to = problem == "unknown-bucket" ? "s3://no-such-bucket-ferry/study" : $"s3://{bucket}/study";
         var endpoint = problem == "endpoint-unreachable" ? $"http://127.0.0.1:{FreePort.Next()}" : Server.Endpoint;
@@ -96,7 +95,7 @@ public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
     public async Task Donate_UploadFails_Exit1AndOriginalsStayWhereTheyWere()
     {
         var bucket = await Server.CreateBucketAsync("upfail");
-        var folder = Trajectories("t3", ("run.jsonl.gz", Logs("carol", 2)));
+        var folder = Trajectories("t3", ("run.jsonl.gz", TrainingLogs.Of("carol", 2)));
         await using var proxy = await FaultProxy.StartAsync(Server.Endpoint);
         proxy.FailNext("PutObject", int.MaxValue);
         var ferry = await FerryWithKeyAsync();
@@ -114,11 +113,11 @@ public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
         var bucket = await Server.CreateBucketAsync("erase");
         var ferry = await FerryWithKeyAsync();
         var common = new[] { "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint, "--key-file", KeyFile, "--consent", "2026-11" };
-        var dave = Trajectories("dave", ("a.jsonl.gz", Logs("dave", 2)));
+        var dave = Trajectories("dave", ("a.jsonl.gz", TrainingLogs.Of("dave", 2)));
         Assert.Equal(0, (await ferry.RunAsync(["donate", dave, "--donor", "dave", .. common])).ExitCode);
-        File.WriteAllBytes(Path.Combine(dave, "b.jsonl.gz"), Logs("dave", 1));
+        File.WriteAllBytes(Path.Combine(dave, "b.jsonl.gz"), TrainingLogs.Of("dave", 1));
         Assert.Equal(0, (await ferry.RunAsync(["donate", dave, "--donor", "dave", .. common])).ExitCode);
-        var erin = Trajectories("erin", ("a.jsonl.gz", Logs("erin", 2)));
+        var erin = Trajectories("erin", ("a.jsonl.gz", TrainingLogs.Of("erin", 2)));
         Assert.Equal(0, (await ferry.RunAsync(["donate", erin, "--donor", "erin", .. common])).ExitCode);
         var pseudonym = (await ferry.RunAsync("donors", "pseudonym", "dave", "--key-file", KeyFile)).Stdout.Trim();
 
@@ -165,38 +164,4 @@ public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
     private static List<string> Files(string folder) => Directory.Exists(folder)
         ? Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList()
         : [];
-
-    private static byte[] Logs(string user, int records, bool broken = false)
-    {
-        var text = new StringBuilder();
-        for (var i = 0; i < records; i++)
-        {
-            text.Append($$"""{"user_id":"{{user}}","email":"{{user}}@example.org","region":"eu-west-3","timestamp":"2026-11-21T10:00:00Z","step":{{i}}}""").Append('\n');
-        }
-
-        if (broken)
-        {
-            text.Append("""{"user_id":"alice" BROKEN""").Append('\n');
-        }
-
-        using var output = new MemoryStream();
-        using (var zip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            zip.Write(Encoding.UTF8.GetBytes(text.ToString()));
-        }
-
-        return output.ToArray();
-    }
-
-    private static Dictionary<string, string> Unzip(byte[] zip)
-    {
-        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-        return archive.Entries.ToDictionary(e => e.FullName, e =>
-        {
-            using var stream = e.Open();
-            using var content = e.FullName.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
-            using var reader = new StreamReader(content);
-            return reader.ReadToEnd();
-        });
-    }
 }

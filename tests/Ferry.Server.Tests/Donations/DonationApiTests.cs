@@ -1,9 +1,9 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Ferry.Server.Data;
+using Ferry.Testing;
 using Ferry.Server.Donations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,20 +26,20 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
         var version = policy["version"]!.GetValue<string>();
         var donor = policy["donor"]!.GetValue<string>();
 
-        var donation = await DonateAsync(tenant.User, version, Logs(10, "alice"), Logs(5, "bob", malformed: true));
+        var donation = await DonateAsync(tenant.User, version, TrainingLogs.Of("alice", 10), TrainingLogs.Of("bob", 5, broken: true));
 
         Assert.Equal("completed", donation["status"]!.GetValue<string>());
         Assert.Equal(15, donation["records"]!.GetValue<long>());
         Assert.Equal(1, donation["malformed"]!.GetValue<long>());
         Assert.Equal(donor, donation["donor"]!.GetValue<string>());
         var keys = await DonorKeysAsync(tenant, donor);
-        var bundle = Unzip((await fixture.S3.GetObjectAsync(fixture.DonationBucket, Assert.Single(keys)))!);
+        var bundle = TrainingLogs.Unzip((await fixture.S3.GetObjectAsync(fixture.DonationBucket, Assert.Single(keys)))!);
         Assert.Equal(["consent.json", "manifest.json", "part-0001.jsonl.gz", "part-0002.jsonl.gz"], bundle.Keys.Order(StringComparer.Ordinal));
         var consent = JsonNode.Parse(bundle["consent.json"])!;
         Assert.Equal("granted", consent["decision"]!.GetValue<string>());
         Assert.Equal(version, consent["policy_version"]!.GetValue<string>());
         Assert.Equal(15, JsonNode.Parse(bundle["manifest.json"])!["records"]!.GetValue<long>());
-        var records = Gunzip(bundle["part-0001.jsonl.gz"]) + Gunzip(bundle["part-0002.jsonl.gz"]);
+        var records = bundle["part-0001.jsonl.gz"] + bundle["part-0002.jsonl.gz"];
         var all = records + bundle["manifest.json"] + bundle["consent.json"];
         Assert.All(Secrets, secret => Assert.DoesNotContain(secret, all, StringComparison.Ordinal));
         Assert.Contains("\"region\":\"eu-*\"", records, StringComparison.Ordinal);
@@ -58,9 +58,9 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
         var second = await fixture.NewTenantAsync();
         var version = (await ApiCalls.GetAsync(first.User, "/api/donations/policy"))["version"]!.GetValue<string>();
 
-        await DonateAsync(first.User, version, Logs(1, "carol"));
-        await DonateAsync(first.Admin, version, Logs(1, "carol"));
-        await DonateAsync(second.User, version, Logs(1, "carol"));
+        await DonateAsync(first.User, version, TrainingLogs.Of("carol", 1));
+        await DonateAsync(first.Admin, version, TrainingLogs.Of("carol", 1));
+        await DonateAsync(second.User, version, TrainingLogs.Of("carol", 1));
 
         var ours = (await ExportAsync(first.Admin, "jsonl")).Select(l => JsonNode.Parse(l)!["record"]!["user_id"]!.GetValue<string>()).ToList();
         var theirs = (await ExportAsync(second.Admin, "jsonl")).Select(l => JsonNode.Parse(l)!["record"]!["user_id"]!.GetValue<string>()).ToList();
@@ -86,7 +86,7 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
 
         if (problem != "no-files")
         {
-            form.Add(new ByteArrayContent(Logs(2, "dan")), "files", problem == "not-gzip-name" ? "logs.txt" : "logs.jsonl.gz");
+            form.Add(new ByteArrayContent(TrainingLogs.Of("dan", 2)), "files", problem == "not-gzip-name" ? "logs.txt" : "logs.jsonl.gz");
         }
 
         using var response = await tenant.User.PostAsync("/api/donations", form);
@@ -101,7 +101,7 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
     {
         var tenant = await fixture.NewTenantAsync();
         var version = (await ApiCalls.GetAsync(tenant.User, "/api/donations/policy"))["version"]!.GetValue<string>();
-        await DonateAsync(tenant.User, version, Logs(1, "erin"));
+        await DonateAsync(tenant.User, version, TrainingLogs.Of("erin", 1));
 
         var withdrawn = await ApiCalls.PostAsync(tenant.User, "/api/donations/withdraw", new { });
 
@@ -115,9 +115,9 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
         var tenant = await fixture.NewTenantAsync();
         var version = (await ApiCalls.GetAsync(tenant.User, "/api/donations/policy"))["version"]!.GetValue<string>();
         var donor = (await ApiCalls.GetAsync(tenant.User, "/api/donations/policy"))["donor"]!.GetValue<string>();
-        await DonateAsync(tenant.User, version, Logs(4, "frank"));
-        await DonateAsync(tenant.User, version, Logs(3, "frank"));
-        await DonateAsync(tenant.Admin, version, Logs(2, "grace")); // another donor, who stays
+        await DonateAsync(tenant.User, version, TrainingLogs.Of("frank", 4));
+        await DonateAsync(tenant.User, version, TrainingLogs.Of("frank", 3));
+        await DonateAsync(tenant.Admin, version, TrainingLogs.Of("grace", 2)); // another donor, who stays
         await fixture.Factory.Services.GetRequiredService<DonationMaintenance>().ExportAsync(CancellationToken.None); // an export holding both donors
         var company = tenant.CompanyId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(2, (await DonorKeysAsync(tenant, donor)).Count);
@@ -134,7 +134,7 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
         foreach (var key in (await fixture.S3.ListKeysAsync(fixture.DonationBucket)).Where(k => k.StartsWith($"study/{company}/", StringComparison.Ordinal)))
         {
             var bytes = (await fixture.S3.GetObjectAsync(fixture.DonationBucket, key))!;
-            everything.Append(key).Append(key.EndsWith(".gz", StringComparison.Ordinal) ? Gunzip(bytes) : Encoding.UTF8.GetString(bytes));
+            everything.Append(key).Append(key.EndsWith(".gz", StringComparison.Ordinal) ? TrainingLogs.Gunzip(bytes) : Encoding.UTF8.GetString(bytes));
         }
 
         Assert.DoesNotContain(donor, everything.ToString(), StringComparison.Ordinal);
@@ -154,8 +154,8 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
     {
         var tenant = await fixture.NewTenantAsync();
         var version = (await ApiCalls.GetAsync(tenant.User, "/api/donations/policy"))["version"]!.GetValue<string>();
-        await DonateAsync(tenant.User, version, Logs(6, "heidi"));
-        var old = await DonateAsync(tenant.User, version, Logs(4, "heidi"));
+        await DonateAsync(tenant.User, version, TrainingLogs.Of("heidi", 6));
+        var old = await DonateAsync(tenant.User, version, TrainingLogs.Of("heidi", 4));
         await using (var scope = fixture.Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
@@ -182,7 +182,7 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
         Assert.Equal(6, (await ExportAsync(tenant.Admin, "jsonl")).Count);
         var company = tenant.CompanyId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var exportKey = Assert.Single(await fixture.S3.ListKeysAsync(fixture.DonationBucket), k => k.StartsWith($"study/{company}/exports/", StringComparison.Ordinal));
-        Assert.Equal(6, Gunzip((await fixture.S3.GetObjectAsync(fixture.DonationBucket, exportKey))!).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(6, TrainingLogs.Gunzip((await fixture.S3.GetObjectAsync(fixture.DonationBucket, exportKey))!).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
     {
         var tenant = await fixture.NewTenantAsync();
         var version = (await ApiCalls.GetAsync(tenant.User, "/api/donations/policy"))["version"]!.GetValue<string>();
-        var donation = await DonateAsync(tenant.User, version, Logs(1, "ivan"));
+        var donation = await DonateAsync(tenant.User, version, TrainingLogs.Of("ivan", 1));
         await using (var scope = fixture.Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
@@ -256,50 +256,6 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
     {
         var text = await (await admin.GetAsync($"/api/donations/export?days=30&format={format}")).Content.ReadAsStringAsync();
         return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(format == "csv" ? 1 : 0).ToList();
-    }
-
-    /// <summary>A .jsonl.gz training log of <paramref name="records"/> records by <paramref name="user"/>, optionally with one broken line.</summary>
-    public static byte[] Logs(int records, string user, bool malformed = false)
-    {
-        var text = new StringBuilder();
-        for (var i = 0; i < records; i++)
-        {
-            text.Append($$"""{"user_id":"{{user}}","email":"{{user}}@example.org","ip":"203.0.113.7","hostname":"alice-laptop","region":"eu-west-3","timestamp":"2026-11-21T17:45:12Z","step":{{i}},"reward":0.5}""").Append('\n');
-        }
-
-        if (malformed)
-        {
-            text.Append("""{"user_id":"bob","email":"bob@example.org" BROKEN""").Append('\n');
-        }
-
-        using var output = new MemoryStream();
-        using (var zip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            zip.Write(Encoding.UTF8.GetBytes(text.ToString()));
-        }
-
-        return output.ToArray();
-    }
-
-    private static Dictionary<string, string> Unzip(byte[] zip)
-    {
-        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-        return archive.Entries.ToDictionary(e => e.FullName, e =>
-        {
-            using var stream = e.Open();
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            return e.FullName.EndsWith(".gz", StringComparison.Ordinal) ? Convert.ToBase64String(copy.ToArray()) : Encoding.UTF8.GetString(copy.ToArray());
-        });
-    }
-
-    private static string Gunzip(string base64) => Gunzip(Convert.FromBase64String(base64));
-
-    private static string Gunzip(byte[] bytes)
-    {
-        using var zip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-        using var reader = new StreamReader(zip);
-        return reader.ReadToEnd();
     }
 }
 

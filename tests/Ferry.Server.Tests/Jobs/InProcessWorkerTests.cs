@@ -42,7 +42,7 @@ public sealed class InProcessWorkerTests(SqliteServerWithWorkerFixture fixture) 
     {
         var tenant = await fixture.NewTenantAsync();
         var version = (await ApiCalls.GetAsync(tenant.User, "/api/donations/policy"))["version"]!.GetValue<string>();
-        using var form = new MultipartFormDataContent { { new StringContent(version), "consent" }, { new ByteArrayContent(Donations.DonationApiTests<SqliteServerFixture>.Logs(3, "kim")), "files", "a.jsonl.gz" } };
+        using var form = new MultipartFormDataContent { { new StringContent(version), "consent" }, { new ByteArrayContent(TrainingLogs.Of("kim", 3)), "files", "a.jsonl.gz" } };
         await ApiCalls.ReadAsync(await tenant.User.PostAsync("/api/donations", form), HttpStatusCode.Accepted);
         var company = tenant.CompanyId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -25,7 +25,7 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
         try
         {
             await using var unzip = new GZipStream(input, CompressionMode.Decompress);
-            await using (var zip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
+            await using (var zip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
             {
                 counts = await ProcessAsync(unzip, zip, cancellationToken).ConfigureAwait(false);
             }
@@ -46,7 +46,9 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
         var line = new ArrayBufferWriter<byte>(64 * 1024);
         var tooLong = false;
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
-        await using var writer = new Utf8JsonWriter(output, Compact);
+        // Records are written to a buffer, which goes to the output in large writes with a newline after each record.
+        var pending = new ArrayBufferWriter<byte>(1 << 17);
+        await using var writer = new Utf8JsonWriter(pending, Compact);
         try
         {
             int read;
@@ -77,9 +79,10 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
 
                     EndLine();
                     span = span[(newline + 1)..];
-                    if (writer.BytesPending > 1 << 16)
+                    if (pending.WrittenCount > 1 << 16)
                     {
-                        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        await output.WriteAsync(pending.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                        pending.Clear();
                     }
                 }
             }
@@ -89,7 +92,7 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
                 EndLine();
             }
 
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await output.WriteAsync(pending.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -116,8 +119,8 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
                     pseudonymizer.Apply(record);
                     record.WriteTo(writer);
                     writer.Flush();
-                    output.WriteByte((byte)'\n');
-                    writer.Reset(output);
+                    pending.Write("\n"u8);
+                    writer.Reset(pending);
                     records++;
                 }
                 else

@@ -53,24 +53,48 @@ public sealed class PseudonymKey
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             var key = Generate();
-            Write(key, path);
-            return key;
+            try
+            {
+                Write(key, path);
+                return key;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another thread or process created it first: theirs is the key.
+            }
         }
 
         return Load(path);
     }
 
-    /// <summary>Writes a key file readable by its owner only; refuses to overwrite one.</summary>
+    /// <summary>Writes a key file readable by its owner only, whole or not at all (temporary file, then a rename); refuses to overwrite one.</summary>
     public static void Write(PseudonymKey key, string path)
     {
+        if (File.Exists(path))
+        {
+            throw new IOException($"{path} already exists");
+        }
+
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(Convert.ToBase64String(key.Secret));
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        using (var stream = new FileStream(temporary, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(Convert.ToBase64String(key.Secret));
+        }
+
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 }

@@ -104,7 +104,7 @@ internal static class DonationEndpoints
                 throw new BadHttpRequestException("no files: send one or more .jsonl.gz files in the field 'files'");
             }
         }
-        catch (Exception ex) when (ex is BadHttpRequestException or IOException)
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException or InvalidDataException)
         {
             Directory.Delete(donations.Incoming(donation.Id), recursive: true);
             await db.Donations.Where(d => d.Id == donation.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);

@@ -80,7 +80,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         }
 
         var files = services.GetRequiredService<SessionFileService>();
-        var (todo, refused) = await RegisterAsync(files, loaded, folder!, cancellationToken).ConfigureAwait(false);
+        var (remaining, refused) = await RegisterAsync(files, loaded, folder!, cancellationToken).ConfigureAwait(false);
         var prefix = loaded.Cycle.S3Prefix;
         var store = stores.For(loaded.Project);
         using var journal = TransferJournal.Open(Path.Combine(options.ResolvedDataDirectory, "worker-journal.db"));
@@ -90,7 +90,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         try
         {
             var engine = new UploadEngine(journal, time);
-            summary = await engine.RunAsync(new UploadRequest(folder!, store, prefix), new UploadOptions { Filter = PathFilter.All.And(todo.Contains) },
+            summary = await engine.RunAsync(new UploadRequest(folder!, store, prefix), new UploadOptions { Filter = PathFilter.All.And(remaining.Contains) },
                 new TransferProgress(), reporter, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -117,9 +117,9 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
     }
 
     /// <summary>Registers the folder's files in batches; returns the paths still to upload and how many paths could not become keys.</summary>
-    private static async Task<(HashSet<string> Todo, int Refused)> RegisterAsync(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded, string folder, CancellationToken cancellationToken)
+    private static async Task<(HashSet<string> Remaining, int Refused)> RegisterAsync(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded, string folder, CancellationToken cancellationToken)
     {
-        var todo = new HashSet<string>(StringComparer.Ordinal);
+        var remaining = new HashSet<string>(StringComparer.Ordinal);
         var refused = 0;
         var batch = new List<FileToRegister>(RegisterBatch);
         var scanner = new SourceScanner(folder, new ScanOptions());
@@ -141,15 +141,15 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             batch.Add(new FileToRegister(path, path, key!, file.Size, file.LastWriteUtc));
             if (batch.Count == RegisterBatch)
             {
-                await RegisterBatchAsync(files, loaded, batch, todo, cancellationToken).ConfigureAwait(false);
+                await RegisterBatchAsync(files, loaded, batch, remaining, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await RegisterBatchAsync(files, loaded, batch, todo, cancellationToken).ConfigureAwait(false);
-        return (todo, refused);
+        await RegisterBatchAsync(files, loaded, batch, remaining, cancellationToken).ConfigureAwait(false);
+        return (remaining, refused);
     }
 
-    private static async Task RegisterBatchAsync(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded, List<FileToRegister> batch, HashSet<string> todo, CancellationToken cancellationToken)
+    private static async Task RegisterBatchAsync(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded, List<FileToRegister> batch, HashSet<string> remaining, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
@@ -160,7 +160,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         {
             if (registered.Status != FileStatuses.Uploaded)
             {
-                todo.Add(registered.Path);
+                remaining.Add(registered.Path);
             }
         }
 

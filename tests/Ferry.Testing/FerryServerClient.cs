@@ -16,7 +16,8 @@ public static class FerryServerClient
         {
             if (server is { HasExited: true })
             {
-                throw new InvalidOperationException($"ferry serve exited: {await server.StandardError.ReadToEndAsync()}");
+                var said = ProcessOutput.Of(server)?.Tail ?? await server.StandardError.ReadToEndAsync();
+                throw new InvalidOperationException($"ferry serve exited: {said}");
             }
 
             try

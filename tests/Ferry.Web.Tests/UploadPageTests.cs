@@ -329,7 +329,14 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         await page.GetByLabel("Server folder").FillAsync(folder);
         await page.GetByRole(AriaRole.Button, new() { Name = "Queue job" }).ClickAsync();
         var row = page.Locator("#jobs tbody tr").Filter(new() { HasText = folder });
-        await row.GetByText("completed").WaitForAsync(new() { Timeout = 60_000 });
+        try
+        {
+            await row.GetByText("completed").WaitForAsync(new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the job did not complete; the row says '{await row.InnerTextAsync()}'; the server said:\n{web.ServerOutput?.Tail}");
+        }
         await web.ScreenshotAsync(page, "jobs");
 
         Assert.Contains("12 / 12", await row.InnerTextAsync(), StringComparison.Ordinal);

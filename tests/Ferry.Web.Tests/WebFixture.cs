@@ -25,6 +25,9 @@ public sealed class WebFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>What the server printed last (for failure messages).</summary>
+    public ProcessOutput? ServerOutput { get; private set; }
+
     /// <summary>The donation study's bucket.</summary>
     public string DonationBucket { get; private set; } = "";
 
@@ -45,6 +48,7 @@ public sealed class WebFixture : IAsyncLifetime
         ferry.Environment["Ferry__DonationDestination"] = $"s3://{DonationBucket}/study";
         ferry.Environment["Ferry__DonationEndpoint"] = S3.Endpoint;
         _server = ferry.Start("serve", "--urls", Url, "--worker", "--allowed-root", JobsRoot);
+        ServerOutput = ProcessOutput.Drain(_server); // an unread log would eventually stop the server
         await FerryServerClient.WaitUntilHealthyAsync(Url, _server);
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();

@@ -26,6 +26,7 @@ public sealed class FerryServeFixture : IAsyncLifetime
         Assert.True(migrated.ExitCode == 0, migrated.ToString());
         Url = $"http://127.0.0.1:{FreePort.Next()}";
         _server = ferry.Start("serve", "--urls", Url);
+        ProcessOutput.Drain(_server); // an unread log would eventually stop the server
         await FerryServerClient.WaitUntilHealthyAsync(Url, _server);
     }
 

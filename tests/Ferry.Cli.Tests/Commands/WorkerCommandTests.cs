@@ -237,10 +237,7 @@ public sealed class WorkerCommandTests : IAsyncLifetime
     private Process Start(FerryProcess ferry, params string[] args)
     {
         var process = ferry.Start(args);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        ProcessOutput.Drain(process);
         _processes.Add(process);
         return process;
     }

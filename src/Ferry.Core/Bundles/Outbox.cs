@@ -124,9 +124,6 @@ public sealed class Outbox
         }
     }
 
-    /// <summary>Whether a bundle of this folder name is in the outbox.</summary>
-    internal bool Contains(string folder) => System.IO.Directory.Exists(Path.Combine(Directory, folder));
-
     /// <summary>Deletes a staging folder after a failure; the caller still holds its claim.</summary>
     internal void Abandon(string staging, OutboxClaim claim)
     {

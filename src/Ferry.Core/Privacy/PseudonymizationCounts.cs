@@ -1,7 +1,4 @@
 namespace Ferry.Core.Privacy;
 
 /// <summary>What one pass over a JSON Lines stream did: records written, lines refused as malformed, blank lines skipped.</summary>
-public sealed record PseudonymizationCounts(long Records, long Malformed, long Blank)
-{
-    public static PseudonymizationCounts operator +(PseudonymizationCounts a, PseudonymizationCounts b) => new(a.Records + b.Records, a.Malformed + b.Malformed, a.Blank + b.Blank);
-}
+public sealed record PseudonymizationCounts(long Records, long Malformed, long Blank);

@@ -64,7 +64,4 @@ internal sealed class JobQueue(FerryDbContext db, TimeProvider time)
             .SetProperty(x => x.Status, JobStatuses.Queued)
             .SetProperty(x => x.Worker, (string?)null)
             .SetProperty(x => x.HeartbeatAt, (DateTimeOffset?)null), cancellationToken);
-
-    /// <summary>Jobs waiting for a worker (for /metrics).</summary>
-    public Task<int> DepthAsync(CancellationToken cancellationToken) => db.Jobs.CountAsync(j => j.Status == JobStatuses.Queued, cancellationToken);
 }

@@ -319,6 +319,14 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
             File.WriteAllBytes(Path.Combine(folder, path), bytes);
         }
 
+        // Regression: after the refused folder the form fell back to the first cycle in the list, another project's.
+        using (var api = await web.AdminApiAsync())
+        {
+            var other = await api.PostAsJsonAsync("/api/projects", new { name = "Aardvark " + Guid.NewGuid().ToString("N")[..6], bucket_name = await web.BucketAsync(), region = "us-east-1", endpoint_url = "http://127.0.0.1:9" });
+            var otherId = (await other.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+            (await api.PostAsJsonAsync($"/api/projects/{otherId}/cycles", new { name = "C2" })).EnsureSuccessStatusCode();
+        }
+
         var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
         await page.GetByRole(AriaRole.Link, new() { Name = "Jobs" }).ClickAsync();
         await page.GetByLabel("Project and cycle").SelectOptionAsync(new SelectOptionValue { Label = $"{project} / C2 (s3://{bucket}/C2/)" });

@@ -134,6 +134,8 @@ public static class FerryServer
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddScoped(sp => new TenantScope(sp.GetRequiredService<IHttpContextAccessor>()));
         services.AddSingleton(sp => ReadOptions(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(sp => DatabaseSettings.Resolve(sp.GetRequiredService<FerryServerOptions>().Database, sp.GetRequiredService<FerryServerOptions>().ResolvedDataDirectory));
         services.AddDbContext<FerryDbContext>((sp, db) => UseDatabase(db, sp.GetRequiredService<DatabaseSettings>()));
@@ -205,7 +207,7 @@ public static class FerryServer
         var database = DatabaseSettings.Resolve(options.Database, options.ResolvedDataDirectory);
         var builder = new DbContextOptionsBuilder<FerryDbContext>();
         UseDatabase(builder, database);
-        await using var db = new FerryDbContext(builder.Options, database);
+        await using var db = new FerryDbContext(builder.Options, database, TenantScope.System);
         var migrator = new DatabaseMigrator(db, TimeProvider.System);
         var applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
         return (applied, migrator.LatestVersion, database.Describe());

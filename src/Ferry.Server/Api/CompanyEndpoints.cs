@@ -16,7 +16,7 @@ internal static class CompanyEndpoints
     }
 
     private static async Task<Ok<List<CompanyResponse>>> ListAsync(FerryDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await db.Companies.AsNoTracking().OrderBy(c => c.Id).Select(c => new CompanyResponse(c.Id, c.Name)).ToListAsync(cancellationToken).ConfigureAwait(false));
+        TypedResults.Ok(await db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Id).Select(c => new CompanyResponse(c.Id, c.Name)).ToListAsync(cancellationToken).ConfigureAwait(false));
 
     private static async Task<Results<Created<CompanyResponse>, ProblemHttpResult>> CreateAsync(CreateCompanyRequest request, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -26,7 +26,7 @@ internal static class CompanyEndpoints
             return ApiProblems.BadRequest("give the company a name of 1 to 200 characters");
         }
 
-        if (await db.Companies.AnyAsync(c => c.Name == name, cancellationToken).ConfigureAwait(false))
+        if (await db.Companies.AcrossCompanies().AnyAsync(c => c.Name == name, cancellationToken).ConfigureAwait(false))
         {
             return ApiProblems.Conflict($"a company named '{name}' already exists; pick another name");
         }

@@ -29,7 +29,8 @@ internal static class UserEndpoints
             return ApiProblems.NotFound($"company {companyId}");
         }
 
-        if (!await db.Companies.AnyAsync(c => c.Id == companyId, cancellationToken).ConfigureAwait(false))
+        // Only the system administrator gets here with another company (checked above).
+        if (!await db.Companies.AcrossCompanies().AnyAsync(c => c.Id == companyId, cancellationToken).ConfigureAwait(false))
         {
             return ApiProblems.NotFound($"company {companyId}");
         }

@@ -14,7 +14,8 @@ internal static class CallerPrincipal
 
     public static async Task<(ClaimsPrincipal? Principal, string? Failure)> LoadAsync(FerryDbContext db, long userId, DateTimeOffset issuedAt, string scheme, CancellationToken cancellationToken)
     {
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+        // Runs while the request is being authenticated, before its company is known.
+        var user = await db.Users.AcrossCompanies().AsNoTracking().Where(u => u.Id == userId)
             .Select(u => new { u.Username, u.CompanyId, u.Role, u.IsSystemAdmin, u.PasswordChangedAt })
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         if (user is null)

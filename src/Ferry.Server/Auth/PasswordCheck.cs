@@ -16,7 +16,8 @@ internal sealed class PasswordCheck(FerryDbContext db, LoginThrottle throttle, F
             return new SignInResult(null, $"too many failed sign-ins for this user; try again in {Math.Ceiling(wait.TotalMinutes)} minute(s)", wait);
         }
 
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken).ConfigureAwait(false);
+        // Sign-in comes before any company is known.
+        var user = await db.Users.AcrossCompanies().AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken).ConfigureAwait(false);
         var valid = PasswordHashing.Verify(user?.PasswordHash ?? PasswordHashing.DecoyHash, password) && user is not null;
         if (!valid)
         {

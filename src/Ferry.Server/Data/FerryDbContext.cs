@@ -8,7 +8,7 @@ namespace Ferry.Server.Data;
 /// <see cref="DatabaseMigrator"/>); this model maps onto it: snake_case names, and on SQLite timestamps as
 /// DateTimeOffset binary integers so they sort and compare in SQL.
 /// </summary>
-internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, DatabaseSettings settings) : DbContext(options)
+internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, DatabaseSettings settings, Tenancy.TenantScope tenant) : DbContext(options)
 {
     public DatabaseProvider Provider => settings.Provider;
 
@@ -27,6 +27,9 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<DonatedRecord> DonatedRecords => Set<DonatedRecord>();
     public DbSet<Erasure> Erasures => Set<Erasure>();
     public DbSet<MaintenanceRun> MaintenanceRuns => Set<MaintenanceRun>();
+
+    /// <summary>The company whose rows queries see; null for every company. Read by the query filters at each query (see <see cref="Tenancy.TenantScope"/>).</summary>
+    private long? TenantCompanyId => tenant.CompanyId;
 
     /// <summary>A timestamp as this provider's column holds it, for raw SQL parameters.</summary>
     public object Timestamp(DateTimeOffset value) => Provider == DatabaseProvider.Sqlite ? SqliteTimestamps.ConvertToProvider(value)! : value.ToUniversalTime();
@@ -53,6 +56,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<Erasure>().ToTable("erasures");
         modelBuilder.Entity<MaintenanceRun>().ToTable("maintenance_runs");
 
+        AddTenantFilters(modelBuilder);
+
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             foreach (var property in entity.GetProperties())
@@ -68,6 +73,31 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Tenancy by construction: every table that belongs to a company is filtered to <see cref="TenantCompanyId"/>, directly
+    /// or through the row it belongs to. <c>IgnoreQueryFilters</c> (<see cref="Tenancy.TenantQueries.AcrossCompanies{T}"/>) is the only way around it.
+    /// </summary>
+    private void AddTenantFilters(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Company>().HasQueryFilter(c => TenantCompanyId == null || c.Id == TenantCompanyId);
+        modelBuilder.Entity<User>().HasQueryFilter(u => TenantCompanyId == null || u.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<Project>().HasQueryFilter(p => TenantCompanyId == null || p.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<UploadSession>().HasQueryFilter(s => TenantCompanyId == null || s.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<UploadJob>().HasQueryFilter(j => TenantCompanyId == null || j.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<SessionExport>().HasQueryFilter(e => TenantCompanyId == null || e.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<ConsentEntry>().HasQueryFilter(c => TenantCompanyId == null || c.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<Donation>().HasQueryFilter(d => TenantCompanyId == null || d.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<DonatedRecord>().HasQueryFilter(r => TenantCompanyId == null || r.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<Erasure>().HasQueryFilter(e => TenantCompanyId == null || e.CompanyId == TenantCompanyId);
+        // Runs of company-wide schedules (no company) are shown to everyone; a company's own runs only to it.
+        modelBuilder.Entity<MaintenanceRun>().HasQueryFilter(m => TenantCompanyId == null || m.CompanyId == null || m.CompanyId == TenantCompanyId);
+        // Rows that belong to a company through their project or session.
+        modelBuilder.Entity<Cycle>().HasQueryFilter(c => TenantCompanyId == null || Set<Project>().IgnoreQueryFilters().Any(p => p.Id == c.ProjectId && p.CompanyId == TenantCompanyId));
+        modelBuilder.Entity<VerifiedObject>().HasQueryFilter(v => TenantCompanyId == null || Set<Project>().IgnoreQueryFilters().Any(p => p.Id == v.ProjectId && p.CompanyId == TenantCompanyId));
+        modelBuilder.Entity<SessionFile>().HasQueryFilter(f => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == f.SessionId && s.CompanyId == TenantCompanyId));
+        modelBuilder.Entity<SessionMultipartUpload>().HasQueryFilter(m => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == m.SessionId && s.CompanyId == TenantCompanyId));
     }
 
     private static string SnakeCase(string name)

@@ -24,7 +24,8 @@ internal sealed class UserAccounts(FerryDbContext db, TimeProvider time)
             return (null, Refusal.Invalid(problem));
         }
 
-        if (await db.Users.AnyAsync(u => u.Username == name, cancellationToken).ConfigureAwait(false))
+        // User names are unique across the server (they sign in without naming a company).
+        if (await db.Users.AcrossCompanies().AnyAsync(u => u.Username == name, cancellationToken).ConfigureAwait(false))
         {
             return (null, Refusal.Conflict($"the user name '{name}' is taken; pick another"));
         }

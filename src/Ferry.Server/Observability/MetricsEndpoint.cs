@@ -41,8 +41,9 @@ internal static class MetricsEndpoint
             return TypedResults.Problem("metrics are open to loopback callers, or with the bearer token set in Ferry:MetricsToken", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
         }
 
+        // The operator's totals over every company (the caller is the scraper, not a company's user).
         var text = new StringBuilder(4096);
-        var files = await db.Sessions.AsNoTracking().GroupBy(_ => 1).Select(g => new
+        var files = await db.Sessions.AcrossCompanies().AsNoTracking().GroupBy(_ => 1).Select(g => new
         {
             Total = g.Sum(s => s.TotalFiles), Uploaded = g.Sum(s => s.UploadedFiles), Skipped = g.Sum(s => s.SkippedFiles), Failed = g.Sum(s => s.FailedFiles),
             Bytes = g.Sum(s => s.TotalBytes), UploadedBytes = g.Sum(s => s.UploadedBytes), SkippedBytes = g.Sum(s => s.SkippedBytes),
@@ -57,15 +58,15 @@ internal static class MetricsEndpoint
         Line(text, "ferry_bytes", "status=\"skipped\"", files?.SkippedBytes ?? 0);
         Line(text, "ferry_bytes", "status=\"total\"", files?.Bytes ?? 0);
 
-        await CountByAsync(text, "ferry_sessions", "Upload sessions by status.", db.Sessions.AsNoTracking().GroupBy(s => s.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken)).ConfigureAwait(false);
-        var active = await db.Sessions.AsNoTracking().LongCountAsync(s => s.Status == SessionStatuses.Active, cancellationToken).ConfigureAwait(false);
+        await CountByAsync(text, "ferry_sessions", "Upload sessions by status.", db.Sessions.AcrossCompanies().AsNoTracking().GroupBy(s => s.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken)).ConfigureAwait(false);
+        var active = await db.Sessions.AcrossCompanies().AsNoTracking().LongCountAsync(s => s.Status == SessionStatuses.Active, cancellationToken).ConfigureAwait(false);
         FerryMetrics.Header(text, "ferry_active_sessions", "gauge", "Sessions still open (uploading or abandoned without finish).");
         Line(text, "ferry_active_sessions", null, active);
-        var queued = await db.Jobs.AsNoTracking().LongCountAsync(j => j.Status == JobStatuses.Queued, cancellationToken).ConfigureAwait(false);
+        var queued = await db.Jobs.AcrossCompanies().AsNoTracking().LongCountAsync(j => j.Status == JobStatuses.Queued, cancellationToken).ConfigureAwait(false);
         FerryMetrics.Header(text, "ferry_job_queue_depth", "gauge", "Upload jobs waiting for a worker.");
         Line(text, "ferry_job_queue_depth", null, queued);
-        await CountByAsync(text, "ferry_jobs", "Upload jobs by status.", db.Jobs.AsNoTracking().GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken)).ConfigureAwait(false);
-        await CountByAsync(text, "ferry_exports", "Audit exports by status (queued: waiting in the outbox for S3).", db.Exports.AsNoTracking().GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken)).ConfigureAwait(false);
+        await CountByAsync(text, "ferry_jobs", "Upload jobs by status.", db.Jobs.AcrossCompanies().AsNoTracking().GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken)).ConfigureAwait(false);
+        await CountByAsync(text, "ferry_exports", "Audit exports by status (queued: waiting in the outbox for S3).", db.Exports.AcrossCompanies().AsNoTracking().GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken)).ConfigureAwait(false);
         metrics.WriteCounters(text);
         return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
     }

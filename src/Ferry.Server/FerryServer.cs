@@ -141,6 +141,7 @@ public static class FerryServer
         services.AddScoped<SessionFileService>();
         services.AddSingleton<ProjectStores>();
         services.AddSingleton<Jobs.JobRunner>();
+        services.AddScoped<Jobs.ServerFolders>();
         services.AddSingleton<Observability.FerryMetrics>();
     }
 
@@ -181,6 +182,7 @@ public static class FerryServer
         app.MapHealthEndpoints();
         app.MapAuthEndpoints();
         app.MapCompanyEndpoints();
+        app.MapCompanyRootEndpoints();
         app.MapUserEndpoints();
         app.MapProjectEndpoints();
         app.MapSessionEndpoints();
@@ -192,7 +194,10 @@ public static class FerryServer
         app.MapRazorPages();
     }
 
-    /// <summary>Applies pending schema migrations to the configured database; returns (applied versions, where).</summary>
+    /// <summary>
+    /// Applies pending schema migrations to the configured database, then gives the first company the configured
+    /// <c>Ferry:AllowedRoots</c> not seeded before (<see cref="Jobs.ServerFolders.SeedConfiguredAsync"/>); returns (applied versions, where).
+    /// </summary>
     public static async Task<(IReadOnlyList<int> Applied, int Version, string Database)> MigrateAsync(IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(EnvironmentSettings());
@@ -208,6 +213,7 @@ public static class FerryServer
         await using var db = new FerryDbContext(builder.Options, database);
         var migrator = new DatabaseMigrator(db, TimeProvider.System);
         var applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await Jobs.ServerFolders.SeedConfiguredAsync(db, options, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         return (applied, migrator.LatestVersion, database.Describe());
     }
 

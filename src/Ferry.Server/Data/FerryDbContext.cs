@@ -27,6 +27,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<DonatedRecord> DonatedRecords => Set<DonatedRecord>();
     public DbSet<Erasure> Erasures => Set<Erasure>();
     public DbSet<MaintenanceRun> MaintenanceRuns => Set<MaintenanceRun>();
+    public DbSet<CompanyRoot> CompanyRoots => Set<CompanyRoot>();
+    public DbSet<SeededRoot> SeededRoots => Set<SeededRoot>();
 
     /// <summary>A timestamp as this provider's column holds it, for raw SQL parameters.</summary>
     public object Timestamp(DateTimeOffset value) => Provider == DatabaseProvider.Sqlite ? SqliteTimestamps.ConvertToProvider(value)! : value.ToUniversalTime();
@@ -52,6 +54,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<DonatedRecord>().ToTable("donated_records");
         modelBuilder.Entity<Erasure>().ToTable("erasures");
         modelBuilder.Entity<MaintenanceRun>().ToTable("maintenance_runs");
+        modelBuilder.Entity<CompanyRoot>().ToTable("company_roots");
+        modelBuilder.Entity<SeededRoot>().ToTable("seeded_roots").HasKey(r => r.Path);
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {

@@ -77,7 +77,7 @@ public sealed class JobsModel : FerryPageModel
             Projects = await Db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
             var ids = Projects.Select(p => p.Id).ToList();
             Cycles = await Db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-            Roots = (await Service<ServerFolders>().ListAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false)).Select(r => r.Path).ToList();
+            Roots = (await Service<Ferry.Server.Jobs.ServerFolders>().ListAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false)).Select(r => r.Path).ToList();
         }
     }
 }

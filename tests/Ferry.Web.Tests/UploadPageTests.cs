@@ -332,7 +332,7 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         await page.GetByLabel("Project and cycle").SelectOptionAsync(new SelectOptionValue { Label = $"{project} / C2 (s3://{bucket}/C2/)" });
         await page.GetByLabel("Server folder").FillAsync("/etc");
         await page.GetByRole(AriaRole.Button, new() { Name = "Queue job" }).ClickAsync();
-        await page.GetByText("is outside the folders allowed").WaitForAsync();
+        await page.GetByText("is not inside your company's server folders").WaitForAsync();
 
         await page.GetByLabel("Server folder").FillAsync(folder);
         await page.GetByRole(AriaRole.Button, new() { Name = "Queue job" }).ClickAsync();

@@ -360,6 +360,43 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
     }
 
     [Fact]
+    public async Task ServerFoldersPage_SystemAdminAddsAndRemovesACompanysFolder_OthersSeeNoLinkAndAreDenied()
+    {
+        var company = "Field team " + Guid.NewGuid().ToString("N")[..6];
+        var companyAdmin = "lead" + Guid.NewGuid().ToString("N")[..6];
+        long companyId;
+        using (var api = await web.AdminApiAsync())
+        {
+            var created = await api.PostAsJsonAsync("/api/companies", new { name = company });
+            companyId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+            (await api.PostAsJsonAsync("/api/users", new { username = companyAdmin, password = "password-" + companyAdmin, role = "admin", company_id = companyId })).EnsureSuccessStatusCode();
+        }
+
+        var folder = Path.Combine(web.JobsRoot, "team-" + Guid.NewGuid().ToString("N")[..6]);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Server folders" }).ClickAsync();
+        await page.GetByLabel("Company").SelectOptionAsync(new SelectOptionValue { Label = $"{company} ({companyId})" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await page.GetByText($"{company} has no server folders").WaitForAsync();
+        await page.GetByLabel("Absolute path on the server").FillAsync(folder + "/");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add folder" }).ClickAsync();
+        await page.GetByText($"Added {folder}.").WaitForAsync();
+        await web.ScreenshotAsync(page, "server-folders");
+        var row = page.Locator("#roots tbody tr").Filter(new() { HasText = folder });
+        Assert.Equal(1, await row.CountAsync());
+        await row.GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
+        await page.GetByText($"Removed {folder}").WaitForAsync();
+        Assert.Equal(0, await page.Locator("#roots tbody tr").Filter(new() { HasText = folder }).CountAsync());
+
+        var other = await web.SignedInPageAsync(companyAdmin, "password-" + companyAdmin);
+        Assert.Equal(0, await other.GetByRole(AriaRole.Link, new() { Name = "Server folders" }).CountAsync());
+        await other.GotoAsync(web.Url + "/server-folders");
+        await other.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" }).WaitForAsync();
+        Assert.DoesNotContain(web.JobsRoot, await other.ContentAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ContributePage_ExplainsPolicyTakesConsentDonatesInTheBackgroundAndSaysTheOutcome()
     {
         var logs = _local.Combine("my-logs");

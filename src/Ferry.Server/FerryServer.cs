@@ -143,6 +143,7 @@ public static class FerryServer
         services.AddScoped<SessionFileService>();
         services.AddSingleton<ProjectStores>();
         services.AddSingleton<Jobs.JobRunner>();
+        services.AddScoped<Jobs.ServerFolders>();
         services.AddSingleton<Observability.FerryMetrics>();
     }
 
@@ -183,6 +184,7 @@ public static class FerryServer
         app.MapHealthEndpoints();
         app.MapAuthEndpoints();
         app.MapCompanyEndpoints();
+        app.MapCompanyRootEndpoints();
         app.MapUserEndpoints();
         app.MapProjectEndpoints();
         app.MapSessionEndpoints();
@@ -194,7 +196,10 @@ public static class FerryServer
         app.MapRazorPages();
     }
 
-    /// <summary>Applies pending schema migrations to the configured database; returns (applied versions, where).</summary>
+    /// <summary>
+    /// Applies pending schema migrations to the configured database, then gives the first company the configured
+    /// <c>Ferry:AllowedRoots</c> not seeded before (<see cref="Jobs.ServerFolders.SeedConfiguredAsync"/>); returns (applied versions, where).
+    /// </summary>
     public static async Task<(IReadOnlyList<int> Applied, int Version, string Database)> MigrateAsync(IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(EnvironmentSettings());
@@ -210,6 +215,7 @@ public static class FerryServer
         await using var db = new FerryDbContext(builder.Options, database, TenantScope.System);
         var migrator = new DatabaseMigrator(db, TimeProvider.System);
         var applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await Jobs.ServerFolders.SeedConfiguredAsync(db, options, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         return (applied, migrator.LatestVersion, database.Describe());
     }
 

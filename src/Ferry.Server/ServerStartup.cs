@@ -1,13 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server;
 
 /// <summary>
 /// Runs before the server takes requests: refuses to start on a database whose schema is not current (the fix is
-/// <c>ferry db migrate</c>), and on first start creates the first company and administrator.
+/// <c>ferry db migrate</c>), on first start creates the first company and administrator, and gives the first company
+/// the configured <c>Ferry:AllowedRoots</c> not seeded before (<see cref="Jobs.ServerFolders.SeedConfiguredAsync"/>).
 /// </summary>
-internal sealed class ServerStartup(IServiceProvider services, FerryServerOptions options, TimeProvider time) : IHostedService
+internal sealed class ServerStartup(IServiceProvider services, FerryServerOptions options, TimeProvider time, ILogger<ServerStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -21,6 +23,17 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
             Console.Out.WriteLine(generated is null
                 ? $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}' with the password from FERRY_ADMIN_PASSWORD"
                 : $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}'; password (shown once, change it after signing in): {generated}");
+        }
+
+        await SeedRootsAsync(db, options, time, logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Seeds the configured roots into the first company, logging each one given.</summary>
+    internal static async Task SeedRootsAsync(FerryDbContext db, FerryServerOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        foreach (var root in await Jobs.ServerFolders.SeedConfiguredAsync(db, options, time, cancellationToken).ConfigureAwait(false))
+        {
+            logger.LogInformation("Gave the first company the configured server folder {Root} (Ferry:AllowedRoots)", root);
         }
     }
 

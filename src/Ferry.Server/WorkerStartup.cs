@@ -1,15 +1,21 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server;
 
-/// <summary>Before a worker claims anything: the database must be reachable and its schema current.</summary>
-internal sealed class WorkerStartup(IServiceProvider services, TimeProvider time) : IHostedService
+/// <summary>
+/// Before a worker claims anything: the database must be reachable and its schema current; the configured
+/// <c>Ferry:AllowedRoots</c> not seeded before go to the first company (as at server start).
+/// </summary>
+internal sealed class WorkerStartup(IServiceProvider services, FerryServerOptions options, TimeProvider time, ILogger<WorkerStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
-        await ServerStartup.CheckSchemaAsync(scope.ServiceProvider.GetRequiredService<FerryDbContext>(), scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), time, cancellationToken).ConfigureAwait(false);
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        await ServerStartup.CheckSchemaAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), time, cancellationToken).ConfigureAwait(false);
+        await ServerStartup.SeedRootsAsync(db, options, time, logger, cancellationToken).ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

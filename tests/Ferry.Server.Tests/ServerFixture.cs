@@ -138,6 +138,17 @@ public abstract class ServerFixture : IAsyncLifetime
         return new Tenant(companyId, clients["admin"], clients["user"], clients["viewer"]);
     }
 
+    /// <summary>
+    /// A new server folder (inside <see cref="JobsRoot"/>, the operator's allowed root) given to <paramref name="tenant"/>'s
+    /// company by the system administrator; returns its path.
+    /// </summary>
+    public async Task<string> NewRootAsync(Tenant tenant)
+    {
+        var root = Directory.CreateDirectory(Path.Combine(JobsRoot, UniqueName("company-root"))).FullName;
+        await ApiCalls.PostAsync(await SystemAdminAsync(), $"/api/companies/{tenant.CompanyId}/roots", new { path = root }, System.Net.HttpStatusCode.Created);
+        return root;
+    }
+
     /// <summary>A bucket on s3rver, a project for it in <paramref name="tenant"/>'s company and a cycle C1.</summary>
     public async Task<(long ProjectId, long CycleId, string Bucket)> NewProjectAsync(Tenant tenant, string prefix = "C1", string? endpoint = null)
     {

@@ -332,7 +332,7 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         await page.GetByLabel("Project and cycle").SelectOptionAsync(new SelectOptionValue { Label = $"{project} / C2 (s3://{bucket}/C2/)" });
         await page.GetByLabel("Server folder").FillAsync("/etc");
         await page.GetByRole(AriaRole.Button, new() { Name = "Queue job" }).ClickAsync();
-        await page.GetByText("is outside the folders allowed").WaitForAsync();
+        await page.GetByText("is not inside your company's server folders").WaitForAsync();
 
         await page.GetByLabel("Server folder").FillAsync(folder);
         await page.GetByRole(AriaRole.Button, new() { Name = "Queue job" }).ClickAsync();
@@ -357,6 +357,43 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         await row.GetByRole(AriaRole.Link).ClickAsync();
         await page.GetByText("File types").WaitForAsync();
         Assert.Contains("(job)", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServerFoldersPage_SystemAdminAddsAndRemovesACompanysFolder_OthersSeeNoLinkAndAreDenied()
+    {
+        var company = "Field team " + Guid.NewGuid().ToString("N")[..6];
+        var companyAdmin = "lead" + Guid.NewGuid().ToString("N")[..6];
+        long companyId;
+        using (var api = await web.AdminApiAsync())
+        {
+            var created = await api.PostAsJsonAsync("/api/companies", new { name = company });
+            companyId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+            (await api.PostAsJsonAsync("/api/users", new { username = companyAdmin, password = "password-" + companyAdmin, role = "admin", company_id = companyId })).EnsureSuccessStatusCode();
+        }
+
+        var folder = Path.Combine(web.JobsRoot, "team-" + Guid.NewGuid().ToString("N")[..6]);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Server folders" }).ClickAsync();
+        await page.GetByLabel("Company").SelectOptionAsync(new SelectOptionValue { Label = $"{company} ({companyId})" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await page.GetByText($"{company} has no server folders").WaitForAsync();
+        await page.GetByLabel("Absolute path on the server").FillAsync(folder + "/");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add folder" }).ClickAsync();
+        await page.GetByText($"Added {folder}.").WaitForAsync();
+        await web.ScreenshotAsync(page, "server-folders");
+        var row = page.Locator("#roots tbody tr").Filter(new() { HasText = folder });
+        Assert.Equal(1, await row.CountAsync());
+        await row.GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
+        await page.GetByText($"Removed {folder}").WaitForAsync();
+        Assert.Equal(0, await page.Locator("#roots tbody tr").Filter(new() { HasText = folder }).CountAsync());
+
+        var other = await web.SignedInPageAsync(companyAdmin, "password-" + companyAdmin);
+        Assert.Equal(0, await other.GetByRole(AriaRole.Link, new() { Name = "Server folders" }).CountAsync());
+        await other.GotoAsync(web.Url + "/server-folders");
+        await other.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" }).WaitForAsync();
+        Assert.DoesNotContain(web.JobsRoot, await other.ContentAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

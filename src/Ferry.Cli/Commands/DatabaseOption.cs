@@ -12,7 +12,7 @@ internal static class DatabaseOption
 
     public static Option<string[]> AllowedRoots() => new("--allowed-root")
     {
-        Description = "A server folder upload jobs may read from (repeatable; also Ferry:AllowedRoots, FERRY_ALLOWED_ROOTS=DIR:DIR)",
+        Description = "A server folder the operator allows upload jobs to read (repeatable; also Ferry:AllowedRoots, FERRY_ALLOWED_ROOTS=DIR:DIR). Every company's server folders must lie inside one; each is given once to the first company",
     };
 
     /// <summary>Adds <c>--allowed-root</c> values as Ferry:AllowedRoots:N settings (they replace configured ones).</summary>

@@ -7,11 +7,13 @@ namespace Ferry.Cli.Commands;
 internal sealed class DbCommand
 {
     private readonly Option<string?> _db = DatabaseOption.Create();
+    private readonly Option<string[]> _roots = DatabaseOption.AllowedRoots();
 
     public Command Build()
     {
-        var migrate = new Command("migrate", "Apply the schema migrations the server database lacks (safe to run again).\n\nExit codes:\n  0  the schema is current\n  2  bad connection string or unreachable database");
+        var migrate = new Command("migrate", "Apply the schema migrations the server database lacks (safe to run again), then give the first company each configured server folder (--allowed-root, Ferry:AllowedRoots, FERRY_ALLOWED_ROOTS) it was never given.\n\nExit codes:\n  0  the schema is current\n  2  bad connection string or unreachable database");
         migrate.Options.Add(_db);
+        migrate.Options.Add(_roots);
         migrate.SetAction((parse, cancellationToken) => MigrateAsync(parse, cancellationToken));
         var command = new Command("db", "Manage the server database.");
         command.Subcommands.Add(migrate);
@@ -26,6 +28,7 @@ internal sealed class DbCommand
             settings["Ferry:Database"] = db;
         }
 
+        DatabaseOption.AddRoots(settings, parse.GetValue(_roots));
         try
         {
             var (applied, version, database) = await FerryServer.MigrateAsync(settings, cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,8 @@ internal sealed record ApiSignedPart(int PartNumber, string Method, string Url, 
 
 internal sealed record ApiPart(int PartNumber, long Size, string Etag);
 
+internal sealed record ApiRoot(string Path, DateTimeOffset CreatedAt);
+
 /// <summary>
 /// The calls the CLI makes to a Ferry server (docs/api.md), JSON in snake_case. Errors become <see cref="FerryApiException"/>
 /// carrying the server's problem detail, or "cannot reach" when the server does not answer.
@@ -144,6 +146,18 @@ internal sealed class FerryApiClient : IDisposable
             await body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A company's server folders (system administrator).</summary>
+    public async Task<List<ApiRoot>> CompanyRootsAsync(long companyId, CancellationToken cancellationToken) =>
+        await GetAsync<List<ApiRoot>>($"api/companies/{companyId}/roots", cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Gives a company a server folder (system administrator); returns it as stored (normalized).</summary>
+    public async Task<ApiRoot> AddCompanyRootAsync(long companyId, string path, CancellationToken cancellationToken) =>
+        Convert<ApiRoot>(await SendAsync(HttpMethod.Post, $"api/companies/{companyId}/roots", new { path }, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Takes a server folder from a company (system administrator).</summary>
+    public Task RemoveCompanyRootAsync(long companyId, string path, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, $"api/companies/{companyId}/roots?path={Uri.EscapeDataString(path)}", null, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 

@@ -5,7 +5,8 @@ namespace Ferry.Server.Api;
 /// <summary>
 /// <c>/api/jobs</c>: uploads from folders on the server's own file systems, run by workers. A job is an upload session
 /// (client <c>job</c>) plus a queue entry; its progress is the session's. Users and admins queue and cancel; everyone
-/// in the company reads. Folders outside <c>Ferry:AllowedRoots</c> (after resolving symbolic links) are refused.
+/// in the company reads. Only folders inside the company's server folders (roots, managed by the system administrator
+/// under <c>/api/companies/{id}/roots</c>) and the operator's <c>Ferry:AllowedRoots</c> are accepted: see <see cref="ServerFolders"/>.
 /// </summary>
 internal static class JobEndpoints
 {
@@ -14,7 +15,7 @@ internal static class JobEndpoints
         var group = app.MapGroup("/api/jobs").WithTags("Jobs");
         group.MapPost("/", CreateAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("Queues an upload of a server folder into a project's cycle: {project_id, cycle_id, local_directory}.");
         group.MapGet("/", ListAsync).WithSummary("The company's jobs, newest first; filter by status.");
-        group.MapGet("/roots", Roots).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("The server folders jobs may read from.");
+        group.MapGet("/roots", RootsAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("The caller's company's server folders, which its jobs may read from.");
         group.MapGet("/{id:long}", GetAsync).WithSummary("One job: status, worker, heartbeat, attempts, message, and its session.");
         group.MapPost("/{id:long}/cancel", CancelAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("Cancels a queued job at once, a running one at its worker's next heartbeat.");
         return group;
@@ -22,10 +23,15 @@ internal static class JobEndpoints
 
     private static async Task<Results<Created<JobResponse>, ProblemHttpResult>> CreateAsync(CreateJobRequest request, Caller caller, JobCatalog jobs, CancellationToken cancellationToken)
     {
-        var (job, refusal, notFound) = await jobs.QueueAsync(caller, request.ProjectId, request.CycleId, request.LocalDirectory, request.Label, cancellationToken).ConfigureAwait(false);
+        var (job, refusal, status) = await jobs.QueueAsync(caller, request.ProjectId, request.CycleId, request.LocalDirectory, request.Label, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
-            return notFound ? TypedResults.Problem(refusal!.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found") : ApiProblems.From(refusal!);
+            return status switch
+            {
+                StatusCodes.Status404NotFound => TypedResults.Problem(refusal!.Message, statusCode: status, title: "Not found"),
+                StatusCodes.Status403Forbidden => ApiProblems.Forbidden(refusal!.Message),
+                _ => ApiProblems.From(refusal!),
+            };
         }
 
         return TypedResults.Created($"/api/jobs/{job.Id}", JobResponse.From(job));
@@ -48,7 +54,8 @@ internal static class JobEndpoints
         return TypedResults.Ok(jobs.Select(JobResponse.From).ToList());
     }
 
-    private static Ok<List<string>> Roots(FerryServerOptions options) => TypedResults.Ok(options.AllowedRoots.ToList());
+    private static async Task<Ok<List<string>>> RootsAsync(Caller caller, ServerFolders folders, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await folders.ListAsync(caller.CompanyId, cancellationToken).ConfigureAwait(false)).Select(r => r.Path).ToList());
 
     private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
         await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.CompanyId == caller.CompanyId, cancellationToken).ConfigureAwait(false) is { } job

@@ -27,6 +27,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<DonatedRecord> DonatedRecords => Set<DonatedRecord>();
     public DbSet<Erasure> Erasures => Set<Erasure>();
     public DbSet<MaintenanceRun> MaintenanceRuns => Set<MaintenanceRun>();
+    public DbSet<CompanyRoot> CompanyRoots => Set<CompanyRoot>();
+    public DbSet<SeededRoot> SeededRoots => Set<SeededRoot>();
 
     /// <summary>The company whose rows queries see; null for every company. Read by the query filters at each query (see <see cref="Tenancy.TenantScope"/>).</summary>
     private long? TenantCompanyId => tenant.CompanyId;
@@ -55,6 +57,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<DonatedRecord>().ToTable("donated_records");
         modelBuilder.Entity<Erasure>().ToTable("erasures");
         modelBuilder.Entity<MaintenanceRun>().ToTable("maintenance_runs");
+        modelBuilder.Entity<CompanyRoot>().ToTable("company_roots");
+        modelBuilder.Entity<SeededRoot>().ToTable("seeded_roots").HasKey(r => r.Path);
 
         AddTenantFilters(modelBuilder);
 

@@ -3,30 +3,39 @@ using Ferry.Server.Tenancy;
 namespace Ferry.Server.Jobs;
 
 /// <summary>Queueing and cancelling upload jobs, for the API and the Jobs page alike: one set of rules.</summary>
-internal sealed class JobCatalog(FerryDbContext db, FerryServerOptions options, TimeProvider time)
+internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeProvider time)
 {
-    /// <summary>Queues an upload of a server folder; a refusal names what is wrong (not found is a refusal with <see cref="Refusal.IsConflict"/> false and <c>NotFound</c> set).</summary>
-    public async Task<(UploadJob? Job, Refusal? Refusal, bool NotFound)> QueueAsync(Caller caller, long? projectId, long? cycleId, string? localDirectory, string? label, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues an upload of a server folder of the caller's company (callers are users and admins: the API's policy and
+    /// the page check the role); a refusal names what is wrong, with its HTTP status: 400 invalid or missing folder,
+    /// 403 a folder that is not the company's to read (<see cref="ServerFolders.CheckAsync"/>), 404 project or cycle.
+    /// </summary>
+    public async Task<(UploadJob? Job, Refusal? Refusal, int Status)> QueueAsync(Caller caller, long? projectId, long? cycleId, string? localDirectory, string? label, CancellationToken cancellationToken)
     {
+        if (!caller.CanWrite)
+        {
+            return (null, Refusal.Invalid("only users and admins of the company queue jobs"), StatusCodes.Status403Forbidden);
+        }
+
         if (projectId is not { } project || cycleId is not { } cycle)
         {
-            return (null, Refusal.Invalid("give project_id, cycle_id and local_directory"), false);
+            return (null, Refusal.Invalid("give project_id, cycle_id and local_directory"), StatusCodes.Status400BadRequest);
         }
 
         if (await Api.ProjectEndpoints.FindAsync(db, caller, project, cancellationToken).ConfigureAwait(false) is null)
         {
-            return (null, Refusal.Invalid($"project {project} was not found"), true);
+            return (null, Refusal.Invalid($"project {project} was not found"), StatusCodes.Status404NotFound);
         }
 
         if (!await db.Cycles.AnyAsync(c => c.Id == cycle && c.ProjectId == project, cancellationToken).ConfigureAwait(false))
         {
-            return (null, Refusal.Invalid($"cycle {cycle} of project {project} was not found"), true);
+            return (null, Refusal.Invalid($"cycle {cycle} of project {project} was not found"), StatusCodes.Status404NotFound);
         }
 
-        var (folder, problem) = AllowedRoots.Check(localDirectory, options.AllowedRoots);
-        if (problem is not null)
+        var check = await folders.CheckAsync(caller.CompanyId, localDirectory, cancellationToken).ConfigureAwait(false);
+        if (check.Folder is not { } folder)
         {
-            return (null, Refusal.Invalid(problem), false);
+            return (null, Refusal.Invalid(check.Problem!), check.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest);
         }
 
         var now = time.GetUtcNow();
@@ -40,11 +49,11 @@ internal sealed class JobCatalog(FerryDbContext db, FerryServerOptions options, 
         var job = new UploadJob
         {
             CompanyId = caller.CompanyId, ProjectId = project, CycleId = cycle, SessionId = session.Id, UserId = caller.UserId,
-            LocalDirectory = folder!, Status = JobStatuses.Queued, CreatedAt = now,
+            LocalDirectory = folder, Status = JobStatuses.Queued, CreatedAt = now,
         };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return (job, null, false);
+        return (job, null, StatusCodes.Status201Created);
     }
 
     /// <summary>Cancels a queued job at once (closing its session), a running one at its worker's next heartbeat.</summary>

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Ferry.Server.Jobs;
 
 /// <summary>
-/// Runs one claimed job: checks the folder against the allowed roots, registers every file with the job's session
+/// Runs one claimed job: checks the folder again against the job's company's server folders (a root may have been
+/// removed, a link swapped since it was queued; then the job fails and nothing is uploaded), registers every file with the job's session
 /// (files the project already holds verified are skipped, files this session already verified stay done), then
 /// uploads the rest with the verified engine and the worker's journal, and reports each file to the session as the
 /// engine verifies it — where the server checks the object once more, as for any client. A heartbeat runs beside it;
@@ -73,14 +74,14 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
 
     private async Task<(string Status, string? Message)> UploadAsync(IServiceProvider services, UploadJob job, Api.SessionEndpoints.LoadedSession loaded, CancellationToken cancellationToken)
     {
-        var (folder, problem) = AllowedRoots.Check(job.LocalDirectory, options.AllowedRoots);
-        if (problem is not null)
+        var check = await services.GetRequiredService<ServerFolders>().CheckAsync(job.CompanyId, job.LocalDirectory, cancellationToken).ConfigureAwait(false);
+        if (check.Folder is not { } folder)
         {
-            return (JobStatuses.Failed, problem);
+            return (JobStatuses.Failed, $"not started, nothing uploaded: the folder is no longer allowed ({check.Problem})");
         }
 
         var files = services.GetRequiredService<SessionFileService>();
-        var (remaining, refused) = await RegisterAsync(files, loaded, folder!, cancellationToken).ConfigureAwait(false);
+        var (remaining, refused) = await RegisterAsync(files, loaded, folder, cancellationToken).ConfigureAwait(false);
         var prefix = loaded.Cycle.S3Prefix;
         var store = stores.For(loaded.Project);
         using var journal = TransferJournal.Open(Path.Combine(options.ResolvedDataDirectory, "worker-journal.db"));
@@ -90,7 +91,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         try
         {
             var engine = new UploadEngine(journal, time);
-            summary = await engine.RunAsync(new UploadRequest(folder!, store, prefix), new UploadOptions { Filter = PathFilter.All.And(remaining.Contains) },
+            summary = await engine.RunAsync(new UploadRequest(folder, store, prefix), new UploadOptions { Filter = PathFilter.All.And(remaining.Contains) },
                 new TransferProgress(), reporter, cancellationToken).ConfigureAwait(false);
         }
         finally

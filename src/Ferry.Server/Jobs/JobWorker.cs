@@ -15,7 +15,7 @@ internal sealed class JobWorker(IServiceScopeFactory scopes, JobRunner runner, F
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        logger.LogInformation("Worker {Worker} started; allowed roots: {Roots}", Name, options.AllowedRoots.Count == 0 ? "(none)" : string.Join(", ", options.AllowedRoots));
+        logger.LogInformation("Worker {Worker} started; the operator's allowed roots (each company's server folders must lie inside them): {Roots}", Name, options.AllowedRoots.Count == 0 ? "(none)" : string.Join(", ", options.AllowedRoots));
         while (!stoppingToken.IsCancellationRequested)
         {
             long? claimed = null;

@@ -18,6 +18,9 @@ public sealed class FerryServeFixture : IAsyncLifetime
 
     public string Url { get; private set; } = "";
 
+    /// <summary>The operator's allowed root (--allowed-root): seeded into the first company at start.</summary>
+    public string FieldRoot => Path.Combine(_home.Path, "field");
+
     public async Task InitializeAsync()
     {
         S3 = await S3rverServer.StartAsync();
@@ -25,7 +28,8 @@ public sealed class FerryServeFixture : IAsyncLifetime
         var migrated = await ferry.RunAsync("db", "migrate");
         Assert.True(migrated.ExitCode == 0, migrated.ToString());
         Url = $"http://127.0.0.1:{FreePort.Next()}";
-        _server = ferry.Start("serve", "--urls", Url);
+        Directory.CreateDirectory(FieldRoot);
+        _server = ferry.Start("serve", "--urls", Url, "--allowed-root", FieldRoot);
         ProcessOutput.Drain(_server); // an unread log would eventually stop the server
         await FerryServerClient.WaitUntilHealthyAsync(Url, _server);
     }

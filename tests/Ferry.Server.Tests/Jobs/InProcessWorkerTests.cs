@@ -12,7 +12,7 @@ public sealed class InProcessWorkerTests(SqliteServerWithWorkerFixture fixture) 
     {
         var tenant = await fixture.NewTenantAsync();
         var (projectId, cycleId, bucket) = await fixture.NewProjectAsync(tenant, prefix: "C9");
-        var folder = Path.Combine(fixture.JobsRoot, "card-" + Guid.NewGuid().ToString("N")[..6]);
+        var folder = Path.Combine(await fixture.NewRootAsync(tenant), "card-" + Guid.NewGuid().ToString("N")[..6]);
         var files = new Dictionary<string, byte[]> { ["SN1/a b+c #1.wav"] = TestData.Bytes(3000, 1), ["SN1/empty.wav"] = [], ["SN2/ünï.wav"] = TestData.Bytes(10, 2) };
         foreach (var (path, bytes) in files)
         {

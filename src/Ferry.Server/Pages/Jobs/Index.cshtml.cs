@@ -14,7 +14,8 @@ public sealed class JobsModel : FerryPageModel
 
     internal List<Cycle> Cycles { get; private set; } = [];
 
-    public IReadOnlyList<string> Roots => Service<FerryServerOptions>().AllowedRoots;
+    /// <summary>The caller's company's server folders (never another company's).</summary>
+    public IReadOnlyList<string> Roots { get; private set; } = [];
 
     public bool CanQueue => Caller.CanWrite;
 
@@ -76,6 +77,7 @@ public sealed class JobsModel : FerryPageModel
             Projects = await Db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
             var ids = Projects.Select(p => p.Id).ToList();
             Cycles = await Db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+            Roots = (await Service<Ferry.Server.Jobs.ServerFolders>().ListAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false)).Select(r => r.Path).ToList();
         }
     }
 }

@@ -25,7 +25,7 @@ internal static class CompanyRootEndpoints
 
     private static async Task<Results<Ok<List<RootResponse>>, ProblemHttpResult>> ListAsync(long id, FerryDbContext db, ServerFolders folders, CancellationToken cancellationToken)
     {
-        if (!await db.Companies.AnyAsync(c => c.Id == id, cancellationToken))
+        if (!await db.Companies.AcrossCompanies().AnyAsync(c => c.Id == id, cancellationToken))
         {
             return ApiProblems.NotFound($"company {id}");
         }
@@ -35,7 +35,7 @@ internal static class CompanyRootEndpoints
 
     private static async Task<Results<Created<RootResponse>, ProblemHttpResult>> AddAsync(long id, AddRootRequest request, FerryDbContext db, ServerFolders folders, CancellationToken cancellationToken)
     {
-        if (!await db.Companies.AnyAsync(c => c.Id == id, cancellationToken))
+        if (!await db.Companies.AcrossCompanies().AnyAsync(c => c.Id == id, cancellationToken))
         {
             return ApiProblems.NotFound($"company {id}");
         }

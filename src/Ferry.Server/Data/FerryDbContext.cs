@@ -94,6 +94,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<ConsentEntry>().HasQueryFilter(c => TenantCompanyId == null || c.CompanyId == TenantCompanyId);
         modelBuilder.Entity<Donation>().HasQueryFilter(d => TenantCompanyId == null || d.CompanyId == TenantCompanyId);
         modelBuilder.Entity<DonatedRecord>().HasQueryFilter(r => TenantCompanyId == null || r.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<CompanyRoot>().HasQueryFilter(r => TenantCompanyId == null || r.CompanyId == TenantCompanyId);
         modelBuilder.Entity<Erasure>().HasQueryFilter(e => TenantCompanyId == null || e.CompanyId == TenantCompanyId);
         // Runs of company-wide schedules (no company) are shown to everyone; a company's own runs only to it.
         modelBuilder.Entity<MaintenanceRun>().HasQueryFilter(m => TenantCompanyId == null || m.CompanyId == null || m.CompanyId == TenantCompanyId);

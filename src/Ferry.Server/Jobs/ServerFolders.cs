@@ -37,7 +37,7 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
 
     /// <summary>The company's roots, by path.</summary>
     public Task<List<CompanyRoot>> ListAsync(long companyId, CancellationToken cancellationToken) =>
-        db.CompanyRoots.AsNoTracking().Where(r => r.CompanyId == companyId).OrderBy(r => r.Path).ToListAsync(cancellationToken);
+        db.CompanyRoots.AcrossCompanies().AsNoTracking().Where(r => r.CompanyId == companyId).OrderBy(r => r.Path).ToListAsync(cancellationToken);
 
     /// <summary>Gives <paramref name="companyId"/> (which exists) a root; refused when not absolute, outside the ceiling or already someone's.</summary>
     public async Task<(CompanyRoot? Root, Refusal? Refusal)> AddAsync(long companyId, string? path, CancellationToken cancellationToken)
@@ -57,7 +57,8 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
             return (null, Refusal.Invalid($"{root} is outside the folders the operator allows for upload jobs ({string.Join(", ", Ceiling)}: Ferry:AllowedRoots)"));
         }
 
-        var holder = await db.CompanyRoots.AsNoTracking().Where(r => r.Path == root).Join(db.Companies, r => r.CompanyId, c => c.Id, (r, c) => new { r.CompanyId, c.Name })
+        // Every company's roots: a folder belongs to one company.
+        var holder = await db.CompanyRoots.AcrossCompanies().AsNoTracking().Where(r => r.Path == root).Join(db.Companies.AcrossCompanies(), r => r.CompanyId, c => c.Id, (r, c) => new { r.CompanyId, c.Name })
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         if (holder is not null)
         {
@@ -75,7 +76,7 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
     /// <summary>Takes a root from the company; false when it had no such root. Queued jobs under it fail when a worker starts them.</summary>
     public async Task<bool> RemoveAsync(long companyId, string? path, CancellationToken cancellationToken) =>
         ServerPaths.Normalize(path) is { } root
-        && await db.CompanyRoots.Where(r => r.CompanyId == companyId && r.Path == root).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+        && await db.CompanyRoots.AcrossCompanies().Where(r => r.CompanyId == companyId && r.Path == root).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
 
     /// <summary>Whether <paramref name="companyId"/>'s jobs may read <paramref name="directory"/> (see the class summary for the rules and their order).</summary>
     public async Task<FolderCheck> CheckAsync(long companyId, string? directory, CancellationToken cancellationToken)
@@ -85,7 +86,8 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
             return FolderCheck.Invalid(NotAbsolute);
         }
 
-        var roots = await db.CompanyRoots.AsNoTracking().Select(r => new { r.CompanyId, r.Path }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        // Every company's roots: another company's root nested inside this company's is not this company's to read.
+        var roots = await db.CompanyRoots.AcrossCompanies().AsNoTracking().Select(r => new { r.CompanyId, r.Path }).ToListAsync(cancellationToken).ConfigureAwait(false);
         if (!roots.Any(r => r.CompanyId == companyId))
         {
             return FolderCheck.Refused(NoRoots);

@@ -69,7 +69,7 @@ public abstract class ServerFolderSeedTests : IDisposable
             builder.UseSqlite(settings.ConnectionString);
         }
 
-        return new FerryDbContext(builder.Options, settings);
+        return new FerryDbContext(builder.Options, settings, Ferry.Server.Tenancy.TenantScope.System);
     }
 }
 

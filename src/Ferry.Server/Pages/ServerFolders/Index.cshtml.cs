@@ -38,7 +38,7 @@ public sealed class ServerFoldersModel : FerryPageModel
             return Forbid();
         }
 
-        if (Company is { } id && await Db.Companies.AnyAsync(c => c.Id == id, cancellationToken))
+        if (Company is { } id && await Db.Companies.AcrossCompanies().AnyAsync(c => c.Id == id, cancellationToken))
         {
             var (root, refusal) = await Service<FolderRules>().AddAsync(id, NewPath, cancellationToken);
             Error = refusal?.Sentence;
@@ -69,7 +69,7 @@ public sealed class ServerFoldersModel : FerryPageModel
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Companies = await Db.Companies.AsNoTracking().OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        Companies = await Db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Id).ToListAsync(cancellationToken);
         Company = Selected?.Id ?? Companies.FirstOrDefault()?.Id;
         Roots = Company is { } id ? await Service<FolderRules>().ListAsync(id, cancellationToken) : [];
     }

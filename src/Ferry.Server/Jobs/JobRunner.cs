@@ -77,7 +77,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         var check = await services.GetRequiredService<ServerFolders>().CheckAsync(job.CompanyId, job.LocalDirectory, cancellationToken).ConfigureAwait(false);
         if (check.Folder is not { } folder)
         {
-            return (JobStatuses.Failed, $"not started, nothing uploaded: the folder is no longer allowed ({check.Problem})");
+            return (JobStatuses.Failed, $"not started, nothing uploaded: {check.Problem}");
         }
 
         var files = services.GetRequiredService<SessionFileService>();

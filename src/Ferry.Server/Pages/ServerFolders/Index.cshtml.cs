@@ -3,7 +3,10 @@ using FolderRules = Ferry.Server.Jobs.ServerFolders;
 
 namespace Ferry.Server.Pages.ServerFolders;
 
-/// <summary>The system administrator's page: pick a company, list, add and remove the server folders its upload jobs may read.</summary>
+/// <summary>
+/// The system administrator's page: pick a company, list, add and remove the server folders its upload jobs may read.
+/// Anyone else is sent to the Not allowed page (the sign-in cookie's forbid).
+/// </summary>
 public sealed class ServerFoldersModel : FerryPageModel
 {
     internal List<Company> Companies { get; private set; } = [];
@@ -24,7 +27,7 @@ public sealed class ServerFoldersModel : FerryPageModel
     {
         if (!Caller.IsSystemAdmin)
         {
-            return Forbid();
+            return Forbid(WebSignIn.Scheme);
         }
 
         await LoadAsync(cancellationToken);
@@ -35,7 +38,7 @@ public sealed class ServerFoldersModel : FerryPageModel
     {
         if (!Caller.IsSystemAdmin)
         {
-            return Forbid();
+            return Forbid(WebSignIn.Scheme);
         }
 
         if (Company is { } id && await Db.Companies.AcrossCompanies().AnyAsync(c => c.Id == id, cancellationToken))
@@ -57,7 +60,7 @@ public sealed class ServerFoldersModel : FerryPageModel
     {
         if (!Caller.IsSystemAdmin)
         {
-            return Forbid();
+            return Forbid(WebSignIn.Scheme);
         }
 
         var removed = Company is { } id && await Service<FolderRules>().RemoveAsync(id, path, cancellationToken);

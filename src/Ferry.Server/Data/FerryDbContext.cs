@@ -27,6 +27,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<DonatedRecord> DonatedRecords => Set<DonatedRecord>();
     public DbSet<Erasure> Erasures => Set<Erasure>();
     public DbSet<MaintenanceRun> MaintenanceRuns => Set<MaintenanceRun>();
+    public DbSet<StorageLocation> StorageLocations => Set<StorageLocation>();
+    public DbSet<StorageGrant> StorageGrants => Set<StorageGrant>();
 
     /// <summary>A timestamp as this provider's column holds it, for raw SQL parameters.</summary>
     public object Timestamp(DateTimeOffset value) => Provider == DatabaseProvider.Sqlite ? SqliteTimestamps.ConvertToProvider(value)! : value.ToUniversalTime();
@@ -52,6 +54,10 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<DonatedRecord>().ToTable("donated_records");
         modelBuilder.Entity<Erasure>().ToTable("erasures");
         modelBuilder.Entity<MaintenanceRun>().ToTable("maintenance_runs");
+        modelBuilder.Entity<StorageLocation>().ToTable("storage_locations");
+        modelBuilder.Entity<StorageGrant>().ToTable("storage_grants");
+        modelBuilder.Entity<Project>().HasOne(p => p.StorageLocation).WithMany().HasForeignKey(p => p.StorageLocationId);
+        modelBuilder.Entity<Project>().Navigation(p => p.StorageLocation).AutoInclude();
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {

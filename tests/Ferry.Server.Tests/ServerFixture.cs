@@ -90,7 +90,7 @@ public abstract class ServerFixture : IAsyncLifetime
         ["Ferry:Storage:AllowPrivateEndpoints"] = "true",
     };
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_factory is not null)
         {

@@ -21,6 +21,7 @@ internal static class StorageLocationEndpoints
         group.MapDelete("/{id:long}", DeleteAsync).WithSummary("Deletes a storage location no project uses.");
         group.MapPost("/{id:long}/test", TestAsync).WithSummary("Lists the named bucket and writes, reads back and deletes a small probe object; the answer in words.");
         group.MapPost("/{id:long}/grants", GrantAsync).WithSummary("Lets a company use buckets matching a pattern (a bucket name or prefix-*) at this location; shared allows two companies on one bucket.");
+        group.MapPut("/{id:long}/grants/{grantId:long}", SetSharedAsync).WithSummary("Marks a grant shared (two companies may use the bucket when both grants are shared) or exclusive.");
         group.MapDelete("/{id:long}/grants/{grantId:long}", RevokeAsync).WithSummary("Removes a grant no project of the company relies on.");
         return group;
     }
@@ -85,6 +86,18 @@ internal static class StorageLocationEndpoints
         return grant is null
             ? ApiProblems.From(refusal!)
             : TypedResults.Created($"/api/storage-locations/{id}/grants/{grant.Id}", StorageGrantResponse.From(grant));
+    }
+
+    private static async Task<Results<Ok<StorageGrantResponse>, ProblemHttpResult>> SetSharedAsync(long id, long grantId, StorageGrantRequest request, StorageLocationCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (request.Shared is not { } shared)
+        {
+            return ApiProblems.BadRequest("give shared: true or false");
+        }
+
+        return await catalog.FindAsync(id, cancellationToken) is { } location && await catalog.SetSharedAsync(location, grantId, shared, cancellationToken) is { } grant
+            ? TypedResults.Ok(StorageGrantResponse.From(grant))
+            : ApiProblems.NotFound($"grant {grantId} of storage location {id}");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(long id, long grantId, StorageLocationCatalog catalog, CancellationToken cancellationToken)

@@ -7,14 +7,19 @@ namespace Ferry.Server.Storage;
 internal sealed record StorageLocationRequest(string? Name, string? EndpointUrl, string? Region, string? AddressingStyle,
     string? CredentialSource, string? ProfileName, string? AccessKeyId, string? SecretAccessKey);
 
-/// <summary>A location as every API answers it: the secret never, only <see cref="HasSecret"/>.</summary>
+/// <summary>
+/// A location as every API answers it: the secret never, only <see cref="HasSecret"/>; the access key id only as
+/// <see cref="AccessKeyHint"/> (its last 4 characters).
+/// </summary>
 internal sealed record StorageLocationResponse(long Id, string Name, string? EndpointUrl, string Region, string AddressingStyle,
-    string CredentialSource, string? ProfileName, string? AccessKeyId, bool HasSecret, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string CredentialSource, string? ProfileName, string? AccessKeyHint, bool HasSecret, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     IReadOnlyList<StorageGrantResponse> Grants)
 {
     public static StorageLocationResponse From(StorageLocation l, IEnumerable<StorageGrant> grants) =>
-        new(l.Id, l.Name, l.EndpointUrl, l.Region, l.AddressingStyle, l.CredentialSource, l.ProfileName, l.AccessKeyId,
+        new(l.Id, l.Name, l.EndpointUrl, l.Region, l.AddressingStyle, l.CredentialSource, l.ProfileName, Hint(l.AccessKeyId),
             !string.IsNullOrEmpty(l.SecretCiphertext), l.CreatedAt, l.UpdatedAt, grants.Select(StorageGrantResponse.From).ToList());
+
+    private static string? Hint(string? accessKeyId) => accessKeyId is null ? null : "****" + accessKeyId[Math.Max(0, accessKeyId.Length - 4)..];
 }
 
 internal sealed record StorageGrantRequest(long? CompanyId, string? BucketPattern, bool? Shared);

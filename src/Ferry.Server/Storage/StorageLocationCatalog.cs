@@ -103,6 +103,20 @@ internal sealed partial class StorageLocationCatalog(FerryDbContext db, TimeProv
         return (grant, null);
     }
 
+    /// <summary>Marks a grant shared or not; null when saved or when there is no such grant (the caller answers 404 first).</summary>
+    public async Task<StorageGrant?> SetSharedAsync(StorageLocation location, long grantId, bool shared, CancellationToken cancellationToken)
+    {
+        if (await db.StorageGrants.FirstOrDefaultAsync(g => g.Id == grantId && g.LocationId == location.Id, cancellationToken) is not { } grant)
+        {
+            return null;
+        }
+
+        grant.Shared = shared;
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("Grant {Grant} of storage location {Location} to company {Company} is now {Shared}", grant.Id, location.Id, grant.CompanyId, shared ? "shared" : "exclusive");
+        return grant;
+    }
+
     public async Task<Refusal?> RevokeAsync(StorageLocation location, long grantId, CancellationToken cancellationToken)
     {
         if (await db.StorageGrants.FirstOrDefaultAsync(g => g.Id == grantId && g.LocationId == location.Id, cancellationToken) is not { } grant)
@@ -125,8 +139,10 @@ internal sealed partial class StorageLocationCatalog(FerryDbContext db, TimeProv
     /// <summary>The company's grants with their locations' facts, for company admins picking a bucket.</summary>
     public Task<List<CompanyGrantResponse>> GrantsOfAsync(long companyId, CancellationToken cancellationToken) =>
         db.StorageGrants.AsNoTracking().Where(g => g.CompanyId == companyId)
-            .Join(db.StorageLocations, g => g.LocationId, l => l.Id, (g, l) => new CompanyGrantResponse(g.Id, l.Id, l.Name, l.EndpointUrl, l.Region, g.BucketPattern, g.Shared))
-            .OrderBy(g => g.LocationName).ThenBy(g => g.BucketPattern).ToListAsync(cancellationToken);
+            .Join(db.StorageLocations, g => g.LocationId, l => l.Id, (g, l) => new { Grant = g, Location = l })
+            .OrderBy(x => x.Location.Name).ThenBy(x => x.Grant.BucketPattern)
+            .Select(x => new CompanyGrantResponse(x.Grant.Id, x.Location.Id, x.Location.Name, x.Location.EndpointUrl, x.Location.Region, x.Grant.BucketPattern, x.Grant.Shared))
+            .ToListAsync(cancellationToken);
 
     /// <summary>Lists, then writes, reads back and deletes a small probe object in <paramref name="bucket"/>; the answer in words.</summary>
     public async Task<StorageTestResponse> TestAsync(StorageLocation location, string? bucket, CancellationToken cancellationToken)

@@ -22,5 +22,6 @@ root.Subcommands.Add(new OutboxCommand().Build());
 root.Subcommands.Add(new DonateCommand().Build());
 root.Subcommands.Add(new DonorsCommand().Build());
 root.Subcommands.Add(new DonationsCommand().Build());
+root.Subcommands.Add(new StorageCommand().Build());
 
 return await CommandRunner.RunAsync(root, args).ConfigureAwait(false);

@@ -145,6 +145,10 @@ internal sealed class FerryApiClient : IDisposable
         }
     }
 
+    /// <summary>Any JSON call (the storage administration commands); null when the answer has no body.</summary>
+    public Task<JsonNode?> CallAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken) =>
+        SendAsync(method, path, body, cancellationToken);
+
     public void Dispose() => _http.Dispose();
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>

@@ -68,6 +68,8 @@ rm -f "$demo/home/server.db"*
 api_port=$(ferry_free_port)
 api="http://127.0.0.1:$api_port"
 export FERRY_ADMIN_PASSWORD="demo-admin-$(date +%s)"
+# s3rver listens on 127.0.0.1, a private address the server refuses to reach unless the operator allows it.
+export Ferry__Storage__AllowPrivateEndpoints=true
 echo; echo "\$ ferry db migrate && ferry serve --urls $api &"
 "$ferry" db migrate
 "$ferry" serve --urls "$api" >"$demo/serve.log" 2>&1 &
@@ -75,10 +77,16 @@ ferry_server=$!
 for _ in $(seq 100); do curl -sf "$api/healthz" >/dev/null && break; sleep 0.2; done
 token=$(curl -sf "$api/api/auth/login" -H 'content-type: application/json' \
   -d "{\"username\":\"admin\",\"password\":\"$FERRY_ADMIN_PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+# Storage is granted, not typed in: the system administrator adds the location and grants the bucket to the company.
+company=$(curl -sf "$api/api/auth/me" -H "authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["company_id"])')
+location=$(curl -sf "$api/api/storage-locations" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d "{\"name\":\"demo s3rver\",\"endpoint_url\":\"http://127.0.0.1:$port\",\"region\":\"us-east-1\",\"credential_source\":\"keys\",\"access_key_id\":\"S3RVER\",\"secret_access_key\":\"S3RVER\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -sf "$api/api/storage-locations/$location/grants" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d "{\"company_id\":$company,\"bucket_pattern\":\"field-project\"}" >/dev/null
 project=$(curl -sf "$api/api/projects" -H "authorization: Bearer $token" -H 'content-type: application/json' \
-  -d "{\"name\":\"Owls\",\"bucket_name\":\"field-project\",\"region\":\"us-east-1\",\"endpoint_url\":\"http://127.0.0.1:$port\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  -d "{\"name\":\"Owls\",\"bucket_name\":\"field-project\",\"storage_location_id\":$location}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 curl -sf "$api/api/projects/$project/cycles" -H "authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"C2"}' >/dev/null
-echo "(created project Owls -> s3://field-project with cycle C2 through the API)"
+echo "(created storage location 'demo s3rver', granted s3://field-project to the company, and project Owls with cycle C2 through the API)"
 echo; echo "\$ ferry login $api --username admin && ferry upload .demo/field/C2 --server $api --project Owls --cycle C2"
 FERRY_PASSWORD="$FERRY_ADMIN_PASSWORD" "$ferry" login "$api" --username admin
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$ferry" upload "$demo/field/C2" --server "$api" --project Owls --cycle C2

@@ -22,8 +22,6 @@ root.Subcommands.Add(new OutboxCommand().Build());
 root.Subcommands.Add(new DonateCommand().Build());
 root.Subcommands.Add(new DonorsCommand().Build());
 root.Subcommands.Add(new DonationsCommand().Build());
-var storage = new Command("storage", "Storage on a Ferry server, managed by the system administrator: the server folders each company's jobs may read.");
-storage.Subcommands.Add(new StorageRootsCommand().Build());
-root.Subcommands.Add(storage);
+root.Subcommands.Add(new StorageCommand().Build());
 
 return await CommandRunner.RunAsync(root, args).ConfigureAwait(false);

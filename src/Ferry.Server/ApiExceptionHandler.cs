@@ -7,7 +7,8 @@ namespace Ferry.Server;
 
 /// <summary>
 /// Turns what escapes an endpoint into problem details: a body that is not valid JSON is a 400, a storage failure
-/// (bucket missing, credentials refused, endpoint unreachable) a 502 naming it; anything else a 500 without internals.
+/// (bucket missing, credentials refused, endpoint unreachable) a generic 502 with the detail in the log; anything else a
+/// 500 without internals.
 /// </summary>
 internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -18,7 +19,8 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
             BadHttpRequestException bad => (bad.StatusCode, "Invalid request", bad.InnerException is System.Text.Json.JsonException json
                 ? $"the request body is not valid JSON for this call: {json.Message.Split(" Path:", 2)[0]}"
                 : bad.Message),
-            StoreException store => (StatusCodes.Status502BadGateway, "Storage error", $"the storage service failed: {store.Message}"),
+            // The storage service's own text (bucket names, endpoints, request ids) goes to the log, not to the client.
+            StoreException => (StatusCodes.Status502BadGateway, "Storage error", "the storage service refused the request; the detail is in the server log"),
             _ => (StatusCodes.Status500InternalServerError, "Internal error", "the server failed to handle this request; the error is in its log"),
         };
         if (status >= 500)

@@ -59,6 +59,7 @@ public static class FerryServer
             return new SymmetricSecurityKey(SigningKeyStore.LoadOrCreate(options.SigningKey, options.ResolvedDataDirectory));
         });
         services.AddScoped<ProjectCatalog>();
+        services.AddScoped<Storage.StorageLocationCatalog>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<Jobs.JobCatalog>();
         services.AddSingleton<LoginThrottle>();
@@ -142,6 +143,8 @@ public static class FerryServer
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<SessionFileService>();
         services.AddSingleton<ProjectStores>();
+        services.AddSingleton<Storage.StorageSecrets>();
+        services.AddSingleton<Storage.EndpointGuard>();
         services.AddSingleton<Jobs.JobRunner>();
         services.AddScoped<Jobs.ServerFolders>();
         services.AddSingleton<Observability.FerryMetrics>();
@@ -187,6 +190,7 @@ public static class FerryServer
         app.MapCompanyRootEndpoints();
         app.MapUserEndpoints();
         app.MapProjectEndpoints();
+        app.MapStorageLocationEndpoints();
         app.MapSessionEndpoints();
         app.MapMultipartEndpoints();
         app.MapExportEndpoints();

@@ -106,6 +106,9 @@ public sealed class FerryServerOptions
     /// <summary><c>json</c> for one JSON object per log line (for log shippers); default: plain text.</summary>
     public string? LogFormat { get; set; }
 
+    /// <summary>Storage locations (<c>Ferry:Storage:*</c>).</summary>
+    public StorageServerOptions Storage { get; set; } = new();
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the setting and its valid range.</summary>
     public void Validate()
     {

@@ -31,4 +31,11 @@ public sealed record S3ConnectionOptions
 
     /// <summary>How long one request may take before it counts as timed out and is retried. Default 5 minutes.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// When set, every connection resolves the host itself and connects only to addresses this returns true for;
+    /// when none is allowed the request fails without connecting (so a host that later resolves elsewhere, DNS
+    /// rebinding, cannot slip past a check made earlier). Default null: any address (the CLI).
+    /// </summary>
+    public Func<System.Net.IPAddress, bool>? AllowAddress { get; init; }
 }

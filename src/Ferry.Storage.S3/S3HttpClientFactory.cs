@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Amazon.Runtime;
 
 namespace Ferry.Storage.S3;
@@ -11,7 +13,8 @@ namespace Ferry.Storage.S3;
 internal sealed class S3HttpClientFactory(HttpClient client) : HttpClientFactory
 {
     /// <summary>The one client a store uses, for the SDK and for <see cref="S3DirectClient"/>.</summary>
-    public static HttpClient CreateClient(int maxConnections, TimeSpan connectTimeout, TimeSpan requestTimeout)
+    /// <param name="allowAddress">See <see cref="S3ConnectionOptions.AllowAddress"/>; null connects anywhere.</param>
+    public static HttpClient CreateClient(int maxConnections, TimeSpan connectTimeout, TimeSpan requestTimeout, Func<IPAddress, bool>? allowAddress = null)
     {
         var sockets = new SocketsHttpHandler
         {
@@ -22,7 +25,37 @@ internal sealed class S3HttpClientFactory(HttpClient client) : HttpClientFactory
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             UseCookies = false,
         };
+        if (allowAddress is not null)
+        {
+            sockets.ConnectCallback = (context, cancellationToken) => ConnectAllowedAsync(context.DnsEndPoint, allowAddress, cancellationToken);
+        }
+
         return new HttpClient(new NoExpectContinueHandler(sockets)) { Timeout = requestTimeout };
+    }
+
+    /// <summary>Resolves the host, drops refused addresses, and connects to the first allowed one that answers.</summary>
+    private static async ValueTask<Stream> ConnectAllowedAsync(DnsEndPoint endpoint, Func<IPAddress, bool> allowAddress, CancellationToken cancellationToken)
+    {
+        var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
+        var allowed = addresses.Where(allowAddress).ToArray();
+        if (allowed.Length == 0)
+        {
+            throw new HttpRequestException($"connections to {endpoint.Host} are refused: it resolves only to private, loopback or link-local addresses");
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, endpoint.Port, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     public override HttpClient CreateHttpClient(IClientConfig clientConfig) => client;

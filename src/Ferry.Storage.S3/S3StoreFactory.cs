@@ -27,7 +27,7 @@ public static class S3StoreFactory
             ? Explicit(key, secret)
             : ResolveCredentials(options.Profile, profile);
 
-        var http = S3HttpClientFactory.CreateClient(options.MaxConnections, TimeSpan.FromSeconds(15), options.RequestTimeout);
+        var http = S3HttpClientFactory.CreateClient(options.MaxConnections, TimeSpan.FromSeconds(15), options.RequestTimeout, options.AllowAddress);
         var config = new AmazonS3Config
         {
             MaxErrorRetry = 0,

@@ -87,9 +87,10 @@ public abstract class ServerFixture : IAsyncLifetime
         ["Ferry:DonationDestination"] = $"s3://{DonationBucket}/study",
         ["Ferry:DonationEndpoint"] = S3.Endpoint,
         ["Ferry:ExportRetryInterval"] = "00:00:00.200",
+        ["Ferry:Storage:AllowPrivateEndpoints"] = "true",
     };
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_factory is not null)
         {
@@ -153,6 +154,7 @@ public abstract class ServerFixture : IAsyncLifetime
     public async Task<(long ProjectId, long CycleId, string Bucket)> NewProjectAsync(Tenant tenant, string prefix = "C1", string? endpoint = null)
     {
         var bucket = await S3.CreateBucketAsync("srv");
+        await FerryServerClient.GrantBucketAsync(await SystemAdminAsync(), endpoint ?? S3.Endpoint, bucket, tenant.CompanyId);
         var project = await ApiCalls.PostAsync(tenant.Admin, "/api/projects", new { name = UniqueName("project"), bucket_name = bucket, region = "us-east-1", endpoint_url = endpoint ?? S3.Endpoint });
         var projectId = project["id"]!.GetValue<long>();
         var cycle = await ApiCalls.PostAsync(tenant.Admin, $"/api/projects/{projectId}/cycles", new { name = "C1", s3_prefix = prefix });

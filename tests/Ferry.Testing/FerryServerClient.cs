@@ -51,4 +51,48 @@ public static class FerryServerClient
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
     }
+
+    /// <summary>
+    /// As the system administrator (<paramref name="systemAdmin"/>), makes sure a storage location for
+    /// <paramref name="endpoint"/> exists (credentials from the server's default chain) and grants
+    /// <paramref name="bucket"/> there to <paramref name="companyId"/> (default: the administrator's own company).
+    /// Returns the location's id. Projects are created on granted buckets only.
+    /// </summary>
+    public static async Task<long> GrantBucketAsync(HttpClient systemAdmin, string endpoint, string bucket, long? companyId = null, bool shared = false)
+    {
+        var company = companyId ?? (await systemAdmin.GetFromJsonAsync<JsonObject>("/api/auth/me"))!["company_id"]!.GetValue<long>();
+        var locationId = await LocationAsync(systemAdmin, endpoint);
+        var grant = await systemAdmin.PostAsJsonAsync($"/api/storage-locations/{locationId}/grants", new { company_id = company, bucket_pattern = bucket, shared });
+        if (!grant.IsSuccessStatusCode && grant.StatusCode != System.Net.HttpStatusCode.Conflict)
+        {
+            throw new InvalidOperationException($"granting {bucket} answered {(int)grant.StatusCode}: {await grant.Content.ReadAsStringAsync()}");
+        }
+
+        return locationId;
+    }
+
+    /// <summary>The id of the storage location for <paramref name="endpoint"/>, created when missing.</summary>
+    public static async Task<long> LocationAsync(HttpClient systemAdmin, string endpoint)
+    {
+        var authority = new Uri(endpoint).GetLeftPart(UriPartial.Authority);
+        for (var attempt = 0; ; attempt++)
+        {
+            var locations = (await systemAdmin.GetFromJsonAsync<JsonArray>("/api/storage-locations"))!;
+            if (locations.FirstOrDefault(l => string.Equals(l!["endpoint_url"]?.GetValue<string>(), authority, StringComparison.OrdinalIgnoreCase)) is { } found)
+            {
+                return found["id"]!.GetValue<long>();
+            }
+
+            var created = await systemAdmin.PostAsJsonAsync("/api/storage-locations", new { name = "test " + authority, endpoint_url = authority, region = "us-east-1", credential_source = "default" });
+            if (created.IsSuccessStatusCode)
+            {
+                return (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+            }
+
+            if (created.StatusCode != System.Net.HttpStatusCode.Conflict || attempt > 0)
+            {
+                throw new InvalidOperationException($"creating the storage location {authority} answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
+            }
+        }
+    }
 }

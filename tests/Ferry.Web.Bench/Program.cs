@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
+using Ferry.Testing;
 using Ferry.Web.Tests;
 using Microsoft.Playwright;
 
@@ -31,6 +32,7 @@ try
 
     using var api = await web.AdminApiAsync();
     var project = "bench-" + Guid.NewGuid().ToString("N")[..6];
+    await FerryServerClient.GrantBucketAsync(api, web.S3.Endpoint, bucket);
     var created = await (await api.PostAsJsonAsync("/api/projects", new { name = project, bucket_name = bucket, region = "us-east-1", endpoint_url = web.S3.Endpoint })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>();
     (await api.PostAsJsonAsync($"/api/projects/{created!["id"]}/cycles", new { name = "browser" })).EnsureSuccessStatusCode();
 

@@ -322,7 +322,9 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         // Regression: after the refused folder the form fell back to the first cycle in the list, another project's.
         using (var api = await web.AdminApiAsync())
         {
-            var other = await api.PostAsJsonAsync("/api/projects", new { name = "Aardvark " + Guid.NewGuid().ToString("N")[..6], bucket_name = await web.BucketAsync(), region = "us-east-1", endpoint_url = "http://127.0.0.1:9" });
+            var otherBucket = await web.BucketAsync();
+            await FerryServerClient.GrantBucketAsync(api, "http://127.0.0.1:9", otherBucket);
+            var other = await api.PostAsJsonAsync("/api/projects", new { name = "Aardvark " + Guid.NewGuid().ToString("N")[..6], bucket_name = otherBucket, region = "us-east-1", endpoint_url = "http://127.0.0.1:9" });
             var otherId = (await other.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
             (await api.PostAsJsonAsync($"/api/projects/{otherId}/cycles", new { name = "C2" })).EnsureSuccessStatusCode();
         }
@@ -439,6 +441,7 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
     {
         using var api = await web.AdminApiAsync();
         var name = "Bats " + Guid.NewGuid().ToString("N")[..6];
+        await FerryServerClient.GrantBucketAsync(api, endpoint, bucket);
         var created = await api.PostAsJsonAsync("/api/projects", new { name, bucket_name = bucket, region = "us-east-1", endpoint_url = endpoint });
         created.EnsureSuccessStatusCode();
         _projectId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();

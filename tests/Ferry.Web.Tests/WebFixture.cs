@@ -47,6 +47,7 @@ public sealed class WebFixture : IAsyncLifetime
         DonationBucket = await S3.CreateBucketAsync("donations");
         ferry.Environment["Ferry__DonationDestination"] = $"s3://{DonationBucket}/study";
         ferry.Environment["Ferry__DonationEndpoint"] = S3.Endpoint;
+        ferry.Environment["Ferry__Storage__AllowPrivateEndpoints"] = "true"; // s3rver is on 127.0.0.1
         _server = ferry.Start("serve", "--urls", Url, "--worker", "--allowed-root", JobsRoot);
         ServerOutput = ProcessOutput.Drain(_server); // an unread log would eventually stop the server
         await FerryServerClient.WaitUntilHealthyAsync(Url, _server);

@@ -159,6 +159,10 @@ internal sealed class FerryApiClient : IDisposable
     public Task RemoveCompanyRootAsync(long companyId, string path, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, $"api/companies/{companyId}/roots?path={Uri.EscapeDataString(path)}", null, cancellationToken);
 
+    /// <summary>Any JSON call (the storage administration commands); null when the answer has no body.</summary>
+    public Task<JsonNode?> CallAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken) =>
+        SendAsync(method, path, body, cancellationToken);
+
     public void Dispose() => _http.Dispose();
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>

@@ -16,8 +16,9 @@ internal static class ApiProblems
 
     public static ProblemHttpResult TooManyRequests(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
 
-    /// <summary>400 for an invalid request, 409 for a conflict.</summary>
-    public static ProblemHttpResult From(Tenancy.Refusal refusal) => refusal.IsConflict ? Conflict(refusal.Message) : BadRequest(refusal.Message);
+    /// <summary>400 for an invalid request, 403 for a forbidden one, 409 for a conflict.</summary>
+    public static ProblemHttpResult From(Tenancy.Refusal refusal) =>
+        refusal.IsForbidden ? Forbidden(refusal.Message) : refusal.IsConflict ? Conflict(refusal.Message) : BadRequest(refusal.Message);
 
     public static ProblemHttpResult Unsupported(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status501NotImplemented, title: "Not supported by the storage server");
 }

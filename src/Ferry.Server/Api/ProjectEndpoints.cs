@@ -3,9 +3,15 @@ using Ferry.Server.Tenancy;
 
 namespace Ferry.Server.Api;
 
-internal sealed record ProjectRequest(string? Name, string? BucketName, string? Region, string? EndpointUrl, string? AwsProfile);
+/// <summary>
+/// A project as a company admin writes it: a granted storage location and a bucket within the grant. Region falls back
+/// to the location's. <see cref="EndpointUrl"/> and <see cref="AwsProfile"/> are facts of the location: a request
+/// that sets them to anything else is refused (400); without <see cref="StorageLocationId"/>, they pick the granted
+/// location with that endpoint (older clients).
+/// </summary>
+internal sealed record ProjectRequest(string? Name, string? BucketName, string? Region, string? EndpointUrl, string? AwsProfile, long? StorageLocationId = null);
 
-internal sealed record ProjectResponse(long Id, string Name, string BucketName, string Region, string? EndpointUrl, string? AwsProfile, DateTimeOffset CreatedAt);
+internal sealed record ProjectResponse(long Id, string Name, string BucketName, string Region, string? EndpointUrl, string? AwsProfile, DateTimeOffset CreatedAt, long? StorageLocationId, string? StorageLocationName);
 
 internal sealed record CycleRequest(string? Name, string? S3Prefix);
 
@@ -28,8 +34,8 @@ internal static partial class ProjectEndpoints
     }
 
     private static async Task<Ok<List<ProjectResponse>>> ListAsync(Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await db.Projects.AsNoTracking().Where(p => p.CompanyId == caller.CompanyId).OrderBy(p => p.Name)
-            .Select(p => ToResponse(p)).ToListAsync(cancellationToken).ConfigureAwait(false));
+        TypedResults.Ok((await db.Projects.AsNoTracking().Where(p => p.CompanyId == caller.CompanyId).OrderBy(p => p.Name)
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(ToResponse).ToList());
 
     private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
         await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } project
@@ -99,7 +105,11 @@ internal static partial class ProjectEndpoints
     internal static Task<Project?> FindAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken, bool tracked = false) =>
         (tracked ? db.Projects : db.Projects.AsNoTracking()).FirstOrDefaultAsync(p => p.Id == id && p.CompanyId == caller.CompanyId, cancellationToken);
 
-    private static ProjectResponse ToResponse(Project p) => new(p.Id, p.Name, p.BucketName, p.Region, p.EndpointUrl, p.AwsProfile, p.CreatedAt);
+    /// <summary>Endpoint and profile are the location's (the source of truth), not the project's copies.</summary>
+    private static ProjectResponse ToResponse(Project p) => new(p.Id, p.Name, p.BucketName, p.Region,
+        p.StorageLocation is { } l ? l.EndpointUrl : p.EndpointUrl,
+        p.StorageLocation is { } loc ? (loc.CredentialSource == StorageCredentialSources.Profile ? loc.ProfileName : null) : p.AwsProfile,
+        p.CreatedAt, p.StorageLocationId, p.StorageLocation?.Name);
 
     internal static string? Validate(ProjectRequest request)
     {
@@ -113,7 +123,7 @@ internal static partial class ProjectEndpoints
             return "bucket_name must be a valid S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit";
         }
 
-        if (request.Region is null || !RegionName().IsMatch(request.Region))
+        if (request.Region is not null && !RegionName().IsMatch(request.Region))
         {
             return "region must be an AWS region name such as eu-west-1 (any name your S3-compatible server accepts, e.g. us-east-1)";
         }

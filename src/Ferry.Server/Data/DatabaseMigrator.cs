@@ -27,7 +27,10 @@ internal sealed class DatabaseMigrator(FerryDbContext db, TimeProvider time)
     }
 
     /// <summary>Applies what is missing; returns the versions applied (empty when up to date).</summary>
-    public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Applies what is missing up to and including <paramref name="upToVersion"/> (tests of upgrades stop at an older schema).</summary>
+    public async Task<IReadOnlyList<int>> MigrateAsync(int upToVersion, CancellationToken cancellationToken)
     {
         var current = await CurrentVersionAsync(cancellationToken).ConfigureAwait(false);
         if (db.Provider == DatabaseProvider.Sqlite)
@@ -37,7 +40,7 @@ internal sealed class DatabaseMigrator(FerryDbContext db, TimeProvider time)
         }
 
         var applied = new List<int>();
-        foreach (var (version, name, sql) in Scripts.Where(s => s.Version > current))
+        foreach (var (version, name, sql) in Scripts.Where(s => s.Version > current && s.Version <= upToVersion))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);

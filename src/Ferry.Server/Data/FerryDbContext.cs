@@ -29,6 +29,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<MaintenanceRun> MaintenanceRuns => Set<MaintenanceRun>();
     public DbSet<CompanyRoot> CompanyRoots => Set<CompanyRoot>();
     public DbSet<SeededRoot> SeededRoots => Set<SeededRoot>();
+    public DbSet<StorageLocation> StorageLocations => Set<StorageLocation>();
+    public DbSet<StorageGrant> StorageGrants => Set<StorageGrant>();
 
     /// <summary>The company whose rows queries see; null for every company. Read by the query filters at each query (see <see cref="Tenancy.TenantScope"/>).</summary>
     private long? TenantCompanyId => tenant.CompanyId;
@@ -59,6 +61,10 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<MaintenanceRun>().ToTable("maintenance_runs");
         modelBuilder.Entity<CompanyRoot>().ToTable("company_roots");
         modelBuilder.Entity<SeededRoot>().ToTable("seeded_roots").HasKey(r => r.Path);
+        modelBuilder.Entity<StorageLocation>().ToTable("storage_locations");
+        modelBuilder.Entity<StorageGrant>().ToTable("storage_grants");
+        modelBuilder.Entity<Project>().HasOne(p => p.StorageLocation).WithMany().HasForeignKey(p => p.StorageLocationId);
+        modelBuilder.Entity<Project>().Navigation(p => p.StorageLocation).AutoInclude();
 
         AddTenantFilters(modelBuilder);
 
@@ -94,6 +100,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<ConsentEntry>().HasQueryFilter(c => TenantCompanyId == null || c.CompanyId == TenantCompanyId);
         modelBuilder.Entity<Donation>().HasQueryFilter(d => TenantCompanyId == null || d.CompanyId == TenantCompanyId);
         modelBuilder.Entity<DonatedRecord>().HasQueryFilter(r => TenantCompanyId == null || r.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<StorageGrant>().HasQueryFilter(g => TenantCompanyId == null || g.CompanyId == TenantCompanyId);
         modelBuilder.Entity<CompanyRoot>().HasQueryFilter(r => TenantCompanyId == null || r.CompanyId == TenantCompanyId);
         modelBuilder.Entity<Erasure>().HasQueryFilter(e => TenantCompanyId == null || e.CompanyId == TenantCompanyId);
         // Runs of company-wide schedules (no company) are shown to everyone; a company's own runs only to it.

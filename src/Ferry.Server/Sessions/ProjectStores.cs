@@ -1,29 +1,49 @@
 using System.Collections.Concurrent;
 using Ferry.Core.Storage;
+using Ferry.Server.Storage;
 using Ferry.Storage.S3;
 
 namespace Ferry.Server.Sessions;
 
 /// <summary>
-/// The S3 store of each project, made once per (endpoint, region, bucket, profile) and kept for the server's life.
-/// Credentials: Ferry:S3AccessKeyId/S3SecretAccessKey when set, else the project's profile, else the standard
-/// AWS chain (environment, shared files). They are used for HEAD and multipart calls and to sign URLs; they never leave the server.
+/// The S3 store of each project, built from the project's storage location (endpoint, region, addressing, credentials),
+/// never from text a company typed; made once per (location version, region, bucket) and kept for the server's life.
+/// Credentials: the location's stored keys, its profile, or the default chain (Ferry:S3AccessKeyId/S3SecretAccessKey
+/// when set, else the standard AWS chain). They sign HEAD, multipart calls and URLs; they never leave the server.
+/// Every connection passes <see cref="EndpointGuard"/>.
 /// </summary>
-internal sealed class ProjectStores(FerryServerOptions options) : IDisposable
+internal sealed class ProjectStores(FerryServerOptions options, StorageSecrets secrets, EndpointGuard guard) : IDisposable
 {
-    private readonly ConcurrentDictionary<(string? Endpoint, string Region, string Bucket, string? Profile), S3ObjectStore> _stores = new();
+    private readonly ConcurrentDictionary<(long Location, DateTimeOffset Version, string Region, string Bucket), S3ObjectStore> _stores = new();
 
-    public S3ObjectStore For(Project project) =>
-        _stores.GetOrAdd((project.EndpointUrl, project.Region, project.BucketName, project.AwsProfile), key => S3StoreFactory.Create(new S3ConnectionOptions
+    /// <summary>The project's store; throws <see cref="StoreException"/> when the project has no storage location.</summary>
+    public S3ObjectStore For(Project project)
+    {
+        var location = project.StorageLocation
+            ?? throw new StoreException(StoreErrorKind.InvalidCredentials, $"project {project.Id} has no storage location; a company admin must pick a granted one");
+        var region = string.IsNullOrEmpty(project.Region) ? location.Region : project.Region;
+        return _stores.GetOrAdd((location.Id, location.UpdatedAt, region, project.BucketName), key => Create(location, key.Region, key.Bucket, maxConnections: 32));
+    }
+
+    /// <summary>A store the caller owns (and disposes), for testing a location.</summary>
+    public S3ObjectStore CreateUncached(StorageLocation location, string bucket) => Create(location, location.Region, bucket, maxConnections: 4);
+
+    private S3ObjectStore Create(StorageLocation location, string region, string bucket, int maxConnections) => S3StoreFactory.Create(new S3ConnectionOptions
+    {
+        Endpoint = location.EndpointUrl is null ? null : new Uri(location.EndpointUrl),
+        Region = region,
+        Profile = location.CredentialSource == StorageCredentialSources.Profile ? location.ProfileName : null,
+        Credentials = location.CredentialSource switch
         {
-            Endpoint = key.Endpoint is null ? null : new Uri(key.Endpoint),
-            Region = key.Region,
-            Profile = options.S3AccessKeyId is null ? key.Profile : null,
-            Credentials = options.S3AccessKeyId is { } id ? (id, options.S3SecretAccessKey!) : null,
-            MaxConnections = 32,
-            DirectRequests = false,
-            RequestTimeout = TimeSpan.FromSeconds(60),
-        }, key.Bucket));
+            StorageCredentialSources.Keys => (location.AccessKeyId!, secrets.Decrypt(location.SecretCiphertext!)),
+            StorageCredentialSources.Default when options.S3AccessKeyId is { } id => (id, options.S3SecretAccessKey!),
+            _ => null,
+        },
+        MaxConnections = maxConnections,
+        DirectRequests = false,
+        RequestTimeout = TimeSpan.FromSeconds(60),
+        AllowAddress = guard.Allows,
+    }, bucket);
 
     public void Dispose()
     {

@@ -1,10 +1,11 @@
 using Ferry.Server.Api;
 using Ferry.Server.Sessions;
+using Ferry.Server.Storage;
 
 namespace Ferry.Server.Tenancy;
 
 /// <summary>Creating and changing a company's projects and cycles, for the API and the pages alike: one set of rules.</summary>
-internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time)
+internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time, StorageLocationCatalog storage, FerryServerOptions options)
 {
     public async Task<(Project? Project, Refusal? Refusal)> CreateAsync(long companyId, ProjectRequest request, CancellationToken cancellationToken)
     {
@@ -19,8 +20,14 @@ internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time)
             return (null, NameTaken(name));
         }
 
+        var (location, denied) = await storage.ResolveForProjectAsync(companyId, null, request.StorageLocationId, request.EndpointUrl, request.AwsProfile, request.BucketName!, cancellationToken).ConfigureAwait(false);
+        if (location is null)
+        {
+            return (null, denied);
+        }
+
         var project = new Project { CompanyId = companyId, Name = name, BucketName = "", Region = "", CreatedAt = time.GetUtcNow() };
-        Apply(project, request);
+        Apply(project, request, location);
         db.Projects.Add(project);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return (project, null);
@@ -40,7 +47,13 @@ internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time)
             return NameTaken(name);
         }
 
-        Apply(project, request);
+        var (location, denied) = await storage.ResolveForProjectAsync(project.CompanyId, project, request.StorageLocationId, request.EndpointUrl, request.AwsProfile, request.BucketName!, cancellationToken).ConfigureAwait(false);
+        if (location is null)
+        {
+            return denied;
+        }
+
+        Apply(project, request, location);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return null;
     }
@@ -60,6 +73,14 @@ internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time)
             return (null, Refusal.Invalid(problem!));
         }
 
+        var reserved = options.ExportPrefix.Trim('/') + "/";
+        if (prefix.Length == 0 || prefix.StartsWith(reserved, StringComparison.Ordinal))
+        {
+            return (null, Refusal.Forbidden(prefix.Length == 0
+                ? $"a cycle needs a key prefix: the whole bucket would include Ferry's export area '{reserved}'"
+                : $"the key prefix '{prefix}' is inside Ferry's export area '{reserved}', which is reserved for the server"));
+        }
+
         if (await db.Cycles.AnyAsync(c => c.ProjectId == projectId && c.Name == name, cancellationToken).ConfigureAwait(false))
         {
             return (null, Refusal.Conflict($"the project already has a cycle named '{name}'"));
@@ -71,13 +92,16 @@ internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time)
         return (cycle, null);
     }
 
-    private static void Apply(Project project, ProjectRequest request)
+    /// <summary>The location is the source of truth; the project keeps copies of its endpoint and profile for readers of the table.</summary>
+    private static void Apply(Project project, ProjectRequest request, StorageLocation location)
     {
         project.Name = request.Name!.Trim();
         project.BucketName = request.BucketName!;
-        project.Region = request.Region!;
-        project.EndpointUrl = string.IsNullOrWhiteSpace(request.EndpointUrl) ? null : request.EndpointUrl.Trim();
-        project.AwsProfile = string.IsNullOrWhiteSpace(request.AwsProfile) ? null : request.AwsProfile.Trim();
+        project.Region = string.IsNullOrWhiteSpace(request.Region) ? location.Region : request.Region;
+        project.StorageLocationId = location.Id;
+        project.StorageLocation = location;
+        project.EndpointUrl = location.EndpointUrl;
+        project.AwsProfile = location.CredentialSource == StorageCredentialSources.Profile ? location.ProfileName : null;
     }
 
     private static Refusal NameTaken(string name) => Refusal.Conflict($"the company already has a project named '{name}'");

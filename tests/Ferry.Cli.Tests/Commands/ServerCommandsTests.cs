@@ -38,6 +38,7 @@ public sealed class FerryServeFixture : IAsyncLifetime
     {
         var ferry = new FerryProcess(_home.Path);
         ferry["FERRY_ADMIN_PASSWORD"] = AdminPassword;
+        ferry["Ferry__Storage__AllowPrivateEndpoints"] = "true"; // s3rver is on 127.0.0.1
         return ferry;
     }
 
@@ -348,6 +349,7 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
         var bucket = await server.S3.CreateBucketAsync("srv");
         using var admin = await server.AdminAsync();
         var name = "project-" + Guid.NewGuid().ToString("N")[..8];
+        await FerryServerClient.GrantBucketAsync(admin, endpoint ?? server.S3.Endpoint, bucket);
         var created = await admin.PostAsJsonAsync("/api/projects", new { name, bucket_name = bucket, region = "us-east-1", endpoint_url = endpoint ?? server.S3.Endpoint });
         created.EnsureSuccessStatusCode();
         var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();

@@ -200,6 +200,7 @@ public sealed class WorkerCommandTests : IAsyncLifetime
     private async Task<(long Project, long Cycle, string Bucket)> ProjectAsync(HttpClient api, string endpoint)
     {
         var bucket = await S3.CreateBucketAsync("jobs");
+        await FerryServerClient.GrantBucketAsync(api, endpoint, bucket);
         var created = await api.PostAsJsonAsync("/api/projects", new { name = "Jobs " + Guid.NewGuid().ToString("N")[..6], bucket_name = bucket, region = "us-east-1", endpoint_url = endpoint });
         created.EnsureSuccessStatusCode();
         var project = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
@@ -227,6 +228,7 @@ public sealed class WorkerCommandTests : IAsyncLifetime
         ferry["FERRY_ADMIN_PASSWORD"] = AdminPassword;
         ferry["Ferry__S3AccessKeyId"] = S3rverServer.AccessKey;
         ferry["Ferry__S3SecretAccessKey"] = S3rverServer.SecretKey;
+        ferry["Ferry__Storage__AllowPrivateEndpoints"] = "true"; // s3rver is on 127.0.0.1
         ferry["Ferry__WorkerHeartbeat"] = "00:00:00.500";
         ferry["Ferry__WorkerTimeout"] = "00:00:03";
         ferry["Ferry__WorkerPollInterval"] = "00:00:00.200";

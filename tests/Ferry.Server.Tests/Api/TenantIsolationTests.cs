@@ -1,4 +1,5 @@
 using System.Net;
+using Ferry.Testing;
 
 namespace Ferry.Server.Tests.Api;
 
@@ -52,7 +53,9 @@ public abstract class TenantIsolationTests<TFixture>(TFixture fixture) : IClassF
     {
         var tenant = await fixture.NewTenantAsync();
         var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant);
-        var newProject = new { name = fixture.UniqueName("p"), bucket_name = "some-bucket", region = "us-east-1" };
+        var bucket = await fixture.S3.CreateBucketAsync("srv");
+        await FerryServerClient.GrantBucketAsync(await fixture.SystemAdminAsync(), fixture.S3.Endpoint, bucket, tenant.CompanyId);
+        var newProject = new { name = fixture.UniqueName("p"), bucket_name = bucket, region = "us-east-1" };
 
         Assert.Equal(HttpStatusCode.Forbidden, await ApiCalls.StatusAsync(tenant.User, HttpMethod.Post, "/api/projects", newProject));
         Assert.Equal(HttpStatusCode.Forbidden, await ApiCalls.StatusAsync(tenant.Viewer, HttpMethod.Post, "/api/projects", newProject));

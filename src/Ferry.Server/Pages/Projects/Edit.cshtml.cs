@@ -16,7 +16,10 @@ public sealed class ProjectEditModel : FerryPageModel
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? BucketName { get; set; }
     [BindProperty] public string? Region { get; set; }
-    [BindProperty] public string? EndpointUrl { get; set; }
+    [BindProperty] public long? StorageLocationId { get; set; }
+
+    /// <summary>The company's storage grants: the locations and bucket patterns a project may use.</summary>
+    internal List<Ferry.Server.Storage.CompanyGrantResponse> Grants { get; private set; } = [];
     [BindProperty] public string? CycleName { get; set; }
     [BindProperty] public string? CyclePrefix { get; set; }
 
@@ -39,7 +42,7 @@ public sealed class ProjectEditModel : FerryPageModel
             return NotFound();
         }
 
-        var refusal = await Service<ProjectCatalog>().UpdateAsync(project, new ProjectRequest(Name, BucketName, Region, EndpointUrl, project.AwsProfile), cancellationToken).ConfigureAwait(false);
+        var refusal = await Service<ProjectCatalog>().UpdateAsync(project, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken).ConfigureAwait(false);
         Error = refusal?.Sentence;
         Message = refusal is null ? "Saved." : null;
 
@@ -75,6 +78,7 @@ public sealed class ProjectEditModel : FerryPageModel
     private async Task LoadAsync(long id, CancellationToken cancellationToken)
     {
         Project = await ProjectEndpoints.FindAsync(Db, Caller, id, cancellationToken).ConfigureAwait(false);
+        Grants = await Service<Ferry.Server.Storage.StorageLocationCatalog>().GrantsOfAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false);
         Cycles = Project is null ? [] : await Db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -16,7 +16,10 @@ public sealed class ProjectsModel : FerryPageModel
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? BucketName { get; set; }
     [BindProperty] public string? Region { get; set; }
-    [BindProperty] public string? EndpointUrl { get; set; }
+    [BindProperty] public long? StorageLocationId { get; set; }
+
+    /// <summary>The company's storage grants: the locations and bucket patterns a project may use.</summary>
+    internal List<Ferry.Server.Storage.CompanyGrantResponse> Grants { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken).ConfigureAwait(false);
 
@@ -27,7 +30,7 @@ public sealed class ProjectsModel : FerryPageModel
             return Forbid();
         }
 
-        var (project, refusal) = await Service<ProjectCatalog>().CreateAsync(Caller.CompanyId, new ProjectRequest(Name, BucketName, Region, EndpointUrl, null), cancellationToken).ConfigureAwait(false);
+        var (project, refusal) = await Service<ProjectCatalog>().CreateAsync(Caller.CompanyId, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken).ConfigureAwait(false);
         if (project is not null)
         {
             return Redirect($"/projects/{project.Id}");
@@ -43,5 +46,6 @@ public sealed class ProjectsModel : FerryPageModel
         Projects = await Db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
         var ids = Projects.Select(p => p.Id).ToList();
         Cycles = await Db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Grants = await Service<Ferry.Server.Storage.StorageLocationCatalog>().GrantsOfAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false);
     }
 }

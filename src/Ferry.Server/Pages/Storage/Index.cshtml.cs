@@ -1,0 +1,105 @@
+using Ferry.Server.Storage;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ferry.Server.Pages.Storage;
+
+/// <summary>The system administrator's storage locations: add one (keys are stored encrypted), test it, grant it to a company.</summary>
+public sealed class StorageModel : FerryPageModel
+{
+    internal List<StorageLocationResponse> Locations { get; private set; } = [];
+
+    internal List<Company> Companies { get; private set; } = [];
+
+    [BindProperty] public string? Name { get; set; }
+    [BindProperty] public string? EndpointUrl { get; set; }
+    [BindProperty] public string? Region { get; set; }
+    [BindProperty] public string? CredentialSource { get; set; }
+    [BindProperty] public string? ProfileName { get; set; }
+    [BindProperty] public string? AccessKeyId { get; set; }
+
+    /// <summary>Write-only: never rendered back into the page.</summary>
+    [BindProperty] public string? SecretAccessKey { get; set; }
+    [BindProperty] public string? Bucket { get; set; }
+    [BindProperty] public long? CompanyId { get; set; }
+    [BindProperty] public string? BucketPattern { get; set; }
+    [BindProperty] public bool Shared { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (!Caller.IsSystemAdmin)
+        {
+            return Forbid();
+        }
+
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
+    {
+        if (!Caller.IsSystemAdmin)
+        {
+            return Forbid();
+        }
+
+        var (location, refusal) = await Service<StorageLocationCatalog>().CreateAsync(
+            new StorageLocationRequest(Name, EndpointUrl, Region, null, CredentialSource, ProfileName, AccessKeyId, SecretAccessKey), cancellationToken);
+        Error = refusal?.Sentence;
+        Message = location is null ? null : $"Storage location '{location.Name}' added.";
+        SecretAccessKey = null;
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostTestAsync(long locationId, CancellationToken cancellationToken)
+    {
+        if (!Caller.IsSystemAdmin)
+        {
+            return Forbid();
+        }
+
+        var catalog = Service<StorageLocationCatalog>();
+        if (await catalog.FindAsync(locationId, cancellationToken) is { } location)
+        {
+            var result = await catalog.TestAsync(location, Bucket, cancellationToken);
+            if (result.Ok)
+            {
+                Message = Sentence(result.Message);
+            }
+            else
+            {
+                Error = Sentence(result.Message);
+            }
+        }
+
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostGrantAsync(long locationId, CancellationToken cancellationToken)
+    {
+        if (!Caller.IsSystemAdmin)
+        {
+            return Forbid();
+        }
+
+        var catalog = Service<StorageLocationCatalog>();
+        if (await catalog.FindAsync(locationId, cancellationToken) is { } location)
+        {
+            var (grant, refusal) = await catalog.GrantAsync(location, new StorageGrantRequest(CompanyId, BucketPattern, Shared), cancellationToken);
+            Error = refusal?.Sentence;
+            Message = grant is null ? null : $"Granted {grant.BucketPattern} at '{location.Name}'.";
+        }
+
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    private static string Sentence(string text) => char.ToUpperInvariant(text[0]) + text[1..] + ".";
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Locations = await Service<StorageLocationCatalog>().ListAsync(cancellationToken);
+        Companies = await Db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken);
+    }
+}

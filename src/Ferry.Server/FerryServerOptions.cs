@@ -56,8 +56,10 @@ public sealed class FerryServerOptions
     public TimeSpan ExportRetryInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Server folders that upload jobs may read from (absolute paths). A job's folder must lie inside one of them after
-    /// symbolic links are resolved; anything else is refused. Default: none (jobs are refused until an operator sets them).
+    /// The operator's ceiling for upload jobs (absolute paths): every company's server folders (set by the system
+    /// administrator, <c>company_roots</c>) must lie inside one of them, as written and after symbolic links are
+    /// resolved; this process (server or worker) refuses anything else. Each one is also given once to the first
+    /// company (see <c>Jobs.ServerFolders.SeedConfiguredAsync</c>). Default: none (jobs are refused until an operator sets them).
     /// </summary>
     public List<string> AllowedRoots { get; set; } = [];
 

@@ -24,15 +24,16 @@ internal static class CommandRunner
 
         // SIGINT (Ctrl-C) and SIGTERM (systemd, docker stop, kill) cancel this token once; every command stops taking
         // work, hands back or records what is running and exits with its documented code. A second signal while stopping
-        // is ignored (SIGKILL stops at once; the journal is safe against that too). The source is never disposed: a
-        // signal handler may run on its own thread after the command has returned (hosts register handlers too, and the
-        // runtime calls them one after the other), and cancelling a disposed source would crash the process.
+        // is ignored (SIGKILL stops at once; the journal is safe against that too). System.CommandLine's own handling is
+        // off: it ended the process 2 seconds after the signal, whatever was still being recorded. The source is never
+        // disposed: a handler may run on its own thread after the command has returned (hosts register handlers too, and
+        // the runtime calls them one after the other), and cancelling a disposed source crashed the process.
         var cancellation = new CancellationTokenSource();
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, cancellation));
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, cancellation));
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellation.Token).ConfigureAwait(false);
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellation.Token).ConfigureAwait(false);
         }
         catch (CliException ex)
         {

@@ -19,8 +19,10 @@ internal static class MissingStaticFiles
             && !path.StartsWithSegments("/api")
             && (Path.HasExtension(path.Value) || StaticFolders.Any(folder => path.StartsWithSegments(folder))))
         {
+            // A body of its own, so that the status-code page does not dress it up as an API problem document.
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync($"{path} not found\n", context.RequestAborted);
         }
 
         return next(context);

@@ -8,11 +8,11 @@ namespace Ferry.Testing;
 /// <summary>Helpers for tests that run 'ferry serve' as a process: wait until it answers, sign in over HTTP.</summary>
 public static class FerryServerClient
 {
-    /// <summary>Waits up to 15 s for <c>/healthz</c>; fails early, with the server's error output, when it exits.</summary>
+    /// <summary>Waits up to 60 s (a loaded machine starts slowly) for <c>/healthz</c>; fails early, with the server's error output, when it exits.</summary>
     public static async Task WaitUntilHealthyAsync(string url, Process? server = null)
     {
         using var http = new HttpClient();
-        for (var attempt = 0; attempt < 150; attempt++)
+        for (var attempt = 0; attempt < 600; attempt++)
         {
             if (server is { HasExited: true })
             {
@@ -34,7 +34,7 @@ public static class FerryServerClient
             await Task.Delay(100);
         }
 
-        throw new InvalidOperationException($"{url}/healthz did not answer within 15 s");
+        throw new InvalidOperationException($"{url}/healthz did not answer within 60 s");
     }
 
     /// <summary>An HTTP client for <paramref name="url"/> carrying a bearer token of <paramref name="username"/>.</summary>

@@ -26,6 +26,11 @@ public sealed partial record StoreLocation(StoreScheme Scheme, string Container,
         if (text.StartsWith("s3://", StringComparison.Ordinal))
         {
             var rest = text[5..];
+            if (rest.StartsWith('/') && rest.TrimStart('/').Length > 0)
+            {
+                throw new FormatException($"'{text}' has no bucket (one slash too many); did you mean s3://{rest.TrimStart('/')}");
+            }
+
             var slash = rest.IndexOf('/');
             var bucket = slash < 0 ? rest : rest[..slash];
             var prefix = slash < 0 ? "" : rest[(slash + 1)..];

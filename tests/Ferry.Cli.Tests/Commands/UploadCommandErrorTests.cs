@@ -65,6 +65,14 @@ public sealed class UploadCommandErrorTests(S3rverFixture s3rver) : IClassFixtur
     }
 
     [Fact]
+    public async Task Cat_MistypedScheme_Exit2DidYouMean()
+    {
+        var result = await Ferry().RunAsync("cat", "S3://b/C1/a.WAV", "--endpoint", Server.Endpoint);
+
+        AssertOneLineError(result, "did you mean s3://b/C1/a.WAV");
+    }
+
+    [Fact]
     public async Task Upload_NoCredentials_Exit2SaysHowToSetThem()
     {
         var ferry = Ferry();

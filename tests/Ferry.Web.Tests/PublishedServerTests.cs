@@ -46,6 +46,43 @@ public sealed class PublishedServerFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Copies the published output without <c>wwwroot/app</c> (what <c>-p:FerrySkipClientApp=true</c> leaves out) and
+    /// starts that <c>ferry serve</c> on its own data directory; returns its URL and process.
+    /// </summary>
+    public async Task<(string Url, Process Server)> StartWithoutWebClientAsync()
+    {
+        var copy = _home.Combine("published-without-client");
+        foreach (var file in Directory.GetFiles(Published, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(Published, file);
+            if (!relative.StartsWith(Path.Combine("wwwroot", "app"), StringComparison.Ordinal))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(copy, relative))!);
+                File.Copy(file, Path.Combine(copy, relative));
+            }
+        }
+
+        var dll = Path.Combine(copy, "ferry.dll");
+        var migrate = Ferry(dll, "db", "migrate");
+        migrate.Environment["FERRY_HOME"] = _home.Combine("data-without-client");
+        using (var migrating = Process.Start(migrate)!)
+        {
+            var output = migrating.StandardOutput.ReadToEndAsync();
+            var error = migrating.StandardError.ReadToEndAsync();
+            await migrating.WaitForExitAsync();
+            Assert.True(migrating.ExitCode == 0, await output + await error);
+        }
+
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var serve = Ferry(dll, "serve", "--urls", url);
+        serve.Environment["FERRY_HOME"] = _home.Combine("data-without-client");
+        var server = Process.Start(serve)!;
+        ProcessOutput.Drain(server);
+        await FerryServerClient.WaitUntilHealthyAsync(url, server);
+        return (url, server);
+    }
+
     public async Task DisposeAsync()
     {
         if (_browser is not null)
@@ -183,6 +220,32 @@ public sealed class PublishedServerTests(PublishedServerFixture web) : IClassFix
         lock (failures)
         {
             Assert.True(failures.Count == 0, "failed requests:\n" + string.Join('\n', failures) + "\n--- server\n" + web.ServerOutput?.Tail);
+        }
+    }
+
+    [Fact]
+    public async Task PublishedServe_WithoutTheWebClient_PagesSayItWasNotBuilt()
+    {
+        var (url, server) = await web.StartWithoutWebClientAsync();
+        try
+        {
+            var page = await (await web.Browser.NewContextAsync()).NewPageAsync();
+            page.SetDefaultTimeout(30_000);
+            await page.GotoAsync(url + "/");
+            await page.GetByLabel("Username").FillAsync("admin");
+            await page.GetByLabel("Password").FillAsync(PublishedServerFixture.AdminPassword);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await page.GetByRole(AriaRole.Heading, new() { Name = "Upload a folder" }).WaitForAsync();
+
+            var notice = await page.Locator("#client-missing").TextContentAsync();
+
+            Assert.Contains("The web client was not built", notice, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            server.Dispose();
         }
     }
 

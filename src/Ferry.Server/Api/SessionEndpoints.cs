@@ -251,7 +251,7 @@ internal static class SessionEndpoints
     /// <summary>
     /// The progress stream. It ends when the session is finished, when the client goes away, and when the server stops
     /// (<see cref="IHostApplicationLifetime.ApplicationStopping"/>): an open stream never holds up a shutdown, and a
-    /// browser's EventSource reconnects (after the <c>retry</c> delay) to whichever server answers next.
+    /// browser's EventSource reconnects (after its default delay of a few seconds) to whichever server answers next.
     /// </summary>
     private static async Task EventsAsync(long id, Caller caller, FerryDbContext db, HttpContext http, IOptions<JsonOptions> json, TimeProvider time, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
@@ -267,7 +267,6 @@ internal static class SessionEndpoints
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await http.Response.WriteAsync("retry: 3000\n\n", stream.Token).ConfigureAwait(false);
             while (!stream.Token.IsCancellationRequested)
             {
                 var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, stream.Token).ConfigureAwait(false);

@@ -14,7 +14,6 @@ fi
 
 ferry_require_dotnet
 ferry_install_s3rver
-ferry_build_client
 [[ -x /usr/bin/chromium ]] || ferry_apt chromium
 dotnet build tests/Ferry.Web.Bench -c Release -nologo -v quiet >/dev/null
 dotnet tests/Ferry.Web.Bench/bin/Release/net10.0/Ferry.Web.Bench.dll "$folder"

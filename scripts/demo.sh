@@ -13,7 +13,6 @@ cd "$FERRY_ROOT"
 ferry_require_dotnet
 command -v python3 >/dev/null 2>&1 && command -v curl >/dev/null 2>&1 || ferry_apt python3 curl
 ferry_install_s3rver
-ferry_build_client
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 demo="$FERRY_ROOT/.demo"
 rm -rf "$demo/s3" "$demo/field" "$demo/home" "$demo/back"

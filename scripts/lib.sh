@@ -19,21 +19,14 @@ ferry_apt() {
     { "${sudo[@]}" apt-get update -q >/dev/null && "${sudo[@]}" apt-get install -y -q "${missing[@]}" >/dev/null; }
 }
 
-# Node.js and npm (Debian's, when the machine has none), then s3rver from the committed lock file.
+# Node.js and npm (Debian's, when the machine has none; the server's build also needs them for the web app),
+# then s3rver from the committed lock file.
 ferry_install_s3rver() {
   command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || ferry_apt nodejs npm
   if [[ ! -f $S3RVER_JS ]]; then
     ferry_log "installing s3rver (npm ci in tools/s3rver)"
     (cd "$FERRY_ROOT/tools/s3rver" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
-}
-
-# The browser code (TypeScript, built with Vite from npm packages) into src/Ferry.Server/wwwroot/app.
-ferry_build_client() {
-  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || ferry_apt nodejs npm
-  local app="$FERRY_ROOT/src/Ferry.Server/ClientApp"
-  [[ -d $app/node_modules ]] || (cd "$app" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  (cd "$app" && npm run --silent build >/dev/null)
 }
 
 ferry_require_dotnet() {

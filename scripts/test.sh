@@ -18,7 +18,6 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ferry_apt postgresql
 # deploy/compose.yaml is checked with `docker compose config` (no engine needed); Debian's docker-compose when the plugin is missing.
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || ferry_apt docker-compose
 ferry_install_s3rver
-ferry_build_client
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Tests never talk to AWS: drop ambient settings that could point them elsewhere.
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_DEFAULT_PROFILE || true

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Ferry.Core.Storage;
 
 namespace Ferry.Cli;
@@ -21,21 +22,18 @@ internal static class CommandRunner
             return ExitCodes.UsageOrSetup;
         }
 
-        using var cancellation = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            cancellation.Cancel();
-        });
+        // SIGINT (Ctrl-C) and SIGTERM (systemd, docker stop, kill) cancel this token once; every command stops taking
+        // work, hands back or records what is running and exits with its documented code. A second signal while stopping
+        // is ignored (SIGKILL stops at once; the journal is safe against that too). System.CommandLine's own handling is
+        // off: it ended the process 2 seconds after the signal, whatever was still being recorded. The source is never
+        // disposed: a handler may run on its own thread after the command has returned (hosts register handlers too, and
+        // the runtime calls them one after the other), and cancelling a disposed source crashed the process.
+        var cancellation = new CancellationTokenSource();
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, cancellation));
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, cancellation));
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellation.Token).ConfigureAwait(false);
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellation.Token).ConfigureAwait(false);
         }
         catch (CliException ex)
         {
@@ -57,9 +55,12 @@ internal static class CommandRunner
             await Console.Error.WriteLineAsync($"ferry: error: {ex.Message} ({ex.GetType().Name}; set FERRY_DEBUG=1 for details)").ConfigureAwait(false);
             return ExitCodes.SomeFailed;
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+    }
+
+    private static void Stop(PosixSignalContext context, CancellationTokenSource cancellation)
+    {
+        context.Cancel = true;
+        // Cancellation callbacks run on the thread pool, not on the runtime's signal thread.
+        _ = cancellation.CancelAsync();
     }
 }

@@ -138,6 +138,7 @@ public static class FerryServer
         services.AddHttpContextAccessor();
         services.AddScoped(sp => new TenantScope(sp.GetRequiredService<IHttpContextAccessor>()));
         services.AddSingleton(sp => ReadOptions(sp.GetRequiredService<IConfiguration>()));
+        services.AddOptions<HostOptions>().Configure<FerryServerOptions>((host, options) => host.ShutdownTimeout = options.ShutdownGrace);
         services.AddSingleton(sp => DatabaseSettings.Resolve(sp.GetRequiredService<FerryServerOptions>().Database, sp.GetRequiredService<FerryServerOptions>().ResolvedDataDirectory));
         services.AddDbContext<FerryDbContext>((sp, db) => UseDatabase(db, sp.GetRequiredService<DatabaseSettings>()));
         services.AddScoped<DatabaseMigrator>();
@@ -181,6 +182,7 @@ public static class FerryServer
             ui.DocumentTitle = "Ferry API";
         });
         app.UseStaticFiles();
+        app.UseMissingStaticFilesAsNotFound();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();

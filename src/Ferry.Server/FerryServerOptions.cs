@@ -72,6 +72,13 @@ public sealed class FerryServerOptions
     /// <summary>How often an idle worker looks for a queued job. Default 2 seconds.</summary>
     public TimeSpan WorkerPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// On SIGTERM or SIGINT, how long <c>serve</c> and <c>worker</c> wait for requests in flight to end and running work
+    /// to be handed back before they stop anyway (the host's <c>ShutdownTimeout</c>). Event streams end at once; a
+    /// running job is handed back to the queue at once. Default 30 seconds; 0 to 10 minutes.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Where donations go: <c>s3://BUCKET/PREFIX</c>; each company's under <c>PREFIX/COMPANY-ID/</c>. Default: none (donations refused).</summary>
     public string? DonationDestination { get; set; }
 
@@ -132,6 +139,11 @@ public sealed class FerryServerOptions
         if (WorkerTimeout <= WorkerHeartbeat * 2 || WorkerHeartbeat < TimeSpan.FromMilliseconds(100) || WorkerPollInterval < TimeSpan.FromMilliseconds(50))
         {
             throw new ArgumentException("Ferry:WorkerTimeout must be more than twice Ferry:WorkerHeartbeat (at least 100 ms), and Ferry:WorkerPollInterval at least 50 ms");
+        }
+
+        if (ShutdownGrace < TimeSpan.Zero || ShutdownGrace > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentException("Ferry:ShutdownGrace must be from 0 seconds to 10 minutes");
         }
 
         if (AllowedRoots.FirstOrDefault(r => !Path.IsPathRooted(r)) is { } relative)

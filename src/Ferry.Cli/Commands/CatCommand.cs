@@ -98,17 +98,17 @@ internal sealed class CatCommand
 
     private static (StoreLocation Location, string Key) Split(string text)
     {
-        if (text.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        // The same reading as every destination: a mistyped scheme (s3:/b/k) is refused, not taken for a local file.
+        var location = StoreConnection.ParseLocation(text);
+        if (location.Scheme == StoreScheme.S3)
         {
-            var location = StoreConnection.ParseLocation(text);
             var key = location.Prefix.TrimEnd('/');
             return key.Length == 0
                 ? throw CliException.Usage($"'{text}' names a bucket, not an object; write s3://BUCKET/KEY")
                 : (location with { Prefix = "" }, key);
         }
 
-        var full = Path.GetFullPath(text.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? Uri.UnescapeDataString(text[7..]) : text);
-        return (new StoreLocation(StoreScheme.Local, Path.GetDirectoryName(full)!, ""), Path.GetFileName(full));
+        return (new StoreLocation(StoreScheme.Local, Path.GetDirectoryName(location.Container)!, ""), Path.GetFileName(location.Container));
     }
 
     /// <summary>Hashes what passes through.</summary>

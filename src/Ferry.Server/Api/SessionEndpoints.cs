@@ -248,7 +248,12 @@ internal static class SessionEndpoints
         return TypedResults.Ok(SessionResponse.From(session, found.Project.BucketName, found.Cycle.S3Prefix));
     }
 
-    private static async Task EventsAsync(long id, Caller caller, FerryDbContext db, HttpContext http, IOptions<JsonOptions> json, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// The progress stream. It ends when the session is finished, when the client goes away, and when the server stops
+    /// (<see cref="IHostApplicationLifetime.ApplicationStopping"/>): an open stream never holds up a shutdown, and a
+    /// browser's EventSource reconnects (after its default delay of a few seconds) to whichever server answers next.
+    /// </summary>
+    private static async Task EventsAsync(long id, Caller caller, FerryDbContext db, HttpContext http, IOptions<JsonOptions> json, TimeProvider time, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         if (await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
         {
@@ -259,26 +264,27 @@ internal static class SessionEndpoints
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!stream.Token.IsCancellationRequested)
             {
-                var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, cancellationToken).ConfigureAwait(false);
+                var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, stream.Token).ConfigureAwait(false);
                 var data = JsonSerializer.Serialize(SessionResponse.From(session, found.Project.BucketName, found.Cycle.S3Prefix), json.Value.SerializerOptions);
-                await http.Response.WriteAsync($"event: progress\ndata: {data}\n\n", cancellationToken).ConfigureAwait(false);
-                await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await http.Response.WriteAsync($"event: progress\ndata: {data}\n\n", stream.Token).ConfigureAwait(false);
+                await http.Response.Body.FlushAsync(stream.Token).ConfigureAwait(false);
                 if (session.Status != SessionStatuses.Active)
                 {
-                    await http.Response.WriteAsync("event: end\ndata: {}\n\n", cancellationToken).ConfigureAwait(false);
+                    await http.Response.WriteAsync("event: end\ndata: {}\n\n", stream.Token).ConfigureAwait(false);
                     return;
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stream.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stream.Token.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or the server is stopping: the response ends here.
         }
     }
 

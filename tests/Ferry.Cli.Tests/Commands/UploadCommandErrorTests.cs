@@ -43,6 +43,35 @@ public sealed class UploadCommandErrorTests(S3rverFixture s3rver) : IClassFixtur
         AssertOneLineError(result, destination.StartsWith("ftp", StringComparison.Ordinal) ? "scheme" : "s3://");
     }
 
+    [Theory]
+    [InlineData("s4:/b", "s3://b")]
+    [InlineData("S3://b", "s3://b")]
+    [InlineData("s3:/b", "s3://b")]
+    [InlineData("s3:b", "s3://b")]
+    public async Task Upload_MistypedScheme_Exit2DidYouMean(string destination, string suggestion)
+    {
+        var result = await Ferry().RunAsync("upload", Source(), destination, "--endpoint", Server.Endpoint);
+
+        AssertOneLineError(result, $"did you mean {suggestion}");
+        Assert.False(Directory.Exists(Path.GetFullPath(destination)), "a folder named like the mistyped destination was created");
+    }
+
+    [Fact]
+    public async Task Download_MistypedScheme_Exit2DidYouMean()
+    {
+        var result = await Ferry().RunAsync("download", "s3:/b/C1", _home.Combine("back"), "--endpoint", Server.Endpoint);
+
+        AssertOneLineError(result, "did you mean s3://b/C1");
+    }
+
+    [Fact]
+    public async Task Cat_MistypedScheme_Exit2DidYouMean()
+    {
+        var result = await Ferry().RunAsync("cat", "S3://b/C1/a.WAV", "--endpoint", Server.Endpoint);
+
+        AssertOneLineError(result, "did you mean s3://b/C1/a.WAV");
+    }
+
     [Fact]
     public async Task Upload_NoCredentials_Exit2SaysHowToSetThem()
     {

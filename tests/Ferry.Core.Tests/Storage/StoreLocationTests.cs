@@ -43,4 +43,42 @@ public sealed class StoreLocationTests
 
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
     }
+
+    [Theory]
+    [InlineData("s4:/b", "s3://b")]
+    [InlineData("S3://b", "s3://b")]
+    [InlineData("s3:/b", "s3://b")]
+    [InlineData("s3:b", "s3://b")]
+    [InlineData("s3:///b/C1", "s3://b/C1")]
+    [InlineData("fil:/data", "file:///data")]
+    [InlineData("FILE:///data", "file:///data")]
+    public void Parse_MistypedScheme_ThrowsDidYouMean(string text, string suggestion)
+    {
+        var error = Assert.Throws<FormatException>(() => StoreLocation.Parse(text));
+
+        Assert.EndsWith($"did you mean {suggestion}", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData("data:2026")]
+    [InlineData("https://example.org/b")]
+    public void Parse_UnknownSchemeLikePrefix_RefusedNotTakenForAFolder(string text)
+    {
+        var error = Assert.Throws<FormatException>(() => StoreLocation.Parse(text));
+
+        Assert.Contains("scheme Ferry does not know", error.Message);
+    }
+
+    [Theory]
+    [InlineData("relative/folder")]
+    [InlineData("./s3:b")]
+    [InlineData("C:/not-a-scheme")]
+    public void Parse_PathWithoutSchemePrefix_LocalDirectory(string text)
+    {
+        var sut = StoreLocation.Parse(text);
+
+        Assert.Equal(StoreScheme.Local, sut.Scheme);
+        Assert.Equal(Path.GetFullPath(text), sut.Container);
+    }
 }

@@ -62,6 +62,7 @@ public static class FerryServer
         services.AddScoped<UserAccounts>();
         services.AddScoped<Jobs.JobCatalog>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<EventStreamLimiter>();
         services.AddScoped<PasswordCheck>();
         services.AddSingleton<TokenIssuer>();
         services.AddHostedService<ServerStartup>();
@@ -177,6 +178,7 @@ public static class FerryServer
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRequestBodyLimits();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthEndpoints();
         app.MapAuthEndpoints();

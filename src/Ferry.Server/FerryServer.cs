@@ -63,6 +63,7 @@ public static class FerryServer
         services.AddScoped<UserAccounts>();
         services.AddScoped<Jobs.JobCatalog>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<EventStreamLimiter>();
         services.AddScoped<PasswordCheck>();
         services.AddSingleton<TokenIssuer>();
         services.AddHostedService<ServerStartup>();
@@ -185,6 +186,7 @@ public static class FerryServer
         app.UseMissingStaticFilesAsNotFound();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRequestBodyLimits();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthEndpoints();
         app.MapAuthEndpoints();

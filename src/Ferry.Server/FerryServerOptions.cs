@@ -109,6 +109,33 @@ public sealed class FerryServerOptions
     /// <summary>Largest upload accepted by <c>POST /api/donations</c>, in bytes. Default 1 GiB.</summary>
     public long DonationMaximumBytes { get; set; } = 1L << 30;
 
+    /// <summary>
+    /// Cap on the decompressed bytes of one donation (all its files together). Checked while the upload is read, and
+    /// again while it is pseudonymized; passing it refuses the donation whole (413). Default 2 GiB; at least 1 KiB.
+    /// </summary>
+    public long DonationMaximumDecompressedBytes { get; set; } = Core.Privacy.DonationLimits.DefaultMaximumDecompressedBytes;
+
+    /// <summary>Cap on the records (non-blank lines) of one donation; as <see cref="DonationMaximumDecompressedBytes"/>. Default 20,000,000; at least 1.</summary>
+    public long DonationMaximumRecords { get; set; } = Core.Privacy.DonationLimits.DefaultMaximumRecords;
+
+    /// <summary>Cap on one line of a donation, in bytes; a longer line refuses the donation. Default 16 MiB; 1 KiB to 256 MiB.</summary>
+    public int DonationMaximumLineBytes { get; set; } = Core.Privacy.DonationLimits.DefaultMaximumLineBytes;
+
+    /// <summary>Donations one user may have running (being uploaded, queued or processed) at once; the next is a 429. Default 2; 1 to 100.</summary>
+    public int DonationMaximumRunningPerUser { get; set; } = 2;
+
+    /// <summary>Server-sent event streams (<c>GET /api/sessions/ID/events</c>) one user may hold open at once; the next is a 429. Default 8; 1 to 1,000.</summary>
+    public int EventStreamsPerUser { get; set; } = 8;
+
+    /// <summary>How long one event stream lasts before the server ends it (the browser's EventSource then reconnects). Default 1 hour; 1 second to 24 hours.</summary>
+    public TimeSpan EventStreamLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The caps of <see cref="DonationMaximumDecompressedBytes"/>, <see cref="DonationMaximumRecords"/> and <see cref="DonationMaximumLineBytes"/>.</summary>
+    public Core.Privacy.DonationLimits ToDonationLimits() => new()
+    {
+        MaximumDecompressedBytes = DonationMaximumDecompressedBytes, MaximumRecords = DonationMaximumRecords, MaximumLineBytes = DonationMaximumLineBytes,
+    };
+
     /// <summary>The bearer token <c>GET /metrics</c> asks of callers that are not on loopback. Default: none (then only loopback may scrape).</summary>
     public string? MetricsToken { get; set; }
 
@@ -159,6 +186,22 @@ public sealed class FerryServerOptions
         if (DonationDestination is { } destination && !destination.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"Ferry:DonationDestination '{destination}' must be s3://BUCKET/PREFIX");
+        }
+
+        if (DonationMaximumDecompressedBytes < 1024 || DonationMaximumRecords < 1
+            || DonationMaximumLineBytes is < Core.Privacy.DonationLimits.SmallestMaximumLineBytes or > Core.Privacy.DonationLimits.LargestMaximumLineBytes)
+        {
+            throw new ArgumentException("Ferry:DonationMaximumDecompressedBytes must be at least 1,024, Ferry:DonationMaximumRecords at least 1, and Ferry:DonationMaximumLineBytes from 1,024 to 268,435,456 (256 MiB)");
+        }
+
+        if (DonationMaximumRunningPerUser is < 1 or > 100)
+        {
+            throw new ArgumentException("Ferry:DonationMaximumRunningPerUser must be from 1 to 100");
+        }
+
+        if (EventStreamsPerUser is < 1 or > 1000 || EventStreamLifetime < TimeSpan.FromSeconds(1) || EventStreamLifetime > TimeSpan.FromHours(24))
+        {
+            throw new ArgumentException("Ferry:EventStreamsPerUser must be from 1 to 1,000 and Ferry:EventStreamLifetime from 1 second to 24 hours");
         }
 
         if (LogFormat is not (null or "" or "json" or "text"))

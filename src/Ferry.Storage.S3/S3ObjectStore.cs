@@ -218,7 +218,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresig
         }
     }
 
-    public PresignedRequest PresignPut(string key, DateTimeOffset now, TimeSpan lifetime) => _presigner.Put(key, now, lifetime);
+    public PresignedRequest PresignPut(string key, long size, DateTimeOffset now, TimeSpan lifetime) => _presigner.Put(key, size, now, lifetime);
 
     public PresignedRequest PresignPost(string key, long size, DateTimeOffset now, TimeSpan lifetime) => _presigner.Post(key, size, now, lifetime);
 

@@ -5,7 +5,7 @@ using Ferry.Core.Storage;
 namespace Ferry.Storage.S3;
 
 /// <summary>
-/// Presigned PUT URLs for objects and multipart parts, computed locally with Ferry's SigV4 signer
+/// Presigned PUT URLs for objects (bound to their size by a signed Content-Length) and multipart parts, computed locally with Ferry's SigV4 signer
 /// (the signing key is cached per day, so one URL costs two hashes). Custom endpoints are addressed
 /// path-style; AWS virtual-hosted style when the bucket name allows it (no dots), else path-style.
 /// Temporary credentials carry their session token in the URL.
@@ -50,8 +50,12 @@ internal sealed class S3Presigner
         _host = origin.IsDefaultPort ? origin.Host : $"{origin.Host}:{origin.Port}";
     }
 
-    public PresignedRequest Put(string key, DateTimeOffset now, TimeSpan lifetime) =>
-        Sign("PUT", key, new Dictionary<string, string>(), now, lifetime);
+    /// <summary>A PUT of exactly <paramref name="size"/> bytes: the length is a signed header, so S3 refuses any other.</summary>
+    public PresignedRequest Put(string key, long size, DateTimeOffset now, TimeSpan lifetime)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        return Sign("PUT", key, new Dictionary<string, string>(), now, lifetime, size);
+    }
 
     public PresignedRequest Post(string key, long size, DateTimeOffset now, TimeSpan lifetime)
     {
@@ -112,14 +116,14 @@ internal sealed class S3Presigner
         return Sign("PUT", key, parameters, now, lifetime);
     }
 
-    private PresignedRequest Sign(string method, string key, Dictionary<string, string> parameters, DateTimeOffset now, TimeSpan lifetime)
+    private PresignedRequest Sign(string method, string key, Dictionary<string, string> parameters, DateTimeOffset now, TimeSpan lifetime, long? contentLength = null)
     {
         ObjectKey.Validate(key);
         CheckLifetime(lifetime);
 
         var identity = _credentials.GetCredentials();
         var path = _basePath + "/" + string.Join('/', key.Split('/').Select(SigV4Signer.EncodeSegment));
-        var query = _signers.For(identity).PresignedQuery(method, path, _host, parameters, identity.Token, now, lifetime, _region, Service);
+        var query = _signers.For(identity).PresignedQuery(method, path, _host, parameters, identity.Token, now, lifetime, _region, Service, contentLength);
         return new PresignedRequest(method, _origin + path + "?" + query, NoHeaders, now + lifetime);
     }
 

@@ -49,11 +49,12 @@ internal sealed class SigV4Signer(string accessKeyId, string secretAccessKey)
     }
 
     /// <summary>
-    /// The signed query string of a presigned request (query-string authentication, UNSIGNED-PAYLOAD, only
-    /// <c>host</c> signed): <paramref name="parameters"/> plus the X-Amz-* parameters and X-Amz-Signature,
-    /// encoded and sorted as signed. <paramref name="canonicalUri"/> is the path exactly as sent.
+    /// The signed query string of a presigned request (query-string authentication, UNSIGNED-PAYLOAD, <c>host</c>
+    /// signed, and <c>content-length</c> too when <paramref name="contentLength"/> is given — S3 then refuses a request
+    /// of any other length): <paramref name="parameters"/> plus the X-Amz-* parameters and X-Amz-Signature, encoded and
+    /// sorted as signed. <paramref name="canonicalUri"/> is the path exactly as sent.
     /// </summary>
-    public string PresignedQuery(string method, string canonicalUri, string host, IReadOnlyDictionary<string, string> parameters, string? securityToken, DateTimeOffset time, TimeSpan lifetime, string region, string service)
+    public string PresignedQuery(string method, string canonicalUri, string host, IReadOnlyDictionary<string, string> parameters, string? securityToken, DateTimeOffset time, TimeSpan lifetime, string region, string service, long? contentLength = null)
     {
         var amzDate = AmzDate(time);
         var day = amzDate[..8];
@@ -68,14 +69,16 @@ internal sealed class SigV4Signer(string accessKeyId, string secretAccessKey)
         query["X-Amz-Credential"] = EncodeSegment($"{accessKeyId}/{scope}");
         query["X-Amz-Date"] = amzDate;
         query["X-Amz-Expires"] = ((long)lifetime.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        query["X-Amz-SignedHeaders"] = "host";
+        var signedHeaders = contentLength is null ? "host" : "content-length;host";
+        query["X-Amz-SignedHeaders"] = EncodeSegment(signedHeaders);
         if (!string.IsNullOrEmpty(securityToken))
         {
             query["X-Amz-Security-Token"] = EncodeSegment(securityToken);
         }
 
         var canonicalQuery = string.Join('&', query.Select(p => p.Key + "=" + p.Value));
-        var canonical = $"{method}\n{canonicalUri}\n{canonicalQuery}\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD";
+        var canonicalHeaders = (contentLength is { } length ? $"content-length:{length.ToString(CultureInfo.InvariantCulture)}\n" : "") + $"host:{host}\n";
+        var canonical = $"{method}\n{canonicalUri}\n{canonicalQuery}\n{canonicalHeaders}\n{signedHeaders}\nUNSIGNED-PAYLOAD";
         var stringToSign = $"{Algorithm}\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
         var signature = Hex(HMACSHA256.HashData(SigningKey(scope, day, region, service), Encoding.UTF8.GetBytes(stringToSign)));
         return canonicalQuery + "&X-Amz-Signature=" + signature;

@@ -23,7 +23,7 @@ public sealed class S3PresignerTests
     {
         var sut = new S3Presigner(new BasicAWSCredentials("AKID", "SECRET"), "eu-west-1", new Uri("http://127.0.0.1:4568"), "field-data");
 
-        var signed = sut.Put("C2/950349/a b+c#ü.WAV", May24, TimeSpan.FromHours(1));
+        var signed = sut.Put("C2/950349/a b+c#ü.WAV", 10, May24, TimeSpan.FromHours(1));
 
         Assert.Equal("PUT", signed.Method);
         Assert.StartsWith("http://127.0.0.1:4568/field-data/C2/950349/a%20b%2Bc%23%C3%BC.WAV?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20130524%2Feu-west-1%2Fs3%2Faws4_request&", signed.Url, StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public sealed class S3PresignerTests
     {
         var sut = new S3Presigner(new BasicAWSCredentials("AKID", "SECRET"), "us-east-1", null, "my.bucket");
 
-        Assert.StartsWith("https://s3.us-east-1.amazonaws.com/my.bucket/key?", sut.Put("key", May24, TimeSpan.FromMinutes(1)).Url, StringComparison.Ordinal);
+        Assert.StartsWith("https://s3.us-east-1.amazonaws.com/my.bucket/key?", sut.Put("key", 10, May24, TimeSpan.FromMinutes(1)).Url, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class S3PresignerTests
     {
         var sut = new S3Presigner(new BasicAWSCredentials("AKID", "SECRET"), "us-east-1", null, "bucket");
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => sut.Put("key", May24, TimeSpan.FromDays(8)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sut.Put("key", 10, May24, TimeSpan.FromDays(8)));
     }
 
     [Fact]

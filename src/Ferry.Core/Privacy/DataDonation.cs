@@ -131,13 +131,14 @@ public static class DataDonation
     private static async Task<(DonationManifest Manifest, long Bytes)> PseudonymizeAsync(DonationRequest request, IReadOnlyList<string> files, string pseudonym, string staging, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var processor = new JsonLinesPseudonymizer(request.Pseudonymizer);
+        var budget = request.Limits is { } limits ? new DonationBudget(limits) : null;
         var parts = new List<DonationManifestFile>();
         long bytes = 0;
         for (var i = 0; i < files.Count; i++)
         {
             var name = $"part-{i + 1:D4}.jsonl.gz";
             var output = Path.Combine(staging, "parts", name);
-            var counts = await processor.ProcessFileAsync(files[i], output, cancellationToken).ConfigureAwait(false);
+            var counts = await processor.ProcessFileAsync(files[i], output, budget, cancellationToken).ConfigureAwait(false);
             if (request.OnPseudonymizedPart is { } onPart)
             {
                 await onPart(output, cancellationToken).ConfigureAwait(false);

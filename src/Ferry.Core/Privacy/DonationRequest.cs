@@ -47,5 +47,11 @@ public sealed record DonationRequest
     /// </summary>
     public Func<string, CancellationToken, Task>? OnPseudonymizedPart { get; init; }
 
+    /// <summary>
+    /// Caps on the whole donation once decompressed (bytes, records, line length), enforced while each file streams:
+    /// passing one fails the donation before anything is uploaded. Default: none (lines over 16 MiB are malformed).
+    /// </summary>
+    public DonationLimits? Limits { get; init; }
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

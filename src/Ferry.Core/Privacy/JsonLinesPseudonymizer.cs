@@ -8,7 +8,9 @@ namespace Ferry.Core.Privacy;
 /// <summary>
 /// Streams JSON Lines through a <see cref="Pseudonymizer"/> in constant memory: one line at a time, each line at most
 /// <see cref="MaximumLineBytes"/>. A line that is not a JSON object (broken JSON, an array, a line too long, invalid
-/// UTF-8) is counted as malformed and left out — never copied through un-pseudonymized.
+/// UTF-8) is counted as malformed and left out — never copied through un-pseudonymized. With a
+/// <see cref="DonationBudget"/>, its caps apply instead: bytes, records and line length are counted as they stream and
+/// the first one passed throws <see cref="DonationLimitException"/> (a line over the cap refuses the donation).
 /// </summary>
 public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
 {
@@ -17,7 +19,11 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
     private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A gzip file (<c>.jsonl.gz</c>) into another; the output is flushed to disk before it returns.</summary>
-    public async Task<PseudonymizationCounts> ProcessFileAsync(string inputPath, string outputPath, CancellationToken cancellationToken)
+    public Task<PseudonymizationCounts> ProcessFileAsync(string inputPath, string outputPath, CancellationToken cancellationToken) =>
+        ProcessFileAsync(inputPath, outputPath, budget: null, cancellationToken);
+
+    /// <summary>As <see cref="ProcessFileAsync(string, string, CancellationToken)"/>, counting against <paramref name="budget"/> when given.</summary>
+    public async Task<PseudonymizationCounts> ProcessFileAsync(string inputPath, string outputPath, DonationBudget? budget, CancellationToken cancellationToken)
     {
         await using var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
         await using var output = new FileStream(outputPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
@@ -27,7 +33,7 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
             await using var unzip = new GZipStream(input, CompressionMode.Decompress);
             await using (var zip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
             {
-                counts = await ProcessAsync(unzip, zip, cancellationToken).ConfigureAwait(false);
+                counts = await ProcessAsync(unzip, zip, budget, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (InvalidDataException ex)
@@ -40,8 +46,13 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
     }
 
     /// <summary>Reads JSON Lines from <paramref name="input"/> and writes the pseudonymized records to <paramref name="output"/>.</summary>
-    public async Task<PseudonymizationCounts> ProcessAsync(Stream input, Stream output, CancellationToken cancellationToken)
+    public Task<PseudonymizationCounts> ProcessAsync(Stream input, Stream output, CancellationToken cancellationToken) =>
+        ProcessAsync(input, output, budget: null, cancellationToken);
+
+    /// <summary>As <see cref="ProcessAsync(Stream, Stream, CancellationToken)"/>, counting against <paramref name="budget"/> when given.</summary>
+    public async Task<PseudonymizationCounts> ProcessAsync(Stream input, Stream output, DonationBudget? budget, CancellationToken cancellationToken)
     {
+        var maximumLine = budget?.Limits.MaximumLineBytes ?? MaximumLineBytes;
         long records = 0, malformed = 0, blank = 0;
         var line = new ArrayBufferWriter<byte>(64 * 1024);
         var tooLong = false;
@@ -54,6 +65,7 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
             int read;
             while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
+                budget?.AddBytes(read);
                 var span = buffer.AsMemory(0, read);
                 while (span.Length > 0)
                 {
@@ -61,8 +73,9 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
                     var chunk = newline < 0 ? span : span[..newline];
                     if (!tooLong)
                     {
-                        if (line.WrittenCount + chunk.Length > MaximumLineBytes)
+                        if (line.WrittenCount + chunk.Length > maximumLine)
                         {
+                            budget?.CheckLine(line.WrittenCount + chunk.Length);
                             tooLong = true;
                             line.Clear();
                         }
@@ -105,6 +118,7 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
         {
             if (tooLong)
             {
+                budget?.AddRecord();
                 malformed++;
             }
             else
@@ -113,8 +127,12 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
                 if (bytes.Trim(" \t"u8).Length == 0)
                 {
                     blank++;
+                    line.Clear();
+                    return;
                 }
-                else if (Parse(bytes) is { } record)
+
+                budget?.AddRecord();
+                if (Parse(bytes) is { } record)
                 {
                     pseudonymizer.Apply(record);
                     record.WriteTo(writer);

@@ -1,4 +1,4 @@
 namespace Ferry.Core.Privacy;
 
 /// <summary>A donation, a rules file, a key or a consent cannot be used as given; the message names the fix.</summary>
-public sealed class PrivacyException(string message) : Exception(message);
+public class PrivacyException(string message) : Exception(message);

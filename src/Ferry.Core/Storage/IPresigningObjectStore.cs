@@ -6,8 +6,11 @@ namespace Ferry.Core.Storage;
 /// </summary>
 public interface IPresigningObjectStore
 {
-    /// <summary>A URL for one PUT of <paramref name="key"/>, valid from <paramref name="now"/> for <paramref name="lifetime"/> (1 second to 7 days).</summary>
-    PresignedRequest PresignPut(string key, DateTimeOffset now, TimeSpan lifetime);
+    /// <summary>
+    /// A URL for one PUT of exactly <paramref name="size"/> bytes to <paramref name="key"/> (the length is signed: the
+    /// store refuses any other), valid from <paramref name="now"/> for <paramref name="lifetime"/> (1 second to 7 days).
+    /// </summary>
+    PresignedRequest PresignPut(string key, long size, DateTimeOffset now, TimeSpan lifetime);
 
     /// <summary>
     /// A browser form upload (POST with multipart/form-data) of exactly <paramref name="size"/> bytes to <paramref name="key"/>:

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Ferry.Core.Privacy;
 using Ferry.Server.Donations;
 using Microsoft.AspNetCore.Http.Features;
@@ -17,7 +18,7 @@ internal static class DonationEndpoints
     {
         var group = app.MapGroup("/api/donations").WithTags("Donations");
         group.MapGet("/policy", Policy).WithSummary("The consent policy (version, text, SHA-256), what the rules do to records, the caller's donor pseudonym and latest consent.");
-        group.MapPost("/", DonateAsync).DisableAntiforgery().WithSummary("Donates *.jsonl.gz files (multipart form: files, consent=POLICY VERSION). 202; the work runs in the background.");
+        group.MapPost("/", DonateAsync).DisableAntiforgery().WithSummary("Donates *.jsonl.gz files (multipart form: files, consent=POLICY VERSION). 202; the work runs in the background. 413 past a cap on decompressed bytes, records or line length; 429 when the caller already has the most running donations.");
         group.MapGet("/{id:long}", GetAsync).WithSummary("One donation: status (running, completed, failed), phase, counts, location, message.");
         group.MapPost("/withdraw", WithdrawAsync).WithSummary("Withdraws the caller's consent (recorded in the ledger).");
         group.MapGet("/stats", StatsAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("Totals of donations, records and bytes: all time, last 7 and 30 days; per company for the system administrator.");
@@ -53,15 +54,20 @@ internal static class DonationEndpoints
             limit.MaxRequestBodySize = options.DonationMaximumBytes;
         }
 
-        var donation = await donations.CreateAsync(db, caller, cancellationToken).ConfigureAwait(false);
+        if (await donations.CreateAsync(db, caller, cancellationToken).ConfigureAwait(false) is not { } donation)
+        {
+            return ApiProblems.TooManyRequests($"you already have {options.DonationMaximumRunningPerUser} donation(s) running, the most one user may have (Ferry:DonationMaximumRunningPerUser); wait until one has finished");
+        }
+
         var folder = Path.Combine(donations.Incoming(donation.Id), "files");
         Directory.CreateDirectory(folder);
+        var budget = new DonationBudget(options.ToDonationLimits());
         string? consent = null;
         var files = 0;
         long bytes = 0;
         try
         {
-            var reader = new MultipartReader(boundary, http.Request.Body);
+            var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = options.DonationMaximumBytes };
             while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
@@ -78,17 +84,26 @@ internal static class DonationEndpoints
                     }
 
                     files++;
-                    await using var output = File.Create(Path.Combine(folder, $"{files:D5}.jsonl.gz"));
-                    await section.Body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
-                    bytes += output.Length;
+                    var path = Path.Combine(folder, $"{files:D5}.jsonl.gz");
+                    await using (var output = File.Create(path))
+                    {
+                        await section.Body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                        bytes += output.Length;
+                    }
+
                     if (bytes > options.DonationMaximumBytes)
                     {
                         throw new BadHttpRequestException($"the donation is larger than {options.DonationMaximumBytes:N0} bytes; donate in parts");
                     }
+
+                    // Inflate it once, counting only, before accepting: a gzip bomb stops at the first cap it passes.
+                    await using var saved = File.OpenRead(path);
+                    await using var unzip = new GZipStream(saved, CompressionMode.Decompress);
+                    await budget.ScanAsync(unzip, cancellationToken).ConfigureAwait(false);
                 }
                 else if (disposition.Name.Value == "consent")
                 {
-                    consent = (await new StreamReader(section.Body).ReadToEndAsync(cancellationToken).ConfigureAwait(false)).Trim();
+                    consent = await ReadSmallFieldAsync(section.Body, "consent", cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -104,18 +119,59 @@ internal static class DonationEndpoints
                 throw new BadHttpRequestException("no files: send one or more .jsonl.gz files in the field 'files'");
             }
         }
-        catch (Exception ex) when (ex is BadHttpRequestException or IOException or InvalidDataException)
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException or InvalidDataException or DonationLimitException)
         {
-            Directory.Delete(donations.Incoming(donation.Id), recursive: true);
-            await db.Donations.Where(d => d.Id == donation.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
-            var consentRow = await db.Consents.Where(c => c.CompanyId == caller.CompanyId && c.Donor == donation.Donor).OrderByDescending(c => c.Id).FirstAsync(CancellationToken.None).ConfigureAwait(false);
-            db.Consents.Remove(consentRow); // no donation, no consent recorded for it
-            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
-            return ApiProblems.BadRequest(ex.Message);
+            await ForgetAsync(db, donations, caller, donation).ConfigureAwait(false);
+            return ex switch
+            {
+                DonationLimitException refused => TypedResults.Problem($"{refused.Message} ({OptionOf(refused.Cap)})", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Donation too large"),
+                InvalidDataException => ApiProblems.BadRequest("a file is not a complete gzip file; only gzip-compressed JSON Lines can be donated"),
+                _ => ApiProblems.BadRequest(ex.Message),
+            };
         }
 
         donations.Enqueue(donation.Id);
         return TypedResults.Accepted($"/api/donations/{donation.Id}", DonationResponse.From(donation, donations.Phase(donation.Id)));
+    }
+
+    /// <summary>The largest value accepted for a plain form field such as 'consent', in bytes.</summary>
+    internal const int MaximumFieldBytes = 1024;
+
+    /// <summary>Reads a plain form field of at most <see cref="MaximumFieldBytes"/> bytes; a longer one is refused without reading on.</summary>
+    private static async Task<string> ReadSmallFieldAsync(Stream body, string field, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaximumFieldBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            length += read;
+        }
+
+        return length > MaximumFieldBytes
+            ? throw new BadHttpRequestException($"the field '{field}' is longer than {MaximumFieldBytes:N0} bytes")
+            : System.Text.Encoding.UTF8.GetString(buffer, 0, length).Trim();
+    }
+
+    private static string OptionOf(DonationCap cap) => cap switch
+    {
+        DonationCap.DecompressedBytes => "Ferry:DonationMaximumDecompressedBytes",
+        DonationCap.Records => "Ferry:DonationMaximumRecords",
+        _ => "Ferry:DonationMaximumLineBytes",
+    };
+
+    /// <summary>Undoes a refused donation: its files, its row and the consent recorded for it.</summary>
+    private static async Task ForgetAsync(FerryDbContext db, DonationService donations, Caller caller, Donation donation)
+    {
+        if (Directory.Exists(donations.Incoming(donation.Id)))
+        {
+            Directory.Delete(donations.Incoming(donation.Id), recursive: true);
+        }
+
+        await db.Donations.Where(d => d.Id == donation.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+        var consentRow = await db.Consents.Where(c => c.CompanyId == caller.CompanyId && c.Donor == donation.Donor).OrderByDescending(c => c.Id).FirstAsync(CancellationToken.None).ConfigureAwait(false);
+        db.Consents.Remove(consentRow); // no donation, no consent recorded for it
+        await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     private static async Task<Results<Ok<DonationResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, DonationService donations, DonationStudy study, CancellationToken cancellationToken)

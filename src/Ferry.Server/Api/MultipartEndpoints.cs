@@ -7,7 +7,7 @@ internal sealed record CreateMultipartRequest(string? Path, string? Sha256);
 
 internal sealed record MultipartResponse(string UploadId, string Key);
 
-internal sealed record SignPartsRequest(List<int>? PartNumbers);
+internal sealed record SignPartsRequest(PartNumberList? PartNumbers);
 
 internal sealed record SignedPart(int PartNumber, string Method, string Url, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt);
 
@@ -17,7 +17,7 @@ internal sealed record PartResponse(int PartNumber, long Size, string Etag);
 
 internal sealed record ListPartsResponse(List<PartResponse> Parts);
 
-internal sealed record CompleteMultipartRequest(List<PartEtag>? Parts);
+internal sealed record CompleteMultipartRequest(PartEtagList? Parts);
 
 internal sealed record PartEtag(int PartNumber, string? Etag);
 
@@ -31,14 +31,15 @@ internal sealed record CompleteMultipartResponse(string Key, string? Etag);
 internal static class MultipartEndpoints
 {
     public const int MaximumPartsPerSigning = 1_000;
+    public const int MaximumPartsPerCompletion = 10_000;
 
     public static RouteGroupBuilder MapMultipartEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/sessions/{id:long}/multipart").WithTags("Multipart uploads").RequireAuthorization(AuthorizationPolicies.Upload);
         group.MapPost("/", CreateAsync).WithSummary("Starts a multipart upload for a registered file; sha256 (optional) is stored as the object's x-amz-meta-sha256.");
-        group.MapPost("/{uploadId}/parts", SignPartsAsync).WithSummary("Presigned PUT URLs for part numbers 1–10,000 (up to 1,000 per call).");
+        group.MapPost("/{uploadId}/parts", SignPartsAsync).WithBodyLimit(RequestBodyLimits.ForList(MaximumPartsPerSigning, 16)).WithSummary("Presigned PUT URLs for part numbers 1–10,000 (up to 1,000 per call).");
         group.MapGet("/{uploadId}", ListPartsAsync).WithSummary("The parts S3 holds (501 where the storage server cannot list parts).");
-        group.MapPost("/{uploadId}/complete", CompleteAsync).WithSummary("Joins the parts into the object.");
+        group.MapPost("/{uploadId}/complete", CompleteAsync).WithBodyLimit(RequestBodyLimits.ForList(MaximumPartsPerCompletion, 256)).WithSummary("Joins the parts into the object.");
         group.MapDelete("/{uploadId}", AbortAsync).WithSummary("Abandons the upload and its parts.");
         return group;
     }
@@ -124,7 +125,7 @@ internal static class MultipartEndpoints
             return ApiProblems.NotFound($"multipart upload {uploadId} of session {id}");
         }
 
-        if (request.Parts is not { Count: > 0 and <= 10_000 } parts || parts.Any(p => p is null || p.PartNumber is < 1 or > 10_000 || string.IsNullOrEmpty(p.Etag))
+        if (request.Parts is not { Count: > 0 and <= MaximumPartsPerCompletion } parts || parts.Any(p => p is null || p.PartNumber is < 1 or > 10_000 || string.IsNullOrEmpty(p.Etag))
             || parts.Select(p => p.PartNumber).Distinct().Count() != parts.Count)
         {
             return ApiProblems.BadRequest("give the parts as [{part_number, etag}], part numbers distinct from 1 to 10,000");

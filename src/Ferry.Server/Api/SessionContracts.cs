@@ -23,7 +23,7 @@ internal sealed record SessionResponse(
     }
 }
 
-internal sealed record RegisterFilesRequest(List<FileEntry>? Files);
+internal sealed record RegisterFilesRequest(FileEntryList? Files);
 
 internal sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified);
 
@@ -31,13 +31,13 @@ internal sealed record RegisterFilesResponse(List<RegisteredFileResponse> Files)
 
 internal sealed record RegisteredFileResponse(string Path, string Key, string Status, string? Etag, string? Checksum);
 
-internal sealed record PresignRequest(List<string>? Paths, string? Method);
+internal sealed record PresignRequest(PathList? Paths, string? Method);
 
 internal sealed record PresignResponse(List<PresignedUpload> Uploads);
 
 internal sealed record PresignedUpload(string Path, string Key, string Method, string Url, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt, Dictionary<string, string>? Fields);
 
-internal sealed record CompleteFilesRequest(List<CompletedFile>? Files);
+internal sealed record CompleteFilesRequest(CompletedFileList? Files);
 
 internal sealed record CompletedFile(string? Path, string? Etag, string? Md5, string? Sha256);
 

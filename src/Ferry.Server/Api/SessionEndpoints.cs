@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ferry.Server.Sessions;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -21,15 +22,15 @@ internal static class SessionEndpoints
         group.MapPost("/", CreateAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("Starts a session: a folder going into a project's cycle.");
         group.MapGet("/", ListAsync).WithSummary("Sessions of the caller's company, newest first; filter by project_id, cycle_id, status.");
         group.MapGet("/{id:long}", GetAsync).WithSummary("Status and counters, rate and ETA.");
-        group.MapPost("/{id:long}/files", RegisterAsync).RequireAuthorization(AuthorizationPolicies.Upload)
+        group.MapPost("/{id:long}/files", RegisterAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(MaximumRegisterBatch))
             .WithSummary("Registers up to 10,000 files; each comes back pending (upload it) or uploaded (already verified in the bucket).");
         group.MapGet("/{id:long}/files", ListFilesAsync).WithSummary("The session's files, optionally by status, in pages (after=<id>, limit ≤ 5,000).");
-        group.MapPost("/{id:long}/presign", PresignAsync).RequireAuthorization(AuthorizationPolicies.Upload)
-            .WithSummary("Short-lived upload URLs for registered files (up to 10,000 paths): PUT by default; method POST gives browser form uploads (url + fields) that need no CORS preflight.");
-        group.MapPost("/{id:long}/complete", CompleteAsync).RequireAuthorization(AuthorizationPolicies.Upload)
+        group.MapPost("/{id:long}/presign", PresignAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(MaximumPresignBatch))
+            .WithSummary("Short-lived upload URLs for registered files (up to 10,000 paths), each bound to the file's registered size and expiring no later than the caller's sign-in: PUT by default; method POST gives browser form uploads (url + fields) that need no CORS preflight.");
+        group.MapPost("/{id:long}/complete", CompleteAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(MaximumCompleteBatch))
             .WithSummary("Reports uploads (up to 1,000); the server checks each object in S3 before marking it uploaded.");
         group.MapPost("/{id:long}/finish", FinishAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("Closes the session: completed, or incomplete when files are pending or failed.");
-        group.MapGet("/{id:long}/events", EventsAsync).WithSummary("Server-sent events: a 'progress' event with the session every second until it is finished. The token may be given as ?access_token=.");
+        group.MapGet("/{id:long}/events", EventsAsync).WithSummary("Server-sent events: a 'progress' event with the session every second; 'end' when it is finished, 'reconnect' when the stream's lifetime is over; 429 past the caller's open streams. The token may be given as ?access_token=.");
         return group;
     }
 
@@ -172,7 +173,7 @@ internal static class SessionEndpoints
         return TypedResults.Ok(new SessionFilesPage(page, page.Count == take ? page[^1].Id : null));
     }
 
-    private static async Task<Results<Ok<PresignResponse>, ProblemHttpResult>> PresignAsync(long id, PresignRequest request, Caller caller, FerryDbContext db, SessionFileService files, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PresignResponse>, ProblemHttpResult>> PresignAsync(long id, PresignRequest request, Caller caller, FerryDbContext db, SessionFileService files, HttpContext http, CancellationToken cancellationToken)
     {
         var (found, refused) = await LoadActiveAsync(db, caller, id, cancellationToken).ConfigureAwait(false);
         if (refused is not null)
@@ -196,7 +197,9 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest("method must be PUT (the default) or POST (a browser form upload, sent without a CORS preflight)");
         }
 
-        var signed = await files.PresignAsync(found.Project, resolved.Select(r => r.File).ToList(), post: request.Method == "POST", cancellationToken).ConfigureAwait(false);
+        // A URL never outlives the sign-in that asked for it (the token's or the cookie's expiry).
+        var notAfter = http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc;
+        var signed = await files.PresignAsync(found.Project, resolved.Select(r => r.File).ToList(), post: request.Method == "POST", notAfter, cancellationToken).ConfigureAwait(false);
         var uploads = new List<PresignedUpload>(signed.Count);
         for (var i = 0; i < signed.Count; i++)
         {
@@ -249,11 +252,13 @@ internal static class SessionEndpoints
     }
 
     /// <summary>
-    /// The progress stream. It ends when the session is finished, when the client goes away, and when the server stops
-    /// (<see cref="IHostApplicationLifetime.ApplicationStopping"/>): an open stream never holds up a shutdown, and a
-    /// browser's EventSource reconnects (after its default delay of a few seconds) to whichever server answers next.
+    /// The progress stream, every second. It ends with an 'end' event when the session is finished, with a 'reconnect'
+    /// event after <see cref="FerryServerOptions.EventStreamLifetime"/> (an EventSource reconnects by itself), when the
+    /// client goes away, and when the server stops (<see cref="IHostApplicationLifetime.ApplicationStopping"/>): an open
+    /// stream never holds up a shutdown. A user holding <see cref="FerryServerOptions.EventStreamsPerUser"/> streams gets 429 for the next.
     /// </summary>
-    private static async Task EventsAsync(long id, Caller caller, FerryDbContext db, HttpContext http, IOptions<JsonOptions> json, TimeProvider time, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
+    private static async Task EventsAsync(long id, Caller caller, FerryDbContext db, HttpContext http, IOptions<JsonOptions> json, TimeProvider time,
+        EventStreamLimiter streams, FerryServerOptions options, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         if (await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
         {
@@ -261,13 +266,21 @@ internal static class SessionEndpoints
             return;
         }
 
+        using var lease = streams.TryOpen(caller.UserId);
+        if (lease is null)
+        {
+            await ApiProblems.TooManyRequests($"you have {options.EventStreamsPerUser} event streams open, the most one user may hold (Ferry:EventStreamsPerUser); close one first").ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        using var stream = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        using var expiry = new CancellationTokenSource(options.EventStreamLifetime, time);
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping, expiry.Token);
         try
         {
-            while (!stream.Token.IsCancellationRequested)
+            while (true)
             {
                 var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, stream.Token).ConfigureAwait(false);
                 var data = JsonSerializer.Serialize(SessionResponse.From(session, found.Project.BucketName, found.Cycle.S3Prefix), json.Value.SerializerOptions);
@@ -281,6 +294,10 @@ internal static class SessionEndpoints
 
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stream.Token).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await http.Response.WriteAsync("event: reconnect\ndata: {}\n\n", cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stream.Token.IsCancellationRequested)
         {

@@ -14,22 +14,43 @@ namespace Ferry.Server.Donations;
 /// the records, uploads the bundle (verified) and deletes the raw files — the server keeps no originals. Erasure,
 /// withdrawal and statistics live here too.
 /// </summary>
-internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy study, FerryServerOptions options, TimeProvider time, ILogger<DonationService> logger)
+internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy study, FerryServerOptions options, TimeProvider time, ILogger<DonationService> logger) : IDisposable
 {
     private const int InsertBatch = 1_000;
     private readonly Channel<long> _queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, string> _phase = new();
+    private readonly SemaphoreSlim _admission = new(1, 1);
 
     public ChannelReader<long> Queue => _queue.Reader;
 
     public string? Phase(long id) => _phase.GetValueOrDefault(id);
 
+    public void Dispose() => _admission.Dispose();
+
     public string Incoming(long id) => Path.Combine(options.ResolvedDataDirectory, "donations", "incoming", id.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Records consent and the donation (running), for files already written to <see cref="Incoming"/>; queues it.</summary>
-    public async Task<Donation> CreateAsync(FerryDbContext db, Caller caller, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records consent and the donation (running) before its files are read into <see cref="Incoming"/>. Returns null,
+    /// recording nothing, when the caller already has <see cref="FerryServerOptions.DonationMaximumRunningPerUser"/>
+    /// donations running (the check and the insert are one step for this server process).
+    /// </summary>
+    public async Task<Donation?> CreateAsync(FerryDbContext db, Caller caller, CancellationToken cancellationToken)
     {
         var donor = study.DonorOf(caller.CompanyId, caller.UserId);
+        await _admission.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var running = await db.Donations.CountAsync(d => d.CompanyId == caller.CompanyId && d.Donor == donor && d.Status == Donation.Running, cancellationToken).ConfigureAwait(false);
+            return running >= options.DonationMaximumRunningPerUser ? null : await AddAsync(db, caller, donor, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _admission.Release();
+        }
+    }
+
+    private async Task<Donation> AddAsync(FerryDbContext db, Caller caller, string donor, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         db.Consents.Add(new ConsentEntry
         {
@@ -102,6 +123,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
                     ArchiveFolder = Path.Combine(incoming, "done"),
                     StagingFolder = Path.Combine(options.ResolvedDataDirectory, "donations", "staging"),
                     OnPseudonymizedPart = (part, ct) => StoreRecordsAsync(db, donation, part, ct),
+                    Limits = options.ToDonationLimits(),
                     Time = time,
                 }, cancellationToken).ConfigureAwait(false);
             }

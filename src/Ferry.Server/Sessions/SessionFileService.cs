@@ -112,18 +112,35 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
-    /// One presigned upload per file, in the order given: a PUT URL, or with <paramref name="post"/> a browser form upload
-    /// limited to the registered size. Counts an attempt for each.
+    /// One presigned upload per file, in the order given: a PUT URL whose signed Content-Length is the registered size,
+    /// or with <paramref name="post"/> a browser form upload whose policy allows exactly the registered size. Each lives
+    /// <see cref="FerryServerOptions.PresignLifetime"/>, but never past <paramref name="notAfter"/> (when the caller's
+    /// sign-in ends). Counts an attempt for each.
     /// </summary>
-    public async Task<IReadOnlyList<PresignedRequest>> PresignAsync(Project project, IReadOnlyList<SessionFile> files, bool post, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PresignedRequest>> PresignAsync(Project project, IReadOnlyList<SessionFile> files, bool post, DateTimeOffset? notAfter, CancellationToken cancellationToken)
     {
         var store = stores.For(project);
         var now = time.GetUtcNow();
-        var signed = files.Select(f => post ? store.PresignPost(f.Key, f.Size, now, options.PresignLifetime) : store.PresignPut(f.Key, now, options.PresignLifetime)).ToList();
+        var lifetime = PresignLifetime(options.PresignLifetime, now, notAfter);
+        var signed = files.Select(f => post ? store.PresignPost(f.Key, f.Size, now, lifetime) : store.PresignPut(f.Key, f.Size, now, lifetime)).ToList();
         var ids = files.Select(f => f.Id).ToList();
         await db.SessionFiles.Where(f => ids.Contains(f.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(f => f.Attempts, f => f.Attempts + 1).SetProperty(f => f.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
         return signed;
+    }
+
+    /// <summary>
+    /// The lesser of <paramref name="configured"/> and the time left until <paramref name="notAfter"/>, in whole seconds
+    /// (as signed); at least 1 second, since the caller's sign-in is still valid now.
+    /// </summary>
+    internal static TimeSpan PresignLifetime(TimeSpan configured, DateTimeOffset now, DateTimeOffset? notAfter)
+    {
+        if (notAfter is not { } end || end - now >= configured)
+        {
+            return configured;
+        }
+
+        return TimeSpan.FromSeconds(Math.Max(1, Math.Floor((end - now).TotalSeconds)));
     }
 
     /// <summary>

@@ -27,9 +27,13 @@ internal static class CallerPrincipal
     /// <summary>The instant a credential was issued, and whether it is known only to whole seconds (older tokens and cookies).</summary>
     public readonly record struct IssuedAt(DateTimeOffset At, bool WholeSeconds)
     {
-        public bool IsBefore(DateTimeOffset instant) => WholeSeconds
+        /// <summary>
+        /// Whether a revocation at <paramref name="instant"/> ends this credential: issued at or before it (to the
+        /// millisecond; older credentials, known to whole seconds only, when issued in an earlier second).
+        /// </summary>
+        public bool IsRevokedBy(DateTimeOffset instant) => WholeSeconds
             ? At.ToUnixTimeSeconds() < instant.ToUnixTimeSeconds()
-            : At.ToUnixTimeMilliseconds() < instant.ToUnixTimeMilliseconds();
+            : At.ToUnixTimeMilliseconds() <= instant.ToUnixTimeMilliseconds();
 
         /// <summary>From a principal's claims: milliseconds when present, else seconds; null when neither.</summary>
         public static IssuedAt? From(ClaimsPrincipal? principal)
@@ -60,17 +64,17 @@ internal static class CallerPrincipal
             return (null, "the user is deactivated");
         }
 
-        if (issuedAt.IsBefore(user.PasswordChangedAt))
+        if (issuedAt.IsRevokedBy(user.PasswordChangedAt))
         {
             return (null, "the password changed after this sign-in");
         }
 
-        if (issuedAt.IsBefore(user.TokensValidAfter))
+        if (issuedAt.IsRevokedBy(user.TokensValidAfter))
         {
             return (null, "an administrator changed this account after this sign-in");
         }
 
-        if (web && issuedAt.IsBefore(user.WebSignedOutAt))
+        if (web && issuedAt.IsRevokedBy(user.WebSignedOutAt))
         {
             return (null, "signed out of the web app after this sign-in");
         }

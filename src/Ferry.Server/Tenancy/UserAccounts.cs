@@ -30,7 +30,7 @@ internal sealed class UserAccounts(FerryDbContext db, TimeProvider time, LoginTh
         }
 
         var now = time.GetUtcNow();
-        var user = new User { CompanyId = companyId, Username = name, PasswordHash = PasswordHashing.Hash(password!), Role = role!, CreatedAt = now, PasswordChangedAt = now };
+        var user = new User { CompanyId = companyId, Username = name, PasswordHash = PasswordHashing.Hash(password!), Role = role!, CreatedAt = now, PasswordChangedAt = now, TokensValidAfter = now, WebSignedOutAt = now };
         db.Users.Add(user);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return (user, null);

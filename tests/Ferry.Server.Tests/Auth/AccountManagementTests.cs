@@ -130,6 +130,29 @@ public abstract class AccountManagementTests<TFixture>(TFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task UsersPage_DeactivateAndReset_SameRulesAsTheApi()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var admin = await NewUserAsync(tenant, "admin");
+        var user = await NewUserAsync(tenant);
+        var browser = await WebCalls.SignInAsync(fixture, admin.Username, admin.Password);
+        var id = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        using var deactivated = await WebCalls.PostFormAsync(browser, "/users?handler=Deactivate", new() { ["UserId"] = id }, formPage: "/users");
+        using var self = await WebCalls.PostFormAsync(browser, "/users?handler=Deactivate", new() { ["UserId"] = admin.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, formPage: "/users");
+        using var reset = await WebCalls.PostFormAsync(browser, "/users?handler=Reset", new() { ["UserId"] = id, ["TemporaryPassword"] = "temporary-password-5" }, formPage: "/users");
+
+        Assert.Equal(HttpStatusCode.OK, deactivated.StatusCode);
+        Assert.Contains("is deactivated and signed out everywhere", await deactivated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, self.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await user.Client.GetAsync("/api/auth/me")).StatusCode);
+        var row = await ApiCalls.GetAsync(tenant.Admin, $"/api/users/{user.Id}");
+        Assert.False(row["active"]!.GetValue<bool>());
+        Assert.True(row["must_change_password"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task DeactivateOrDelete_OwnAccount_Is409()
     {
         var tenant = await fixture.NewTenantAsync();

@@ -61,6 +61,7 @@ public static class FerryServer
         services.AddScoped<ProjectCatalog>();
         services.AddScoped<Storage.StorageLocationCatalog>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<UserAdministration>();
         services.AddScoped<Jobs.JobCatalog>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<EventStreamLimiter>();
@@ -123,6 +124,9 @@ public static class FerryServer
     {
         logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        // ASP.NET Core's request lines ("Request starting GET http://host/path?query") would record query strings of
+        // authenticated routes: the server logs requests by route pattern only (Observability/FerryMetrics).
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         if (string.Equals(configuration["Ferry:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
         {
             // One JSON object per line (timestamp, level, category, message, state) for log shippers.
@@ -173,6 +177,7 @@ public static class FerryServer
 
     internal static void MapEndpoints(WebApplication app)
     {
+        app.UseKnownProxies(app.Services.GetRequiredService<FerryServerOptions>());
         app.UseRequestMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -187,6 +192,7 @@ public static class FerryServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRequestBodyLimits();
+        app.UsePasswordChangeRequirement();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthEndpoints();
         app.MapAuthEndpoints();

@@ -16,7 +16,7 @@ public sealed class FerryServerOptions
     /// <summary>The token-signing secret, base64, at least 32 bytes. Default: generated on first start into <c>signing.key</c> (mode 0600) in the data directory.</summary>
     public string? SigningKey { get; set; }
 
-    /// <summary>The first administrator's password, used only when the database has no user yet. Default: a random password printed once.</summary>
+    /// <summary>The first administrator's password, used only when the database has no user yet (the operator chose it: no change is required). Default: a random password written to <c>initial-admin-password</c> (mode 0600) in the data directory, to be changed at first sign-in.</summary>
     public string? AdminPassword { get; set; }
 
     /// <summary>The name of the company created on first start. Default "Default".</summary>
@@ -33,6 +33,19 @@ public sealed class FerryServerOptions
 
     /// <summary>The window over which failed logins are counted. Default 15 minutes.</summary>
     public TimeSpan LoginWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How many (user name, address) and address keys the sign-in throttle tracks at most; past that, the key with the oldest last failure is forgotten first. Default 100,000; at least 100.</summary>
+    public int LoginTrackedKeys { get; set; } = 100_000;
+
+    /// <summary>How long a page token (the token a web page's script calls the API with) lives. Default 15 minutes; 1 minute to 1 hour.</summary>
+    public TimeSpan PageTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Reverse proxies (IP addresses or CIDR ranges, e.g. <c>10.0.0.5</c>, <c>10.0.0.0/24</c>) whose
+    /// <c>X-Forwarded-For/Proto/Host</c> headers are believed. Default: none — forwarded headers are ignored and the
+    /// connection's own address and scheme count.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
 
     /// <summary>How long a failed login waits before it answers. Default 1 second.</summary>
     public TimeSpan FailedLoginDelay { get; set; } = TimeSpan.FromSeconds(1);
@@ -136,7 +149,7 @@ public sealed class FerryServerOptions
         MaximumDecompressedBytes = DonationMaximumDecompressedBytes, MaximumRecords = DonationMaximumRecords, MaximumLineBytes = DonationMaximumLineBytes,
     };
 
-    /// <summary>The bearer token <c>GET /metrics</c> asks of callers that are not on loopback. Default: none (then only loopback may scrape).</summary>
+    /// <summary>The bearer token <c>GET /metrics</c> asks of every caller, loopback included, when set. Default: none (then only loopback may scrape).</summary>
     public string? MetricsToken { get; set; }
 
     /// <summary><c>json</c> for one JSON object per log line (for log shippers); default: plain text.</summary>
@@ -161,6 +174,24 @@ public sealed class FerryServerOptions
         if (LoginAttempts < 1)
         {
             throw new ArgumentException("Ferry:LoginAttempts must be at least 1");
+        }
+
+        if (LoginTrackedKeys < 100)
+        {
+            throw new ArgumentException("Ferry:LoginTrackedKeys must be at least 100");
+        }
+
+        if (PageTokenLifetime < TimeSpan.FromMinutes(1) || PageTokenLifetime > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException("Ferry:PageTokenLifetime must be from 1 minute to 1 hour");
+        }
+
+        foreach (var proxy in KnownProxies)
+        {
+            if (!System.Net.IPNetwork.TryParse(proxy.Contains('/', StringComparison.Ordinal) ? proxy : proxy + (proxy.Contains(':', StringComparison.Ordinal) ? "/128" : "/32"), out _))
+            {
+                throw new ArgumentException($"Ferry:KnownProxies entries must be IP addresses or CIDR ranges (10.0.0.5, 10.0.0.0/24); '{proxy}' is not");
+            }
         }
 
         if (WorkerTimeout <= WorkerHeartbeat * 2 || WorkerHeartbeat < TimeSpan.FromMilliseconds(100) || WorkerPollInterval < TimeSpan.FromMilliseconds(50))

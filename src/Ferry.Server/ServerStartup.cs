@@ -16,13 +16,13 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
         await CheckSchemaAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), time, cancellationToken).ConfigureAwait(false);
-        var (created, generated) = await AdminBootstrap.EnsureAsync(db, options, time, cancellationToken).ConfigureAwait(false);
+        var (created, passwordFile) = await AdminBootstrap.EnsureAsync(db, options, time, cancellationToken).ConfigureAwait(false);
         if (created)
         {
-            // Written once to the console for the operator, never to the log.
-            Console.Out.WriteLine(generated is null
+            // The password itself is never printed or logged: only where the operator finds it.
+            Console.Out.WriteLine(passwordFile is null
                 ? $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}' with the password from FERRY_ADMIN_PASSWORD"
-                : $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}'; password (shown once, change it after signing in): {generated}");
+                : $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}'; its one-time password is in {passwordFile} (readable by this user only; it must be changed at first sign-in)");
         }
 
         await SeedRootsAsync(db, options, time, logger, cancellationToken).ConfigureAwait(false);

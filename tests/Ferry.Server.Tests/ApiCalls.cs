@@ -13,6 +13,18 @@ public static class ApiCalls
         return await ReadAsync(response, expected);
     }
 
+    /// <summary>Any method with a JSON body (PATCH, DELETE …).</summary>
+    public static async Task<JsonObject> SendAsync(HttpClient client, HttpMethod method, string path, object? body = null, HttpStatusCode? expected = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return await ReadAsync(await client.SendAsync(request), expected);
+    }
+
     public static async Task<JsonObject> GetAsync(HttpClient client, string path, HttpStatusCode? expected = null) =>
         await ReadAsync(await client.GetAsync(path), expected);
 

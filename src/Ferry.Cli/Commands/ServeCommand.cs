@@ -14,7 +14,7 @@ internal sealed class ServeCommand
 
     public Command Build()
     {
-        var command = new Command("serve", "Run the Ferry web app and API.\n\nThe database schema must be current: run 'ferry db migrate' first. On first start the administrator 'admin' is created; its password is FERRY_ADMIN_PASSWORD or printed once.\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'");
+        var command = new Command("serve", "Run the Ferry web app and API.\n\nThe database schema must be current: run 'ferry db migrate' first. On first start the administrator 'admin' is created; its password is FERRY_ADMIN_PASSWORD, or random and written to the file 'initial-admin-password' in the data directory (mode 0600; its path is printed; change it at first sign-in).\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'");
         command.Options.Add(_urls);
         command.Options.Add(_db);
         command.Options.Add(_worker);

@@ -159,9 +159,6 @@ internal sealed class SessionsCommand
         ["bytes_total"] = s.Counts.BytesTotal, ["bytes_uploaded"] = s.Counts.BytesUploaded, ["retries"] = s.Counts.Retries, ["duration_ms"] = s.Counts.DurationMs,
     };
 
-    private static string Csv(object? value)
-    {
-        var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
-        return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
-    }
+    /// <summary>A CSV cell: quoted as needed, formula-looking text neutralized (<see cref="Core.Csv.CsvField"/>).</summary>
+    private static string Csv(object? value) => Core.Csv.CsvField.Value(value);
 }

@@ -30,7 +30,8 @@ internal static class SessionEndpoints
         group.MapPost("/{id:long}/complete", CompleteAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(MaximumCompleteBatch))
             .WithSummary("Reports uploads (up to 1,000); the server checks each object in S3 before marking it uploaded.");
         group.MapPost("/{id:long}/finish", FinishAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("Closes the session: completed, or incomplete when files are pending or failed.");
-        group.MapGet("/{id:long}/events", EventsAsync).WithSummary("Server-sent events: a 'progress' event with the session every second; 'end' when it is finished, 'reconnect' when the stream's lifetime is over; 429 past the caller's open streams. The token may be given as ?access_token=.");
+        group.MapGet("/{id:long}/events", EventsAsync).RequireAuthorization(AuthorizationPolicies.ReadWithCookie)
+            .WithSummary("Server-sent events: a 'progress' event with the session every second; 'end' when it is finished, 'reconnect' when the stream's lifetime is over; 429 past the caller's open streams. Authorization header, or the web app's sign-in cookie (never a token in the URL).");
         return group;
     }
 

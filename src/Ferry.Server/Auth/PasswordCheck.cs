@@ -9,8 +9,26 @@ internal sealed record SignInResult(User? User, string? Problem, TimeSpan? Retry
 /// </summary>
 internal sealed class PasswordCheck(FerryDbContext db, LoginThrottle throttle, FerryServerOptions options)
 {
+    /// <summary>
+    /// What is wrong with the lengths of a sign-in's user name and password (at most <see cref="PasswordHashing.MaximumUsernameLength"/>
+    /// and <see cref="PasswordHashing.MaximumLength"/> characters), or null: checked before anything is hashed or looked up.
+    /// </summary>
+    public static string? BoundsProblem(string username, string password) =>
+        username.Length > PasswordHashing.MaximumUsernameLength ? $"the user name is longer than {PasswordHashing.MaximumUsernameLength} characters"
+        : password.Length > PasswordHashing.MaximumLength ? $"the password is longer than {PasswordHashing.MaximumLength:N0} characters"
+        : null;
+
+    /// <summary>
+    /// Deactivated and deleted users get the same answer as a wrong password (after the same hashing work), so
+    /// sign-in answers never tell which accounts exist or are active.
+    /// </summary>
     public async Task<SignInResult> CheckAsync(string username, string password, string address, CancellationToken cancellationToken)
     {
+        if (BoundsProblem(username, password) is { } bounds)
+        {
+            return new SignInResult(null, bounds, null);
+        }
+
         if (throttle.RetryAfter(username, address) is { } wait)
         {
             return new SignInResult(null, $"too many failed sign-ins for this user; try again in {Math.Ceiling(wait.TotalMinutes)} minute(s)", wait);
@@ -18,7 +36,7 @@ internal sealed class PasswordCheck(FerryDbContext db, LoginThrottle throttle, F
 
         // Sign-in comes before any company is known.
         var user = await db.Users.AcrossCompanies().AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken).ConfigureAwait(false);
-        var valid = PasswordHashing.Verify(user?.PasswordHash ?? PasswordHashing.DecoyHash, password) && user is not null;
+        var valid = PasswordHashing.Verify(user?.PasswordHash ?? PasswordHashing.DecoyHash, password) && user is { DeactivatedAt: null, DeletedAt: null };
         if (!valid)
         {
             throttle.RecordFailure(username, address);

@@ -7,24 +7,15 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Ferry.Server.Auth;
 
 /// <summary>
-/// After the signature, lifetime, issuer and audience check: the user must still exist and must not have
-/// changed their password since the token was issued; their current role and company become the caller's claims.
-/// The live-progress stream may carry the token in <c>?access_token=</c>, because browsers' EventSource cannot set headers.
+/// After the signature, lifetime, issuer and audience check: the user must still exist, be active and hold no
+/// revocation newer than the token (see <see cref="CallerPrincipal"/>); their current role and company become the
+/// caller's claims. Tokens are read from the <c>Authorization</c> header only: never from a URL, where proxies,
+/// browser history and logs would keep them.
 /// </summary>
 internal static class TokenValidation
 {
     public static JwtBearerEvents Events() => new()
     {
-        OnMessageReceived = context =>
-        {
-            if (context.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) == true
-                && context.Request.Query.TryGetValue("access_token", out var token))
-            {
-                context.Token = token;
-            }
-
-            return Task.CompletedTask;
-        },
         OnTokenValidated = async context =>
         {
             var subject = context.Principal?.FindFirstValue(JwtRegisteredClaimNames.Sub) ?? context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
@@ -35,8 +26,10 @@ internal static class TokenValidation
             }
 
             var db = context.HttpContext.RequestServices.GetRequiredService<FerryDbContext>();
-            var issuedAt = context.SecurityToken is JsonWebToken jwt ? new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero) : DateTimeOffset.MinValue;
-            var (principal, failure) = await CallerPrincipal.LoadAsync(db, userId, issuedAt, JwtBearerDefaults.AuthenticationScheme, context.HttpContext.RequestAborted).ConfigureAwait(false);
+            var issuedAt = CallerPrincipal.IssuedAt.From(context.Principal)
+                ?? new CallerPrincipal.IssuedAt(context.SecurityToken is JsonWebToken jwt ? new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero) : DateTimeOffset.MinValue, true);
+            var web = context.Principal?.HasClaim(CallerPrincipal.WebClaim, "true") == true;
+            var (principal, failure) = await CallerPrincipal.LoadAsync(db, userId, issuedAt, web, JwtBearerDefaults.AuthenticationScheme, context.HttpContext.RequestAborted).ConfigureAwait(false);
             if (principal is null)
             {
                 context.Fail(failure!);

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ferry.Core.Csv;
 
 namespace Ferry.Server.Donations;
 
 /// <summary>
 /// Streams a company's donated records of the last N days as JSON Lines (<c>{"id","donation_id","donor","recorded_at","record"}</c>)
-/// or CSV (<c>id,donation_id,donor,recorded_at,record</c>, the record as JSON text), straight from the database to the
+/// or CSV (<c>id,donation_id,donor,recorded_at,record</c>, the record as JSON text; cells through <see cref="CsvField"/>), straight from the database to the
 /// output: a million rows never sit in memory.
 /// </summary>
 internal static class DonationRecordsWriter
@@ -30,7 +31,7 @@ internal static class DonationRecordsWriter
             var at = r.RecordedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             if (format == "csv")
             {
-                await text.WriteLineAsync($"{r.Id},{r.DonationId},{r.Donor},{at},\"{r.Data.Replace("\"", "\"\"", StringComparison.Ordinal)}\"").ConfigureAwait(false);
+                await text.WriteLineAsync($"{CsvField.Number(r.Id)},{CsvField.Number(r.DonationId)},{CsvField.Text(r.Donor)},{at},{CsvField.Text(r.Data)}").ConfigureAwait(false);
             }
             else
             {

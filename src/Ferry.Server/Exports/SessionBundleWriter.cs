@@ -117,6 +117,6 @@ internal static class SessionBundleWriter
 
     private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    private static string Csv(params string?[] values) => string.Join(',', values.Select(v =>
-        v is null ? "" : v.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : v));
+    /// <summary>One CSV row: quoted as needed, formula-looking cells neutralized (<see cref="Core.Csv.CsvField"/>).</summary>
+    private static string Csv(params string?[] values) => Core.Csv.CsvField.Row(values);
 }

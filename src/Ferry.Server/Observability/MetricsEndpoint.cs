@@ -8,8 +8,9 @@ namespace Ferry.Server.Observability;
 /// <summary>
 /// <c>GET /metrics</c> in the Prometheus text format (0.0.4): totals read from the database at scrape time (files
 /// and bytes by status, sessions by status, active sessions, job queue depth and jobs by status, exports by status)
-/// and the process's counters and latency histogram. Open to loopback callers; from elsewhere it needs
-/// <c>Authorization: Bearer</c> with <see cref="FerryServerOptions.MetricsToken"/>.
+/// and the process's counters and latency histogram. With <see cref="FerryServerOptions.MetricsToken"/> set, every caller
+/// — loopback included (a reverse proxy on the same host makes every caller loopback) — needs <c>Authorization: Bearer</c>
+/// with it; without, only loopback callers may scrape.
 /// </summary>
 internal static class MetricsEndpoint
 {
@@ -38,7 +39,7 @@ internal static class MetricsEndpoint
     {
         if (!Allowed(http, options))
         {
-            return TypedResults.Problem("metrics are open to loopback callers, or with the bearer token set in Ferry:MetricsToken", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+            return TypedResults.Problem("metrics need the bearer token set in Ferry:MetricsToken (or, when none is set, a loopback caller)", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
         }
 
         // The operator's totals over every company (the caller is the scraper, not a company's user).

@@ -12,11 +12,11 @@ public abstract class FerryPageModel : PageModel
 
     internal FerryDbContext Db => Service<FerryDbContext>();
 
-    /// <summary>A bearer token for the caller, for pages whose script calls the API.</summary>
+    /// <summary>A page token for the caller, for pages whose script calls the API (minutes; the script gets a fresh one from <c>POST /api/auth/page-token</c>).</summary>
     internal async Task<string> ApiTokenAsync(CancellationToken cancellationToken)
     {
         var user = await Db.Users.AsNoTracking().FirstAsync(u => u.Id == Caller.UserId, cancellationToken).ConfigureAwait(false);
-        return Service<TokenIssuer>().Issue(user).Token;
+        return Service<TokenIssuer>().IssuePageToken(user).Token;
     }
 
     /// <summary>An error to show in words at the top of the page.</summary>

@@ -34,6 +34,13 @@ public sealed class SignInModel : PageModel
             return Page();
         }
 
+        if (PasswordCheck.BoundsProblem(Username, Password) is { } bounds)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            Error = char.ToUpperInvariant(bounds[0]) + bounds[1..] + ".";
+            return Page();
+        }
+
         var result = await passwords.CheckAsync(Username, Password, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
         if (result.User is not { } user)
         {

@@ -5,15 +5,23 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Ferry.Server.Pages;
 
-/// <summary>Company administrators list and create their company's users.</summary>
+/// <summary>
+/// Company administrators list, create and manage their company's users: change role, deactivate, reactivate, reset
+/// the password, delete — with the API's rules (<see cref="UserAdministration"/>).
+/// </summary>
 [Authorize(Policy = WebSignIn.AdminPolicy)]
 public sealed class UsersModel : FerryPageModel
 {
     internal List<User> Users { get; private set; } = [];
 
+    internal bool CallerIsSystemAdmin => Caller.IsSystemAdmin;
+
     [BindProperty] public string? NewUsername { get; set; }
     [BindProperty] public string? NewPassword { get; set; }
     [BindProperty] public string? Role { get; set; }
+    [BindProperty] public long UserId { get; set; }
+    [BindProperty] public string? NewRole { get; set; }
+    [BindProperty] public string? TemporaryPassword { get; set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken).ConfigureAwait(false);
 
@@ -26,6 +34,38 @@ public sealed class UsersModel : FerryPageModel
         return Page();
     }
 
+    public Task<IActionResult> OnPostRoleAsync(CancellationToken cancellationToken) =>
+        ChangeAsync(Service<UserAdministration>().ChangeRoleAsync(Caller, UserId, NewRole, cancellationToken), u => $"{u.Username} is now {u.Role}; they were signed out everywhere.", cancellationToken);
+
+    public Task<IActionResult> OnPostDeactivateAsync(CancellationToken cancellationToken) =>
+        ChangeAsync(Service<UserAdministration>().DeactivateAsync(Caller, UserId, cancellationToken), u => $"{u.Username} is deactivated and signed out everywhere.", cancellationToken);
+
+    public Task<IActionResult> OnPostReactivateAsync(CancellationToken cancellationToken) =>
+        ChangeAsync(Service<UserAdministration>().ReactivateAsync(Caller, UserId, cancellationToken), u => $"{u.Username} is active again.", cancellationToken);
+
+    public Task<IActionResult> OnPostResetAsync(CancellationToken cancellationToken) =>
+        ChangeAsync(Service<UserAdministration>().ResetPasswordAsync(Caller, UserId, TemporaryPassword, cancellationToken), u => $"{u.Username}'s password is reset; they must change it at their next sign-in.", cancellationToken);
+
+    public Task<IActionResult> OnPostDeleteAsync(CancellationToken cancellationToken) =>
+        ChangeAsync(Service<UserAdministration>().DeleteAsync(Caller, UserId, cancellationToken), u => $"{u.Username} is deleted.", cancellationToken);
+
+    private async Task<IActionResult> ChangeAsync(Task<AccountChange> change, Func<User, string> done, CancellationToken cancellationToken)
+    {
+        var result = await change.ConfigureAwait(false);
+        if (result.User is { } user)
+        {
+            Message = done(user);
+        }
+        else
+        {
+            Response.StatusCode = result.Status;
+            Error = result.Status == StatusCodes.Status404NotFound ? "That user was not found." : char.ToUpperInvariant(result.Problem![0]) + result.Problem[1..] + ".";
+        }
+
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        return Page();
+    }
+
     private async Task LoadAsync(CancellationToken cancellationToken) =>
-        Users = await Db.Users.AsNoTracking().Where(u => u.CompanyId == Caller.CompanyId).OrderBy(u => u.Username).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Users = await Db.Users.AsNoTracking().Where(u => u.CompanyId == Caller.CompanyId && u.DeletedAt == null).OrderBy(u => u.Username).ToListAsync(cancellationToken).ConfigureAwait(false);
 }

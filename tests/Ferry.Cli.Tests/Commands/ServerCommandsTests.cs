@@ -239,7 +239,8 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
     }
 
     [Fact]
-    public async Task Serve_FirstStartWithoutAdminPassword_PrintsARandomPasswordOnceThatSignsIn()
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Serve_FirstStartWithoutAdminPassword_WritesAnOwnerOnlyPasswordFileThatMustBeChanged()
     {
         var ferry = Device(_device.Combine("first-start"));
         Assert.Equal(0, (await ferry.RunAsync("db", "migrate")).ExitCode);
@@ -247,22 +248,34 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
         using var process = ferry.Start("serve", "--urls", url);
         var stderr = process.StandardError.ReadToEndAsync();
         string? line;
-        while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains("password (shown once", StringComparison.Ordinal))
+        while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains("one-time password is in ", StringComparison.Ordinal))
         {
         }
 
         Assert.NotNull(line);
-        var password = line[(line.LastIndexOf(": ", StringComparison.Ordinal) + 2)..].Trim();
+        var start = line.IndexOf("one-time password is in ", StringComparison.Ordinal) + "one-time password is in ".Length;
+        var file = line[start..line.IndexOf(" (readable", start, StringComparison.Ordinal)];
+        var password = (await File.ReadAllTextAsync(file)).Trim();
+        var mode = File.GetUnixFileMode(file);
         await FerryServerClient.WaitUntilHealthyAsync(url);
         using var http = new HttpClient();
         var login = await http.PostAsJsonAsync(url + "/api/auth/login", new { username = "admin", password });
+        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token["access_token"]!.GetValue<string>());
+        var beforeChange = await http.GetAsync(url + "/api/projects");
+        var change = await http.PostAsJsonAsync(url + "/api/auth/password", new { current_password = password, new_password = "a-new-admin-password" });
         var rest = process.StandardOutput.ReadToEndAsync();
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
 
-        Assert.True(login.IsSuccessStatusCode);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
         Assert.True(password.Length >= 20, password);
-        Assert.DoesNotContain(password, await rest + await stderr, StringComparison.Ordinal);
+        Assert.True(login.IsSuccessStatusCode);
+        Assert.True(token["must_change_password"]!.GetValue<bool>());
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, beforeChange.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, change.StatusCode);
+        Assert.False(File.Exists(file));
+        Assert.DoesNotContain(password, line + await rest + await stderr, StringComparison.Ordinal);
     }
 
     [Fact]

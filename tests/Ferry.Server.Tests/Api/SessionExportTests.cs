@@ -67,6 +67,29 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task ExportDownloadOnly_FileNamedLikeAFormula_NeutralizedInEveryCsv()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant);
+        var sessionId = await NewSessionAsync(tenant.User, projectId, cycleId);
+        const string name = "=HYPERLINK(\"evil.example\",\"click\").wav";
+        await RegisterAsync(tenant.User, sessionId, new Dictionary<string, long> { [name] = 5 });
+        await ApiCalls.PostAsync(tenant.User, $"/api/sessions/{sessionId}/finish", new { });
+
+        var started = await ApiCalls.PostAsync(tenant.User, $"/api/sessions/{sessionId}/exports", new { target = "download" }, HttpStatusCode.Accepted);
+        var export = await WaitSettledAsync(tenant.User, started["id"]!.GetValue<long>());
+        var zip = await DownloadAsync(tenant.User, export["download_url"]!.GetValue<string>());
+
+        var csvs = zip.Where(e => e.Key.EndsWith(".csv", StringComparison.Ordinal)).Select(e => Text(e.Value)).ToList();
+        Assert.Equal(2, csvs.Count);
+        Assert.All(csvs, csv =>
+        {
+            Assert.Contains("\"'=HYPERLINK(\"\"evil.example\"\",\"\"click\"\").wav\"", csv, StringComparison.Ordinal);
+            Assert.DoesNotContain(csv.Split('\n'), line => line.StartsWith('=') || line.StartsWith("\"=", StringComparison.Ordinal) || line.Contains(",=", StringComparison.Ordinal) || line.Contains(",\"=", StringComparison.Ordinal));
+        });
+    }
+
+    [Fact]
     public async Task ExportDownloadOnly_ZipReadyAndNothingWrittenToBucket()
     {
         var tenant = await fixture.NewTenantAsync();

@@ -53,4 +53,34 @@ public sealed class LoginThrottleTests
         Assert.NotNull(sut.RetryAfter("someone-new", "10.0.0.9"));
         Assert.Null(sut.RetryAfter("someone-new", "10.0.0.10"));
     }
+
+    [Fact]
+    public void RecordFailure_ManyDistinctUserNames_TrackedKeysStayAtTheCapAndTheAddressLimitHolds()
+    {
+        var sut = new LoginThrottle(new FerryServerOptions { LoginAttempts = 5, LoginTrackedKeys = 100 }, new ManualTime());
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            sut.RecordFailure($"name{i}", "10.0.0.7");
+        }
+
+        Assert.Equal(100, sut.TrackedKeys);
+        Assert.NotNull(sut.RetryAfter("someone-new", "10.0.0.7"));
+    }
+
+    [Fact]
+    public void RecordFailure_AfterTheWindow_ForgetsExpiredKeys()
+    {
+        var time = new ManualTime();
+        var sut = new LoginThrottle(new FerryServerOptions { LoginWindow = TimeSpan.FromMinutes(15) }, time);
+        for (var i = 0; i < 50; i++)
+        {
+            sut.RecordFailure($"name{i}", $"10.0.1.{i}");
+        }
+
+        time.Now += TimeSpan.FromMinutes(15);
+        sut.RecordFailure("late", "10.0.2.1");
+
+        Assert.Equal(2, sut.TrackedKeys);
+    }
 }

@@ -1,4 +1,6 @@
-// Calls to Ferry's session API with the bearer token the page was rendered with.
+// Calls to Ferry's API with the page token the page was rendered with. Page tokens live minutes: on a 401 the token is
+// renewed once from the sign-in cookie (POST /api/auth/page-token) and the call repeated; when that fails too, the
+// user was signed out (or their account changed) and must sign in again.
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -7,18 +9,29 @@ export class ApiError extends Error {
 }
 
 export class Api {
-  constructor(private readonly token: string) {}
+  constructor(private token: string) {}
+
+  /** The current page token, for requests the Api class does not send itself (form uploads with progress). */
+  get currentToken(): string {
+    return this.token;
+  }
+
+  /** Gets a fresh page token for the sign-in cookie; false when the cookie is no longer valid. */
+  async renewToken(): Promise<boolean> {
+    try {
+      const response = await fetch("/api/auth/page-token", { method: "POST", credentials: "same-origin" });
+      if (!response.ok) return false;
+      this.token = ((await response.json()) as { access_token: string }).access_token;
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(path, {
-        method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new ApiError(0, "the Ferry server cannot be reached; check the connection");
+    let response = await this.send(method, path, body);
+    if (response.status === 401 && (await this.renewToken())) {
+      response = await this.send(method, path, body);
     }
     const text = await response.text();
     if (!response.ok) {
@@ -28,9 +41,22 @@ export class Api {
       } catch {
         // not JSON
       }
+      if (response.status === 401) detail = "you are signed out; sign in again";
       throw new ApiError(response.status, detail);
     }
     return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
+    try {
+      return await fetch(path, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, "the Ferry server cannot be reached; check the connection");
+    }
   }
 }
 

@@ -16,9 +16,8 @@ interface DonationState {
 const root = document.querySelector<HTMLElement>("#contribute");
 const files = document.querySelector<HTMLInputElement>("#donation-files");
 if (root && files) {
-  const token = root.dataset.token ?? "";
   const version = root.dataset.version ?? "";
-  const api = new Api(token);
+  const api = new Api(root.dataset.token ?? "");
   const agree = document.querySelector<HTMLInputElement>("#agree")!;
   const donate = document.querySelector<HTMLButtonElement>("#donate")!;
   const withdraw = document.querySelector<HTMLButtonElement>("#withdraw")!;
@@ -45,6 +44,7 @@ if (root && files) {
     progress.hidden = false;
     say(`Sending ${chosen.length} file(s), ${formatBytes(total)}…`, false);
     try {
+      await api.renewToken(); // page tokens live minutes: start the upload with a fresh one
       const started = await send(form, (sent) => {
         progress.value = Math.round((100 * sent) / Math.max(total, 1));
       });
@@ -91,7 +91,7 @@ if (root && files) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", "/api/donations");
-      xhr.setRequestHeader("authorization", `Bearer ${token}`);
+      xhr.setRequestHeader("authorization", `Bearer ${api.currentToken}`);
       xhr.upload.addEventListener("progress", (e) => onProgress(e.loaded));
       xhr.addEventListener("load", () => {
         if (xhr.status === 202) resolve(JSON.parse(xhr.responseText) as DonationState);

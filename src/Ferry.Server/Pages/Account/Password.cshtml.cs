@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Ferry.Server.Pages.Account;
 
-/// <summary>Changes the caller's password; every other sign-in and token of theirs stops working, and they sign in again.</summary>
+/// <summary>Changes the caller's password (through the sign-in throttle; required after an administrator's reset or a generated first password); every other sign-in and token of theirs stops working, and they sign in again.</summary>
 public sealed class PasswordModel : FerryPageModel
 {
     [BindProperty] public string? CurrentPassword { get; set; }
@@ -17,7 +17,8 @@ public sealed class PasswordModel : FerryPageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        if (await Service<UserAccounts>().ChangePasswordAsync(Caller.UserId, CurrentPassword, NewPassword, cancellationToken).ConfigureAwait(false) is { } refusal)
+        var (refusal, _) = await Service<UserAccounts>().ChangePasswordAsync(Caller.UserId, CurrentPassword, NewPassword, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
             Error = refusal.Sentence;
             return Page();

@@ -15,8 +15,6 @@ public sealed class SessionsModel : FerryPageModel
     [Microsoft.AspNetCore.Mvc.BindProperty(SupportsGet = true, Name = "status")]
     public string? Status { get; set; }
 
-    public string Token { get; private set; } = "";
-
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Projects = await Db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -29,6 +27,5 @@ public sealed class SessionsModel : FerryPageModel
             .Join(Db.Users, x => x.s.UserId, u => u.Id, (x, u) => new { x.s, x.Project, x.Cycle, User = u.Username })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         Sessions = rows.OrderByDescending(r => r.s.Id).Select(r => new Row(r.s, r.Project, r.Cycle, r.User)).ToList();
-        Token = await ApiTokenAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -25,7 +25,7 @@ public sealed class StoragePageTests(WebFixture web) : IClassFixture<WebFixture>
 
         var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
         await page.GetByRole(AriaRole.Link, new() { Name = "Storage" }).ClickAsync();
-        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
         await page.GetByLabel("Endpoint (empty for AWS)").FillAsync(web.S3.Endpoint);
         await page.GetByLabel("Credentials").SelectOptionAsync("keys");
         await page.GetByLabel("Access key id").FillAsync(S3rverServer.AccessKey);

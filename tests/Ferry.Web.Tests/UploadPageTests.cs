@@ -16,6 +16,11 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
     public async Task Admin_CreatesProjectAndCycle_UploadsFolder_EveryObjectIdenticalInS3()
     {
         var bucket = await web.BucketAsync();
+        using (var api = await web.AdminApiAsync())
+        {
+            await FerryServerClient.GrantBucketAsync(api, web.S3.Endpoint, bucket);
+        }
+
         var (folder, files) = FieldFolder("SD_CARD_A", smallFiles: 499, bigFileBytes: 20 * 1024 * 1024);
         var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
 
@@ -25,7 +30,7 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         await page.GetByLabel("Name").FillAsync(project);
         await page.GetByLabel("Bucket").FillAsync(bucket);
         await page.GetByLabel("Region").FillAsync("us-east-1");
-        await page.GetByLabel("Endpoint (empty for AWS)").FillAsync(web.S3.Endpoint);
+        await page.GetByLabel("Storage location").SelectOptionAsync(new SelectOptionValue { Label = $"test {web.S3.Endpoint} ({web.S3.Endpoint})" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
         await page.GetByLabel("Cycle name").FillAsync("C2");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add cycle" }).ClickAsync();

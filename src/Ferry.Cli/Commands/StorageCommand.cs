@@ -63,7 +63,7 @@ internal sealed class StorageCommand
         grant.Options.Add(_shared);
         grant.SetAction((parse, cancellationToken) => RunAsync(parse, api => GrantAsync(parse, api, cancellationToken)));
         command.Subcommands.Add(grant);
-        command.Subcommands.Add(new StorageRootsCommand().Build());
+        command.Subcommands.Add(new StorageRootsCommand(_server).Build());
         return command;
     }
 

@@ -8,12 +8,12 @@ namespace Ferry.Cli.Commands;
 /// <c>ferry storage roots COMPANY_ID [--add DIR | --remove DIR] --server URL</c>: the server folders a company's upload
 /// jobs may read, managed by the system administrator (after <c>ferry login URL</c>). Lists them when neither option is given.
 /// </summary>
-internal sealed class StorageRootsCommand
+/// <param name="server">The <c>--server</c> option of the parent <c>ferry storage</c> command (recursive, required).</param>
+internal sealed class StorageRootsCommand(Option<string> server)
 {
     private readonly Argument<long> _company = new("company-id") { Description = "The company's id (GET /api/companies, or the Server folders page)" };
     private readonly Option<string?> _add = new("--add") { Description = "Give the company this server folder (an absolute path on the server, inside the operator's Ferry:AllowedRoots)" };
     private readonly Option<string?> _remove = new("--remove") { Description = "Take this server folder from the company (its queued jobs fail when a worker starts them)" };
-    private readonly Option<string> _server = new("--server") { Description = "The Ferry server (after 'ferry login URL' as the system administrator)", Required = true };
 
     public Command Build()
     {
@@ -21,7 +21,6 @@ internal sealed class StorageRootsCommand
         command.Arguments.Add(_company);
         command.Options.Add(_add);
         command.Options.Add(_remove);
-        command.Options.Add(_server);
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
     }
@@ -36,8 +35,8 @@ internal sealed class StorageRootsCommand
             throw CliException.Usage("give --add DIR or --remove DIR, not both");
         }
 
-        var server = ServerTokenStore.Normalize(parse.GetValue(_server)!);
-        using var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));
+        var url = ServerTokenStore.Normalize(parse.GetValue(server)!);
+        using var api = new FerryApiClient(url, ServerTokenStore.Find(url, TimeProvider.System));
         try
         {
             if (add is not null)

@@ -93,7 +93,8 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
         }
         catch (Exception ex) when (ex is IOException or StoreException or InvalidOperationException or System.Data.Common.DbException)
         {
-            (outcome, message) = ("failed", ex.Message);
+            // A run of no company is shown to every company: its failure text (which can name other companies' keys) stays in the server log.
+            (outcome, message) = ("failed", company is null ? "failed; the details are in the server log" : ex.Message);
             logger.LogWarning("{Task} failed: {Message}", task, ex.Message);
         }
 

@@ -31,6 +31,7 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
     public const string OutsideOperator = "the folder is outside the folders this server's operator allows for upload jobs (Ferry:AllowedRoots); ask your system administrator";
     public const string NotAbsolute = "local_directory must be an absolute path on the server";
     public const string Missing = "the folder does not exist or is not a folder";
+    public const string HoldsAnother = "the folder holds a server folder that is not your company's; queue a folder below it that does not";
 
     /// <summary>The operator's ceiling, normalized.</summary>
     public IReadOnlyList<string> Ceiling { get; } = options.AllowedRoots.Select(ServerPaths.Normalize).OfType<string>().Distinct().ToList();
@@ -99,6 +100,12 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
             return FolderCheck.Refused(NotYours);
         }
 
+        // A job reads the whole tree below its folder: another company's root nested inside it is not this company's to read.
+        if (HoldsAnothersRoot(companyId, path, roots.Select(r => (r.CompanyId, r.Path))))
+        {
+            return FolderCheck.Refused(HoldsAnother);
+        }
+
         if (!Ceiling.Any(c => ServerPaths.IsInside(path, c)))
         {
             return FolderCheck.Refused(OutsideOperator);
@@ -106,9 +113,15 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
 
         // Where it really leads: a link inside the company's root pointing elsewhere is refused the same way.
         var resolved = ServerPaths.Resolve(path);
-        if (resolved is null || !Owns(companyId, resolved, roots.Select(r => (r.CompanyId, ServerPaths.Resolve(r.Path) ?? r.Path))))
+        var resolvedRoots = roots.Select(r => (r.CompanyId, ServerPaths.Resolve(r.Path) ?? r.Path)).ToList();
+        if (resolved is null || !Owns(companyId, resolved, resolvedRoots))
         {
             return FolderCheck.Refused(NotYours);
+        }
+
+        if (HoldsAnothersRoot(companyId, resolved, resolvedRoots))
+        {
+            return FolderCheck.Refused(HoldsAnother);
         }
 
         if (!Ceiling.Any(c => ServerPaths.IsInside(resolved, ServerPaths.Resolve(c) ?? c)))
@@ -118,6 +131,10 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
 
         return Directory.Exists(resolved) ? FolderCheck.Allowed(resolved) : FolderCheck.Invalid(Missing);
     }
+
+    /// <summary>Whether a root of another company lies strictly below <paramref name="path"/> (a job there would read it).</summary>
+    private static bool HoldsAnothersRoot(long companyId, string path, IEnumerable<(long CompanyId, string Path)> roots) =>
+        roots.Any(r => r.CompanyId != companyId && r.Path != path && ServerPaths.IsInside(r.Path, path));
 
     /// <summary>Whether the most specific root containing <paramref name="path"/> is <paramref name="companyId"/>'s alone.</summary>
     private static bool Owns(long companyId, string path, IEnumerable<(long CompanyId, string Path)> roots)

@@ -218,6 +218,7 @@ public sealed partial class StopSignalTests(S3rverFixture s3rver) : IClassFixtur
 
     private static async Task<(long Project, long Cycle)> ProjectAsync(HttpClient api, string bucket, string endpoint)
     {
+        await FerryServerClient.GrantBucketAsync(api, endpoint, bucket); // api is the system administrator
         var created = await api.PostAsJsonAsync("/api/projects", new { name = "Signals " + Guid.NewGuid().ToString("N")[..6], bucket_name = bucket, region = "us-east-1", endpoint_url = endpoint });
         created.EnsureSuccessStatusCode();
         var project = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
@@ -252,6 +253,7 @@ public sealed partial class StopSignalTests(S3rverFixture s3rver) : IClassFixtur
     {
         var ferry = new FerryProcess(_home.Combine("server"));
         ferry["FERRY_ADMIN_PASSWORD"] = AdminPassword;
+        ferry["Ferry__Storage__AllowPrivateEndpoints"] = "true"; // s3rver is on 127.0.0.1
         ferry["Ferry__S3AccessKeyId"] = S3rverServer.AccessKey;
         ferry["Ferry__S3SecretAccessKey"] = S3rverServer.SecretKey;
         ferry["Ferry__WorkerHeartbeat"] = "00:00:00.500";

@@ -163,6 +163,29 @@ public abstract class JobEndpointsTests<TFixture>(TFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.Created, outerOwn);
     }
 
+    [Fact]
+    public async Task Create_FolderHoldingAnotherCompanysNestedRoot_ForbiddenAndNothingQueued()
+    {
+        // Regression (found on review): a job on the outer company's root itself read the inner company's root below it.
+        var outer = await fixture.NewTenantAsync();
+        var inner = await fixture.NewTenantAsync();
+        var outerRoot = await fixture.NewRootAsync(outer);
+        var innerRoot = Path.Combine(outerRoot, "inner-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(innerRoot);
+        File.WriteAllText(Path.Combine(innerRoot, "secret.wav"), "inner company's");
+        await ApiCalls.PostAsync(await fixture.SystemAdminAsync(), $"/api/companies/{inner.CompanyId}/roots", new { path = innerRoot }, HttpStatusCode.Created);
+        var (outerProject, outerCycle, _) = await fixture.NewProjectAsync(outer);
+        var jobsBefore = (await ApiCalls.GetAsync(outer.Admin, "/api/jobs"))["items"]!.AsArray().Count;
+
+        var response = await outer.User.PostAsJsonAsync("/api/jobs", new { project_id = outerProject, cycle_id = outerCycle, local_directory = outerRoot });
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("holds a server folder that is not your company's", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(innerRoot, body, StringComparison.Ordinal);
+        Assert.Equal(jobsBefore, (await ApiCalls.GetAsync(outer.Admin, "/api/jobs"))["items"]!.AsArray().Count);
+    }
+
     private static string Folder(string root, string name)
     {
         var folder = Path.Combine(root, name + "-" + Guid.NewGuid().ToString("N")[..6]);

@@ -66,6 +66,7 @@ public static class FerryServer
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<EventStreamLimiter>();
         services.AddScoped<PasswordCheck>();
+        services.AddScoped<PageTokens>();
         services.AddSingleton<TokenIssuer>();
         services.AddHostedService<ServerStartup>();
         services.AddSingleton<Exports.SessionExportService>();

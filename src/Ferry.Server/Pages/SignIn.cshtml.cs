@@ -6,8 +6,12 @@ namespace Ferry.Server.Pages;
 
 /// <summary>The sign-in form (same checks and throttling as the API's login).</summary>
 [Microsoft.AspNetCore.Authorization.AllowAnonymous]
-public sealed class SignInModel : PageModel
+internal sealed class SignInModel(PasswordCheck passwords, FerryDbContext db, TimeProvider time) : PageModel
 {
+    private readonly PasswordCheck _passwords = passwords;
+    private readonly FerryDbContext _db = db;
+    private readonly TimeProvider _time = time;
+
     [BindProperty]
     public string? Username { get; set; }
 
@@ -25,9 +29,6 @@ public sealed class SignInModel : PageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var passwords = HttpContext.RequestServices.GetRequiredService<PasswordCheck>();
-        var db = HttpContext.RequestServices.GetRequiredService<FerryDbContext>();
-        var time = HttpContext.RequestServices.GetRequiredService<TimeProvider>();
         if (string.IsNullOrEmpty(Username) || string.IsNullOrEmpty(Password))
         {
             Error = "Enter your user name and password.";
@@ -41,14 +42,14 @@ public sealed class SignInModel : PageModel
             return Page();
         }
 
-        var result = await passwords.CheckAsync(Username, Password, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
+        var result = await _passwords.CheckAsync(Username, Password, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
         if (result.User is not { } user)
         {
             Error = char.ToUpperInvariant(result.Problem![0]) + result.Problem[1..] + ".";
             return Page();
         }
 
-        await WebSignIn.SignInAsync(HttpContext, db, user, time).ConfigureAwait(false);
+        await WebSignIn.SignInAsync(HttpContext, _db, user, _time).ConfigureAwait(false);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/upload");
     }
 }

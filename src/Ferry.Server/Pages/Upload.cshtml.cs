@@ -5,8 +5,12 @@ namespace Ferry.Server.Pages;
 /// it registers the folder's files with the session API, PUTs them straight to S3 with presigned URLs, and reports them
 /// for verification. The page carries a bearer token for those calls.
 /// </summary>
-public sealed class UploadModel : FerryPageModel
+internal sealed class UploadModel(FerryDbContext db, FerryServerOptions options, PageTokens pageTokens) : FerryPageModel
 {
+    private readonly FerryDbContext _db = db;
+    private readonly FerryServerOptions _options = options;
+    private readonly PageTokens _pageTokens = pageTokens;
+
     /// <summary>Part size for files above <see cref="MultipartThreshold"/>, in bytes (8 MiB).</summary>
     public long PartSize { get; } = 8L * 1024 * 1024;
 
@@ -21,7 +25,7 @@ public sealed class UploadModel : FerryPageModel
 
     public string Token { get; private set; } = "";
 
-    public string ExportPrefix => Service<FerryServerOptions>().ExportPrefix.Trim('/');
+    public string ExportPrefix => _options.ExportPrefix.Trim('/');
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
@@ -30,9 +34,9 @@ public sealed class UploadModel : FerryPageModel
             return;
         }
 
-        Projects = await Db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
         var ids = Projects.Select(p => p.Id).ToList();
-        Cycles = await Db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-        Token = await ApiTokenAsync(cancellationToken).ConfigureAwait(false);
+        Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Token = await _pageTokens.IssueAsync(Caller, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -10,8 +10,12 @@ namespace Ferry.Server.Pages;
 /// the password, delete — with the API's rules (<see cref="UserAdministration"/>).
 /// </summary>
 [Authorize(Policy = WebSignIn.AdminPolicy)]
-public sealed class UsersModel : FerryPageModel
+internal sealed class UsersModel(FerryDbContext db, UserAccounts accounts, UserAdministration administration) : FerryPageModel
 {
+    private readonly FerryDbContext _db = db;
+    private readonly UserAccounts _accounts = accounts;
+    private readonly UserAdministration _administration = administration;
+
     internal List<User> Users { get; private set; } = [];
 
     internal bool CallerIsSystemAdmin => Caller.IsSystemAdmin;
@@ -27,7 +31,7 @@ public sealed class UsersModel : FerryPageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var (user, refusal) = await Service<UserAccounts>().CreateAsync(Caller.CompanyId, NewUsername, NewPassword, Role, cancellationToken).ConfigureAwait(false);
+        var (user, refusal) = await _accounts.CreateAsync(Caller.CompanyId, NewUsername, NewPassword, Role, cancellationToken).ConfigureAwait(false);
         Error = refusal?.Sentence;
         Message = user is null ? null : $"User {user.Username} created with role {user.Role}.";
         await LoadAsync(cancellationToken).ConfigureAwait(false);
@@ -35,19 +39,19 @@ public sealed class UsersModel : FerryPageModel
     }
 
     public Task<IActionResult> OnPostRoleAsync(CancellationToken cancellationToken) =>
-        ChangeAsync(Service<UserAdministration>().ChangeRoleAsync(Caller, UserId, NewRole, cancellationToken), u => $"{u.Username} is now {u.Role}; they were signed out everywhere.", cancellationToken);
+        ChangeAsync(_administration.ChangeRoleAsync(Caller, UserId, NewRole, cancellationToken), u => $"{u.Username} is now {u.Role}; they were signed out everywhere.", cancellationToken);
 
     public Task<IActionResult> OnPostDeactivateAsync(CancellationToken cancellationToken) =>
-        ChangeAsync(Service<UserAdministration>().DeactivateAsync(Caller, UserId, cancellationToken), u => $"{u.Username} is deactivated and signed out everywhere.", cancellationToken);
+        ChangeAsync(_administration.DeactivateAsync(Caller, UserId, cancellationToken), u => $"{u.Username} is deactivated and signed out everywhere.", cancellationToken);
 
     public Task<IActionResult> OnPostReactivateAsync(CancellationToken cancellationToken) =>
-        ChangeAsync(Service<UserAdministration>().ReactivateAsync(Caller, UserId, cancellationToken), u => $"{u.Username} is active again.", cancellationToken);
+        ChangeAsync(_administration.ReactivateAsync(Caller, UserId, cancellationToken), u => $"{u.Username} is active again.", cancellationToken);
 
     public Task<IActionResult> OnPostResetAsync(CancellationToken cancellationToken) =>
-        ChangeAsync(Service<UserAdministration>().ResetPasswordAsync(Caller, UserId, TemporaryPassword, cancellationToken), u => $"{u.Username}'s password is reset; they must change it at their next sign-in.", cancellationToken);
+        ChangeAsync(_administration.ResetPasswordAsync(Caller, UserId, TemporaryPassword, cancellationToken), u => $"{u.Username}'s password is reset; they must change it at their next sign-in.", cancellationToken);
 
     public Task<IActionResult> OnPostDeleteAsync(CancellationToken cancellationToken) =>
-        ChangeAsync(Service<UserAdministration>().DeleteAsync(Caller, UserId, cancellationToken), u => $"{u.Username} is deleted.", cancellationToken);
+        ChangeAsync(_administration.DeleteAsync(Caller, UserId, cancellationToken), u => $"{u.Username} is deleted.", cancellationToken);
 
     private async Task<IActionResult> ChangeAsync(Task<AccountChange> change, Func<User, string> done, CancellationToken cancellationToken)
     {
@@ -67,5 +71,5 @@ public sealed class UsersModel : FerryPageModel
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken) =>
-        Users = await Db.Users.AsNoTracking().Where(u => u.CompanyId == Caller.CompanyId && u.DeletedAt == null).OrderBy(u => u.Username).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Users = await _db.Users.AsNoTracking().Where(u => u.CompanyId == Caller.CompanyId && u.DeletedAt == null).OrderBy(u => u.Username).ToListAsync(cancellationToken).ConfigureAwait(false);
 }

@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Account;
 
 /// <summary>Changes the caller's password (through the sign-in throttle; required after an administrator's reset or a generated first password); every other sign-in and token of theirs stops working, and they sign in again.</summary>
-public sealed class PasswordModel : FerryPageModel
+internal sealed class PasswordModel(UserAccounts accounts) : FerryPageModel
 {
+    private readonly UserAccounts _accounts = accounts;
+
     [BindProperty] public string? CurrentPassword { get; set; }
     [BindProperty] public string? NewPassword { get; set; }
 
@@ -17,7 +19,7 @@ public sealed class PasswordModel : FerryPageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var (refusal, _) = await Service<UserAccounts>().ChangePasswordAsync(Caller.UserId, CurrentPassword, NewPassword, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
+        var (refusal, _) = await _accounts.ChangePasswordAsync(Caller.UserId, CurrentPassword, NewPassword, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             Error = refusal.Sentence;

@@ -9,15 +9,20 @@ namespace Ferry.Server.Pages.Contribute;
 /// form (the browser uploads to the API; the server works in the background while the page stays usable), the donor's
 /// pseudonym and consent, withdrawal; for administrators, statistics, exports and the scheduled tasks.
 /// </summary>
-public sealed class ContributeModel : FerryPageModel
+internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, PageTokens pageTokens, TimeProvider time) : FerryPageModel
 {
+    private readonly FerryDbContext _db = db;
+    private readonly DonationStudy _study = study;
+    private readonly PageTokens _pageTokens = pageTokens;
+    private readonly TimeProvider _time = time;
+
     internal sealed record Totals(long Donations, long Records, long Bytes);
 
-    internal ConsentPolicy Policy => Service<DonationStudy>().Policy;
+    internal ConsentPolicy Policy => _study.Policy;
 
-    internal PseudonymizationRules Rules => Service<DonationStudy>().Rules;
+    internal PseudonymizationRules Rules => _study.Rules;
 
-    public bool Configured => Service<DonationStudy>().IsConfigured;
+    public bool Configured => _study.IsConfigured;
 
     public string Donor { get; private set; } = "";
 
@@ -33,19 +38,18 @@ public sealed class ContributeModel : FerryPageModel
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        var study = Service<DonationStudy>();
-        Donor = study.DonorOf(Caller.CompanyId, Caller.UserId);
-        Consent = await Db.Consents.AsNoTracking().Where(c => c.CompanyId == Caller.CompanyId && c.Donor == Donor).OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        Mine = await Db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Donor == Donor).OrderByDescending(d => d.Id).Take(10).ToListAsync(cancellationToken).ConfigureAwait(false);
-        Token = await ApiTokenAsync(cancellationToken).ConfigureAwait(false);
+        Donor = _study.DonorOf(Caller.CompanyId, Caller.UserId);
+        Consent = await _db.Consents.AsNoTracking().Where(c => c.CompanyId == Caller.CompanyId && c.Donor == Donor).OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        Mine = await _db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Donor == Donor).OrderByDescending(d => d.Id).Take(10).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Token = await _pageTokens.IssueAsync(Caller, cancellationToken).ConfigureAwait(false);
         if (Caller.IsAdmin)
         {
-            var now = Service<TimeProvider>().GetUtcNow();
-            var done = Db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Status == Donation.Completed);
+            var now = _time.GetUtcNow();
+            var done = _db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Status == Donation.Completed);
             Stats = (await TotalsAsync(done, cancellationToken).ConfigureAwait(false),
                 await TotalsAsync(done.Where(d => d.CreatedAt >= now.AddDays(-7)), cancellationToken).ConfigureAwait(false),
                 await TotalsAsync(done.Where(d => d.CreatedAt >= now.AddDays(-30)), cancellationToken).ConfigureAwait(false));
-            Runs = await Db.MaintenanceRuns.AsNoTracking().Where(m => m.CompanyId == null || m.CompanyId == Caller.CompanyId).OrderByDescending(m => m.Id).Take(10).ToListAsync(cancellationToken).ConfigureAwait(false);
+            Runs = await _db.MaintenanceRuns.AsNoTracking().Where(m => m.CompanyId == null || m.CompanyId == Caller.CompanyId).OrderByDescending(m => m.Id).Take(10).ToListAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -64,7 +68,7 @@ public sealed class ContributeModel : FerryPageModel
 
         Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         Response.Headers.ContentDisposition = $"attachment; filename=\"donations-last-{days}d.{format}\"";
-        await DonationRecordsWriter.WriteAsync(Db, Caller.CompanyId, days, format, Service<TimeProvider>().GetUtcNow(), Response.Body, cancellationToken).ConfigureAwait(false);
+        await DonationRecordsWriter.WriteAsync(_db, Caller.CompanyId, days, format, _time.GetUtcNow(), Response.Body, cancellationToken).ConfigureAwait(false);
         return new EmptyResult();
     }
 

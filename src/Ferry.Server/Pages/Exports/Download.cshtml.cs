@@ -4,12 +4,15 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Exports;
 
 /// <summary>The zip of an export for a signed-in browser (the API's download needs a bearer token, a link cannot carry one).</summary>
-public sealed class ExportDownloadModel : FerryPageModel
+internal sealed class ExportDownloadModel(FerryDbContext db, SessionExportService exports) : FerryPageModel
 {
+    private readonly FerryDbContext _db = db;
+    private readonly SessionExportService _exports = exports;
+
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
-        var export = await Api.ExportEndpoints.FindAsync(Db, Caller, id, cancellationToken).ConfigureAwait(false);
-        var path = export is null ? null : Service<SessionExportService>().ZipPath(export.Id);
+        var export = await Api.ExportEndpoints.FindAsync(_db, Caller, id, cancellationToken).ConfigureAwait(false);
+        var path = export is null ? null : _exports.ZipPath(export.Id);
         if (export?.Bundle is null || path is null || !System.IO.File.Exists(path))
         {
             return NotFound();

@@ -4,8 +4,12 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Jobs;
 
 /// <summary>Upload jobs from the server's own folders: queue one (users and admins), follow and cancel them.</summary>
-public sealed class JobsModel : FerryPageModel
+internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server.Jobs.ServerFolders folders) : FerryPageModel
 {
+    private readonly FerryDbContext _db = db;
+    private readonly JobCatalog _jobs = jobs;
+    private readonly Ferry.Server.Jobs.ServerFolders _folders = folders;
+
     internal sealed record Row(UploadJob Job, string Project, string Cycle, UploadSession Session);
 
     internal List<Row> Rows { get; private set; } = [];
@@ -34,8 +38,8 @@ public sealed class JobsModel : FerryPageModel
             return Forbid();
         }
 
-        var cycle = CycleId is { } id ? await Db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken).ConfigureAwait(false) : null;
-        var (job, refusal, _) = await Service<JobCatalog>().QueueAsync(Caller, cycle?.ProjectId ?? 0, CycleId, LocalDirectory, null, cancellationToken).ConfigureAwait(false);
+        var cycle = CycleId is { } id ? await _db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken).ConfigureAwait(false) : null;
+        var (job, refusal, _) = await _jobs.QueueAsync(Caller, cycle?.ProjectId ?? 0, CycleId, LocalDirectory, null, cancellationToken).ConfigureAwait(false);
         if (job is not null)
         {
             return Redirect("/jobs");
@@ -53,7 +57,7 @@ public sealed class JobsModel : FerryPageModel
             return Forbid();
         }
 
-        var (job, refusal) = await Service<JobCatalog>().CancelAsync(Caller, id, cancellationToken).ConfigureAwait(false);
+        var (job, refusal) = await _jobs.CancelAsync(Caller, id, cancellationToken).ConfigureAwait(false);
         if (job is null || refusal is not null)
         {
             Error = refusal?.Sentence ?? "That job was not found.";
@@ -66,18 +70,18 @@ public sealed class JobsModel : FerryPageModel
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        var rows = await Db.Jobs.AsNoTracking().Where(j => j.CompanyId == Caller.CompanyId)
-            .Join(Db.Sessions, j => j.SessionId, s => s.Id, (j, s) => new { j, s })
-            .Join(Db.Projects, x => x.j.ProjectId, p => p.Id, (x, p) => new { x.j, x.s, Project = p.Name })
-            .Join(Db.Cycles, x => x.j.CycleId, c => c.Id, (x, c) => new { x.j, x.s, x.Project, Cycle = c.Name })
+        var rows = await _db.Jobs.AsNoTracking().Where(j => j.CompanyId == Caller.CompanyId)
+            .Join(_db.Sessions, j => j.SessionId, s => s.Id, (j, s) => new { j, s })
+            .Join(_db.Projects, x => x.j.ProjectId, p => p.Id, (x, p) => new { x.j, x.s, Project = p.Name })
+            .Join(_db.Cycles, x => x.j.CycleId, c => c.Id, (x, c) => new { x.j, x.s, x.Project, Cycle = c.Name })
             .OrderByDescending(x => x.j.Id).Take(200).ToListAsync(cancellationToken).ConfigureAwait(false);
         Rows = rows.Select(x => new Row(x.j, x.Project, x.Cycle, x.s)).ToList();
         if (CanQueue)
         {
-            Projects = await Db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+            Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
             var ids = Projects.Select(p => p.Id).ToList();
-            Cycles = await Db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-            Roots = (await Service<Ferry.Server.Jobs.ServerFolders>().ListAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false)).Select(r => r.Path).ToList();
+            Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+            Roots = (await _folders.ListAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false)).Select(r => r.Path).ToList();
         }
     }
 }

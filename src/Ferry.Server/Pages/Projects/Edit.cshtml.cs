@@ -5,8 +5,12 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Projects;
 
 /// <summary>One project: its settings (administrators edit) and its cycles (administrators add).</summary>
-public sealed class ProjectEditModel : FerryPageModel
+internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog projects, Ferry.Server.Storage.StorageLocationCatalog storage) : FerryPageModel
 {
+    private readonly FerryDbContext _db = db;
+    private readonly ProjectCatalog _projects = projects;
+    private readonly Ferry.Server.Storage.StorageLocationCatalog _storage = storage;
+
     internal Project? Project { get; private set; }
 
     internal List<Cycle> Cycles { get; private set; } = [];
@@ -36,13 +40,13 @@ public sealed class ProjectEditModel : FerryPageModel
             return Forbid();
         }
 
-        var project = await ProjectEndpoints.FindAsync(Db, Caller, id, cancellationToken, tracked: true).ConfigureAwait(false);
+        var project = await ProjectEndpoints.FindAsync(_db, Caller, id, cancellationToken, tracked: true).ConfigureAwait(false);
         if (project is null)
         {
             return NotFound();
         }
 
-        var refusal = await Service<ProjectCatalog>().UpdateAsync(project, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken).ConfigureAwait(false);
+        var refusal = await _projects.UpdateAsync(project, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken).ConfigureAwait(false);
         Error = refusal?.Sentence;
         Message = refusal is null ? "Saved." : null;
 
@@ -63,7 +67,7 @@ public sealed class ProjectEditModel : FerryPageModel
             return NotFound();
         }
 
-        var (cycle, refusal) = await Service<ProjectCatalog>().AddCycleAsync(id, CycleName, CyclePrefix, cancellationToken).ConfigureAwait(false);
+        var (cycle, refusal) = await _projects.AddCycleAsync(id, CycleName, CyclePrefix, cancellationToken).ConfigureAwait(false);
         if (cycle is null)
         {
             Error = refusal!.Sentence;
@@ -77,8 +81,8 @@ public sealed class ProjectEditModel : FerryPageModel
 
     private async Task LoadAsync(long id, CancellationToken cancellationToken)
     {
-        Project = await ProjectEndpoints.FindAsync(Db, Caller, id, cancellationToken).ConfigureAwait(false);
-        Grants = await Service<Ferry.Server.Storage.StorageLocationCatalog>().GrantsOfAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false);
-        Cycles = Project is null ? [] : await Db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Project = await ProjectEndpoints.FindAsync(_db, Caller, id, cancellationToken).ConfigureAwait(false);
+        Grants = await _storage.GrantsOfAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false);
+        Cycles = Project is null ? [] : await _db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 }

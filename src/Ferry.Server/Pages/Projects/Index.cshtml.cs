@@ -5,8 +5,12 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Projects;
 
 /// <summary>The company's projects; administrators create them here.</summary>
-public sealed class ProjectsModel : FerryPageModel
+internal sealed class ProjectsModel(FerryDbContext db, ProjectCatalog projects, Ferry.Server.Storage.StorageLocationCatalog storage) : FerryPageModel
 {
+    private readonly FerryDbContext _db = db;
+    private readonly ProjectCatalog _projects = projects;
+    private readonly Ferry.Server.Storage.StorageLocationCatalog _storage = storage;
+
     internal List<Project> Projects { get; private set; } = [];
 
     internal List<Cycle> Cycles { get; private set; } = [];
@@ -30,7 +34,7 @@ public sealed class ProjectsModel : FerryPageModel
             return Forbid();
         }
 
-        var (project, refusal) = await Service<ProjectCatalog>().CreateAsync(Caller.CompanyId, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken).ConfigureAwait(false);
+        var (project, refusal) = await _projects.CreateAsync(Caller.CompanyId, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken).ConfigureAwait(false);
         if (project is not null)
         {
             return Redirect($"/projects/{project.Id}");
@@ -43,9 +47,9 @@ public sealed class ProjectsModel : FerryPageModel
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Projects = await Db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
         var ids = Projects.Select(p => p.Id).ToList();
-        Cycles = await Db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-        Grants = await Service<Ferry.Server.Storage.StorageLocationCatalog>().GrantsOfAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false);
+        Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Grants = await _storage.GrantsOfAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false);
     }
 }

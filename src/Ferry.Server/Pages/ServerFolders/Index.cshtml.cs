@@ -7,14 +7,17 @@ namespace Ferry.Server.Pages.ServerFolders;
 /// The system administrator's page: pick a company, list, add and remove the server folders its upload jobs may read.
 /// Anyone else is sent to the Not allowed page (the sign-in cookie's forbid).
 /// </summary>
-public sealed class ServerFoldersModel : FerryPageModel
+internal sealed class ServerFoldersModel(FerryDbContext db, FolderRules folders) : FerryPageModel
 {
+    private readonly FerryDbContext _db = db;
+    private readonly FolderRules _folders = folders;
+
     internal List<Company> Companies { get; private set; } = [];
 
     internal List<CompanyRoot> Roots { get; private set; } = [];
 
     /// <summary>The operator's ceiling (Ferry:AllowedRoots): every company's folders lie inside these.</summary>
-    public IReadOnlyList<string> Ceiling => Service<FolderRules>().Ceiling;
+    public IReadOnlyList<string> Ceiling => _folders.Ceiling;
 
     /// <summary>The company shown (default: the first).</summary>
     [BindProperty(SupportsGet = true)] public long? Company { get; set; }
@@ -41,9 +44,9 @@ public sealed class ServerFoldersModel : FerryPageModel
             return Forbid(WebSignIn.Scheme);
         }
 
-        if (Company is { } id && await Db.Companies.AcrossCompanies().AnyAsync(c => c.Id == id, cancellationToken))
+        if (Company is { } id && await _db.Companies.AcrossCompanies().AnyAsync(c => c.Id == id, cancellationToken))
         {
-            var (root, refusal) = await Service<FolderRules>().AddAsync(id, NewPath, cancellationToken);
+            var (root, refusal) = await _folders.AddAsync(id, NewPath, cancellationToken);
             Error = refusal?.Sentence;
             Message = root is null ? null : $"Added {root.Path}.";
         }
@@ -63,7 +66,7 @@ public sealed class ServerFoldersModel : FerryPageModel
             return Forbid(WebSignIn.Scheme);
         }
 
-        var removed = Company is { } id && await Service<FolderRules>().RemoveAsync(id, path, cancellationToken);
+        var removed = Company is { } id && await _folders.RemoveAsync(id, path, cancellationToken);
         Error = removed ? null : "That folder is not one of the company's server folders.";
         Message = removed ? $"Removed {path}; queued jobs under it fail when a worker starts them." : null;
         await LoadAsync(cancellationToken);
@@ -72,8 +75,8 @@ public sealed class ServerFoldersModel : FerryPageModel
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Companies = await Db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        Companies = await _db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Id).ToListAsync(cancellationToken);
         Company = Selected?.Id ?? Companies.FirstOrDefault()?.Id;
-        Roots = Company is { } id ? await Service<FolderRules>().ListAsync(id, cancellationToken) : [];
+        Roots = Company is { } id ? await _folders.ListAsync(id, cancellationToken) : [];
     }
 }

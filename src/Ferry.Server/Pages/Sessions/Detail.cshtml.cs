@@ -1,8 +1,12 @@
 namespace Ferry.Server.Pages.Sessions;
 
 /// <summary>One session: counters, bytes verified per minute, file types, and the failed files with their reasons.</summary>
-public sealed class SessionDetailModel : FerryPageModel
+internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions options, PageTokens pageTokens) : FerryPageModel
 {
+    private readonly FerryDbContext _db = db;
+    private readonly FerryServerOptions _options = options;
+    private readonly PageTokens _pageTokens = pageTokens;
+
     internal sealed record TypeCount(string Extension, long Files, long Bytes);
 
     internal sealed record ThroughputPoint(DateTimeOffset Minute, long Bytes);
@@ -29,7 +33,7 @@ public sealed class SessionDetailModel : FerryPageModel
 
     public string Token { get; private set; } = "";
 
-    public string ExportPrefix => Service<FerryServerOptions>().ExportPrefix.Trim('/');
+    public string ExportPrefix => _options.ExportPrefix.Trim('/');
 
     /// <summary>A finished session may be exported by users and admins.</summary>
     public bool CanExport => Session is { Status: not SessionStatuses.Active } && Caller.CanWrite;
@@ -37,7 +41,7 @@ public sealed class SessionDetailModel : FerryPageModel
     public async Task OnGetAsync(long id, CancellationToken cancellationToken)
     {
         Id = id;
-        if (await Api.SessionEndpoints.LoadAsync(Db, Caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await Api.SessionEndpoints.LoadAsync(_db, Caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
         {
             return;
         }
@@ -46,7 +50,7 @@ public sealed class SessionDetailModel : FerryPageModel
         var perMinute = new SortedDictionary<DateTimeOffset, long>();
         var types = new Dictionary<string, (long Files, long Bytes)>(StringComparer.OrdinalIgnoreCase);
         // Streamed: a session may hold 300,000 rows; only three columns are read.
-        await foreach (var file in Db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id).Select(f => new { f.Path, f.Size, f.UploadedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var file in _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id).Select(f => new { f.Path, f.Size, f.UploadedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             var extension = Path.GetExtension(file.Path) is { Length: > 0 } e ? e.ToLowerInvariant() : "(none)";
             var count = types.GetValueOrDefault(extension);
@@ -60,12 +64,12 @@ public sealed class SessionDetailModel : FerryPageModel
 
         Throughput.AddRange(perMinute.Select(p => new ThroughputPoint(p.Key, p.Value)));
         Types = types.OrderByDescending(t => t.Value.Files).Select(t => new TypeCount(t.Key, t.Value.Files, t.Value.Bytes)).ToList();
-        Exports = await Db.Exports.AsNoTracking().Where(e => e.SessionId == id && e.CompanyId == Caller.CompanyId).OrderByDescending(e => e.Id).Take(20).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Exports = await _db.Exports.AsNoTracking().Where(e => e.SessionId == id && e.CompanyId == Caller.CompanyId).OrderByDescending(e => e.Id).Take(20).ToListAsync(cancellationToken).ConfigureAwait(false);
         if (CanExport)
         {
-            Token = await ApiTokenAsync(cancellationToken).ConfigureAwait(false);
+            Token = await _pageTokens.IssueAsync(Caller, cancellationToken).ConfigureAwait(false);
         }
 
-        Failed = await Db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Status == FileStatuses.Failed).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Failed = await _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Status == FileStatuses.Failed).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 }

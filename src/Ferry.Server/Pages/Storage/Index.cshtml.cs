@@ -4,8 +4,11 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Storage;
 
 /// <summary>The system administrator's storage locations: add one (keys are stored encrypted), test it, grant it to a company.</summary>
-public sealed class StorageModel : FerryPageModel
+internal sealed class StorageModel(FerryDbContext db, StorageLocationCatalog catalog) : FerryPageModel
 {
+    private readonly FerryDbContext _db = db;
+    private readonly StorageLocationCatalog _catalog = catalog;
+
     internal List<StorageLocationResponse> Locations { get; private set; } = [];
 
     internal List<Company> Companies { get; private set; } = [];
@@ -42,7 +45,7 @@ public sealed class StorageModel : FerryPageModel
             return Forbid();
         }
 
-        var (location, refusal) = await Service<StorageLocationCatalog>().CreateAsync(
+        var (location, refusal) = await _catalog.CreateAsync(
             new StorageLocationRequest(Name, EndpointUrl, Region, null, CredentialSource, ProfileName, AccessKeyId, SecretAccessKey), cancellationToken);
         Error = refusal?.Sentence;
         Message = location is null ? null : $"Storage location '{location.Name}' added.";
@@ -58,10 +61,9 @@ public sealed class StorageModel : FerryPageModel
             return Forbid();
         }
 
-        var catalog = Service<StorageLocationCatalog>();
-        if (await catalog.FindAsync(locationId, cancellationToken) is { } location)
+        if (await _catalog.FindAsync(locationId, cancellationToken) is { } location)
         {
-            var result = await catalog.TestAsync(location, Bucket, cancellationToken);
+            var result = await _catalog.TestAsync(location, Bucket, cancellationToken);
             if (result.Ok)
             {
                 Message = Sentence(result.Message);
@@ -83,10 +85,9 @@ public sealed class StorageModel : FerryPageModel
             return Forbid();
         }
 
-        var catalog = Service<StorageLocationCatalog>();
-        if (await catalog.FindAsync(locationId, cancellationToken) is { } location)
+        if (await _catalog.FindAsync(locationId, cancellationToken) is { } location)
         {
-            var (grant, refusal) = await catalog.GrantAsync(location, new StorageGrantRequest(CompanyId, BucketPattern, Shared), cancellationToken);
+            var (grant, refusal) = await _catalog.GrantAsync(location, new StorageGrantRequest(CompanyId, BucketPattern, Shared), cancellationToken);
             Error = refusal?.Sentence;
             Message = grant is null ? null : $"Granted {grant.BucketPattern} at '{location.Name}'.";
         }
@@ -99,7 +100,7 @@ public sealed class StorageModel : FerryPageModel
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Locations = await Service<StorageLocationCatalog>().ListAsync(cancellationToken);
-        Companies = await Db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken);
+        Locations = await _catalog.ListAsync(cancellationToken);
+        Companies = await _db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken);
     }
 }

@@ -128,9 +128,11 @@ public sealed class WorkerCommandTests : IAsyncLifetime
         Start(Ferry("worker-c"), "worker", "--db", _database, "--allowed-root", Root);
         await WaitForJobsAsync(api, [job], j => j["status"]!.GetValue<string>() == "running");
 
+        // The uploads stay held until the job has stopped: released earlier, the last small files could all be stored
+        // within one heartbeat and the session would complete before the cancel is seen (a race, not a cancel).
         var response = await api.PostAsync($"/api/jobs/{job}/cancel", null);
-        proxy.Release();
         var done = (await WaitForJobsAsync(api, [job], j => j["status"]!.GetValue<string>() != "running"))[0];
+        proxy.Release();
 
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         Assert.Equal("cancelled", done["status"]!.GetValue<string>());

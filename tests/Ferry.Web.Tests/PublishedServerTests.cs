@@ -117,6 +117,7 @@ public sealed class PublishedServerFixture : IAsyncLifetime
         info.Environment["HOME"] = _home.Path;
         info.Environment["FERRY_HOME"] = _home.Combine("data");
         info.Environment["FERRY_ADMIN_PASSWORD"] = AdminPassword;
+        info.Environment["Ferry__Storage__AllowPrivateEndpoints"] = "true"; // the test's project points at 127.0.0.1
         foreach (var name in new[] { "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN" })
         {
             info.Environment.Remove(name);
@@ -265,6 +266,7 @@ public sealed class PublishedServerTests(PublishedServerFixture web) : IClassFix
 
     private static async Task<(long Project, long Session)> ProjectWithFinishedSessionAsync(HttpClient api)
     {
+        await FerryServerClient.GrantBucketAsync(api, "http://127.0.0.1:9", "published-bucket"); // api is the system administrator
         var created = await api.PostAsJsonAsync("/api/projects", new { name = "Published", bucket_name = "published-bucket", region = "us-east-1", endpoint_url = "http://127.0.0.1:9" });
         created.EnsureSuccessStatusCode();
         var project = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();

@@ -38,6 +38,12 @@ public static class FerryServerClient
             await Task.Delay(100);
         }
 
+        // The caller's clean-up may never run when its set-up throws: leave no server behind.
+        if (server is { HasExited: false })
+        {
+            server.Kill(entireProcessTree: true);
+        }
+
         throw new InvalidOperationException($"{url}/healthz did not answer within 60 s");
     }
 

@@ -100,16 +100,8 @@ public sealed partial class StopSignalTests(S3rverFixture s3rver) : IClassFixtur
         var ferry = new FerryProcess(_home.Combine("client"));
         var args = new[] { "upload", source, $"s3://{bucket}/C1", "--endpoint", proxy.Endpoint, "-j", "8" };
 
-        using (var first = new RunningFerry(ferry.Start(args)))
-        {
-            await WaitForAsync(() => proxy.Count("PutObject") > 80, first);
-            await first.SignalAsync("TERM");
-            var exit = await first.WaitForExitAsync();
-
-            Assert.True(exit == 130, $"exit {exit}\n{first.Output}");
-            Assert.Contains("interrupted", first.Output, StringComparison.Ordinal);
-            AssertNoStackTrace(first.Output);
-        }
+        var output = await InterruptAsync(ferry, args, () => proxy.Count("PutObject") > 80, "TERM");
+        Assert.Contains("interrupted", output, StringComparison.Ordinal);
 
         var stored = (await Server.ListKeysAsync(bucket)).Count;
         proxy.Reset(); // requests held when the signal came stay held: they never reach the store
@@ -132,15 +124,7 @@ public sealed partial class StopSignalTests(S3rverFixture s3rver) : IClassFixtur
         var destination = _home.Combine("back");
         var args = new[] { "download", $"s3://{bucket}/C1", destination, "--endpoint", proxy.Endpoint, "-j", "8" };
 
-        using (var first = new RunningFerry(ferry.Start(args)))
-        {
-            await WaitForAsync(() => proxy.Count("GetObject") > 80, first);
-            await first.SignalAsync("INT");
-            var exit = await first.WaitForExitAsync();
-
-            Assert.True(exit == 130, $"exit {exit}\n{first.Output}");
-            AssertNoStackTrace(first.Output);
-        }
+        await InterruptAsync(ferry, args, () => proxy.Count("GetObject") > 80, "INT");
 
         proxy.Reset(); // requests held when the signal came stay held: they never reach the store
         var rerun = await ferry.RunAsync(args);
@@ -165,15 +149,7 @@ public sealed partial class StopSignalTests(S3rverFixture s3rver) : IClassFixtur
         var ferry = new FerryProcess(_home.Combine("client"));
         var args = new[] { "export", source, $"s3://{bucket}/audits", "--name", "Signal review", "--endpoint", proxy.Endpoint };
 
-        using (var first = new RunningFerry(ferry.Start(args)))
-        {
-            await WaitForAsync(() => proxy.Count("PutObject") > 40, first);
-            await first.SignalAsync("TERM");
-            var exit = await first.WaitForExitAsync();
-
-            Assert.True(exit == 130, $"exit {exit}\n{first.Output}");
-            AssertNoStackTrace(first.Output);
-        }
+        await InterruptAsync(ferry, args, () => proxy.Count("PutObject") > 40, "TERM");
 
         proxy.Reset(); // requests held when the signal came stay held: they never reach the store
         var rerun = await ferry.RunAsync(args);
@@ -182,6 +158,19 @@ public sealed partial class StopSignalTests(S3rverFixture s3rver) : IClassFixtur
         var keys = await Server.ListKeysAsync(bucket);
         Assert.Single(keys.Select(k => k.Split('/')[1]).Distinct()); // one bundle, not a second copy
         Assert.Equal(120 + 2, keys.Count); // every document and the two reports
+    }
+
+    /// <summary>Starts <paramref name="args"/>, sends <paramref name="signal"/> once <paramref name="midRun"/> holds, and asserts exit 130 without a stack trace; returns the output.</summary>
+    private static async Task<string> InterruptAsync(FerryProcess ferry, string[] args, Func<bool> midRun, string signal)
+    {
+        using var first = new RunningFerry(ferry.Start(args));
+        await WaitForAsync(midRun, first);
+        await first.SignalAsync(signal);
+        var exit = await first.WaitForExitAsync();
+
+        Assert.True(exit == 130, $"exit {exit}\n{first.Output}");
+        AssertNoStackTrace(first.Output);
+        return first.Output;
     }
 
     private static void AssertNoStackTrace(string output)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Ferry.Server.Exports;
+using Ferry.Server.Sessions;
 
 namespace Ferry.Server.Api;
 
@@ -29,7 +30,7 @@ internal static class ExportEndpoints
             return ApiProblems.BadRequest("target is s3 (export to the project's bucket) or download (a zip only)");
         }
 
-        if (await SessionEndpoints.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } loaded)
+        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } loaded)
         {
             return ApiProblems.NotFound($"session {id}");
         }
@@ -56,13 +57,13 @@ internal static class ExportEndpoints
     }
 
     private static async Task<Results<Ok<ExportResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, SessionExportService exports, CancellationToken cancellationToken) =>
-        await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } export
+        await SessionExports.FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } export
             ? TypedResults.Ok(ExportResponse.From(export, exports.Progress(export.Id)))
             : ApiProblems.NotFound($"export {id}");
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAsync(long id, Caller caller, FerryDbContext db, SessionExportService exports, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } export)
+        if (await SessionExports.FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } export)
         {
             return ApiProblems.NotFound($"export {id}");
         }
@@ -75,9 +76,6 @@ internal static class ExportEndpoints
 
         return TypedResults.File(File.OpenRead(path), "application/zip", export.Bundle + ".zip");
     }
-
-    internal static Task<SessionExport?> FindAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken) =>
-        db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id && e.CompanyId == caller.CompanyId, cancellationToken);
 }
 
 /// <summary>The body of <c>POST /api/sessions/{id}/exports</c>.</summary>

@@ -3,13 +3,6 @@ using Ferry.Server.Tenancy;
 
 namespace Ferry.Server.Api;
 
-/// <summary>
-/// A project as a company admin writes it: a granted storage location and a bucket within the grant. Region falls back
-/// to the location's. <see cref="EndpointUrl"/> and <see cref="AwsProfile"/> are facts of the location: a request
-/// that sets them to anything else is refused (400); without <see cref="StorageLocationId"/>, they pick the granted
-/// location with that endpoint (older clients).
-/// </summary>
-internal sealed record ProjectRequest(string? Name, string? BucketName, string? Region, string? EndpointUrl, string? AwsProfile, long? StorageLocationId = null);
 
 internal sealed record ProjectResponse(long Id, string Name, string BucketName, string Region, string? EndpointUrl, string? AwsProfile, DateTimeOffset CreatedAt, long? StorageLocationId, string? StorageLocationName);
 
@@ -18,7 +11,7 @@ internal sealed record CycleRequest(string? Name, string? S3Prefix);
 internal sealed record CycleResponse(long Id, long ProjectId, string Name, string S3Prefix, DateTimeOffset CreatedAt);
 
 /// <summary><c>/api/projects</c>: a project is a bucket; its cycles are prefixes. Everyone in the company reads; admins write.</summary>
-internal static partial class ProjectEndpoints
+internal static class ProjectEndpoints
 {
     public static RouteGroupBuilder MapProjectEndpoints(this IEndpointRouteBuilder app)
     {
@@ -38,7 +31,7 @@ internal static partial class ProjectEndpoints
             .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(ToResponse).ToList());
 
     private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
-        await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } project
+        await ProjectLookup.FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } project
             ? TypedResults.Ok(ToResponse(project))
             : ApiProblems.NotFound($"project {id}");
 
@@ -50,7 +43,7 @@ internal static partial class ProjectEndpoints
 
     private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> UpdateAsync(long id, ProjectRequest request, Caller caller, FerryDbContext db, ProjectCatalog catalog, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, caller, id, cancellationToken, tracked: true).ConfigureAwait(false) is not { } project)
+        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken, tracked: true).ConfigureAwait(false) is not { } project)
         {
             return ApiProblems.NotFound($"project {id}");
         }
@@ -62,7 +55,7 @@ internal static partial class ProjectEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, caller, id, cancellationToken, tracked: true).ConfigureAwait(false) is not { } project)
+        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken, tracked: true).ConfigureAwait(false) is not { } project)
         {
             return ApiProblems.NotFound($"project {id}");
         }
@@ -79,7 +72,7 @@ internal static partial class ProjectEndpoints
 
     private static async Task<Results<Ok<List<CycleResponse>>, ProblemHttpResult>> ListCyclesAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
+        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
         {
             return ApiProblems.NotFound($"project {id}");
         }
@@ -90,7 +83,7 @@ internal static partial class ProjectEndpoints
 
     private static async Task<Results<Created<CycleResponse>, ProblemHttpResult>> CreateCycleAsync(long id, CycleRequest request, Caller caller, FerryDbContext db, ProjectCatalog catalog, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
+        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
         {
             return ApiProblems.NotFound($"project {id}");
         }
@@ -101,51 +94,9 @@ internal static partial class ProjectEndpoints
             : TypedResults.Created($"/api/projects/{id}/cycles/{cycle.Id}", new CycleResponse(cycle.Id, id, cycle.Name, cycle.S3Prefix, cycle.CreatedAt));
     }
 
-    /// <summary>The project when it belongs to the caller's company, else null (answered as 404).</summary>
-    internal static Task<Project?> FindAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken, bool tracked = false) =>
-        (tracked ? db.Projects : db.Projects.AsNoTracking()).FirstOrDefaultAsync(p => p.Id == id && p.CompanyId == caller.CompanyId, cancellationToken);
-
     /// <summary>Endpoint and profile are the location's (the source of truth), not the project's copies.</summary>
     private static ProjectResponse ToResponse(Project p) => new(p.Id, p.Name, p.BucketName, p.Region,
         p.StorageLocation is { } l ? l.EndpointUrl : p.EndpointUrl,
         p.StorageLocation is { } loc ? (loc.CredentialSource == StorageCredentialSources.Profile ? loc.ProfileName : null) : p.AwsProfile,
         p.CreatedAt, p.StorageLocationId, p.StorageLocation?.Name);
-
-    internal static string? Validate(ProjectRequest request)
-    {
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > 200)
-        {
-            return "give the project a name of 1 to 200 characters";
-        }
-
-        if (request.BucketName is null || !BucketName().IsMatch(request.BucketName) || request.BucketName.Contains("..", StringComparison.Ordinal))
-        {
-            return "bucket_name must be a valid S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit";
-        }
-
-        if (request.Region is not null && !RegionName().IsMatch(request.Region))
-        {
-            return "region must be an AWS region name such as eu-west-1 (any name your S3-compatible server accepts, e.g. us-east-1)";
-        }
-
-        if (!string.IsNullOrEmpty(request.EndpointUrl))
-        {
-            try
-            {
-                Ferry.Storage.S3.S3StoreFactory.Validate(request.EndpointUrl);
-            }
-            catch (FormatException ex)
-            {
-                return "endpoint_url: " + ex.Message;
-            }
-        }
-
-        return null;
-    }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
-    private static partial Regex BucketName();
-
-    [GeneratedRegex("^[a-z0-9-]{2,40}$")]
-    private static partial Regex RegionName();
 }

@@ -42,7 +42,7 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest("give project_id and cycle_id");
         }
 
-        if (await ProjectEndpoints.FindAsync(db, caller, projectId, cancellationToken).ConfigureAwait(false) is not { } project)
+        if (await ProjectLookup.FindAsync(db, caller, projectId, cancellationToken).ConfigureAwait(false) is not { } project)
         {
             return ApiProblems.NotFound($"project {projectId}");
         }
@@ -96,7 +96,7 @@ internal static class SessionEndpoints
     }
 
     private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
-        await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } found
+        await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } found
             ? TypedResults.Ok(SessionResponse.From(found.Session, found.Project.BucketName, found.Cycle.S3Prefix))
             : ApiProblems.NotFound($"session {id}");
 
@@ -155,7 +155,7 @@ internal static class SessionEndpoints
 
     private static async Task<Results<Ok<SessionFilesPage>, ProblemHttpResult>> ListFilesAsync(long id, Caller caller, FerryDbContext db, string? status, long? after, int? limit, CancellationToken cancellationToken)
     {
-        if (await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
+        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
         {
             return ApiProblems.NotFound($"session {id}");
         }
@@ -242,12 +242,12 @@ internal static class SessionEndpoints
 
     private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> FinishAsync(long id, Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
         {
             return ApiProblems.NotFound($"session {id}");
         }
 
-        await CloseAsync(db, id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await UploadSessions.CloseAsync(db, id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(SessionResponse.From(session, found.Project.BucketName, found.Cycle.S3Prefix));
     }
@@ -261,7 +261,7 @@ internal static class SessionEndpoints
     private static async Task EventsAsync(long id, Caller caller, FerryDbContext db, HttpContext http, IOptions<JsonOptions> json, TimeProvider time,
         EventStreamLimiter streams, FerryServerOptions options, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
-        if (await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
         {
             await ApiProblems.NotFound($"session {id}").ExecuteAsync(http).ConfigureAwait(false);
             return;
@@ -306,29 +306,10 @@ internal static class SessionEndpoints
         }
     }
 
-    /// <summary>Closes an active session: completed when every registered file is uploaded or already there, else incomplete.</summary>
-    internal static Task<int> CloseAsync(FerryDbContext db, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.Sessions.Where(s => s.Id == id && s.Status == SessionStatuses.Active).ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.Status, x => x.UploadedFiles + x.SkippedFiles == x.TotalFiles ? SessionStatuses.Completed : SessionStatuses.Incomplete)
-            .SetProperty(x => x.FinishedAt, now)
-            .SetProperty(x => x.LastActivityAt, now), cancellationToken);
-
-    internal sealed record LoadedSession(UploadSession Session, Project Project, Cycle Cycle);
-
-    /// <summary>The session with its project and cycle when it belongs to the caller's company, else null (answered as 404).</summary>
-    internal static async Task<LoadedSession?> LoadAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken)
-    {
-        var row = await db.Sessions.AsNoTracking().Where(s => s.Id == id && s.CompanyId == caller.CompanyId)
-            .Join(db.Projects, s => s.ProjectId, p => p.Id, (s, p) => new { s, p })
-            .Join(db.Cycles, x => x.s.CycleId, c => c.Id, (x, c) => new { x.s, x.p, c })
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return row is null ? null : new LoadedSession(row.s, row.p, row.c);
-    }
-
     /// <summary>The session when it is the caller's company's and still active; else the 404 or 409 to answer.</summary>
     internal static async Task<(LoadedSession Session, ProblemHttpResult? Refused)> LoadActiveAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken)
     {
-        if (await LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
         {
             return (null!, ApiProblems.NotFound($"session {id}"));
         }

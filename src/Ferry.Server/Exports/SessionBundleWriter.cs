@@ -14,7 +14,7 @@ namespace Ferry.Server.Exports;
 internal static class SessionBundleWriter
 {
     public static async Task<(IReadOnlyList<BundleSection> Sections, Dictionary<string, string> Details)> WriteAsync(
-        FerryDbContext db, Api.SessionEndpoints.LoadedSession loaded, string folder, CancellationToken cancellationToken)
+        FerryDbContext db, Sessions.LoadedSession loaded, string folder, CancellationToken cancellationToken)
     {
         var session = loaded.Session;
         var sections = new[] { "manifest", "failures", "logs" }.Select(name => new BundleSection(name, Path.Combine(folder, name))).ToList();

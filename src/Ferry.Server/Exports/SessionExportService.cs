@@ -34,7 +34,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
     public ExportProgress? Progress(long id) => _progress.GetValueOrDefault(id);
 
     /// <summary>Records an export of <paramref name="loaded"/> and queues it.</summary>
-    public async Task<SessionExport> StartAsync(FerryDbContext db, Caller caller, Api.SessionEndpoints.LoadedSession loaded, string kind, CancellationToken cancellationToken)
+    public async Task<SessionExport> StartAsync(FerryDbContext db, Caller caller, Sessions.LoadedSession loaded, string kind, CancellationToken cancellationToken)
     {
         var export = new SessionExport
         {
@@ -94,7 +94,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
     private async Task RunAsync(FerryDbContext db, SessionExport export, ExportProgress progress, string work, CancellationToken cancellationToken)
     {
         var caller = new Caller(export.UserId, "", export.CompanyId, Roles.User, false);
-        var loaded = await Api.SessionEndpoints.LoadAsync(db, caller, export.SessionId, cancellationToken).ConfigureAwait(false)
+        var loaded = await Sessions.UploadSessions.LoadAsync(db, caller, export.SessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new BundleException($"session {export.SessionId} no longer exists");
         if (Directory.Exists(work))
         {

@@ -22,7 +22,7 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
             return (null, Refusal.Invalid("give project_id, cycle_id and local_directory"), StatusCodes.Status400BadRequest);
         }
 
-        if (await Api.ProjectEndpoints.FindAsync(db, caller, project, cancellationToken).ConfigureAwait(false) is null)
+        if (await ProjectLookup.FindAsync(db, caller, project, cancellationToken).ConfigureAwait(false) is null)
         {
             return (null, Refusal.Invalid($"project {project} was not found"), StatusCodes.Status404NotFound);
         }
@@ -72,7 +72,7 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
             .SetProperty(x => x.Message, "cancelled before it started").SetProperty(x => x.FinishedAt, now), cancellationToken).ConfigureAwait(false);
         if (cancelledNow > 0)
         {
-            await Api.SessionEndpoints.CloseAsync(db, job.SessionId, now, cancellationToken).ConfigureAwait(false);
+            await Sessions.UploadSessions.CloseAsync(db, job.SessionId, now, cancellationToken).ConfigureAwait(false);
         }
         else if (await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken).ConfigureAwait(false) == 0)
         {

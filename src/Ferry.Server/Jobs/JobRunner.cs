@@ -27,7 +27,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
         var queue = new JobQueue(db, time);
         var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, stoppingToken).ConfigureAwait(false);
-        var loaded = await Api.SessionEndpoints.LoadAsync(db, new Caller(job.UserId, "", job.CompanyId, Roles.User, false), job.SessionId, stoppingToken).ConfigureAwait(false);
+        var loaded = await UploadSessions.LoadAsync(db, new Caller(job.UserId, "", job.CompanyId, Roles.User, false), job.SessionId, stoppingToken).ConfigureAwait(false);
         if (loaded is null)
         {
             await queue.FinishAsync(jobId, worker, JobStatuses.Failed, "the job's session no longer exists", stoppingToken).ConfigureAwait(false);
@@ -67,12 +67,12 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             return;
         }
 
-        await Api.SessionEndpoints.CloseAsync(db, job.SessionId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        await UploadSessions.CloseAsync(db, job.SessionId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         await queue.FinishAsync(jobId, worker, status, message, CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("Job {Job} ({Folder}) {Status}: {Message}", jobId, job.LocalDirectory, status, message);
     }
 
-    private async Task<(string Status, string? Message)> UploadAsync(IServiceProvider services, UploadJob job, Api.SessionEndpoints.LoadedSession loaded, CancellationToken cancellationToken)
+    private async Task<(string Status, string? Message)> UploadAsync(IServiceProvider services, UploadJob job, LoadedSession loaded, CancellationToken cancellationToken)
     {
         var check = await services.GetRequiredService<ServerFolders>().CheckAsync(job.CompanyId, job.LocalDirectory, cancellationToken).ConfigureAwait(false);
         if (check.Folder is not { } folder)
@@ -118,7 +118,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
     }
 
     /// <summary>Registers the folder's files in batches; returns the paths still to upload and how many paths could not become keys.</summary>
-    private static async Task<(HashSet<string> Remaining, int Refused)> RegisterAsync(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded, string folder, CancellationToken cancellationToken)
+    private static async Task<(HashSet<string> Remaining, int Refused)> RegisterAsync(SessionFileService files, LoadedSession loaded, string folder, CancellationToken cancellationToken)
     {
         var remaining = new HashSet<string>(StringComparer.Ordinal);
         var refused = 0;
@@ -150,7 +150,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         return (remaining, refused);
     }
 
-    private static async Task RegisterBatchAsync(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded, List<FileToRegister> batch, HashSet<string> remaining, CancellationToken cancellationToken)
+    private static async Task RegisterBatchAsync(SessionFileService files, LoadedSession loaded, List<FileToRegister> batch, HashSet<string> remaining, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
@@ -205,7 +205,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
     }
 
     /// <summary>Carries the engine's verdicts to the session in batches, off the engine's threads.</summary>
-    private sealed class SessionReporter(SessionFileService files, Api.SessionEndpoints.LoadedSession loaded, Observability.FerryMetrics metrics) : ITransferObserver
+    private sealed class SessionReporter(SessionFileService files, LoadedSession loaded, Observability.FerryMetrics metrics) : ITransferObserver
     {
         private readonly Channel<FileEvent> _events = Channel.CreateUnbounded<FileEvent>(new UnboundedChannelOptions { SingleReader = true });
 

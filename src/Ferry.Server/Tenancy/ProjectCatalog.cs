@@ -9,7 +9,7 @@ internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time, Stora
 {
     public async Task<(Project? Project, Refusal? Refusal)> CreateAsync(long companyId, ProjectRequest request, CancellationToken cancellationToken)
     {
-        if (ProjectEndpoints.Validate(request) is { } problem)
+        if (ProjectRules.Validate(request) is { } problem)
         {
             return (null, Refusal.Invalid(problem));
         }
@@ -36,7 +36,7 @@ internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time, Stora
     /// <summary>Changes a tracked <paramref name="project"/>; null when saved.</summary>
     public async Task<Refusal?> UpdateAsync(Project project, ProjectRequest request, CancellationToken cancellationToken)
     {
-        if (ProjectEndpoints.Validate(request) is { } problem)
+        if (ProjectRules.Validate(request) is { } problem)
         {
             return Refusal.Invalid(problem);
         }

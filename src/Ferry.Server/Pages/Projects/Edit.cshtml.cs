@@ -40,7 +40,7 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
             return Forbid();
         }
 
-        var project = await ProjectEndpoints.FindAsync(_db, Caller, id, cancellationToken, tracked: true).ConfigureAwait(false);
+        var project = await ProjectLookup.FindAsync(_db, Caller, id, cancellationToken, tracked: true).ConfigureAwait(false);
         if (project is null)
         {
             return NotFound();
@@ -81,7 +81,7 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
 
     private async Task LoadAsync(long id, CancellationToken cancellationToken)
     {
-        Project = await ProjectEndpoints.FindAsync(_db, Caller, id, cancellationToken).ConfigureAwait(false);
+        Project = await ProjectLookup.FindAsync(_db, Caller, id, cancellationToken).ConfigureAwait(false);
         Grants = await _storage.GrantsOfAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false);
         Cycles = Project is null ? [] : await _db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -41,7 +41,7 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
     public async Task OnGetAsync(long id, CancellationToken cancellationToken)
     {
         Id = id;
-        if (await Api.SessionEndpoints.LoadAsync(_db, Caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await Ferry.Server.Sessions.UploadSessions.LoadAsync(_db, Caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
         {
             return;
         }

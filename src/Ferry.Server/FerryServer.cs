@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Ferry.Server.Api;
 using Ferry.Server.Observability;
 using Ferry.Server.Sessions;
@@ -40,6 +41,11 @@ public static class FerryServer
         }
 
         Configure(builder);
+        if (BuildTimeDocument.IsGenerating)
+        {
+            builder.Services.RemoveAll<IHostedService>();
+        }
+
         var app = builder.Build();
         MapEndpoints(app);
         return app;
@@ -111,6 +117,9 @@ public static class FerryServer
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.DictionaryKeyPolicy = null;
+            // Numbers are JSON numbers, never strings: the web defaults would also read "12" as 12, and the OpenAPI
+            // document (and so the browser's generated types) would then say every integer may be a string.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {

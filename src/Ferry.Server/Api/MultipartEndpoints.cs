@@ -3,7 +3,7 @@ using Ferry.Server.Sessions;
 
 namespace Ferry.Server.Api;
 
-internal sealed record CreateMultipartRequest(string? Path, string? Sha256);
+internal sealed record CreateMultipartRequest(string? Path, string? Sha256 = null);
 
 internal sealed record MultipartResponse(string UploadId, string Key);
 

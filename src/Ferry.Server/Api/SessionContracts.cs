@@ -1,6 +1,6 @@
 namespace Ferry.Server.Api;
 
-internal sealed record CreateSessionRequest(long? ProjectId, long? CycleId, string? LocalDirectory, string? Label, string? Client);
+internal sealed record CreateSessionRequest(long? ProjectId, long? CycleId, string? LocalDirectory = null, string? Label = null, string? Client = null);
 
 internal sealed record SessionResponse(
     long Id, long ProjectId, long CycleId, long UserId, string? Label, string? LocalDirectory, string Client, string Status,
@@ -25,13 +25,13 @@ internal sealed record SessionResponse(
 
 internal sealed record RegisterFilesRequest(FileEntryList? Files);
 
-internal sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified);
+internal sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified = null);
 
 internal sealed record RegisterFilesResponse(List<RegisteredFileResponse> Files);
 
 internal sealed record RegisteredFileResponse(string Path, string Key, string Status, string? Etag, string? Checksum);
 
-internal sealed record PresignRequest(PathList? Paths, string? Method);
+internal sealed record PresignRequest(PathList? Paths, string? Method = null);
 
 internal sealed record PresignResponse(List<PresignedUpload> Uploads);
 
@@ -39,7 +39,7 @@ internal sealed record PresignedUpload(string Path, string Key, string Method, s
 
 internal sealed record CompleteFilesRequest(CompletedFileList? Files);
 
-internal sealed record CompletedFile(string? Path, string? Etag, string? Md5, string? Sha256);
+internal sealed record CompletedFile(string? Path, string? Etag = null, string? Md5 = null, string? Sha256 = null);
 
 internal sealed record CompleteFilesResponse(List<CompletedFileResult> Files);
 

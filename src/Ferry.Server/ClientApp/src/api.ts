@@ -2,6 +2,8 @@
 // renewed once from the sign-in cookie (POST /api/auth/page-token) and the call repeated; when that fails too, the
 // user was signed out (or their account changed) and must sign in again.
 
+import type { TokenResponse } from "./contracts";
+
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
@@ -21,7 +23,7 @@ export class Api {
     try {
       const response = await fetch("/api/auth/page-token", { method: "POST", credentials: "same-origin" });
       if (!response.ok) return false;
-      this.token = ((await response.json()) as { access_token: string }).access_token;
+      this.token = ((await response.json()) as TokenResponse).access_token;
       return true;
     } catch {
       return false;

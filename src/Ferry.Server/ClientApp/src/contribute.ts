@@ -1,17 +1,8 @@
 // The "Contribute to science" page: uploads the chosen files with the consent to the API (progress as it sends), then
 // follows the donation while the server pseudonymizes and uploads it; the page stays usable throughout.
 import { Api, ApiError, formatBytes } from "./api";
+import type { DonationResponse } from "./contracts";
 
-interface DonationState {
-  id: number;
-  status: "running" | "completed" | "failed";
-  phase: string | null;
-  files: number;
-  records: number;
-  malformed: number;
-  donor: string;
-  message: string | null;
-}
 
 const root = document.querySelector<HTMLElement>("#contribute");
 const files = document.querySelector<HTMLInputElement>("#donation-files");
@@ -53,7 +44,7 @@ if (root && files) {
       while (state.status === "running") {
         say(`Received. The server is ${state.phase ?? "working"} (you can keep using this page).`, false);
         await new Promise((resolve) => setTimeout(resolve, 500));
-        state = await api.call<DonationState>("GET", `/api/donations/${state.id}`);
+        state = await api.call<DonationResponse>("GET", `/api/donations/${state.id}`);
       }
       progress.hidden = true;
       if (state.status === "completed") {
@@ -87,14 +78,14 @@ if (root && files) {
   }
 
   /** Posts the form with upload progress (fetch has none), resolving to the accepted donation. */
-  function send(form: FormData, onProgress: (sent: number) => void): Promise<DonationState> {
+  function send(form: FormData, onProgress: (sent: number) => void): Promise<DonationResponse> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", "/api/donations");
       xhr.setRequestHeader("authorization", `Bearer ${api.currentToken}`);
       xhr.upload.addEventListener("progress", (e) => onProgress(e.loaded));
       xhr.addEventListener("load", () => {
-        if (xhr.status === 202) resolve(JSON.parse(xhr.responseText) as DonationState);
+        if (xhr.status === 202) resolve(JSON.parse(xhr.responseText) as DonationResponse);
         else {
           let detail = `${xhr.status} ${xhr.statusText}`;
           try {

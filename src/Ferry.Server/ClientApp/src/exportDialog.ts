@@ -1,20 +1,8 @@
 // The audit-export dialog: three choices (export to S3, download a zip only, cancel), a second confirmation that says
 // exactly what will happen, progress while the server builds and delivers the bundle, and the outcome in words.
 import { Api, ApiError } from "./api";
+import type { ExportResponse, StartExportRequest } from "./contracts";
 
-interface ExportState {
-  id: number;
-  status: "running" | "delivered" | "queued" | "ready" | "failed";
-  bundle: string | null;
-  location: string | null;
-  files: number;
-  bytes: number;
-  attempts: number;
-  message: string | null;
-  phase: string | null;
-  files_done: number | null;
-  files_total: number | null;
-}
 
 export interface ExportTarget {
   sessionId: number;
@@ -70,13 +58,13 @@ export class ExportDialog {
     this.show("progress");
     this.progress("Starting…", null);
     try {
-      let state = await this.api.call<ExportState>("POST", `/api/sessions/${t.sessionId}/exports`, { target: this.choice });
+      let state = await this.api.call<ExportResponse>("POST", `/api/sessions/${t.sessionId}/exports`, { target: this.choice } satisfies StartExportRequest);
       while (state.status === "running") {
         const done = state.files_done ?? 0;
         const total = state.files_total;
         this.progress(state.phase === "uploading" ? `Uploading and verifying: ${done} of ${total ?? "?"} file(s)` : state.phase === "zipping" ? "Writing the zip…" : "Collecting the session's records…", total ? done / total : null);
         await new Promise((resolve) => setTimeout(resolve, 400));
-        state = await this.api.call<ExportState>("GET", `/api/exports/${state.id}`);
+        state = await this.api.call<ExportResponse>("GET", `/api/exports/${state.id}`);
       }
       this.result(state);
     } catch (error) {
@@ -87,7 +75,7 @@ export class ExportDialog {
     }
   }
 
-  private result(state: ExportState): void {
+  private result(state: ExportResponse): void {
     this.show("result");
     const title = this.dialog.querySelector(".result-title")!;
     const text = this.dialog.querySelector(".result-text")!;

@@ -4,6 +4,7 @@
 // redrawn four times a second. Uppy is not used: measured here, its per-file state updates make a 20,000-file
 // folder take minutes just to add (shared/notes/browser-upload.md); this queue is the "plain batched-presign queue".
 import { Api, ApiError, backoff, formatBytes, formatDuration } from "./api";
+import type { CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, RegisterFilesRequest, RegisterFilesResponse, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
 import { ExportDialog } from "./exportDialog";
 
 const enum State { Pending, Sending, Sent, Verified, Present, Failed }
@@ -16,10 +17,8 @@ interface Item {
   error?: string;
 }
 
-interface Presigned { path: string; method: string; url: string; headers: Record<string, string>; fields: Record<string, string> | null; expires_at: string; fetched?: number }
-interface Registered { path: string; status: string }
-interface Verdict { path: string; status: string; error: string | null }
-interface SessionInfo { id: number; bucket: string; prefix: string }
+/** A presigned upload and when the page fetched it (performance.now()). */
+type Presigned = PresignedUpload & { fetched?: number };
 
 const CONCURRENCY = 16;
 const PART_CONCURRENCY = 4;
@@ -51,7 +50,7 @@ const failuresBox = $<HTMLElement>("#failures");
 let items: Item[] = [];
 let folderName = "";
 let sensors: string[] = [];
-let session: SessionInfo | null = null;
+let session: SessionResponse | null = null;
 let queue: number[] = [];
 let queueNext = 0;
 let paused = false;
@@ -186,20 +185,20 @@ async function start() {
   folderInput.disabled = projectSelect.disabled = cycleSelect.disabled = true;
   try {
     statusLine.textContent = "Starting a session…";
-    session = await api.call<SessionInfo>("POST", "/api/sessions", {
+    session = await api.call<SessionResponse>("POST", "/api/sessions", {
       project_id: Number(projectSelect.value),
       cycle_id: Number(cycleSelect.value),
       local_directory: folderName,
       client: "browser",
-    });
+    } satisfies CreateSessionRequest);
     const byPath = new Map<string, number>();
     items.forEach((item, index) => byPath.set(item.path, index));
     for (let offset = 0; offset < items.length; offset += REGISTER_BATCH) {
       statusLine.textContent = `Checking what is already there… ${offset.toLocaleString()} of ${items.length.toLocaleString()}`;
       const batch = items.slice(offset, offset + REGISTER_BATCH);
-      const answer = await api.call<{ files: Registered[] }>("POST", `/api/sessions/${session.id}/files`, {
+      const answer = await api.call<RegisterFilesResponse>("POST", `/api/sessions/${session.id}/files`, {
         files: batch.map((item) => ({ path: item.path, size: item.file.size, last_modified: new Date(item.file.lastModified).toISOString() })),
-      });
+      } satisfies RegisterFilesRequest);
       for (const registered of answer.files) {
         const index = byPath.get(registered.path);
         if (index !== undefined && registered.status === "uploaded") items[index].state = State.Present;
@@ -313,7 +312,7 @@ function request(presigned: Presigned, file: File): RequestInit {
 }
 
 async function sendMultipart(item: Item): Promise<string | null> {
-  const created = await retrying(() => api.call<{ upload_id: string }>("POST", `/api/sessions/${session!.id}/multipart`, { path: item.path }));
+  const created = await retrying(() => api.call<MultipartResponse>("POST", `/api/sessions/${session!.id}/multipart`, { path: item.path } satisfies CreateMultipartRequest));
   const base = `/api/sessions/${session!.id}/multipart/${encodeURIComponent(created.upload_id)}`;
   const count = Math.max(1, Math.ceil(item.file.size / partSize));
   const etags: string[] = new Array(count);
@@ -325,7 +324,7 @@ async function sendMultipart(item: Item): Promise<string | null> {
       if (number > count) return;
       const body = item.file.slice((number - 1) * partSize, Math.min(item.file.size, number * partSize));
       for (let attempt = 1; ; attempt++) {
-        const signed = await retrying(() => api.call<{ parts: { url: string; headers: Record<string, string> }[] }>("POST", `${base}/parts`, { part_numbers: [number] }));
+        const signed = await retrying(() => api.call<SignPartsResponse>("POST", `${base}/parts`, { part_numbers: [number] } satisfies SignPartsRequest));
         try {
           const response = await fetch(signed.parts[0].url, { method: "PUT", headers: signed.parts[0].headers, body });
           const etag = response.headers.get("ETag");
@@ -343,7 +342,7 @@ async function sendMultipart(item: Item): Promise<string | null> {
   };
   try {
     await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, count) }, sendParts));
-    const done = await retrying(() => api.call<{ etag: string | null }>("POST", `${base}/complete`, { parts: etags.map((etag, i) => ({ part_number: i + 1, etag })) }));
+    const done = await retrying(() => api.call<CompleteMultipartResponse>("POST", `${base}/complete`, { parts: etags.map((etag, i) => ({ part_number: i + 1, etag })) } satisfies CompleteMultipartRequest));
     return done.etag;
   } catch (error) {
     await api.call("DELETE", base).catch(() => undefined);
@@ -380,7 +379,7 @@ async function urlFor(path: string): Promise<Presigned> {
         const candidate = items[queue[presignCursor++]];
         if (candidate.file.size <= multipartThreshold && !urls.has(candidate.path)) batch.push(candidate.path);
       }
-      const answer = await retrying(() => api.call<{ uploads: Presigned[] }>("POST", `/api/sessions/${session!.id}/presign`, { paths: batch, method: "POST" }));
+      const answer = await retrying(() => api.call<PresignResponse>("POST", `/api/sessions/${session!.id}/presign`, { paths: batch, method: "POST" } satisfies PresignRequest));
       const fetched = Date.now();
       for (const upload of answer.uploads) urls.set(upload.path, { ...upload, fetched });
     })().finally(() => (presigning = null));
@@ -410,9 +409,9 @@ function flushCompletions(): Promise<void> {
   completing = (async () => {
     await previous;
     try {
-      const answer = await retrying(() => api.call<{ files: Verdict[] }>("POST", `/api/sessions/${session!.id}/complete`, {
+      const answer = await retrying(() => api.call<CompleteFilesResponse>("POST", `/api/sessions/${session!.id}/complete`, {
         files: batch.map(({ index, etag }) => ({ path: items[index].path, etag })),
-      }));
+      } satisfies CompleteFilesRequest));
       answer.files.forEach((verdict, i) => {
         const item = items[batch[i].index];
         if (verdict.status === "uploaded") {

@@ -15,5 +15,5 @@ fi
 ferry_require_dotnet
 ferry_install_s3rver
 [[ -x /usr/bin/chromium ]] || ferry_apt chromium
-dotnet build tests/Ferry.Web.Bench -c Release -nologo -v quiet >/dev/null
-dotnet tests/Ferry.Web.Bench/bin/Release/net10.0/Ferry.Web.Bench.dll "$folder"
+dotnet build bench/Ferry.Web.Bench -c Release -nologo -v quiet >/dev/null
+dotnet bench/Ferry.Web.Bench/bin/Release/net10.0/Ferry.Web.Bench.dll "$folder"

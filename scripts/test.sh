@@ -21,6 +21,8 @@ ferry_install_s3rver
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Tests never talk to AWS: drop ambient settings that could point them elsewhere.
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_DEFAULT_PROFILE || true
+# Ferry asks EC2 instance metadata last (as the AWS SDKs do); tests must never reach 169.254.169.254.
+export AWS_EC2_METADATA_DISABLED=true
 
 results="$FERRY_ROOT/artifacts/test-results"
 rm -rf "$results"

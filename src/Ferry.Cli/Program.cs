@@ -2,9 +2,6 @@ using System.CommandLine;
 using Ferry.Cli;
 using Ferry.Cli.Commands;
 
-// Instance metadata (169.254.169.254) is never a credential or region source for Ferry.
-Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
-
 var root = new RootCommand("Ferry moves field and research data into S3-compatible storage: verified, resumable, accounted for.");
 root.Subcommands.Add(new UploadCommand().Build());
 root.Subcommands.Add(new DownloadCommand().Build());

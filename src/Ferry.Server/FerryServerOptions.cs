@@ -52,7 +52,8 @@ public sealed class FerryServerOptions
 
     /// <summary>
     /// S3 access key and secret for the server's own requests (HEAD, multipart create/complete), when not from
-    /// the standard AWS chain (environment, shared profiles). Never sent to a client.
+    /// the AWS SDK's standard chain (web identity, environment, shared profiles, container credentials, instance
+    /// metadata). Never sent to a client.
     /// </summary>
     public string? S3AccessKeyId { get; set; }
 

@@ -3,8 +3,9 @@ namespace Ferry.Storage.S3;
 /// <summary>
 /// How to reach an S3-compatible service. Anything left null is taken from the standard AWS
 /// sources: <c>AWS_ENDPOINT_URL_S3</c>/<c>AWS_ENDPOINT_URL</c>, <c>AWS_REGION</c>/<c>AWS_DEFAULT_REGION</c>,
-/// <c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c>/<c>AWS_SESSION_TOKEN</c>, then the shared
-/// profile files (<c>AWS_PROFILE</c> or "default"). Instance metadata is never queried.
+/// and credentials from the AWS SDK's standard chain (<see cref="S3CredentialChain"/>): web identity, environment
+/// (with <c>AWS_SESSION_TOKEN</c>), the shared profile files (<c>AWS_PROFILE</c> or "default"), container credentials,
+/// then EC2 instance metadata (unless <c>AWS_EC2_METADATA_DISABLED=true</c>).
 /// </summary>
 public sealed record S3ConnectionOptions
 {

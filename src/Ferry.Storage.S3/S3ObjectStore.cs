@@ -39,6 +39,9 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresig
 
     public string Description => $"s3://{_bucket}";
 
+    /// <summary>Where the credentials came from and when they (first) expire; never a secret.</summary>
+    public S3CredentialSource? CredentialSource { get; init; }
+
     public string Identity => $"{_endpointDescription}/{_bucket}";
 
     public long MinimumPartSize => 5L * 1024 * 1024;

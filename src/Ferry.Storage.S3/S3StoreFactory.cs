@@ -23,10 +23,6 @@ public static class S3StoreFactory
             ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION")
             ?? profile?.Region?.SystemName
             ?? "us-east-1";
-        var credentials = options.Credentials is var (key, secret)
-            ? Explicit(key, secret)
-            : ResolveCredentials(options.Profile, profile);
-
         var http = S3HttpClientFactory.CreateClient(options.MaxConnections, TimeSpan.FromSeconds(15), options.RequestTimeout, options.AllowAddress);
         var config = new AmazonS3Config
         {
@@ -49,13 +45,20 @@ public static class S3StoreFactory
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
 
+        var (credentials, source) = options.Credentials is var (key, secret)
+            ? S3CredentialChain.Explicit(key, secret)
+            : S3CredentialChain.Resolve(options.Profile, profile, config);
+
         var description = endpoint?.GetLeftPart(UriPartial.Authority) ?? $"aws:{region}";
         // Custom endpoints are path-style, where Ferry's own signed PUT is exact; AWS keeps the SDK's.
         var direct = endpoint is not null && options.DirectRequests
             ? new S3DirectClient(http, endpoint, bucket, region, credentials, description)
             : null;
         var presigner = new S3Presigner(credentials, region, endpoint, bucket);
-        return new S3ObjectStore(new AmazonS3Client(credentials, config), bucket, description, https: endpoint is null || endpoint.Scheme == Uri.UriSchemeHttps, direct, presigner);
+        return new S3ObjectStore(new AmazonS3Client(credentials, config), bucket, description, https: endpoint is null || endpoint.Scheme == Uri.UriSchemeHttps, direct, presigner)
+        {
+            CredentialSource = source,
+        };
     }
 
     /// <summary>The endpoint that <see cref="Create"/> would use, or null for AWS.</summary>
@@ -96,49 +99,5 @@ public static class S3StoreFactory
         }
 
         return null;
-    }
-
-    private static BasicAWSCredentials Explicit(string key, string secret)
-    {
-        RejectPlaceholders(key, secret, "the given credentials");
-        return new BasicAWSCredentials(key, secret);
-    }
-
-    private static AWSCredentials ResolveCredentials(string? explicitProfile, CredentialProfile? profile)
-    {
-        var key = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
-        var secret = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
-        var useEnvironment = explicitProfile is null && !string.IsNullOrEmpty(key);
-        if (useEnvironment)
-        {
-            RejectPlaceholders(key, secret, "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY");
-            var token = Environment.GetEnvironmentVariable("AWS_SESSION_TOKEN");
-            return string.IsNullOrEmpty(token) ? new BasicAWSCredentials(key, secret) : new SessionAWSCredentials(key, secret, token);
-        }
-
-        if (profile is not null && AWSCredentialsFactory.TryGetAWSCredentials(profile, new CredentialProfileStoreChain(), out var credentials))
-        {
-            if (profile.Options.AccessKey is { } profileKey)
-            {
-                RejectPlaceholders(profileKey, profile.Options.SecretKey, $"profile '{profile.Name}'");
-            }
-
-            return credentials;
-        }
-
-        throw new StoreException(StoreErrorKind.InvalidCredentials, "no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with --profile");
-    }
-
-    private static void RejectPlaceholders(string? key, string? secret, string source)
-    {
-        if (string.IsNullOrEmpty(secret))
-        {
-            throw new StoreException(StoreErrorKind.InvalidCredentials, $"the secret access key is missing ({source}); set AWS_SECRET_ACCESS_KEY or the profile's aws_secret_access_key");
-        }
-
-        if (CredentialPlaceholders.IsPlaceholder(key) || CredentialPlaceholders.IsPlaceholder(secret))
-        {
-            throw new StoreException(StoreErrorKind.InvalidCredentials, $"the AWS credentials in {source} are placeholders, not real keys; put your real access key id and secret there");
-        }
     }
 }

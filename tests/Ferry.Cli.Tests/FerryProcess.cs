@@ -24,6 +24,14 @@ internal sealed class FerryProcess
             ["AWS_ENDPOINT_URL_S3"] = null,
             ["AWS_CONFIG_FILE"] = Path.Combine(home, "no-aws-config"),
             ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(home, "no-aws-credentials"),
+            // Ferry now asks instance metadata last, as the AWS SDKs do; tests never reach 169.254.169.254.
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+            ["AWS_WEB_IDENTITY_TOKEN_FILE"] = null,
+            ["AWS_ROLE_ARN"] = null,
+            ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = null,
+            ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = null,
+            ["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = null,
+            ["AWS_ENDPOINT_URL_STS"] = null,
         };
     }
 

@@ -11,7 +11,8 @@ namespace Ferry.Testing;
 /// An HTTP proxy between a client and s3rver that injects faults the network and S3 really produce:
 /// it can corrupt a request body in transit (so the server stores damaged bytes and answers with
 /// their MD5), answer 503 SlowDown or 500, or hold requests until released. It counts requests
-/// by kind (PUT object, upload part, list, …) so tests can prove what was, and was not, sent.
+/// by kind (PUT object, upload part, list, …) so tests can prove what was, and was not, sent, and records each
+/// request's access key id, session token and user agent (<see cref="Requests"/>).
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
@@ -24,6 +25,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly HttpClient _upstream;
     private readonly ConcurrentDictionary<string, int> _counts = new();
     private readonly ConcurrentQueue<Rule> _rules = new();
+    private readonly ConcurrentQueue<SignedRequest> _requests = new();
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FaultProxy(WebApplication app, string upstream, int port)
@@ -39,6 +41,15 @@ public sealed class FaultProxy : IAsyncDisposable
     public int Count(string kind) => _counts.GetValueOrDefault(kind);
 
     public int TotalRequests => _counts.Values.Sum();
+
+    /// <summary>Every request in arrival order, with the credentials it was signed with (never checked here).</summary>
+    public IReadOnlyList<SignedRequest> Requests => _requests.ToArray();
+
+    /// <summary>
+    /// When set, the access key id in the Authorization header is replaced with this before the request goes on: s3rver
+    /// knows only its own key id (and does not check SigV4 signatures), so temporary keys from a stand-in pass through.
+    /// </summary>
+    public string? ForwardAccessKeyAs { get; set; }
 
     public static async Task<FaultProxy> StartAsync(string upstream)
     {
@@ -106,6 +117,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var kind = RequestKind(context.Request);
+        _requests.Enqueue(SignedRequest.From(kind, context.Request));
         var seen = _counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
         var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
         foreach (var rule in _rules)
@@ -172,6 +184,19 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         message.Headers.Host = request.Host.Value;
+        if (ForwardAccessKeyAs is { } forwardAs && message.Headers.TryGetValues("Authorization", out var authorization))
+        {
+            var value = authorization.First();
+            var start = value.IndexOf("Credential=", StringComparison.Ordinal);
+            if (start >= 0)
+            {
+                start += "Credential=".Length;
+                value = value[..start] + forwardAs + value[value.IndexOf('/', start)..];
+                message.Headers.Remove("Authorization");
+                message.Headers.TryAddWithoutValidation("Authorization", value);
+            }
+        }
+
         using var response = await _upstream.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var header in response.Headers.Concat(response.Content.Headers))

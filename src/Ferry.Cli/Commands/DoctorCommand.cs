@@ -9,7 +9,7 @@ namespace Ferry.Cli.Commands;
 
 /// <summary>
 /// <c>ferry doctor [DEST]</c>: checks the set-up an upload needs, one line per check with the fix
-/// for each problem: credentials present and not placeholders, endpoint answering, bucket existing
+/// for each problem: credentials present and not placeholders (naming their source and expiry), endpoint answering, bucket existing
 /// and accepting a probe write, read and delete, and the clock within 5 minutes of the server's.
 /// </summary>
 internal sealed class DoctorCommand
@@ -45,7 +45,7 @@ internal sealed class DoctorCommand
         try
         {
             store = StoreConnection.Open(location, connection);
-            Ok("credentials", location.Scheme == StoreScheme.S3 ? "found, not placeholders" : "not needed for a local directory");
+            Ok("credentials", location.Scheme == StoreScheme.S3 ? DescribeCredentials((store as S3ObjectStore)?.CredentialSource) : "not needed for a local directory");
         }
         catch (CliException ex)
         {
@@ -79,6 +79,22 @@ internal sealed class DoctorCommand
 
         await ProbeAsync(store, location.Prefix, Ok, Fail, cancellationToken).ConfigureAwait(false);
         return failures == 0 ? ExitCodes.Success : ExitCodes.UsageOrSetup;
+    }
+
+    /// <summary>The source, key id and expiry of the credentials; never the secret or the session token.</summary>
+    private static string DescribeCredentials(S3CredentialSource? source)
+    {
+        if (source is null)
+        {
+            return "found, not placeholders";
+        }
+
+        var expiry = source.Expires is { } expires
+            ? $"; temporary, expire {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC (in {Math.Max(0, (expires - DateTimeOffset.UtcNow).TotalMinutes):0} min), refreshed before then"
+            : source.Temporary ? "; temporary (session token), the source gives no expiry" : "; long-lived keys, no expiry";
+        // Like `aws configure list`: the key id's last 4 characters tell keys apart without printing the id.
+        var keyId = source.AccessKeyId.Length > 4 ? "****" + source.AccessKeyId[^4..] : "****";
+        return $"from {source.Source}, access key id {keyId}{expiry}; not placeholders";
     }
 
     private static async Task CheckEndpointAndClockAsync(Uri endpoint, Action<string, string> ok, Action<string, string> fail, CancellationToken cancellationToken)

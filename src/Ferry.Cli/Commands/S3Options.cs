@@ -10,7 +10,7 @@ internal sealed class S3Options
 
     public Option<string?> Region { get; } = new("--region") { Description = "Region to sign for (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, else us-east-1)" };
 
-    public Option<string?> Profile { get; } = new("--profile") { Description = "Named profile from ~/.aws/credentials and ~/.aws/config (default: environment credentials, then AWS_PROFILE or 'default')" };
+    public Option<string?> Profile { get; } = new("--profile") { Description = "Named profile from ~/.aws/credentials and ~/.aws/config (default: the AWS chain: web identity, environment, AWS_PROFILE or 'default', container credentials, instance metadata)" };
 
     public void AddTo(Command command)
     {

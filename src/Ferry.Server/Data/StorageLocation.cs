@@ -39,7 +39,7 @@ internal sealed class StorageLocation
 /// <summary>Where a location's credentials come from.</summary>
 internal static class StorageCredentialSources
 {
-    /// <summary>Ferry:S3AccessKeyId/S3SecretAccessKey when set, else the standard AWS chain of the server.</summary>
+    /// <summary>Ferry:S3AccessKeyId/S3SecretAccessKey when set, else the server's AWS SDK chain (web identity, environment, profiles, container, instance metadata).</summary>
     public const string Default = "default";
 
     /// <summary>A named profile in the server's shared AWS config files.</summary>

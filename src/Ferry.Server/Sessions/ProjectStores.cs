@@ -9,7 +9,8 @@ namespace Ferry.Server.Sessions;
 /// The S3 store of each project, built from the project's storage location (endpoint, region, addressing, credentials),
 /// never from text a company typed; made once per (location version, region, bucket) and kept for the server's life.
 /// Credentials: the location's stored keys, its profile, or the default chain (Ferry:S3AccessKeyId/S3SecretAccessKey
-/// when set, else the standard AWS chain). They sign HEAD, multipart calls and URLs; they never leave the server.
+/// when set, else the AWS SDK's standard chain, <c>S3CredentialChain</c>: web identity, environment, profiles, container
+/// credentials, instance metadata). They sign HEAD, multipart calls and URLs; they never leave the server.
 /// Every connection passes <see cref="EndpointGuard"/>.
 /// </summary>
 internal sealed class ProjectStores(FerryServerOptions options, StorageSecrets secrets, EndpointGuard guard) : IDisposable

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
 
 namespace Ferry.Server.Observability;
 
@@ -22,8 +23,10 @@ internal sealed class FerryMetrics
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _jobs;
 
-    public FerryMetrics(IMeterFactory meters)
+    /// <param name="provider">Unused, but resolved first: its listener must be running when the zero values below are added, or they are lost.</param>
+    public FerryMetrics(IMeterFactory meters, MeterProvider provider)
     {
+        _ = provider;
         Meter = meters.Create(MeterName);
         _verificationFailures = Meter.CreateCounter<long>("ferry.verification_failures", "{file}", "Files the server checked in S3 and refused, by reason, since the process started.");
         _retries = Meter.CreateCounter<long>("ferry.retries", "{request}", "S3 requests retried by this process (in-process jobs, workers), by reason, since the process started.");

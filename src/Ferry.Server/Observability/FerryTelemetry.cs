@@ -39,10 +39,6 @@ internal static class FerryTelemetry
                     // this server's: their instruments are dropped rather than mixed into this server's series.
                     var own = sp.GetRequiredService<IMeterFactory>();
                     builder.AddView(instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop : null);
-                    if (web)
-                    {
-                        sp.GetRequiredService<DatabaseGauges>(); // registers the gauges on this host's meter
-                    }
                 });
                 if (web)
                 {

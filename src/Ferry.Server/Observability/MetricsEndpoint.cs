@@ -13,7 +13,9 @@ internal static class MetricsEndpoint
 {
     public const string Path = "/metrics";
 
-    public static void MapMetricsEndpoint(this IEndpointRouteBuilder app) =>
+    public static void MapMetricsEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.ServiceProvider.GetRequiredService<DatabaseGauges>(); // creates the gauges on this host's meter
         app.MapPrometheusScrapingEndpoint(Path, meterProvider: null, configureBranchedPipeline: branch => branch.Use(async (http, next) =>
         {
             if (!Allowed(http, http.RequestServices.GetRequiredService<FerryServerOptions>()))
@@ -24,6 +26,7 @@ internal static class MetricsEndpoint
 
             await next(http);
         }), optionsName: null).AllowAnonymous().ExcludeFromDescription();
+    }
 
     internal static bool Allowed(HttpContext http, FerryServerOptions options)
     {

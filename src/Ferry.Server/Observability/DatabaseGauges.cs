@@ -97,13 +97,27 @@ internal sealed class DatabaseGauges
                 ["skipped"] = files?.SkippedBytes ?? 0,
                 ["total"] = files?.Bytes ?? 0,
             },
-            Sessions: db.Sessions.AsNoTracking().GroupBy(s => s.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count),
+            Sessions: WithZeros([SessionStatuses.Active, SessionStatuses.Completed, SessionStatuses.Incomplete],
+                db.Sessions.AsNoTracking().GroupBy(s => s.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count)),
             Active: db.Sessions.AsNoTracking().LongCount(s => s.Status == SessionStatuses.Active),
             Stalled: db.Sessions.AsNoTracking().LongCount(s => s.Status == SessionStatuses.Active && s.LastActivityAt < stalledBefore
                 && s.UploadedFiles + s.SkippedFiles + s.FailedFiles < s.TotalFiles),
             Queued: db.Jobs.AsNoTracking().LongCount(j => j.Status == JobStatuses.Queued),
-            Jobs: db.Jobs.AsNoTracking().GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count),
-            Exports: db.Exports.AsNoTracking().GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count));
+            Jobs: WithZeros([JobStatuses.Queued, JobStatuses.Running, JobStatuses.Completed, JobStatuses.Failed, JobStatuses.Cancelled],
+                db.Jobs.AsNoTracking().GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count)),
+            Exports: WithZeros([ExportStatuses.Running, ExportStatuses.Queued, ExportStatuses.Delivered, ExportStatuses.Ready, ExportStatuses.Failed],
+                db.Exports.AsNoTracking().GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count)));
+    }
+
+    /// <summary>The counts, with 0 for each known status no row has: a series exists for every status from the start.</summary>
+    private static Dictionary<string, long> WithZeros(string[] statuses, Dictionary<string, long> counts)
+    {
+        foreach (var status in statuses)
+        {
+            counts.TryAdd(status, 0);
+        }
+
+        return counts;
     }
 
     private sealed record Snapshot(

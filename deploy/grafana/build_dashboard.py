@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Writes dashboards/ferry.json from the panel SQL in docs/operations.md (the one place it is kept).
+"""Writes dashboards/ferry.json (panel SQL) and dashboards/ferry-metrics.json (panel PromQL) from docs/operations.md
+(the one place the queries are kept).
 
-Run after changing a query: python3 deploy/grafana/build_dashboard.py. A test checks that the dashboard holds
-exactly the documented SQL.
+Run after changing a query: python3 deploy/grafana/build_dashboard.py. Tests check that the dashboards hold exactly
+the documented queries.
 """
 import json
 import pathlib
@@ -53,5 +54,51 @@ dashboard = {
     "panels": panels,
 }
 out = root / "deploy" / "grafana" / "dashboards" / "ferry.json"
+out.write_text(json.dumps(dashboard, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+print(f"wrote {out} with {len(panels)} panels")
+
+# The Prometheus dashboard: panel id -> (title, unit, w, h)
+promql = dict(re.findall(r"```promql panel=(\w+)\n(.*?)```", doc, re.S))
+metrics_layout = [
+    ("request_rate", "Requests per second by route", "reqps", 12, 8),
+    ("request_latency_p95", "Request latency p95 by route", "s", 12, 8),
+    ("server_errors", "Server errors (5xx) per second by route", "reqps", 12, 7),
+    ("file_outcomes", "Files per second: uploaded and failed", "ops", 12, 7),
+    ("verification_failures", "Verification failures by reason (1 h)", "short", 12, 7),
+    ("retries", "S3 retries per second by reason", "ops", 12, 7),
+    ("open_sessions", "Open sessions", "short", 6, 5),
+    ("stalled_sessions_now", "Stalled sessions", "short", 6, 5),
+    ("job_queue_depth", "Jobs waiting", "short", 6, 5),
+    ("memory", "Server memory (working set)", "bytes", 6, 5),
+]
+source = {"type": "prometheus", "uid": "ferry-prometheus"}
+panels, x, y, row_height = [], 0, 0, 0
+for number, (key, title, unit, w, h) in enumerate(metrics_layout, start=1):
+    if x + w > 24:
+        x, y, row_height = 0, y + row_height, 0
+    panels.append({
+        "id": number,
+        "type": "timeseries" if w > 6 else "stat",
+        "title": title,
+        "description": f"ferry panel {key}; PromQL in docs/operations.md",
+        "datasource": source,
+        "gridPos": {"x": x, "y": y, "w": w, "h": h},
+        "targets": [{"refId": "A", "datasource": source, "editorMode": "code", "expr": promql[key].strip(), "range": True}],
+        "options": {},
+        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+    })
+    x, row_height = x + w, max(row_height, h)
+
+dashboard = {
+    "uid": "ferry-metrics",
+    "title": "Ferry servers",
+    "tags": ["ferry"],
+    "timezone": "utc",
+    "refresh": "30s",
+    "schemaVersion": 39,
+    "time": {"from": "now-6h", "to": "now"},
+    "panels": panels,
+}
+out = root / "deploy" / "grafana" / "dashboards" / "ferry-metrics.json"
 out.write_text(json.dumps(dashboard, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 print(f"wrote {out} with {len(panels)} panels")

@@ -57,6 +57,7 @@ public static class FerryServer
         // Settings are read when first needed, from the final configuration (so hosts and tests can add to it).
         var services = builder.Services;
         AddEngineServices(builder.Services, builder.Logging, builder.Configuration);
+        services.AddFerryTelemetry(builder.Configuration, web: true);
         // Malformed bodies reach ApiExceptionHandler, which says what is wrong with them.
         services.Configure<RouteHandlerOptions>(route => route.ThrowOnBadRequest = true);
         services.AddSingleton(sp =>
@@ -135,7 +136,7 @@ public static class FerryServer
         logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         // ASP.NET Core's request lines ("Request starting GET http://host/path?query") would record query strings of
-        // authenticated routes: the server logs requests by route pattern only (Observability/FerryMetrics).
+        // authenticated routes: requests are measured by route pattern only (http.server.request.duration, Observability/FerryTelemetry).
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         if (string.Equals(configuration["Ferry:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
         {
@@ -163,7 +164,6 @@ public static class FerryServer
         services.AddSingleton<Storage.EndpointGuard>();
         services.AddSingleton<Jobs.JobRunner>();
         services.AddScoped<Jobs.ServerFolders>();
-        services.AddSingleton<Observability.FerryMetrics>();
     }
 
     /// <summary>
@@ -180,6 +180,7 @@ public static class FerryServer
         }
 
         AddEngineServices(builder.Services, builder.Logging, builder.Configuration);
+        builder.Services.AddFerryTelemetry(builder.Configuration, web: false);
         builder.Services.AddHostedService<WorkerStartup>();
         builder.Services.AddHostedService<Jobs.JobWorker>();
         return builder.Build();
@@ -188,7 +189,6 @@ public static class FerryServer
     internal static void MapEndpoints(WebApplication app)
     {
         app.UseKnownProxies(app.Services.GetRequiredService<FerryServerOptions>());
-        app.UseRequestMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSwaggerUI(ui =>

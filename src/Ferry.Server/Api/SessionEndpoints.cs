@@ -240,14 +240,14 @@ internal static class SessionEndpoints
         return TypedResults.Ok(new CompleteFilesResponse(verdicts.Select(v => new CompletedFileResult(v.Path, v.Status, v.Error, v.ETag)).ToList()));
     }
 
-    private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> FinishAsync(long id, Caller caller, FerryDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> FinishAsync(long id, Caller caller, FerryDbContext db, TimeProvider time, Observability.FerryMetrics metrics, CancellationToken cancellationToken)
     {
         if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
         {
             return ApiProblems.NotFound($"session {id}");
         }
 
-        await UploadSessions.CloseAsync(db, id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await UploadSessions.CloseAsync(db, id, time.GetUtcNow(), metrics, cancellationToken).ConfigureAwait(false);
         var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(SessionResponse.From(session, found.Project.BucketName, found.Cycle.S3Prefix));
     }

@@ -55,6 +55,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
     /// <summary>Builds and delivers (or zips) one queued export; every outcome is written to its row, nothing is thrown.</summary>
     public async Task RunAsync(long id, CancellationToken cancellationToken)
     {
+        using var activity = Observability.FerryActivities.Source.StartActivity("ferry.export.run")?.SetTag(Observability.FerryActivities.ExportId, id);
         var progress = _progress.GetOrAdd(id, _ => new ExportProgress());
         var work = Path.Combine(options.ResolvedDataDirectory, "exports", "work-" + id.ToString(CultureInfo.InvariantCulture));
         try
@@ -66,6 +67,8 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             {
                 return;
             }
+
+            activity?.SetTag(Observability.FerryActivities.SessionId, export.SessionId);
 
             try
             {
@@ -80,6 +83,11 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             }
 
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            activity?.SetTag(Observability.FerryActivities.Status, export.Status);
+            if (export.Status == ExportStatuses.Failed)
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, export.Message);
+            }
         }
         finally
         {

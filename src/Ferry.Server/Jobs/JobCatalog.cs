@@ -3,7 +3,7 @@ using Ferry.Server.Tenancy;
 namespace Ferry.Server.Jobs;
 
 /// <summary>Queueing and cancelling upload jobs, for the API and the Jobs page alike: one set of rules.</summary>
-internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeProvider time)
+internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeProvider time, Observability.FerryMetrics metrics)
 {
     /// <summary>
     /// Queues an upload of a server folder of the caller's company (callers are users and admins: the API's policy and
@@ -72,7 +72,8 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
             .SetProperty(x => x.Message, "cancelled before it started").SetProperty(x => x.FinishedAt, now), cancellationToken).ConfigureAwait(false);
         if (cancelledNow > 0)
         {
-            await Sessions.UploadSessions.CloseAsync(db, job.SessionId, now, cancellationToken).ConfigureAwait(false);
+            metrics.CountJobFinished(JobStatuses.Cancelled);
+            await Sessions.UploadSessions.CloseAsync(db, job.SessionId, now, metrics, cancellationToken).ConfigureAwait(false);
         }
         else if (await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken).ConfigureAwait(false) == 0)
         {

@@ -23,14 +23,18 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
 
     public async Task RunAsync(long jobId, string worker, CancellationToken stoppingToken)
     {
+        using var activity = Observability.FerryActivities.Source.StartActivity("ferry.job.run")?.SetTag(Observability.FerryActivities.JobId, jobId);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
         var queue = new JobQueue(db, time);
         var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, stoppingToken).ConfigureAwait(false);
+        activity?.SetTag(Observability.FerryActivities.SessionId, job.SessionId);
         var loaded = await UploadSessions.LoadAsync(db, new Caller(job.UserId, "", job.CompanyId, Roles.User, false), job.SessionId, stoppingToken).ConfigureAwait(false);
         if (loaded is null)
         {
             await queue.FinishAsync(jobId, worker, JobStatuses.Failed, "the job's session no longer exists", stoppingToken).ConfigureAwait(false);
+            metrics.CountJobFinished(JobStatuses.Failed);
+            activity?.SetTag(Observability.FerryActivities.Status, JobStatuses.Failed);
             return;
         }
 
@@ -67,8 +71,15 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             return;
         }
 
-        await UploadSessions.CloseAsync(db, job.SessionId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        await UploadSessions.CloseAsync(db, job.SessionId, time.GetUtcNow(), metrics, CancellationToken.None).ConfigureAwait(false);
         await queue.FinishAsync(jobId, worker, status, message, CancellationToken.None).ConfigureAwait(false);
+        metrics.CountJobFinished(status);
+        activity?.SetTag(Observability.FerryActivities.Status, status);
+        if (status == JobStatuses.Failed)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, message);
+        }
+
         logger.LogInformation("Job {Job} ({Folder}) {Status}: {Message}", jobId, job.LocalDirectory, status, message);
     }
 

@@ -1,57 +1,90 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
 
 namespace Ferry.Server.Observability;
 
 /// <summary>
-/// The server's in-process counters and the request-latency histogram, written in the Prometheus text format by
-/// <see cref="MetricsEndpoint"/> beside gauges read from the database. Counters start at zero with the process, as
-/// Prometheus expects. Label values are small fixed sets (reason categories, route patterns), never paths or names.
+/// The process's own instruments on the <see cref="MeterName"/> meter (System.Diagnostics.Metrics), exported by
+/// OpenTelemetry to <c>/metrics</c> and, when configured, OTLP (<see cref="FerryTelemetry"/>). Counters start at zero with
+/// the process; every label value is one of a small fixed set (reason categories, outcomes), never a path, name or id.
+/// Each known label value is added once with zero at start, so a series exists (and <c>increase()</c> works) before
+/// the first event. Prometheus names: dots become underscores and counters end in <c>_total</c>.
 /// </summary>
 internal sealed class FerryMetrics
 {
-    /// <summary>Upper bounds of the latency buckets, in seconds.</summary>
-    public static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    public const string MeterName = "Ferry.Server";
 
-    private readonly ConcurrentDictionary<string, long> _verificationFailures = new();
-    private readonly ConcurrentDictionary<string, long> _retries = new();
-    private readonly ConcurrentDictionary<(string Method, string Route, string Status), Histogram> _requests = new();
+    private static readonly string[] FailureReasons = ["missing", "size_mismatch", "etag_mismatch", "md5_mismatch", "sha256_mismatch", "other"];
+    private static readonly string[] RetryReasons = ["throttled", "timeout", "network", "server_error", "corrupt", "other"];
 
-    /// <summary>A file the server checked in S3 and found wrong; <paramref name="reason"/> is the verdict's text.</summary>
-    public void CountVerificationFailure(string reason) => _verificationFailures.AddOrUpdate(FailureCategory(reason), 1, (_, n) => n + 1);
+    private readonly Counter<long> _verificationFailures;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _files;
+    private readonly Counter<long> _sessions;
+    private readonly Counter<long> _jobs;
 
-    /// <summary>A request to S3 that failed and was retried (server-side deliveries and in-process jobs).</summary>
-    public void CountRetry(string reason) => _retries.AddOrUpdate(RetryCategory(reason), 1, (_, n) => n + 1);
-
-    public void ObserveRequest(string method, string route, int status, double seconds) =>
-        _requests.GetOrAdd((method, route, $"{status / 100}xx"), _ => new Histogram()).Observe(seconds);
-
-    public void WriteCounters(StringBuilder text)
+    /// <param name="provider">Unused, but resolved first: its listener must be running when the zero values below are added, or they are lost.</param>
+    public FerryMetrics(IMeterFactory meters, MeterProvider provider)
     {
-        Header(text, "ferry_verification_failures_total", "counter", "Files the server checked in S3 and refused, by reason, since the process started.");
-        foreach (var (reason, count) in _verificationFailures.OrderBy(p => p.Key, StringComparer.Ordinal))
+        _ = provider;
+        Meter = meters.Create(MeterName);
+        _verificationFailures = Meter.CreateCounter<long>("ferry.verification_failures", "{file}", "Files the server checked in S3 and refused, by reason, since the process started.");
+        _retries = Meter.CreateCounter<long>("ferry.retries", "{request}", "S3 requests retried by this process (in-process jobs, workers), by reason, since the process started.");
+        _files = Meter.CreateCounter<long>("ferry.file_outcomes", "{file}", "Files that ended a transfer in this process, by outcome (uploaded = verified in S3, failed).");
+        _sessions = Meter.CreateCounter<long>("ferry.session_outcomes", "{session}", "Upload sessions closed by this process, by status (completed, incomplete).");
+        _jobs = Meter.CreateCounter<long>("ferry.job_outcomes", "{job}", "Upload jobs finished by this process, by status (completed, failed, cancelled).");
+        foreach (var reason in FailureReasons)
         {
-            text.Append(CultureInfo.InvariantCulture, $"ferry_verification_failures_total{{reason=\"{reason}\"}} {count}\n");
+            _verificationFailures.Add(0, Tag("reason", reason));
         }
 
-        Header(text, "ferry_retries_total", "counter", "S3 requests retried by the server (exports, in-process jobs), by reason, since the process started.");
-        foreach (var (reason, count) in _retries.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var reason in RetryReasons)
         {
-            text.Append(CultureInfo.InvariantCulture, $"ferry_retries_total{{reason=\"{reason}\"}} {count}\n");
+            _retries.Add(0, Tag("reason", reason));
         }
 
-        Header(text, "ferry_http_request_duration_seconds", "histogram", "API and page request latency by method, route pattern and status class.");
-        foreach (var ((method, route, status), histogram) in _requests.OrderBy(p => p.Key.Route, StringComparer.Ordinal).ThenBy(p => p.Key.Method, StringComparer.Ordinal))
+        foreach (var outcome in new[] { FileStatuses.Uploaded, FileStatuses.Failed })
         {
-            histogram.Write(text, $"method=\"{method}\",route=\"{Escape(route)}\",status=\"{status}\"");
+            _files.Add(0, Tag("outcome", outcome));
+        }
+
+        foreach (var status in new[] { SessionStatuses.Completed, SessionStatuses.Incomplete })
+        {
+            _sessions.Add(0, Tag("status", status));
+        }
+
+        foreach (var status in new[] { JobStatuses.Completed, JobStatuses.Failed, JobStatuses.Cancelled })
+        {
+            _jobs.Add(0, Tag("status", status));
         }
     }
 
-    public static void Header(StringBuilder text, string name, string type, string help) =>
-        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n').Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+    /// <summary>This host's meter (from its <see cref="IMeterFactory"/>, disposed with the host); the database gauges live on it too.</summary>
+    public Meter Meter { get; }
 
-    public static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    /// <summary>A file the server checked in S3 and found wrong; <paramref name="reason"/> is the verdict's text. Also counts a failed file.</summary>
+    public void CountVerificationFailure(string reason)
+    {
+        _verificationFailures.Add(1, Tag("reason", FailureCategory(reason)));
+        _files.Add(1, Tag("outcome", FileStatuses.Failed));
+    }
+
+    /// <summary>A file verified in S3.</summary>
+    public void CountUploaded() => _files.Add(1, Tag("outcome", FileStatuses.Uploaded));
+
+    /// <summary>Files a client or worker reported it could not upload (read errors, retries exhausted).</summary>
+    public void CountFailed(int files) => _files.Add(files, Tag("outcome", FileStatuses.Failed));
+
+    /// <summary>A request to S3 that failed and was retried (server-side deliveries and in-process jobs).</summary>
+    public void CountRetry(string reason) => _retries.Add(1, Tag("reason", RetryCategory(reason)));
+
+    /// <summary>A session this process closed, with the status it closed with.</summary>
+    public void CountSessionClosed(string status) => _sessions.Add(1, Tag("status", status));
+
+    /// <summary>A job this process finished, with its final status.</summary>
+    public void CountJobFinished(string status) => _jobs.Add(1, Tag("status", status));
+
+    private static KeyValuePair<string, object?> Tag(string name, string value) => new(name, value);
 
     /// <summary>The category of a verification verdict (see SessionFileService's checks).</summary>
     internal static string FailureCategory(string reason) => reason switch
@@ -73,38 +106,4 @@ internal sealed class FerryMetrics
         _ when reason.Contains("checksum", StringComparison.OrdinalIgnoreCase) || reason.Contains("corrupt", StringComparison.OrdinalIgnoreCase) => "corrupt",
         _ => "other",
     };
-
-    private sealed class Histogram
-    {
-        private readonly long[] _buckets = new long[LatencyBuckets.Length];
-        private long _count;
-        private long _sumMicroseconds;
-
-        public void Observe(double seconds)
-        {
-            for (var i = 0; i < LatencyBuckets.Length; i++)
-            {
-                if (seconds <= LatencyBuckets[i])
-                {
-                    Interlocked.Increment(ref _buckets[i]);
-                }
-            }
-
-            Interlocked.Increment(ref _count);
-            Interlocked.Add(ref _sumMicroseconds, (long)(seconds * 1_000_000));
-        }
-
-        public void Write(StringBuilder text, string labels)
-        {
-            for (var i = 0; i < LatencyBuckets.Length; i++)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"ferry_http_request_duration_seconds_bucket{{{labels},le=\"{LatencyBuckets[i]}\"}} {Interlocked.Read(ref _buckets[i])}\n");
-            }
-
-            var count = Interlocked.Read(ref _count);
-            text.Append(CultureInfo.InvariantCulture, $"ferry_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}\n");
-            text.Append(CultureInfo.InvariantCulture, $"ferry_http_request_duration_seconds_sum{{{labels}}} {Interlocked.Read(ref _sumMicroseconds) / 1_000_000.0}\n");
-            text.Append(CultureInfo.InvariantCulture, $"ferry_http_request_duration_seconds_count{{{labels}}} {count}\n");
-        }
-    }
 }

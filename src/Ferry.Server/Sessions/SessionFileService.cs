@@ -30,6 +30,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// </summary>
     public async Task<IReadOnlyList<RegisteredFile>> RegisterAsync(UploadSession session, IReadOnlyList<FileToRegister> files, CancellationToken cancellationToken)
     {
+        using var activity = Observability.FerryActivities.StartSession("ferry.session.register", session.Id)?.SetTag(Observability.FerryActivities.Files, files.Count);
         try
         {
             return await RegisterOnceAsync(session, files, cancellationToken).ConfigureAwait(false);
@@ -149,6 +150,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// </summary>
     public async Task<IReadOnlyList<VerifiedFile>> CompleteAsync(UploadSession session, Project project, IReadOnlyList<(UploadReport Report, SessionFile File)> reports, CancellationToken cancellationToken)
     {
+        using var activity = Observability.FerryActivities.StartSession("ferry.session.verify", session.Id)?.SetTag(Observability.FerryActivities.Files, reports.Count);
         var store = stores.For(project);
         var heads = new StoredObject?[reports.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, reports.Count), new ParallelOptions { MaxDegreeOfParallelism = VerifyConcurrency, CancellationToken = cancellationToken },
@@ -188,6 +190,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             }
             else
             {
+                metrics.CountUploaded();
                 await RememberVerifiedAsync(project.Id, session.Id, file, etag, checksum, now, cancellationToken).ConfigureAwait(false);
             }
 
@@ -202,8 +205,10 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// <summary>Records files a worker could not upload (read errors, retries exhausted) as failed with the reason.</summary>
     public async Task RecordFailuresAsync(UploadSession session, IReadOnlyList<(SessionFile File, string Reason)> failures, CancellationToken cancellationToken)
     {
+        using var activity = Observability.FerryActivities.StartSession("ferry.session.record_failures", session.Id)?.SetTag(Observability.FerryActivities.Files, failures.Count);
         var now = time.GetUtcNow();
         var delta = new SessionCounterDelta();
+        var failed = 0;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (file, reason) in failures)
         {
@@ -215,11 +220,13 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             if (changed > 0)
             {
                 delta.Move(file.Status, FileStatuses.Failed, file.Size);
+                failed++;
             }
         }
 
         await delta.ApplyAsync(db, session.Id, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        metrics.CountFailed(failed);
     }
 
     /// <summary>Why the object does not prove the upload, or null when it does.</summary>

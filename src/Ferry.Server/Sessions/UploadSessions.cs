@@ -3,12 +3,27 @@ namespace Ferry.Server.Sessions;
 /// <summary>Loading and closing upload sessions: what the API, the pages, the job worker and the exports share.</summary>
 internal static class UploadSessions
 {
-    /// <summary>Closes an active session: completed when every registered file is uploaded or already there, else incomplete.</summary>
-    internal static Task<int> CloseAsync(FerryDbContext db, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.Sessions.Where(s => s.Id == id && s.Status == SessionStatuses.Active).ExecuteUpdateAsync(s => s
+    /// <summary>
+    /// Closes an active session: completed when every registered file is uploaded or already there, else incomplete.
+    /// Returns the status it closed with, or null when the session was not active (already closed, or not found).
+    /// </summary>
+    internal static async Task<string?> CloseAsync(FerryDbContext db, long id, DateTimeOffset now, Observability.FerryMetrics metrics, CancellationToken cancellationToken)
+    {
+        using var activity = Observability.FerryActivities.StartSession("ferry.session.close", id);
+        var changed = await db.Sessions.Where(s => s.Id == id && s.Status == SessionStatuses.Active).ExecuteUpdateAsync(s => s
             .SetProperty(x => x.Status, x => x.UploadedFiles + x.SkippedFiles == x.TotalFiles ? SessionStatuses.Completed : SessionStatuses.Incomplete)
             .SetProperty(x => x.FinishedAt, now)
             .SetProperty(x => x.LastActivityAt, now), cancellationToken);
+        if (changed == 0)
+        {
+            return null;
+        }
+
+        var status = await db.Sessions.AsNoTracking().Where(s => s.Id == id).Select(s => s.Status).FirstAsync(cancellationToken);
+        activity?.SetTag(Observability.FerryActivities.Status, status);
+        metrics.CountSessionClosed(status);
+        return status;
+    }
 
     /// <summary>The session with its project and cycle when it belongs to the caller's company, else null (answered as 404).</summary>
     internal static async Task<LoadedSession?> LoadAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken)

@@ -33,6 +33,7 @@ public abstract partial class TenantScopingTests<TFixture>(TFixture fixture) : I
         var before = await SnapshotAsync(fixture.Factory, victim);
         var routes = ApiRoutes(fixture.Factory).ToList();
         Assert.True(routes.Count > 30, $"expected the server's routes, found {routes.Count}");
+        Assert.Contains(routes, r => r.Pattern == "/metrics"); // the Prometheus exporter's endpoint is in the scan too
 
         var leaks = new List<string>();
         foreach (var client in new[] { attacker.Tenant.Admin, attacker.Tenant.User, attacker.Tenant.Viewer })

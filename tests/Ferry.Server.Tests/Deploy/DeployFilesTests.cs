@@ -14,7 +14,7 @@ public sealed class DeployFilesTests
         var (exit, output) = await ComposeAsync("--env-file", Path.Combine(Deploy, ".env.example"), "-f", Path.Combine(Deploy, "compose.yaml"), "config");
 
         Assert.True(exit == 0, output);
-        foreach (var expected in new[] { "db:", "migrate:", "server:", "worker:", "grafana:", "service_completed_successfully", "/etc/grafana/provisioning", "FERRY_ALLOWED_ROOTS: /data" })
+        foreach (var expected in new[] { "db:", "migrate:", "server:", "worker:", "grafana:", "service_completed_successfully", "/etc/grafana/provisioning", "FERRY_ALLOWED_ROOTS: /data", "FERRY_PROMETHEUS_URL: http://prometheus:9090" })
         {
             Assert.Contains(expected, output, StringComparison.Ordinal);
         }

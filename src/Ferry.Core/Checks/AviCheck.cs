@@ -29,14 +29,14 @@ internal static class AviCheck
             if (riff.Length < 12 || RiffChunk.FourCc(riff) != "RIFF")
             {
                 return riff.Length < 12
-                    ? (CheckProblem.Truncated, $"truncated: {riff.Length} stray bytes after the last RIFF list at byte {position}")
+                    ? (CheckProblem.Truncated, $"{riff.Length} stray bytes after the last RIFF list at byte {position}")
                     : (CheckProblem.Damaged, $"broken AVI structure at byte {position}: expected another RIFF list");
             }
 
             var riffEnd = position + 8 + BinaryPrimitives.ReadUInt32LittleEndian(riff.AsSpan(4));
             if (riffEnd > file.Length)
             {
-                return (CheckProblem.Truncated, $"truncated: RIFF '{RiffChunk.FourCc(riff.AsSpan(8))}' at byte {position} declares {riffEnd - position} bytes, the file ends {riffEnd - file.Length} bytes short");
+                return (CheckProblem.Truncated, $"RIFF '{RiffChunk.FourCc(riff.AsSpan(8))}' at byte {position} declares {riffEnd - position} bytes, the file ends {riffEnd - file.Length} bytes short");
             }
 
             var inner = position + 12;
@@ -60,7 +60,7 @@ internal static class AviCheck
 
                 if (chunk.BodyOffset + chunk.Size > riffEnd)
                 {
-                    return (CheckProblem.Truncated, $"truncated: chunk '{chunk.Id}' at byte {inner} declares {chunk.Size} bytes, past the end of its RIFF list");
+                    return (CheckProblem.Truncated, $"chunk '{chunk.Id}' at byte {inner} declares {chunk.Size} bytes, past the end of its RIFF list");
                 }
 
                 if (chunk.Id == "LIST" && chunk.Size >= 4)

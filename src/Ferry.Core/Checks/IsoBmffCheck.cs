@@ -34,7 +34,7 @@ internal static class IsoBmffCheck
             var bytes = file.Read(position, 16);
             if (bytes.Length < 8)
             {
-                return (CheckProblem.Truncated, $"truncated: {bytes.Length} stray bytes after the last complete box at byte {position}");
+                return (CheckProblem.Truncated, $"{bytes.Length} stray bytes after the last complete box at byte {position}");
             }
 
             var type = RiffChunk.FourCc(bytes.AsSpan(4));
@@ -49,7 +49,7 @@ internal static class IsoBmffCheck
             {
                 if (bytes.Length < 16)
                 {
-                    return (CheckProblem.Truncated, $"truncated: box '{type}' at byte {position} is cut inside its header");
+                    return (CheckProblem.Truncated, $"box '{type}' at byte {position} is cut inside its header");
                 }
 
                 var large = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(8));
@@ -68,7 +68,7 @@ internal static class IsoBmffCheck
 
             if (size > file.Length - position)
             {
-                return (CheckProblem.Truncated, $"truncated: box '{type}' at byte {position} declares {size} bytes, the file ends {size - (file.Length - position)} bytes short");
+                return (CheckProblem.Truncated, $"box '{type}' at byte {position} declares {size} bytes, the file ends {size - (file.Length - position)} bytes short");
             }
 
             sawMovie |= type == "moov";

@@ -30,7 +30,7 @@ internal static class JpegCheck
             var bytes = file.Read(position, 4);
             if (bytes.Length < 2)
             {
-                return (CheckProblem.Truncated, $"truncated: the file ends at byte {file.Length} inside the JPEG header, before any image data");
+                return (CheckProblem.Truncated, $"the file ends at byte {file.Length} inside the JPEG header, before any image data");
             }
 
             if (bytes[0] != 0xFF)
@@ -58,7 +58,7 @@ internal static class JpegCheck
 
             if (bytes.Length < 4)
             {
-                return (CheckProblem.Truncated, $"truncated: the file ends at byte {file.Length} inside the JPEG header, before any image data");
+                return (CheckProblem.Truncated, $"the file ends at byte {file.Length} inside the JPEG header, before any image data");
             }
 
             var length = BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(2));
@@ -70,7 +70,7 @@ internal static class JpegCheck
             var end = position + 2 + length;
             if (end > file.Length)
             {
-                return (CheckProblem.Truncated, $"truncated: JPEG segment FF{marker:X2} at byte {position} needs {end} bytes, the file has {file.Length}");
+                return (CheckProblem.Truncated, $"JPEG segment FF{marker:X2} at byte {position} needs {end} bytes, the file has {file.Length}");
             }
 
             position = end;
@@ -89,7 +89,7 @@ internal static class JpegCheck
         var available = file.Length - imageStart;
         if (available < 2)
         {
-            return (CheckProblem.Truncated, "truncated: no image data after the JPEG header");
+            return (CheckProblem.Truncated, "no image data after the JPEG header");
         }
 
         var tail = file.Tail((int)Math.Min(TailSearch, available));
@@ -100,7 +100,7 @@ internal static class JpegCheck
 
         var zeros = !tail.AsSpan().ContainsAnyExcept((byte)0);
         return (CheckProblem.Truncated, zeros
-            ? $"truncated: no end-of-image marker (FFD9); the last {tail.Length} bytes are zero"
-            : $"truncated: no end-of-image marker (FFD9) in the last {tail.Length} bytes");
+            ? $"no end-of-image marker (FFD9); the last {tail.Length} bytes are zero"
+            : $"no end-of-image marker (FFD9) in the last {tail.Length} bytes");
     }
 }

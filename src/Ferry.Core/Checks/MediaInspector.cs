@@ -16,7 +16,7 @@ internal static class MediaInspector
         using var file = FileSample.Open(fullPath);
         if (file.Length == 0)
         {
-            return new FileInspection(MediaKind.Other, 0, (CheckProblem.Empty, "empty: zero bytes"), CaptureMetadata.None);
+            return new FileInspection(MediaKind.Other, 0, (CheckProblem.Empty, "zero bytes"), CaptureMetadata.None);
         }
 
         if (!file.Head.ContainsAnyExcept((byte)0) && file.SampledBlocksAreZero(ZeroBlocks, ZeroBlockSize))

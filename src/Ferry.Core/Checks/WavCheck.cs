@@ -32,7 +32,7 @@ internal static class WavCheck
         (CheckProblem, string)? sizeProblem = null;
         if (riffEnd > file.Length)
         {
-            sizeProblem = (CheckProblem.Truncated, $"truncated: the RIFF header declares {riffEnd} bytes, the file has {file.Length}");
+            sizeProblem = (CheckProblem.Truncated, $"the RIFF header declares {riffEnd} bytes, the file has {file.Length}");
         }
         else if (riffEnd < file.Length - 1)
         {
@@ -48,7 +48,7 @@ internal static class WavCheck
             {
                 if (file.Length - position > 1)
                 {
-                    return (CheckProblem.Truncated, $"truncated: a chunk header at byte {position} is cut off");
+                    return (CheckProblem.Truncated, $"a chunk header at byte {position} is cut off");
                 }
 
                 break;
@@ -83,8 +83,8 @@ internal static class WavCheck
             if (chunk.BodyOffset + chunk.Size > file.Length)
             {
                 return chunk.Id == "data"
-                    ? (CheckProblem.Truncated, $"truncated: the data chunk declares {chunk.Size} bytes of audio, the file holds {file.Length - chunk.BodyOffset}")
-                    : (CheckProblem.Truncated, $"truncated: chunk '{chunk.Id}' at byte {chunk.Offset} declares {chunk.Size} bytes, the file ends before");
+                    ? (CheckProblem.Truncated, $"the data chunk declares {chunk.Size} bytes of audio, the file holds {file.Length - chunk.BodyOffset}")
+                    : (CheckProblem.Truncated, $"chunk '{chunk.Id}' at byte {chunk.Offset} declares {chunk.Size} bytes, the file ends before");
             }
 
             position = chunk.End;
@@ -113,7 +113,7 @@ internal static class WavCheck
         var fmt = file.Read(chunk.BodyOffset, (int)Math.Min(chunk.Size, 64));
         if (fmt.Length < 16)
         {
-            return (CheckProblem.Truncated, "truncated: the file ends inside the 'fmt ' chunk");
+            return (CheckProblem.Truncated, "the file ends inside the 'fmt ' chunk");
         }
 
         var tag = BinaryPrimitives.ReadUInt16LittleEndian(fmt);

@@ -37,7 +37,17 @@ internal sealed class UploadCheckOption
         }
 
         var options = new CheckOptions { Filter = filter, FollowSymlinks = followSymlinks };
-        var report = await new CheckRunner(TimeProvider.System).RunAsync(source, options, cancellationToken);
+        CheckReport report;
+        try
+        {
+            report = await new CheckRunner(TimeProvider.System).RunAsync(source, options, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && mode == "warn")
+        {
+            await Console.Error.WriteLineAsync($"ferry: warning: the check could not run ({ex.Message}); uploading without it");
+            return;
+        }
+
         if (report.IsClean)
         {
             return;

@@ -136,6 +136,12 @@ public sealed class CheckRunner(TimeProvider timeProvider)
                 _findings.Add(new CheckFinding(file.RelativePath, CheckProblem.Unreadable, $"cannot read: {ex.Message}"));
                 return null;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A file no check foresaw must not stop the run (or an upload behind it): it is reported, the rest go on.
+                _findings.Add(new CheckFinding(file.RelativePath, CheckProblem.Damaged, $"could not be checked ({ex.GetType().Name}: {ex.Message})"));
+                return null;
+            }
         }
 
         private async Task HashForSumsAsync(SourceFile file, string folder, string name, CancellationToken cancellationToken)

@@ -264,4 +264,35 @@ public sealed class MediaInspectorTests : IDisposable
         Assert.Equal(MediaKind.Jpeg, sut.Kind);
         Assert.Equal(Taken, sut.Metadata.CapturedAt);
     }
+
+    [Fact]
+    public void Inspect_RandomlyDamagedFiles_NeverThrows()
+    {
+        var random = new Random(20261130);
+        var originals = new (string Name, byte[] Content)[]
+        {
+            ("a.jpg", FieldMedia.Jpeg(Taken, "SN1")),
+            ("a.wav", FieldMedia.Wav(comment: FieldMedia.AudioMothComment(Taken), guano: "GUANO|Version: 1.0\nTimestamp: 2026-05-01T10:00:00Z\n")),
+            ("a.mp4", FieldMedia.Mp4(Taken)),
+            ("a.avi", FieldMedia.Avi()),
+        };
+        for (var round = 0; round < 400; round++)
+        {
+            var (name, original) = originals[round % originals.Length];
+            var damaged = original.ToArray();
+            for (var flips = random.Next(1, 6); flips > 0; flips--)
+            {
+                damaged[random.Next(Math.Min(damaged.Length, 200))] = (byte)random.Next(256);
+            }
+
+            if (round % 3 == 0)
+            {
+                damaged = damaged[..random.Next(1, damaged.Length)];
+            }
+
+            var sut = Inspect($"{round}-{name}", damaged);
+
+            Assert.NotNull(sut);
+        }
+    }
 }

@@ -7,6 +7,7 @@ root.Subcommands.Add(new UploadCommand().Build());
 root.Subcommands.Add(new DownloadCommand().Build());
 root.Subcommands.Add(new CatCommand().Build());
 root.Subcommands.Add(new VerifyCommand().Build());
+root.Subcommands.Add(new CheckCommand().Build());
 root.Subcommands.Add(new SessionsCommand().Build());
 root.Subcommands.Add(new DoctorCommand().Build());
 root.Subcommands.Add(new ServeCommand().Build());

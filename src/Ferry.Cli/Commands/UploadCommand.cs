@@ -35,6 +35,7 @@ internal sealed class UploadCommand
     private readonly Option<string?> _server = new("--server") { Description = "Upload through a Ferry server's session (after 'ferry login URL'): bucket and prefix come from --project and --cycle, URLs are presigned by the server, no S3 credentials needed" };
     private readonly Option<string?> _project = new("--project") { Description = "With --server: the project (name or id)" };
     private readonly Option<string?> _cycle = new("--cycle") { Description = "With --server: the cycle, e.g. C2" };
+    private readonly UploadCheckOption _check = new();
 
     public Command Build()
     {
@@ -43,6 +44,7 @@ internal sealed class UploadCommand
         command.Arguments.Add(_destination);
         _s3.AddTo(command);
         _filter.AddTo(command);
+        _check.AddTo(command);
         foreach (var option in new Option[] { _concurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal, _server, _project, _cycle })
         {
             command.Options.Add(option);
@@ -57,6 +59,7 @@ internal sealed class UploadCommand
         var config = parse.GetValue(_config) is { } configPath ? UploadConfigFile.Load(configPath) : null;
         var sourceText = parse.GetValue(_source) ?? config?.LocalDirectory
             ?? throw CliException.Usage("no source folder given; write ferry upload SOURCE DEST, or set local_directory in --config");
+        await _check.RunAsync(parse, CheckSource(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), cancellationToken).ConfigureAwait(false);
         if (parse.GetValue(_server) is { } serverText)
         {
             return await RunThroughServerAsync(parse, serverText, sourceText, config, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Ferry.Core.Checks;
+using Ferry.Core.Transfer;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary>
+/// <c>ferry upload --check warn|strict|off</c>: the checks of <c>ferry check</c> (without a deployment window) run over
+/// the source before anything is uploaded. <c>warn</c> (default) prints the problems on standard error and uploads;
+/// <c>strict</c> prints them and refuses with exit 1 (problems in the data, as <c>ferry check</c> reports them);
+/// <c>off</c> skips the check.
+/// </summary>
+internal sealed class UploadCheckOption
+{
+    /// <summary>Problems listed on standard error before the rest are summarised.</summary>
+    public const int ListedProblems = 20;
+
+    private readonly Option<string> _mode = new("--check")
+    {
+        Description = "Check the source first (as 'ferry check'): warn (default) prints problems and uploads, strict refuses to upload (exit 1), off skips",
+        DefaultValueFactory = _ => "warn",
+    };
+
+    public void AddTo(Command command)
+    {
+        _mode.AcceptOnlyFromAmong("warn", "strict", "off");
+        command.Options.Add(_mode);
+    }
+
+    /// <summary>Runs the check as the flag says; throws a <see cref="CliException"/> with exit 1 when strict and problems were found.</summary>
+    public async Task RunAsync(ParseResult parse, string source, PathFilter filter, bool followSymlinks, CancellationToken cancellationToken)
+    {
+        var mode = parse.GetValue(_mode);
+        if (mode == "off")
+        {
+            return;
+        }
+
+        var options = new CheckOptions { Filter = filter, FollowSymlinks = followSymlinks };
+        CheckReport report;
+        try
+        {
+            report = await new CheckRunner(TimeProvider.System).RunAsync(source, options, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && mode == "warn")
+        {
+            await Console.Error.WriteLineAsync($"ferry: warning: the check could not run ({ex.Message}); uploading without it");
+            return;
+        }
+
+        if (report.IsClean)
+        {
+            return;
+        }
+
+        var error = Console.Error;
+        await error.WriteLineAsync($"ferry: warning: check found {report.Findings.Count} problems in {source}:");
+        foreach (var finding in report.Findings.Take(ListedProblems))
+        {
+            await error.WriteLineAsync($"  {finding.Path}: {Output.CheckReportPrinter.Kind(finding.Problem)}: {finding.Message}");
+        }
+
+        if (report.Findings.Count > ListedProblems)
+        {
+            await error.WriteLineAsync($"  … and {report.Findings.Count - ListedProblems} more; run 'ferry check {source}' for all");
+        }
+
+        if (mode == "strict")
+        {
+            throw new CliException(ExitCodes.SomeFailed, $"upload refused (--check strict): {report.Findings.Count} problems in the source; fix them, or upload with --check warn");
+        }
+    }
+}

@@ -32,6 +32,11 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<StorageLocation> StorageLocations => Set<StorageLocation>();
     public DbSet<StorageGrant> StorageGrants => Set<StorageGrant>();
 
+    // Server-wide tables shared by every replica (no company owns them: no tenant filter; docs/architecture.md).
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
+    public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
+
     /// <summary>The company whose rows queries see; null for every company. Read by the query filters at each query (see <see cref="Tenancy.TenantScope"/>).</summary>
     private long? TenantCompanyId => tenant.CompanyId;
 
@@ -63,6 +68,9 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<SeededRoot>().ToTable("seeded_roots").HasKey(r => r.Path);
         modelBuilder.Entity<StorageLocation>().ToTable("storage_locations");
         modelBuilder.Entity<StorageGrant>().ToTable("storage_grants");
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+        modelBuilder.Entity<ServerKey>().ToTable("server_keys").HasKey(k => k.Name);
+        modelBuilder.Entity<LoginFailure>().ToTable("login_failures");
         modelBuilder.Entity<Project>().HasOne(p => p.StorageLocation).WithMany().HasForeignKey(p => p.StorageLocationId);
         modelBuilder.Entity<Project>().Navigation(p => p.StorageLocation).AutoInclude();
 

@@ -49,8 +49,6 @@ public static class FerryServer
         AddEngineServices(builder.Services, builder.Logging, builder.Configuration);
         // Malformed bodies reach ApiExceptionHandler, which says what is wrong with them.
         services.Configure<RouteHandlerOptions>(route => route.ThrowOnBadRequest = true);
-        // Keys and sign-in throttle shared by every replica on the database (ReplicaServices).
-        services.AddReplicaSharedState();
         services.AddScoped<ProjectCatalog>();
         services.AddScoped<Storage.StorageLocationCatalog>();
         services.AddScoped<UserAccounts>();
@@ -61,6 +59,8 @@ public static class FerryServer
         services.AddScoped<PageTokens>();
         services.AddSingleton<TokenIssuer>();
         services.AddHostedService<ServerStartup>();
+        // Keys and sign-in throttle shared by every replica on the database; after ServerStartup, which creates the keys under its lock (ReplicaServices).
+        services.AddReplicaSharedState();
         services.AddSingleton<Exports.SessionExportService>();
         services.AddHostedService<Exports.SessionExportWorker>(); // after ServerStartup: needs the current schema
         services.AddSingleton<Donations.DonationStudy>();

@@ -2,6 +2,7 @@ using Ferry.Server.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Ferry.Server;
@@ -14,9 +15,21 @@ namespace Ferry.Server;
 /// </summary>
 public static class ReplicaServices
 {
-    /// <summary>Registers the shared keys and the database-backed sign-in throttle.</summary>
+    /// <summary>
+    /// Registers the shared keys and the database-backed sign-in throttle. Must come after <see cref="ServerStartup"/>'s
+    /// registration and before anything else adds data protection: hosted services start in registration order, and data
+    /// protection's own start-up service creates a key when the database has none — it must find the one
+    /// <see cref="ServerStartup"/> created under <see cref="StartupLock"/>, or replicas started together would each create
+    /// one and refuse each other's cookies until their key rings refresh.
+    /// </summary>
     public static IServiceCollection AddReplicaSharedState(this IServiceCollection services)
     {
+        if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(ServerStartup))
+            || services.Any(d => d.ServiceType == typeof(IDataProtectionProvider)))
+        {
+            throw new InvalidOperationException("AddReplicaSharedState must come after AddHostedService<ServerStartup>() and before anything that adds data protection");
+        }
+
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<FerryServerOptions>();

@@ -37,6 +37,9 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
 
+    /// <summary>Export bundles waiting for S3, shared by every replica (a company's, through its export).</summary>
+    public DbSet<ExportOutboxEntry> ExportOutbox => Set<ExportOutboxEntry>();
+
     /// <summary>The company whose rows queries see; null for every company. Read by the query filters at each query (see <see cref="Tenancy.TenantScope"/>).</summary>
     private long? TenantCompanyId => tenant.CompanyId;
 
@@ -71,6 +74,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         modelBuilder.Entity<ServerKey>().ToTable("server_keys").HasKey(k => k.Name);
         modelBuilder.Entity<LoginFailure>().ToTable("login_failures");
+        modelBuilder.Entity<ExportOutboxEntry>().ToTable("export_outbox").HasKey(o => o.ExportId);
+        modelBuilder.Entity<ExportOutboxEntry>().Property(o => o.ExportId).ValueGeneratedNever();
         modelBuilder.Entity<Project>().HasOne(p => p.StorageLocation).WithMany().HasForeignKey(p => p.StorageLocationId);
         modelBuilder.Entity<Project>().Navigation(p => p.StorageLocation).AutoInclude();
 
@@ -118,6 +123,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<VerifiedObject>().HasQueryFilter(v => TenantCompanyId == null || Set<Project>().IgnoreQueryFilters().Any(p => p.Id == v.ProjectId && p.CompanyId == TenantCompanyId));
         modelBuilder.Entity<SessionFile>().HasQueryFilter(f => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == f.SessionId && s.CompanyId == TenantCompanyId));
         modelBuilder.Entity<SessionMultipartUpload>().HasQueryFilter(m => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == m.SessionId && s.CompanyId == TenantCompanyId));
+        modelBuilder.Entity<ExportOutboxEntry>().HasQueryFilter(o => TenantCompanyId == null || Set<SessionExport>().IgnoreQueryFilters().Any(e => e.Id == o.ExportId && e.CompanyId == TenantCompanyId));
     }
 
     private static string SnakeCase(string name)

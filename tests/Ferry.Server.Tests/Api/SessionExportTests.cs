@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ferry.Server.Data;
 using Ferry.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Ferry.Server.Tests.SessionCalls;
 
 namespace Ferry.Server.Tests.Api;
@@ -128,7 +131,7 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal("queued", queued["status"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(queued["message"]!.GetValue<string>()));
         Assert.NotNull(queued["download_url"]); // the bundle can be fetched while it waits
-        Assert.Single(Directory.GetDirectories(Path.Combine(fixture.DataDirectory, "outbox")), d => !Path.GetFileName(d).StartsWith('.'));
+        Assert.True(await OutboxHoldsAsync(id)); // in the shared outbox (the database), for whichever replica retries first
         Assert.DoesNotContain(await fixture.S3.ListKeysAsync(bucket), k => k.StartsWith("ferry-exports/", StringComparison.Ordinal));
 
         proxy.Reset(); // S3 is back: the background service retries with backoff
@@ -140,6 +143,7 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal(6, keys.Count);
         Assert.Contains(keys, k => k.EndsWith("/comprehensive_report.json", StringComparison.Ordinal));
         Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(fixture.DataDirectory, "outbox")), d => Path.GetFileName(d).Contains(delivered["bundle"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.False(await OutboxHoldsAsync(id));
         var listed = (await ApiCalls.GetAsync(tenant.Admin, $"/api/exports?session_id={sessionId}"))["items"]!.AsArray();
         Assert.Equal("delivered", Assert.Single(listed)!["status"]!.GetValue<string>());
     }
@@ -165,6 +169,13 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.NotFound, await ApiCalls.StatusAsync(other.Admin, HttpMethod.Get, $"/api/exports/{id}/download"));
         Assert.Equal(HttpStatusCode.Forbidden, await ApiCalls.StatusAsync(tenant.User, HttpMethod.Get, "/api/exports"));
         Assert.DoesNotContain($"\"id\":{id},", (await ApiCalls.GetAsync(other.Admin, "/api/exports")).ToString().Replace(" ", "", StringComparison.Ordinal));
+    }
+
+    /// <summary>Whether export <paramref name="id"/>'s bundle waits in the shared outbox (<c>export_outbox</c>).</summary>
+    private async Task<bool> OutboxHoldsAsync(long id)
+    {
+        await using var scope = fixture.Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<FerryDbContext>().ExportOutbox.AnyAsync(o => o.ExportId == id);
     }
 
     private async Task<long> FinishedSessionAsync(Tenant tenant, long projectId, long cycleId)

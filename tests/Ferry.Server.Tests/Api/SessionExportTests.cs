@@ -149,6 +149,53 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task ExportQueued_LeaseHeldByADeadReplica_LeftAloneUntilItExpiresThenDeliveredOnce()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        await using var proxy = await FaultProxy.StartAsync(fixture.S3.Endpoint);
+        var (projectId, cycleId, bucket) = await fixture.NewProjectAsync(tenant, endpoint: proxy.Endpoint);
+        var sessionId = await FinishedSessionAsync(tenant, projectId, cycleId);
+        foreach (var kind in new[] { "PutObject", "HeadObject", "ListObjects", "GetObject", "CreateMultipart", "Other" })
+        {
+            proxy.FailNext(kind, int.MaxValue);
+        }
+
+        var id = (await ApiCalls.PostAsync(tenant.User, $"/api/sessions/{sessionId}/exports", new { target = "s3" }, HttpStatusCode.Accepted))["id"]!.GetValue<long>();
+        Assert.Equal("queued", (await WaitSettledAsync(tenant.User, id))["status"]!.GetValue<string>());
+
+        // Another replica claimed it and died: its lease (an hour) stands, whatever this server's retry loop does.
+        await using (var scope = fixture.Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+            DateTimeOffset? held = DateTimeOffset.UtcNow.AddHours(1);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (await db.ExportOutbox.Where(o => o.ExportId == id && o.LeaseOwner == null).ExecuteUpdateAsync(set => set.SetProperty(o => o.LeaseOwner, "dead-replica:1").SetProperty(o => o.LeaseUntil, held)) != 1)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the server's own retry never let go of the bundle");
+                await Task.Delay(50);
+            }
+        }
+
+        proxy.Reset(); // S3 is back
+        await Task.Delay(3000); // many retry rounds (every 0.2 s; backoff 1 s)
+        Assert.Equal("queued", (await ApiCalls.GetAsync(tenant.User, $"/api/exports/{id}"))["status"]!.GetValue<string>());
+        Assert.DoesNotContain(await fixture.S3.ListKeysAsync(bucket), k => k.StartsWith("ferry-exports/", StringComparison.Ordinal));
+
+        await using (var scope = fixture.Factory.Services.CreateAsyncScope())
+        {
+            DateTimeOffset? expired = DateTimeOffset.UtcNow.AddSeconds(-1);
+            await scope.ServiceProvider.GetRequiredService<FerryDbContext>().ExportOutbox.Where(o => o.ExportId == id)
+                .ExecuteUpdateAsync(set => set.SetProperty(o => o.LeaseUntil, expired));
+        }
+
+        var delivered = await WaitForAsync(tenant.User, id, e => e["status"]!.GetValue<string>() == "delivered");
+        var keys = (await fixture.S3.ListKeysAsync(bucket)).Where(k => k.StartsWith("ferry-exports/", StringComparison.Ordinal)).ToList();
+        Assert.Single(keys.Select(k => k.Split('/')[1]).Distinct()); // one bundle, delivered once
+        Assert.Equal(delivered["bundle"]!.GetValue<string>(), keys[0].Split('/')[1]);
+        Assert.False(await OutboxHoldsAsync(id));
+    }
+
+    [Fact]
     public async Task Export_RolesTenantsAndStates_AreEnforced()
     {
         var tenant = await fixture.NewTenantAsync();

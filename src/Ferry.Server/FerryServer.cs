@@ -6,10 +6,6 @@ using Ferry.Server.Sessions;
 using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -60,22 +56,18 @@ public static class FerryServer
         services.AddFerryTelemetry(builder.Configuration, web: true);
         // Malformed bodies reach ApiExceptionHandler, which says what is wrong with them.
         services.Configure<RouteHandlerOptions>(route => route.ThrowOnBadRequest = true);
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<FerryServerOptions>();
-            return new SymmetricSecurityKey(SigningKeyStore.LoadOrCreate(options.SigningKey, options.ResolvedDataDirectory));
-        });
         services.AddScoped<ProjectCatalog>();
         services.AddScoped<Storage.StorageLocationCatalog>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<UserAdministration>();
         services.AddScoped<Jobs.JobCatalog>();
-        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<EventStreamLimiter>();
         services.AddScoped<PasswordCheck>();
         services.AddScoped<PageTokens>();
         services.AddSingleton<TokenIssuer>();
         services.AddHostedService<ServerStartup>();
+        // Keys and sign-in throttle shared by every replica on the database; after ServerStartup, which creates the keys under its lock (ReplicaServices).
+        services.AddReplicaSharedState();
         services.AddSingleton<Exports.SessionExportService>();
         services.AddHostedService<Exports.SessionExportWorker>(); // after ServerStartup: needs the current schema
         services.AddSingleton<Donations.DonationStudy>();
@@ -89,10 +81,6 @@ public static class FerryServer
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer().AddCookie(WebSignIn.Scheme);
         services.AddOptions<CookieAuthenticationOptions>(WebSignIn.Scheme).Configure<FerryServerOptions>((cookie, options) => WebSignIn.Configure(cookie, options.TokenLifetime));
-        // Sign-in cookies and form tokens stay valid across restarts: their keys live in the data directory.
-        services.AddDataProtection().SetApplicationName("ferry");
-        services.AddOptions<KeyManagementOptions>().Configure<FerryServerOptions>((keys, options) =>
-            keys.XmlRepository = new FileSystemXmlRepository(OwnerOnlyDirectory(Path.Combine(options.ResolvedDataDirectory, "keys")), NullLoggerFactory.Instance));
         services.AddRazorPages(pages =>
         {
             pages.Conventions.AuthorizeFolder("/", WebSignIn.Policy);
@@ -238,6 +226,7 @@ public static class FerryServer
         UseDatabase(builder, database);
         await using var db = new FerryDbContext(builder.Options, database, TenantScope.System);
         var migrator = new DatabaseMigrator(db, TimeProvider.System);
+        await using var startupLock = await StartupLock.AcquireAsync(db, cancellationToken).ConfigureAwait(false); // migrations run by one process at a time
         var applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
         await Jobs.ServerFolders.SeedConfiguredAsync(db, options, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         return (applied, migrator.LatestVersion, database.Describe());
@@ -250,10 +239,6 @@ public static class FerryServer
         Directory.CreateDirectory(options.ResolvedDataDirectory);
         return options;
     }
-
-    /// <summary>The directory, created readable by its owner only (mode 0700) when it does not exist yet.</summary>
-    private static DirectoryInfo OwnerOnlyDirectory(string path) =>
-        OperatingSystem.IsWindows() ? Directory.CreateDirectory(path) : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
     private static void UseDatabase(DbContextOptionsBuilder builder, DatabaseSettings database)
     {

@@ -34,7 +34,7 @@ public sealed class FerryServerOptions
     /// <summary>The window over which failed logins are counted. Default 15 minutes.</summary>
     public TimeSpan LoginWindow { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>How many (user name, address) and address keys the sign-in throttle tracks at most; past that, the key with the oldest last failure is forgotten first. Default 100,000; at least 100.</summary>
+    /// <summary>How many failed-sign-in rows (each failure adds one for its user name and address, one for its address) the sign-in throttle keeps at most, across every replica; past that, the oldest are forgotten first. Default 100,000; at least 100.</summary>
     public int LoginTrackedKeys { get; set; } = 100_000;
 
     /// <summary>How long a page token (the token a web page's script calls the API with) lives. Default 15 minutes; 1 minute to 1 hour.</summary>

@@ -15,6 +15,8 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        // Replicas starting together on one PostgreSQL database take turns from here (Data/StartupLock).
+        await using var startupLock = await LockAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), cancellationToken).ConfigureAwait(false);
         await CheckSchemaAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), time, cancellationToken).ConfigureAwait(false);
         var (created, passwordFile) = await AdminBootstrap.EnsureAsync(db, options, time, cancellationToken).ConfigureAwait(false);
         if (created)
@@ -26,6 +28,7 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
         }
 
         await SeedRootsAsync(db, options, time, logger, cancellationToken).ConfigureAwait(false);
+        ReplicaServices.EnsureSharedKeys(services);
     }
 
     /// <summary>Seeds the configured roots into the first company, logging each one given.</summary>
@@ -34,6 +37,19 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
         foreach (var root in await Jobs.ServerFolders.SeedConfiguredAsync(db, options, time, cancellationToken).ConfigureAwait(false))
         {
             logger.LogInformation("Gave the first company the configured server folder {Root} (Ferry:AllowedRoots)", root);
+        }
+    }
+
+    /// <summary>Takes the <see cref="StartupLock"/>; throws <see cref="ServerStartupException"/> when the database cannot be opened.</summary>
+    internal static async Task<StartupLock> LockAsync(FerryDbContext db, DatabaseSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StartupLock.AcquireAsync(db, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+        {
+            throw CannotOpen(settings, ex);
         }
     }
 
@@ -48,7 +64,7 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
         {
-            throw new ServerStartupException($"cannot open the database ({settings.Describe()}): {ex.Message}; check the connection string (--db / FERRY_DB) and that the server is running");
+            throw CannotOpen(settings, ex);
         }
 
         if (current != migrator.LatestVersion)
@@ -56,6 +72,9 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
             throw new ServerStartupException($"the database ({settings.Describe()}) has schema version {current}, this Ferry needs {migrator.LatestVersion}; run 'ferry db migrate' first");
         }
     }
+
+    private static ServerStartupException CannotOpen(DatabaseSettings settings, Exception ex) =>
+        new($"cannot open the database ({settings.Describe()}): {ex.Message}; check the connection string (--db / FERRY_DB) and that the server is running");
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -3,121 +3,65 @@ namespace Ferry.Server.Auth;
 /// <summary>
 /// Counts failed logins (and failed password changes) per (user name, client address) over a sliding window; once the
 /// limit is reached, further attempts are refused until the oldest failure leaves the window. One address trying many
-/// user names meets a second limit, ten times higher, on the address alone. In memory: a restart forgets.
-/// Memory is bounded: keys whose failures all left the window are dropped, and at most
-/// <see cref="FerryServerOptions.LoginTrackedKeys"/> keys are kept — past that, the key whose last failure is oldest
-/// goes first (an address hammering many names keeps its own key fresh, so its limit holds).
+/// user names meets a second limit, ten times higher, on the address alone.
+/// <para>
+/// The failures are rows in the database (<c>login_failures</c>), so every replica of the server counts the same
+/// attempts and a restart forgets nothing. Two attempts racing on two replicas may both pass the check, so a burst can
+/// get one failure past the limit per concurrent request; the next attempt is refused.
+/// </para>
+/// <para>
+/// Bounded: each failure deletes the rows that left the window, and at most <see cref="FerryServerOptions.LoginTrackedKeys"/>
+/// rows are kept — past that the oldest go first (an address hammering many names keeps adding fresh rows of its own
+/// key, so its limit holds).
+/// </para>
 /// </summary>
-internal sealed class LoginThrottle(FerryServerOptions options, TimeProvider time)
+internal sealed class LoginThrottle(FerryDbContext db, FerryServerOptions options, TimeProvider time)
 {
-    private sealed class Entry(string key)
-    {
-        public Queue<DateTimeOffset> Failures { get; } = new();
-
-        /// <summary>This entry's place in the order of last failures.</summary>
-        public LinkedListNode<string> Node { get; } = new(key);
-    }
-
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-
-    /// <summary>Keys by their last failure, oldest first.</summary>
-    private readonly LinkedList<string> _byLastFailure = new();
-
-    /// <summary>How many keys are tracked now (at most <see cref="FerryServerOptions.LoginTrackedKeys"/>).</summary>
-    public int TrackedKeys
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _entries.Count;
-            }
-        }
-    }
+    /// <summary>How many distinct keys have failures recorded now (for tests and operators).</summary>
+    public Task<int> CountTrackedKeysAsync(CancellationToken cancellationToken) =>
+        db.LoginFailures.AsNoTracking().Select(f => f.ThrottleKey).Distinct().CountAsync(cancellationToken);
 
     /// <summary>How long the caller must wait before trying again; null when an attempt is allowed now.</summary>
-    public TimeSpan? RetryAfter(string username, string address)
+    public async Task<TimeSpan?> RetryAfterAsync(string username, string address, CancellationToken cancellationToken)
     {
-        lock (_lock)
+        var now = time.GetUtcNow();
+        return await WaitAsync(Key(username, address), options.LoginAttempts, now, cancellationToken)
+            ?? await WaitAsync(AddressKey(address), options.LoginAttempts * 10, now, cancellationToken);
+    }
+
+    public async Task RecordFailureAsync(string username, string address, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var expired = now - options.LoginWindow;
+        await db.LoginFailures.Where(f => f.FailedAt <= expired).ExecuteDeleteAsync(cancellationToken);
+        // Raw SQL, not the change tracker: the caller's unit of work may hold changes this must not save.
+        var at = db.Timestamp(now);
+        await db.Database.ExecuteSqlAsync($"INSERT INTO login_failures (throttle_key, failed_at) VALUES ({Key(username, address)}, {at}), ({AddressKey(address)}, {at})", cancellationToken);
+        var rows = await db.LoginFailures.CountAsync(cancellationToken);
+        if (rows > options.LoginTrackedKeys)
         {
-            var now = time.GetUtcNow();
-            return Wait(Key(username, address), options.LoginAttempts, now) ?? Wait(AddressKey(address), options.LoginAttempts * 10, now);
+            var keepFrom = await db.LoginFailures.OrderBy(f => f.Id).Skip(rows - options.LoginTrackedKeys).Select(f => f.Id).FirstAsync(cancellationToken);
+            await db.LoginFailures.Where(f => f.Id < keepFrom).ExecuteDeleteAsync(cancellationToken);
         }
     }
 
-    public void RecordFailure(string username, string address)
+    public Task RecordSuccessAsync(string username, string address, CancellationToken cancellationToken)
     {
-        lock (_lock)
-        {
-            var now = time.GetUtcNow();
-            EvictExpired(now);
-            Record(Key(username, address), now);
-            Record(AddressKey(address), now);
-        }
+        var key = Key(username, address);
+        return db.LoginFailures.Where(f => f.ThrottleKey == key).ExecuteDeleteAsync(cancellationToken);
     }
 
-    public void RecordSuccess(string username, string address)
+    private async Task<TimeSpan?> WaitAsync(string key, int limit, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        lock (_lock)
-        {
-            if (_entries.Remove(Key(username, address), out var entry))
-            {
-                _byLastFailure.Remove(entry.Node);
-            }
-        }
-    }
-
-    private TimeSpan? Wait(string key, int limit, DateTimeOffset now)
-    {
-        if (!_entries.TryGetValue(key, out var entry))
+        var since = now - options.LoginWindow;
+        var recent = db.LoginFailures.AsNoTracking().Where(f => f.ThrottleKey == key && f.FailedAt > since);
+        if (await recent.CountAsync(cancellationToken) < limit)
         {
             return null;
         }
 
-        Trim(entry.Failures, now);
-        return entry.Failures.Count >= limit ? entry.Failures.Peek() + options.LoginWindow - now : null;
-    }
-
-    private void Record(string key, DateTimeOffset now)
-    {
-        if (_entries.TryGetValue(key, out var entry))
-        {
-            _byLastFailure.Remove(entry.Node);
-        }
-        else
-        {
-            while (_entries.Count >= options.LoginTrackedKeys && _byLastFailure.First is { } oldest)
-            {
-                _entries.Remove(oldest.Value);
-                _byLastFailure.RemoveFirst();
-            }
-
-            entry = new Entry(key);
-            _entries[key] = entry;
-        }
-
-        Trim(entry.Failures, now);
-        entry.Failures.Enqueue(now);
-        _byLastFailure.AddLast(entry.Node);
-    }
-
-    /// <summary>Drops keys whose last failure left the window (they are at the front of the order).</summary>
-    private void EvictExpired(DateTimeOffset now)
-    {
-        while (_byLastFailure.First is { } oldest && _entries[oldest.Value].Failures.LastOrDefault() + options.LoginWindow <= now)
-        {
-            _entries.Remove(oldest.Value);
-            _byLastFailure.RemoveFirst();
-        }
-    }
-
-    private void Trim(Queue<DateTimeOffset> failures, DateTimeOffset now)
-    {
-        while (failures.Count > 0 && failures.Peek() + options.LoginWindow <= now)
-        {
-            failures.Dequeue();
-        }
+        var oldest = await recent.OrderBy(f => f.FailedAt).Select(f => f.FailedAt).FirstAsync(cancellationToken);
+        return oldest + options.LoginWindow - now;
     }
 
     private static string Key(string username, string address) => username.ToLowerInvariant() + "\n" + address;

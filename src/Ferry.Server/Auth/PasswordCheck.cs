@@ -29,7 +29,7 @@ internal sealed class PasswordCheck(FerryDbContext db, LoginThrottle throttle, F
             return new SignInResult(null, bounds, null);
         }
 
-        if (throttle.RetryAfter(username, address) is { } wait)
+        if (await throttle.RetryAfterAsync(username, address, cancellationToken).ConfigureAwait(false) is { } wait)
         {
             return new SignInResult(null, $"too many failed sign-ins for this user; try again in {Math.Ceiling(wait.TotalMinutes)} minute(s)", wait);
         }
@@ -39,12 +39,12 @@ internal sealed class PasswordCheck(FerryDbContext db, LoginThrottle throttle, F
         var valid = PasswordHashing.Verify(user?.PasswordHash ?? PasswordHashing.DecoyHash, password) && user is { DeactivatedAt: null, DeletedAt: null };
         if (!valid)
         {
-            throttle.RecordFailure(username, address);
+            await throttle.RecordFailureAsync(username, address, cancellationToken).ConfigureAwait(false);
             await Task.Delay(options.FailedLoginDelay, cancellationToken).ConfigureAwait(false);
             return new SignInResult(null, "wrong user name or password", null);
         }
 
-        throttle.RecordSuccess(username, address);
+        await throttle.RecordSuccessAsync(username, address, cancellationToken).ConfigureAwait(false);
         return new SignInResult(user, null, null);
     }
 }

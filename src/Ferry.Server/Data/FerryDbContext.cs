@@ -32,6 +32,14 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<StorageLocation> StorageLocations => Set<StorageLocation>();
     public DbSet<StorageGrant> StorageGrants => Set<StorageGrant>();
 
+    // Server-wide tables shared by every replica (no company owns them: no tenant filter; docs/architecture.md).
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
+    public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
+
+    /// <summary>Export bundles waiting for S3, shared by every replica (a company's, through its export).</summary>
+    public DbSet<ExportOutboxEntry> ExportOutbox => Set<ExportOutboxEntry>();
+
     /// <summary>The company whose rows queries see; null for every company. Read by the query filters at each query (see <see cref="Tenancy.TenantScope"/>).</summary>
     private long? TenantCompanyId => tenant.CompanyId;
 
@@ -63,6 +71,11 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<SeededRoot>().ToTable("seeded_roots").HasKey(r => r.Path);
         modelBuilder.Entity<StorageLocation>().ToTable("storage_locations");
         modelBuilder.Entity<StorageGrant>().ToTable("storage_grants");
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+        modelBuilder.Entity<ServerKey>().ToTable("server_keys").HasKey(k => k.Name);
+        modelBuilder.Entity<LoginFailure>().ToTable("login_failures");
+        modelBuilder.Entity<ExportOutboxEntry>().ToTable("export_outbox").HasKey(o => o.ExportId);
+        modelBuilder.Entity<ExportOutboxEntry>().Property(o => o.ExportId).ValueGeneratedNever();
         modelBuilder.Entity<Project>().HasOne(p => p.StorageLocation).WithMany().HasForeignKey(p => p.StorageLocationId);
         modelBuilder.Entity<Project>().Navigation(p => p.StorageLocation).AutoInclude();
 
@@ -110,6 +123,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<VerifiedObject>().HasQueryFilter(v => TenantCompanyId == null || Set<Project>().IgnoreQueryFilters().Any(p => p.Id == v.ProjectId && p.CompanyId == TenantCompanyId));
         modelBuilder.Entity<SessionFile>().HasQueryFilter(f => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == f.SessionId && s.CompanyId == TenantCompanyId));
         modelBuilder.Entity<SessionMultipartUpload>().HasQueryFilter(m => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == m.SessionId && s.CompanyId == TenantCompanyId));
+        modelBuilder.Entity<ExportOutboxEntry>().HasQueryFilter(o => TenantCompanyId == null || Set<SessionExport>().IgnoreQueryFilters().Any(e => e.Id == o.ExportId && e.CompanyId == TenantCompanyId));
     }
 
     private static string SnakeCase(string name)

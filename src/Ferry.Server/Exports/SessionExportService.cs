@@ -13,8 +13,8 @@ namespace Ferry.Server.Exports;
 /// Audit exports of upload sessions. A request is recorded (<c>session_exports</c>, status running) and queued; the
 /// <see cref="SessionExportWorker"/> builds the bundle (manifest, failures, activity log, reports) in the server's
 /// outbox and delivers it to the project's bucket under <see cref="FerryServerOptions.ExportPrefix"/> with the
-/// verified engine, or, for a download-only export, zips it. When S3 fails the bundle stays in the outbox and is
-/// retried with backoff until delivered. Every outcome lands in the row; a zip of every bundle is kept for download.
+/// verified engine, or, for a download-only export, zips it. When S3 fails the bundle waits in the shared outbox (the
+/// database, <see cref="SharedOutbox"/>) and is retried with backoff by whichever replica claims it first, until delivered. Every outcome lands in the row; a zip of every bundle is kept for download.
 /// After a crash, <see cref="RecoverAsync"/> settles the rows that were running.
 /// </summary>
 internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectStores stores, FerryServerOptions options, TimeProvider time, ILogger<SessionExportService> logger)
@@ -23,7 +23,10 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
     private readonly Channel<long> _queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, ExportProgress> _progress = new();
 
+    /// <summary>This machine's outbox folder: a scratch area where bundles are built and delivered; waiting ones live in <see cref="Shared"/>.</summary>
     public Outbox Outbox { get; } = new(Path.Combine(options.ResolvedDataDirectory, "outbox"));
+
+    private SharedOutbox Shared => field ??= new SharedOutbox(Outbox, time);
 
     private Outbox DownloadStaging { get; } = new(Path.Combine(options.ResolvedDataDirectory, "exports", "staging"));
 
@@ -141,40 +144,43 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
         if (result.Outcome == ExportOutcome.Queued && Outbox.List().FirstOrDefault(b => b.Folder == result.Folder) is { } waiting)
         {
             await BundleZip.WriteAsync(waiting, ZipPath(export.Id), cancellationToken).ConfigureAwait(false);
+            // Into the shared outbox (with the row's new state), so whichever replica retries first delivers it.
+            await Shared.ParkAsync(db, export.Id, waiting, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Delivers the outbox's bundles whose backoff has passed and records each outcome.</summary>
+    /// <summary>
+    /// Delivers the shared outbox's bundles whose backoff has passed and records each outcome. Each is claimed with a
+    /// lease first (<see cref="SharedOutbox"/>): a bundle another replica is delivering is left to it.
+    /// </summary>
     public async Task RetryDueAsync(CancellationToken cancellationToken)
     {
-        var owners = new Dictionary<string, long>();
-        var results = await Exporter(Outbox).FlushAsync(dueOnly: true, bundle =>
-        {
-            if (ExportId(bundle.Descriptor.Destination.Owner) is not { } id)
-            {
-                return false;
-            }
-
-            owners[bundle.Folder] = id;
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
-        if (results.Count == 0)
-        {
-            return;
-        }
-
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-        foreach (var result in results.Where(r => r.Outcome != ExportOutcome.Busy))
+        foreach (var id in await Shared.DueAsync(db, 20, cancellationToken).ConfigureAwait(false))
         {
-            if (await db.Exports.FirstOrDefaultAsync(e => e.Id == owners[result.Folder], cancellationToken).ConfigureAwait(false) is { } export)
+            if (await Shared.TryClaimAsync(db, id, cancellationToken).ConfigureAwait(false) is not { } bundle)
             {
-                export.Attempts++;
-                Settle(export, result);
+                continue;
+            }
+
+            var outcome = ExportOutcome.Queued;
+            try
+            {
+                var results = await Exporter(Outbox).FlushAsync(dueOnly: false, b => b.Folder == bundle.Folder, cancellationToken).ConfigureAwait(false);
+                if (results.FirstOrDefault() is { } result && result.Outcome != ExportOutcome.Busy
+                    && await db.Exports.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false) is { } export)
+                {
+                    outcome = result.Outcome;
+                    export.Attempts++;
+                    Settle(export, result);
+                }
+            }
+            finally
+            {
+                await Shared.SettleAsync(db, id, bundle.Folder, outcome, CancellationToken.None).ConfigureAwait(false);
             }
         }
-
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -185,7 +191,17 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-        var waiting = Outbox.List().Select(b => ExportId(b.Descriptor.Destination.Owner)).OfType<long>().ToHashSet();
+        // Bundles left in this machine's local outbox (by a Ferry before the shared outbox, or by a crash between
+        // building and parking) move into the shared one.
+        foreach (var local in Outbox.List())
+        {
+            if (ExportId(local.Descriptor.Destination.Owner) is { } owner && await db.Exports.AnyAsync(e => e.Id == owner, cancellationToken).ConfigureAwait(false))
+            {
+                await Shared.ParkAsync(db, owner, local, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var waiting = (await db.ExportOutbox.Select(o => o.ExportId).ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet();
         var open = await db.Exports.Where(e => e.Status == ExportStatuses.Running || e.Status == ExportStatuses.Queued).ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var export in open)
         {

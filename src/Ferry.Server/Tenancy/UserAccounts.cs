@@ -46,14 +46,14 @@ internal sealed class UserAccounts(FerryDbContext db, TimeProvider time, LoginTh
     public async Task<(Refusal? Refusal, TimeSpan? RetryAfter)> ChangePasswordAsync(long userId, string? currentPassword, string? newPassword, string address, CancellationToken cancellationToken)
     {
         var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken).ConfigureAwait(false);
-        if (throttle.RetryAfter(user.Username, address) is { } wait)
+        if (await throttle.RetryAfterAsync(user.Username, address, cancellationToken).ConfigureAwait(false) is { } wait)
         {
             return (Refusal.Invalid($"too many failed attempts for this user; try again in {Math.Ceiling(wait.TotalMinutes)} minute(s)"), wait);
         }
 
         if (currentPassword is null || currentPassword.Length > PasswordHashing.MaximumLength || !PasswordHashing.Verify(user.PasswordHash, currentPassword))
         {
-            throttle.RecordFailure(user.Username, address);
+            await throttle.RecordFailureAsync(user.Username, address, cancellationToken).ConfigureAwait(false);
             await Task.Delay(options.FailedLoginDelay, cancellationToken).ConfigureAwait(false);
             return (Refusal.Invalid("the current password is wrong"), null);
         }
@@ -68,7 +68,7 @@ internal sealed class UserAccounts(FerryDbContext db, TimeProvider time, LoginTh
             return (Refusal.Invalid("choose a new password, not the temporary one"), null);
         }
 
-        throttle.RecordSuccess(user.Username, address);
+        await throttle.RecordSuccessAsync(user.Username, address, cancellationToken).ConfigureAwait(false);
         user.PasswordHash = PasswordHashing.Hash(newPassword!);
         user.PasswordChangedAt = time.GetUtcNow();
         user.MustChangePassword = false;

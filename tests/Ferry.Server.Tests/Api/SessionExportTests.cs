@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ferry.Server.Data;
 using Ferry.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Ferry.Server.Tests.SessionCalls;
 
 namespace Ferry.Server.Tests.Api;
@@ -128,7 +131,7 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal("queued", queued["status"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(queued["message"]!.GetValue<string>()));
         Assert.NotNull(queued["download_url"]); // the bundle can be fetched while it waits
-        Assert.Single(Directory.GetDirectories(Path.Combine(fixture.DataDirectory, "outbox")), d => !Path.GetFileName(d).StartsWith('.'));
+        Assert.True(await OutboxHoldsAsync(id)); // in the shared outbox (the database), for whichever replica retries first
         Assert.DoesNotContain(await fixture.S3.ListKeysAsync(bucket), k => k.StartsWith("ferry-exports/", StringComparison.Ordinal));
 
         proxy.Reset(); // S3 is back: the background service retries with backoff
@@ -140,8 +143,56 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal(6, keys.Count);
         Assert.Contains(keys, k => k.EndsWith("/comprehensive_report.json", StringComparison.Ordinal));
         Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(fixture.DataDirectory, "outbox")), d => Path.GetFileName(d).Contains(delivered["bundle"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.False(await OutboxHoldsAsync(id));
         var listed = (await ApiCalls.GetAsync(tenant.Admin, $"/api/exports?session_id={sessionId}"))["items"]!.AsArray();
         Assert.Equal("delivered", Assert.Single(listed)!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ExportQueued_LeaseHeldByADeadReplica_LeftAloneUntilItExpiresThenDeliveredOnce()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        await using var proxy = await FaultProxy.StartAsync(fixture.S3.Endpoint);
+        var (projectId, cycleId, bucket) = await fixture.NewProjectAsync(tenant, endpoint: proxy.Endpoint);
+        var sessionId = await FinishedSessionAsync(tenant, projectId, cycleId);
+        foreach (var kind in new[] { "PutObject", "HeadObject", "ListObjects", "GetObject", "CreateMultipart", "Other" })
+        {
+            proxy.FailNext(kind, int.MaxValue);
+        }
+
+        var id = (await ApiCalls.PostAsync(tenant.User, $"/api/sessions/{sessionId}/exports", new { target = "s3" }, HttpStatusCode.Accepted))["id"]!.GetValue<long>();
+        Assert.Equal("queued", (await WaitSettledAsync(tenant.User, id))["status"]!.GetValue<string>());
+
+        // Another replica claimed it and died: its lease (an hour) stands, whatever this server's retry loop does.
+        await using (var scope = fixture.Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+            DateTimeOffset? held = DateTimeOffset.UtcNow.AddHours(1);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (await db.ExportOutbox.Where(o => o.ExportId == id && o.LeaseOwner == null).ExecuteUpdateAsync(set => set.SetProperty(o => o.LeaseOwner, "dead-replica:1").SetProperty(o => o.LeaseUntil, held)) != 1)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the server's own retry never let go of the bundle");
+                await Task.Delay(50);
+            }
+        }
+
+        proxy.Reset(); // S3 is back
+        await Task.Delay(3000); // many retry rounds (every 0.2 s; backoff 1 s)
+        Assert.Equal("queued", (await ApiCalls.GetAsync(tenant.User, $"/api/exports/{id}"))["status"]!.GetValue<string>());
+        Assert.DoesNotContain(await fixture.S3.ListKeysAsync(bucket), k => k.StartsWith("ferry-exports/", StringComparison.Ordinal));
+
+        await using (var scope = fixture.Factory.Services.CreateAsyncScope())
+        {
+            DateTimeOffset? expired = DateTimeOffset.UtcNow.AddSeconds(-1);
+            await scope.ServiceProvider.GetRequiredService<FerryDbContext>().ExportOutbox.Where(o => o.ExportId == id)
+                .ExecuteUpdateAsync(set => set.SetProperty(o => o.LeaseUntil, expired));
+        }
+
+        var delivered = await WaitForAsync(tenant.User, id, e => e["status"]!.GetValue<string>() == "delivered");
+        var keys = (await fixture.S3.ListKeysAsync(bucket)).Where(k => k.StartsWith("ferry-exports/", StringComparison.Ordinal)).ToList();
+        Assert.Single(keys.Select(k => k.Split('/')[1]).Distinct()); // one bundle, delivered once
+        Assert.Equal(delivered["bundle"]!.GetValue<string>(), keys[0].Split('/')[1]);
+        Assert.False(await OutboxHoldsAsync(id));
     }
 
     [Fact]
@@ -165,6 +216,13 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.NotFound, await ApiCalls.StatusAsync(other.Admin, HttpMethod.Get, $"/api/exports/{id}/download"));
         Assert.Equal(HttpStatusCode.Forbidden, await ApiCalls.StatusAsync(tenant.User, HttpMethod.Get, "/api/exports"));
         Assert.DoesNotContain($"\"id\":{id},", (await ApiCalls.GetAsync(other.Admin, "/api/exports")).ToString().Replace(" ", "", StringComparison.Ordinal));
+    }
+
+    /// <summary>Whether export <paramref name="id"/>'s bundle waits in the shared outbox (<c>export_outbox</c>).</summary>
+    private async Task<bool> OutboxHoldsAsync(long id)
+    {
+        await using var scope = fixture.Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<FerryDbContext>().ExportOutbox.AnyAsync(o => o.ExportId == id);
     }
 
     private async Task<long> FinishedSessionAsync(Tenant tenant, long projectId, long cycleId)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Claims;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -71,9 +72,9 @@ public abstract class AuthenticationTests<TFixture>(TFixture fixture) : IClassFi
     [Fact]
     public async Task Request_ExpiredToken_Is401()
     {
-        var key = Convert.FromBase64String(File.ReadAllText(Path.Combine(fixture.DataDirectory, "signing.key")));
-        var valid = WithToken(Token(new SymmetricSecurityKey(key), DateTime.UtcNow.AddHours(1), DateTime.UtcNow));
-        var expired = WithToken(Token(new SymmetricSecurityKey(key), DateTime.UtcNow.AddMinutes(-5)));
+        var key = fixture.Factory.Services.GetRequiredService<SymmetricSecurityKey>(); // the one in server_keys
+        var valid = WithToken(Token(key, DateTime.UtcNow.AddHours(1), DateTime.UtcNow));
+        var expired = WithToken(Token(key, DateTime.UtcNow.AddMinutes(-5)));
 
         Assert.Equal(HttpStatusCode.OK, (await valid.GetAsync("/api/auth/me")).StatusCode);
         var response = await expired.GetAsync("/api/auth/me");

@@ -2,6 +2,7 @@ using Ferry.Server.Data;
 using Ferry.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 
 namespace Ferry.Server.Tests.Data;
 
@@ -77,22 +78,39 @@ public sealed class DatabaseStartupTests
     }
 
     [Fact]
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public void LoadOrCreate_NoKey_WritesOwnerOnlyFile()
+    public async Task SigningKey_NoKey_CreatedOnceInTheDatabaseSealedWithTheStorageKey()
     {
         using var home = new TempDirectory("ferry-key");
+        await using var db = await MigratedSqliteAsync(home.Path);
+        var secrets = new Ferry.Server.Storage.StorageSecrets(new FerryServerOptions { DataDirectory = home.Path });
 
-        var key = Ferry.Server.Auth.SigningKeyStore.LoadOrCreate(null, home.Path);
-        var again = Ferry.Server.Auth.SigningKeyStore.LoadOrCreate(null, home.Path);
+        var key = Ferry.Server.Auth.SigningKeyStore.LoadOrCreate(null, db, secrets, home.Path, TimeProvider.System);
+        var again = Ferry.Server.Auth.SigningKeyStore.LoadOrCreate(null, db, secrets, home.Path, TimeProvider.System);
 
         Assert.Equal(64, key.Length);
         Assert.Equal(key, again);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(home.Path, "signing.key")));
+        var stored = Assert.Single(await db.ServerKeys.AsNoTracking().ToListAsync());
+        Assert.StartsWith("v1:", stored.Value, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(key), stored.Value, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(home.Path, "signing.key")));
     }
 
     [Fact]
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public async Task SignInPage_FirstRequest_KeepsCookieKeysInAnOwnerOnlyDirectory()
+    public async Task SigningKey_FileOfAnOlderFerry_TakenOverSoItsTokensStayValid()
+    {
+        using var home = new TempDirectory("ferry-key-upgrade");
+        await using var db = await MigratedSqliteAsync(home.Path);
+        var secrets = new Ferry.Server.Storage.StorageSecrets(new FerryServerOptions { DataDirectory = home.Path });
+        var old = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
+        await File.WriteAllTextAsync(Path.Combine(home.Path, "signing.key"), Convert.ToBase64String(old));
+
+        var key = Ferry.Server.Auth.SigningKeyStore.LoadOrCreate(null, db, secrets, home.Path, TimeProvider.System);
+
+        Assert.Equal(old, key);
+    }
+
+    [Fact]
+    public async Task SignInPage_FirstRequest_KeepsCookieKeysInTheDatabaseSealed()
     {
         using var home = new TempDirectory("ferry-keys");
         await FerryServer.MigrateAsync(new Dictionary<string, string?> { ["Ferry:DataDirectory"] = home.Path }, CancellationToken.None);
@@ -105,8 +123,21 @@ public sealed class DatabaseStartupTests
         var page = await factory.CreateClient().GetAsync("/signin");
 
         Assert.True(page.IsSuccessStatusCode);
-        var keys = Path.Combine(home.Path, "keys");
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
-        Assert.NotEmpty(Directory.GetFiles(keys, "key-*.xml"));
+        Assert.False(Directory.Exists(Path.Combine(home.Path, "keys")));
+        await using var db = await MigratedSqliteAsync(home.Path);
+        var keys = await db.DataProtectionKeys.AsNoTracking().ToListAsync();
+        Assert.NotEmpty(keys);
+        Assert.All(keys, k => Assert.StartsWith("v1:", k.Xml, StringComparison.Ordinal));
+        Assert.All(keys, k => Assert.DoesNotContain("masterKey", k.Xml, StringComparison.Ordinal));
+    }
+
+    /// <summary>The SQLite database of <paramref name="directory"/>, migrated.</summary>
+    private static async Task<FerryDbContext> MigratedSqliteAsync(string directory)
+    {
+        await FerryServer.MigrateAsync(new Dictionary<string, string?> { ["Ferry:DataDirectory"] = directory }, CancellationToken.None);
+        var settings = DatabaseSettings.Resolve(null, directory);
+        var builder = new DbContextOptionsBuilder<FerryDbContext>();
+        builder.UseSqlite(settings.ConnectionString);
+        return new FerryDbContext(builder.Options, settings, Ferry.Server.Tenancy.TenantScope.System);
     }
 }

@@ -62,6 +62,7 @@ public static class FerryServer
         services.AddScoped<Storage.StorageLocationCatalog>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<UserAdministration>();
+        services.AddScoped<CompanyDirectory>();
         services.AddScoped<Jobs.JobCatalog>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<EventStreamLimiter>();

@@ -23,6 +23,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
     private readonly ConcurrentDictionary<string, int> _counts = new();
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentQueue<Rule> _rules = new();
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -39,6 +40,9 @@ public sealed class FaultProxy : IAsyncDisposable
     public int Count(string kind) => _counts.GetValueOrDefault(kind);
 
     public int TotalRequests => _counts.Values.Sum();
+
+    /// <summary>Every request seen, in order of arrival (cleared by <see cref="Reset"/>): method, decoded path, raw query, and whether it copied (x-amz-copy-source).</summary>
+    public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
 
     public static async Task<FaultProxy> StartAsync(string upstream)
     {
@@ -73,6 +77,7 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         _rules.Clear();
         _counts.Clear();
+        _requests.Clear();
     }
 
     /// <summary>The kind of an S3 request: PutObject, UploadPart, CreateMultipart, CompleteMultipart, ListParts, ListObjects, HeadObject, GetObject, DeleteObject, Other.</summary>
@@ -107,6 +112,7 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         var kind = RequestKind(context.Request);
         var seen = _counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        _requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "", context.Request.Headers.ContainsKey("x-amz-copy-source")));
         var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
         foreach (var rule in _rules)
         {
@@ -225,3 +231,6 @@ public sealed class FaultProxy : IAsyncDisposable
         public int Allowed { get; init; }
     }
 }
+
+/// <summary>One request a <see cref="FaultProxy"/> saw.</summary>
+public sealed record RecordedRequest(string Method, string Path, string Query, bool Copies);

@@ -6,7 +6,17 @@
 # and cycle created through the API, and cycle C2 uploaded by `ferry upload --server` with URLs the
 # server presigns (the CLI holds no S3 credentials) and the server checks.
 # Everything lives under .demo/ (journal, data, server files); the servers are stopped at the end.
+# With --keep the servers keep running: the script ends by printing the web app's URL, the user name and the file
+# holding the admin password (.demo/admin-password, mode 0600), and how to stop them (kill $(cat .demo/pids)).
 set -euo pipefail
+keep=false
+for arg in "$@"; do
+  case "$arg" in
+    --keep) keep=true ;;
+    -h|--help) echo "usage: scripts/demo.sh [--keep]   (--keep: leave the S3 and Ferry servers running and print how to open the web app)"; exit 0 ;;
+    *) echo "demo.sh: unknown argument '$arg'; usage: scripts/demo.sh [--keep]" >&2; exit 2 ;;
+  esac
+done
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 cd "$FERRY_ROOT"
 
@@ -15,7 +25,8 @@ command -v python3 >/dev/null 2>&1 && command -v curl >/dev/null 2>&1 || ferry_a
 ferry_install_s3rver
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 demo="$FERRY_ROOT/.demo"
-rm -rf "$demo/s3" "$demo/field" "$demo/home" "$demo/back"
+if [[ -f "$demo/pids" ]]; then kill $(cat "$demo/pids") 2>/dev/null || true; rm -f "$demo/pids"; fi # a kept demo from before
+rm -rf "$demo/s3" "$demo/field" "$demo/home" "$demo/back" "$demo/admin-password"
 mkdir -p "$demo/s3" "$demo/field"
 
 ferry_log "building ferry"
@@ -27,7 +38,7 @@ ferry_log "starting s3rver on 127.0.0.1:$port"
 node --openssl-legacy-provider "$S3RVER_JS" -d "$demo/s3" -a 127.0.0.1 -p "$port" --silent --configure-bucket field-project >"$demo/s3rver.log" 2>&1 &
 server=$!
 ferry_server=""
-trap 'kill "$server" $ferry_server 2>/dev/null || true' EXIT
+trap '$keep || kill "$server" $ferry_server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 
 ferry_log "generating field data: 3 recorders x 40 recordings in $demo/field/C1"
@@ -67,6 +78,7 @@ rm -f "$demo/home/server.db"*
 api_port=$(ferry_free_port)
 api="http://127.0.0.1:$api_port"
 export FERRY_ADMIN_PASSWORD="demo-admin-$(date +%s)"
+(umask 077 && printf '%s\n' "$FERRY_ADMIN_PASSWORD" >"$demo/admin-password")
 # s3rver listens on 127.0.0.1, a private address the server refuses to reach unless the operator allows it.
 export Ferry__Storage__AllowPrivateEndpoints=true
 echo; echo "\$ ferry db migrate && ferry serve --urls $api &"
@@ -98,3 +110,13 @@ for s in json.load(sys.stdin):
 PY
 )"
 echo "(API docs: $api/docs while the server runs)"
+if $keep; then
+  echo "$server $ferry_server" >"$demo/pids"
+  echo
+  echo "The demo servers keep running (--keep):"
+  echo "  web app:   $api   (sign in as admin)"
+  echo "  password:  $demo/admin-password"
+  echo "  S3:        http://127.0.0.1:$port (s3rver, keys S3RVER/S3RVER; bucket field-project)"
+  echo "  logs:      $demo/serve.log, $demo/s3rver.log"
+  echo "  stop them: kill \$(cat $demo/pids)"
+fi

@@ -21,5 +21,6 @@ root.Subcommands.Add(new DonateCommand().Build());
 root.Subcommands.Add(new DonorsCommand().Build());
 root.Subcommands.Add(new DonationsCommand().Build());
 root.Subcommands.Add(new StorageCommand().Build());
+root.Subcommands.Add(new JobsCommand().Build());
 
 return await CommandRunner.RunAsync(root, args).ConfigureAwait(false);

@@ -60,6 +60,7 @@ public static class FerryServer
         services.AddScoped<Storage.StorageLocationCatalog>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<UserAdministration>();
+        services.AddScoped<CompanyDirectory>();
         services.AddScoped<Jobs.JobCatalog>();
         services.AddSingleton<EventStreamLimiter>();
         services.AddScoped<PasswordCheck>();

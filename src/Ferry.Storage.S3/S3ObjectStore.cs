@@ -131,11 +131,17 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresig
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         CallAsync(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, cancellationToken), key);
 
+    /// <summary>
+    /// Where <see cref="CheckAccessAsync"/> lists (default "": the bucket's start). A command that works under a prefix sets
+    /// it, so that a policy allowing listing only under that prefix (<c>ferry s3 policy --prefix</c>) passes the check.
+    /// </summary>
+    public string AccessCheckPrefix { get; set; } = "";
+
     public async Task CheckAccessAsync(CancellationToken cancellationToken)
     {
         // One listing of at most one key: proves the endpoint answers, the credentials are
         // accepted and the bucket exists, and needs only the permission an upload needs anyway.
-        var request = new ListObjectsV2Request { BucketName = _bucket, MaxKeys = 1 };
+        var request = new ListObjectsV2Request { BucketName = _bucket, MaxKeys = 1, Prefix = AccessCheckPrefix.Length == 0 ? null : AccessCheckPrefix };
         await CallAsync(() => _client.ListObjectsV2Async(request, cancellationToken), "").ConfigureAwait(false);
     }
 

@@ -24,6 +24,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
     private readonly ConcurrentDictionary<string, int> _counts = new();
+    private readonly ConcurrentQueue<RecordedRequest> _operations = new();
     private readonly ConcurrentQueue<Rule> _rules = new();
     private readonly ConcurrentQueue<SignedRequest> _requests = new();
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,6 +51,9 @@ public sealed class FaultProxy : IAsyncDisposable
     /// knows only its own key id (and does not check SigV4 signatures), so temporary keys from a stand-in pass through.
     /// </summary>
     public string? ForwardAccessKeyAs { get; set; }
+
+    /// <summary>Every request seen, in order of arrival (cleared by <see cref="Reset"/>): method, decoded path, raw query, and whether it copied (x-amz-copy-source).</summary>
+    public IReadOnlyList<RecordedRequest> Operations => _operations.ToArray();
 
     public static async Task<FaultProxy> StartAsync(string upstream)
     {
@@ -84,6 +88,8 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         _rules.Clear();
         _counts.Clear();
+        _requests.Clear();
+        _operations.Clear();
     }
 
     /// <summary>The kind of an S3 request: PutObject, UploadPart, CreateMultipart, CompleteMultipart, ListParts, ListObjects, HeadObject, GetObject, DeleteObject, Other.</summary>
@@ -119,6 +125,7 @@ public sealed class FaultProxy : IAsyncDisposable
         var kind = RequestKind(context.Request);
         _requests.Enqueue(SignedRequest.From(kind, context.Request));
         var seen = _counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        _operations.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "", context.Request.Headers.ContainsKey("x-amz-copy-source")));
         var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
         foreach (var rule in _rules)
         {
@@ -250,3 +257,6 @@ public sealed class FaultProxy : IAsyncDisposable
         public int Allowed { get; init; }
     }
 }
+
+/// <summary>One request a <see cref="FaultProxy"/> saw.</summary>
+public sealed record RecordedRequest(string Method, string Path, string Query, bool Copies);

@@ -36,9 +36,10 @@ internal sealed class S3Command
         _s3Lifecycle.AddTo(lifecycle);
         lifecycle.SetAction((parse, cancellationToken) => LifecycleAsync(parse, cancellationToken));
 
-        var command = new Command("s3", "Bucket settings for browser uploads.");
+        var command = new Command("s3", "Bucket settings for browser uploads, and the IAM policy each role of Ferry needs.");
         command.Subcommands.Add(cors);
         command.Subcommands.Add(lifecycle);
+        command.Subcommands.Add(new S3PolicyCommand().Build());
         return command;
     }
 

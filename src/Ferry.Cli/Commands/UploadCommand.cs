@@ -36,6 +36,7 @@ internal sealed class UploadCommand
     private readonly Option<string?> _project = new("--project") { Description = "With --server: the project (name or id)" };
     private readonly Option<string?> _cycle = new("--cycle") { Description = "With --server: the cycle, e.g. C2" };
     private readonly UploadCheckOption _check = new();
+    private readonly Option<bool> _wait = new("--wait") { Description = "If another ferry process is uploading the same source to the same destination with this journal, wait for it to end instead of exiting 2" };
 
     public Command Build()
     {
@@ -45,7 +46,7 @@ internal sealed class UploadCommand
         _s3.AddTo(command);
         _filter.AddTo(command);
         _check.AddTo(command);
-        foreach (var option in new Option[] { _concurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal, _server, _project, _cycle })
+        foreach (var option in new Option[] { _concurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal, _server, _project, _cycle, _wait })
         {
             command.Options.Add(option);
         }
@@ -82,6 +83,7 @@ internal sealed class UploadCommand
             throw CliException.Usage($"the destination {location.Container} lies inside the source {source}; pick a destination outside it");
         }
 
+        using var transferLock = await LockAsync(parse, source, location.ToString(), options.DryRun, cancellationToken).ConfigureAwait(false);
         var store = StoreConnection.Open(location, s3);
         try
         {
@@ -106,7 +108,9 @@ internal sealed class UploadCommand
         var cycle = parse.GetValue(_cycle) ?? throw CliException.Usage("--server needs --cycle NAME (e.g. C2)");
         var source = CheckSource(sourceText);
         var options = ReadOptions(parse, config);
-        using var target = await ServerUploadTarget.OpenAsync(ServerTokenStore.Normalize(serverText), project, cycle, source, options, cancellationToken).ConfigureAwait(false);
+        var server = ServerTokenStore.Normalize(serverText);
+        using var transferLock = await LockAsync(parse, source, $"{server.GetLeftPart(UriPartial.Authority)} project {project} cycle {cycle}", options.DryRun, cancellationToken).ConfigureAwait(false);
+        using var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, cancellationToken).ConfigureAwait(false);
         var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -223,6 +227,36 @@ internal sealed class UploadCommand
         }
 
         return full;
+    }
+
+    /// <summary>
+    /// One upload per journal, source and destination at a time (<see cref="TransferLock"/>): exits 2 naming the
+    /// process that holds the lock, or with --wait waits for it. A dry run writes nothing and takes no lock.
+    /// </summary>
+    private async Task<TransferLock?> LockAsync(ParseResult parse, string source, string destination, bool dryRun, CancellationToken cancellationToken)
+    {
+        if (dryRun)
+        {
+            return null;
+        }
+
+        var journal = parse.GetValue(_journal) is { } path ? Path.GetFullPath(path) : FerryPaths.JournalFile;
+        var lockPath = TransferLock.PathFor(journal, source, destination);
+        static string Holder(int? pid) => $"another ferry upload (pid {pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"})";
+        try
+        {
+            if (parse.GetValue(_wait))
+            {
+                return await TransferLock.AcquireAsync(lockPath, pid => Console.Error.WriteLine($"ferry: waiting for {Holder(pid)}, which is uploading {source} to {destination}"), cancellationToken).ConfigureAwait(false);
+            }
+
+            return TransferLock.TryAcquire(lockPath, out var holder)
+                ?? throw CliException.Usage($"{Holder(holder)} is already uploading {source} to {destination} with the journal {journal}; wait for it to finish, or pass --wait");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw CliException.Usage($"cannot create the lock file {lockPath}: {ex.Message}; set FERRY_HOME or --journal to a writable place");
+        }
     }
 
     internal static TransferJournal? OpenJournal(string? path, bool dryRun)

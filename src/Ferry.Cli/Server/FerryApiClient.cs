@@ -24,6 +24,9 @@ internal sealed record ApiPart(int PartNumber, long Size, string Etag);
 
 internal sealed record ApiRoot(string Path, DateTimeOffset CreatedAt);
 
+internal sealed record ApiJob(long Id, long ProjectId, long CycleId, long SessionId, string LocalDirectory, string Status, string? Worker, DateTimeOffset? HeartbeatAt,
+    int Attempts, bool CancelRequested, string? Message, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
 /// <summary>
 /// The calls the CLI makes to a Ferry server (docs/api.md), JSON in snake_case. Errors become <see cref="FerryApiException"/>
 /// carrying the server's problem detail, or "cannot reach" when the server does not answer.
@@ -158,6 +161,25 @@ internal sealed class FerryApiClient : IDisposable
     /// <summary>Takes a server folder from a company (system administrator).</summary>
     public Task RemoveCompanyRootAsync(long companyId, string path, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, $"api/companies/{companyId}/roots?path={Uri.EscapeDataString(path)}", null, cancellationToken);
+
+    /// <summary>Queues an upload job of a folder on the server's file systems; the answer is the job as the API shows it.</summary>
+    public async Task<JsonNode> QueueJobAsync(long projectId, long cycleId, string localDirectory, string? label, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Post, "api/jobs", new { project_id = projectId, cycle_id = cycleId, local_directory = localDirectory, label }, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>The company's jobs, newest first (at most <paramref name="limit"/>, 1-1000), optionally of one status.</summary>
+    public async Task<JsonArray> JobsAsync(string? status, int limit, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, $"api/jobs?limit={limit}" + (status is null ? "" : $"&status={Uri.EscapeDataString(status)}"), null, cancellationToken).ConfigureAwait(false))!.AsArray();
+
+    /// <summary>One job; a 404 <see cref="FerryApiException"/> when the company has no such job.</summary>
+    public async Task<JsonNode> JobAsync(long id, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, $"api/jobs/{id}", null, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>Cancels a job: a queued one at once, a running one at its worker's next heartbeat.</summary>
+    public async Task<JsonNode> CancelJobAsync(long id, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Post, $"api/jobs/{id}/cancel", null, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>Reads an answer as one of the API records above (snake_case JSON).</summary>
+    public static T Read<T>(JsonNode? node) => Convert<T>(node);
 
     /// <summary>Any JSON call (the storage administration commands); null when the answer has no body.</summary>
     public Task<JsonNode?> CallAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken) =>

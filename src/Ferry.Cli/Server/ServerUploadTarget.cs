@@ -36,12 +36,7 @@ internal sealed class ServerUploadTarget : IDisposable
         var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));
         try
         {
-            var projects = await api.ProjectsAsync(cancellationToken).ConfigureAwait(false);
-            var chosen = projects.FirstOrDefault(p => p.Name == project) ?? projects.FirstOrDefault(p => p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == project)
-                ?? throw CliException.Usage($"the server has no project '{project}' in your company; known: {Names(projects.Select(p => p.Name))}");
-            var cycles = await api.CyclesAsync(chosen.Id, cancellationToken).ConfigureAwait(false);
-            var chosenCycle = cycles.FirstOrDefault(c => c.Name == cycle)
-                ?? throw CliException.Usage($"project '{chosen.Name}' has no cycle '{cycle}'; known: {Names(cycles.Select(c => c.Name))} (an admin adds cycles)");
+            var (chosen, chosenCycle) = await ServerProjects.FindAsync(api, project, cycle, cancellationToken).ConfigureAwait(false);
             if (options.DryRun)
             {
                 throw CliException.Usage("--dry-run is not available with --server (a session would be recorded); leave out --server to preview against the bucket");
@@ -106,11 +101,5 @@ internal sealed class ServerUploadTarget : IDisposable
 
             batch.Clear();
         }
-    }
-
-    private static string Names(IEnumerable<string> names)
-    {
-        var list = names.ToList();
-        return list.Count == 0 ? "none" : string.Join(", ", list.Take(10)) + (list.Count > 10 ? ", …" : "");
     }
 }

@@ -30,7 +30,9 @@ internal static class StoreConnection
 
         try
         {
-            return S3StoreFactory.Create(s3, location.Container);
+            var store = S3StoreFactory.Create(s3, location.Container);
+            store.AccessCheckPrefix = location.Prefix; // a policy limited to the prefix (ferry s3 policy --prefix) passes the check
+            return store;
         }
         catch (StoreException ex)
         {

@@ -193,9 +193,9 @@ public sealed class DownloadEngine
 
                     if (LocalPathProblem(relative) is { } problem)
                     {
-                        progress.AddSkipped();
-                        skipped.AddOrUpdate("key cannot be a local path", 1, (_, n) => n + 1);
-                        await RecordAsync(new FileEvent(FileOutcomes.Skipped, relative, listed.Key, listed.Size, null, listed.ETag, problem, _time.GetUtcNow())).ConfigureAwait(false);
+                        // An object that cannot be written here is a failure of the run (exit 1), not a skip: the copy is incomplete.
+                        progress.AddFailed(listed.Size);
+                        await RecordAsync(new FileEvent(FileOutcomes.Failed, relative, listed.Key, listed.Size, null, listed.ETag, problem, _time.GetUtcNow())).ConfigureAwait(false);
                         continue;
                     }
 
@@ -266,9 +266,10 @@ public sealed class DownloadEngine
             return $"key cannot be a local path: {problem}";
         }
 
-        if (relative.Contains('\\', StringComparison.Ordinal) || relative.Contains('\0', StringComparison.Ordinal))
+        // On Linux and macOS '\\' is an ordinary character of a file name (a\\b.wav round-trips); on Windows it separates folders.
+        if (relative.Contains('\0', StringComparison.Ordinal) || OperatingSystem.IsWindows() && relative.Contains('\\', StringComparison.Ordinal))
         {
-            return "key cannot be a local path: it contains '\\' or NUL";
+            return OperatingSystem.IsWindows() ? "key cannot be a local path: it contains '\\' or NUL" : "key cannot be a local path: it contains NUL";
         }
 
         return relative.Split('/').Any(s => s.StartsWith(TemporaryFilePrefix, StringComparison.Ordinal) || System.Text.Encoding.UTF8.GetByteCount(s) > 255)

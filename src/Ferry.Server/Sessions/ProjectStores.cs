@@ -23,7 +23,14 @@ internal sealed class ProjectStores(FerryServerOptions options, StorageSecrets s
         var location = project.StorageLocation
             ?? throw new StoreException(StoreErrorKind.InvalidCredentials, $"project {project.Id} has no storage location; a company admin must pick a granted one");
         var region = string.IsNullOrEmpty(project.Region) ? location.Region : project.Region;
-        return _stores.GetOrAdd((location.Id, location.UpdatedAt, region, project.BucketName), key => Create(location, key.Region, key.Bucket, maxConnections: 32));
+        return _stores.GetOrAdd((location.Id, location.UpdatedAt, region, project.BucketName), key =>
+        {
+            var store = Create(location, key.Region, key.Bucket, maxConnections: 32);
+            // The server checks access on a project store only before delivering an export: listing under the export
+            // prefix, not the bucket's start, lets a policy limited to the cycles and exports pass (ferry s3 policy --role server).
+            store.AccessCheckPrefix = options.ExportPrefix.Trim('/') + "/";
+            return store;
+        });
     }
 
     /// <summary>A store the caller owns (and disposes), for testing a location.</summary>

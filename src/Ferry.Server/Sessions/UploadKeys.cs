@@ -5,8 +5,10 @@ namespace Ferry.Server.Sessions;
 /// <summary>
 /// Object keys are built here, by the server, from the cycle's prefix and the file's relative path; a client
 /// never names a key. Paths keep their characters as sent (no Unicode normalization, as the CLI keeps file names'
-/// bytes), except that <c>\</c> becomes <c>/</c>; they are refused when absolute, with empty, "." or ".." segments,
-/// control characters, or too long a key.
+/// bytes): <c>/</c> separates folders and every other character, <c>\</c> included, is part of a name, so a Linux file
+/// <c>a\b.wav</c> is the key <c>a\b.wav</c> (clients send <c>/</c>: the CLI's scanner and the browser's
+/// webkitRelativePath alike). Paths are refused when absolute, with empty, "." or ".." segments, control characters,
+/// or too long a key.
 /// </summary>
 internal static class UploadKeys
 {
@@ -26,7 +28,7 @@ internal static class UploadKeys
             return (null, $"the path is longer than {MaximumPathLength} characters");
         }
 
-        var normalized = path.Replace('\\', '/');
+        var normalized = path;
 
         if (normalized.StartsWith('/') || (normalized.Length >= 2 && normalized[1] == ':' && char.IsAsciiLetter(normalized[0])))
         {

@@ -38,6 +38,30 @@ public sealed class InProcessWorkerTests(SqliteServerWithWorkerFixture fixture) 
     }
 
     [Fact]
+    public async Task QueuedJob_BackslashInFileName_KeyKeepsTheNameByteForByte()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, bucket) = await fixture.NewProjectAsync(tenant, prefix: "C8");
+        var folder = Path.Combine(await fixture.NewRootAsync(tenant), "card-" + Guid.NewGuid().ToString("N")[..6]);
+        var files = new Dictionary<string, byte[]> { ["a\\b.wav"] = TestData.Bytes(700, 3), ["SN1/c\\d\\e.wav"] = TestData.Bytes(20, 4) };
+        foreach (var (path, bytes) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, path))!);
+            File.WriteAllBytes(Path.Combine(folder, path), bytes);
+        }
+
+        var job = await ApiCalls.PostAsync(tenant.User, "/api/jobs", new { project_id = projectId, cycle_id = cycleId, local_directory = folder }, HttpStatusCode.Created);
+        var done = await WaitAsync(tenant.User, job["id"]!.GetValue<long>());
+
+        Assert.Equal("completed", done["status"]!.GetValue<string>());
+        Assert.Equal(["C8/SN1/c\\d\\e.wav", "C8/a\\b.wav"], (await fixture.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await fixture.S3.GetObjectAsync(bucket, "C8/" + path));
+        }
+    }
+
+    [Fact]
     public async Task DonationSchedules_RunByTheBackgroundServiceAndVisibleToAdmins()
     {
         var tenant = await fixture.NewTenantAsync();

@@ -19,6 +19,11 @@ public static class DataDonation
     {
         var pseudonym = request.DonorPseudonym
             ?? request.Pseudonymizer.Pseudonym(request.DonorId ?? throw new ArgumentException("give DonorId or DonorPseudonym", nameof(request)));
+        if (request.Ledger?.Withdrawal(pseudonym) is { } withdrawal)
+        {
+            return DonationResult.Failed(WithdrawnMessage(pseudonym, withdrawal), pseudonym);
+        }
+
         var folder = Path.GetFullPath(request.Folder);
         if (!Directory.Exists(folder))
         {
@@ -118,6 +123,10 @@ public static class DataDonation
             }
         }
     }
+
+    /// <summary>The one line that refuses a donation under a withdrawn consent.</summary>
+    public static string WithdrawnMessage(string pseudonym, ConsentRecord withdrawal) =>
+        $"{pseudonym} withdrew consent on {withdrawal.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; nothing was sent. To donate again, renew consent at a terminal with 'ferry donors consent {pseudonym}'";
 
     /// <summary>The files to donate: regular files whose name matches <paramref name="pattern"/>, under <paramref name="folder"/> but not under <paramref name="archive"/>, in path order.</summary>
     public static IReadOnlyList<string> FindFiles(string folder, string pattern, string archive)

@@ -102,7 +102,9 @@ public static class DataDonation
                 File.Move(from, to);
             }
 
-            var malformed = manifest.Malformed > 0 ? $"; {manifest.Malformed:N0} malformed line(s) were left out" : "";
+            var scrubbed = manifest.Scrubbed.Values.Sum();
+            var malformed = (manifest.Malformed > 0 ? $"; {manifest.Malformed:N0} malformed line(s) were left out" : "")
+                + (scrubbed > 0 ? $"; {scrubbed:N0} piece(s) of personal data or secrets were replaced in free text" : "");
             return new DonationResult(true,
                 $"Donated {files.Count} file(s), {manifest.Records:N0} record(s){malformed}, to {location}; originals moved to {archive}. Your donor pseudonym: {pseudonym} (keep it to withdraw or ask for erasure)",
                 pseudonym, files.Count, manifest.Records, manifest.Malformed, bytes, location, moves.Select(m => m.To).ToList());
@@ -159,7 +161,7 @@ public static class DataDonation
         }
 
         var manifest = new DonationManifest("ferry-donation/1", request.Pseudonymizer.Rules.Study, pseudonym, now, request.Policy.Version, request.Policy.Hash,
-            request.Pseudonymizer.Rules.Hash(), parts, parts.Sum(p => p.Records), parts.Sum(p => p.Malformed));
+            request.Pseudonymizer.Rules.Hash(), parts, parts.Sum(p => p.Records), parts.Sum(p => p.Malformed), processor.Scrubbed.ToDictionary());
         return (manifest, bytes);
     }
 

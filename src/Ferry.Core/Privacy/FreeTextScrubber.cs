@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -60,7 +62,7 @@ public sealed partial class FreeTextScrubber
     {
         if (IsEnabled)
         {
-            Walk(node, skipPrefixes.Count > 0 ? "" : null, skip, skipPrefixes, counts);
+            Walk(node, skip.Count > 0 ? "" : null, skip, skipPrefixes, counts);
         }
     }
 
@@ -132,9 +134,86 @@ public sealed partial class FreeTextScrubber
             return null;
         }
 
+        // A string still in the parsed line: look at its raw UTF-8 first and only decode it when a detector could match
+        // (escaped text, with a '\', is always decoded: an escape may hide a trigger).
+        if (value.TryGetValue<JsonElement>(out var element))
+        {
+            var raw = JsonMarshal.GetRawUtf8Value(element);
+            if (!raw.Contains((byte)'\\') && !MayMatch(raw))
+            {
+                return null;
+            }
+        }
+
         var text = value.GetValue<string>();
         var scrubbed = Scrub(text, counts);
         return ReferenceEquals(scrubbed, text) ? null : scrubbed;
+    }
+
+    private static readonly SearchValues<byte> TokenBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_=-"u8);
+
+    /// <summary>
+    /// False only when no enabled detector can match <paramref name="utf8"/>: a conservative gate over the raw bytes,
+    /// mostly vectorized searches, checking each detector's necessary trigger.
+    /// </summary>
+    private bool MayMatch(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Contains((byte)'@') || utf8.Contains((byte)':') || utf8.Contains((byte)'=') || utf8.Contains((byte)'+') || utf8.Contains((byte)'('))
+        {
+            return true; // e-mail, URL credentials, password pairs, IPv6, phones with a country code or an area in brackets
+        }
+
+        if (utf8.IndexOf("-----BEGIN"u8) >= 0 || utf8.IndexOf("earer"u8) >= 0 || utf8.IndexOf("EARER"u8) >= 0 || utf8.IndexOf("eyJ"u8) >= 0
+            || utf8.IndexOf("/home/"u8) >= 0 || utf8.IndexOf("/Users/"u8) >= 0)
+        {
+            return true;
+        }
+
+        var dots = utf8.Count((byte)'.');
+        if ((dots >= 2 || utf8.Count((byte)'-') >= 2) && Digits(utf8) >= 4)
+        {
+            return true; // IPv4 (three dots), phones in the 3-3-4 shape
+        }
+
+        var minimum = Math.Min(_entropyMinimumLength, 20); // AWS access key ids are 20 characters
+        var rest = utf8;
+        while (rest.Length >= minimum)
+        {
+            var end = rest.IndexOfAnyExcept(TokenBytes);
+            if ((end < 0 ? rest.Length : end) >= minimum)
+            {
+                return true; // AWS access key ids, high-entropy tokens
+            }
+
+            if (end < 0)
+            {
+                break;
+            }
+
+            var next = rest[end..].IndexOfAny(TokenBytes);
+            if (next < 0)
+            {
+                break;
+            }
+
+            rest = rest[(end + next)..];
+        }
+
+        return false;
+    }
+
+    private static int Digits(ReadOnlySpan<byte> utf8)
+    {
+        var digits = 0;
+        foreach (var b in utf8)
+        {
+            if (b is >= (byte)'0' and <= (byte)'9')
+            {
+                digits++;
+            }
+        }
+
+        return digits;
     }
 
     /// <summary>The text with every hit replaced; the same instance when nothing was found.</summary>
@@ -187,7 +266,7 @@ public sealed partial class FreeTextScrubber
             text = Replace(UrlWithCredentials(), text, UrlCredentials, counts, m => m.Groups[1].Value + Secret + "@");
         }
 
-        if (_on[BearerToken] && text.Contains("earer", StringComparison.OrdinalIgnoreCase))
+        if (_on[BearerToken] && (text.Contains("earer", StringComparison.Ordinal) || text.Contains("EARER", StringComparison.Ordinal)))
         {
             text = Replace(Bearer(), text, BearerToken, counts, m => m.Groups[1].Value + " " + Secret);
         }
@@ -212,7 +291,7 @@ public sealed partial class FreeTextScrubber
             text = Replace(EmailAddress(), text, Email, counts, m => "<email:" + _pseudonym(m.Value) + ">");
         }
 
-        if (slash && _on[HomePath])
+        if (slash && _on[HomePath] && (text.Contains("/home/", StringComparison.Ordinal) || text.Contains("/Users/", StringComparison.Ordinal) || text.Contains(":\\", StringComparison.Ordinal)))
         {
             text = Replace(HomeDirectory(), text, HomePath, counts, m => m.Groups[1].Value + "<user:" + _pseudonym(m.Groups[2].Value) + ">");
         }

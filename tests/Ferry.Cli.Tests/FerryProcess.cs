@@ -40,16 +40,17 @@ internal sealed class FerryProcess
         set => _environment[name] = value;
     }
 
-    public Process Start(params string[] args)
+    public Process Start(params string[] args) => StartProgram("dotnet", [RepositoryPaths.FerryDll, .. args]);
+
+    private Process StartProgram(string program, string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(RepositoryPaths.FerryDll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -70,9 +71,28 @@ internal sealed class FerryProcess
         return Process.Start(info)!;
     }
 
-    public async Task<FerryResult> RunAsync(params string[] args)
+    public Task<FerryResult> RunAsync(params string[] args) => RunAsync(Start(args), input: null, args);
+
+    /// <summary>
+    /// Runs ferry with a real terminal as its standard input (a pseudo-terminal from util-linux <c>script</c>), typing
+    /// <paramref name="input"/> into it: what a person at a terminal does.
+    /// </summary>
+    public Task<FerryResult> RunInTerminalAsync(string input, params string[] args)
     {
-        using var process = Start(args);
+        static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var command = string.Join(' ', new[] { "dotnet", RepositoryPaths.FerryDll }.Concat(args).Select(Quote));
+        return RunAsync(StartProgram("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"]), input, args);
+    }
+
+    private async Task<FerryResult> RunAsync(Process started, string? input, string[] args)
+    {
+        using var process = started;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            await process.StandardInput.FlushAsync();
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -26,7 +26,7 @@ internal sealed class DonateCommand
 
     public Command Build()
     {
-        var command = new Command("donate", "Donate training logs to a study: consent, pseudonymization on this machine, one verified bundle per donation, originals archived afterwards.\n\nExit codes:\n  0  donated; originals moved to DIR/archive\n  1  the upload failed; originals left where they were\n  2  nothing donated: folder, files, consent, key, rules, credentials or storage problem (the line says which)");
+        var command = new Command("donate", "Donate training logs to a study: consent, pseudonymization on this machine, one verified bundle per donation, originals archived afterwards.\n\nExit codes:\n  0  donated; originals moved to DIR/archive\n  1  the upload failed; originals left where they were\n  2  nothing donated: folder, files, consent (or a withdrawn one), key, rules, credentials or storage problem (the line says which)");
         command.Arguments.Add(_folder);
         foreach (var option in new Option[] { _to, _pattern, _policy, _consent, _showPolicy, _donor, _json })
         {
@@ -54,6 +54,15 @@ internal sealed class DonateCommand
             ?? throw CliException.Usage("no destination: give the study's storage with --to s3://BUCKET/PREFIX (or 'destination' in donate.json)");
         var location = StoreConnection.ParseLocation(destination);
         var pseudonymizer = _study.Pseudonymizer(parse, config);
+        var donor = parse.GetValue(_donor) ?? config?.Donor ?? Environment.UserName;
+        var ledger = new DonationLedger(DonationLedger.DefaultPath);
+        var pseudonym = pseudonymizer.Pseudonym(donor);
+        if (ledger.Withdrawal(pseudonym) is { } withdrawal)
+        {
+            // Before any prompt: neither --consent nor a typed 'yes' lifts a withdrawal ('ferry donors consent' does).
+            throw CliException.Usage(DataDonation.WithdrawnMessage(pseudonym, withdrawal));
+        }
+
         var consented = Consent(parse, policy);
         var store = StoreConnection.Open(location, _s3.Read(parse, 16, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile));
         try
@@ -67,9 +76,9 @@ internal sealed class DonateCommand
                 Prefix = location.Prefix,
                 Pseudonymizer = pseudonymizer,
                 Policy = policy,
-                DonorId = parse.GetValue(_donor) ?? config?.Donor ?? Environment.UserName,
+                DonorId = donor,
                 ConsentedVersion = consented,
-                Ledger = new DonationLedger(DonationLedger.DefaultPath),
+                Ledger = ledger,
                 Journal = journal,
             }, cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(_json))

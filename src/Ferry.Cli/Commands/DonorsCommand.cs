@@ -8,7 +8,8 @@ namespace Ferry.Cli.Commands;
 /// <summary>
 /// <c>ferry donors</c>: a donor's rights and the study's key. <c>erase PSEUDONYM</c> (every object in the study's storage,
 /// the archive copies and ledger entries Ferry knows of; or, with <c>--server</c>, the server's erasure),
-/// <c>withdraw PSEUDONYM</c>, <c>pseudonym ID</c>, <c>new-key FILE</c>.
+/// <c>withdraw PSEUDONYM</c>, <c>consent PSEUDONYM</c> (renews consent after a withdrawal, at a terminal only),
+/// <c>pseudonym ID</c>, <c>new-key FILE</c>.
 /// </summary>
 internal sealed class DonorsCommand
 {
@@ -17,6 +18,7 @@ internal sealed class DonorsCommand
     private readonly Argument<string> _file = new("file") { Description = "Where to write the new key (must not exist)" };
     private readonly Option<string?> _to = new("--to") { Description = "The study's storage: s3://BUCKET/PREFIX (or 'destination' in donate.json)" };
     private readonly Option<string?> _server = new("--server") { Description = "Erase on a Ferry server instead (after 'ferry login URL'; administrators)" };
+    private readonly Option<string?> _policy = new("--policy") { Description = "The study's consent policy (a text file starting 'Version: X'); default: 'policy' in donate.json, else Ferry's" };
     private readonly StudyOptions _study = new();
     private readonly S3Options _s3 = new();
 
@@ -32,10 +34,17 @@ internal sealed class DonorsCommand
         erase.SetAction((parse, cancellationToken) => EraseAsync(parse, cancellationToken));
         command.Subcommands.Add(erase);
 
-        var withdraw = new Command("withdraw", "Record that a donor withdraws consent: no further donations under it.");
+        var withdraw = new Command("withdraw", "Record that a donor withdraws consent: every later donation under it is refused (exit 2, nothing sent) until 'ferry donors consent' renews it at a terminal.");
         withdraw.Arguments.Add(_pseudonym);
         withdraw.SetAction(Withdraw);
         command.Subcommands.Add(withdraw);
+
+        var consent = new Command("consent", "Renew a donor's consent after a withdrawal. Interactive only: shows the policy and asks to type its version at a terminal; there is no flag for scripts.\n\nExit codes:\n  0  consent renewed (or there was no withdrawal to lift)\n  2  not a pseudonym, not at a terminal, or the version typed did not match");
+        consent.Arguments.Add(_pseudonym);
+        consent.Options.Add(_policy);
+        consent.Options.Add(_study.Config);
+        consent.SetAction(Renew);
+        command.Subcommands.Add(consent);
 
         var pseudonym = new Command("pseudonym", "Print the donor pseudonym of an identifier under the study's key and rules.");
         pseudonym.Arguments.Add(_id);
@@ -114,6 +123,55 @@ internal sealed class DonorsCommand
         }
     }
 
+    /// <summary>
+    /// Lifts a withdrawal: only a person at a terminal who has been shown the policy and types its version. Standard input
+    /// that is not a terminal (a pipe, a file, a script) is refused, so no script can undo a withdrawal.
+    /// </summary>
+    private int Renew(ParseResult parse)
+    {
+        var pseudonym = parse.GetValue(_pseudonym)!;
+        if (!DonorErasure.IsPseudonym(pseudonym))
+        {
+            throw CliException.Usage($"'{pseudonym}' is not a donor pseudonym (p_ and 32 hex digits, as shown after a donation)");
+        }
+
+        var ledger = new DonationLedger(DonationLedger.DefaultPath);
+        if (ledger.Withdrawal(pseudonym) is not { } withdrawal)
+        {
+            Console.Out.WriteLine($"{pseudonym} has no withdrawn consent to renew; 'ferry donate' asks for consent as usual");
+            return ExitCodes.Success;
+        }
+
+        if (Console.IsInputRedirected)
+        {
+            throw CliException.Usage($"'ferry donors consent' renews consent only at a terminal (type the policy version when asked); standard input is not a terminal, so consent for {pseudonym} stays withdrawn");
+        }
+
+        ConsentPolicy policy;
+        try
+        {
+            var path = parse.GetValue(_policy) ?? _study.ReadConfig(parse)?.Policy;
+            policy = path is null ? ConsentPolicy.Default : ConsentPolicy.Load(path);
+        }
+        catch (PrivacyException ex)
+        {
+            throw CliException.Usage(ex.Message);
+        }
+
+        Console.Out.WriteLine($"{policy.Text}\n\nPolicy version {policy.Version}. {pseudonym} withdrew consent on {withdrawal.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC.");
+        Console.Out.Write($"To consent again to donations under this policy, type its version ({policy.Version}); anything else keeps consent withdrawn: ");
+        var answer = Console.ReadLine()?.Trim();
+        if (answer != policy.Version)
+        {
+            throw CliException.Usage($"the version typed is not {policy.Version}; consent for {pseudonym} stays withdrawn");
+        }
+
+        var record = new ConsentRecord(pseudonym, ConsentRecord.Renewed, DateTimeOffset.UtcNow, policy.Version, policy.Hash, "donations after a withdrawal, renewed at a terminal", withdrawal.Study);
+        ledger.Append(new LedgerEntry { Type = LedgerEntry.ConsentType, At = record.At, Donor = pseudonym, Consent = record });
+        Console.Out.WriteLine($"Consent renewed for {pseudonym} under policy version {policy.Version} (recorded in {ledger.Path}); 'ferry donate' may send donations again");
+        return ExitCodes.Success;
+    }
+
     private int Withdraw(ParseResult parse)
     {
         var pseudonym = parse.GetValue(_pseudonym)!;
@@ -127,7 +185,7 @@ internal sealed class DonorsCommand
         var record = new ConsentRecord(pseudonym, ConsentRecord.Withdrawn, DateTimeOffset.UtcNow, ledger.LatestConsent(pseudonym)?.PolicyVersion ?? policy.Version,
             ledger.LatestConsent(pseudonym)?.PolicyHash ?? policy.Hash, "all donations", ledger.LatestConsent(pseudonym)?.Study ?? "");
         ledger.Append(new LedgerEntry { Type = LedgerEntry.ConsentType, At = record.At, Donor = pseudonym, Consent = record });
-        Console.Out.WriteLine($"Consent withdrawn for {pseudonym} (recorded in {ledger.Path}); earlier donations stay until erased with 'ferry donors erase {pseudonym}'");
+        Console.Out.WriteLine($"Consent withdrawn for {pseudonym} (recorded in {ledger.Path}): 'ferry donate' refuses every donation under it until it is renewed at a terminal with 'ferry donors consent {pseudonym}'; earlier donations stay until erased with 'ferry donors erase {pseudonym}'");
         return ExitCodes.Success;
     }
 }

@@ -19,6 +19,11 @@ public static class DataDonation
     {
         var pseudonym = request.DonorPseudonym
             ?? request.Pseudonymizer.Pseudonym(request.DonorId ?? throw new ArgumentException("give DonorId or DonorPseudonym", nameof(request)));
+        if (request.Ledger?.Withdrawal(pseudonym) is { } withdrawal)
+        {
+            return DonationResult.Failed(WithdrawnMessage(pseudonym, withdrawal), pseudonym);
+        }
+
         var folder = Path.GetFullPath(request.Folder);
         if (!Directory.Exists(folder))
         {
@@ -97,7 +102,9 @@ public static class DataDonation
                 File.Move(from, to);
             }
 
-            var malformed = manifest.Malformed > 0 ? $"; {manifest.Malformed:N0} malformed line(s) were left out" : "";
+            var scrubbed = manifest.Scrubbed.Values.Sum();
+            var malformed = (manifest.Malformed > 0 ? $"; {manifest.Malformed:N0} malformed line(s) were left out" : "")
+                + (scrubbed > 0 ? $"; {scrubbed:N0} piece(s) of personal data or secrets were replaced in free text" : "");
             return new DonationResult(true,
                 $"Donated {files.Count} file(s), {manifest.Records:N0} record(s){malformed}, to {location}; originals moved to {archive}. Your donor pseudonym: {pseudonym} (keep it to withdraw or ask for erasure)",
                 pseudonym, files.Count, manifest.Records, manifest.Malformed, bytes, location, moves.Select(m => m.To).ToList());
@@ -118,6 +125,10 @@ public static class DataDonation
             }
         }
     }
+
+    /// <summary>The one line that refuses a donation under a withdrawn consent.</summary>
+    public static string WithdrawnMessage(string pseudonym, ConsentRecord withdrawal) =>
+        $"{pseudonym} withdrew consent on {withdrawal.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; nothing was sent. To donate again, renew consent at a terminal with 'ferry donors consent {pseudonym}'";
 
     /// <summary>The files to donate: regular files whose name matches <paramref name="pattern"/>, under <paramref name="folder"/> but not under <paramref name="archive"/>, in path order.</summary>
     public static IReadOnlyList<string> FindFiles(string folder, string pattern, string archive)
@@ -150,7 +161,7 @@ public static class DataDonation
         }
 
         var manifest = new DonationManifest("ferry-donation/1", request.Pseudonymizer.Rules.Study, pseudonym, now, request.Policy.Version, request.Policy.Hash,
-            request.Pseudonymizer.Rules.Hash(), parts, parts.Sum(p => p.Records), parts.Sum(p => p.Malformed));
+            request.Pseudonymizer.Rules.Hash(), parts, parts.Sum(p => p.Records), parts.Sum(p => p.Malformed), processor.Scrubbed.ToDictionary());
         return (manifest, bytes);
     }
 

@@ -36,6 +36,16 @@ public sealed class DonationLedger(string path)
     public ConsentRecord? LatestConsent(string donor) =>
         ReadAll().Where(e => e.Type == LedgerEntry.ConsentType && e.Donor == donor).Select(e => e.Consent).LastOrDefault();
 
+    /// <summary>
+    /// The donor's withdrawal that still holds (no <c>renewed</c> entry after it), or null when they may donate. See
+    /// <see cref="ConsentRecord.IsHeld"/>.
+    /// </summary>
+    public ConsentRecord? Withdrawal(string donor)
+    {
+        var decisions = ReadAll().Where(e => e.Type == LedgerEntry.ConsentType && e.Donor == donor && e.Consent is not null).Select(e => e.Consent!).ToList();
+        return ConsentRecord.IsHeld(decisions.Select(d => d.Decision)) ? decisions.Last(d => d.Decision == ConsentRecord.Withdrawn) : null;
+    }
+
     /// <summary>Removes every entry of <paramref name="donor"/> and appends <paramref name="audit"/>; returns how many entries went.</summary>
     public int Erase(string donor, Func<int, LedgerEntry> audit)
     {

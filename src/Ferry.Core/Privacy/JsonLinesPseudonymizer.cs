@@ -16,6 +16,9 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
 {
     public const int MaximumLineBytes = 16 * 1024 * 1024;
 
+    /// <summary>The free-text scrubber's hits per detector over every stream this instance processed (one instance per donation; not thread-safe).</summary>
+    public ScrubCounts Scrubbed { get; } = new();
+
     private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A gzip file (<c>.jsonl.gz</c>) into another; the output is flushed to disk before it returns.</summary>
@@ -134,7 +137,7 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
                 budget?.AddRecord();
                 if (Parse(bytes) is { } record)
                 {
-                    pseudonymizer.Apply(record);
+                    pseudonymizer.Apply(record, Scrubbed);
                     record.WriteTo(writer);
                     writer.Flush();
                     pending.Write("\n"u8);

@@ -15,7 +15,8 @@ namespace Ferry.Core.Privacy;
 /// Field paths are dotted; a path that meets an array applies to each element. <c>pseudonymize</c> replaces the value
 /// by an HMAC-SHA-256 pseudonym under the study's secret key; <c>drop</c> removes the field; <c>generalize</c> coarsens
 /// it: <c>region</c> (eu-west-3 → eu-*), <c>year</c>, <c>month</c>, <c>day</c> or <c>hour</c> for timestamps (ISO 8601
-/// or Unix seconds/milliseconds). A value a generalizer cannot read is removed, never passed through.
+/// or Unix seconds/milliseconds). A value a generalizer cannot read is removed, never passed through. Every other string
+/// value then goes through the free-text scrubber (<c>scrub</c>, <see cref="ScrubRules"/>; on unless turned off).
 /// </summary>
 public sealed record PseudonymizationRules
 {
@@ -29,6 +30,9 @@ public sealed record PseudonymizationRules
     public IReadOnlyList<string> Drop { get; init; } = [];
 
     public IReadOnlyDictionary<string, string> Generalize { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The free-text scrubber over every string value no rule above names (<see cref="FreeTextScrubber"/>); null: on, every detector, default settings.</summary>
+    public ScrubRules? Scrub { get; init; }
 
     /// <summary>Rules for agent training logs when a study gives none: identifiers pseudonymized, contact data and environments dropped, regions and times coarsened.</summary>
     public static PseudonymizationRules TrainingLogs(string study) => new()
@@ -88,6 +92,7 @@ public sealed record PseudonymizationRules
             }
         }
 
+        Scrub?.Validate(source);
         foreach (var (path, kind) in Generalize)
         {
             if (!Generalizers.Contains(kind))

@@ -19,6 +19,9 @@ public sealed partial class Pseudonymizer
     private readonly string[][] _pseudonymize;
     private readonly string[][] _drop;
     private readonly (string[] Path, string Kind)[] _generalize;
+    private readonly FreeTextScrubber _scrubber;
+    private readonly HashSet<string> _named;
+    private readonly HashSet<string> _namedPrefixes;
 
     public Pseudonymizer(PseudonymizationRules rules, PseudonymKey key)
     {
@@ -29,6 +32,9 @@ public sealed partial class Pseudonymizer
         _pseudonymize = rules.Pseudonymize.Select(p => p.Split('.')).ToArray();
         _drop = rules.Drop.Select(p => p.Split('.')).ToArray();
         _generalize = rules.Generalize.Select(g => (g.Key.Split('.'), g.Value)).ToArray();
+        _scrubber = new FreeTextScrubber(rules.Scrub ?? new ScrubRules(), Pseudonym);
+        _named = rules.Pseudonymize.Concat(rules.Generalize.Keys).ToHashSet(StringComparer.Ordinal);
+        _namedPrefixes = _named.SelectMany(p => Enumerable.Range(1, p.Count(c => c == '.')).Select(n => string.Join('.', p.Split('.').Take(n)))).ToHashSet(StringComparer.Ordinal);
     }
 
     public PseudonymizationRules Rules => _rules;
@@ -42,8 +48,14 @@ public sealed partial class Pseudonymizer
         return "p_" + Convert.ToHexStringLower(HMACSHA256.HashData(_key, input))[..32];
     }
 
-    /// <summary>Drops, pseudonymizes and generalizes the listed fields of <paramref name="record"/>, in that order, in place.</summary>
-    public void Apply(JsonObject record)
+    /// <summary>
+    /// Drops, pseudonymizes and generalizes the listed fields of <paramref name="record"/>, in that order, in place; then
+    /// scrubs every other string value (<see cref="FreeTextScrubber"/>).
+    /// </summary>
+    public void Apply(JsonObject record) => Apply(record, counts: null);
+
+    /// <summary>As <see cref="Apply(JsonObject)"/>, adding the scrubber's hits per detector to <paramref name="counts"/>.</summary>
+    public void Apply(JsonObject record, ScrubCounts? counts)
     {
         foreach (var path in _drop)
         {
@@ -79,6 +91,8 @@ public sealed partial class Pseudonymizer
                 }
             });
         }
+
+        _scrubber.ScrubValues(record, _named, _namedPrefixes, counts);
     }
 
     /// <summary>Walks <paramref name="path"/> from <paramref name="node"/>, through arrays element by element, and calls <paramref name="act"/> on each last step.</summary>

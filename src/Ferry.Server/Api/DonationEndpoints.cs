@@ -17,10 +17,10 @@ internal static class DonationEndpoints
     public static void MapDonationEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/donations").WithTags("Donations");
-        group.MapGet("/policy", Policy).WithSummary("The consent policy (version, text, SHA-256), what the rules do to records, the caller's donor pseudonym and latest consent.");
-        group.MapPost("/", DonateAsync).DisableAntiforgery().WithSummary("Donates *.jsonl.gz files (multipart form: files, consent=POLICY VERSION). 202; the work runs in the background. 413 past a cap on decompressed bytes, records or line length; 429 when the caller already has the most running donations.");
+        group.MapGet("/policy", Policy).WithSummary("The consent policy (version, text, SHA-256), what the rules do to records, the caller's donor pseudonym, latest consent decision and whether a withdrawal holds (withdrawn: donations refused until renewed on the Contribute page).");
+        group.MapPost("/", DonateAsync).DisableAntiforgery().WithSummary("Donates *.jsonl.gz files (multipart form: files, consent=POLICY VERSION). 202; the work runs in the background. 409 when the caller withdrew consent and has not renewed it on the Contribute page; 413 past a cap on decompressed bytes, records or line length; 429 when the caller already has the most running donations.");
         group.MapGet("/{id:long}", GetAsync).WithSummary("One donation: status (running, completed, failed), phase, counts, location, message.");
-        group.MapPost("/withdraw", WithdrawAsync).WithSummary("Withdraws the caller's consent (recorded in the ledger).");
+        group.MapPost("/withdraw", WithdrawAsync).WithSummary("Withdraws the caller's consent (recorded in the ledger): every later donation is a 409 until the caller renews consent on the Contribute page.");
         group.MapGet("/stats", StatsAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("Totals of donations, records and bytes: all time, last 7 and 30 days; per company for the system administrator.");
         group.MapGet("/export", ExportAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("The company's records of the last N days (days, format=jsonl|csv), streamed.");
         group.MapGet("/maintenance", MaintenanceAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("The scheduled export and retention runs: when, outcome, message.");
@@ -32,8 +32,9 @@ internal static class DonationEndpoints
     {
         var donor = study.DonorOf(caller.CompanyId, caller.UserId);
         var latest = await db.Consents.AsNoTracking().Where(c => c.CompanyId == caller.CompanyId && c.Donor == donor).OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var withdrawn = await DonationService.WithdrawalAsync(db, caller.CompanyId, donor, cancellationToken).ConfigureAwait(false) is not null;
         var rules = study.Rules;
-        return TypedResults.Ok(new PolicyResponse(study.Policy.Version, study.Policy.Hash, study.Policy.Text, rules.Study, rules.Pseudonymize, rules.Drop, rules.Generalize, donor, latest, study.IsConfigured, study.DestinationText(caller.CompanyId)));
+        return TypedResults.Ok(new PolicyResponse(study.Policy.Version, study.Policy.Hash, study.Policy.Text, rules.Study, rules.Pseudonymize, rules.Drop, rules.Generalize, donor, latest, withdrawn, study.IsConfigured, study.DestinationText(caller.CompanyId)));
     }
 
     private static async Task<Results<Accepted<DonationResponse>, ProblemHttpResult>> DonateAsync(HttpContext http, Caller caller, FerryDbContext db, DonationService donations, DonationStudy study, FerryServerOptions options, CancellationToken cancellationToken)
@@ -54,7 +55,13 @@ internal static class DonationEndpoints
             limit.MaxRequestBodySize = options.DonationMaximumBytes;
         }
 
-        if (await donations.CreateAsync(db, caller, cancellationToken).ConfigureAwait(false) is not { } donation)
+        var (created, refusal) = await donations.CreateAsync(db, caller, cancellationToken).ConfigureAwait(false);
+        if (refusal == DonationRefusal.ConsentWithdrawn)
+        {
+            return ApiProblems.Conflict("you withdrew your consent to donations; nothing was received. To donate again, renew your consent on the Contribute to science page (/contribute)");
+        }
+
+        if (created is not { } donation)
         {
             return ApiProblems.TooManyRequests($"you already have {options.DonationMaximumRunningPerUser} donation(s) running, the most one user may have (Ferry:DonationMaximumRunningPerUser); wait until one has finished");
         }
@@ -169,8 +176,10 @@ internal static class DonationEndpoints
         }
 
         await db.Donations.Where(d => d.Id == donation.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
-        var consentRow = await db.Consents.Where(c => c.CompanyId == caller.CompanyId && c.Donor == donation.Donor).OrderByDescending(c => c.Id).FirstAsync(CancellationToken.None).ConfigureAwait(false);
-        db.Consents.Remove(consentRow); // no donation, no consent recorded for it
+        // No donation, no consent recorded for it: its own 'granted' row goes (never a withdrawal recorded meanwhile).
+        var consentRow = await db.Consents.Where(c => c.CompanyId == caller.CompanyId && c.Donor == donation.Donor && c.Decision == ConsentRecord.Granted)
+            .OrderByDescending(c => c.Id).FirstAsync(CancellationToken.None).ConfigureAwait(false);
+        db.Consents.Remove(consentRow);
         await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -228,7 +237,7 @@ internal static class DonationEndpoints
 }
 
 internal sealed record PolicyResponse(string Version, string Hash, string Text, string Study, IReadOnlyList<string> Pseudonymize, IReadOnlyList<string> Drop,
-    IReadOnlyDictionary<string, string> Generalize, string Donor, string? Consent, bool Configured, string Destination);
+    IReadOnlyDictionary<string, string> Generalize, string Donor, string? Consent, bool Withdrawn, bool Configured, string Destination);
 
 internal sealed record DonationResponse(long Id, string Donor, string Status, string? Phase, int Files, long Records, long Malformed, long Bytes, string? Location, string? Message, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt)
 {

@@ -30,23 +30,44 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     public string Incoming(long id) => Path.Combine(options.ResolvedDataDirectory, "donations", "incoming", id.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
-    /// Records consent and the donation (running) before its files are read into <see cref="Incoming"/>. Returns null,
-    /// recording nothing, when the caller already has <see cref="FerryServerOptions.DonationMaximumRunningPerUser"/>
-    /// donations running (the check and the insert are one step for this server process).
+    /// Records consent and the donation (running) before its files are read into <see cref="Incoming"/>. Records nothing
+    /// and says why when the caller withdrew consent and has not renewed it (<see cref="RenewAsync"/>), or already has
+    /// <see cref="FerryServerOptions.DonationMaximumRunningPerUser"/> donations running (the checks and the insert are
+    /// one step for this server process).
     /// </summary>
-    public async Task<Donation?> CreateAsync(FerryDbContext db, Caller caller, CancellationToken cancellationToken)
+    public async Task<(Donation? Donation, DonationRefusal Refusal)> CreateAsync(FerryDbContext db, Caller caller, CancellationToken cancellationToken)
     {
         var donor = study.DonorOf(caller.CompanyId, caller.UserId);
         await _admission.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (await WithdrawalAsync(db, caller.CompanyId, donor, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return (null, DonationRefusal.ConsentWithdrawn);
+            }
+
             var running = await db.Donations.CountAsync(d => d.CompanyId == caller.CompanyId && d.Donor == donor && d.Status == Donation.Running, cancellationToken).ConfigureAwait(false);
-            return running >= options.DonationMaximumRunningPerUser ? null : await AddAsync(db, caller, donor, cancellationToken).ConfigureAwait(false);
+            return running >= options.DonationMaximumRunningPerUser
+                ? (null, DonationRefusal.TooManyRunning)
+                : (await AddAsync(db, caller, donor, cancellationToken).ConfigureAwait(false), DonationRefusal.None);
         }
         finally
         {
             _admission.Release();
         }
+    }
+
+    /// <summary>
+    /// The donor's withdrawal that still holds — the latest <c>withdrawn</c> or <c>renewed</c> row is <c>withdrawn</c> —
+    /// or null. A donation's own <c>granted</c> row never lifts a withdrawal (<see cref="ConsentRecord.IsHeld"/>), on any
+    /// device: the rows are the server's, per company and donor pseudonym.
+    /// </summary>
+    public static async Task<ConsentEntry?> WithdrawalAsync(FerryDbContext db, long companyId, string donor, CancellationToken cancellationToken)
+    {
+        var latest = await db.Consents.AsNoTracking()
+            .Where(c => c.CompanyId == companyId && c.Donor == donor && (c.Decision == ConsentRecord.Withdrawn || c.Decision == ConsentRecord.Renewed))
+            .OrderByDescending(c => c.Id).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return latest is { Decision: ConsentRecord.Withdrawn } ? latest : null;
     }
 
     private async Task<Donation> AddAsync(FerryDbContext db, Caller caller, string donor, CancellationToken cancellationToken)
@@ -105,7 +126,12 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
 
             _phase[id] = "pseudonymizing";
             DonationResult result;
-            if (study.Destination(donation.CompanyId) is not { } destination)
+            if (await WithdrawalAsync(db, donation.CompanyId, donation.Donor, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                // Accepted before the donor withdrew: the withdrawal wins, nothing is processed or sent.
+                result = new DonationResult(false, "consent was withdrawn before this donation was processed; nothing was sent", donation.Donor, 0, 0, 0, 0, null, []);
+            }
+            else if (study.Destination(donation.CompanyId) is not { } destination)
             {
                 result = new DonationResult(false, "donations are not configured on this server (Ferry:DonationDestination)", donation.Donor, 0, 0, 0, 0, null, []);
             }
@@ -288,7 +314,28 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         return rewritten;
     }
 
-    /// <summary>Records the caller's withdrawal of consent (no further donations until they consent again).</summary>
+    /// <summary>
+    /// Renews the caller's consent after a withdrawal: <paramref name="typedVersion"/> is the policy version the person
+    /// typed on the Contribute page. Returns null, recording nothing, when it is not the current version.
+    /// </summary>
+    public async Task<ConsentEntry?> RenewAsync(FerryDbContext db, Caller caller, string? typedVersion, CancellationToken cancellationToken)
+    {
+        if (typedVersion?.Trim() != study.Policy.Version)
+        {
+            return null;
+        }
+
+        var entry = new ConsentEntry
+        {
+            CompanyId = caller.CompanyId, Donor = study.DonorOf(caller.CompanyId, caller.UserId), Decision = ConsentRecord.Renewed, At = time.GetUtcNow(),
+            PolicyVersion = study.Policy.Version, PolicyHash = study.Policy.Hash, Scope = "donations after a withdrawal, renewed on the Contribute page",
+        };
+        db.Consents.Add(entry);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return entry;
+    }
+
+    /// <summary>Records the caller's withdrawal of consent: every later donation is refused until <see cref="RenewAsync"/>.</summary>
     public async Task<ConsentEntry> WithdrawAsync(FerryDbContext db, Caller caller, CancellationToken cancellationToken)
     {
         var entry = new ConsentEntry

@@ -138,6 +138,51 @@ public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
         Assert.Single(await Server.ListKeysAsync(bucket));
     }
 
+    [Fact]
+    public async Task Donate_AfterWithdrawal_Exit2NothingSentUntilConsentIsRenewedAtATerminal()
+    {
+        var bucket = await Server.CreateBucketAsync("withdraw");
+        var ferry = await FerryWithKeyAsync();
+        var common = new[] { "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint, "--key-file", KeyFile, "--consent", "2026-11", "--donor", "heidi" };
+        var folder = Trajectories("heidi", ("a.jsonl.gz", TrainingLogs.Of("heidi", 2)));
+        Assert.Equal(0, (await ferry.RunAsync(["donate", folder, .. common])).ExitCode);
+        var pseudonym = (await ferry.RunAsync("donors", "pseudonym", "heidi", "--key-file", KeyFile)).Stdout.Trim();
+        Assert.Equal(0, (await ferry.RunAsync("donors", "withdraw", pseudonym)).ExitCode);
+        File.WriteAllBytes(Path.Combine(folder, "b.jsonl.gz"), TrainingLogs.Of("heidi", 1));
+        var ledger = _home.Combine("ferry", "donations", "ledger.jsonl");
+
+        var refused = await ferry.RunAsync(["donate", folder, .. common]);
+
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        var line = Assert.Single(refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"{pseudonym} withdrew consent", line, StringComparison.Ordinal);
+        Assert.Contains("nothing was sent", line, StringComparison.Ordinal);
+        Assert.Single(await Server.ListKeysAsync(bucket)); // only the donation from before the withdrawal
+        Assert.Equal(["archive/a.jsonl.gz", "b.jsonl.gz"], Files(folder)); // the new file stays where it was
+        Assert.EndsWith("\"decision\":\"withdrawn\"", JsonDecision(File.ReadLines(ledger).Last()), StringComparison.Ordinal); // no new 'granted'
+
+        // A script cannot renew: standard input that is not a terminal is refused.
+        var scripted = await ferry.RunAsync("donors", "consent", pseudonym);
+        Assert.True(scripted.ExitCode == 2, scripted.ToString());
+        Assert.Contains("only at a terminal", scripted.Stderr, StringComparison.Ordinal);
+        var wrong = await ferry.RunInTerminalAsync("yes\n", "donors", "consent", pseudonym);
+        Assert.True(wrong.ExitCode == 2, wrong.ToString());
+        Assert.Equal(2, (await ferry.RunAsync(["donate", folder, .. common])).ExitCode);
+        Assert.Single(await Server.ListKeysAsync(bucket));
+
+        var renewed = await ferry.RunInTerminalAsync("2026-11\n", "donors", "consent", pseudonym);
+
+        Assert.True(renewed.ExitCode == 0, renewed.ToString());
+        Assert.Contains("Consent renewed", renewed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"decision\":\"renewed\"", File.ReadLines(ledger).Last(), StringComparison.Ordinal);
+        var again = await ferry.RunAsync(["donate", folder, .. common]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(2, (await Server.ListKeysAsync(bucket)).Count);
+    }
+
+    private static string JsonDecision(string ledgerLine) =>
+        "\"decision\":" + System.Text.Json.Nodes.JsonNode.Parse(ledgerLine)!["consent"]!["decision"]!.ToJsonString();
+
     private async Task<FerryProcess> FerryWithKeyAsync()
     {
         var ferry = new FerryProcess(_home.Path);

@@ -110,6 +110,54 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Donate_AfterWithdrawal_409OnEveryDeviceAndNothingRecordedUntilRenewedOnTheContributePage()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var username = fixture.UniqueName("donor");
+        await ApiCalls.PostAsync(await fixture.SystemAdminAsync(), "/api/users", new { username, password = "password-" + username, role = "user", company_id = tenant.CompanyId });
+        var laptop = await fixture.SignInAsync(username, "password-" + username);
+        var phone = await fixture.SignInAsync(username, "password-" + username); // another device, another token
+        var browser = await WebCalls.SignInAsync(fixture, username, "password-" + username);
+        var policy = await ApiCalls.GetAsync(laptop, "/api/donations/policy");
+        var version = policy["version"]!.GetValue<string>();
+        Assert.Equal("completed", (await DonateAsync(laptop, version, TrainingLogs.Of("ivan", 2)))["status"]!.GetValue<string>());
+        await ApiCalls.PostAsync(laptop, "/api/donations/withdraw", new { });
+
+        foreach (var device in new[] { laptop, phone })
+        {
+            using var form = new MultipartFormDataContent { { new StringContent(version), "consent" }, { new ByteArrayContent(TrainingLogs.Of("ivan", 3)), "files", "more.jsonl.gz" } };
+            using var refused = await device.PostAsync("/api/donations", form);
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains("withdrew your consent", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var after = await ApiCalls.GetAsync(phone, "/api/donations/policy");
+        Assert.Equal("withdrawn", after["consent"]!.GetValue<string>()); // no 'granted' row was added by the refused donations
+        Assert.True(after["withdrawn"]!.GetValue<bool>());
+        Assert.Equal(2, (await ExportAsync(tenant.Admin, "jsonl")).Count);
+        Assert.Contains("You withdrew your consent", await browser.GetStringAsync("/contribute"), StringComparison.Ordinal);
+
+        using (var wrong = await WebCalls.PostFormAsync(browser, "/contribute?handler=Renew", new() { ["RenewVersion"] = "yes" }, "/contribute"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        }
+
+        Assert.True((await ApiCalls.GetAsync(laptop, "/api/donations/policy"))["withdrawn"]!.GetValue<bool>());
+
+        using (var renewed = await WebCalls.PostFormAsync(browser, "/contribute?handler=Renew", new() { ["RenewVersion"] = version }, "/contribute"))
+        {
+            Assert.Equal(HttpStatusCode.OK, renewed.StatusCode);
+            Assert.Contains("Your consent is renewed", await renewed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var renewedPolicy = await ApiCalls.GetAsync(phone, "/api/donations/policy");
+        Assert.False(renewedPolicy["withdrawn"]!.GetValue<bool>());
+        Assert.Equal("renewed", renewedPolicy["consent"]!.GetValue<string>());
+        Assert.Equal("completed", (await DonateAsync(phone, version, TrainingLogs.Of("ivan", 3)))["status"]!.GetValue<string>());
+        Assert.Equal(5, (await ExportAsync(tenant.Admin, "jsonl")).Count);
+    }
+
+    [Fact]
     public async Task Erase_Donor_NothingOfThemCanBeFoundAfterwardsAndTheAuditHoldsNoPseudonym()
     {
         var tenant = await fixture.NewTenantAsync();

@@ -16,7 +16,7 @@ if (root && files) {
   const progress = document.querySelector<HTMLProgressElement>("#donation-progress")!;
   const consent = document.querySelector<HTMLElement>("#consent")!;
 
-  const refresh = () => (donate.disabled = !(agree.checked && (files.files?.length ?? 0) > 0));
+  const refresh = () => (donate.disabled = agree.disabled || !(agree.checked && (files.files?.length ?? 0) > 0));
   agree.addEventListener("change", refresh);
   files.addEventListener("change", refresh);
 
@@ -66,7 +66,10 @@ if (root && files) {
     try {
       await api.call("POST", "/api/donations/withdraw", {});
       consent.textContent = "withdrawn";
-      say("Your consent is withdrawn: no further donations under it. To have your past donations erased, ask an administrator with your donor pseudonym.", false);
+      agree.checked = false;
+      agree.disabled = true;
+      donate.disabled = true;
+      say("Your consent is withdrawn: every further donation is refused, from any device, until you renew it on this page (reload it, then type the policy version). To have your past donations erased, ask an administrator with your donor pseudonym.", false);
     } catch (error) {
       say(`Could not withdraw: ${error instanceof ApiError ? error.message : String(error)}`, true);
     }

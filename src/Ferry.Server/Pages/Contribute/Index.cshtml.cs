@@ -7,10 +7,12 @@ namespace Ferry.Server.Pages.Contribute;
 /// <summary>
 /// "Contribute to science": what is sent and how it is pseudonymized, the consent policy and its version, the donation
 /// form (the browser uploads to the API; the server works in the background while the page stays usable), the donor's
-/// pseudonym and consent, withdrawal; for administrators, statistics, exports and the scheduled tasks.
+/// pseudonym and consent, withdrawal, and — after a withdrawal, in place of the form — renewing consent by typing the
+/// policy version (the only way back to donating on the server); for administrators, statistics, exports and the scheduled tasks.
 /// </summary>
-internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, PageTokens pageTokens, TimeProvider time) : FerryPageModel
+internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, DonationService donations, PageTokens pageTokens, TimeProvider time) : FerryPageModel
 {
+    private readonly DonationService _donations = donations;
     private readonly FerryDbContext _db = db;
     private readonly DonationStudy _study = study;
     private readonly PageTokens _pageTokens = pageTokens;
@@ -28,6 +30,13 @@ internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, Pa
 
     public string? Consent { get; private set; }
 
+    /// <summary>True while a withdrawal holds: the page offers renewal instead of the donation form.</summary>
+    public bool Withdrawn { get; private set; }
+
+    /// <summary>The policy version the person typed to renew consent.</summary>
+    [BindProperty]
+    public string? RenewVersion { get; set; }
+
     public string Token { get; private set; } = "";
 
     internal (Totals All, Totals Week, Totals Month)? Stats { get; private set; }
@@ -36,9 +45,30 @@ internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, Pa
 
     internal List<Donation> Mine { get; private set; } = [];
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
+    /// <summary>Renews consent after a withdrawal when the typed version is the current policy's; otherwise says so and records nothing.</summary>
+    public async Task<IActionResult> OnPostRenewAsync(CancellationToken cancellationToken)
+    {
+        var renewed = await _donations.RenewAsync(_db, Caller, RenewVersion, cancellationToken).ConfigureAwait(false);
+        if (renewed is null)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            Error = $"To renew your consent, type the policy version exactly as shown ({_study.Policy.Version}); your consent stays withdrawn.";
+        }
+        else
+        {
+            Message = $"Your consent is renewed under policy version {renewed.PolicyVersion}; you can donate again.";
+        }
+
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Donor = _study.DonorOf(Caller.CompanyId, Caller.UserId);
+        Withdrawn = await DonationService.WithdrawalAsync(_db, Caller.CompanyId, Donor, cancellationToken).ConfigureAwait(false) is not null;
         Consent = await _db.Consents.AsNoTracking().Where(c => c.CompanyId == Caller.CompanyId && c.Donor == Donor).OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         Mine = await _db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Donor == Donor).OrderByDescending(d => d.Id).Take(10).ToListAsync(cancellationToken).ConfigureAwait(false);
         Token = await _pageTokens.IssueAsync(Caller, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ferry.Server.Api;
 using Ferry.Server.Observability;
+using Ferry.Server.Schedules;
 using Ferry.Server.Sessions;
 using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -75,6 +76,7 @@ public static class FerryServer
         services.AddSingleton<Donations.DonationService>();
         services.AddSingleton<Donations.DonationMaintenance>();
         services.AddHostedService<Donations.DonationWorker>();
+        services.AddFerrySchedules(); // Schedules/: Quartz, after ServerStartup (needs the current schema)
         if (builder.Configuration.GetValue<bool>("Ferry:RunWorker"))
         {
             services.AddHostedService<Jobs.JobWorker>();
@@ -172,6 +174,7 @@ public static class FerryServer
 
         AddEngineServices(builder.Services, builder.Logging, builder.Configuration);
         builder.Services.AddHostedService<WorkerStartup>();
+        builder.Services.AddFerrySchedules(); // Schedules/: a worker takes part in the cluster too
         builder.Services.AddHostedService<Jobs.JobWorker>();
         return builder.Build();
     }
@@ -208,6 +211,7 @@ public static class FerryServer
         app.MapJobEndpoints();
         app.MapMetricsEndpoint();
         app.MapDonationEndpoints();
+        app.MapScheduleEndpoints();
         app.MapRazorPages();
     }
 

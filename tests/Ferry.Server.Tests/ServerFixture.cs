@@ -184,7 +184,7 @@ public sealed class SqliteServerWithWorkerFixture : SqliteServerFixture
         settings["Ferry:WorkerHeartbeat"] = "00:00:00.300";
         settings["Ferry:WorkerTimeout"] = "00:00:02";
         settings["Ferry:WorkerPollInterval"] = "00:00:00.100";
-        settings["Ferry:DonationExportEvery"] = "00:00:01";
-        settings["Ferry:DonationRetentionEvery"] = "00:00:01";
+        settings["Ferry:Schedules:DonationExport"] = "* * * * * ?"; // every second
+        settings["Ferry:Schedules:DonationRetention"] = "* * * * * ?";
     }
 }

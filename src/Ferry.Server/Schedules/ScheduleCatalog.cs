@@ -25,6 +25,13 @@ internal sealed class ScheduleCatalog(ISchedulerFactory factory, FerryDbContext 
         return result;
     }
 
+    /// <summary>The recorded runs of <paramref name="name"/>, newest first (at most <see cref="ScheduleRunListener.KeptRuns"/>); null when there is no such schedule.</summary>
+    public async Task<List<ScheduleRunStatus>?> RunsAsync(string name, CancellationToken cancellationToken) =>
+        FerrySchedule.Find(name) is null
+            ? null
+            : await db.ScheduleRuns.AsNoTracking().Where(r => r.Schedule == name).OrderByDescending(r => r.Id)
+                .Select(r => new ScheduleRunStatus(r.Id, r.Manual, r.Instance, r.ScheduledFor, r.StartedAt, r.FinishedAt, r.Outcome, r.Message)).ToListAsync(cancellationToken);
+
     /// <summary>
     /// Asks the cluster to run <paramref name="name"/> now (whichever process acquires it; never beside a run of the
     /// same schedule). False when there is no such schedule.

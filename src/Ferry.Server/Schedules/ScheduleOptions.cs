@@ -30,7 +30,7 @@ public sealed class ScheduleOptions
     /// </summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How often a process records in the database that its scheduler is alive; another takes over its runs after this plus <see cref="MisfireThreshold"/> of silence. Default 7.5 seconds; 1 second to 10 minutes.</summary>
+    /// <summary>How often a process records in the database (PostgreSQL) that its scheduler is alive; after four missed check-ins another process treats it as gone and takes over its runs. Default 7.5 seconds; 1 second to 10 minutes.</summary>
     public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
 
     /// <summary>The cron expression, or null when the schedule is off.</summary>

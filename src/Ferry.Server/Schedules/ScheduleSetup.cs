@@ -53,7 +53,7 @@ public static class ScheduleSetup
         {
             cluster.Enabled = database.Provider == DatabaseProvider.PostgreSql;
             cluster.CheckinInterval = options.Schedules.ClusterCheckinInterval;
-            cluster.CheckinMisfireThreshold = options.Schedules.MisfireThreshold;
+            cluster.CheckinMisfireThreshold = options.Schedules.ClusterCheckinInterval * 4; // four missed check-ins: the node is gone
         });
         services.AddHostedService<ScheduleRegistration>(); // before the scheduler starts
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);

@@ -56,8 +56,8 @@ internal sealed class ScheduleRunListener(IServiceScopeFactory scopes, TimeProvi
                 logger.LogWarning("Schedule {Schedule} failed: {Message}", context.JobDetail.Key.Name, run.Message);
             }
 
-            // Keep the last KeptRuns runs of each schedule (the outbox retry runs every 15 seconds).
-            var oldestKept = await db.ScheduleRuns.Where(r => r.Schedule == run.Schedule).OrderByDescending(r => r.Id).Skip(KeptRuns - 1).Select(r => (long?)r.Id).FirstOrDefaultAsync(cancellationToken);
+            // Keep the last KeptRuns runs of each schedule (the outbox retry runs every 15 seconds); trimmed every 20th run.
+            var oldestKept = run.Id % 20 != 0 ? null : await db.ScheduleRuns.Where(r => r.Schedule == run.Schedule).OrderByDescending(r => r.Id).Skip(KeptRuns - 1).Select(r => (long?)r.Id).FirstOrDefaultAsync(cancellationToken);
             if (oldestKept is { } id)
             {
                 await db.ScheduleRuns.Where(r => r.Schedule == run.Schedule && r.Id < id).ExecuteDeleteAsync(cancellationToken);

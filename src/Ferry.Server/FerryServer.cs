@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ferry.Server.Api;
 using Ferry.Server.Observability;
+using Ferry.Server.Schedules;
 using Ferry.Server.Sessions;
 using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -75,6 +76,7 @@ public static class FerryServer
         services.AddSingleton<Donations.DonationService>();
         services.AddSingleton<Donations.DonationMaintenance>();
         services.AddHostedService<Donations.DonationWorker>();
+        services.AddFerrySchedules(); // Schedules/: Quartz, after ServerStartup (needs the current schema)
         if (builder.Configuration.GetValue<bool>("Ferry:RunWorker"))
         {
             services.AddHostedService<Jobs.JobWorker>();
@@ -171,6 +173,7 @@ public static class FerryServer
         AddEngineServices(builder.Services, builder.Logging, builder.Configuration);
         builder.Services.AddFerryTelemetry(builder.Configuration, web: false);
         builder.Services.AddHostedService<WorkerStartup>();
+        builder.Services.AddFerrySchedules(); // Schedules/: a worker takes part in the cluster too
         builder.Services.AddHostedService<Jobs.JobWorker>();
         return builder.Build();
     }
@@ -206,6 +209,7 @@ public static class FerryServer
         app.MapJobEndpoints();
         app.MapMetricsEndpoint();
         app.MapDonationEndpoints();
+        app.MapScheduleEndpoints();
         app.MapRazorPages();
     }
 

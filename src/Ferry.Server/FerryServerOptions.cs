@@ -66,7 +66,7 @@ public sealed class FerryServerOptions
     /// <summary>The first delay before an export that failed is retried from the outbox; doubled per attempt, at most 1 hour. Default 1 minute.</summary>
     public TimeSpan ExportRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How often the background service looks for exports due for a retry. Default 15 seconds.</summary>
+    /// <summary>How often the <c>export-retry</c> schedule looks for exports due for a retry (once across all processes). Default 15 seconds.</summary>
     public TimeSpan ExportRetryInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
@@ -108,14 +108,14 @@ public sealed class FerryServerOptions
     /// <summary>The consent policy (text file starting <c>Version: X</c>). Default: Ferry's.</summary>
     public string? DonationPolicyFile { get; set; }
 
-    /// <summary>How often each company's records of the last <see cref="DonationExportDays"/> days are exported to S3 as JSON Lines. Default: never.</summary>
-    public TimeSpan? DonationExportEvery { get; set; }
+    /// <summary>Replaced by <c>Ferry:Schedules:DonationExport</c> (a cron expression in UTC); setting it is refused with a message saying so.</summary>
+    public string? DonationExportEvery { get; set; }
 
     /// <summary>How many days a scheduled export covers. Default 7.</summary>
     public int DonationExportDays { get; set; } = 7;
 
-    /// <summary>How often donations older than <see cref="DonationRetentionDays"/> are deleted (records, rows and bundles). Default: never.</summary>
-    public TimeSpan? DonationRetentionEvery { get; set; }
+    /// <summary>Replaced by <c>Ferry:Schedules:DonationRetention</c> (a cron expression in UTC); setting it is refused with a message saying so.</summary>
+    public string? DonationRetentionEvery { get; set; }
 
     /// <summary>How long donations are kept. Default 365 days.</summary>
     public int DonationRetentionDays { get; set; } = 365;
@@ -158,6 +158,9 @@ public sealed class FerryServerOptions
 
     /// <summary>Storage locations (<c>Ferry:Storage:*</c>).</summary>
     public StorageServerOptions Storage { get; set; } = new();
+
+    /// <summary>The server-wide schedules (<c>Ferry:Schedules:*</c>).</summary>
+    public Schedules.ScheduleOptions Schedules { get; set; } = new();
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the setting and its valid range.</summary>
     public void Validate()
@@ -210,10 +213,17 @@ public sealed class FerryServerOptions
             throw new ArgumentException($"Ferry:AllowedRoots entries must be absolute paths; '{relative}' is not");
         }
 
-        if (DonationExportDays < 1 || DonationRetentionDays < 1 || DonationExportEvery < TimeSpan.FromSeconds(1) || DonationRetentionEvery < TimeSpan.FromSeconds(1))
+        if (DonationExportDays < 1 || DonationRetentionDays < 1)
         {
-            throw new ArgumentException("Ferry:DonationExportDays and Ferry:DonationRetentionDays must be at least 1, the Donation*Every intervals at least 1 second");
+            throw new ArgumentException("Ferry:DonationExportDays and Ferry:DonationRetentionDays must be at least 1");
         }
+
+        if (!string.IsNullOrEmpty(DonationExportEvery) || !string.IsNullOrEmpty(DonationRetentionEvery))
+        {
+            throw new ArgumentException("Ferry:DonationExportEvery and Ferry:DonationRetentionEvery were replaced by Ferry:Schedules:DonationExport and Ferry:Schedules:DonationRetention, cron expressions in UTC (e.g. '0 0 2 ? * MON'); see docs/operations.md");
+        }
+
+        Schedules.Validate();
 
         if (DonationDestination is { } destination && !destination.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
         {

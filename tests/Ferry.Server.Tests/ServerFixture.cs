@@ -86,7 +86,7 @@ public abstract class ServerFixture : IAsyncLifetime
         ["Ferry:ExportRetryDelay"] = "00:00:01",
         ["Ferry:DonationDestination"] = $"s3://{DonationBucket}/study",
         ["Ferry:DonationEndpoint"] = S3.Endpoint,
-        ["Ferry:ExportRetryInterval"] = "00:00:00.200",
+        ["Ferry:ExportRetryInterval"] = "00:00:01", // the export-retry schedule: each run is a Quartz firing and a schedule_runs row
         ["Ferry:Storage:AllowPrivateEndpoints"] = "true",
     };
 
@@ -184,7 +184,7 @@ public sealed class SqliteServerWithWorkerFixture : SqliteServerFixture
         settings["Ferry:WorkerHeartbeat"] = "00:00:00.300";
         settings["Ferry:WorkerTimeout"] = "00:00:02";
         settings["Ferry:WorkerPollInterval"] = "00:00:00.100";
-        settings["Ferry:DonationExportEvery"] = "00:00:01";
-        settings["Ferry:DonationRetentionEvery"] = "00:00:01";
+        settings["Ferry:Schedules:DonationExport"] = "* * * * * ?"; // every second
+        settings["Ferry:Schedules:DonationRetention"] = "* * * * * ?";
     }
 }

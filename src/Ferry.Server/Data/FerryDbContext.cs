@@ -27,6 +27,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<DonatedRecord> DonatedRecords => Set<DonatedRecord>();
     public DbSet<Erasure> Erasures => Set<Erasure>();
     public DbSet<MaintenanceRun> MaintenanceRuns => Set<MaintenanceRun>();
+    public DbSet<ScheduleRun> ScheduleRuns => Set<ScheduleRun>();
     public DbSet<CompanyRoot> CompanyRoots => Set<CompanyRoot>();
     public DbSet<SeededRoot> SeededRoots => Set<SeededRoot>();
     public DbSet<StorageLocation> StorageLocations => Set<StorageLocation>();
@@ -67,6 +68,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<DonatedRecord>().ToTable("donated_records");
         modelBuilder.Entity<Erasure>().ToTable("erasures");
         modelBuilder.Entity<MaintenanceRun>().ToTable("maintenance_runs");
+        modelBuilder.Entity<ScheduleRun>().ToTable("schedule_runs"); // server-wide: no company, no filter
         modelBuilder.Entity<CompanyRoot>().ToTable("company_roots");
         modelBuilder.Entity<SeededRoot>().ToTable("seeded_roots").HasKey(r => r.Path);
         modelBuilder.Entity<StorageLocation>().ToTable("storage_locations");

@@ -4,11 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace Ferry.Server.Donations;
 
 /// <summary>
-/// The server's background service for donations: runs queued donations one at a time (the page stays usable), and
-/// the scheduled export and retention clean-up at <see cref="FerryServerOptions.DonationExportEvery"/> and
-/// <see cref="FerryServerOptions.DonationRetentionEvery"/> when configured.
+/// The server's background service for donations: runs queued donations one at a time (the page stays usable). The
+/// scheduled export and retention clean-up are Quartz jobs (Schedules/, <c>Ferry:Schedules:*</c>).
 /// </summary>
-internal sealed class DonationWorker(DonationService donations, DonationMaintenance maintenance, FerryServerOptions options, ILogger<DonationWorker> logger) : BackgroundService
+internal sealed class DonationWorker(DonationService donations, ILogger<DonationWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,17 +18,6 @@ internal sealed class DonationWorker(DonationService donations, DonationMaintena
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError("Could not settle the donations left by the last run: {Message}", ex.Message);
-        }
-
-        var schedules = new List<Task>();
-        if (options.DonationExportEvery is { } export)
-        {
-            schedules.Add(EveryAsync(export, maintenance.ExportAsync, stoppingToken));
-        }
-
-        if (options.DonationRetentionEvery is { } retention)
-        {
-            schedules.Add(EveryAsync(retention, maintenance.RetentionAsync, stoppingToken));
         }
 
         try
@@ -43,30 +31,6 @@ internal sealed class DonationWorker(DonationService donations, DonationMaintena
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     logger.LogError("Donation {Id} stopped: {Message}", id, ex.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-
-        await Task.WhenAll(schedules).ConfigureAwait(false);
-    }
-
-    private async Task EveryAsync(TimeSpan interval, Func<CancellationToken, Task> task, CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await task(stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError("Scheduled donation task failed: {Message}", ex.Message);
                 }
             }
         }

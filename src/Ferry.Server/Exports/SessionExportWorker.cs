@@ -5,9 +5,10 @@ namespace Ferry.Server.Exports;
 
 /// <summary>
 /// The background service behind session exports: settles what a crash left running, then runs queued exports one
-/// at a time and, every <see cref="FerryServerOptions.ExportRetryInterval"/>, retries the outbox's bundles that are due.
+/// at a time. The outbox's bundles that are due are retried by the <c>export-retry</c> schedule (Schedules/ExportRetryJob),
+/// once across all processes, every <see cref="FerryServerOptions.ExportRetryInterval"/>.
 /// </summary>
-internal sealed class SessionExportWorker(SessionExportService exports, FerryServerOptions options, ILogger<SessionExportWorker> logger) : BackgroundService
+internal sealed class SessionExportWorker(SessionExportService exports, ILogger<SessionExportWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,7 +21,6 @@ internal sealed class SessionExportWorker(SessionExportService exports, FerrySer
             logger.LogError("Could not settle the exports left by the last run: {Message}", ex.Message);
         }
 
-        var retries = RetryLoopAsync(stoppingToken);
         try
         {
             await foreach (var id in exports.Queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
@@ -31,30 +31,6 @@ internal sealed class SessionExportWorker(SessionExportService exports, FerrySer
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping: a bundle being built is abandoned (removed on the next start), one being delivered stays in the outbox.
-        }
-
-        await retries.ConfigureAwait(false);
-    }
-
-    private async Task RetryLoopAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.ExportRetryInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await exports.RetryDueAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError("Retrying exports from the outbox failed: {Message}", ex.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
         }
     }
 }

@@ -1,0 +1,18 @@
+using Ferry.Server.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace Ferry.Server.Schedules;
+
+/// <summary>Schedule <c>stalled-sessions</c>: <see cref="Sessions.StalledSessions.CloseAsync"/> over every company (outside a request: <see cref="TenantScope.System"/>).</summary>
+[DisallowConcurrentExecution]
+internal sealed class StalledSessionsJob(IServiceScopeFactory scopes, FerryServerOptions options, TimeProvider time) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        var closed = await Sessions.StalledSessions.CloseAsync(db, options.Schedules.StalledSessionAfter, time.GetUtcNow(), cancellationToken);
+        context.Result = $"closed {closed} session(s) idle for more than {options.Schedules.StalledSessionAfter}";
+    }
+}

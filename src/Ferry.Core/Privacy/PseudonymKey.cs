@@ -17,6 +17,9 @@ public sealed class PseudonymKey
 
     public static PseudonymKey Generate() => new(RandomNumberGenerator.GetBytes(MinimumBytes));
 
+    /// <summary>The key as base64 text, the form <see cref="FromBase64"/> reads (for a key store that seals it).</summary>
+    public string ToBase64() => Convert.ToBase64String(Secret);
+
     /// <summary>From base64 text (a key file's content or FERRY_PSEUDONYM_KEY); throws <see cref="PrivacyException"/> when it is not ≥ 32 bytes of base64.</summary>
     public static PseudonymKey FromBase64(string text, string source)
     {

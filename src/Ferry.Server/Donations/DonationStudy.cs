@@ -8,10 +8,11 @@ namespace Ferry.Server.Donations;
 
 /// <summary>
 /// The server's donation study: its rules and consent policy (from the configured files, else Ferry's defaults), one
-/// secret key per company (created on first use in <c>DATA/pseudonym-keys/</c>, mode 0600, never in the database nor
-/// beside the donated data), and the S3 destination, reached with the server's own credentials.
+/// secret key per company (created on first use, sealed with <c>storage.key</c> in the database so every replica uses
+/// the same one — <see cref="PseudonymKeyStore"/> — and never beside the donated data), and the S3 destination,
+/// reached with the server's own credentials.
 /// </summary>
-internal sealed class DonationStudy(FerryServerOptions options) : IDisposable
+internal sealed class DonationStudy(FerryServerOptions options, IServiceScopeFactory scopes, Storage.StorageSecrets secrets, TimeProvider time) : IDisposable
 {
     private readonly ConcurrentDictionary<long, Pseudonymizer> _pseudonymizers = new();
     private readonly Lazy<PseudonymizationRules> _rules = new(() => options.DonationRulesFile is { } path ? PseudonymizationRules.Load(path) : PseudonymizationRules.TrainingLogs("ferry-donations"));
@@ -32,7 +33,11 @@ internal sealed class DonationStudy(FerryServerOptions options) : IDisposable
         _destination.Value is { } d ? $"s3://{d.Location.Container}/{d.Location.Prefix}{companyId.ToString(CultureInfo.InvariantCulture)}/" : "(not configured)";
 
     public Pseudonymizer For(long companyId) => _pseudonymizers.GetOrAdd(companyId, id =>
-        new Pseudonymizer(Rules, PseudonymKey.LoadOrCreate(Path.Combine(options.ResolvedDataDirectory, "pseudonym-keys", $"company-{id.ToString(CultureInfo.InvariantCulture)}.key"))));
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        return new Pseudonymizer(Rules, PseudonymKeyStore.LoadOrCreate(id, db, secrets, options.ResolvedDataDirectory, time));
+    });
 
     /// <summary>A user's donor pseudonym in their company: stable across renames (it is made from the user id).</summary>
     public string DonorOf(long companyId, long userId) => For(companyId).Pseudonym("user:" + userId.ToString(CultureInfo.InvariantCulture));

@@ -154,10 +154,18 @@ public sealed class LocalDirectoryStore : IObjectStore
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The file for <paramref name="key"/>; throws <see cref="StoreException"/> (not retried) when the key would resolve outside the root — on Windows a backslash is a separator, so <c>..\</c> in a key
+    /// that is harmless on Linux would climb out.
+    /// </summary>
     private string PathOf(string key)
     {
         ObjectKey.Validate(key);
-        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
+        var path = Path.GetFullPath(Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar)));
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_root)) + Path.DirectorySeparatorChar;
+        return path.StartsWith(root, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)
+            ? path
+            : throw new StoreException(StoreErrorKind.Other, $"the key {key} would be written outside {_root}; it cannot be stored in a local folder here");
     }
 
     private static StoredObject Describe(string key, FileInfo file)

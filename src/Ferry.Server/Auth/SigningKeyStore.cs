@@ -44,7 +44,14 @@ internal static class SigningKeyStore
         var sealedKey = secrets.Encrypt(Convert.ToBase64String(created));
         var at = db.Timestamp(time.GetUtcNow());
         db.Database.ExecuteSql($"INSERT INTO server_keys (name, value, created_at) VALUES ({KeyName}, {sealedKey}, {at}) ON CONFLICT (name) DO NOTHING");
-        return Read(db, secrets) ?? throw new InvalidOperationException("the token signing key was stored but cannot be read back");
+        var shared = Read(db, secrets) ?? throw new InvalidOperationException("the token signing key was stored but cannot be read back");
+        if (File.Exists(legacy) && shared.AsSpan().SequenceEqual(created))
+        {
+            // Sealed in the database now: the plain-text copy would only leak it through backups of the data directory.
+            File.Delete(legacy);
+        }
+
+        return shared;
     }
 
     private static byte[]? Read(FerryDbContext db, StorageSecrets secrets)

@@ -316,11 +316,13 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
 
     /// <summary>
     /// Renews the caller's consent after a withdrawal: <paramref name="typedVersion"/> is the policy version the person
-    /// typed on the Contribute page. Returns null, recording nothing, when it is not the current version.
+    /// typed on the Contribute page. Returns null, recording nothing, when it is not the current version or no
+    /// withdrawal holds (so repeated posts cannot fill the ledger).
     /// </summary>
     public async Task<ConsentEntry?> RenewAsync(FerryDbContext db, Caller caller, string? typedVersion, CancellationToken cancellationToken)
     {
-        if (typedVersion?.Trim() != study.Policy.Version)
+        if (typedVersion?.Trim() != study.Policy.Version
+            || await WithdrawalAsync(db, caller.CompanyId, study.DonorOf(caller.CompanyId, caller.UserId), cancellationToken).ConfigureAwait(false) is null)
         {
             return null;
         }

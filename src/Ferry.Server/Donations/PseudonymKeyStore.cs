@@ -33,7 +33,14 @@ internal static class PseudonymKeyStore
         var sealedKey = secrets.Encrypt(created.ToBase64());
         var at = db.Timestamp(time.GetUtcNow());
         db.Database.ExecuteSql($"INSERT INTO server_keys (name, value, created_at) VALUES ({name}, {sealedKey}, {at}) ON CONFLICT (name) DO NOTHING");
-        return Read(db, secrets, name) ?? throw new InvalidOperationException($"the pseudonym key {name} was stored but cannot be read back");
+        var key = Read(db, secrets, name) ?? throw new InvalidOperationException($"the pseudonym key {name} was stored but cannot be read back");
+        if (File.Exists(legacy) && key.ToBase64() == created.ToBase64())
+        {
+            // Sealed in the database now: the plain-text copy would only leak it through backups of the data directory.
+            File.Delete(legacy);
+        }
+
+        return key;
     }
 
     private static PseudonymKey? Read(FerryDbContext db, StorageSecrets secrets, string name)

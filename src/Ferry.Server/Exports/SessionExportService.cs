@@ -159,11 +159,12 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
         foreach (var id in await Shared.DueAsync(db, 20, cancellationToken).ConfigureAwait(false))
         {
-            if (await Shared.TryClaimAsync(db, id, cancellationToken).ConfigureAwait(false) is not { } bundle)
+            if (await Shared.TryClaimAsync(db, id, cancellationToken).ConfigureAwait(false) is not { } claim)
             {
                 continue;
             }
 
+            var (bundle, lease) = claim;
             var outcome = ExportOutcome.Queued;
             try
             {
@@ -178,7 +179,14 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             }
             finally
             {
-                await Shared.SettleAsync(db, id, bundle.Folder, outcome, CancellationToken.None).ConfigureAwait(false);
+                if (await Shared.SettleAsync(db, id, lease, bundle.Folder, outcome, CancellationToken.None).ConfigureAwait(false))
+                {
+                    await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    logger.LogWarning("Export {ExportId}: the outbox lease ran out during delivery and another claim took the bundle; this attempt's result was not stored", id);
+                }
             }
         }
     }
@@ -195,7 +203,11 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
         // building and parking) move into the shared one.
         foreach (var local in Outbox.List())
         {
-            if (ExportId(local.Descriptor.Destination.Owner) is { } owner && await db.Exports.AnyAsync(e => e.Id == owner, cancellationToken).ConfigureAwait(false))
+            // Only a bundle of an export still open and not parked yet: a row already parked (perhaps leased by another
+            // replica right now) or an export delivered meanwhile must not be parked again, or it would be delivered twice.
+            if (ExportId(local.Descriptor.Destination.Owner) is { } owner
+                && await db.Exports.AnyAsync(e => e.Id == owner && (e.Status == ExportStatuses.Running || e.Status == ExportStatuses.Queued), cancellationToken).ConfigureAwait(false)
+                && !await db.ExportOutbox.AnyAsync(o => o.ExportId == owner, cancellationToken).ConfigureAwait(false))
             {
                 await Shared.ParkAsync(db, owner, local, cancellationToken).ConfigureAwait(false);
             }

@@ -14,7 +14,7 @@ internal sealed class SharedOutbox(Outbox local, TimeProvider time)
     /// <summary>How long a claim holds; a bundle's delivery (reports and manifests, not data) takes far less.</summary>
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(15);
 
-    /// <summary>This process, as lease owners name it.</summary>
+    /// <summary>This process, as lease owners name it (each claim adds its own token).</summary>
     public static string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 
     /// <summary>Stores <paramref name="bundle"/> (waiting in the local outbox) for export <paramref name="exportId"/>, saving <paramref name="db"/>'s changes with it, then removes the local copy.</summary>
@@ -48,14 +48,17 @@ internal sealed class SharedOutbox(Outbox local, TimeProvider time)
     /// <summary>
     /// Claims export <paramref name="exportId"/>'s bundle and unpacks it into the local outbox; null when another replica
     /// claimed it first (one conditional UPDATE: on PostgreSQL the second replica's re-check sees the first's lease).
+    /// The claim's lease owner is unique to this claim: <see cref="SettleAsync"/> changes the row only while the lease
+    /// is still this claim's, so a replica whose lease ran out cannot undo or repeat what the next claimant did.
     /// </summary>
-    public async Task<OutboxBundle?> TryClaimAsync(FerryDbContext db, long exportId, CancellationToken cancellationToken)
+    public async Task<(OutboxBundle Bundle, string Lease)?> TryClaimAsync(FerryDbContext db, long exportId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         DateTimeOffset? until = now + LeaseDuration;
+        var lease = $"{Owner}:{Guid.NewGuid():N}";
         var claimed = await db.ExportOutbox
             .Where(o => o.ExportId == exportId && o.NextAttemptAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now))
-            .ExecuteUpdateAsync(set => set.SetProperty(o => o.LeaseOwner, Owner).SetProperty(o => o.LeaseUntil, until), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(o => o.LeaseOwner, lease).SetProperty(o => o.LeaseUntil, until), cancellationToken);
         if (claimed != 1)
         {
             return null;
@@ -74,38 +77,41 @@ internal sealed class SharedOutbox(Outbox local, TimeProvider time)
             ZipFile.ExtractToDirectory(zip, folder);
         }
 
-        return local.List().FirstOrDefault(b => b.Folder == entry.Folder);
+        return local.List().FirstOrDefault(b => b.Folder == entry.Folder) is { } bundle ? (bundle, lease) : null;
     }
 
-    /// <summary>Settles a claimed bundle after a delivery attempt: delivered → the row goes; otherwise it is stored again as it is now (attempts, next attempt) and the lease is released. The local copy is removed either way.</summary>
-    public async Task SettleAsync(FerryDbContext db, long exportId, string folder, ExportOutcome outcome, CancellationToken cancellationToken)
+    /// <summary>
+    /// Settles a claimed bundle after a delivery attempt: delivered → the row goes; otherwise it is stored again as it is
+    /// now (attempts, next attempt) and the lease is released. Both only while <paramref name="lease"/> still holds the
+    /// row (returns false, changing nothing, when it ran out and another claim took it). The local copy is removed either way.
+    /// </summary>
+    public async Task<bool> SettleAsync(FerryDbContext db, long exportId, string lease, string folder, ExportOutcome outcome, CancellationToken cancellationToken)
     {
-        var entry = await db.ExportOutbox.FirstOrDefaultAsync(o => o.ExportId == exportId, cancellationToken);
         var waiting = local.List().FirstOrDefault(b => b.Folder == folder);
-        if (entry is not null)
+        var mine = db.ExportOutbox.Where(o => o.ExportId == exportId && o.LeaseOwner == lease);
+        int settled;
+        if (outcome == ExportOutcome.Delivered)
         {
-            if (outcome == ExportOutcome.Delivered)
-            {
-                db.ExportOutbox.Remove(entry);
-            }
-            else
-            {
-                if (waiting is not null)
-                {
-                    entry.Bundle = Pack(waiting.Directory);
-                    entry.NextAttemptAt = waiting.Descriptor.NextAttemptAt ?? time.GetUtcNow();
-                }
-
-                entry.LeaseOwner = null;
-                entry.LeaseUntil = null;
-            }
+            settled = await mine.ExecuteDeleteAsync(cancellationToken);
+        }
+        else if (waiting is not null)
+        {
+            var bundle = Pack(waiting.Directory);
+            var next = waiting.Descriptor.NextAttemptAt ?? time.GetUtcNow();
+            settled = await mine.ExecuteUpdateAsync(set => set.SetProperty(o => o.Bundle, bundle).SetProperty(o => o.NextAttemptAt, next)
+                .SetProperty(o => o.LeaseOwner, (string?)null).SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
+        }
+        else
+        {
+            settled = await mine.ExecuteUpdateAsync(set => set.SetProperty(o => o.LeaseOwner, (string?)null).SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         if (waiting is not null)
         {
             local.Discard(waiting);
         }
+
+        return settled == 1;
     }
 
     private static byte[] Pack(string directory)

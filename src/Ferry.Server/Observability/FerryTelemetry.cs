@@ -18,6 +18,11 @@ internal static class FerryTelemetry
 {
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    private const string HttpClientMeter = "System.Net.Http";
+
+    /// <summary>The labels HttpClient metrics keep: no server address or port, no URL.</summary>
+    private static readonly string[] HttpClientTags = ["http.request.method", "http.response.status_code", "error.type", "url.scheme", "network.protocol.version", "http.connection.state"];
+
     /// <param name="web">The server (ASP.NET Core instrumentation, database gauges, the Prometheus endpoint); false for <c>ferry worker</c>.</param>
     public static IServiceCollection AddFerryTelemetry(this IServiceCollection services, IConfiguration configuration, bool web)
     {
@@ -38,7 +43,12 @@ internal static class FerryTelemetry
                     // Meters made by another host's IMeterFactory in the same process (tests host many servers) are not
                     // this server's: their instruments are dropped rather than mixed into this server's series.
                     var own = sp.GetRequiredService<IMeterFactory>();
-                    builder.AddView(instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop : null);
+                    // HttpClient's instruments are labelled with the server's address: for Ferry that is every company's
+                    // bucket host name (bucket.s3.region…), which /metrics must not list, and one series per bucket.
+                    builder.AddView(instrument =>
+                        instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop
+                        : instrument.Meter.Name == HttpClientMeter ? new MetricStreamConfiguration { TagKeys = HttpClientTags }
+                        : null);
                 });
                 if (web)
                 {

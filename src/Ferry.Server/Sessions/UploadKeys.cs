@@ -51,6 +51,16 @@ internal static class UploadKeys
             }
         }
 
+        // A backslash is part of a Linux file name and stays in the key byte for byte ("a\b.wav"), but Windows reads it
+        // as a separator: a "..\" run would climb out of the folder a colleague downloads the cycle into.
+        foreach (var segment in normalized.Split('\\'))
+        {
+            if (segment is "." or "..")
+            {
+                return (null, "the path has a '.' or '..' segment between backslashes (a Windows download would leave its folder)");
+            }
+        }
+
         return (normalized, null);
     }
 

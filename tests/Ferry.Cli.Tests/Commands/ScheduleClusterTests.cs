@@ -124,6 +124,14 @@ public sealed class ScheduleClusterTests : IAsyncLifetime
 
     private async Task<(Process Process, string Url)> ServeAsync(string machine, string database, Dictionary<string, string> settings)
     {
+        // Servers sharing a database share storage.key, as docs/operations.md (Scaling out) tells operators to do.
+        var storageKey = _home.Combine(machine, "ferry", "storage.key");
+        if (!File.Exists(storageKey) && Directory.GetFiles(_home.Path, "storage.key", SearchOption.AllDirectories).FirstOrDefault() is { } existing)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(storageKey)!);
+            File.Copy(existing, storageKey);
+        }
+
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         var process = Ferry(machine, settings).Start("serve", "--urls", url, "--db", database);
         ProcessOutput.Drain(process);

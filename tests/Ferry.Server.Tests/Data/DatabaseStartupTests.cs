@@ -107,6 +107,7 @@ public sealed class DatabaseStartupTests
         var key = Ferry.Server.Auth.SigningKeyStore.LoadOrCreate(null, db, secrets, home.Path, TimeProvider.System);
 
         Assert.Equal(old, key);
+        Assert.False(File.Exists(Path.Combine(home.Path, "signing.key")), "the plain-text key file is left behind");
     }
 
     [Fact]

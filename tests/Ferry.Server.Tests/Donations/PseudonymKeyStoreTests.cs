@@ -60,6 +60,7 @@ public sealed class PseudonymKeyStoreTests
         var key = PseudonymKeyStore.LoadOrCreate(3, db, secrets, home.Path, TimeProvider.System);
 
         Assert.Equal(old.ToBase64(), key.ToBase64());
+        Assert.False(File.Exists(PseudonymKeyStore.LegacyFile(home.Path, 3)), "the plain-text key file is left behind");
     }
 
     private static async Task<FerryDbContext> MigratedSqliteAsync(string directory)

@@ -35,6 +35,9 @@ public sealed class UploadKeysTests
     [InlineData("./a")]
     [InlineData("tab\there")]
     [InlineData("")]
+    [InlineData("..\\..\\Users\\x\\AppData\\a.bat")] // a Windows download of the cycle would climb out of its folder
+    [InlineData("a\\..\\b")]
+    [InlineData("a\\.\\b")]
     public void NormalizePath_UnsafePath_IsRefused(string path)
     {
         var (normalized, problem) = UploadKeys.NormalizePath(path);

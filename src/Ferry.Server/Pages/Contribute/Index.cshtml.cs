@@ -54,7 +54,9 @@ internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, Do
         if (renewed is null)
         {
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            Error = $"To renew your consent, type the policy version exactly as shown ({_study.Policy.Version}); your consent stays withdrawn.";
+            Error = RenewVersion?.Trim() == _study.Policy.Version
+                ? "Your consent is not withdrawn: there is nothing to renew."
+                : $"To renew your consent, type the policy version exactly as shown ({_study.Policy.Version}); your consent stays withdrawn.";
         }
         else
         {

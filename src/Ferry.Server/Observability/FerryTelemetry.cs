@@ -20,6 +20,9 @@ internal static class FerryTelemetry
 
     private const string HttpClientMeter = "System.Net.Http";
 
+    /// <summary>DNS lookups, which HttpClient instrumentation also counts, labelled with the host looked up (a bucket's).</summary>
+    private const string NameResolutionMeter = "System.Net.NameResolution";
+
     /// <summary>The labels HttpClient metrics keep: no server address or port, no URL.</summary>
     private static readonly string[] HttpClientTags = ["http.request.method", "http.response.status_code", "error.type", "url.scheme", "network.protocol.version", "http.connection.state"];
 
@@ -48,6 +51,7 @@ internal static class FerryTelemetry
                     builder.AddView(instrument =>
                         instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop
                         : instrument.Meter.Name == HttpClientMeter ? new MetricStreamConfiguration { TagKeys = HttpClientTags }
+                        : instrument.Meter.Name == NameResolutionMeter ? new MetricStreamConfiguration { TagKeys = ["error.type"] }
                         : null);
                 });
                 if (web)

@@ -60,7 +60,7 @@ internal sealed class UploadCommand
         var config = parse.GetValue(_config) is { } configPath ? UploadConfigFile.Load(configPath) : null;
         var sourceText = parse.GetValue(_source) ?? config?.LocalDirectory
             ?? throw CliException.Usage("no source folder given; write ferry upload SOURCE DEST, or set local_directory in --config");
-        await _check.RunAsync(parse, CheckSource(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), cancellationToken).ConfigureAwait(false);
+        await _check.RunAsync(parse, SourceFolder.Check(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), cancellationToken).ConfigureAwait(false);
         if (parse.GetValue(_server) is { } serverText)
         {
             return await RunThroughServerAsync(parse, serverText, sourceText, config, cancellationToken).ConfigureAwait(false);
@@ -74,7 +74,7 @@ internal sealed class UploadCommand
         var destinationText = parse.GetValue(_destination) ?? config?.Destination
             ?? throw CliException.Usage("no destination given; write ferry upload SOURCE s3://BUCKET/PREFIX, or set bucket_name in --config");
 
-        var source = CheckSource(sourceText);
+        var source = SourceFolder.Check(sourceText);
         var location = StoreConnection.ParseLocation(destinationText);
         var options = ReadOptions(parse, config);
         var s3 = _s3.Read(parse, options.Concurrency * 2 + 8, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile);
@@ -106,7 +106,7 @@ internal sealed class UploadCommand
 
         var project = parse.GetValue(_project) ?? throw CliException.Usage("--server needs --project NAME");
         var cycle = parse.GetValue(_cycle) ?? throw CliException.Usage("--server needs --cycle NAME (e.g. C2)");
-        var source = CheckSource(sourceText);
+        var source = SourceFolder.Check(sourceText);
         var options = ReadOptions(parse, config);
         var server = ServerTokenStore.Normalize(serverText);
         using var transferLock = await LockAsync(parse, source, $"{server.GetLeftPart(UriPartial.Authority)} project {project} cycle {cycle}", options.DryRun, cancellationToken).ConfigureAwait(false);
@@ -202,32 +202,6 @@ internal sealed class UploadCommand
 
     private static long? Size(ParseResult parse, Option<string?> option) =>
         parse.GetValue(option) is { } text ? ByteSize.Parse(text, option.Name) : null;
-
-    private static string CheckSource(string text)
-    {
-        var full = Path.GetFullPath(text);
-        if (File.Exists(full))
-        {
-            throw CliException.Usage($"the source {full} is a file; give the folder that holds it");
-        }
-
-        if (!Directory.Exists(full))
-        {
-            throw CliException.Usage($"the source folder {full} does not exist; check the path");
-        }
-
-        try
-        {
-            using var entries = Directory.EnumerateFileSystemEntries(full).GetEnumerator();
-            entries.MoveNext();
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw CliException.Usage($"the source folder {full} is not readable; check its permissions");
-        }
-
-        return full;
-    }
 
     /// <summary>
     /// One upload per journal, source and destination at a time (<see cref="TransferLock"/>): exits 2 naming the

@@ -35,16 +35,13 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         {
             return await RegisterOnceAsync(session, files, cancellationToken).ConfigureAwait(false);
         }
-        catch (System.Data.Common.DbException ex) when (IsUniqueViolation(ex))
+        catch (System.Data.Common.DbException ex) when (UniqueViolation.Is(ex))
         {
             // A concurrent call registered some of the same paths first: this time they are found, not inserted.
             db.ChangeTracker.Clear();
             return await RegisterOnceAsync(session, files, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static bool IsUniqueViolation(System.Data.Common.DbException ex) =>
-        ex is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } || ex is Npgsql.PostgresException { SqlState: "23505" };
 
     private async Task<IReadOnlyList<RegisteredFile>> RegisterOnceAsync(UploadSession session, IReadOnlyList<FileToRegister> files, CancellationToken cancellationToken)
     {

@@ -37,8 +37,7 @@ internal sealed class CompanyDirectory(FerryDbContext db, TimeProvider time)
 
         var company = new Company { Name = trimmed, CreatedAt = time.GetUtcNow() };
         db.Companies.Add(company);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return (company, null);
+        return await SaveNameAsync(trimmed, cancellationToken).ConfigureAwait(false) is { } taken ? (null, taken) : (company, null);
     }
 
     /// <summary>
@@ -60,13 +59,27 @@ internal sealed class CompanyDirectory(FerryDbContext db, TimeProvider time)
         }
 
         company.Name = trimmed;
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return (company, null);
+        return await SaveNameAsync(trimmed, cancellationToken).ConfigureAwait(false) is { } taken ? (null, taken) : (company, null);
     }
 
     /// <summary>The company's users that are not deleted, by user name (empty for an unknown company).</summary>
     public Task<List<User>> UsersAsync(long companyId, CancellationToken cancellationToken) =>
         db.Users.AcrossCompanies().AsNoTracking().Where(u => u.CompanyId == companyId && u.DeletedAt == null).OrderBy(u => u.Username).ToListAsync(cancellationToken);
+
+    /// <summary>Saves a new or changed name; a conflict when another request took the name between the check and the save.</summary>
+    private async Task<Refusal?> SaveNameAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
+        {
+            db.ChangeTracker.Clear();
+            return Refusal.Conflict($"a company named '{name}' already exists; pick another name");
+        }
+    }
 
     private async Task<(string? Name, Refusal? Refusal)> CheckNameAsync(string? name, long? exceptId, CancellationToken cancellationToken)
     {

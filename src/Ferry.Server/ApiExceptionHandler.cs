@@ -16,7 +16,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
     {
         var (status, title, detail) = exception switch
         {
-            BadHttpRequestException { InnerException: Api.ListTooLongException tooLong } => (StatusCodes.Status400BadRequest, "Invalid request", tooLong.Message),
+            BadHttpRequestException { InnerException: Ferry.Client.Contracts.ListTooLongException tooLong } => (StatusCodes.Status400BadRequest, "Invalid request", tooLong.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } bad => (bad.StatusCode, "Request too large", bad.Message),
             BadHttpRequestException bad => (bad.StatusCode, "Invalid request", bad.InnerException is System.Text.Json.JsonException json
                 ? $"the request body is not valid JSON for this call: {json.Message.Split(" Path:", 2)[0]}"

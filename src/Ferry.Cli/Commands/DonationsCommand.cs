@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ferry.Cli.Server;
+using Ferry.Client;
 
 namespace Ferry.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ferry.Cli.Server;
 using Ferry.Cli.Stores;
+using Ferry.Client;
 using Ferry.Core.Privacy;
 
 namespace Ferry.Cli.Commands;

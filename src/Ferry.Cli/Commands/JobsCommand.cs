@@ -4,6 +4,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Ferry.Cli.Output;
 using Ferry.Cli.Server;
+using Ferry.Client;
+using Ferry.Client.Contracts;
 using Spectre.Console;
 
 namespace Ferry.Cli.Commands;
@@ -87,7 +89,7 @@ internal sealed class JobsCommand
             return ExitCodes.Success;
         }
 
-        var job = FerryApiClient.Read<ApiJob>(answer);
+        var job = FerryApiClient.Read<JobResponse>(answer);
         Console.Out.WriteLine($"Queued job {job.Id}: {job.LocalDirectory} -> project '{project.Name}' cycle {cycle.Name} (session {job.SessionId}); follow it with 'ferry jobs show {job.Id} --server {api.Server.GetLeftPart(UriPartial.Authority)}'");
         return ExitCodes.Success;
     }
@@ -107,7 +109,7 @@ internal sealed class JobsCommand
             return ExitCodes.Success;
         }
 
-        var jobs = FerryApiClient.Read<List<ApiJob>>(answer);
+        var jobs = FerryApiClient.Read<List<JobResponse>>(answer);
         if (jobs.Count == 0)
         {
             Console.Out.WriteLine("No jobs; queue one with 'ferry jobs queue DIR --project P --cycle C --server URL'.");
@@ -137,7 +139,7 @@ internal sealed class JobsCommand
             return ExitCodes.Success;
         }
 
-        var job = FerryApiClient.Read<ApiJob>(answer);
+        var job = FerryApiClient.Read<JobResponse>(answer);
         var session = await api.SessionAsync(job.SessionId, cancellationToken);
         var table = new Table().HideHeaders().AddColumns("", "");
         void Row(string name, string? value) => table.AddRow(Text(name), Text(value ?? "-"));
@@ -166,7 +168,7 @@ internal sealed class JobsCommand
             return ExitCodes.Success;
         }
 
-        var job = FerryApiClient.Read<ApiJob>(answer);
+        var job = FerryApiClient.Read<JobResponse>(answer);
         Console.Out.WriteLine(job.Status == "running"
             ? $"Job {job.Id} is running on {job.Worker}; it stops at the worker's next heartbeat"
             : $"Job {job.Id}: {job.Status}");

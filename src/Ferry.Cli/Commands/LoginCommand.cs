@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Text;
 using Ferry.Cli.Server;
+using Ferry.Client;
 
 namespace Ferry.Cli.Commands;
 

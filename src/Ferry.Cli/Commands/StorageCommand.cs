@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Ferry.Cli.Server;
+using Ferry.Client;
 
 namespace Ferry.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Ferry.Cli.Server;
+using Ferry.Client;
 
 namespace Ferry.Cli.Commands;
 

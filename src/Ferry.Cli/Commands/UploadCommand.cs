@@ -3,6 +3,7 @@ using Ferry.Cli.Configuration;
 using Ferry.Cli.Output;
 using Ferry.Cli.Server;
 using Ferry.Cli.Stores;
+using Ferry.Client;
 using Ferry.Core;
 using Ferry.Core.Journal;
 using Ferry.Core.Storage;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Ferry.Client;
+using Ferry.Client.Contracts;
 
 namespace Ferry.Cli.Server;
 
@@ -6,7 +8,7 @@ namespace Ferry.Cli.Server;
 internal static class ServerProjects
 {
     /// <summary>The project and cycle; a usage error naming the known ones when either is missing.</summary>
-    public static async Task<(ApiProject Project, ApiCycle Cycle)> FindAsync(FerryApiClient api, string project, string cycle, CancellationToken cancellationToken)
+    public static async Task<(ProjectResponse Project, CycleResponse Cycle)> FindAsync(FerryApiClient api, string project, string cycle, CancellationToken cancellationToken)
     {
         var projects = await api.ProjectsAsync(cancellationToken).ConfigureAwait(false);
         var chosen = projects.FirstOrDefault(p => p.Name == project) ?? projects.FirstOrDefault(p => p.Id.ToString(CultureInfo.InvariantCulture) == project)

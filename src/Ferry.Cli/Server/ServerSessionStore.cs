@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Ferry.Client;
+using Ferry.Client.Contracts;
 using Ferry.Core.Storage;
 
 namespace Ferry.Cli.Server;
@@ -25,7 +27,7 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
     private readonly HttpClient _s3;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, StoredObject> _known = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (ApiPresigned Url, DateTimeOffset Fetched)> _urls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (PresignedUpload Url, DateTimeOffset Fetched)> _urls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string?> _multipartSha256 = new(StringComparer.Ordinal);
     private readonly List<string> _pending;
     private readonly SemaphoreSlim _presigning = new(1, 1);
@@ -33,10 +35,10 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
     private readonly Task _verifier;
     private int _prefetched;
 
-    private sealed record Verification(string Path, string? ETag, string? Md5, string? Sha256, TaskCompletionSource<ApiCompleted> Verdict);
+    private sealed record Verification(string Path, string? ETag, string? Md5, string? Sha256, TaskCompletionSource<CompletedFileResult> Verdict);
 
     /// <param name="registered">The session's files as the server registered them (keys start with <paramref name="prefix"/>).</param>
-    public ServerSessionStore(FerryApiClient api, long sessionId, string bucket, string prefix, IEnumerable<(ApiRegisteredFile File, long Size)> registered, TimeProvider? time = null)
+    public ServerSessionStore(FerryApiClient api, long sessionId, string bucket, string prefix, IEnumerable<(RegisteredFileResponse File, long Size)> registered, TimeProvider? time = null)
     {
         _api = api;
         _sessionId = sessionId;
@@ -116,7 +118,7 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
 
     public async IAsyncEnumerable<StoredPart> ListPartsAsync(string key, string uploadId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        List<ApiPart> parts;
+        List<PartResponse> parts;
         try
         {
             parts = await CallAsync(() => _api.ListPartsAsync(_sessionId, uploadId, cancellationToken), sessionCall: false).ConfigureAwait(false);
@@ -173,7 +175,7 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
     /// </summary>
     private async Task<StoredObject> VerifyAsync(string key, string path, long size, string? etag, string? md5, string? sha256, CancellationToken cancellationToken)
     {
-        var request = new Verification(path, etag, md5, sha256, new TaskCompletionSource<ApiCompleted>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var request = new Verification(path, etag, md5, sha256, new TaskCompletionSource<CompletedFileResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _verifications.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         var verdict = await request.Verdict.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (verdict.Status != "uploaded")
@@ -226,7 +228,7 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
 
             try
             {
-                var verdicts = await CallAsync(() => _api.CompleteAsync(_sessionId, batch.Select(v => (v.Path, v.ETag, v.Md5, v.Sha256)), CancellationToken.None), sessionCall: true).ConfigureAwait(false);
+                var verdicts = await CallAsync(() => _api.CompleteAsync(_sessionId, batch.Select(v => new CompletedFile(v.Path, v.ETag, v.Md5, v.Sha256)), CancellationToken.None), sessionCall: true).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Verdict.TrySetResult(verdicts[i]);
@@ -243,7 +245,7 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
     }
 
     /// <summary>A presigned URL for <paramref name="path"/>, fetched together with the next pending paths' URLs.</summary>
-    private async Task<ApiPresigned> UrlAsync(string path, CancellationToken cancellationToken)
+    private async Task<PresignedUpload> UrlAsync(string path, CancellationToken cancellationToken)
     {
         if (Usable(path) is { } ready)
         {
@@ -284,10 +286,10 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
     }
 
     /// <summary>The cached URL while in the first three quarters of its life (whatever lifetime the server gives), else null.</summary>
-    private ApiPresigned? Usable(string path) =>
+    private PresignedUpload? Usable(string path) =>
         _urls.TryGetValue(path, out var cached) && _time.GetUtcNow() < cached.Fetched + ((cached.Url.ExpiresAt - cached.Fetched) * 0.75) ? cached.Url : null;
 
-    private async Task<string?> PutToS3Async(string url, Dictionary<string, string> headers, HttpContent body, string? contentMd5, Action onRefused, CancellationToken cancellationToken)
+    private async Task<string?> PutToS3Async(string url, IReadOnlyDictionary<string, string> headers, HttpContent body, string? contentMd5, Action onRefused, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = body };
         foreach (var (name, value) in headers)

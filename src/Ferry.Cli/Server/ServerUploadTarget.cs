@@ -1,3 +1,5 @@
+using Ferry.Client;
+using Ferry.Client.Contracts;
 using Ferry.Core.Transfer;
 
 namespace Ferry.Cli.Server;
@@ -11,7 +13,7 @@ internal sealed class ServerUploadTarget : IDisposable
 {
     public const int RegisterBatch = 10_000;
 
-    private ServerUploadTarget(FerryApiClient api, ApiSession session, ServerSessionStore store, long registered)
+    private ServerUploadTarget(FerryApiClient api, SessionResponse session, ServerSessionStore store, long registered)
     {
         Api = api;
         Session = session;
@@ -21,7 +23,7 @@ internal sealed class ServerUploadTarget : IDisposable
 
     public FerryApiClient Api { get; }
 
-    public ApiSession Session { get; }
+    public SessionResponse Session { get; }
 
     public ServerSessionStore Store { get; }
 
@@ -65,7 +67,7 @@ internal sealed class ServerUploadTarget : IDisposable
         Api.Dispose();
     }
 
-    private static async Task<List<(ApiRegisteredFile File, long Size)>> RegisterAsync(FerryApiClient api, long sessionId, string source, UploadOptions options, CancellationToken cancellationToken)
+    private static async Task<List<(RegisteredFileResponse File, long Size)>> RegisterAsync(FerryApiClient api, long sessionId, string source, UploadOptions options, CancellationToken cancellationToken)
     {
         var scanner = new SourceScanner(source, new ScanOptions
         {
@@ -73,7 +75,7 @@ internal sealed class ServerUploadTarget : IDisposable
             FollowSymlinks = options.FollowSymlinks,
             ExcludedPath = options.ArchiveTo,
         });
-        var registered = new List<(ApiRegisteredFile, long)>();
+        var registered = new List<(RegisteredFileResponse, long)>();
         var batch = new List<(string Path, long Size, DateTimeOffset LastModified)>(RegisterBatch);
         await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -2,12 +2,6 @@ using Ferry.Server.Jobs;
 
 namespace Ferry.Server.Api;
 
-/// <summary>The body of <c>POST /api/companies/{id}/roots</c>.</summary>
-internal sealed record AddRootRequest(string? Path);
-
-/// <summary>A company's server folder as the API shows it.</summary>
-internal sealed record RootResponse(string Path, DateTimeOffset CreatedAt);
-
 /// <summary>
 /// <c>/api/companies/{id}/roots</c>: the system administrator gives each company the server folders its upload jobs
 /// may read (inside the operator's <c>Ferry:AllowedRoots</c>). Companies see their own with <c>GET /api/jobs/roots</c>.

@@ -69,13 +69,12 @@ internal static class JobEndpoints
     }
 }
 
-/// <summary>The body of <c>POST /api/jobs</c>.</summary>
-internal sealed record CreateJobRequest(long? ProjectId, long? CycleId, string? LocalDirectory, string? Label);
-
-/// <summary>A job as the API shows it.</summary>
-internal sealed record JobResponse(long Id, long ProjectId, long CycleId, long SessionId, string LocalDirectory, string Status, string? Worker, DateTimeOffset? HeartbeatAt,
-    int Attempts, bool CancelRequested, string? Message, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+/// <summary>How the API shows a job.</summary>
+internal static class JobResponseMapping
 {
-    public static JobResponse From(UploadJob j) => new(j.Id, j.ProjectId, j.CycleId, j.SessionId, j.LocalDirectory, j.Status, j.Worker, j.HeartbeatAt,
-        j.Attempts, j.CancelRequested, j.Message, j.CreatedAt, j.StartedAt, j.FinishedAt);
+    extension(JobResponse)
+    {
+        public static JobResponse From(UploadJob j) => new(j.Id, j.ProjectId, j.CycleId, j.SessionId, j.LocalDirectory, j.Status, j.Worker, j.HeartbeatAt,
+            j.Attempts, j.CancelRequested, j.Message, j.CreatedAt, j.StartedAt, j.FinishedAt);
+    }
 }

@@ -3,26 +3,6 @@ using Ferry.Server.Sessions;
 
 namespace Ferry.Server.Api;
 
-internal sealed record CreateMultipartRequest(string? Path, string? Sha256 = null);
-
-internal sealed record MultipartResponse(string UploadId, string Key);
-
-internal sealed record SignPartsRequest(PartNumberList? PartNumbers);
-
-internal sealed record SignedPart(int PartNumber, string Method, string Url, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt);
-
-internal sealed record SignPartsResponse(List<SignedPart> Parts);
-
-internal sealed record PartResponse(int PartNumber, long Size, string Etag);
-
-internal sealed record ListPartsResponse(List<PartResponse> Parts);
-
-internal sealed record CompleteMultipartRequest(PartEtagList? Parts);
-
-internal sealed record PartEtag(int PartNumber, string? Etag);
-
-internal sealed record CompleteMultipartResponse(string Key, string? Etag);
-
 /// <summary>
 /// Multipart uploads of a session's large files, in the steps Uppy's AWS S3 plugin takes: create, sign parts, list
 /// parts, complete, abort. The server starts and completes the upload with its own credentials; only upload ids it
@@ -30,8 +10,8 @@ internal sealed record CompleteMultipartResponse(string Key, string? Etag);
 /// </summary>
 internal static class MultipartEndpoints
 {
-    public const int MaximumPartsPerSigning = 1_000;
-    public const int MaximumPartsPerCompletion = 10_000;
+    public const int MaximumPartsPerSigning = ApiLimits.MaximumPartsPerSigning;
+    public const int MaximumPartsPerCompletion = ApiLimits.MaximumPartsPerCompletion;
 
     public static RouteGroupBuilder MapMultipartEndpoints(this IEndpointRouteBuilder app)
     {

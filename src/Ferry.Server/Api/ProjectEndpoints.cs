@@ -4,12 +4,6 @@ using Ferry.Server.Tenancy;
 namespace Ferry.Server.Api;
 
 
-internal sealed record ProjectResponse(long Id, string Name, string BucketName, string Region, string? EndpointUrl, string? AwsProfile, DateTimeOffset CreatedAt, long? StorageLocationId, string? StorageLocationName);
-
-internal sealed record CycleRequest(string? Name, string? S3Prefix);
-
-internal sealed record CycleResponse(long Id, long ProjectId, string Name, string S3Prefix, DateTimeOffset CreatedAt);
-
 /// <summary><c>/api/projects</c>: a project is a bucket; its cycles are prefixes. Everyone in the company reads; admins write.</summary>
 internal static class ProjectEndpoints
 {

@@ -12,9 +12,9 @@ namespace Ferry.Server.Api;
 /// </summary>
 internal static class SessionEndpoints
 {
-    public const int MaximumRegisterBatch = 10_000;
-    public const int MaximumPresignBatch = 10_000;
-    public const int MaximumCompleteBatch = 1_000;
+    public const int MaximumRegisterBatch = ApiLimits.MaximumRegisterBatch;
+    public const int MaximumPresignBatch = ApiLimits.MaximumPresignBatch;
+    public const int MaximumCompleteBatch = ApiLimits.MaximumCompleteBatch;
 
     public static RouteGroupBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {

@@ -4,34 +4,15 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Ferry.Cli.Server;
+using Ferry.Client.Contracts;
 
-internal sealed record ApiProject(long Id, string Name, string BucketName, string Region, string? EndpointUrl);
-
-internal sealed record ApiCycle(long Id, long ProjectId, string Name, string S3Prefix);
-
-internal sealed record ApiSession(long Id, string Status, string Bucket, string Prefix, long TotalFiles, long UploadedFiles, long SkippedFiles, long FailedFiles, long PendingFiles);
-
-internal sealed record ApiRegisteredFile(string Path, string Key, string Status, string? Etag, string? Checksum);
-
-internal sealed record ApiPresigned(string Path, string Key, string Method, string Url, Dictionary<string, string> Headers, DateTimeOffset ExpiresAt);
-
-internal sealed record ApiCompleted(string Path, string Status, string? Error, string? Etag);
-
-internal sealed record ApiSignedPart(int PartNumber, string Method, string Url, Dictionary<string, string> Headers);
-
-internal sealed record ApiPart(int PartNumber, long Size, string Etag);
-
-internal sealed record ApiRoot(string Path, DateTimeOffset CreatedAt);
-
-internal sealed record ApiJob(long Id, long ProjectId, long CycleId, long SessionId, string LocalDirectory, string Status, string? Worker, DateTimeOffset? HeartbeatAt,
-    int Attempts, bool CancelRequested, string? Message, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+namespace Ferry.Client;
 
 /// <summary>
-/// The calls the CLI makes to a Ferry server (docs/api.md), JSON in snake_case. Errors become <see cref="FerryApiException"/>
+/// The calls clients (the CLI) make to a Ferry server (docs/api.md), JSON in snake_case. Errors become <see cref="FerryApiException"/>
 /// carrying the server's problem detail, or "cannot reach" when the server does not answer.
 /// </summary>
-internal sealed class FerryApiClient : IDisposable
+public sealed class FerryApiClient : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -60,62 +41,86 @@ internal sealed class FerryApiClient : IDisposable
         return (body!["access_token"]!.GetValue<string>(), body["expires_in"]!.GetValue<int>());
     }
 
-    public async Task<List<ApiProject>> ProjectsAsync(CancellationToken cancellationToken) =>
-        await GetAsync<List<ApiProject>>("api/projects", cancellationToken).ConfigureAwait(false);
+    public async Task<List<ProjectResponse>> ProjectsAsync(CancellationToken cancellationToken) =>
+        await GetAsync<List<ProjectResponse>>("api/projects", cancellationToken).ConfigureAwait(false);
 
-    public async Task<List<ApiCycle>> CyclesAsync(long projectId, CancellationToken cancellationToken) =>
-        await GetAsync<List<ApiCycle>>($"api/projects/{projectId}/cycles", cancellationToken).ConfigureAwait(false);
+    public async Task<List<CycleResponse>> CyclesAsync(long projectId, CancellationToken cancellationToken) =>
+        await GetAsync<List<CycleResponse>>($"api/projects/{projectId}/cycles", cancellationToken).ConfigureAwait(false);
 
-    public async Task<ApiSession> CreateSessionAsync(long projectId, long cycleId, string localDirectory, CancellationToken cancellationToken) =>
-        Convert<ApiSession>(await SendAsync(HttpMethod.Post, "api/sessions", new { project_id = projectId, cycle_id = cycleId, local_directory = localDirectory, client = "cli" }, cancellationToken).ConfigureAwait(false));
+    public async Task<SessionResponse> CreateSessionAsync(long projectId, long cycleId, string localDirectory, CancellationToken cancellationToken) =>
+        Convert<SessionResponse>(await SendAsync(HttpMethod.Post, "api/sessions", new CreateSessionRequest(projectId, cycleId, localDirectory, Client: "cli"), cancellationToken).ConfigureAwait(false));
 
-    public async Task<ApiSession> SessionAsync(long sessionId, CancellationToken cancellationToken) =>
-        await GetAsync<ApiSession>($"api/sessions/{sessionId}", cancellationToken).ConfigureAwait(false);
+    public async Task<SessionResponse> SessionAsync(long sessionId, CancellationToken cancellationToken) =>
+        await GetAsync<SessionResponse>($"api/sessions/{sessionId}", cancellationToken).ConfigureAwait(false);
 
-    public async Task<ApiSession> FinishAsync(long sessionId, CancellationToken cancellationToken) =>
-        Convert<ApiSession>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/finish", new { }, cancellationToken).ConfigureAwait(false));
+    public async Task<SessionResponse> FinishAsync(long sessionId, CancellationToken cancellationToken) =>
+        Convert<SessionResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/finish", new { }, cancellationToken).ConfigureAwait(false));
 
-    public async Task<List<ApiRegisteredFile>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified)> files, CancellationToken cancellationToken)
+    /// <summary>Registers up to <see cref="ApiLimits.MaximumRegisterBatch"/> files; the answers come in the order of <paramref name="files"/>.</summary>
+    public async Task<List<RegisteredFileResponse>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified)> files, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new { files = files.Select(f => new { path = f.Path, size = f.Size, last_modified = f.LastModified }) }, cancellationToken).ConfigureAwait(false);
-        return Convert<List<ApiRegisteredFile>>(body!["files"]);
+        var list = new FileEntryList();
+        foreach (var (path, size, lastModified) in files)
+        {
+            list.Add(new FileEntry(path, size, lastModified));
+        }
+
+        return Convert<RegisterFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new RegisterFilesRequest(list), cancellationToken).ConfigureAwait(false)).Files;
     }
 
-    public async Task<List<ApiPresigned>> PresignAsync(long sessionId, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    /// <summary>Presigned PUT URLs for up to <see cref="ApiLimits.MaximumPresignBatch"/> registered paths.</summary>
+    public async Task<List<PresignedUpload>> PresignAsync(long sessionId, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/presign", new { paths }, cancellationToken).ConfigureAwait(false);
-        return Convert<List<ApiPresigned>>(body!["uploads"]);
+        var list = new PathList();
+        foreach (var path in paths)
+        {
+            list.Add(path);
+        }
+
+        return Convert<PresignResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/presign", new PresignRequest(list), cancellationToken).ConfigureAwait(false)).Uploads;
     }
 
-    public async Task<List<ApiCompleted>> CompleteAsync(long sessionId, IEnumerable<(string Path, string? ETag, string? Md5, string? Sha256)> files, CancellationToken cancellationToken)
+    /// <summary>Reports up to <see cref="ApiLimits.MaximumCompleteBatch"/> uploads; the verdicts come in the order of <paramref name="files"/>.</summary>
+    public async Task<List<CompletedFileResult>> CompleteAsync(long sessionId, IEnumerable<CompletedFile> files, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/complete", new { files = files.Select(f => new { path = f.Path, etag = f.ETag, md5 = f.Md5, sha256 = f.Sha256 }) }, cancellationToken).ConfigureAwait(false);
-        return Convert<List<ApiCompleted>>(body!["files"]);
+        var list = new CompletedFileList();
+        foreach (var file in files)
+        {
+            list.Add(file);
+        }
+
+        return Convert<CompleteFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/complete", new CompleteFilesRequest(list), cancellationToken).ConfigureAwait(false)).Files;
     }
 
     public async Task<string> CreateMultipartAsync(long sessionId, string path, string? sha256, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart", new { path, sha256 }, cancellationToken).ConfigureAwait(false);
-        return body!["upload_id"]!.GetValue<string>();
+        return Convert<MultipartResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart", new CreateMultipartRequest(path, sha256), cancellationToken).ConfigureAwait(false)).UploadId;
     }
 
-    public async Task<List<ApiSignedPart>> SignPartsAsync(long sessionId, string uploadId, IReadOnlyList<int> partNumbers, CancellationToken cancellationToken)
+    public async Task<List<SignedPart>> SignPartsAsync(long sessionId, string uploadId, IReadOnlyList<int> partNumbers, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/parts", new { part_numbers = partNumbers }, cancellationToken).ConfigureAwait(false);
-        return Convert<List<ApiSignedPart>>(body!["parts"]);
+        var list = new PartNumberList();
+        foreach (var number in partNumbers)
+        {
+            list.Add(number);
+        }
+
+        return Convert<SignPartsResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/parts", new SignPartsRequest(list), cancellationToken).ConfigureAwait(false)).Parts;
     }
 
-    public async Task<List<ApiPart>> ListPartsAsync(long sessionId, string uploadId, CancellationToken cancellationToken)
-    {
-        var body = await SendAsync(HttpMethod.Get, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}", null, cancellationToken).ConfigureAwait(false);
-        return Convert<List<ApiPart>>(body!["parts"]);
-    }
+    public async Task<List<PartResponse>> ListPartsAsync(long sessionId, string uploadId, CancellationToken cancellationToken) =>
+        (await GetAsync<ListPartsResponse>($"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}", cancellationToken).ConfigureAwait(false)).Parts;
 
     public async Task<string?> CompleteMultipartAsync(long sessionId, string uploadId, IEnumerable<(int PartNumber, string ETag)> parts, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/complete",
-            new { parts = parts.Select(p => new { part_number = p.PartNumber, etag = p.ETag }) }, cancellationToken).ConfigureAwait(false);
-        return body!["etag"]?.GetValue<string>();
+        var list = new PartEtagList();
+        foreach (var (number, etag) in parts)
+        {
+            list.Add(new PartEtag(number, etag));
+        }
+
+        return Convert<CompleteMultipartResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/complete",
+            new CompleteMultipartRequest(list), cancellationToken).ConfigureAwait(false)).Etag;
     }
 
     public Task AbortMultipartAsync(long sessionId, string uploadId, CancellationToken cancellationToken) =>
@@ -145,18 +150,21 @@ internal sealed class FerryApiClient : IDisposable
                 throw new FerryApiException(response.StatusCode, Describe(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)));
             }
 
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                await body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
     /// <summary>A company's server folders (system administrator).</summary>
-    public async Task<List<ApiRoot>> CompanyRootsAsync(long companyId, CancellationToken cancellationToken) =>
-        await GetAsync<List<ApiRoot>>($"api/companies/{companyId}/roots", cancellationToken).ConfigureAwait(false);
+    public async Task<List<RootResponse>> CompanyRootsAsync(long companyId, CancellationToken cancellationToken) =>
+        await GetAsync<List<RootResponse>>($"api/companies/{companyId}/roots", cancellationToken).ConfigureAwait(false);
 
     /// <summary>Gives a company a server folder (system administrator); returns it as stored (normalized).</summary>
-    public async Task<ApiRoot> AddCompanyRootAsync(long companyId, string path, CancellationToken cancellationToken) =>
-        Convert<ApiRoot>(await SendAsync(HttpMethod.Post, $"api/companies/{companyId}/roots", new { path }, cancellationToken).ConfigureAwait(false));
+    public async Task<RootResponse> AddCompanyRootAsync(long companyId, string path, CancellationToken cancellationToken) =>
+        Convert<RootResponse>(await SendAsync(HttpMethod.Post, $"api/companies/{companyId}/roots", new AddRootRequest(path), cancellationToken).ConfigureAwait(false));
 
     /// <summary>Takes a server folder from a company (system administrator).</summary>
     public Task RemoveCompanyRootAsync(long companyId, string path, CancellationToken cancellationToken) =>
@@ -164,7 +172,7 @@ internal sealed class FerryApiClient : IDisposable
 
     /// <summary>Queues an upload job of a folder on the server's file systems; the answer is the job as the API shows it.</summary>
     public async Task<JsonNode> QueueJobAsync(long projectId, long cycleId, string localDirectory, string? label, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Post, "api/jobs", new { project_id = projectId, cycle_id = cycleId, local_directory = localDirectory, label }, cancellationToken).ConfigureAwait(false))!;
+        (await SendAsync(HttpMethod.Post, "api/jobs", new CreateJobRequest(projectId, cycleId, localDirectory, label), cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>The company's jobs, newest first (at most <paramref name="limit"/>, 1-1000), optionally of one status.</summary>
     public async Task<JsonArray> JobsAsync(string? status, int limit, CancellationToken cancellationToken) =>

@@ -1,0 +1,48 @@
+namespace Ferry.Client.Contracts;
+
+// The session protocol's shapes (docs/api.md): register → presign → upload → complete → finish. JSON names are the
+// properties in snake_case; the browser's TypeScript types are generated from the OpenAPI document these produce.
+
+/// <summary>The body of <c>POST /api/sessions</c>.</summary>
+public sealed record CreateSessionRequest(long? ProjectId, long? CycleId, string? LocalDirectory = null, string? Label = null, string? Client = null);
+
+/// <summary>A session with its counters, rate (bytes per second) and ETA (seconds; null until there is a rate).</summary>
+public sealed record SessionResponse(
+    long Id, long ProjectId, long CycleId, long UserId, string? Label, string? LocalDirectory, string Client, string Status,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, long TotalFiles, long UploadedFiles, long SkippedFiles, long FailedFiles,
+    long PendingFiles, long TotalBytes, long UploadedBytes, long SkippedBytes, double BytesPerSecond, double? EtaSeconds, string Bucket, string Prefix);
+
+/// <summary>The body of <c>POST /api/sessions/{id}/files</c>.</summary>
+public sealed record RegisterFilesRequest(FileEntryList? Files);
+
+/// <summary>One file to register: its path relative to the session's folder, its size and modification time.</summary>
+public sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified = null);
+
+public sealed record RegisterFilesResponse(List<RegisteredFileResponse> Files);
+
+/// <summary>A registered file: <c>pending</c> (upload it) or <c>uploaded</c> (already verified), with its key.</summary>
+public sealed record RegisteredFileResponse(string Path, string Key, string Status, string? Etag, string? Checksum);
+
+/// <summary>The body of <c>POST /api/sessions/{id}/presign</c>; method PUT (default) or POST (browser form upload).</summary>
+public sealed record PresignRequest(PathList? Paths, string? Method = null);
+
+public sealed record PresignResponse(List<PresignedUpload> Uploads);
+
+/// <summary>One presigned upload: the URL, the headers to send with it, and (POST) the form fields.</summary>
+public sealed record PresignedUpload(string Path, string Key, string Method, string Url, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt, Dictionary<string, string>? Fields);
+
+/// <summary>The body of <c>POST /api/sessions/{id}/complete</c>.</summary>
+public sealed record CompleteFilesRequest(CompletedFileList? Files);
+
+/// <summary>One upload to check: the path, and what the client knows of the object (ETag, hex MD5, hex SHA-256).</summary>
+public sealed record CompletedFile(string? Path, string? Etag = null, string? Md5 = null, string? Sha256 = null);
+
+public sealed record CompleteFilesResponse(List<CompletedFileResult> Files);
+
+/// <summary>The server's verdict on one reported upload: <c>uploaded</c>, or <c>failed</c> with the reason.</summary>
+public sealed record CompletedFileResult(string Path, string Status, string? Error, string? Etag);
+
+public sealed record SessionFileResponse(long Id, string Path, string Key, long Size, DateTimeOffset? LastModified, string Status, string? Etag,
+    string? Checksum, int Attempts, string? LastError, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, DateTimeOffset? UploadedAt);
+
+public sealed record SessionFilesPage(List<SessionFileResponse> Files, long? NextAfter);

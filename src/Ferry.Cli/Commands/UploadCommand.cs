@@ -111,11 +111,13 @@ internal sealed class UploadCommand
         var options = ReadOptions(parse, config);
         var server = ServerTokenStore.Normalize(serverText);
         using var transferLock = await LockAsync(parse, source, $"{server.GetLeftPart(UriPartial.Authority)} project {project} cycle {cycle}", options.DryRun, cancellationToken).ConfigureAwait(false);
-        using var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, cancellationToken).ConfigureAwait(false);
+        var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, cancellationToken).ConfigureAwait(false);
+        using var api = target.Api;
+        using var session = target;
         var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, cancellationToken).ConfigureAwait(false);
         try
         {
-            var finished = await target.Api.FinishAsync(target.Session.Id, CancellationToken.None).ConfigureAwait(false);
+            var finished = await target.FinishAsync(CancellationToken.None).ConfigureAwait(false);
             if (!parse.GetValue(_json))
             {
                 Console.Out.WriteLine($"session {finished.Id} on {target.Api.Server.GetLeftPart(UriPartial.Authority)}: {finished.Status} ({finished.UploadedFiles} uploaded, {finished.SkippedFiles} already there, {finished.FailedFiles} failed, {finished.PendingFiles} pending)");
@@ -130,7 +132,7 @@ internal sealed class UploadCommand
     }
 
     /// <summary>Runs the engine with the display the flags ask for, and prints or emits the summary.</summary>
-    private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IObjectStore store, string prefix, string destination, UploadOptions options, CancellationToken cancellationToken)
+    private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IWritableObjectStore store, string prefix, string destination, UploadOptions options, CancellationToken cancellationToken)
     {
         using var journal = OpenJournal(parse.GetValue(_journal), options.DryRun);
         var json = parse.GetValue(_json);

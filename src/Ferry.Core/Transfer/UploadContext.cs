@@ -6,7 +6,7 @@ namespace Ferry.Core.Transfer;
 
 /// <summary>What every file upload of one run shares: the store, the options, the memory budget and buffers, retries, counters, journal and clock.</summary>
 internal sealed record UploadContext(
-    IObjectStore Store,
+    IWritableObjectStore Store,
     UploadOptions Options,
     MemoryBudget Budget,
     RequestBuffers Buffers,

@@ -45,7 +45,7 @@ internal static class MultipartEndpoints
         }
 
         var file = resolved[0].File;
-        var uploadId = await stores.For(found.Project).StartMultipartAsync(file.Key, new ObjectWriteOptions(request.Sha256?.ToLowerInvariant()), cancellationToken).ConfigureAwait(false);
+        var uploadId = await stores.For(found.Project).Multipart.StartMultipartAsync(file.Key, new ObjectWriteOptions(request.Sha256?.ToLowerInvariant()), cancellationToken).ConfigureAwait(false);
         db.MultipartUploads.Add(new SessionMultipartUpload { SessionId = id, FileId = file.Id, UploadId = uploadId, Key = file.Key, CreatedAt = time.GetUtcNow() });
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new MultipartResponse(uploadId, file.Key));
@@ -64,11 +64,11 @@ internal static class MultipartEndpoints
             return ApiProblems.BadRequest($"give 1 to {MaximumPartsPerSigning:N0} part numbers, each from 1 to 10,000");
         }
 
-        var store = stores.For(found.Project);
+        var presigner = stores.For(found.Project).Presigner;
         var now = time.GetUtcNow();
         var parts = numbers.Distinct().Select(n =>
         {
-            var signed = store.PresignUploadPart(found.Upload.Key, uploadId, n, now, options.PresignLifetime);
+            var signed = presigner.PresignUploadPart(found.Upload.Key, uploadId, n, now, options.PresignLifetime);
             return new SignedPart(n, signed.Method, signed.Url, signed.Headers, signed.ExpiresAt);
         }).ToList();
         return TypedResults.Ok(new SignPartsResponse(parts));
@@ -84,7 +84,7 @@ internal static class MultipartEndpoints
         try
         {
             var parts = new List<PartResponse>();
-            await foreach (var part in stores.For(found.Project).ListPartsAsync(found.Upload.Key, uploadId, cancellationToken).ConfigureAwait(false))
+            await foreach (var part in stores.For(found.Project).Multipart.ListPartsAsync(found.Upload.Key, uploadId, cancellationToken).ConfigureAwait(false))
             {
                 parts.Add(new PartResponse(part.PartNumber, part.Size, part.ETag));
             }
@@ -111,7 +111,7 @@ internal static class MultipartEndpoints
             return ApiProblems.BadRequest("give the parts as [{part_number, etag}], part numbers distinct from 1 to 10,000");
         }
 
-        var stored = await stores.For(found.Project).CompleteMultipartAsync(found.Upload.Key, uploadId, parts.Select(p => new StoredPart(p.PartNumber, 0, p.Etag!.Trim('"'))).ToList(), cancellationToken).ConfigureAwait(false);
+        var stored = await stores.For(found.Project).Multipart.CompleteMultipartAsync(found.Upload.Key, uploadId, parts.Select(p => new StoredPart(p.PartNumber, 0, p.Etag!.Trim('"'))).ToList(), cancellationToken).ConfigureAwait(false);
         await db.MultipartUploads.Where(m => m.Id == found.Upload.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new CompleteMultipartResponse(found.Upload.Key, stored.ETag));
     }
@@ -125,7 +125,7 @@ internal static class MultipartEndpoints
 
         try
         {
-            await stores.For(found.Project).AbortMultipartAsync(found.Upload.Key, uploadId, cancellationToken).ConfigureAwait(false);
+            await stores.For(found.Project).Multipart.AbortMultipartAsync(found.Upload.Key, uploadId, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotSupported)
         {

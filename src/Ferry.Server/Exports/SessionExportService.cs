@@ -279,7 +279,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             .Join(db.Sessions, e => e.SessionId, s => s.Id, (e, s) => s.ProjectId)
             .Join(db.Projects, p => p, p => p.Id, (_, p) => p)
             .FirstOrDefault() ?? throw new StoreException(StoreErrorKind.ContainerNotFound, $"export {id}'s project no longer exists");
-        return stores.For(project);
+        return stores.For(project).Objects;
     }
 
     private static string Owner(long id) => OwnerPrefix + id.ToString(CultureInfo.InvariantCulture);

@@ -94,7 +94,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         var files = services.GetRequiredService<SessionFileService>();
         var (remaining, refused) = await RegisterAsync(files, loaded, folder, cancellationToken).ConfigureAwait(false);
         var prefix = loaded.Cycle.S3Prefix;
-        var store = stores.For(loaded.Project);
+        var store = stores.For(loaded.Project).Objects;
         using var journal = TransferJournal.Open(Path.Combine(options.ResolvedDataDirectory, "worker-journal.db"));
         var reporter = new SessionReporter(files, loaded, metrics);
         var writer = reporter.RunAsync();

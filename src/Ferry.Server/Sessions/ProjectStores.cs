@@ -6,8 +6,8 @@ using Ferry.Storage.S3;
 namespace Ferry.Server.Sessions;
 
 /// <summary>
-/// The S3 store of each project, built from the project's storage location (endpoint, region, addressing, credentials),
-/// never from text a company typed; made once per (location version, region, bucket) and kept for the server's life.
+/// The store of each project (<see cref="ProjectStore"/>: the store, multipart and presigning, as interfaces; S3 today),
+/// built from the project's storage location (endpoint, region, addressing, credentials), never from text a company typed; made once per (location version, region, bucket) and kept for the server's life.
 /// Credentials: the location's stored keys, its profile, or the default chain (Ferry:S3AccessKeyId/S3SecretAccessKey
 /// when set, else the AWS SDK's standard chain, <c>S3CredentialChain</c>: web identity, environment, profiles, container
 /// credentials, instance metadata). They sign HEAD, multipart calls and URLs; they never leave the server.
@@ -15,10 +15,10 @@ namespace Ferry.Server.Sessions;
 /// </summary>
 internal sealed class ProjectStores(FerryServerOptions options, StorageSecrets secrets, EndpointGuard guard) : IDisposable
 {
-    private readonly ConcurrentDictionary<(long Location, DateTimeOffset Version, string Region, string Bucket), S3ObjectStore> _stores = new();
+    private readonly ConcurrentDictionary<(long Location, DateTimeOffset Version, string Region, string Bucket), ProjectStore> _stores = new();
 
-    /// <summary>The project's store; throws <see cref="StoreException"/> when the project has no storage location.</summary>
-    public S3ObjectStore For(Project project)
+    /// <summary>The project's store and its abilities; throws <see cref="StoreException"/> when the project has no storage location.</summary>
+    public ProjectStore For(Project project)
     {
         var location = project.StorageLocation
             ?? throw new StoreException(StoreErrorKind.InvalidCredentials, $"project {project.Id} has no storage location; a company admin must pick a granted one");
@@ -29,7 +29,7 @@ internal sealed class ProjectStores(FerryServerOptions options, StorageSecrets s
             // The server checks access on a project store only before delivering an export: listing under the export
             // prefix, not the bucket's start, lets a policy limited to the cycles and exports pass (ferry s3 policy --role server).
             store.AccessCheckPrefix = options.ExportPrefix.Trim('/') + "/";
-            return store;
+            return new ProjectStore(store, store, store);
         });
     }
 
@@ -57,7 +57,7 @@ internal sealed class ProjectStores(FerryServerOptions options, StorageSecrets s
     {
         foreach (var store in _stores.Values)
         {
-            store.Dispose();
+            (store.Objects as IDisposable)?.Dispose();
         }
     }
 }

@@ -117,7 +117,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// </summary>
     public async Task<IReadOnlyList<PresignedRequest>> PresignAsync(Project project, IReadOnlyList<SessionFile> files, bool post, DateTimeOffset? notAfter, CancellationToken cancellationToken)
     {
-        var store = stores.For(project);
+        var store = stores.For(project).Presigner;
         var now = time.GetUtcNow();
         var lifetime = PresignLifetime(options.PresignLifetime, now, notAfter);
         var signed = files.Select(f => post ? store.PresignPost(f.Key, f.Size, now, lifetime) : store.PresignPut(f.Key, f.Size, now, lifetime)).ToList();
@@ -148,7 +148,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     public async Task<IReadOnlyList<VerifiedFile>> CompleteAsync(UploadSession session, Project project, IReadOnlyList<(UploadReport Report, SessionFile File)> reports, CancellationToken cancellationToken)
     {
         using var activity = Observability.FerryActivities.StartSession("ferry.session.verify", session.Id)?.SetTag(Observability.FerryActivities.Files, reports.Count);
-        var store = stores.For(project);
+        var store = stores.For(project).Objects;
         var heads = new StoredObject?[reports.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, reports.Count), new ParallelOptions { MaxDegreeOfParallelism = VerifyConcurrency, CancellationToken = cancellationToken },
             async (i, ct) => heads[i] = await store.HeadAsync(reports[i].File.Key, ct).ConfigureAwait(false)).ConfigureAwait(false);

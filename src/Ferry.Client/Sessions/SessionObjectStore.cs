@@ -3,20 +3,20 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Ferry.Client;
 using Ferry.Client.Contracts;
 using Ferry.Core.Storage;
 
-namespace Ferry.Cli.Server;
+namespace Ferry.Client.Sessions;
 
 /// <summary>
 /// A store that writes through a Ferry server's upload session: every PUT goes straight to S3 with a URL the server
 /// presigned (fetched in batches ahead of the workers), and counts as written only once the server has checked the
 /// object in S3 (size, MD5 ETag, SHA-256) and marked the file uploaded. The client needs no S3 credentials.
 /// Listing answers from the session's registration: what the server already holds verified, with its ETag and SHA-256.
-/// Reading and deleting are not offered (the session grants uploads only).
+/// It is the write side of a store only (<see cref="IWritableObjectStore"/>, with multipart): the session grants uploads,
+/// not reads or deletes, so it does not promise them.
 /// </summary>
-internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, IDisposable
+public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectStore, IDisposable
 {
     private const int PresignBatch = 200;
 
@@ -38,7 +38,7 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
     private sealed record Verification(string Path, string? ETag, string? Md5, string? Sha256, TaskCompletionSource<CompletedFileResult> Verdict);
 
     /// <param name="registered">The session's files as the server registered them (keys start with <paramref name="prefix"/>).</param>
-    public ServerSessionStore(FerryApiClient api, long sessionId, string bucket, string prefix, IEnumerable<(RegisteredFileResponse File, long Size)> registered, TimeProvider? time = null)
+    public SessionObjectStore(FerryApiClient api, long sessionId, string bucket, string prefix, IEnumerable<(RegisteredFileResponse File, long Size)> registered, TimeProvider? time = null)
     {
         _api = api;
         _sessionId = sessionId;
@@ -90,12 +90,6 @@ internal sealed class ServerSessionStore : IObjectStore, IMultipartObjectStore, 
         var etag = await PutToS3Async(presigned.Url, presigned.Headers, body, options.ContentMd5, () => _urls.TryRemove(path, out _), cancellationToken).ConfigureAwait(false);
         return await VerifyAsync(key, path, length, etag, options.ContentMd5 is { } md5 ? Convert.ToHexStringLower(Convert.FromBase64String(md5)) : null, options.Sha256, cancellationToken).ConfigureAwait(false);
     }
-
-    public Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken) =>
-        throw new StoreException(StoreErrorKind.NotSupported, "an upload session cannot read objects back; download with S3 credentials");
-
-    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
-        throw new StoreException(StoreErrorKind.NotSupported, "an upload session cannot delete objects");
 
     public async Task CheckAccessAsync(CancellationToken cancellationToken) =>
         await CallAsync(() => _api.SessionAsync(_sessionId, cancellationToken), sessionCall: true).ConfigureAwait(false);

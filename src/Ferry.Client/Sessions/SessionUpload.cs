@@ -1,0 +1,90 @@
+using Ferry.Client.Contracts;
+using Ferry.Core.Transfer;
+
+namespace Ferry.Client.Sessions;
+
+/// <summary>
+/// One folder going through an upload session on a Ferry server, in the protocol's steps: <see cref="OpenAsync"/> starts
+/// the session and registers every file the scan finds (batches of <see cref="RegisterBatch"/>; the server answers which
+/// it already holds verified); <see cref="Store"/> is the store the engine uploads into (presign → PUT to S3 → complete);
+/// <see cref="FinishAsync"/> closes the session. The caller owns <see cref="Api"/>.
+/// </summary>
+public sealed class SessionUpload : IDisposable
+{
+    /// <summary>Files per registration call (the server's limit, <see cref="ApiLimits.MaximumRegisterBatch"/>).</summary>
+    public const int RegisterBatch = ApiLimits.MaximumRegisterBatch;
+
+    private SessionUpload(FerryApiClient api, SessionResponse session, SessionObjectStore store, long registered)
+    {
+        Api = api;
+        Session = session;
+        Store = store;
+        Registered = registered;
+    }
+
+    public FerryApiClient Api { get; }
+
+    /// <summary>The session as the server answered when it started.</summary>
+    public SessionResponse Session { get; }
+
+    /// <summary>The session as a write-only store: the engine's destination.</summary>
+    public SessionObjectStore Store { get; }
+
+    /// <summary>How many files were registered.</summary>
+    public long Registered { get; }
+
+    /// <summary>The key prefix of the session's cycle; the engine's prefix.</summary>
+    public string Prefix => Session.Prefix;
+
+    public string Describe() => $"s3://{Session.Bucket}/{Session.Prefix} (session {Session.Id} on {Api.Server.GetLeftPart(UriPartial.Authority)})";
+
+    /// <summary>
+    /// Starts a session of <paramref name="client"/> for <paramref name="source"/> in a project's cycle and registers the
+    /// files <paramref name="scan"/> selects. Server errors are <see cref="FerryApiException"/>.
+    /// </summary>
+    public static async Task<SessionUpload> OpenAsync(FerryApiClient api, long projectId, long cycleId, string source, ScanOptions scan, CancellationToken cancellationToken)
+    {
+        var session = await api.CreateSessionAsync(projectId, cycleId, source, cancellationToken).ConfigureAwait(false);
+        var registered = await RegisterAsync(api, session.Id, source, scan, cancellationToken).ConfigureAwait(false);
+        var store = new SessionObjectStore(api, session.Id, session.Bucket, session.Prefix, registered);
+        return new SessionUpload(api, session, store, registered.Count);
+    }
+
+    /// <summary>Closes the session: completed, or incomplete when files are pending or failed.</summary>
+    public Task<SessionResponse> FinishAsync(CancellationToken cancellationToken) => Api.FinishAsync(Session.Id, cancellationToken);
+
+    public void Dispose() => Store.Dispose();
+
+    private static async Task<List<(RegisteredFileResponse File, long Size)>> RegisterAsync(FerryApiClient api, long sessionId, string source, ScanOptions scan, CancellationToken cancellationToken)
+    {
+        var scanner = new SourceScanner(source, scan);
+        var registered = new List<(RegisteredFileResponse, long)>();
+        var batch = new List<(string Path, long Size, DateTimeOffset LastModified)>(RegisterBatch);
+        await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
+        {
+            batch.Add((file.RelativePath, file.Size, file.LastWriteUtc));
+            if (batch.Count == RegisterBatch)
+            {
+                await SendAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await SendAsync().ConfigureAwait(false);
+        }
+
+        return registered;
+
+        async Task SendAsync()
+        {
+            var answers = await api.RegisterAsync(sessionId, batch, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < answers.Count; i++)
+            {
+                registered.Add((answers[i], batch[i].Size));
+            }
+
+            batch.Clear();
+        }
+    }
+}

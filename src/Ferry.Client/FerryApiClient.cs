@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 
 using Ferry.Client.Contracts;
+using Ferry.Client.Sessions;
 
 namespace Ferry.Client;
 
@@ -12,11 +13,12 @@ namespace Ferry.Client;
 /// The calls clients (the CLI) make to a Ferry server (docs/api.md), JSON in snake_case. Errors become <see cref="FerryApiException"/>
 /// carrying the server's problem detail, or "cannot reach" when the server does not answer.
 /// </summary>
-public sealed class FerryApiClient : IDisposable
+public sealed class FerryApiClient : ISessionApi, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private readonly HttpClient _http;
+    private readonly bool _ownsHttp = true;
 
     public FerryApiClient(Uri server, string? token, TimeSpan? timeout = null)
     {
@@ -30,6 +32,17 @@ public sealed class FerryApiClient : IDisposable
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
+    }
+
+    /// <summary>
+    /// A client over an <see cref="HttpClient"/> the caller made and keeps (its base address is the server, its default
+    /// headers carry the sign-in); disposing this client leaves it open.
+    /// </summary>
+    public FerryApiClient(HttpClient http)
+    {
+        _http = http;
+        _ownsHttp = false;
+        Server = http.BaseAddress ?? throw new ArgumentException("the HttpClient needs the server as its base address", nameof(http));
     }
 
     public Uri Server { get; }
@@ -193,7 +206,13 @@ public sealed class FerryApiClient : IDisposable
     public Task<JsonNode?> CallAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken) =>
         SendAsync(method, path, body, cancellationToken);
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
         Convert<T>(await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false));

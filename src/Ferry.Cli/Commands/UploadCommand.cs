@@ -112,7 +112,7 @@ internal sealed class UploadCommand
         var server = ServerTokenStore.Normalize(serverText);
         using var transferLock = await LockAsync(parse, source, $"{server.GetLeftPart(UriPartial.Authority)} project {project} cycle {cycle}", options.DryRun, cancellationToken).ConfigureAwait(false);
         var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, cancellationToken).ConfigureAwait(false);
-        using var api = target.Api;
+        using var api = target.Api as IDisposable;
         using var session = target;
         var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, cancellationToken).ConfigureAwait(false);
         try

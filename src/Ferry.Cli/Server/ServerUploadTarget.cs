@@ -11,7 +11,7 @@ namespace Ferry.Cli.Server;
 /// </summary>
 internal static class ServerUploadTarget
 {
-    /// <summary>The open session; the caller disposes it and then <see cref="SessionUpload.Api"/>.</summary>
+    /// <summary>The open session over a <see cref="FerryApiClient"/>; the caller disposes it and then <see cref="SessionUpload.Api"/>.</summary>
     public static async Task<SessionUpload> OpenAsync(Uri server, string project, string cycle, string source, UploadOptions options, CancellationToken cancellationToken)
     {
         var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));

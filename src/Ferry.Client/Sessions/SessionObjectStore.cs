@@ -20,7 +20,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
 {
     private const int PresignBatch = 200;
 
-    private readonly FerryApiClient _api;
+    private readonly ISessionApi _api;
     private readonly long _sessionId;
     private readonly string _prefix;
     private readonly string _bucket;
@@ -38,7 +38,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     private sealed record Verification(string Path, string? ETag, string? Md5, string? Sha256, TaskCompletionSource<CompletedFileResult> Verdict);
 
     /// <param name="registered">The session's files as the server registered them (keys start with <paramref name="prefix"/>).</param>
-    public SessionObjectStore(FerryApiClient api, long sessionId, string bucket, string prefix, IEnumerable<(RegisteredFileResponse File, long Size)> registered, TimeProvider? time = null)
+    public SessionObjectStore(ISessionApi api, long sessionId, string bucket, string prefix, IEnumerable<(RegisteredFileResponse File, long Size)> registered, TimeProvider? time = null)
     {
         _api = api;
         _sessionId = sessionId;

@@ -14,7 +14,7 @@ public sealed class SessionUpload : IDisposable
     /// <summary>Files per registration call (the server's limit, <see cref="ApiLimits.MaximumRegisterBatch"/>).</summary>
     public const int RegisterBatch = ApiLimits.MaximumRegisterBatch;
 
-    private SessionUpload(FerryApiClient api, SessionResponse session, SessionObjectStore store, long registered)
+    private SessionUpload(ISessionApi api, SessionResponse session, SessionObjectStore store, long registered)
     {
         Api = api;
         Session = session;
@@ -22,7 +22,8 @@ public sealed class SessionUpload : IDisposable
         Registered = registered;
     }
 
-    public FerryApiClient Api { get; }
+    /// <summary>The server's session calls (owned by the caller).</summary>
+    public ISessionApi Api { get; }
 
     /// <summary>The session as the server answered when it started.</summary>
     public SessionResponse Session { get; }
@@ -42,7 +43,7 @@ public sealed class SessionUpload : IDisposable
     /// Starts a session of <paramref name="client"/> for <paramref name="source"/> in a project's cycle and registers the
     /// files <paramref name="scan"/> selects. Server errors are <see cref="FerryApiException"/>.
     /// </summary>
-    public static async Task<SessionUpload> OpenAsync(FerryApiClient api, long projectId, long cycleId, string source, ScanOptions scan, CancellationToken cancellationToken)
+    public static async Task<SessionUpload> OpenAsync(ISessionApi api, long projectId, long cycleId, string source, ScanOptions scan, CancellationToken cancellationToken)
     {
         var session = await api.CreateSessionAsync(projectId, cycleId, source, cancellationToken).ConfigureAwait(false);
         var registered = await RegisterAsync(api, session.Id, source, scan, cancellationToken).ConfigureAwait(false);
@@ -55,7 +56,7 @@ public sealed class SessionUpload : IDisposable
 
     public void Dispose() => Store.Dispose();
 
-    private static async Task<List<(RegisteredFileResponse File, long Size)>> RegisterAsync(FerryApiClient api, long sessionId, string source, ScanOptions scan, CancellationToken cancellationToken)
+    private static async Task<List<(RegisteredFileResponse File, long Size)>> RegisterAsync(ISessionApi api, long sessionId, string source, ScanOptions scan, CancellationToken cancellationToken)
     {
         var scanner = new SourceScanner(source, scan);
         var registered = new List<(RegisteredFileResponse, long)>();

@@ -23,4 +23,4 @@ root.Subcommands.Add(new DonationsCommand().Build());
 root.Subcommands.Add(new StorageCommand().Build());
 root.Subcommands.Add(new JobsCommand().Build());
 
-return await CommandRunner.RunAsync(root, args).ConfigureAwait(false);
+return await CommandRunner.RunAsync(root, args);

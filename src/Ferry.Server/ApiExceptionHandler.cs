@@ -36,6 +36,6 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
             HttpContext = httpContext,
             Exception = exception,
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        }).ConfigureAwait(false);
+        });
     }
 }

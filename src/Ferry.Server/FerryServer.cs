@@ -231,9 +231,9 @@ public static class FerryServer
         UseDatabase(builder, database);
         await using var db = new FerryDbContext(builder.Options, database, TenantScope.System);
         var migrator = new DatabaseMigrator(db, TimeProvider.System);
-        await using var startupLock = await StartupLock.AcquireAsync(db, cancellationToken).ConfigureAwait(false); // migrations run by one process at a time
-        var applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        await Jobs.ServerFolders.SeedConfiguredAsync(db, options, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        await using var startupLock = await StartupLock.AcquireAsync(db, cancellationToken); // migrations run by one process at a time
+        var applied = await migrator.MigrateAsync(cancellationToken);
+        await Jobs.ServerFolders.SeedConfiguredAsync(db, options, TimeProvider.System, cancellationToken);
         return (applied, migrator.LatestVersion, database.Describe());
     }
 

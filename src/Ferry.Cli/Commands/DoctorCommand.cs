@@ -57,7 +57,7 @@ internal sealed class DoctorCommand
         if (location.Scheme == StoreScheme.S3)
         {
             var endpoint = S3StoreFactory.ResolveEndpoint(connection.Endpoint) ?? new Uri($"https://s3.{connection.Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1"}.amazonaws.com/");
-            await CheckEndpointAndClockAsync(endpoint, Ok, Fail, cancellationToken).ConfigureAwait(false);
+            await CheckEndpointAndClockAsync(endpoint, Ok, Fail, cancellationToken);
         }
 
         if (!hasDestination)
@@ -68,7 +68,7 @@ internal sealed class DoctorCommand
 
         try
         {
-            await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
+            await StoreConnection.CheckAccessAsync(store, cancellationToken);
             Ok("bucket", $"{location} exists and the credentials are accepted");
         }
         catch (CliException ex)
@@ -77,7 +77,7 @@ internal sealed class DoctorCommand
             return ExitCodes.UsageOrSetup;
         }
 
-        await ProbeAsync(store, location.Prefix, Ok, Fail, cancellationToken).ConfigureAwait(false);
+        await ProbeAsync(store, location.Prefix, Ok, Fail, cancellationToken);
         return failures == 0 ? ExitCodes.Success : ExitCodes.UsageOrSetup;
     }
 
@@ -103,7 +103,7 @@ internal sealed class DoctorCommand
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Head, endpoint);
-            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await http.SendAsync(request, cancellationToken);
             ok("endpoint", $"{endpoint.GetLeftPart(UriPartial.Authority)} answers (HTTP {(int)response.StatusCode})");
             if (response.Headers.Date is { } serverTime)
             {
@@ -137,14 +137,14 @@ internal sealed class DoctorCommand
         {
             using (var content = new ReadOnlyMemoryStream(body))
             {
-                await store.PutAsync(key, content, body.Length, new ObjectWriteOptions(ContentHashes.Sha256Hex(body), ContentHashes.Md5Base64(md5)), cancellationToken).ConfigureAwait(false);
+                await store.PutAsync(key, content, body.Length, new ObjectWriteOptions(ContentHashes.Sha256Hex(body), ContentHashes.Md5Base64(md5)), cancellationToken);
             }
 
             ok("write", $"wrote probe object {key}");
-            await using (var read = await store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false))
+            await using (var read = await store.OpenReadAsync(key, cancellationToken))
             {
                 using var copy = new MemoryStream();
-                await read.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
+                await read.CopyToAsync(copy, cancellationToken);
                 if (copy.ToArray().AsSpan().SequenceEqual(body))
                 {
                     ok("read", "read the probe back byte for byte");
@@ -155,7 +155,7 @@ internal sealed class DoctorCommand
                 }
             }
 
-            await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            await store.DeleteAsync(key, cancellationToken);
             ok("delete", "deleted the probe object");
         }
         catch (StoreException ex)

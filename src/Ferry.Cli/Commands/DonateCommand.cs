@@ -80,7 +80,7 @@ internal sealed class DonateCommand
                 ConsentedVersion = consented,
                 Ledger = ledger,
                 Journal = journal,
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
             if (parse.GetValue(_json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>

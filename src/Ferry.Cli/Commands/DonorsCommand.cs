@@ -91,7 +91,7 @@ internal sealed class DonorsCommand
             using var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));
             try
             {
-                var erased = await api.EraseDonorAsync(pseudonym, cancellationToken).ConfigureAwait(false);
+                var erased = await api.EraseDonorAsync(pseudonym, cancellationToken);
                 Console.Out.WriteLine($"Erased {pseudonym} on {server.GetLeftPart(UriPartial.Authority)}: {erased["objects_deleted"]} object(s) in storage, {erased["rows_deleted"]} database row(s); audit {erased["erasure_id"]}");
                 return ExitCodes.Success;
             }
@@ -108,8 +108,8 @@ internal sealed class DonorsCommand
         var store = StoreConnection.Open(location, _s3.Read(parse, 16, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile));
         try
         {
-            await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
-            var result = await DonorErasure.EraseAsync(store, location.Prefix, pseudonym, new DonationLedger(DonationLedger.DefaultPath), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await StoreConnection.CheckAccessAsync(store, cancellationToken);
+            var result = await DonorErasure.EraseAsync(store, location.Prefix, pseudonym, new DonationLedger(DonationLedger.DefaultPath), TimeProvider.System, cancellationToken);
             Console.Out.WriteLine($"Erased {pseudonym}: {result.ObjectsDeleted} object(s) in storage, {result.FilesDeleted} archive file(s), {result.EntriesDeleted} ledger entr(ies); audit {result.Id}");
             return ExitCodes.Success;
         }

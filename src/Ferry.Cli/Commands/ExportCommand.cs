@@ -54,7 +54,7 @@ internal sealed class ExportCommand
         ExportResult result;
         try
         {
-            result = await exporter.ExportAsync(request, new TransferProgress(), cancellationToken).ConfigureAwait(false);
+            result = await exporter.ExportAsync(request, new TransferProgress(), cancellationToken);
         }
         catch (BundleException ex)
         {

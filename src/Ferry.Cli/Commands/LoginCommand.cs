@@ -33,7 +33,7 @@ internal sealed class LoginCommand
         using var client = new FerryApiClient(server, token: null, TimeSpan.FromSeconds(30));
         try
         {
-            var (token, expiresIn) = await client.LoginAsync(username, password, cancellationToken).ConfigureAwait(false);
+            var (token, expiresIn) = await client.LoginAsync(username, password, cancellationToken);
             ServerTokenStore.Save(server, token, username, DateTimeOffset.UtcNow.AddSeconds(expiresIn));
             Console.WriteLine($"signed in to {server.GetLeftPart(UriPartial.Authority)} as {username}; the token is valid for {TimeSpan.FromSeconds(expiresIn).TotalHours:0.#} hours");
             return ExitCodes.Success;

@@ -74,7 +74,7 @@ internal sealed class OutboxCommand
         var outbox = Open(parse);
         using var journal = UploadCommand.OpenJournal(null, dryRun: false);
         var exporter = new BundleExporter(outbox, BundleStores.Opener(parse, _s3), journal);
-        var results = await exporter.FlushAsync(dueOnly: false, select: null, cancellationToken).ConfigureAwait(false);
+        var results = await exporter.FlushAsync(dueOnly: false, select: null, cancellationToken);
         var json = parse.GetValue(_json);
         var exit = ExitCodes.Success;
         foreach (var result in results)

@@ -56,65 +56,65 @@ internal sealed class FerryApiClient : IDisposable
     /// <summary>Signs in; returns the token and its lifetime in seconds.</summary>
     public async Task<(string Token, int ExpiresIn)> LoginAsync(string username, string password, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, "api/auth/login", new { username, password }, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(HttpMethod.Post, "api/auth/login", new { username, password }, cancellationToken);
         return (body!["access_token"]!.GetValue<string>(), body["expires_in"]!.GetValue<int>());
     }
 
     public async Task<List<ApiProject>> ProjectsAsync(CancellationToken cancellationToken) =>
-        await GetAsync<List<ApiProject>>("api/projects", cancellationToken).ConfigureAwait(false);
+        await GetAsync<List<ApiProject>>("api/projects", cancellationToken);
 
     public async Task<List<ApiCycle>> CyclesAsync(long projectId, CancellationToken cancellationToken) =>
-        await GetAsync<List<ApiCycle>>($"api/projects/{projectId}/cycles", cancellationToken).ConfigureAwait(false);
+        await GetAsync<List<ApiCycle>>($"api/projects/{projectId}/cycles", cancellationToken);
 
     public async Task<ApiSession> CreateSessionAsync(long projectId, long cycleId, string localDirectory, CancellationToken cancellationToken) =>
-        Convert<ApiSession>(await SendAsync(HttpMethod.Post, "api/sessions", new { project_id = projectId, cycle_id = cycleId, local_directory = localDirectory, client = "cli" }, cancellationToken).ConfigureAwait(false));
+        Convert<ApiSession>(await SendAsync(HttpMethod.Post, "api/sessions", new { project_id = projectId, cycle_id = cycleId, local_directory = localDirectory, client = "cli" }, cancellationToken));
 
     public async Task<ApiSession> SessionAsync(long sessionId, CancellationToken cancellationToken) =>
-        await GetAsync<ApiSession>($"api/sessions/{sessionId}", cancellationToken).ConfigureAwait(false);
+        await GetAsync<ApiSession>($"api/sessions/{sessionId}", cancellationToken);
 
     public async Task<ApiSession> FinishAsync(long sessionId, CancellationToken cancellationToken) =>
-        Convert<ApiSession>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/finish", new { }, cancellationToken).ConfigureAwait(false));
+        Convert<ApiSession>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/finish", new { }, cancellationToken));
 
     public async Task<List<ApiRegisteredFile>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified)> files, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new { files = files.Select(f => new { path = f.Path, size = f.Size, last_modified = f.LastModified }) }, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new { files = files.Select(f => new { path = f.Path, size = f.Size, last_modified = f.LastModified }) }, cancellationToken);
         return Convert<List<ApiRegisteredFile>>(body!["files"]);
     }
 
     public async Task<List<ApiPresigned>> PresignAsync(long sessionId, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/presign", new { paths }, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/presign", new { paths }, cancellationToken);
         return Convert<List<ApiPresigned>>(body!["uploads"]);
     }
 
     public async Task<List<ApiCompleted>> CompleteAsync(long sessionId, IEnumerable<(string Path, string? ETag, string? Md5, string? Sha256)> files, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/complete", new { files = files.Select(f => new { path = f.Path, etag = f.ETag, md5 = f.Md5, sha256 = f.Sha256 }) }, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/complete", new { files = files.Select(f => new { path = f.Path, etag = f.ETag, md5 = f.Md5, sha256 = f.Sha256 }) }, cancellationToken);
         return Convert<List<ApiCompleted>>(body!["files"]);
     }
 
     public async Task<string> CreateMultipartAsync(long sessionId, string path, string? sha256, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart", new { path, sha256 }, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart", new { path, sha256 }, cancellationToken);
         return body!["upload_id"]!.GetValue<string>();
     }
 
     public async Task<List<ApiSignedPart>> SignPartsAsync(long sessionId, string uploadId, IReadOnlyList<int> partNumbers, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/parts", new { part_numbers = partNumbers }, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/parts", new { part_numbers = partNumbers }, cancellationToken);
         return Convert<List<ApiSignedPart>>(body!["parts"]);
     }
 
     public async Task<List<ApiPart>> ListPartsAsync(long sessionId, string uploadId, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Get, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}", null, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(HttpMethod.Get, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}", null, cancellationToken);
         return Convert<List<ApiPart>>(body!["parts"]);
     }
 
     public async Task<string?> CompleteMultipartAsync(long sessionId, string uploadId, IEnumerable<(int PartNumber, string ETag)> parts, CancellationToken cancellationToken)
     {
         var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/complete",
-            new { parts = parts.Select(p => new { part_number = p.PartNumber, etag = p.ETag }) }, cancellationToken).ConfigureAwait(false);
+            new { parts = parts.Select(p => new { part_number = p.PartNumber, etag = p.ETag }) }, cancellationToken);
         return body!["etag"]?.GetValue<string>();
     }
 
@@ -123,7 +123,7 @@ internal sealed class FerryApiClient : IDisposable
 
     /// <summary>Erases a donor (admins): returns the audit's erasure id and the counts.</summary>
     public async Task<JsonNode> EraseDonorAsync(string pseudonym, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Delete, $"api/donors/{Uri.EscapeDataString(pseudonym)}", null, cancellationToken).ConfigureAwait(false))!;
+        (await SendAsync(HttpMethod.Delete, $"api/donors/{Uri.EscapeDataString(pseudonym)}", null, cancellationToken))!;
 
     /// <summary>Streams the company's donated records of the last <paramref name="days"/> days to <paramref name="output"/> (admins).</summary>
     public async Task ExportDonationsAsync(int days, string format, Stream output, CancellationToken cancellationToken)
@@ -131,7 +131,7 @@ internal sealed class FerryApiClient : IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await _http.GetAsync($"api/donations/export?days={days}&format={Uri.EscapeDataString(format)}", HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await _http.GetAsync($"api/donations/export?days={days}&format={Uri.EscapeDataString(format)}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
@@ -142,21 +142,21 @@ internal sealed class FerryApiClient : IDisposable
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw new FerryApiException(response.StatusCode, Describe(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)));
+                throw new FerryApiException(response.StatusCode, Describe(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken)));
             }
 
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await body.CopyToAsync(output, cancellationToken);
         }
     }
 
     /// <summary>A company's server folders (system administrator).</summary>
     public async Task<List<ApiRoot>> CompanyRootsAsync(long companyId, CancellationToken cancellationToken) =>
-        await GetAsync<List<ApiRoot>>($"api/companies/{companyId}/roots", cancellationToken).ConfigureAwait(false);
+        await GetAsync<List<ApiRoot>>($"api/companies/{companyId}/roots", cancellationToken);
 
     /// <summary>Gives a company a server folder (system administrator); returns it as stored (normalized).</summary>
     public async Task<ApiRoot> AddCompanyRootAsync(long companyId, string path, CancellationToken cancellationToken) =>
-        Convert<ApiRoot>(await SendAsync(HttpMethod.Post, $"api/companies/{companyId}/roots", new { path }, cancellationToken).ConfigureAwait(false));
+        Convert<ApiRoot>(await SendAsync(HttpMethod.Post, $"api/companies/{companyId}/roots", new { path }, cancellationToken));
 
     /// <summary>Takes a server folder from a company (system administrator).</summary>
     public Task RemoveCompanyRootAsync(long companyId, string path, CancellationToken cancellationToken) =>
@@ -164,19 +164,19 @@ internal sealed class FerryApiClient : IDisposable
 
     /// <summary>Queues an upload job of a folder on the server's file systems; the answer is the job as the API shows it.</summary>
     public async Task<JsonNode> QueueJobAsync(long projectId, long cycleId, string localDirectory, string? label, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Post, "api/jobs", new { project_id = projectId, cycle_id = cycleId, local_directory = localDirectory, label }, cancellationToken).ConfigureAwait(false))!;
+        (await SendAsync(HttpMethod.Post, "api/jobs", new { project_id = projectId, cycle_id = cycleId, local_directory = localDirectory, label }, cancellationToken))!;
 
     /// <summary>The company's jobs, newest first (at most <paramref name="limit"/>, 1-1000), optionally of one status.</summary>
     public async Task<JsonArray> JobsAsync(string? status, int limit, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Get, $"api/jobs?limit={limit}" + (status is null ? "" : $"&status={Uri.EscapeDataString(status)}"), null, cancellationToken).ConfigureAwait(false))!.AsArray();
+        (await SendAsync(HttpMethod.Get, $"api/jobs?limit={limit}" + (status is null ? "" : $"&status={Uri.EscapeDataString(status)}"), null, cancellationToken))!.AsArray();
 
     /// <summary>One job; a 404 <see cref="FerryApiException"/> when the company has no such job.</summary>
     public async Task<JsonNode> JobAsync(long id, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Get, $"api/jobs/{id}", null, cancellationToken).ConfigureAwait(false))!;
+        (await SendAsync(HttpMethod.Get, $"api/jobs/{id}", null, cancellationToken))!;
 
     /// <summary>Cancels a job: a queued one at once, a running one at its worker's next heartbeat.</summary>
     public async Task<JsonNode> CancelJobAsync(long id, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Post, $"api/jobs/{id}/cancel", null, cancellationToken).ConfigureAwait(false))!;
+        (await SendAsync(HttpMethod.Post, $"api/jobs/{id}/cancel", null, cancellationToken))!;
 
     /// <summary>Reads an answer as one of the API records above (snake_case JSON).</summary>
     public static T Read<T>(JsonNode? node) => Convert<T>(node);
@@ -188,7 +188,7 @@ internal sealed class FerryApiClient : IDisposable
     public void Dispose() => _http.Dispose();
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
-        Convert<T>(await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false));
+        Convert<T>(await SendAsync(HttpMethod.Get, path, null, cancellationToken));
 
     private static T Convert<T>(JsonNode? node) => node.Deserialize<T>(Json) ?? throw new FerryApiException(null, "the Ferry server sent an empty answer");
 
@@ -203,7 +203,7 @@ internal sealed class FerryApiClient : IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
@@ -216,7 +216,7 @@ internal sealed class FerryApiClient : IDisposable
 
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (response.IsSuccessStatusCode)
             {
                 return text.Length == 0 ? null : JsonNode.Parse(text);

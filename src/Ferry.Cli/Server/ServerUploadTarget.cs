@@ -36,14 +36,14 @@ internal sealed class ServerUploadTarget : IDisposable
         var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));
         try
         {
-            var (chosen, chosenCycle) = await ServerProjects.FindAsync(api, project, cycle, cancellationToken).ConfigureAwait(false);
+            var (chosen, chosenCycle) = await ServerProjects.FindAsync(api, project, cycle, cancellationToken);
             if (options.DryRun)
             {
                 throw CliException.Usage("--dry-run is not available with --server (a session would be recorded); leave out --server to preview against the bucket");
             }
 
-            var session = await api.CreateSessionAsync(chosen.Id, chosenCycle.Id, source, cancellationToken).ConfigureAwait(false);
-            var registered = await RegisterAsync(api, session.Id, source, options, cancellationToken).ConfigureAwait(false);
+            var session = await api.CreateSessionAsync(chosen.Id, chosenCycle.Id, source, cancellationToken);
+            var registered = await RegisterAsync(api, session.Id, source, options, cancellationToken);
             var store = new ServerSessionStore(api, session.Id, session.Bucket, session.Prefix, registered);
             return new ServerUploadTarget(api, session, store, registered.Count);
         }
@@ -75,25 +75,25 @@ internal sealed class ServerUploadTarget : IDisposable
         });
         var registered = new List<(ApiRegisteredFile, long)>();
         var batch = new List<(string Path, long Size, DateTimeOffset LastModified)>(RegisterBatch);
-        await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var file in scanner.ScanAsync(cancellationToken))
         {
             batch.Add((file.RelativePath, file.Size, file.LastWriteUtc));
             if (batch.Count == RegisterBatch)
             {
-                await SendAsync().ConfigureAwait(false);
+                await SendAsync();
             }
         }
 
         if (batch.Count > 0)
         {
-            await SendAsync().ConfigureAwait(false);
+            await SendAsync();
         }
 
         return registered;
 
         async Task SendAsync()
         {
-            var answers = await api.RegisterAsync(sessionId, batch, cancellationToken).ConfigureAwait(false);
+            var answers = await api.RegisterAsync(sessionId, batch, cancellationToken);
             for (var i = 0; i < answers.Count; i++)
             {
                 registered.Add((answers[i], batch[i].Size));

@@ -14,7 +14,7 @@ internal sealed class SignOutModel(FerryDbContext db, TimeProvider time) : PageM
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await WebSignIn.SignOutAsync(HttpContext, _db, _time).ConfigureAwait(false);
+        await WebSignIn.SignOutAsync(HttpContext, _db, _time);
         return Redirect("/signin");
     }
 }

@@ -267,7 +267,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresig
         value is { } time ? new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
 
     /// <summary>A GET response's body that disposes the response with it.</summary>
-    private sealed class OwnedResponseStream(GetObjectResponse response) : ReadOnlyStreamBase
+    private sealed class OwnedResponseStream(GetObjectResponse response) : ReadOnlyStream
     {
         private readonly Stream _inner = response.ResponseStream;
 

@@ -112,7 +112,7 @@ internal sealed class CatCommand
     }
 
     /// <summary>Hashes what passes through.</summary>
-    private sealed class HashingReadStream(Stream inner, IncrementalHash sha256, IncrementalHash md5) : ReadOnlyStreamBase
+    private sealed class HashingReadStream(Stream inner, IncrementalHash sha256, IncrementalHash md5) : ReadOnlyStream
     {
 
         public override int Read(byte[] buffer, int offset, int count)

@@ -4,13 +4,9 @@ using Ferry.Server.Api;
 using Ferry.Server.Observability;
 using Ferry.Server.Schedules;
 using Ferry.Server.Sessions;
-using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Ferry.Server;

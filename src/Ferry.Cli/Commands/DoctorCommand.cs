@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using Ferry.Cli.Stores;
 using Ferry.Core.Hashing;
 using Ferry.Core.Storage;

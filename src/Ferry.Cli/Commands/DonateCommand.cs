@@ -3,7 +3,6 @@ using System.Text.Json;
 using Ferry.Cli.Stores;
 using Ferry.Core;
 using Ferry.Core.Privacy;
-using Ferry.Core.Storage;
 
 namespace Ferry.Cli.Commands;
 

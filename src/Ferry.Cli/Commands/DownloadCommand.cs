@@ -2,8 +2,6 @@ using System.CommandLine;
 using Ferry.Cli.Configuration;
 using Ferry.Cli.Output;
 using Ferry.Cli.Stores;
-using Ferry.Core;
-using Ferry.Core.Journal;
 using Ferry.Core.Transfer;
 
 namespace Ferry.Cli.Commands;

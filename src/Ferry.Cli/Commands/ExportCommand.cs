@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Ferry.Core;
 using Ferry.Core.Bundles;
 using Ferry.Core.Transfer;
 

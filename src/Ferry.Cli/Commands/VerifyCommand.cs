@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Ferry.Cli.Stores;
-using Ferry.Core.Transfer;
 using Ferry.Core.Verification;
 
 namespace Ferry.Cli.Commands;

@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Mvc;
 using Ferry.Server.Exports;
 using Ferry.Server.Sessions;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Ferry.Server.Api;
 

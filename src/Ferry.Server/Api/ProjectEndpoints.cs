@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using Ferry.Server.Tenancy;
-
 namespace Ferry.Server.Api;
 
 

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.IO.Compression;
 using Ferry.Core.Storage;
 using Ferry.Core.Transfer;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Donations;
 

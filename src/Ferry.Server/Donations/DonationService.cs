@@ -3,8 +3,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Threading.Channels;
 using Ferry.Core.Privacy;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Donations;
 

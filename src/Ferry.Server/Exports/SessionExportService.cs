@@ -4,8 +4,6 @@ using System.Threading.Channels;
 using Ferry.Core.Bundles;
 using Ferry.Core.Storage;
 using Ferry.Server.Sessions;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Exports;
 

@@ -1,5 +1,3 @@
-using Ferry.Server.Tenancy;
-
 namespace Ferry.Server.Jobs;
 
 /// <summary>Queueing and cancelling upload jobs, for the API and the Jobs page alike: one set of rules.</summary>

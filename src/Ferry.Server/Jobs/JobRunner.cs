@@ -2,8 +2,6 @@ using System.Threading.Channels;
 using Ferry.Core.Journal;
 using Ferry.Core.Transfer;
 using Ferry.Server.Sessions;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Jobs;
 

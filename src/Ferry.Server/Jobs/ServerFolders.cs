@@ -1,5 +1,3 @@
-using Ferry.Server.Tenancy;
-
 namespace Ferry.Server.Jobs;
 
 /// <summary>The outcome of <see cref="ServerFolders.CheckAsync"/>: the folder to read (links resolved), or why not.</summary>

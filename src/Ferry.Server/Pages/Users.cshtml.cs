@@ -1,5 +1,3 @@
-using Ferry.Server.Auth;
-using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 

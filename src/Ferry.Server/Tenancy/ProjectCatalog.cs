@@ -1,4 +1,3 @@
-using Ferry.Server.Api;
 using Ferry.Server.Sessions;
 using Ferry.Server.Storage;
 

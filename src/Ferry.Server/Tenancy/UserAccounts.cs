@@ -1,5 +1,3 @@
-using Ferry.Server.Auth;
-
 namespace Ferry.Server.Tenancy;
 
 /// <summary>Creating users and changing passwords, for the API and the pages alike: one set of rules.</summary>

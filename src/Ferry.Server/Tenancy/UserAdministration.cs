@@ -1,5 +1,3 @@
-using Ferry.Server.Auth;
-
 namespace Ferry.Server.Tenancy;
 
 /// <summary>What an administrator's change to an account came to: the changed user, or the HTTP status and reason it was refused.</summary>

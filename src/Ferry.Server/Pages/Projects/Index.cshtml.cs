@@ -1,5 +1,3 @@
-using Ferry.Server.Api;
-using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ferry.Server.Pages.Projects;

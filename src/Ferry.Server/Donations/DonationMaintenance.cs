@@ -41,7 +41,7 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
                     var summary = await new UploadEngine(null, time).RunAsync(new UploadRequest(folder, destination.Store, destination.Prefix + "exports/"), new UploadOptions(), new TransferProgress(), null, cancellationToken);
                     if (summary.Outcome != TransferOutcome.Completed)
                     {
-                        throw new IOException($"the export was not uploaded: {summary.Failures.FirstOrDefault()?.Reason ?? summary.Message}");
+                        throw new IOException($"the export was not uploaded: {(summary.Failures.Count > 0 ? summary.Failures[0].Reason : null) ?? summary.Message}");
                     }
 
                     return $"{rows} record(s) of the last {options.DonationExportDays} day(s) to {study.DestinationText(company)}exports/{name}";

@@ -13,11 +13,13 @@ namespace Ferry.Server.Exports;
 /// </summary>
 internal static class SessionBundleWriter
 {
+    private static readonly string[] SectionNames = ["manifest", "failures", "logs"];
+
     public static async Task<(IReadOnlyList<BundleSection> Sections, Dictionary<string, string> Details)> WriteAsync(
         FerryDbContext db, Sessions.LoadedSession loaded, string folder, CancellationToken cancellationToken)
     {
         var session = loaded.Session;
-        var sections = new[] { "manifest", "failures", "logs" }.Select(name => new BundleSection(name, Path.Combine(folder, name))).ToList();
+        var sections = SectionNames.Select(name => new BundleSection(name, Path.Combine(folder, name))).ToList();
         foreach (var section in sections)
         {
             Directory.CreateDirectory(section.Source);

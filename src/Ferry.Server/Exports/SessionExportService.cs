@@ -167,7 +167,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             try
             {
                 var results = await Exporter(Outbox).FlushAsync(dueOnly: false, b => b.Folder == bundle.Folder, cancellationToken);
-                if (results.FirstOrDefault() is { } result && result.Outcome != ExportOutcome.Busy
+                if (results.Count > 0 && results[0] is { } result && result.Outcome != ExportOutcome.Busy
                     && await db.Exports.FirstOrDefaultAsync(e => e.Id == id, cancellationToken) is { } export)
                 {
                     outcome = result.Outcome;

@@ -66,7 +66,7 @@ internal sealed class DonateCommand
         var store = StoreConnection.Open(location, _s3.Read(parse, 16, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile));
         try
         {
-            using var journal = UploadCommand.OpenJournal(null, dryRun: false);
+            using var journal = JournalFile.Open(null, dryRun: false);
             var result = await DataDonation.DonateAsync(new DonationRequest
             {
                 Folder = folder,

@@ -81,7 +81,7 @@ internal sealed class DownloadCommand
         {
             await StoreConnection.CheckAccessAsync(store, cancellationToken);
             await RequireObjectsAsync(store, location, cancellationToken);
-            using var journal = UploadCommand.OpenJournal(parse.GetValue(_journal), options.DryRun);
+            using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
             var json = parse.GetValue(_json);
             var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
             await using var events = json ? new JsonEventWriter(Console.Out) : null;

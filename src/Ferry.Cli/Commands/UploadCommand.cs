@@ -131,7 +131,7 @@ internal sealed class UploadCommand
     /// <summary>Runs the engine with the display the flags ask for, and prints or emits the summary.</summary>
     private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IObjectStore store, string prefix, string destination, UploadOptions options, CancellationToken cancellationToken)
     {
-        using var journal = OpenJournal(parse.GetValue(_journal), options.DryRun);
+        using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
         var json = parse.GetValue(_json);
         var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
         await using var events = json ? new JsonEventWriter(Console.Out) : null;
@@ -230,20 +230,6 @@ internal sealed class UploadCommand
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw CliException.Usage($"cannot create the lock file {lockPath}: {ex.Message}; set FERRY_HOME or --journal to a writable place");
-        }
-    }
-
-    internal static TransferJournal? OpenJournal(string? path, bool dryRun)
-    {
-        var file = path is null ? FerryPaths.JournalFile : Path.GetFullPath(path);
-        try
-        {
-            // A dry run writes nothing: it reads the journal if there is one, and does without otherwise.
-            return dryRun && !File.Exists(file) ? null : TransferJournal.Open(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            throw CliException.Usage($"cannot open the journal {file}: {ex.Message}; set FERRY_HOME or --journal to a writable place");
         }
     }
 

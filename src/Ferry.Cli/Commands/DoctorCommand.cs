@@ -11,7 +11,7 @@ namespace Ferry.Cli.Commands;
 /// for each problem: credentials present and not placeholders (naming their source and expiry), endpoint answering, bucket existing
 /// and accepting a probe write, read and delete, and the clock within 5 minutes of the server's.
 /// </summary>
-internal sealed class DoctorCommand
+internal sealed class DoctorCommand(TimeProvider time)
 {
     private static readonly TimeSpan MaximumSkew = TimeSpan.FromMinutes(5);
 
@@ -81,7 +81,7 @@ internal sealed class DoctorCommand
     }
 
     /// <summary>The source, key id and expiry of the credentials; never the secret or the session token.</summary>
-    private static string DescribeCredentials(S3CredentialSource? source)
+    private string DescribeCredentials(S3CredentialSource? source)
     {
         if (source is null)
         {
@@ -89,14 +89,14 @@ internal sealed class DoctorCommand
         }
 
         var expiry = source.Expires is { } expires
-            ? $"; temporary, expire {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC (in {Math.Max(0, (expires - DateTimeOffset.UtcNow).TotalMinutes):0} min), refreshed before then"
+            ? $"; temporary, expire {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC (in {Math.Max(0, (expires - time.GetUtcNow()).TotalMinutes):0} min), refreshed before then"
             : source.Temporary ? "; temporary (session token), the source gives no expiry" : "; long-lived keys, no expiry";
         // Like `aws configure list`: the key id's last 4 characters tell keys apart without printing the id.
         var keyId = source.AccessKeyId.Length > 4 ? "****" + source.AccessKeyId[^4..] : "****";
         return $"from {source.Source}, access key id {keyId}{expiry}; not placeholders";
     }
 
-    private static async Task CheckEndpointAndClockAsync(Uri endpoint, Action<string, string> ok, Action<string, string> fail, CancellationToken cancellationToken)
+    private async Task CheckEndpointAndClockAsync(Uri endpoint, Action<string, string> ok, Action<string, string> fail, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         try
@@ -106,7 +106,7 @@ internal sealed class DoctorCommand
             ok("endpoint", $"{endpoint.GetLeftPart(UriPartial.Authority)} answers (HTTP {(int)response.StatusCode})");
             if (response.Headers.Date is { } serverTime)
             {
-                var skew = serverTime - DateTimeOffset.UtcNow;
+                var skew = serverTime - time.GetUtcNow();
                 if (skew.Duration() > MaximumSkew)
                 {
                     fail("clock", $"this machine's clock is {skew.Duration().TotalMinutes:0} minutes off the server's; S3 rejects signatures beyond 15 minutes. Set the clock (enable NTP)");
@@ -127,10 +127,10 @@ internal sealed class DoctorCommand
         }
     }
 
-    private static async Task ProbeAsync(IObjectStore store, string prefix, Action<string, string> ok, Action<string, string> fail, CancellationToken cancellationToken)
+    private async Task ProbeAsync(IObjectStore store, string prefix, Action<string, string> ok, Action<string, string> fail, CancellationToken cancellationToken)
     {
         var key = ObjectKey.Join(prefix, $".ferry-doctor-{Guid.NewGuid():N}");
-        var body = System.Text.Encoding.UTF8.GetBytes($"ferry doctor probe {DateTimeOffset.UtcNow:O}\n");
+        var body = System.Text.Encoding.UTF8.GetBytes($"ferry doctor probe {time.GetUtcNow():O}\n");
         var md5 = ContentHashes.Md5Hex(body);
         try
         {

@@ -6,7 +6,7 @@ using Ferry.Cli.Server;
 namespace Ferry.Cli.Commands;
 
 /// <summary><c>ferry login URL</c>: signs in to a Ferry server and stores the token for later commands.</summary>
-internal sealed class LoginCommand
+internal sealed class LoginCommand(TimeProvider time)
 {
     private readonly Argument<string> _server = new("server") { Description = "The Ferry server, e.g. http://127.0.0.1:8080" };
     private readonly Option<string?> _username = new("--username", "-u") { Description = "User name (default: FERRY_USERNAME, else asked)" };
@@ -34,7 +34,7 @@ internal sealed class LoginCommand
         try
         {
             var (token, expiresIn) = await client.LoginAsync(username, password, cancellationToken);
-            ServerTokenStore.Save(server, token, username, DateTimeOffset.UtcNow.AddSeconds(expiresIn));
+            ServerTokenStore.Save(server, token, username, time.GetUtcNow().AddSeconds(expiresIn));
             Console.WriteLine($"signed in to {server.GetLeftPart(UriPartial.Authority)} as {username}; the token is valid for {TimeSpan.FromSeconds(expiresIn).TotalHours:0.#} hours");
             return ExitCodes.Success;
         }

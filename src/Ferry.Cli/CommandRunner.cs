@@ -18,7 +18,7 @@ internal static class CommandRunner
         {
             var command = parse.CommandResult.Command;
             var name = command == root ? "ferry" : $"ferry {command.Name}";
-            await Console.Error.WriteLineAsync($"ferry: error: {parse.Errors[0].Message} (see '{name} --help')").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ferry: error: {parse.Errors[0].Message} (see '{name} --help')");
             return ExitCodes.UsageOrSetup;
         }
 
@@ -33,26 +33,26 @@ internal static class CommandRunner
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, cancellation));
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellation.Token).ConfigureAwait(false);
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellation.Token);
         }
         catch (CliException ex)
         {
-            await Console.Error.WriteLineAsync($"ferry: error: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ferry: error: {ex.Message}");
             return ex.ExitCode;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            await Console.Error.WriteLineAsync("ferry: interrupted; run the same command again to resume").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("ferry: interrupted; run the same command again to resume");
             return ExitCodes.Interrupted;
         }
         catch (StoreException ex)
         {
-            await Console.Error.WriteLineAsync($"ferry: error: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ferry: error: {ex.Message}");
             return ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable ? ExitCodes.UsageOrSetup : ExitCodes.SomeFailed;
         }
         catch (Exception ex) when (Environment.GetEnvironmentVariable("FERRY_DEBUG") != "1")
         {
-            await Console.Error.WriteLineAsync($"ferry: error: {ex.Message} ({ex.GetType().Name}; set FERRY_DEBUG=1 for details)").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ferry: error: {ex.Message} ({ex.GetType().Name}; set FERRY_DEBUG=1 for details)");
             return ExitCodes.SomeFailed;
         }
     }

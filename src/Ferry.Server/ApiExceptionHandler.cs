@@ -1,7 +1,6 @@
 using Ferry.Core.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server;
 
@@ -36,6 +35,6 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
             HttpContext = httpContext,
             Exception = exception,
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        }).ConfigureAwait(false);
+        });
     }
 }

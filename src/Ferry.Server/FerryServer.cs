@@ -4,13 +4,9 @@ using Ferry.Server.Api;
 using Ferry.Server.Observability;
 using Ferry.Server.Schedules;
 using Ferry.Server.Sessions;
-using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Ferry.Server;
@@ -231,9 +227,9 @@ public static class FerryServer
         UseDatabase(builder, database);
         await using var db = new FerryDbContext(builder.Options, database, TenantScope.System);
         var migrator = new DatabaseMigrator(db, TimeProvider.System);
-        await using var startupLock = await StartupLock.AcquireAsync(db, cancellationToken).ConfigureAwait(false); // migrations run by one process at a time
-        var applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        await Jobs.ServerFolders.SeedConfiguredAsync(db, options, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        await using var startupLock = await StartupLock.AcquireAsync(db, cancellationToken); // migrations run by one process at a time
+        var applied = await migrator.MigrateAsync(cancellationToken);
+        await Jobs.ServerFolders.SeedConfiguredAsync(db, options, TimeProvider.System, cancellationToken);
         return (applied, migrator.LatestVersion, database.Describe());
     }
 

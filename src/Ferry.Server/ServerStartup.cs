@@ -1,7 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace Ferry.Server;
 
 /// <summary>
@@ -16,9 +12,9 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
         // Replicas starting together on one PostgreSQL database take turns from here (Data/StartupLock).
-        await using var startupLock = await LockAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), cancellationToken).ConfigureAwait(false);
-        await CheckSchemaAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), time, cancellationToken).ConfigureAwait(false);
-        var (created, passwordFile) = await AdminBootstrap.EnsureAsync(db, options, time, cancellationToken).ConfigureAwait(false);
+        await using var startupLock = await LockAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), cancellationToken);
+        await CheckSchemaAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), time, cancellationToken);
+        var (created, passwordFile) = await AdminBootstrap.EnsureAsync(db, options, time, cancellationToken);
         if (created)
         {
             // The password itself is never printed or logged: only where the operator finds it.
@@ -27,14 +23,14 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
                 : $"ferry: created the first administrator '{AdminBootstrap.AdminUsername}' in company '{options.FirstCompanyName}'; its one-time password is in {passwordFile} (readable by this user only; it must be changed at first sign-in)");
         }
 
-        await SeedRootsAsync(db, options, time, logger, cancellationToken).ConfigureAwait(false);
+        await SeedRootsAsync(db, options, time, logger, cancellationToken);
         ReplicaServices.EnsureSharedKeys(services);
     }
 
     /// <summary>Seeds the configured roots into the first company, logging each one given.</summary>
     internal static async Task SeedRootsAsync(FerryDbContext db, FerryServerOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        foreach (var root in await Jobs.ServerFolders.SeedConfiguredAsync(db, options, time, cancellationToken).ConfigureAwait(false))
+        foreach (var root in await Jobs.ServerFolders.SeedConfiguredAsync(db, options, time, cancellationToken))
         {
             logger.LogInformation("Gave the first company the configured server folder {Root} (Ferry:AllowedRoots)", root);
         }
@@ -45,7 +41,7 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
     {
         try
         {
-            return await StartupLock.AcquireAsync(db, cancellationToken).ConfigureAwait(false);
+            return await StartupLock.AcquireAsync(db, cancellationToken);
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
         {
@@ -60,7 +56,7 @@ internal sealed class ServerStartup(IServiceProvider services, FerryServerOption
         int current;
         try
         {
-            current = await migrator.CurrentVersionAsync(cancellationToken).ConfigureAwait(false);
+            current = await migrator.CurrentVersionAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
         {

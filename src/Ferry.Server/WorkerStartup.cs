@@ -1,7 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace Ferry.Server;
 
 /// <summary>
@@ -14,9 +10,9 @@ internal sealed class WorkerStartup(IServiceProvider services, FerryServerOption
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-        await using var startupLock = await ServerStartup.LockAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), cancellationToken).ConfigureAwait(false);
-        await ServerStartup.CheckSchemaAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), time, cancellationToken).ConfigureAwait(false);
-        await ServerStartup.SeedRootsAsync(db, options, time, logger, cancellationToken).ConfigureAwait(false);
+        await using var startupLock = await ServerStartup.LockAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), cancellationToken);
+        await ServerStartup.CheckSchemaAsync(db, scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), time, cancellationToken);
+        await ServerStartup.SeedRootsAsync(db, options, time, logger, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

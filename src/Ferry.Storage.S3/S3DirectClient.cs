@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using Amazon.Runtime;
 using Ferry.Core.Storage;
@@ -205,7 +204,7 @@ internal sealed class S3DirectClient
     }
 
     /// <summary>A response body that disposes its response with it.</summary>
-    private sealed class ResponseBodyStream(HttpResponseMessage response, Stream inner) : ReadOnlyStreamBase
+    private sealed class ResponseBodyStream(HttpResponseMessage response, Stream inner) : ReadOnlyStream
     {
         public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);

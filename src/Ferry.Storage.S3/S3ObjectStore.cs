@@ -1,4 +1,3 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -267,7 +266,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresig
         value is { } time ? new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
 
     /// <summary>A GET response's body that disposes the response with it.</summary>
-    private sealed class OwnedResponseStream(GetObjectResponse response) : ReadOnlyStreamBase
+    private sealed class OwnedResponseStream(GetObjectResponse response) : ReadOnlyStream
     {
         private readonly Stream _inner = response.ResponseStream;
 

@@ -15,6 +15,7 @@ namespace Ferry.Storage.S3;
 /// one set is kept long enough that a swap lands between two requests' asks only at the rare swap itself.
 /// </para>
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "AWSCredentials is not disposable; the semaphore never allocates a wait handle, so it holds nothing to release.")]
 internal sealed class S3StableCredentials : AWSCredentials
 {
     /// <summary>The least time one set is kept (so credentials near expiry are not fetched on every request).</summary>

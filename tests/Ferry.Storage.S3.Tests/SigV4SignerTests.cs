@@ -1,12 +1,10 @@
-using Amazon.Runtime;
 using Ferry.Core.Hashing;
 using Ferry.Core.Storage;
+using Ferry.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Ferry.Testing;
 
 namespace Ferry.Storage.S3.Tests;
 

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Ferry.Testing;
 using Microsoft.Playwright;
 
@@ -45,9 +42,9 @@ public sealed class WebFixture : IAsyncLifetime
         Url = $"http://127.0.0.1:{FreePort.Next()}";
         Directory.CreateDirectory(JobsRoot);
         DonationBucket = await S3.CreateBucketAsync("donations");
-        ferry.Environment["Ferry__DonationDestination"] = $"s3://{DonationBucket}/study";
-        ferry.Environment["Ferry__DonationEndpoint"] = S3.Endpoint;
-        ferry.Environment["Ferry__Storage__AllowPrivateEndpoints"] = "true"; // s3rver is on 127.0.0.1
+        ferry["Ferry__DonationDestination"] = $"s3://{DonationBucket}/study";
+        ferry["Ferry__DonationEndpoint"] = S3.Endpoint;
+        ferry["Ferry__Storage__AllowPrivateEndpoints"] = "true"; // s3rver is on 127.0.0.1
         _server = ferry.Start("serve", "--urls", Url, "--worker", "--allowed-root", JobsRoot);
         ServerOutput = ProcessOutput.Drain(_server); // an unread log would eventually stop the server
         await FerryServerClient.WaitUntilHealthyAsync(Url, _server);
@@ -80,7 +77,8 @@ public sealed class WebFixture : IAsyncLifetime
         _home.Dispose();
     }
 
-    public FerryCommand Ferry() => new(_home.Path, AdminPassword);
+    /// <summary>The ferry CLI with this fixture's home, as the first administrator's password is set there.</summary>
+    public FerryProcess Ferry() => new(_home.Path) { ["FERRY_ADMIN_PASSWORD"] = AdminPassword };
 
     /// <summary>A bucket whose CORS rule lets the app's origin PUT and read ETag, set with 'ferry s3 cors' as an operator would.</summary>
     public async Task<string> BucketAsync(string? endpoint = null)
@@ -111,48 +109,4 @@ public sealed class WebFixture : IAsyncLifetime
 
     public Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
-}
-
-/// <summary>Runs the built ferry CLI with a controlled environment (S3 credentials for s3rver, its own data directory).</summary>
-public sealed class FerryCommand(string home, string adminPassword)
-{
-    /// <summary>Extra environment variables (server settings such as Ferry__DonationDestination).</summary>
-    public Dictionary<string, string> Environment { get; } = [];
-
-    public Process Start(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(RepositoryPaths.FerryDll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["HOME"] = home;
-        info.Environment["FERRY_HOME"] = Path.Combine(home, "ferry");
-        info.Environment["FERRY_ADMIN_PASSWORD"] = adminPassword;
-        info.Environment["AWS_ACCESS_KEY_ID"] = S3rverServer.AccessKey;
-        info.Environment["AWS_SECRET_ACCESS_KEY"] = S3rverServer.SecretKey;
-        info.Environment["AWS_REGION"] = "us-east-1";
-        foreach (var name in new[] { "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN" })
-        {
-            info.Environment.Remove(name);
-        }
-
-        foreach (var (name, value) in Environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        return Process.Start(info)!;
-    }
-
-    public async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        using var process = Start(args);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
 }

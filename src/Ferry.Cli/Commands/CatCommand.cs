@@ -37,7 +37,7 @@ internal sealed class CatCommand
             ObjectContent read;
             try
             {
-                read = await store.ReadAsync(key, 0, null, cancellationToken).ConfigureAwait(false);
+                read = await store.ReadAsync(key, 0, null, cancellationToken);
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
             {
@@ -48,7 +48,7 @@ internal sealed class CatCommand
                 throw CliException.Usage(ex.Message);
             }
 
-            await using (read.ConfigureAwait(false))
+            await using (read)
             {
                 using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -59,15 +59,15 @@ internal sealed class CatCommand
                     if (parse.GetValue(_gunzip))
                     {
                         await using var gunzip = new GZipStream(hashing, CompressionMode.Decompress, leaveOpen: true);
-                        await gunzip.CopyToAsync(output, 1 << 16, cancellationToken).ConfigureAwait(false);
-                        await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false); // hash any trailing bytes too
+                        await gunzip.CopyToAsync(output, 1 << 16, cancellationToken);
+                        await hashing.CopyToAsync(Stream.Null, cancellationToken); // hash any trailing bytes too
                     }
                     else
                     {
-                        await hashing.CopyToAsync(output, 1 << 16, cancellationToken).ConfigureAwait(false);
+                        await hashing.CopyToAsync(output, 1 << 16, cancellationToken);
                     }
 
-                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await output.FlushAsync(cancellationToken);
                 }
                 catch (IOException ex) when (ex.Message.Contains("pipe", StringComparison.OrdinalIgnoreCase))
                 {
@@ -112,7 +112,7 @@ internal sealed class CatCommand
     }
 
     /// <summary>Hashes what passes through.</summary>
-    private sealed class HashingReadStream(Stream inner, IncrementalHash sha256, IncrementalHash md5) : ReadOnlyStreamBase
+    private sealed class HashingReadStream(Stream inner, IncrementalHash sha256, IncrementalHash md5) : ReadOnlyStream
     {
 
         public override int Read(byte[] buffer, int offset, int count)
@@ -125,7 +125,7 @@ internal sealed class CatCommand
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            var n = await inner.ReadAsync(buffer, cancellationToken);
             sha256.AppendData(buffer.Span[..n]);
             md5.AppendData(buffer.Span[..n]);
             return n;

@@ -31,7 +31,7 @@ internal sealed class DbCommand
         DatabaseOption.AddRoots(settings, parse.GetValue(_roots));
         try
         {
-            var (applied, version, database) = await FerryServer.MigrateAsync(settings, cancellationToken).ConfigureAwait(false);
+            var (applied, version, database) = await FerryServer.MigrateAsync(settings, cancellationToken);
             Console.WriteLine(applied.Count == 0
                 ? $"{database}: schema is current (version {version})"
                 : $"{database}: applied migration(s) {string.Join(", ", applied)}; schema is at version {version}");

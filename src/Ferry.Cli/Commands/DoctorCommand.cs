@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using Ferry.Cli.Stores;
 using Ferry.Core.Hashing;
 using Ferry.Core.Storage;
@@ -12,7 +11,7 @@ namespace Ferry.Cli.Commands;
 /// for each problem: credentials present and not placeholders (naming their source and expiry), endpoint answering, bucket existing
 /// and accepting a probe write, read and delete, and the clock within 5 minutes of the server's.
 /// </summary>
-internal sealed class DoctorCommand
+internal sealed class DoctorCommand(TimeProvider time)
 {
     private static readonly TimeSpan MaximumSkew = TimeSpan.FromMinutes(5);
 
@@ -57,7 +56,7 @@ internal sealed class DoctorCommand
         if (location.Scheme == StoreScheme.S3)
         {
             var endpoint = S3StoreFactory.ResolveEndpoint(connection.Endpoint) ?? new Uri($"https://s3.{connection.Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1"}.amazonaws.com/");
-            await CheckEndpointAndClockAsync(endpoint, Ok, Fail, cancellationToken).ConfigureAwait(false);
+            await CheckEndpointAndClockAsync(endpoint, Ok, Fail, cancellationToken);
         }
 
         if (!hasDestination)
@@ -68,7 +67,7 @@ internal sealed class DoctorCommand
 
         try
         {
-            await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
+            await StoreConnection.CheckAccessAsync(store, cancellationToken);
             Ok("bucket", $"{location} exists and the credentials are accepted");
         }
         catch (CliException ex)
@@ -77,12 +76,12 @@ internal sealed class DoctorCommand
             return ExitCodes.UsageOrSetup;
         }
 
-        await ProbeAsync(store, location.Prefix, Ok, Fail, cancellationToken).ConfigureAwait(false);
+        await ProbeAsync(store, location.Prefix, Ok, Fail, cancellationToken);
         return failures == 0 ? ExitCodes.Success : ExitCodes.UsageOrSetup;
     }
 
     /// <summary>The source, key id and expiry of the credentials; never the secret or the session token.</summary>
-    private static string DescribeCredentials(S3CredentialSource? source)
+    private string DescribeCredentials(S3CredentialSource? source)
     {
         if (source is null)
         {
@@ -90,24 +89,24 @@ internal sealed class DoctorCommand
         }
 
         var expiry = source.Expires is { } expires
-            ? $"; temporary, expire {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC (in {Math.Max(0, (expires - DateTimeOffset.UtcNow).TotalMinutes):0} min), refreshed before then"
+            ? $"; temporary, expire {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC (in {Math.Max(0, (expires - time.GetUtcNow()).TotalMinutes):0} min), refreshed before then"
             : source.Temporary ? "; temporary (session token), the source gives no expiry" : "; long-lived keys, no expiry";
         // Like `aws configure list`: the key id's last 4 characters tell keys apart without printing the id.
         var keyId = source.AccessKeyId.Length > 4 ? "****" + source.AccessKeyId[^4..] : "****";
         return $"from {source.Source}, access key id {keyId}{expiry}; not placeholders";
     }
 
-    private static async Task CheckEndpointAndClockAsync(Uri endpoint, Action<string, string> ok, Action<string, string> fail, CancellationToken cancellationToken)
+    private async Task CheckEndpointAndClockAsync(Uri endpoint, Action<string, string> ok, Action<string, string> fail, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Head, endpoint);
-            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await http.SendAsync(request, cancellationToken);
             ok("endpoint", $"{endpoint.GetLeftPart(UriPartial.Authority)} answers (HTTP {(int)response.StatusCode})");
             if (response.Headers.Date is { } serverTime)
             {
-                var skew = serverTime - DateTimeOffset.UtcNow;
+                var skew = serverTime - time.GetUtcNow();
                 if (skew.Duration() > MaximumSkew)
                 {
                     fail("clock", $"this machine's clock is {skew.Duration().TotalMinutes:0} minutes off the server's; S3 rejects signatures beyond 15 minutes. Set the clock (enable NTP)");
@@ -128,23 +127,23 @@ internal sealed class DoctorCommand
         }
     }
 
-    private static async Task ProbeAsync(IObjectStore store, string prefix, Action<string, string> ok, Action<string, string> fail, CancellationToken cancellationToken)
+    private async Task ProbeAsync(IObjectStore store, string prefix, Action<string, string> ok, Action<string, string> fail, CancellationToken cancellationToken)
     {
         var key = ObjectKey.Join(prefix, $".ferry-doctor-{Guid.NewGuid():N}");
-        var body = System.Text.Encoding.UTF8.GetBytes($"ferry doctor probe {DateTimeOffset.UtcNow:O}\n");
+        var body = System.Text.Encoding.UTF8.GetBytes($"ferry doctor probe {time.GetUtcNow():O}\n");
         var md5 = ContentHashes.Md5Hex(body);
         try
         {
             using (var content = new ReadOnlyMemoryStream(body))
             {
-                await store.PutAsync(key, content, body.Length, new ObjectWriteOptions(ContentHashes.Sha256Hex(body), ContentHashes.Md5Base64(md5)), cancellationToken).ConfigureAwait(false);
+                await store.PutAsync(key, content, body.Length, new ObjectWriteOptions(ContentHashes.Sha256Hex(body), ContentHashes.Md5Base64(md5)), cancellationToken);
             }
 
             ok("write", $"wrote probe object {key}");
-            await using (var read = await store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false))
+            await using (var read = await store.OpenReadAsync(key, cancellationToken))
             {
                 using var copy = new MemoryStream();
-                await read.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
+                await read.CopyToAsync(copy, cancellationToken);
                 if (copy.ToArray().AsSpan().SequenceEqual(body))
                 {
                     ok("read", "read the probe back byte for byte");
@@ -155,7 +154,7 @@ internal sealed class DoctorCommand
                 }
             }
 
-            await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            await store.DeleteAsync(key, cancellationToken);
             ok("delete", "deleted the probe object");
         }
         catch (StoreException ex)

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Ferry.Cli.Stores;
 using Ferry.Core;
 using Ferry.Core.Privacy;
-using Ferry.Core.Storage;
 
 namespace Ferry.Cli.Commands;
 
@@ -67,7 +66,7 @@ internal sealed class DonateCommand
         var store = StoreConnection.Open(location, _s3.Read(parse, 16, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile));
         try
         {
-            using var journal = UploadCommand.OpenJournal(null, dryRun: false);
+            using var journal = JournalFile.Open(null, dryRun: false);
             var result = await DataDonation.DonateAsync(new DonationRequest
             {
                 Folder = folder,
@@ -80,7 +79,7 @@ internal sealed class DonateCommand
                 ConsentedVersion = consented,
                 Ledger = ledger,
                 Journal = journal,
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
             if (parse.GetValue(_json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>

@@ -42,7 +42,7 @@ internal sealed class DonationsCommand
         try
         {
             await using var stream = temporary is null ? Console.OpenStandardOutput() : File.Create(temporary);
-            await api.ExportDonationsAsync(days, format, stream, cancellationToken).ConfigureAwait(false);
+            await api.ExportDonationsAsync(days, format, stream, cancellationToken);
         }
         catch (FerryApiException ex)
         {
@@ -57,7 +57,7 @@ internal sealed class DonationsCommand
         if (path is not null)
         {
             File.Move(temporary!, path, overwrite: true);
-            await Console.Error.WriteLineAsync($"ferry: wrote {path}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ferry: wrote {path}");
         }
 
         return ExitCodes.Success;

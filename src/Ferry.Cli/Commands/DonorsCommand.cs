@@ -12,7 +12,7 @@ namespace Ferry.Cli.Commands;
 /// <c>withdraw PSEUDONYM</c>, <c>consent PSEUDONYM</c> (renews consent after a withdrawal, at a terminal only),
 /// <c>pseudonym ID</c>, <c>new-key FILE</c>.
 /// </summary>
-internal sealed class DonorsCommand
+internal sealed class DonorsCommand(TimeProvider time)
 {
     private readonly Argument<string> _pseudonym = new("pseudonym") { Description = "The donor pseudonym (p_ and 32 hex digits), as shown after a donation" };
     private readonly Argument<string> _id = new("id") { Description = "The donor's identifier (as given to --donor)" };
@@ -89,10 +89,10 @@ internal sealed class DonorsCommand
         if (parse.GetValue(_server) is { } serverText)
         {
             var server = ServerTokenStore.Normalize(serverText);
-            using var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));
+            using var api = new FerryApiClient(server, ServerTokenStore.Find(server, time));
             try
             {
-                var erased = await api.EraseDonorAsync(pseudonym, cancellationToken).ConfigureAwait(false);
+                var erased = await api.EraseDonorAsync(pseudonym, cancellationToken);
                 Console.Out.WriteLine($"Erased {pseudonym} on {server.GetLeftPart(UriPartial.Authority)}: {erased["objects_deleted"]} object(s) in storage, {erased["rows_deleted"]} database row(s); audit {erased["erasure_id"]}");
                 return ExitCodes.Success;
             }
@@ -109,8 +109,8 @@ internal sealed class DonorsCommand
         var store = StoreConnection.Open(location, _s3.Read(parse, 16, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile));
         try
         {
-            await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
-            var result = await DonorErasure.EraseAsync(store, location.Prefix, pseudonym, new DonationLedger(DonationLedger.DefaultPath), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await StoreConnection.CheckAccessAsync(store, cancellationToken);
+            var result = await DonorErasure.EraseAsync(store, location.Prefix, pseudonym, new DonationLedger(DonationLedger.DefaultPath), time, cancellationToken);
             Console.Out.WriteLine($"Erased {pseudonym}: {result.ObjectsDeleted} object(s) in storage, {result.FilesDeleted} archive file(s), {result.EntriesDeleted} ledger entr(ies); audit {result.Id}");
             return ExitCodes.Success;
         }
@@ -167,7 +167,7 @@ internal sealed class DonorsCommand
             throw CliException.Usage($"the version typed is not {policy.Version}; consent for {pseudonym} stays withdrawn");
         }
 
-        var record = new ConsentRecord(pseudonym, ConsentRecord.Renewed, DateTimeOffset.UtcNow, policy.Version, policy.Hash, "donations after a withdrawal, renewed at a terminal", withdrawal.Study);
+        var record = new ConsentRecord(pseudonym, ConsentRecord.Renewed, time.GetUtcNow(), policy.Version, policy.Hash, "donations after a withdrawal, renewed at a terminal", withdrawal.Study);
         ledger.Append(new LedgerEntry { Type = LedgerEntry.ConsentType, At = record.At, Donor = pseudonym, Consent = record });
         Console.Out.WriteLine($"Consent renewed for {pseudonym} under policy version {policy.Version} (recorded in {ledger.Path}); 'ferry donate' may send donations again");
         return ExitCodes.Success;
@@ -183,7 +183,7 @@ internal sealed class DonorsCommand
 
         var ledger = new DonationLedger(DonationLedger.DefaultPath);
         var policy = ConsentPolicy.Default;
-        var record = new ConsentRecord(pseudonym, ConsentRecord.Withdrawn, DateTimeOffset.UtcNow, ledger.LatestConsent(pseudonym)?.PolicyVersion ?? policy.Version,
+        var record = new ConsentRecord(pseudonym, ConsentRecord.Withdrawn, time.GetUtcNow(), ledger.LatestConsent(pseudonym)?.PolicyVersion ?? policy.Version,
             ledger.LatestConsent(pseudonym)?.PolicyHash ?? policy.Hash, "all donations", ledger.LatestConsent(pseudonym)?.Study ?? "");
         ledger.Append(new LedgerEntry { Type = LedgerEntry.ConsentType, At = record.At, Donor = pseudonym, Consent = record });
         Console.Out.WriteLine($"Consent withdrawn for {pseudonym} (recorded in {ledger.Path}): 'ferry donate' refuses every donation under it until it is renewed at a terminal with 'ferry donors consent {pseudonym}'; earlier donations stay until erased with 'ferry donors erase {pseudonym}'");

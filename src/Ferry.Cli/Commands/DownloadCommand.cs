@@ -2,8 +2,6 @@ using System.CommandLine;
 using Ferry.Cli.Configuration;
 using Ferry.Cli.Output;
 using Ferry.Cli.Stores;
-using Ferry.Core;
-using Ferry.Core.Journal;
 using Ferry.Core.Transfer;
 
 namespace Ferry.Cli.Commands;
@@ -81,9 +79,9 @@ internal sealed class DownloadCommand
         var store = StoreConnection.Open(location, _s3.Read(parse, options.Concurrency * options.ChunkConcurrency + 8));
         try
         {
-            await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
-            await RequireObjectsAsync(store, location, cancellationToken).ConfigureAwait(false);
-            using var journal = UploadCommand.OpenJournal(parse.GetValue(_journal), options.DryRun);
+            await StoreConnection.CheckAccessAsync(store, cancellationToken);
+            await RequireObjectsAsync(store, location, cancellationToken);
+            using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
             var json = parse.GetValue(_json);
             var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
             await using var events = json ? new JsonEventWriter(Console.Out) : null;
@@ -95,7 +93,7 @@ internal sealed class DownloadCommand
             try
             {
                 var run = new DownloadEngine(journal).RunAsync(new DownloadRequest(store, location.Prefix, destination), options, progress, observer, cancellationToken);
-                summary = await new ProgressDisplay(progress, mode, events, Console.Error).RunAsync(run).ConfigureAwait(false);
+                summary = await new ProgressDisplay(progress, mode, events, Console.Error).RunAsync(run);
             }
             catch (UnauthorizedAccessException ex)
             {
@@ -121,7 +119,7 @@ internal sealed class DownloadCommand
 
     private static async Task RequireObjectsAsync(Core.Storage.IObjectStore store, Core.Storage.StoreLocation location, CancellationToken cancellationToken)
     {
-        await foreach (var _ in store.ListAsync(location.Prefix, cancellationToken).ConfigureAwait(false))
+        await foreach (var _ in store.ListAsync(location.Prefix, cancellationToken))
         {
             return;
         }

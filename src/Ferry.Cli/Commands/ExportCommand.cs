@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
-using Ferry.Core;
+using Ferry.Cli.Output;
 using Ferry.Core.Bundles;
 using Ferry.Core.Transfer;
 
@@ -42,7 +41,7 @@ internal sealed class ExportCommand
         var (sections, destinationText) = ReadSections(parse);
         var destination = BundleStores.Describe(parse, _s3, destinationText);
         var outbox = new Outbox(parse.GetValue(_outbox) ?? Outbox.DefaultDirectory);
-        using var journal = UploadCommand.OpenJournal(null, dryRun: false);
+        using var journal = JournalFile.Open(null, dryRun: false);
         var exporter = new BundleExporter(outbox, BundleStores.Opener(parse, _s3), journal);
         var request = new BundleRequest(parse.GetValue(_name)!, sections, destination, parse.GetValue(_user));
         var json = parse.GetValue(_json);
@@ -54,48 +53,14 @@ internal sealed class ExportCommand
         ExportResult result;
         try
         {
-            result = await exporter.ExportAsync(request, new TransferProgress(), cancellationToken).ConfigureAwait(false);
+            result = await exporter.ExportAsync(request, new TransferProgress(), cancellationToken);
         }
         catch (BundleException ex)
         {
             throw CliException.Usage(ex.Message);
         }
 
-        return Report(result, json);
-    }
-
-    /// <summary>Prints one result (export or flush) and returns its exit code.</summary>
-    internal static int Report(ExportResult result, bool json)
-    {
-        if (json)
-        {
-            Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
-            {
-                ["outcome"] = result.Outcome.ToString().ToLowerInvariant(),
-                ["bundle"] = result.Folder,
-                ["location"] = result.Location,
-                ["outbox_path"] = result.OutboxPath,
-                ["message"] = result.Message,
-                ["files"] = result.Files,
-                ["bytes"] = result.Bytes,
-                ["duration_ms"] = (long)result.Duration.TotalMilliseconds,
-            }));
-        }
-        else if (result.Outcome == ExportOutcome.Delivered)
-        {
-            Console.Out.WriteLine($"Exported {result.Files} file(s) and 2 reports, verified: {result.Location}");
-        }
-        else if (result.Outcome == ExportOutcome.Queued)
-        {
-            Console.Out.WriteLine($"Queued in the outbox: {result.OutboxPath}");
-            Console.Error.WriteLine($"ferry: the destination failed ({result.Message}); the bundle is complete in the outbox, run 'ferry outbox flush' to deliver it");
-        }
-        else
-        {
-            Console.Out.WriteLine($"Busy: {result.Folder} is being delivered by another process");
-        }
-
-        return result.Outcome == ExportOutcome.Delivered ? ExitCodes.Success : ExitCodes.Queued;
+        return ExportResultPrinter.Print(result, json);
     }
 
     private (IReadOnlyList<BundleSection> Sections, string Destination) ReadSections(ParseResult parse)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
-using System.Text.Json.Nodes;
 using Ferry.Cli.Output;
 using Ferry.Cli.Server;
 using Ferry.Client;

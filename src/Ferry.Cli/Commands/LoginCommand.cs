@@ -7,7 +7,7 @@ using Ferry.Client;
 namespace Ferry.Cli.Commands;
 
 /// <summary><c>ferry login URL</c>: signs in to a Ferry server and stores the token for later commands.</summary>
-internal sealed class LoginCommand
+internal sealed class LoginCommand(TimeProvider time)
 {
     private readonly Argument<string> _server = new("server") { Description = "The Ferry server, e.g. http://127.0.0.1:8080" };
     private readonly Option<string?> _username = new("--username", "-u") { Description = "User name (default: FERRY_USERNAME, else asked)" };
@@ -34,8 +34,8 @@ internal sealed class LoginCommand
         using var client = new FerryApiClient(server, token: null, TimeSpan.FromSeconds(30));
         try
         {
-            var (token, expiresIn) = await client.LoginAsync(username, password, cancellationToken).ConfigureAwait(false);
-            ServerTokenStore.Save(server, token, username, DateTimeOffset.UtcNow.AddSeconds(expiresIn));
+            var (token, expiresIn) = await client.LoginAsync(username, password, cancellationToken);
+            ServerTokenStore.Save(server, token, username, time.GetUtcNow().AddSeconds(expiresIn));
             Console.WriteLine($"signed in to {server.GetLeftPart(UriPartial.Authority)} as {username}; the token is valid for {TimeSpan.FromSeconds(expiresIn).TotalHours:0.#} hours");
             return ExitCodes.Success;
         }

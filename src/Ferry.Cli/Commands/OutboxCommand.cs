@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Ferry.Cli.Output;
 using Ferry.Core.Bundles;
 
 namespace Ferry.Cli.Commands;
@@ -72,14 +73,14 @@ internal sealed class OutboxCommand
     private async Task<int> FlushAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var outbox = Open(parse);
-        using var journal = UploadCommand.OpenJournal(null, dryRun: false);
+        using var journal = JournalFile.Open(null, dryRun: false);
         var exporter = new BundleExporter(outbox, BundleStores.Opener(parse, _s3), journal);
-        var results = await exporter.FlushAsync(dueOnly: false, select: null, cancellationToken).ConfigureAwait(false);
+        var results = await exporter.FlushAsync(dueOnly: false, select: null, cancellationToken);
         var json = parse.GetValue(_json);
         var exit = ExitCodes.Success;
         foreach (var result in results)
         {
-            exit = Math.Max(exit, ExportCommand.Report(result, json));
+            exit = Math.Max(exit, ExportResultPrinter.Print(result, json));
         }
 
         if (!json)

@@ -57,7 +57,7 @@ internal sealed class S3Command
         using var store = Open(parse, _s3, _corsBucket);
         await CallAsync(store, "CORS", async () =>
         {
-            var rules = await ExistingAsync(() => store.Client.GetCORSConfigurationAsync(store.Bucket, cancellationToken), r => r.Configuration?.Rules).ConfigureAwait(false);
+            var rules = await ExistingAsync(() => store.Client.GetCORSConfigurationAsync(store.Bucket, cancellationToken), r => r.Configuration?.Rules);
             rules.RemoveAll(r => r.Id == CorsRuleId);
             rules.Add(new CORSRule
             {
@@ -68,8 +68,8 @@ internal sealed class S3Command
                 ExposeHeaders = ["ETag"],
                 MaxAgeSeconds = 3000,
             });
-            await store.Client.PutCORSConfigurationAsync(new PutCORSConfigurationRequest { BucketName = store.Bucket, Configuration = new CORSConfiguration { Rules = rules } }, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+            await store.Client.PutCORSConfigurationAsync(new PutCORSConfigurationRequest { BucketName = store.Bucket, Configuration = new CORSConfiguration { Rules = rules } }, cancellationToken);
+        }, cancellationToken);
         Console.WriteLine($"s3://{store.Bucket}: browsers from {string.Join(", ", origins)} may upload with presigned URLs (PUT, POST) and read ETag (rule {CorsRuleId})");
         return ExitCodes.Success;
     }
@@ -85,7 +85,7 @@ internal sealed class S3Command
         using var store = Open(parse, _s3Lifecycle, _lifecycleBucket);
         await CallAsync(store, "lifecycle", async () =>
         {
-            var rules = await ExistingAsync(() => store.Client.GetLifecycleConfigurationAsync(store.Bucket, cancellationToken), r => r.Configuration?.Rules).ConfigureAwait(false);
+            var rules = await ExistingAsync(() => store.Client.GetLifecycleConfigurationAsync(store.Bucket, cancellationToken), r => r.Configuration?.Rules);
             rules.RemoveAll(r => r.Id == LifecycleRuleId);
             rules.Add(new LifecycleRule
             {
@@ -94,8 +94,8 @@ internal sealed class S3Command
                 Filter = new LifecycleFilter { LifecycleFilterPredicate = new LifecyclePrefixPredicate { Prefix = "" } },
                 AbortIncompleteMultipartUpload = new LifecycleRuleAbortIncompleteMultipartUpload { DaysAfterInitiation = days },
             });
-            await store.Client.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest { BucketName = store.Bucket, Configuration = new LifecycleConfiguration { Rules = rules } }, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+            await store.Client.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest { BucketName = store.Bucket, Configuration = new LifecycleConfiguration { Rules = rules } }, cancellationToken);
+        }, cancellationToken);
         Console.WriteLine($"s3://{store.Bucket}: multipart uploads left unfinished for {days} day(s) are aborted (rule {LifecycleRuleId})");
         return ExitCodes.Success;
     }
@@ -117,7 +117,7 @@ internal sealed class S3Command
     {
         try
         {
-            return rules(await get().ConfigureAwait(false)) ?? [];
+            return rules(await get()) ?? [];
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode is "NoSuchCORSConfiguration" or "NoSuchLifecycleConfiguration" || ex.StatusCode == System.Net.HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
         {
@@ -127,10 +127,10 @@ internal sealed class S3Command
 
     private static async Task CallAsync(S3ObjectStore store, string setting, Func<Task> call, CancellationToken cancellationToken)
     {
-        await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
+        await StoreConnection.CheckAccessAsync(store, cancellationToken);
         try
         {
-            await call().ConfigureAwait(false);
+            await call();
         }
         catch (AmazonS3Exception ex)
         {

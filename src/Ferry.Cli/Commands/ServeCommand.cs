@@ -41,9 +41,9 @@ internal sealed class ServeCommand
         try
         {
             var app = FerryServer.Build([], settings);
-            await using (app.ConfigureAwait(false))
+            await using (app)
             {
-                await ((IHost)app).RunAsync(cancellationToken).ConfigureAwait(false);
+                await ((IHost)app).RunAsync(cancellationToken);
             }
         }
         catch (Exception ex) when (ex is ServerStartupException or ArgumentException or FormatException or IOException or InvalidOperationException)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Ferry.Cli.Server;
 using Ferry.Client;
 

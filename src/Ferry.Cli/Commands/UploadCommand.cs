@@ -61,10 +61,10 @@ internal sealed class UploadCommand
         var config = parse.GetValue(_config) is { } configPath ? UploadConfigFile.Load(configPath) : null;
         var sourceText = parse.GetValue(_source) ?? config?.LocalDirectory
             ?? throw CliException.Usage("no source folder given; write ferry upload SOURCE DEST, or set local_directory in --config");
-        await _check.RunAsync(parse, SourceFolder.Check(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), cancellationToken).ConfigureAwait(false);
+        await _check.RunAsync(parse, SourceFolder.Check(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), cancellationToken);
         if (parse.GetValue(_server) is { } serverText)
         {
-            return await RunThroughServerAsync(parse, serverText, sourceText, config, cancellationToken).ConfigureAwait(false);
+            return await RunThroughServerAsync(parse, serverText, sourceText, config, cancellationToken);
         }
 
         if (parse.GetValue(_project) is not null || parse.GetValue(_cycle) is not null)
@@ -84,12 +84,12 @@ internal sealed class UploadCommand
             throw CliException.Usage($"the destination {location.Container} lies inside the source {source}; pick a destination outside it");
         }
 
-        using var transferLock = await LockAsync(parse, source, location.ToString(), options.DryRun, cancellationToken).ConfigureAwait(false);
+        using var transferLock = await LockAsync(parse, source, location.ToString(), options.DryRun, cancellationToken);
         var store = StoreConnection.Open(location, s3);
         try
         {
-            await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
-            var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), options, cancellationToken).ConfigureAwait(false);
+            await StoreConnection.CheckAccessAsync(store, cancellationToken);
+            var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), options, cancellationToken);
             return ExitCodes.Of(summary);
         }
         finally
@@ -110,14 +110,14 @@ internal sealed class UploadCommand
         var source = SourceFolder.Check(sourceText);
         var options = ReadOptions(parse, config);
         var server = ServerTokenStore.Normalize(serverText);
-        using var transferLock = await LockAsync(parse, source, $"{server.GetLeftPart(UriPartial.Authority)} project {project} cycle {cycle}", options.DryRun, cancellationToken).ConfigureAwait(false);
-        var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, cancellationToken).ConfigureAwait(false);
+        using var transferLock = await LockAsync(parse, source, $"{server.GetLeftPart(UriPartial.Authority)} project {project} cycle {cycle}", options.DryRun, cancellationToken);
+        var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, cancellationToken);
         using var api = target.Api as IDisposable;
         using var session = target;
-        var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, cancellationToken).ConfigureAwait(false);
+        var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, cancellationToken);
         try
         {
-            var finished = await target.FinishAsync(CancellationToken.None).ConfigureAwait(false);
+            var finished = await target.FinishAsync(CancellationToken.None);
             if (!parse.GetValue(_json))
             {
                 Console.Out.WriteLine($"session {finished.Id} on {target.Api.Server.GetLeftPart(UriPartial.Authority)}: {finished.Status} ({finished.UploadedFiles} uploaded, {finished.SkippedFiles} already there, {finished.FailedFiles} failed, {finished.PendingFiles} pending)");
@@ -125,7 +125,7 @@ internal sealed class UploadCommand
         }
         catch (FerryApiException ex)
         {
-            await Console.Error.WriteLineAsync($"ferry: warning: could not close session {target.Session.Id} on the server: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ferry: warning: could not close session {target.Session.Id} on the server: {ex.Message}");
         }
 
         return ExitCodes.Of(summary);
@@ -134,7 +134,7 @@ internal sealed class UploadCommand
     /// <summary>Runs the engine with the display the flags ask for, and prints or emits the summary.</summary>
     private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IWritableObjectStore store, string prefix, string destination, UploadOptions options, CancellationToken cancellationToken)
     {
-        using var journal = OpenJournal(parse.GetValue(_journal), options.DryRun);
+        using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
         var json = parse.GetValue(_json);
         var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
         await using var events = json ? new JsonEventWriter(Console.Out) : null;
@@ -145,7 +145,7 @@ internal sealed class UploadCommand
         var engine = new UploadEngine(journal);
         var request = new UploadRequest(source, store, prefix);
         var run = engine.RunAsync(request, options, progress, observer, cancellationToken);
-        var summary = await new ProgressDisplay(progress, mode, events, Console.Error).RunAsync(run).ConfigureAwait(false);
+        var summary = await new ProgressDisplay(progress, mode, events, Console.Error).RunAsync(run);
 
         if (events is not null)
         {
@@ -224,7 +224,7 @@ internal sealed class UploadCommand
         {
             if (parse.GetValue(_wait))
             {
-                return await TransferLock.AcquireAsync(lockPath, pid => Console.Error.WriteLine($"ferry: waiting for {Holder(pid)}, which is uploading {source} to {destination}"), cancellationToken).ConfigureAwait(false);
+                return await TransferLock.AcquireAsync(lockPath, pid => Console.Error.WriteLine($"ferry: waiting for {Holder(pid)}, which is uploading {source} to {destination}"), cancellationToken);
             }
 
             return TransferLock.TryAcquire(lockPath, out var holder)
@@ -233,20 +233,6 @@ internal sealed class UploadCommand
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw CliException.Usage($"cannot create the lock file {lockPath}: {ex.Message}; set FERRY_HOME or --journal to a writable place");
-        }
-    }
-
-    internal static TransferJournal? OpenJournal(string? path, bool dryRun)
-    {
-        var file = path is null ? FerryPaths.JournalFile : Path.GetFullPath(path);
-        try
-        {
-            // A dry run writes nothing: it reads the journal if there is one, and does without otherwise.
-            return dryRun && !File.Exists(file) ? null : TransferJournal.Open(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            throw CliException.Usage($"cannot open the journal {file}: {ex.Message}; set FERRY_HOME or --journal to a writable place");
         }
     }
 

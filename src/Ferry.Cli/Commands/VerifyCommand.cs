@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Ferry.Cli.Stores;
-using Ferry.Core.Transfer;
 using Ferry.Core.Verification;
 
 namespace Ferry.Cli.Commands;
@@ -49,7 +48,7 @@ internal sealed class VerifyCommand
         var store = StoreConnection.Open(location, _s3.Read(parse, concurrency + 4));
         try
         {
-            await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
+            await StoreConnection.CheckAccessAsync(store, cancellationToken);
             var json = parse.GetValue(_json);
             var gate = new Lock();
             var filter = _filter.Read(parse);
@@ -61,7 +60,7 @@ internal sealed class VerifyCommand
                         ? JsonSerializer.Serialize(new { v = 1, type = "difference", kind = difference.Kind, path = difference.Path, key = difference.Key, detail = difference.Detail })
                         : $"{difference.Kind}: {difference.Path}: {difference.Detail}");
                 }
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
 
             Console.Out.WriteLine(json
                 ? JsonSerializer.Serialize(new { v = 1, type = "summary", files_checked = report.FilesChecked, identical = report.FilesIdentical, differences = report.Differences, extra_objects = report.ExtraObjects })

@@ -31,7 +31,7 @@ internal sealed class WorkerCommand
         try
         {
             using var host = FerryServer.BuildWorker(settings);
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            await host.RunAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is ServerStartupException or ArgumentException or FormatException or IOException or InvalidOperationException)
         {

@@ -9,6 +9,8 @@ namespace Ferry.Cli.Configuration;
 /// </summary>
 internal sealed record DonateConfigFile
 {
+    private static readonly JsonSerializerOptions StrictJson = new() { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
     [JsonPropertyName("folder")] public string? Folder { get; init; }
     [JsonPropertyName("pattern")] public string? Pattern { get; init; }
     [JsonPropertyName("destination")] public string? Destination { get; init; }
@@ -34,7 +36,7 @@ internal sealed record DonateConfigFile
 
         try
         {
-            return JsonSerializer.Deserialize<DonateConfigFile>(File.ReadAllText(file), new JsonSerializerOptions { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow })
+            return JsonSerializer.Deserialize<DonateConfigFile>(File.ReadAllText(file), StrictJson)
                 ?? throw CliException.Usage($"the config file {file} is empty");
         }
         catch (JsonException ex)

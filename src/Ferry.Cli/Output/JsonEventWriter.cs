@@ -71,20 +71,20 @@ internal sealed class JsonEventWriter : ITransferObserver, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _lines.Writer.TryComplete();
-        await _pump.ConfigureAwait(false);
+        await _pump;
     }
 
     private async Task PumpAsync()
     {
-        await foreach (var line in _lines.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var line in _lines.Reader.ReadAllAsync())
         {
-            await _output.WriteLineAsync(line).ConfigureAwait(false);
+            await _output.WriteLineAsync(line);
             if (_lines.Reader.Count == 0)
             {
-                await _output.FlushAsync().ConfigureAwait(false);
+                await _output.FlushAsync();
             }
         }
 
-        await _output.FlushAsync().ConfigureAwait(false);
+        await _output.FlushAsync();
     }
 }

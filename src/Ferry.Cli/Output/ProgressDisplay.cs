@@ -54,22 +54,22 @@ internal sealed class ProgressDisplay
                     while (!work.IsCompleted)
                     {
                         context.UpdateTarget(Render(_progress.Snapshot(), clock.Elapsed));
-                        await Task.WhenAny(work, Task.Delay(250)).ConfigureAwait(false);
+                        await Task.WhenAny(work, Task.Delay(250));
                     }
 
                     context.UpdateTarget(Render(_progress.Snapshot(), clock.Elapsed));
-                }).ConfigureAwait(false);
+                });
                 break;
             case ProgressMode.Plain:
                 var lastLine = TimeSpan.Zero;
                 long lastFiles = 0;
                 while (!work.IsCompleted)
                 {
-                    await Task.WhenAny(work, Task.Delay(250)).ConfigureAwait(false);
+                    await Task.WhenAny(work, Task.Delay(250));
                     var snapshot = _progress.Snapshot();
                     if (!work.IsCompleted && (clock.Elapsed - lastLine >= TimeSpan.FromSeconds(5) || snapshot.FilesDone - lastFiles >= 10_000))
                     {
-                        await _log.WriteLineAsync("ferry: " + ProgressText.Line(snapshot, clock.Elapsed)).ConfigureAwait(false);
+                        await _log.WriteLineAsync("ferry: " + ProgressText.Line(snapshot, clock.Elapsed));
                         lastLine = clock.Elapsed;
                         lastFiles = snapshot.FilesDone;
                     }
@@ -79,7 +79,7 @@ internal sealed class ProgressDisplay
             case ProgressMode.Json:
                 while (!work.IsCompleted)
                 {
-                    await Task.WhenAny(work, Task.Delay(2000)).ConfigureAwait(false);
+                    await Task.WhenAny(work, Task.Delay(2000));
                     if (!work.IsCompleted)
                     {
                         _json!.WriteProgress(_progress.Snapshot(), clock.Elapsed);
@@ -89,7 +89,7 @@ internal sealed class ProgressDisplay
                 break;
         }
 
-        return await work.ConfigureAwait(false);
+        return await work;
     }
 
     private static Spectre.Console.Rendering.IRenderable Render(TransferSnapshot s, TimeSpan elapsed)

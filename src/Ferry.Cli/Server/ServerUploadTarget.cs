@@ -17,7 +17,7 @@ internal static class ServerUploadTarget
         var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));
         try
         {
-            var (chosen, chosenCycle) = await ServerProjects.FindAsync(api, project, cycle, cancellationToken).ConfigureAwait(false);
+            var (chosen, chosenCycle) = await ServerProjects.FindAsync(api, project, cycle, cancellationToken);
             if (options.DryRun)
             {
                 throw CliException.Usage("--dry-run is not available with --server (a session would be recorded); leave out --server to preview against the bucket");
@@ -28,7 +28,7 @@ internal static class ServerUploadTarget
                 Filter = options.Filter,
                 FollowSymlinks = options.FollowSymlinks,
                 ExcludedPath = options.ArchiveTo,
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
         }
         catch (FerryApiException ex)
         {

@@ -53,12 +53,12 @@ internal static class StoreConnection
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             try
             {
-                await store.CheckAccessAsync(timeout.Token).ConfigureAwait(false);
+                await store.CheckAccessAsync(timeout.Token);
                 return;
             }
             catch (StoreException ex) when (ex.Kind is StoreErrorKind.Transient or StoreErrorKind.Throttled && attempt < 3)
             {
-                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
             }
             catch (StoreException ex)
             {

@@ -108,7 +108,8 @@ internal static class BundleDelivery
             return null;
         }
 
-        await using var content = await store.ReadAsync(key, 0, null, cancellationToken).ConfigureAwait(false);
+        var content = await store.ReadAsync(key, 0, null, cancellationToken).ConfigureAwait(false);
+        await using var contentDisposal = content.ConfigureAwait(false);
         try
         {
             using var report = await JsonDocument.ParseAsync(content.Content, cancellationToken: cancellationToken).ConfigureAwait(false);

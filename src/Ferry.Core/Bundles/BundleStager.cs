@@ -101,7 +101,8 @@ internal static class BundleStager
     {
         var summaries = new List<BundleSectionSummary>();
         var entries = new List<(string Path, long Size, string Sha256)>();
-        await using var list = new StreamWriter(Path.Combine(staging, Outbox.StateFolder, Outbox.FilesName), false, new UTF8Encoding(false)) { NewLine = "\n" };
+        var list = new StreamWriter(Path.Combine(staging, Outbox.StateFolder, Outbox.FilesName), false, new UTF8Encoding(false)) { NewLine = "\n" };
+        await using var listDisposal = list.ConfigureAwait(false);
         var buffer = new byte[CopyBuffer];
         foreach (var section in sections)
         {
@@ -148,8 +149,10 @@ internal static class BundleStager
         long size = 0;
         try
         {
-            await using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
-            await using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+            var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            await using var inputDisposal = input.ConfigureAwait(false);
+            var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+            await using var outputDisposal = output.ConfigureAwait(false);
             int read;
             while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {

@@ -13,9 +13,11 @@ public static class BundleZip
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + ".tmp";
-        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+        var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        await using (file.ConfigureAwait(false))
         {
-            await using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
+            var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
+            await using (zip.ConfigureAwait(false))
             {
                 var root = bundle.Directory;
                 var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
@@ -26,8 +28,10 @@ public static class BundleZip
                 {
                     var entry = zip.CreateEntry(bundle.Folder + "/" + relative, IsCompressed(relative) ? CompressionLevel.NoCompression : CompressionLevel.Fastest);
                     entry.LastWriteTime = File.GetLastWriteTimeUtc(Path.Combine(root, relative));
-                    await using var input = File.OpenRead(Path.Combine(root, relative));
-                    await using var output = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    var input = File.OpenRead(Path.Combine(root, relative));
+                    await using var inputDisposal = input.ConfigureAwait(false);
+                    var output = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    await using var outputDisposal = output.ConfigureAwait(false);
                     await input.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
                 }
             }

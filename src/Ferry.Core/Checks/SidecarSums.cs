@@ -156,7 +156,8 @@ public static class SidecarSums
 
     public static async Task<string> HashFileAsync(string path, HashAlgorithmName algorithm, CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var streamDisposal = stream.ConfigureAwait(false);
         var digest = algorithm == HashAlgorithmName.MD5
             ? await MD5.HashDataAsync(stream, cancellationToken).ConfigureAwait(false)
             : await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);

@@ -91,7 +91,8 @@ public sealed class DatasetReader
 
     private static async IAsyncEnumerable<DatasetRecord> ParseAsync(string path, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var fileDisposal = file.ConfigureAwait(false);
         Stream content = key.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
         await using (content.ConfigureAwait(false))
         {

@@ -167,14 +167,18 @@ public static class DataDonation
 
     private static async Task WriteBundleAsync(string path, string parts, DonationManifest manifest, ConsentRecord consent, CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-        await using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        await using var fileDisposal = file.ConfigureAwait(false);
+        var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
+        await using (zip.ConfigureAwait(false))
         {
             foreach (var part in manifest.Files)
             {
                 var entry = zip.CreateEntry(part.Name, CompressionLevel.NoCompression);
-                await using var input = File.OpenRead(Path.Combine(parts, part.Name));
-                await using var output = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
+                var input = File.OpenRead(Path.Combine(parts, part.Name));
+                await using var inputDisposal = input.ConfigureAwait(false);
+                var output = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using var outputDisposal = output.ConfigureAwait(false);
                 await input.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
             }
 
@@ -187,7 +191,8 @@ public static class DataDonation
 
     private static async Task WriteJsonAsync(ZipArchive zip, string name, byte[] content, CancellationToken cancellationToken)
     {
-        await using var output = await zip.CreateEntry(name, CompressionLevel.Optimal).OpenAsync(cancellationToken).ConfigureAwait(false);
+        var output = await zip.CreateEntry(name, CompressionLevel.Optimal).OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var outputDisposal = output.ConfigureAwait(false);
         await output.WriteAsync(content, cancellationToken).ConfigureAwait(false);
     }
 

@@ -28,13 +28,17 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
     /// <summary>As <see cref="ProcessFileAsync(string, string, CancellationToken)"/>, counting against <paramref name="budget"/> when given.</summary>
     public async Task<PseudonymizationCounts> ProcessFileAsync(string inputPath, string outputPath, DonationBudget? budget, CancellationToken cancellationToken)
     {
-        await using var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
-        await using var output = new FileStream(outputPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        await using var inputDisposal = input.ConfigureAwait(false);
+        var output = new FileStream(outputPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        await using var outputDisposal = output.ConfigureAwait(false);
         PseudonymizationCounts counts;
         try
         {
-            await using var unzip = new GZipStream(input, CompressionMode.Decompress);
-            await using (var zip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+            var unzip = new GZipStream(input, CompressionMode.Decompress);
+            await using var unzipDisposal = unzip.ConfigureAwait(false);
+            var zip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true);
+            await using (zip.ConfigureAwait(false))
             {
                 counts = await ProcessAsync(unzip, zip, budget, cancellationToken).ConfigureAwait(false);
             }
@@ -62,7 +66,8 @@ public sealed class JsonLinesPseudonymizer(Pseudonymizer pseudonymizer)
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         // Records are written to a buffer, which goes to the output in large writes with a newline after each record.
         var pending = new ArrayBufferWriter<byte>(1 << 17);
-        await using var writer = new Utf8JsonWriter(pending, Compact);
+        var writer = new Utf8JsonWriter(pending, Compact);
+        await using var writerDisposal = writer.ConfigureAwait(false);
         try
         {
             int read;

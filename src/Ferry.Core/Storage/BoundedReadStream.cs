@@ -1,7 +1,7 @@
 namespace Ferry.Core.Storage;
 
 /// <summary>Reads at most a given number of bytes from an inner stream, then reports its end; owns the inner stream.</summary>
-internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStreamBase
+internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStream
 {
     private readonly long _length = length;
     private long _remaining = length;

@@ -78,7 +78,8 @@ public sealed class LocalDirectoryStore : IObjectStore
             return null;
         }
 
-        await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var streamDisposal = stream.ConfigureAwait(false);
         var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
         return Describe(key, file) with { Sha256 = sha256 };
     }
@@ -91,7 +92,8 @@ public sealed class LocalDirectoryStore : IObjectStore
         try
         {
             Directory.CreateDirectory(directory);
-            await using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (output.ConfigureAwait(false))
             {
                 await CopyExactlyAsync(content, output, length, cancellationToken).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);

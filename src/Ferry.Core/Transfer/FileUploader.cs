@@ -118,7 +118,8 @@ internal sealed class FileUploader
         await _context.Retry.ExecuteAsync(
             async ct =>
             {
-                await using var content = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                var content = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                await using var contentDisposal = content.ConfigureAwait(false);
                 await _context.Store.PutAsync(key, content, before.Size, write, ct).ConfigureAwait(false);
                 _context.Progress.AddBytesSent(before.Size);
             },
@@ -148,7 +149,8 @@ internal sealed class FileUploader
 
     private static async Task ReadExactlyAsync(string path, byte[] buffer, int length, CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+        await using var streamDisposal = stream.ConfigureAwait(false);
         var read = 0;
         while (read < length)
         {

@@ -44,7 +44,7 @@ internal sealed partial class MultipartFileUpload
         {
             try
             {
-                await ReadAndSendPartsAsync();
+                await ReadAndSendPartsAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && sending.Any(t => t.IsFaulted))
             {

@@ -76,7 +76,8 @@ internal sealed class ObjectFetcher
         var (info, sha256, md5, written) = await _retry.ExecuteAsync(
             async ct =>
             {
-                await using var read = await _store.ReadAsync(listed.Key, 0, null, ct).ConfigureAwait(false);
+                var read = await _store.ReadAsync(listed.Key, 0, null, ct).ConfigureAwait(false);
+                await using var readDisposal = read.ConfigureAwait(false);
                 using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 // The headers came first: MD5 is needed only when there is no SHA-256 to compare with.
                 using var md = (expectedSha256 ?? read.Object.Sha256) is null ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
@@ -141,7 +142,8 @@ internal sealed class ObjectFetcher
         }
         else
         {
-            await using (var create = new FileStream(temporaryPath, FileMode.Create, FileAccess.Write, FileShare.None))
+            var create = new FileStream(temporaryPath, FileMode.Create, FileAccess.Write, FileShare.None);
+            await using (create.ConfigureAwait(false))
             {
                 create.SetLength(listed.Size);
             }
@@ -175,7 +177,8 @@ internal sealed class ObjectFetcher
     {
         var offset = chunk * _chunkSize;
         var length = Math.Min(_chunkSize, listed.Size - offset);
-        await using var read = await _store.ReadAsync(listed.Key, offset, length, cancellationToken).ConfigureAwait(false);
+        var read = await _store.ReadAsync(listed.Key, offset, length, cancellationToken).ConfigureAwait(false);
+        await using var readDisposal = read.ConfigureAwait(false);
         if (listed.ETag is not null && read.Object.ETag is not null && read.Object.ETag != listed.ETag)
         {
             throw new StoreException(StoreErrorKind.Other, $"{listed.Key} changed while it was downloaded; run again");

@@ -138,7 +138,7 @@ public sealed class SourceScanner
         return info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName;
     }
 
-    private SourceFile? Describe(string full, string relative)
+    private static SourceFile? Describe(string full, string relative)
     {
         var info = new FileInfo(full);
         if (!info.Exists)

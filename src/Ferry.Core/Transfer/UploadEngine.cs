@@ -45,6 +45,7 @@ public sealed class UploadEngine
     private sealed record WorkItem(SourceFile File, string Key, long? RemoteSize, string? RemoteETag, VerifiedUpload? Known = null);
 
     /// <summary>The state of one run.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "One Run per call: ExecuteAsync disposes these fields in its finally block.")]
     private sealed class Run
     {
         private readonly UploadEngine _engine;

@@ -103,7 +103,8 @@ public sealed class TreeVerifier
         var (sha256, md5) = await ContentHashes.HashFileAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
         if (download)
         {
-            await using var stream = await _store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+            var stream = await _store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+            await using var streamDisposal = stream.ConfigureAwait(false);
             var remoteSha256 = await ContentHashes.Sha256HexAsync(stream, cancellationToken).ConfigureAwait(false);
             return remoteSha256 == sha256 ? null : new VerificationDifference("checksum", file.RelativePath, key, $"remote bytes hash to {remoteSha256}, local to {sha256}");
         }

@@ -1,5 +1,3 @@
-using Ferry.Server.Tenancy;
-
 namespace Ferry.Server.Api;
 
 internal sealed record LoginRequest(string? Username, string? Password);
@@ -38,7 +36,7 @@ internal static class AuthEndpoints
             return ApiProblems.BadRequest(bounds);
         }
 
-        var result = await passwords.CheckAsync(request.Username, request.Password, http.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
+        var result = await passwords.CheckAsync(request.Username, request.Password, http.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken);
         if (result.RetryAfter is { } wait)
         {
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -56,20 +54,20 @@ internal static class AuthEndpoints
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> PageTokenAsync(Caller caller, FerryDbContext db, TokenIssuer tokens, CancellationToken cancellationToken)
     {
-        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == caller.UserId, cancellationToken).ConfigureAwait(false);
+        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == caller.UserId, cancellationToken);
         var (token, expiresIn) = tokens.IssuePageToken(user);
         return TypedResults.Ok(new TokenResponse(token, "bearer", expiresIn, user.MustChangePassword));
     }
 
     private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> MeAsync(Caller caller, FerryDbContext db, CancellationToken cancellationToken)
     {
-        var company = await db.Companies.AsNoTracking().Where(c => c.Id == caller.CompanyId).Select(c => c.Name).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var company = await db.Companies.AsNoTracking().Where(c => c.Id == caller.CompanyId).Select(c => c.Name).FirstOrDefaultAsync(cancellationToken);
         return TypedResults.Ok(new MeResponse(caller.UserId, caller.Username, caller.Role, caller.CompanyId, company ?? "", caller.IsSystemAdmin));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(ChangePasswordRequest request, Caller caller, HttpContext http, UserAccounts accounts, CancellationToken cancellationToken)
     {
-        var (refusal, retryAfter) = await accounts.ChangePasswordAsync(caller.UserId, request.CurrentPassword, request.NewPassword, http.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
+        var (refusal, retryAfter) = await accounts.ChangePasswordAsync(caller.UserId, request.CurrentPassword, request.NewPassword, http.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken);
         if (retryAfter is { } wait)
         {
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);

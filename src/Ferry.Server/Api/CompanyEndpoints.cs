@@ -1,5 +1,3 @@
-using Ferry.Server.Tenancy;
-
 namespace Ferry.Server.Api;
 
 internal sealed record CreateCompanyRequest(string? Name);

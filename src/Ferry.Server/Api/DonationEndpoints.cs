@@ -31,8 +31,8 @@ internal static class DonationEndpoints
     private static async Task<Ok<PolicyResponse>> Policy(Caller caller, FerryDbContext db, DonationStudy study, CancellationToken cancellationToken)
     {
         var donor = study.DonorOf(caller.CompanyId, caller.UserId);
-        var latest = await db.Consents.AsNoTracking().Where(c => c.CompanyId == caller.CompanyId && c.Donor == donor).OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        var withdrawn = await DonationService.WithdrawalAsync(db, caller.CompanyId, donor, cancellationToken).ConfigureAwait(false) is not null;
+        var latest = await db.Consents.AsNoTracking().Where(c => c.CompanyId == caller.CompanyId && c.Donor == donor).OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken);
+        var withdrawn = await DonationService.WithdrawalAsync(db, caller.CompanyId, donor, cancellationToken) is not null;
         var rules = study.Rules;
         return TypedResults.Ok(new PolicyResponse(study.Policy.Version, study.Policy.Hash, study.Policy.Text, rules.Study, rules.Pseudonymize, rules.Drop, rules.Generalize, donor, latest, withdrawn, study.IsConfigured, study.DestinationText(caller.CompanyId)));
     }
@@ -55,7 +55,7 @@ internal static class DonationEndpoints
             limit.MaxRequestBodySize = options.DonationMaximumBytes;
         }
 
-        var (created, refusal) = await donations.CreateAsync(db, caller, cancellationToken).ConfigureAwait(false);
+        var (created, refusal) = await donations.CreateAsync(db, caller, cancellationToken);
         if (refusal == DonationRefusal.ConsentWithdrawn)
         {
             return ApiProblems.Conflict("you withdrew your consent to donations; nothing was received. To donate again, renew your consent on the Contribute to science page (/contribute)");
@@ -75,7 +75,7 @@ internal static class DonationEndpoints
         try
         {
             var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = options.DonationMaximumBytes };
-            while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
                 {
@@ -94,7 +94,7 @@ internal static class DonationEndpoints
                     var path = Path.Combine(folder, $"{files:D5}.jsonl.gz");
                     await using (var output = File.Create(path))
                     {
-                        await section.Body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                        await section.Body.CopyToAsync(output, cancellationToken);
                         bytes += output.Length;
                     }
 
@@ -106,11 +106,11 @@ internal static class DonationEndpoints
                     // Inflate it once, counting only, before accepting: a gzip bomb stops at the first cap it passes.
                     await using var saved = File.OpenRead(path);
                     await using var unzip = new GZipStream(saved, CompressionMode.Decompress);
-                    await budget.ScanAsync(unzip, cancellationToken).ConfigureAwait(false);
+                    await budget.ScanAsync(unzip, cancellationToken);
                 }
                 else if (disposition.Name.Value == "consent")
                 {
-                    consent = await ReadSmallFieldAsync(section.Body, "consent", cancellationToken).ConfigureAwait(false);
+                    consent = await ReadSmallFieldAsync(section.Body, "consent", cancellationToken);
                 }
             }
 
@@ -128,7 +128,7 @@ internal static class DonationEndpoints
         }
         catch (Exception ex) when (ex is BadHttpRequestException or IOException or InvalidDataException or DonationLimitException)
         {
-            await ForgetAsync(db, donations, caller, donation).ConfigureAwait(false);
+            await ForgetAsync(db, donations, caller, donation);
             return ex switch
             {
                 DonationLimitException refused => TypedResults.Problem($"{refused.Message} ({OptionOf(refused.Cap)})", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Donation too large"),
@@ -150,7 +150,7 @@ internal static class DonationEndpoints
         var buffer = new byte[MaximumFieldBytes + 1];
         var length = 0;
         int read;
-        while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+        while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
         {
             length += read;
         }
@@ -175,24 +175,24 @@ internal static class DonationEndpoints
             Directory.Delete(donations.Incoming(donation.Id), recursive: true);
         }
 
-        await db.Donations.Where(d => d.Id == donation.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+        await db.Donations.Where(d => d.Id == donation.Id).ExecuteDeleteAsync(CancellationToken.None);
         // No donation, no consent recorded for it: its own 'granted' row goes (never a withdrawal recorded meanwhile).
         var consentRow = await db.Consents.Where(c => c.CompanyId == caller.CompanyId && c.Donor == donation.Donor && c.Decision == ConsentRecord.Granted)
-            .OrderByDescending(c => c.Id).FirstAsync(CancellationToken.None).ConfigureAwait(false);
+            .OrderByDescending(c => c.Id).FirstAsync(CancellationToken.None);
         db.Consents.Remove(consentRow);
-        await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     private static async Task<Results<Ok<DonationResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, DonationService donations, DonationStudy study, CancellationToken cancellationToken)
     {
         var donor = study.DonorOf(caller.CompanyId, caller.UserId);
-        var donation = await db.Donations.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id && d.CompanyId == caller.CompanyId && (caller.IsAdmin || d.Donor == donor), cancellationToken).ConfigureAwait(false);
+        var donation = await db.Donations.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id && d.CompanyId == caller.CompanyId && (caller.IsAdmin || d.Donor == donor), cancellationToken);
         return donation is null ? ApiProblems.NotFound($"donation {id}") : TypedResults.Ok(DonationResponse.From(donation, donations.Phase(id)));
     }
 
     private static async Task<Ok<ConsentResponse>> WithdrawAsync(Caller caller, FerryDbContext db, DonationService donations, CancellationToken cancellationToken)
     {
-        var entry = await donations.WithdrawAsync(db, caller, cancellationToken).ConfigureAwait(false);
+        var entry = await donations.WithdrawAsync(db, caller, cancellationToken);
         return TypedResults.Ok(new ConsentResponse(entry.Donor, entry.Decision, entry.At, entry.PolicyVersion));
     }
 
@@ -206,7 +206,7 @@ internal static class DonationEndpoints
             g.LongCount(), g.Sum(d => d.Records), g.Sum(d => d.Bytes),
             g.LongCount(d => d.CreatedAt >= week), g.Where(d => d.CreatedAt >= week).Sum(d => d.Records), g.Where(d => d.CreatedAt >= week).Sum(d => d.Bytes),
             g.LongCount(d => d.CreatedAt >= month), g.Where(d => d.CreatedAt >= month).Sum(d => d.Records), g.Where(d => d.CreatedAt >= month).Sum(d => d.Bytes)))
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+            .ToListAsync(cancellationToken);
         return TypedResults.Ok(rows.OrderBy(r => r.CompanyId).ToList());
     }
 
@@ -220,16 +220,16 @@ internal static class DonationEndpoints
 
         http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"donations-last-{days}d.{format}\"";
-        await DonationRecordsWriter.WriteAsync(db, caller.CompanyId, days.Value, format, time.GetUtcNow(), http.Response.Body, cancellationToken).ConfigureAwait(false);
+        await DonationRecordsWriter.WriteAsync(db, caller.CompanyId, days.Value, format, time.GetUtcNow(), http.Response.Body, cancellationToken);
         return TypedResults.Empty;
     }
 
     private static async Task<Ok<List<MaintenanceRun>>> MaintenanceAsync(Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await db.MaintenanceRuns.AsNoTracking().Where(m => m.CompanyId == null || m.CompanyId == caller.CompanyId).OrderByDescending(m => m.Id).Take(50).ToListAsync(cancellationToken).ConfigureAwait(false));
+        TypedResults.Ok(await db.MaintenanceRuns.AsNoTracking().Where(m => m.CompanyId == null || m.CompanyId == caller.CompanyId).OrderByDescending(m => m.Id).Take(50).ToListAsync(cancellationToken));
 
     private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseAsync(string pseudonym, Caller caller, FerryDbContext db, DonationService donations, CancellationToken cancellationToken)
     {
-        var erasure = await donations.EraseAsync(db, caller.CompanyId, pseudonym, cancellationToken).ConfigureAwait(false);
+        var erasure = await donations.EraseAsync(db, caller.CompanyId, pseudonym, cancellationToken);
         return erasure is null
             ? ApiProblems.BadRequest("that is not a donor pseudonym (p_ and 32 hex digits)")
             : TypedResults.Ok(new ErasureResponse(erasure.ErasureId, erasure.At, erasure.ObjectsDeleted, erasure.RowsDeleted));

@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Mvc;
 using Ferry.Server.Exports;
 using Ferry.Server.Sessions;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Ferry.Server.Api;
 
@@ -30,7 +30,7 @@ internal static class ExportEndpoints
             return ApiProblems.BadRequest("target is s3 (export to the project's bucket) or download (a zip only)");
         }
 
-        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } loaded)
+        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken) is not { } loaded)
         {
             return ApiProblems.NotFound($"session {id}");
         }
@@ -40,7 +40,7 @@ internal static class ExportEndpoints
             return ApiProblems.Conflict($"session {id} is still active; finish it before exporting its audit bundle");
         }
 
-        var export = await exports.StartAsync(db, caller, loaded, kind, cancellationToken).ConfigureAwait(false);
+        var export = await exports.StartAsync(db, caller, loaded, kind, cancellationToken);
         return TypedResults.Accepted($"/api/exports/{export.Id}", ExportResponse.From(export, exports.Progress(export.Id)));
     }
 
@@ -52,18 +52,18 @@ internal static class ExportEndpoints
             query = query.Where(e => e.SessionId == session);
         }
 
-        var rows = await query.OrderByDescending(e => e.Id).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await query.OrderByDescending(e => e.Id).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(cancellationToken);
         return TypedResults.Ok(rows.Select(e => ExportResponse.From(e, null)).ToList());
     }
 
     private static async Task<Results<Ok<ExportResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, SessionExportService exports, CancellationToken cancellationToken) =>
-        await SessionExports.FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } export
+        await SessionExports.FindAsync(db, caller, id, cancellationToken) is { } export
             ? TypedResults.Ok(ExportResponse.From(export, exports.Progress(export.Id)))
             : ApiProblems.NotFound($"export {id}");
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAsync(long id, Caller caller, FerryDbContext db, SessionExportService exports, CancellationToken cancellationToken)
     {
-        if (await SessionExports.FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } export)
+        if (await SessionExports.FindAsync(db, caller, id, cancellationToken) is not { } export)
         {
             return ApiProblems.NotFound($"export {id}");
         }

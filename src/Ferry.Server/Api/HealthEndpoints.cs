@@ -13,7 +13,7 @@ internal static class HealthEndpoints
 
     private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> CheckAsync(FerryDbContext db, CancellationToken cancellationToken)
     {
-        var reachable = await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false);
+        var reachable = await db.Database.CanConnectAsync(cancellationToken);
         return reachable
             ? TypedResults.Ok(new HealthResponse("ok", "ok"))
             : TypedResults.Json(new HealthResponse("unavailable", "unreachable"), statusCode: StatusCodes.Status503ServiceUnavailable);

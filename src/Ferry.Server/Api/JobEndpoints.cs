@@ -23,7 +23,7 @@ internal static class JobEndpoints
 
     private static async Task<Results<Created<JobResponse>, ProblemHttpResult>> CreateAsync(CreateJobRequest request, Caller caller, JobCatalog jobs, CancellationToken cancellationToken)
     {
-        var (job, refusal, status) = await jobs.QueueAsync(caller, request.ProjectId, request.CycleId, request.LocalDirectory, request.Label, cancellationToken).ConfigureAwait(false);
+        var (job, refusal, status) = await jobs.QueueAsync(caller, request.ProjectId, request.CycleId, request.LocalDirectory, request.Label, cancellationToken);
         if (job is null)
         {
             return status switch
@@ -50,21 +50,21 @@ internal static class JobEndpoints
             query = query.Where(j => j.Status == status);
         }
 
-        var jobs = await query.OrderByDescending(j => j.Id).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var jobs = await query.OrderByDescending(j => j.Id).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(cancellationToken);
         return TypedResults.Ok(jobs.Select(JobResponse.From).ToList());
     }
 
     private static async Task<Ok<List<string>>> RootsAsync(Caller caller, ServerFolders folders, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await folders.ListAsync(caller.CompanyId, cancellationToken).ConfigureAwait(false)).Select(r => r.Path).ToList());
+        TypedResults.Ok((await folders.ListAsync(caller.CompanyId, cancellationToken)).Select(r => r.Path).ToList());
 
     private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
-        await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.CompanyId == caller.CompanyId, cancellationToken).ConfigureAwait(false) is { } job
+        await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.CompanyId == caller.CompanyId, cancellationToken) is { } job
             ? TypedResults.Ok(JobResponse.From(job))
             : ApiProblems.NotFound($"job {id}");
 
     private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelAsync(long id, Caller caller, JobCatalog jobs, CancellationToken cancellationToken)
     {
-        var (job, refusal) = await jobs.CancelAsync(caller, id, cancellationToken).ConfigureAwait(false);
+        var (job, refusal) = await jobs.CancelAsync(caller, id, cancellationToken);
         return job is null ? ApiProblems.NotFound($"job {id}") : refusal is not null ? ApiProblems.From(refusal) : TypedResults.Ok(JobResponse.From(job));
     }
 }

@@ -27,13 +27,13 @@ internal static class MultipartEndpoints
     private static async Task<Results<Ok<MultipartResponse>, ProblemHttpResult>> CreateAsync(long id, CreateMultipartRequest request, Caller caller, FerryDbContext db,
         SessionFileService files, ProjectStores stores, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (found, refused) = await SessionEndpoints.LoadActiveAsync(db, caller, id, cancellationToken).ConfigureAwait(false);
+        var (found, refused) = await SessionEndpoints.LoadActiveAsync(db, caller, id, cancellationToken);
         if (refused is not null)
         {
             return refused;
         }
 
-        var (resolved, problem) = await SessionEndpoints.ResolveAsync(files, id, [request.Path], cancellationToken).ConfigureAwait(false);
+        var (resolved, problem) = await SessionEndpoints.ResolveAsync(files, id, [request.Path], cancellationToken);
         if (problem is not null)
         {
             return ApiProblems.BadRequest(problem);
@@ -45,16 +45,16 @@ internal static class MultipartEndpoints
         }
 
         var file = resolved[0].File;
-        var uploadId = await stores.For(found.Project).Multipart.StartMultipartAsync(file.Key, new ObjectWriteOptions(request.Sha256?.ToLowerInvariant()), cancellationToken).ConfigureAwait(false);
+        var uploadId = await stores.For(found.Project).Multipart.StartMultipartAsync(file.Key, new ObjectWriteOptions(request.Sha256?.ToLowerInvariant()), cancellationToken);
         db.MultipartUploads.Add(new SessionMultipartUpload { SessionId = id, FileId = file.Id, UploadId = uploadId, Key = file.Key, CreatedAt = time.GetUtcNow() });
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new MultipartResponse(uploadId, file.Key));
     }
 
     private static async Task<Results<Ok<SignPartsResponse>, ProblemHttpResult>> SignPartsAsync(long id, string uploadId, SignPartsRequest request, Caller caller, FerryDbContext db,
         ProjectStores stores, FerryServerOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, caller, id, uploadId, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await FindAsync(db, caller, id, uploadId, cancellationToken) is not { } found)
         {
             return ApiProblems.NotFound($"multipart upload {uploadId} of session {id}");
         }
@@ -76,7 +76,7 @@ internal static class MultipartEndpoints
 
     private static async Task<Results<Ok<ListPartsResponse>, ProblemHttpResult>> ListPartsAsync(long id, string uploadId, Caller caller, FerryDbContext db, ProjectStores stores, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, caller, id, uploadId, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await FindAsync(db, caller, id, uploadId, cancellationToken) is not { } found)
         {
             return ApiProblems.NotFound($"multipart upload {uploadId} of session {id}");
         }
@@ -84,7 +84,7 @@ internal static class MultipartEndpoints
         try
         {
             var parts = new List<PartResponse>();
-            await foreach (var part in stores.For(found.Project).Multipart.ListPartsAsync(found.Upload.Key, uploadId, cancellationToken).ConfigureAwait(false))
+            await foreach (var part in stores.For(found.Project).Multipart.ListPartsAsync(found.Upload.Key, uploadId, cancellationToken))
             {
                 parts.Add(new PartResponse(part.PartNumber, part.Size, part.ETag));
             }
@@ -100,7 +100,7 @@ internal static class MultipartEndpoints
     private static async Task<Results<Ok<CompleteMultipartResponse>, ProblemHttpResult>> CompleteAsync(long id, string uploadId, CompleteMultipartRequest request, Caller caller, FerryDbContext db,
         ProjectStores stores, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, caller, id, uploadId, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await FindAsync(db, caller, id, uploadId, cancellationToken) is not { } found)
         {
             return ApiProblems.NotFound($"multipart upload {uploadId} of session {id}");
         }
@@ -111,28 +111,28 @@ internal static class MultipartEndpoints
             return ApiProblems.BadRequest("give the parts as [{part_number, etag}], part numbers distinct from 1 to 10,000");
         }
 
-        var stored = await stores.For(found.Project).Multipart.CompleteMultipartAsync(found.Upload.Key, uploadId, parts.Select(p => new StoredPart(p.PartNumber, 0, p.Etag!.Trim('"'))).ToList(), cancellationToken).ConfigureAwait(false);
-        await db.MultipartUploads.Where(m => m.Id == found.Upload.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await stores.For(found.Project).Multipart.CompleteMultipartAsync(found.Upload.Key, uploadId, parts.Select(p => new StoredPart(p.PartNumber, 0, p.Etag!.Trim('"'))).ToList(), cancellationToken);
+        await db.MultipartUploads.Where(m => m.Id == found.Upload.Id).ExecuteDeleteAsync(cancellationToken);
         return TypedResults.Ok(new CompleteMultipartResponse(found.Upload.Key, stored.ETag));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AbortAsync(long id, string uploadId, Caller caller, FerryDbContext db, ProjectStores stores, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, caller, id, uploadId, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await FindAsync(db, caller, id, uploadId, cancellationToken) is not { } found)
         {
             return ApiProblems.NotFound($"multipart upload {uploadId} of session {id}");
         }
 
         try
         {
-            await stores.For(found.Project).Multipart.AbortMultipartAsync(found.Upload.Key, uploadId, cancellationToken).ConfigureAwait(false);
+            await stores.For(found.Project).Multipart.AbortMultipartAsync(found.Upload.Key, uploadId, cancellationToken);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotSupported)
         {
             // The storage server keeps the parts until its lifecycle rule removes them (ferry s3 lifecycle).
         }
 
-        await db.MultipartUploads.Where(m => m.Id == found.Upload.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.MultipartUploads.Where(m => m.Id == found.Upload.Id).ExecuteDeleteAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -141,7 +141,7 @@ internal static class MultipartEndpoints
         var row = await db.MultipartUploads.AsNoTracking().Where(m => m.SessionId == sessionId && m.UploadId == uploadId)
             .Join(db.Sessions.Where(s => s.CompanyId == caller.CompanyId && s.Status == SessionStatuses.Active), m => m.SessionId, s => s.Id, (m, s) => new { m, s.ProjectId })
             .Join(db.Projects, x => x.ProjectId, p => p.Id, (x, p) => new { x.m, p })
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            .FirstOrDefaultAsync(cancellationToken);
         return row is null ? null : (row.m, row.p);
     }
 }

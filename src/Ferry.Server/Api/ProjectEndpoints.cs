@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using Ferry.Server.Tenancy;
-
 namespace Ferry.Server.Api;
 
 
@@ -22,67 +19,67 @@ internal static class ProjectEndpoints
 
     private static async Task<Ok<List<ProjectResponse>>> ListAsync(Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok((await db.Projects.AsNoTracking().Where(p => p.CompanyId == caller.CompanyId).OrderBy(p => p.Name)
-            .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(ToResponse).ToList());
+            .ToListAsync(cancellationToken)).Select(ToResponse).ToList());
 
     private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
-        await ProjectLookup.FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } project
+        await ProjectLookup.FindAsync(db, caller, id, cancellationToken) is { } project
             ? TypedResults.Ok(ToResponse(project))
             : ApiProblems.NotFound($"project {id}");
 
     private static async Task<Results<Created<ProjectResponse>, ProblemHttpResult>> CreateAsync(ProjectRequest request, Caller caller, ProjectCatalog catalog, CancellationToken cancellationToken)
     {
-        var (project, refusal) = await catalog.CreateAsync(caller.CompanyId, request, cancellationToken).ConfigureAwait(false);
+        var (project, refusal) = await catalog.CreateAsync(caller.CompanyId, request, cancellationToken);
         return project is null ? ApiProblems.From(refusal!) : TypedResults.Created($"/api/projects/{project.Id}", ToResponse(project));
     }
 
     private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> UpdateAsync(long id, ProjectRequest request, Caller caller, FerryDbContext db, ProjectCatalog catalog, CancellationToken cancellationToken)
     {
-        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken, tracked: true).ConfigureAwait(false) is not { } project)
+        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken, tracked: true) is not { } project)
         {
             return ApiProblems.NotFound($"project {id}");
         }
 
-        return await catalog.UpdateAsync(project, request, cancellationToken).ConfigureAwait(false) is { } refusal
+        return await catalog.UpdateAsync(project, request, cancellationToken) is { } refusal
             ? ApiProblems.From(refusal)
             : TypedResults.Ok(ToResponse(project));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken)
     {
-        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken, tracked: true).ConfigureAwait(false) is not { } project)
+        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken, tracked: true) is not { } project)
         {
             return ApiProblems.NotFound($"project {id}");
         }
 
-        if (await db.Sessions.AnyAsync(s => s.ProjectId == id, cancellationToken).ConfigureAwait(false))
+        if (await db.Sessions.AnyAsync(s => s.ProjectId == id, cancellationToken))
         {
             return ApiProblems.Conflict("the project has upload sessions, which are its history; it cannot be deleted");
         }
 
         db.Projects.Remove(project);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<List<CycleResponse>>, ProblemHttpResult>> ListCyclesAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken)
     {
-        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
+        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken) is null)
         {
             return ApiProblems.NotFound($"project {id}");
         }
 
         return TypedResults.Ok(await db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id)
-            .Select(c => new CycleResponse(c.Id, c.ProjectId, c.Name, c.S3Prefix, c.CreatedAt)).ToListAsync(cancellationToken).ConfigureAwait(false));
+            .Select(c => new CycleResponse(c.Id, c.ProjectId, c.Name, c.S3Prefix, c.CreatedAt)).ToListAsync(cancellationToken));
     }
 
     private static async Task<Results<Created<CycleResponse>, ProblemHttpResult>> CreateCycleAsync(long id, CycleRequest request, Caller caller, FerryDbContext db, ProjectCatalog catalog, CancellationToken cancellationToken)
     {
-        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
+        if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken) is null)
         {
             return ApiProblems.NotFound($"project {id}");
         }
 
-        var (cycle, refusal) = await catalog.AddCycleAsync(id, request.Name, request.S3Prefix, cancellationToken).ConfigureAwait(false);
+        var (cycle, refusal) = await catalog.AddCycleAsync(id, request.Name, request.S3Prefix, cancellationToken);
         return cycle is null
             ? ApiProblems.From(refusal!)
             : TypedResults.Created($"/api/projects/{id}/cycles/{cycle.Id}", new CycleResponse(cycle.Id, id, cycle.Name, cycle.S3Prefix, cycle.CreatedAt));

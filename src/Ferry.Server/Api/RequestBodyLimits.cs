@@ -26,13 +26,13 @@ internal static class RequestBodyLimits
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<BodyLimit>() is not { } limit)
         {
-            await next(context).ConfigureAwait(false);
+            await next(context);
             return;
         }
 
         if (context.Request.ContentLength > limit.Bytes)
         {
-            await TooLargeAsync(context, limit.Bytes).ConfigureAwait(false);
+            await TooLargeAsync(context, limit.Bytes);
             return;
         }
 
@@ -45,17 +45,17 @@ internal static class RequestBodyLimits
         context.Request.Body = body;
         try
         {
-            await next(context).ConfigureAwait(false);
+            await next(context);
         }
         catch (Exception) when (body.Exceeded && !context.Response.HasStarted)
         {
-            await TooLargeAsync(context, limit.Bytes).ConfigureAwait(false);
+            await TooLargeAsync(context, limit.Bytes);
             return;
         }
 
         if (body.Exceeded && !context.Response.HasStarted)
         {
-            await TooLargeAsync(context, limit.Bytes).ConfigureAwait(false);
+            await TooLargeAsync(context, limit.Bytes);
         }
     });
 
@@ -97,7 +97,7 @@ internal static class RequestBodyLimits
         {
             try
             {
-                return Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+                return Count(await inner.ReadAsync(buffer, cancellationToken));
             }
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {

@@ -42,12 +42,12 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest("give project_id and cycle_id");
         }
 
-        if (await ProjectLookup.FindAsync(db, caller, projectId, cancellationToken).ConfigureAwait(false) is not { } project)
+        if (await ProjectLookup.FindAsync(db, caller, projectId, cancellationToken) is not { } project)
         {
             return ApiProblems.NotFound($"project {projectId}");
         }
 
-        var cycle = await db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Id == cycleId && c.ProjectId == projectId, cancellationToken).ConfigureAwait(false);
+        var cycle = await db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Id == cycleId && c.ProjectId == projectId, cancellationToken);
         if (cycle is null)
         {
             return ApiProblems.NotFound($"cycle {cycleId} of project {projectId}");
@@ -73,7 +73,7 @@ internal static class SessionEndpoints
             LastActivityAt = now,
         };
         db.Sessions.Add(session);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/sessions/{session.Id}", SessionResponse.From(session, project.BucketName, cycle.S3Prefix));
     }
 
@@ -91,18 +91,18 @@ internal static class SessionEndpoints
         var rows = await query.OrderByDescending(s => s.Id).Take(Math.Clamp(limit ?? 100, 1, 1000))
             .Join(db.Projects, s => s.ProjectId, p => p.Id, (s, p) => new { s, p.BucketName })
             .Join(db.Cycles, x => x.s.CycleId, c => c.Id, (x, c) => new { x.s, x.BucketName, c.S3Prefix })
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+            .ToListAsync(cancellationToken);
         return TypedResults.Ok(rows.OrderByDescending(r => r.s.Id).Select(r => SessionResponse.From(r.s, r.BucketName, r.S3Prefix)).ToList());
     }
 
     private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
-        await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is { } found
+        await UploadSessions.LoadAsync(db, caller, id, cancellationToken) is { } found
             ? TypedResults.Ok(SessionResponse.From(found.Session, found.Project.BucketName, found.Cycle.S3Prefix))
             : ApiProblems.NotFound($"session {id}");
 
     private static async Task<Results<Ok<RegisterFilesResponse>, ProblemHttpResult>> RegisterAsync(long id, RegisterFilesRequest request, Caller caller, FerryDbContext db, SessionFileService files, CancellationToken cancellationToken)
     {
-        var (found, refused) = await LoadActiveAsync(db, caller, id, cancellationToken).ConfigureAwait(false);
+        var (found, refused) = await LoadActiveAsync(db, caller, id, cancellationToken);
         if (refused is not null)
         {
             return refused;
@@ -149,13 +149,13 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest($"{problems.Count} of {entries.Count} files cannot be registered, nothing was: " + string.Join("; ", problems.Take(5)));
         }
 
-        var registered = await files.RegisterAsync(found.Session, batch, cancellationToken).ConfigureAwait(false);
+        var registered = await files.RegisterAsync(found.Session, batch, cancellationToken);
         return TypedResults.Ok(new RegisterFilesResponse(registered.Select(r => new RegisteredFileResponse(r.Path, r.Key, r.Status, r.ETag, r.Checksum)).ToList()));
     }
 
     private static async Task<Results<Ok<SessionFilesPage>, ProblemHttpResult>> ListFilesAsync(long id, Caller caller, FerryDbContext db, string? status, long? after, int? limit, CancellationToken cancellationToken)
     {
-        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is null)
+        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken) is null)
         {
             return ApiProblems.NotFound($"session {id}");
         }
@@ -170,13 +170,13 @@ internal static class SessionEndpoints
         query = status is not null ? query.Where(f => f.Status == status) : query;
         var page = await query.OrderBy(f => f.Id).Take(take)
             .Select(f => new SessionFileResponse(f.Id, f.Path, f.Key, f.Size, f.LastModified, f.Status, f.ETag, f.Checksum, f.Attempts, f.LastError, f.RegisteredAt, f.UpdatedAt, f.UploadedAt))
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+            .ToListAsync(cancellationToken);
         return TypedResults.Ok(new SessionFilesPage(page, page.Count == take ? page[^1].Id : null));
     }
 
     private static async Task<Results<Ok<PresignResponse>, ProblemHttpResult>> PresignAsync(long id, PresignRequest request, Caller caller, FerryDbContext db, SessionFileService files, HttpContext http, CancellationToken cancellationToken)
     {
-        var (found, refused) = await LoadActiveAsync(db, caller, id, cancellationToken).ConfigureAwait(false);
+        var (found, refused) = await LoadActiveAsync(db, caller, id, cancellationToken);
         if (refused is not null)
         {
             return refused;
@@ -187,7 +187,7 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest($"give 1 to {MaximumPresignBatch:N0} paths per call");
         }
 
-        var (resolved, problem) = await ResolveAsync(files, id, paths, cancellationToken).ConfigureAwait(false);
+        var (resolved, problem) = await ResolveAsync(files, id, paths, cancellationToken);
         if (problem is not null)
         {
             return ApiProblems.BadRequest(problem);
@@ -200,7 +200,7 @@ internal static class SessionEndpoints
 
         // A URL never outlives the sign-in that asked for it (the token's or the cookie's expiry).
         var notAfter = http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc;
-        var signed = await files.PresignAsync(found.Project, resolved.Select(r => r.File).ToList(), post: request.Method == "POST", notAfter, cancellationToken).ConfigureAwait(false);
+        var signed = await files.PresignAsync(found.Project, resolved.Select(r => r.File).ToList(), post: request.Method == "POST", notAfter, cancellationToken);
         var uploads = new List<PresignedUpload>(signed.Count);
         for (var i = 0; i < signed.Count; i++)
         {
@@ -213,7 +213,7 @@ internal static class SessionEndpoints
 
     private static async Task<Results<Ok<CompleteFilesResponse>, ProblemHttpResult>> CompleteAsync(long id, CompleteFilesRequest request, Caller caller, FerryDbContext db, SessionFileService files, CancellationToken cancellationToken)
     {
-        var (found, refused) = await LoadActiveAsync(db, caller, id, cancellationToken).ConfigureAwait(false);
+        var (found, refused) = await LoadActiveAsync(db, caller, id, cancellationToken);
         if (refused is not null)
         {
             return refused;
@@ -224,7 +224,7 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest($"give 1 to {MaximumCompleteBatch:N0} files per call");
         }
 
-        var (resolved, problem) = await ResolveAsync(files, id, entries.Select(e => e.Path).ToList(), cancellationToken).ConfigureAwait(false);
+        var (resolved, problem) = await ResolveAsync(files, id, entries.Select(e => e.Path).ToList(), cancellationToken);
         if (problem is not null)
         {
             return ApiProblems.BadRequest(problem);
@@ -236,19 +236,19 @@ internal static class SessionEndpoints
         }
 
         var reports = resolved.Select((r, i) => (new UploadReport(r.ClientPath, r.File.Path, entries[i].Etag, entries[i].Md5, entries[i].Sha256), r.File)).ToList();
-        var verdicts = await files.CompleteAsync(found.Session, found.Project, reports, cancellationToken).ConfigureAwait(false);
+        var verdicts = await files.CompleteAsync(found.Session, found.Project, reports, cancellationToken);
         return TypedResults.Ok(new CompleteFilesResponse(verdicts.Select(v => new CompletedFileResult(v.Path, v.Status, v.Error, v.ETag)).ToList()));
     }
 
     private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> FinishAsync(long id, Caller caller, FerryDbContext db, TimeProvider time, Observability.FerryMetrics metrics, CancellationToken cancellationToken)
     {
-        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken) is not { } found)
         {
             return ApiProblems.NotFound($"session {id}");
         }
 
-        await UploadSessions.CloseAsync(db, id, time.GetUtcNow(), metrics, cancellationToken).ConfigureAwait(false);
-        var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, cancellationToken).ConfigureAwait(false);
+        await UploadSessions.CloseAsync(db, id, time.GetUtcNow(), metrics, cancellationToken);
+        var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, cancellationToken);
         return TypedResults.Ok(SessionResponse.From(session, found.Project.BucketName, found.Cycle.S3Prefix));
     }
 
@@ -261,16 +261,16 @@ internal static class SessionEndpoints
     private static async Task EventsAsync(long id, Caller caller, FerryDbContext db, HttpContext http, IOptions<JsonOptions> json, TimeProvider time,
         EventStreamLimiter streams, FerryServerOptions options, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
-        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken) is not { } found)
         {
-            await ApiProblems.NotFound($"session {id}").ExecuteAsync(http).ConfigureAwait(false);
+            await ApiProblems.NotFound($"session {id}").ExecuteAsync(http);
             return;
         }
 
         using var lease = streams.TryOpen(caller.UserId);
         if (lease is null)
         {
-            await ApiProblems.TooManyRequests($"you have {options.EventStreamsPerUser} event streams open, the most one user may hold (Ferry:EventStreamsPerUser); close one first").ExecuteAsync(http).ConfigureAwait(false);
+            await ApiProblems.TooManyRequests($"you have {options.EventStreamsPerUser} event streams open, the most one user may hold (Ferry:EventStreamsPerUser); close one first").ExecuteAsync(http);
             return;
         }
 
@@ -283,22 +283,22 @@ internal static class SessionEndpoints
         {
             while (true)
             {
-                var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, stream.Token).ConfigureAwait(false);
+                var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, stream.Token);
                 var data = JsonSerializer.Serialize(SessionResponse.From(session, found.Project.BucketName, found.Cycle.S3Prefix), json.Value.SerializerOptions);
-                await http.Response.WriteAsync($"event: progress\ndata: {data}\n\n", stream.Token).ConfigureAwait(false);
-                await http.Response.Body.FlushAsync(stream.Token).ConfigureAwait(false);
+                await http.Response.WriteAsync($"event: progress\ndata: {data}\n\n", stream.Token);
+                await http.Response.Body.FlushAsync(stream.Token);
                 if (session.Status != SessionStatuses.Active)
                 {
-                    await http.Response.WriteAsync("event: end\ndata: {}\n\n", stream.Token).ConfigureAwait(false);
+                    await http.Response.WriteAsync("event: end\ndata: {}\n\n", stream.Token);
                     return;
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stream.Token).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stream.Token);
             }
         }
         catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            await http.Response.WriteAsync("event: reconnect\ndata: {}\n\n", cancellationToken).ConfigureAwait(false);
+            await http.Response.WriteAsync("event: reconnect\ndata: {}\n\n", cancellationToken);
         }
         catch (OperationCanceledException) when (stream.Token.IsCancellationRequested)
         {
@@ -309,7 +309,7 @@ internal static class SessionEndpoints
     /// <summary>The session when it is the caller's company's and still active; else the 404 or 409 to answer.</summary>
     internal static async Task<(LoadedSession Session, ProblemHttpResult? Refused)> LoadActiveAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken)
     {
-        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await UploadSessions.LoadAsync(db, caller, id, cancellationToken) is not { } found)
         {
             return (null!, ApiProblems.NotFound($"session {id}"));
         }
@@ -334,7 +334,7 @@ internal static class SessionEndpoints
             normalized.Add((clientPath!, path));
         }
 
-        var found = await files.FindAsync(sessionId, normalized.Select(n => n.Path).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        var found = await files.FindAsync(sessionId, normalized.Select(n => n.Path).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
         var missing = normalized.Where(n => !found.ContainsKey(n.Path)).Select(n => n.ClientPath).ToList();
         if (missing.Count > 0)
         {

@@ -1,5 +1,3 @@
-using Ferry.Server.Tenancy;
-
 namespace Ferry.Server.Api;
 
 internal sealed record CreateUserRequest(string? Username, string? Password, string? Role, long? CompanyId);
@@ -37,7 +35,7 @@ internal static class UserEndpoints
 
     private static async Task<Ok<List<UserResponse>>> ListAsync(Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok((await db.Users.AsNoTracking().Where(u => u.CompanyId == caller.CompanyId && u.DeletedAt == null).OrderBy(u => u.Id)
-            .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(UserResponse.From).ToList());
+            .ToListAsync(cancellationToken)).Select(UserResponse.From).ToList());
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(CreateUserRequest request, Caller caller, FerryDbContext db, UserAccounts accounts, CancellationToken cancellationToken)
     {
@@ -48,19 +46,19 @@ internal static class UserEndpoints
         }
 
         // Only the system administrator gets here with another company (checked above).
-        if (!await db.Companies.AcrossCompanies().AnyAsync(c => c.Id == companyId, cancellationToken).ConfigureAwait(false))
+        if (!await db.Companies.AcrossCompanies().AnyAsync(c => c.Id == companyId, cancellationToken))
         {
             return ApiProblems.NotFound($"company {companyId}");
         }
 
-        var (user, refusal) = await accounts.CreateAsync(companyId, request.Username, request.Password, request.Role, cancellationToken).ConfigureAwait(false);
+        var (user, refusal) = await accounts.CreateAsync(companyId, request.Username, request.Password, request.Role, cancellationToken);
         return user is null
             ? ApiProblems.From(refusal!)
             : TypedResults.Created($"/api/users/{user.Id}", UserResponse.From(user));
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, UserAdministration users, CancellationToken cancellationToken) =>
-        await users.FindAsync(caller, id, cancellationToken).ConfigureAwait(false) is { } user ? TypedResults.Ok(UserResponse.From(user)) : ApiProblems.NotFound($"user {id}");
+        await users.FindAsync(caller, id, cancellationToken) is { } user ? TypedResults.Ok(UserResponse.From(user)) : ApiProblems.NotFound($"user {id}");
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> ChangeAsync(long id, ChangeUserRequest request, Caller caller, UserAdministration users, CancellationToken cancellationToken)
     {
@@ -74,21 +72,21 @@ internal static class UserEndpoints
             return ApiProblems.BadRequest("give the new role: admin, user or viewer");
         }
 
-        return Answer(await users.ChangeRoleAsync(caller, id, request.Role, cancellationToken).ConfigureAwait(false));
+        return Answer(await users.ChangeRoleAsync(caller, id, request.Role, cancellationToken));
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> DeactivateAsync(long id, Caller caller, UserAdministration users, CancellationToken cancellationToken) =>
-        Answer(await users.DeactivateAsync(caller, id, cancellationToken).ConfigureAwait(false));
+        Answer(await users.DeactivateAsync(caller, id, cancellationToken));
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> ReactivateAsync(long id, Caller caller, UserAdministration users, CancellationToken cancellationToken) =>
-        Answer(await users.ReactivateAsync(caller, id, cancellationToken).ConfigureAwait(false));
+        Answer(await users.ReactivateAsync(caller, id, cancellationToken));
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> ResetPasswordAsync(long id, ResetPasswordRequest request, Caller caller, UserAdministration users, CancellationToken cancellationToken) =>
-        Answer(await users.ResetPasswordAsync(caller, id, request.Password, cancellationToken).ConfigureAwait(false));
+        Answer(await users.ResetPasswordAsync(caller, id, request.Password, cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, Caller caller, UserAdministration users, CancellationToken cancellationToken)
     {
-        var change = await users.DeleteAsync(caller, id, cancellationToken).ConfigureAwait(false);
+        var change = await users.DeleteAsync(caller, id, cancellationToken);
         return change.User is null ? Problem(change) : TypedResults.NoContent();
     }
 

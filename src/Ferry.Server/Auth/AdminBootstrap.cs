@@ -19,7 +19,7 @@ internal static class AdminBootstrap
     /// <summary>Creates the administrator when needed; returns where the generated password was written (null when none was generated or nothing was created).</summary>
     public static async Task<(bool Created, string? PasswordFile)> EnsureAsync(FerryDbContext db, FerryServerOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await db.Users.AnyAsync(cancellationToken).ConfigureAwait(false))
+        if (await db.Users.AnyAsync(cancellationToken))
         {
             return (false, null);
         }
@@ -33,12 +33,12 @@ internal static class AdminBootstrap
 
         var passwordFile = generated is null ? null : WritePasswordFile(options.ResolvedDataDirectory, generated);
         var now = time.GetUtcNow();
-        var company = await db.Companies.FirstOrDefaultAsync(c => c.Name == options.FirstCompanyName, cancellationToken).ConfigureAwait(false);
+        var company = await db.Companies.FirstOrDefaultAsync(c => c.Name == options.FirstCompanyName, cancellationToken);
         if (company is null)
         {
             company = new Company { Name = options.FirstCompanyName, CreatedAt = now };
             db.Companies.Add(company);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await db.SaveChangesAsync(cancellationToken);
         }
 
         db.Users.Add(new User
@@ -54,7 +54,7 @@ internal static class AdminBootstrap
             WebSignedOutAt = now,
             MustChangePassword = generated is not null,
         });
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return (true, passwordFile);
     }
 

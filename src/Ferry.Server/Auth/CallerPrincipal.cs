@@ -54,7 +54,7 @@ internal static class CallerPrincipal
         // Runs while the request is being authenticated, before its company is known.
         var user = await db.Users.AcrossCompanies().AsNoTracking().Where(u => u.Id == userId)
             .Select(u => new { u.Username, u.CompanyId, u.Role, u.IsSystemAdmin, u.PasswordChangedAt, u.DeactivatedAt, u.DeletedAt, u.MustChangePassword, u.TokensValidAfter, u.WebSignedOutAt })
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            .FirstOrDefaultAsync(cancellationToken);
         if (user is null || user.DeletedAt is not null)
         {
             return (null, "the user no longer exists");

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Xml.Linq;
 using Ferry.Server.Storage;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ferry.Server.Auth;
 

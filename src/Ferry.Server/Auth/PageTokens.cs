@@ -9,7 +9,7 @@ internal sealed class PageTokens(FerryDbContext db, TokenIssuer issuer)
     /// <summary>A page token for the signed-in caller, looked up as the database says now.</summary>
     public async Task<string> IssueAsync(Caller caller, CancellationToken cancellationToken)
     {
-        var user = await _db.Users.AsNoTracking().FirstAsync(u => u.Id == caller.UserId, cancellationToken).ConfigureAwait(false);
+        var user = await _db.Users.AsNoTracking().FirstAsync(u => u.Id == caller.UserId, cancellationToken);
         return _issuer.IssuePageToken(user).Token;
     }
 }

@@ -24,7 +24,7 @@ internal static class PasswordChangeRequirement
                 if (!(HttpMethods.IsPost(context.Request.Method) && path.Equals("/api/auth/password", StringComparison.OrdinalIgnoreCase)))
                 {
                     await TypedResults.Problem("change your password first (POST /api/auth/password); an administrator reset it, or it was generated for you",
-                        statusCode: StatusCodes.Status403Forbidden, title: "Forbidden").ExecuteAsync(context).ConfigureAwait(false);
+                        statusCode: StatusCodes.Status403Forbidden, title: "Forbidden").ExecuteAsync(context);
                     return;
                 }
             }
@@ -35,6 +35,6 @@ internal static class PasswordChangeRequirement
             }
         }
 
-        await next(context).ConfigureAwait(false);
+        await next(context);
     });
 }

@@ -29,22 +29,22 @@ internal sealed class PasswordCheck(FerryDbContext db, LoginThrottle throttle, F
             return new SignInResult(null, bounds, null);
         }
 
-        if (await throttle.RetryAfterAsync(username, address, cancellationToken).ConfigureAwait(false) is { } wait)
+        if (await throttle.RetryAfterAsync(username, address, cancellationToken) is { } wait)
         {
             return new SignInResult(null, $"too many failed sign-ins for this user; try again in {Math.Ceiling(wait.TotalMinutes)} minute(s)", wait);
         }
 
         // Sign-in comes before any company is known.
-        var user = await db.Users.AcrossCompanies().AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken).ConfigureAwait(false);
+        var user = await db.Users.AcrossCompanies().AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
         var valid = PasswordHashing.Verify(user?.PasswordHash ?? PasswordHashing.DecoyHash, password) && user is { DeactivatedAt: null, DeletedAt: null };
         if (!valid)
         {
-            await throttle.RecordFailureAsync(username, address, cancellationToken).ConfigureAwait(false);
-            await Task.Delay(options.FailedLoginDelay, cancellationToken).ConfigureAwait(false);
+            await throttle.RecordFailureAsync(username, address, cancellationToken);
+            await Task.Delay(options.FailedLoginDelay, cancellationToken);
             return new SignInResult(null, "wrong user name or password", null);
         }
 
-        await throttle.RecordSuccessAsync(username, address, cancellationToken).ConfigureAwait(false);
+        await throttle.RecordSuccessAsync(username, address, cancellationToken);
         return new SignInResult(user, null, null);
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Ferry.Server.Auth;
@@ -29,7 +28,7 @@ internal static class TokenValidation
             var issuedAt = CallerPrincipal.IssuedAt.From(context.Principal)
                 ?? new CallerPrincipal.IssuedAt(context.SecurityToken is JsonWebToken jwt ? new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero) : DateTimeOffset.MinValue, true);
             var web = context.Principal?.HasClaim(CallerPrincipal.WebClaim, "true") == true;
-            var (principal, failure) = await CallerPrincipal.LoadAsync(db, userId, issuedAt, web, JwtBearerDefaults.AuthenticationScheme, context.HttpContext.RequestAborted).ConfigureAwait(false);
+            var (principal, failure) = await CallerPrincipal.LoadAsync(db, userId, issuedAt, web, JwtBearerDefaults.AuthenticationScheme, context.HttpContext.RequestAborted);
             if (principal is null)
             {
                 context.Fail(failure!);

@@ -42,11 +42,11 @@ internal static class WebSignIn
             }
 
             var db = context.HttpContext.RequestServices.GetRequiredService<FerryDbContext>();
-            var (principal, _) = await CallerPrincipal.LoadAsync(db, userId, issuedAt, web: true, Scheme, context.HttpContext.RequestAborted).ConfigureAwait(false);
+            var (principal, _) = await CallerPrincipal.LoadAsync(db, userId, issuedAt, web: true, Scheme, context.HttpContext.RequestAborted);
             if (principal is null)
             {
                 context.RejectPrincipal();
-                await context.HttpContext.SignOutAsync(Scheme).ConfigureAwait(false);
+                await context.HttpContext.SignOutAsync(Scheme);
                 return;
             }
 
@@ -70,8 +70,8 @@ internal static class WebSignIn
 
     public static async Task SignInAsync(HttpContext http, FerryDbContext db, User user, TimeProvider time)
     {
-        var (principal, failure) = await CallerPrincipal.LoadAsync(db, user.Id, new CallerPrincipal.IssuedAt(time.GetUtcNow(), false), web: true, Scheme, http.RequestAborted).ConfigureAwait(false);
-        await http.SignInAsync(Scheme, principal ?? throw new InvalidOperationException(failure)).ConfigureAwait(false);
+        var (principal, failure) = await CallerPrincipal.LoadAsync(db, user.Id, new CallerPrincipal.IssuedAt(time.GetUtcNow(), false), web: true, Scheme, http.RequestAborted);
+        await http.SignInAsync(Scheme, principal ?? throw new InvalidOperationException(failure));
     }
 
     /// <summary>
@@ -83,14 +83,14 @@ internal static class WebSignIn
         if (Caller.From(http.User) is { } caller)
         {
             var now = time.GetUtcNow();
-            var user = await db.Users.FirstOrDefaultAsync(u => u.Id == caller.UserId, http.RequestAborted).ConfigureAwait(false);
+            var user = await db.Users.FirstOrDefaultAsync(u => u.Id == caller.UserId, http.RequestAborted);
             if (user is not null)
             {
                 user.WebSignedOutAt = now;
-                await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+                await db.SaveChangesAsync(http.RequestAborted);
             }
         }
 
-        await http.SignOutAsync(Scheme).ConfigureAwait(false);
+        await http.SignOutAsync(Scheme);
     }
 }

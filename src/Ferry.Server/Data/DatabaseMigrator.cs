@@ -19,11 +19,11 @@ internal sealed class DatabaseMigrator(FerryDbContext db, TimeProvider time)
     /// <summary>The highest version applied; 0 for an empty database.</summary>
     public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken)
     {
-        await EnsureHistoryTableAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureHistoryTableAsync(cancellationToken);
+        var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Applies what is missing; returns the versions applied (empty when up to date).</summary>
@@ -32,23 +32,23 @@ internal sealed class DatabaseMigrator(FerryDbContext db, TimeProvider time)
     /// <summary>Applies what is missing up to and including <paramref name="upToVersion"/> (tests of upgrades stop at an older schema).</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(int upToVersion, CancellationToken cancellationToken)
     {
-        var current = await CurrentVersionAsync(cancellationToken).ConfigureAwait(false);
+        var current = await CurrentVersionAsync(cancellationToken);
         if (db.Provider == DatabaseProvider.Sqlite)
         {
             // Readers never wait for the writer; the setting stays with the database file.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", cancellationToken);
         }
 
         var applied = new List<int>();
         foreach (var (version, name, sql) in Scripts.Where(s => s.Version > current && s.Version <= upToVersion))
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var connection = await OpenAsync(cancellationToken);
             await using (var command = connection.CreateCommand())
             {
                 command.Transaction = transaction.GetDbTransaction();
                 command.CommandText = sql;
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await command.ExecuteNonQueryAsync(cancellationToken);
             }
 
             await using (var record = connection.CreateCommand())
@@ -58,10 +58,10 @@ internal sealed class DatabaseMigrator(FerryDbContext db, TimeProvider time)
                 AddParameter(record, "@version", version);
                 AddParameter(record, "@name", name);
                 AddParameter(record, "@at", time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await record.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken);
             applied.Add(version);
         }
 
@@ -70,10 +70,10 @@ internal sealed class DatabaseMigrator(FerryDbContext db, TimeProvider time)
 
     private async Task EnsureHistoryTableAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -81,7 +81,7 @@ internal sealed class DatabaseMigrator(FerryDbContext db, TimeProvider time)
         var connection = db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open)
         {
-            await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await db.Database.OpenConnectionAsync(cancellationToken);
         }
 
         return connection;

@@ -25,45 +25,45 @@ internal static class SessionFileBulkInsert
             ?? throw new InvalidOperationException("bulk inserts run inside the registration transaction");
         if (connection is NpgsqlConnection postgres)
         {
-            await CopyAsync(postgres, files, cancellationToken).ConfigureAwait(false);
+            await CopyAsync(postgres, files, cancellationToken);
         }
         else
         {
-            await InsertEachAsync(db, connection, transaction, files, cancellationToken).ConfigureAwait(false);
+            await InsertEachAsync(db, connection, transaction, files, cancellationToken);
         }
     }
 
     private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<SessionFile> files, CancellationToken cancellationToken)
     {
-        await using var copy = await connection.BeginBinaryImportAsync($"COPY session_files ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        await using var copy = await connection.BeginBinaryImportAsync($"COPY session_files ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
         foreach (var file in files)
         {
-            await copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await copy.WriteAsync(file.SessionId, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await copy.WriteAsync(file.Path, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await copy.WriteAsync(file.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await copy.WriteAsync(file.Size, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(copy, file.LastModified?.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-            await copy.WriteAsync(file.Status, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(copy, file.ETag, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(copy, file.Checksum, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await copy.WriteAsync(file.Attempts, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-            await copy.WriteAsync(file.RegisteredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-            await copy.WriteAsync(file.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(file.SessionId, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(file.Path, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(file.Key, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(file.Size, NpgsqlDbType.Bigint, cancellationToken);
+            await WriteNullableAsync(copy, file.LastModified?.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
+            await copy.WriteAsync(file.Status, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, file.ETag, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, file.Checksum, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(file.Attempts, NpgsqlDbType.Integer, cancellationToken);
+            await copy.WriteAsync(file.RegisteredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
+            await copy.WriteAsync(file.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
         }
 
-        await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        await copy.CompleteAsync(cancellationToken);
     }
 
     private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
     {
         if (value is null)
         {
-            await copy.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            await copy.WriteNullAsync(cancellationToken);
         }
         else
         {
-            await copy.WriteAsync(value, type, cancellationToken).ConfigureAwait(false);
+            await copy.WriteAsync(value, type, cancellationToken);
         }
     }
 
@@ -79,7 +79,7 @@ internal static class SessionFileBulkInsert
             command.Parameters.Add(parameter);
             return parameter;
         }).ToArray();
-        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        await command.PrepareAsync(cancellationToken);
         foreach (var file in files)
         {
             parameters[0].Value = file.SessionId;
@@ -93,7 +93,7 @@ internal static class SessionFileBulkInsert
             parameters[8].Value = file.Attempts;
             parameters[9].Value = db.Timestamp(file.RegisteredAt);
             parameters[10].Value = db.Timestamp(file.UpdatedAt);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 }

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.IO.Compression;
 using Ferry.Core.Storage;
 using Ferry.Core.Transfer;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Donations;
 
@@ -21,7 +19,7 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
         var since = time.GetUtcNow() - TimeSpan.FromDays(options.DonationExportDays);
-        var companies = await db.DonatedRecords.AsNoTracking().Where(r => r.RecordedAt >= since).Select(r => r.CompanyId).Distinct().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var companies = await db.DonatedRecords.AsNoTracking().Where(r => r.RecordedAt >= since).Select(r => r.CompanyId).Distinct().ToListAsync(cancellationToken);
         foreach (var company in companies)
         {
             await RecordAsync(db, MaintenanceRun.Export, company, async () =>
@@ -37,13 +35,13 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
                     await using (var file = File.Create(Path.Combine(folder, name)))
                     await using (var zip = new GZipStream(file, CompressionLevel.Optimal))
                     {
-                        rows = await DonationRecordsWriter.WriteAsync(db, company, options.DonationExportDays, "jsonl", now, zip, cancellationToken).ConfigureAwait(false);
+                        rows = await DonationRecordsWriter.WriteAsync(db, company, options.DonationExportDays, "jsonl", now, zip, cancellationToken);
                     }
 
-                    var summary = await new UploadEngine(null, time).RunAsync(new UploadRequest(folder, destination.Store, destination.Prefix + "exports/"), new UploadOptions(), new TransferProgress(), null, cancellationToken).ConfigureAwait(false);
+                    var summary = await new UploadEngine(null, time).RunAsync(new UploadRequest(folder, destination.Store, destination.Prefix + "exports/"), new UploadOptions(), new TransferProgress(), null, cancellationToken);
                     if (summary.Outcome != TransferOutcome.Completed)
                     {
-                        throw new IOException($"the export was not uploaded: {summary.Failures.FirstOrDefault()?.Reason ?? summary.Message}");
+                        throw new IOException($"the export was not uploaded: {(summary.Failures.Count > 0 ? summary.Failures[0].Reason : null) ?? summary.Message}");
                     }
 
                     return $"{rows} record(s) of the last {options.DonationExportDays} day(s) to {study.DestinationText(company)}exports/{name}";
@@ -52,7 +50,7 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
                 {
                     Directory.Delete(folder, recursive: true);
                 }
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
         }
     }
 
@@ -63,23 +61,23 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
         var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.DonationRetentionDays);
         await RecordAsync(db, MaintenanceRun.Retention, null, async () =>
         {
-            var old = await db.Donations.AsNoTracking().Where(d => d.CreatedAt < cutoff).Select(d => new { d.Id, d.CompanyId, d.Location, d.Donor }).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var old = await db.Donations.AsNoTracking().Where(d => d.CreatedAt < cutoff).Select(d => new { d.Id, d.CompanyId, d.Location, d.Donor }).ToListAsync(cancellationToken);
             var objects = 0;
             foreach (var donation in old)
             {
                 if (donation.Location is { } location && study.Destination(donation.CompanyId) is { } destination)
                 {
                     var key = destination.Prefix + "donations/" + donation.Donor + "/" + location[(location.LastIndexOf('/') + 1)..];
-                    await destination.Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+                    await destination.Store.DeleteAsync(key, cancellationToken);
                     objects++;
                 }
             }
 
             var ids = old.Select(d => d.Id).ToList();
-            var records = await db.DonatedRecords.Where(r => ids.Contains(r.DonationId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-            var donations = await db.Donations.Where(d => ids.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            var records = await db.DonatedRecords.Where(r => ids.Contains(r.DonationId)).ExecuteDeleteAsync(cancellationToken);
+            var donations = await db.Donations.Where(d => ids.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken);
             return $"{donations} donation(s) older than {options.DonationRetentionDays} day(s) deleted: {records} record(s), {objects} bundle(s) in S3";
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
     }
 
     private async Task RecordAsync(FerryDbContext db, string task, long? company, Func<Task<string>> work, CancellationToken cancellationToken)
@@ -88,7 +86,7 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
         string outcome, message;
         try
         {
-            message = await work().ConfigureAwait(false);
+            message = await work();
             outcome = "ok";
         }
         catch (Exception ex) when (ex is IOException or StoreException or InvalidOperationException or System.Data.Common.DbException)
@@ -99,6 +97,6 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
         }
 
         db.MaintenanceRuns.Add(new MaintenanceRun { Task = task, CompanyId = company, StartedAt = started, FinishedAt = time.GetUtcNow(), Outcome = outcome, Message = message });
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
     }
 }

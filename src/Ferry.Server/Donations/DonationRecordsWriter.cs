@@ -22,29 +22,29 @@ internal static class DonationRecordsWriter
         await using var text = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
         if (format == "csv")
         {
-            await text.WriteLineAsync("id,donation_id,donor,recorded_at,record").ConfigureAwait(false);
+            await text.WriteLineAsync("id,donation_id,donor,recorded_at,record");
         }
 
         long count = 0;
-        await foreach (var r in rows.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var r in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var at = r.RecordedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             if (format == "csv")
             {
-                await text.WriteLineAsync($"{CsvField.Number(r.Id)},{CsvField.Number(r.DonationId)},{CsvField.Text(r.Donor)},{at},{CsvField.Text(r.Data)}").ConfigureAwait(false);
+                await text.WriteLineAsync($"{CsvField.Number(r.Id)},{CsvField.Number(r.DonationId)},{CsvField.Text(r.Donor)},{at},{CsvField.Text(r.Data)}");
             }
             else
             {
-                await text.WriteLineAsync($"{{\"id\":{r.Id},\"donation_id\":{r.DonationId},\"donor\":{JsonSerializer.Serialize(r.Donor)},\"recorded_at\":\"{at}\",\"record\":{r.Data}}}").ConfigureAwait(false);
+                await text.WriteLineAsync($"{{\"id\":{r.Id},\"donation_id\":{r.DonationId},\"donor\":{JsonSerializer.Serialize(r.Donor)},\"recorded_at\":\"{at}\",\"record\":{r.Data}}}");
             }
 
             if (++count % 10_000 == 0)
             {
-                await text.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await text.FlushAsync(cancellationToken);
             }
         }
 
-        await text.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await text.FlushAsync(cancellationToken);
         return count;
     }
 }

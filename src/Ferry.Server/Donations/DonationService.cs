@@ -3,8 +3,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Threading.Channels;
 using Ferry.Core.Privacy;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Donations;
 
@@ -38,18 +36,18 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     public async Task<(Donation? Donation, DonationRefusal Refusal)> CreateAsync(FerryDbContext db, Caller caller, CancellationToken cancellationToken)
     {
         var donor = study.DonorOf(caller.CompanyId, caller.UserId);
-        await _admission.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _admission.WaitAsync(cancellationToken);
         try
         {
-            if (await WithdrawalAsync(db, caller.CompanyId, donor, cancellationToken).ConfigureAwait(false) is not null)
+            if (await WithdrawalAsync(db, caller.CompanyId, donor, cancellationToken) is not null)
             {
                 return (null, DonationRefusal.ConsentWithdrawn);
             }
 
-            var running = await db.Donations.CountAsync(d => d.CompanyId == caller.CompanyId && d.Donor == donor && d.Status == Donation.Running, cancellationToken).ConfigureAwait(false);
+            var running = await db.Donations.CountAsync(d => d.CompanyId == caller.CompanyId && d.Donor == donor && d.Status == Donation.Running, cancellationToken);
             return running >= options.DonationMaximumRunningPerUser
                 ? (null, DonationRefusal.TooManyRunning)
-                : (await AddAsync(db, caller, donor, cancellationToken).ConfigureAwait(false), DonationRefusal.None);
+                : (await AddAsync(db, caller, donor, cancellationToken), DonationRefusal.None);
         }
         finally
         {
@@ -66,7 +64,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     {
         var latest = await db.Consents.AsNoTracking()
             .Where(c => c.CompanyId == companyId && c.Donor == donor && (c.Decision == ConsentRecord.Withdrawn || c.Decision == ConsentRecord.Renewed))
-            .OrderByDescending(c => c.Id).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            .OrderByDescending(c => c.Id).FirstOrDefaultAsync(cancellationToken);
         return latest is { Decision: ConsentRecord.Withdrawn } ? latest : null;
     }
 
@@ -80,7 +78,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         });
         var donation = new Donation { CompanyId = caller.CompanyId, Donor = donor, Status = Donation.Running, CreatedAt = now };
         db.Donations.Add(donation);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return donation;
     }
 
@@ -89,10 +87,10 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-        var running = await db.Donations.Where(d => d.Status == Donation.Running).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var running = await db.Donations.Where(d => d.Status == Donation.Running).ToListAsync(cancellationToken);
         foreach (var donation in running)
         {
-            await db.DonatedRecords.Where(r => r.DonationId == donation.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            await db.DonatedRecords.Where(r => r.DonationId == donation.Id).ExecuteDeleteAsync(cancellationToken);
             donation.Status = Donation.Failed;
             donation.Message = "interrupted by a server restart; nothing was kept, donate again";
             donation.FinishedAt = time.GetUtcNow();
@@ -102,7 +100,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     public void Enqueue(long id)
@@ -118,7 +116,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-            var donation = await db.Donations.FirstOrDefaultAsync(d => d.Id == id, cancellationToken).ConfigureAwait(false);
+            var donation = await db.Donations.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
             if (donation is null || donation.Status != Donation.Running)
             {
                 return;
@@ -126,7 +124,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
 
             _phase[id] = "pseudonymizing";
             DonationResult result;
-            if (await WithdrawalAsync(db, donation.CompanyId, donation.Donor, cancellationToken).ConfigureAwait(false) is not null)
+            if (await WithdrawalAsync(db, donation.CompanyId, donation.Donor, cancellationToken) is not null)
             {
                 // Accepted before the donor withdrew: the withdrawal wins, nothing is processed or sent.
                 result = new DonationResult(false, "consent was withdrawn before this donation was processed; nothing was sent", donation.Donor, 0, 0, 0, 0, null, []);
@@ -151,7 +149,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
                     OnPseudonymizedPart = (part, ct) => StoreRecordsAsync(db, donation, part, ct),
                     Limits = options.ToDonationLimits(),
                     Time = time,
-                }, cancellationToken).ConfigureAwait(false);
+                }, cancellationToken);
             }
 
             donation.Status = result.Success ? Donation.Completed : Donation.Failed;
@@ -164,12 +162,12 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
             donation.FinishedAt = time.GetUtcNow();
             if (!result.Success)
             {
-                await db.DonatedRecords.Where(r => r.DonationId == id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+                await db.DonatedRecords.Where(r => r.DonationId == id).ExecuteDeleteAsync(CancellationToken.None);
             }
 
             db.ChangeTracker.Clear();
             db.Donations.Update(donation);
-            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            await db.SaveChangesAsync(CancellationToken.None);
             logger.LogInformation("Donation {Id}: {Status}, {Files} file(s), {Records} record(s), {Malformed} malformed", id, donation.Status, result.Files, result.Records, result.Malformed);
         }
         finally
@@ -191,16 +189,16 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         using var reader = new StreamReader(unzip);
         var batch = new List<DonatedRecord>(InsertBatch);
         var now = time.GetUtcNow();
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             batch.Add(new DonatedRecord { CompanyId = donation.CompanyId, DonationId = donation.Id, Donor = donation.Donor, RecordedAt = now, Data = line });
             if (batch.Count == InsertBatch)
             {
-                await FlushAsync(db, batch, cancellationToken).ConfigureAwait(false);
+                await FlushAsync(db, batch, cancellationToken);
             }
         }
 
-        await FlushAsync(db, batch, cancellationToken).ConfigureAwait(false);
+        await FlushAsync(db, batch, cancellationToken);
         _phase[donation.Id] = "uploading";
     }
 
@@ -212,7 +210,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         }
 
         db.DonatedRecords.AddRange(batch);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         foreach (var record in batch)
         {
             db.Entry(record).State = EntityState.Detached;
@@ -235,19 +233,19 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         var objects = 0;
         if (study.Destination(companyId) is { } destination)
         {
-            objects = (await DonorErasure.EraseAsync(destination.Store, destination.Prefix, pseudonym, ledger: null, time, cancellationToken).ConfigureAwait(false)).ObjectsDeleted;
-            objects += await RewriteExportsAsync(destination.Store, destination.Prefix + "exports/", pseudonym, cancellationToken).ConfigureAwait(false);
+            objects = (await DonorErasure.EraseAsync(destination.Store, destination.Prefix, pseudonym, ledger: null, time, cancellationToken)).ObjectsDeleted;
+            objects += await RewriteExportsAsync(destination.Store, destination.Prefix + "exports/", pseudonym, cancellationToken);
         }
 
         long rows = 0;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        rows += await db.DonatedRecords.Where(r => r.CompanyId == companyId && r.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        rows += await db.Donations.Where(d => d.CompanyId == companyId && d.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        rows += await db.Consents.Where(c => c.CompanyId == companyId && c.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        rows += await db.DonatedRecords.Where(r => r.CompanyId == companyId && r.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken);
+        rows += await db.Donations.Where(d => d.CompanyId == companyId && d.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken);
+        rows += await db.Consents.Where(c => c.CompanyId == companyId && c.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken);
         var erasure = new Erasure { CompanyId = companyId, ErasureId = Guid.NewGuid().ToString("N"), At = time.GetUtcNow(), ObjectsDeleted = objects, RowsDeleted = rows };
         db.Erasures.Add(erasure);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Erasure {ErasureId}: {Objects} object(s) and {Rows} row(s) deleted", erasure.ErasureId, objects, rows);
         return erasure;
     }
@@ -260,21 +258,21 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     {
         var rewritten = 0;
         var needle = $"\"donor\":\"{pseudonym}\"";
-        await foreach (var export in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        await foreach (var export in store.ListAsync(prefix, cancellationToken))
         {
             var temporary = Path.Combine(options.ResolvedDataDirectory, "donations", "erasure-" + Guid.NewGuid().ToString("N") + ".jsonl.gz");
             Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
             try
             {
                 var removed = 0;
-                await using (var content = await store.ReadAsync(export.Key, 0, null, cancellationToken).ConfigureAwait(false))
+                await using (var content = await store.ReadAsync(export.Key, 0, null, cancellationToken))
                 await using (var unzip = new GZipStream(content.Content, CompressionMode.Decompress))
                 await using (var output = File.Create(temporary))
                 await using (var zip = new GZipStream(output, CompressionLevel.Optimal))
                 await using (var writer = new StreamWriter(zip) { NewLine = "\n" })
                 {
                     using var reader = new StreamReader(unzip);
-                    while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                    while (await reader.ReadLineAsync(cancellationToken) is { } line)
                     {
                         if (line.Contains(needle, StringComparison.Ordinal))
                         {
@@ -282,21 +280,21 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
                         }
                         else
                         {
-                            await writer.WriteLineAsync(line).ConfigureAwait(false);
+                            await writer.WriteLineAsync(line);
                         }
                     }
                 }
 
                 if (removed > 0)
                 {
-                    var (sha256, md5) = await Core.Hashing.ContentHashes.HashFileAsync(temporary, cancellationToken).ConfigureAwait(false);
+                    var (sha256, md5) = await Core.Hashing.ContentHashes.HashFileAsync(temporary, cancellationToken);
                     var length = new FileInfo(temporary).Length;
                     await using (var upload = File.OpenRead(temporary))
                     {
-                        await store.PutAsync(export.Key, upload, length, new Core.Storage.ObjectWriteOptions(sha256, Core.Hashing.ContentHashes.Md5Base64(md5)), cancellationToken).ConfigureAwait(false);
+                        await store.PutAsync(export.Key, upload, length, new Core.Storage.ObjectWriteOptions(sha256, Core.Hashing.ContentHashes.Md5Base64(md5)), cancellationToken);
                     }
 
-                    var head = await store.HeadAsync(export.Key, cancellationToken).ConfigureAwait(false);
+                    var head = await store.HeadAsync(export.Key, cancellationToken);
                     if (head is null || head.Size != length || (head.Sha256 is { } stored && stored != sha256))
                     {
                         throw new IOException($"{export.Key} was not rewritten completely; run the erasure again");
@@ -322,7 +320,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     public async Task<ConsentEntry?> RenewAsync(FerryDbContext db, Caller caller, string? typedVersion, CancellationToken cancellationToken)
     {
         if (typedVersion?.Trim() != study.Policy.Version
-            || await WithdrawalAsync(db, caller.CompanyId, study.DonorOf(caller.CompanyId, caller.UserId), cancellationToken).ConfigureAwait(false) is null)
+            || await WithdrawalAsync(db, caller.CompanyId, study.DonorOf(caller.CompanyId, caller.UserId), cancellationToken) is null)
         {
             return null;
         }
@@ -333,7 +331,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
             PolicyVersion = study.Policy.Version, PolicyHash = study.Policy.Hash, Scope = "donations after a withdrawal, renewed on the Contribute page",
         };
         db.Consents.Add(entry);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return entry;
     }
 
@@ -346,7 +344,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
             PolicyVersion = study.Policy.Version, PolicyHash = study.Policy.Hash, Scope = "all donations",
         };
         db.Consents.Add(entry);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return entry;
     }
 }

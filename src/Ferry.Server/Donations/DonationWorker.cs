@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace Ferry.Server.Donations;
 
 /// <summary>
@@ -13,7 +10,7 @@ internal sealed class DonationWorker(DonationService donations, ILogger<Donation
     {
         try
         {
-            await donations.RecoverAsync(stoppingToken).ConfigureAwait(false);
+            await donations.RecoverAsync(stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -22,11 +19,11 @@ internal sealed class DonationWorker(DonationService donations, ILogger<Donation
 
         try
         {
-            await foreach (var id in donations.Queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var id in donations.Queue.ReadAllAsync(stoppingToken))
             {
                 try
                 {
-                    await donations.RunAsync(id, stoppingToken).ConfigureAwait(false);
+                    await donations.RunAsync(id, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -13,21 +13,23 @@ namespace Ferry.Server.Exports;
 /// </summary>
 internal static class SessionBundleWriter
 {
+    private static readonly string[] SectionNames = ["manifest", "failures", "logs"];
+
     public static async Task<(IReadOnlyList<BundleSection> Sections, Dictionary<string, string> Details)> WriteAsync(
         FerryDbContext db, Sessions.LoadedSession loaded, string folder, CancellationToken cancellationToken)
     {
         var session = loaded.Session;
-        var sections = new[] { "manifest", "failures", "logs" }.Select(name => new BundleSection(name, Path.Combine(folder, name))).ToList();
+        var sections = SectionNames.Select(name => new BundleSection(name, Path.Combine(folder, name))).ToList();
         foreach (var section in sections)
         {
             Directory.CreateDirectory(section.Source);
         }
 
-        await WriteManifestAsync(db, session.Id, sections[0].Source, cancellationToken).ConfigureAwait(false);
-        await WriteFailuresAsync(db, session.Id, sections[1].Source, cancellationToken).ConfigureAwait(false);
-        await WriteActivityAsync(db, session, sections[2].Source, cancellationToken).ConfigureAwait(false);
+        await WriteManifestAsync(db, session.Id, sections[0].Source, cancellationToken);
+        await WriteFailuresAsync(db, session.Id, sections[1].Source, cancellationToken);
+        await WriteActivityAsync(db, session, sections[2].Source, cancellationToken);
 
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == session.UserId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == session.UserId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken);
         var details = new Dictionary<string, string>
         {
             ["session_id"] = session.Id.ToString(CultureInfo.InvariantCulture),
@@ -59,38 +61,38 @@ internal static class SessionBundleWriter
     {
         await using var lines = Writer(Path.Combine(folder, "manifest.jsonl"));
         await using var csv = Writer(Path.Combine(folder, "manifest.csv"));
-        await csv.WriteLineAsync("path,key,size,status,etag,sha256,attempts,registered_at,uploaded_at,error").ConfigureAwait(false);
-        await foreach (var f in db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId).OrderBy(f => f.Id).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        await csv.WriteLineAsync("path,key,size,status,etag,sha256,attempts,registered_at,uploaded_at,error");
+        await foreach (var f in db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId).OrderBy(f => f.Id).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             await lines.WriteLineAsync(Json(new Dictionary<string, object?>
             {
                 ["path"] = f.Path, ["key"] = f.Key, ["size"] = f.Size, ["status"] = f.Status, ["etag"] = f.ETag, ["sha256"] = f.Checksum,
                 ["attempts"] = f.Attempts, ["registered_at"] = Stamp(f.RegisteredAt), ["uploaded_at"] = f.UploadedAt is { } u ? Stamp(u) : null, ["error"] = f.LastError,
-            })).ConfigureAwait(false);
-            await csv.WriteLineAsync(Csv(f.Path, f.Key, Number(f.Size), f.Status, f.ETag, f.Checksum, Number(f.Attempts), Stamp(f.RegisteredAt), f.UploadedAt is { } at ? Stamp(at) : null, f.LastError)).ConfigureAwait(false);
+            }));
+            await csv.WriteLineAsync(Csv(f.Path, f.Key, Number(f.Size), f.Status, f.ETag, f.Checksum, Number(f.Attempts), Stamp(f.RegisteredAt), f.UploadedAt is { } at ? Stamp(at) : null, f.LastError));
         }
     }
 
     private static async Task WriteFailuresAsync(FerryDbContext db, long sessionId, string folder, CancellationToken cancellationToken)
     {
         await using var csv = Writer(Path.Combine(folder, "failures.csv"));
-        await csv.WriteLineAsync("path,key,size,status,attempts,updated_at,reason").ConfigureAwait(false);
+        await csv.WriteLineAsync("path,key,size,status,attempts,updated_at,reason");
         var unfinished = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId && (f.Status == Data.FileStatuses.Failed || f.Status == Data.FileStatuses.Pending)).OrderBy(f => f.Id);
-        await foreach (var f in unfinished.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var f in unfinished.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var reason = f.LastError ?? (f.Status == Data.FileStatuses.Pending ? "never uploaded in this session" : "failed");
-            await csv.WriteLineAsync(Csv(f.Path, f.Key, Number(f.Size), f.Status, Number(f.Attempts), Stamp(f.UpdatedAt), reason)).ConfigureAwait(false);
+            await csv.WriteLineAsync(Csv(f.Path, f.Key, Number(f.Size), f.Status, Number(f.Attempts), Stamp(f.UpdatedAt), reason));
         }
     }
 
     private static async Task WriteActivityAsync(FerryDbContext db, Data.UploadSession session, string folder, CancellationToken cancellationToken)
     {
         await using var log = Writer(Path.Combine(folder, "activity.jsonl"));
-        await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(session.StartedAt), ["event"] = "session_started", ["client"] = session.Client, ["local_directory"] = session.LocalDirectory })).ConfigureAwait(false);
+        await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(session.StartedAt), ["event"] = "session_started", ["client"] = session.Client, ["local_directory"] = session.LocalDirectory }));
         var files = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == session.Id && f.Status != Data.FileStatuses.Pending)
             .OrderBy(f => f.UpdatedAt).ThenBy(f => f.Id)
             .Select(f => new { f.Path, f.Status, f.Size, f.Attempts, f.LastError, f.UpdatedAt, f.UploadedAt, f.RegisteredAt });
-        await foreach (var f in files.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var f in files.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var (name, at) = f.Status switch
             {
@@ -98,12 +100,12 @@ internal static class SessionBundleWriter
                 Data.FileStatuses.Skipped => ("file_already_there", f.RegisteredAt),
                 _ => ("file_failed", f.UpdatedAt),
             };
-            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(at), ["event"] = name, ["path"] = f.Path, ["size"] = f.Size, ["attempts"] = f.Attempts, ["reason"] = f.LastError })).ConfigureAwait(false);
+            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(at), ["event"] = name, ["path"] = f.Path, ["size"] = f.Size, ["attempts"] = f.Attempts, ["reason"] = f.LastError }));
         }
 
         if (session.FinishedAt is { } finished)
         {
-            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(finished), ["event"] = "session_finished", ["status"] = session.Status })).ConfigureAwait(false);
+            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(finished), ["event"] = "session_finished", ["status"] = session.Status }));
         }
     }
 

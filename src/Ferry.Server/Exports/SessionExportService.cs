@@ -4,8 +4,6 @@ using System.Threading.Channels;
 using Ferry.Core.Bundles;
 using Ferry.Core.Storage;
 using Ferry.Server.Sessions;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Exports;
 
@@ -49,7 +47,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             CreatedAt = time.GetUtcNow(),
         };
         db.Exports.Add(export);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         _progress[export.Id] = new ExportProgress();
         _queue.Writer.TryWrite(export.Id);
         return export;
@@ -65,7 +63,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-            var export = await db.Exports.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
+            var export = await db.Exports.FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
             if (export is null || export.Status != ExportStatuses.Running)
             {
                 return;
@@ -75,7 +73,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
 
             try
             {
-                await RunAsync(db, export, progress, work, cancellationToken).ConfigureAwait(false);
+                await RunAsync(db, export, progress, work, cancellationToken);
             }
             catch (Exception ex) when (ex is BundleException or IOException or UnauthorizedAccessException or System.Data.Common.DbException or StoreException)
             {
@@ -85,7 +83,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
                 logger.LogWarning("Export {Id} of session {Session} failed: {Message}", export.Id, export.SessionId, ex.Message);
             }
 
-            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            await db.SaveChangesAsync(CancellationToken.None);
             activity?.SetTag(Observability.FerryActivities.Status, export.Status);
             if (export.Status == ExportStatuses.Failed)
             {
@@ -105,24 +103,24 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
     private async Task RunAsync(FerryDbContext db, SessionExport export, ExportProgress progress, string work, CancellationToken cancellationToken)
     {
         var caller = new Caller(export.UserId, "", export.CompanyId, Roles.User, false);
-        var loaded = await Sessions.UploadSessions.LoadAsync(db, caller, export.SessionId, cancellationToken).ConfigureAwait(false)
+        var loaded = await Sessions.UploadSessions.LoadAsync(db, caller, export.SessionId, cancellationToken)
             ?? throw new BundleException($"session {export.SessionId} no longer exists");
         if (Directory.Exists(work))
         {
             Directory.Delete(work, recursive: true);
         }
 
-        var (sections, details) = await SessionBundleWriter.WriteAsync(db, loaded, work, cancellationToken).ConfigureAwait(false);
+        var (sections, details) = await SessionBundleWriter.WriteAsync(db, loaded, work, cancellationToken);
         var user = details["uploaded_by"];
-        var requester = await db.Users.AsNoTracking().Where(u => u.Id == export.UserId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? user;
+        var requester = await db.Users.AsNoTracking().Where(u => u.Id == export.UserId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken) ?? user;
         var name = $"Session {loaded.Session.Id} {loaded.Project.Name} {loaded.Cycle.Name}";
         var destination = new BundleDestination($"s3://{loaded.Project.BucketName}/{options.ExportPrefix.Trim('/')}", loaded.Project.EndpointUrl, loaded.Project.Region, loaded.Project.AwsProfile, Owner(export.Id));
         var request = new BundleRequest(name, sections, destination, requester, details);
         if (export.Kind == ExportStatuses.KindDownload)
         {
-            var bundle = await Exporter(DownloadStaging).StageAsync(request, cancellationToken).ConfigureAwait(false);
+            var bundle = await Exporter(DownloadStaging).StageAsync(request, cancellationToken);
             progress.Phase = ExportProgress.Zipping;
-            await BundleZip.WriteAsync(bundle, ZipPath(export.Id), cancellationToken).ConfigureAwait(false);
+            await BundleZip.WriteAsync(bundle, ZipPath(export.Id), cancellationToken);
             DownloadStaging.Discard(bundle);
             export.Status = ExportStatuses.Ready;
             export.Bundle = bundle.Folder;
@@ -134,7 +132,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
         }
 
         progress.Phase = ExportProgress.Uploading;
-        var result = await Exporter(Outbox).ExportAsync(request, progress.Transfer, cancellationToken).ConfigureAwait(false);
+        var result = await Exporter(Outbox).ExportAsync(request, progress.Transfer, cancellationToken);
         export.Bundle = result.Folder;
         export.Location = result.Location;
         export.Files = result.Files;
@@ -143,9 +141,9 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
         Settle(export, result);
         if (result.Outcome == ExportOutcome.Queued && Outbox.List().FirstOrDefault(b => b.Folder == result.Folder) is { } waiting)
         {
-            await BundleZip.WriteAsync(waiting, ZipPath(export.Id), cancellationToken).ConfigureAwait(false);
+            await BundleZip.WriteAsync(waiting, ZipPath(export.Id), cancellationToken);
             // Into the shared outbox (with the row's new state), so whichever replica retries first delivers it.
-            await Shared.ParkAsync(db, export.Id, waiting, cancellationToken).ConfigureAwait(false);
+            await Shared.ParkAsync(db, export.Id, waiting, cancellationToken);
         }
     }
 
@@ -157,9 +155,9 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-        foreach (var id in await Shared.DueAsync(db, 20, cancellationToken).ConfigureAwait(false))
+        foreach (var id in await Shared.DueAsync(db, 20, cancellationToken))
         {
-            if (await Shared.TryClaimAsync(db, id, cancellationToken).ConfigureAwait(false) is not { } claim)
+            if (await Shared.TryClaimAsync(db, id, cancellationToken) is not { } claim)
             {
                 continue;
             }
@@ -168,9 +166,9 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             var outcome = ExportOutcome.Queued;
             try
             {
-                var results = await Exporter(Outbox).FlushAsync(dueOnly: false, b => b.Folder == bundle.Folder, cancellationToken).ConfigureAwait(false);
-                if (results.FirstOrDefault() is { } result && result.Outcome != ExportOutcome.Busy
-                    && await db.Exports.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false) is { } export)
+                var results = await Exporter(Outbox).FlushAsync(dueOnly: false, b => b.Folder == bundle.Folder, cancellationToken);
+                if (results.Count > 0 && results[0] is { } result && result.Outcome != ExportOutcome.Busy
+                    && await db.Exports.FirstOrDefaultAsync(e => e.Id == id, cancellationToken) is { } export)
                 {
                     outcome = result.Outcome;
                     export.Attempts++;
@@ -179,9 +177,9 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             }
             finally
             {
-                if (await Shared.SettleAsync(db, id, lease, bundle.Folder, outcome, CancellationToken.None).ConfigureAwait(false))
+                if (await Shared.SettleAsync(db, id, lease, bundle.Folder, outcome, CancellationToken.None))
                 {
-                    await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+                    await db.SaveChangesAsync(CancellationToken.None);
                 }
                 else
                 {
@@ -206,15 +204,15 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             // Only a bundle of an export still open and not parked yet: a row already parked (perhaps leased by another
             // replica right now) or an export delivered meanwhile must not be parked again, or it would be delivered twice.
             if (ExportId(local.Descriptor.Destination.Owner) is { } owner
-                && await db.Exports.AnyAsync(e => e.Id == owner && (e.Status == ExportStatuses.Running || e.Status == ExportStatuses.Queued), cancellationToken).ConfigureAwait(false)
-                && !await db.ExportOutbox.AnyAsync(o => o.ExportId == owner, cancellationToken).ConfigureAwait(false))
+                && await db.Exports.AnyAsync(e => e.Id == owner && (e.Status == ExportStatuses.Running || e.Status == ExportStatuses.Queued), cancellationToken)
+                && !await db.ExportOutbox.AnyAsync(o => o.ExportId == owner, cancellationToken))
             {
-                await Shared.ParkAsync(db, owner, local, cancellationToken).ConfigureAwait(false);
+                await Shared.ParkAsync(db, owner, local, cancellationToken);
             }
         }
 
-        var waiting = (await db.ExportOutbox.Select(o => o.ExportId).ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet();
-        var open = await db.Exports.Where(e => e.Status == ExportStatuses.Running || e.Status == ExportStatuses.Queued).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var waiting = (await db.ExportOutbox.Select(o => o.ExportId).ToListAsync(cancellationToken)).ToHashSet();
+        var open = await db.Exports.Where(e => e.Status == ExportStatuses.Running || e.Status == ExportStatuses.Queued).ToListAsync(cancellationToken);
         foreach (var export in open)
         {
             if (waiting.Contains(export.Id))
@@ -233,7 +231,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private void Settle(SessionExport export, ExportResult result)

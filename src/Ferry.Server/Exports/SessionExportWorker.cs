@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace Ferry.Server.Exports;
 
 /// <summary>
@@ -14,7 +11,7 @@ internal sealed class SessionExportWorker(SessionExportService exports, ILogger<
     {
         try
         {
-            await exports.RecoverAsync(stoppingToken).ConfigureAwait(false);
+            await exports.RecoverAsync(stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -23,9 +20,9 @@ internal sealed class SessionExportWorker(SessionExportService exports, ILogger<
 
         try
         {
-            await foreach (var id in exports.Queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var id in exports.Queue.ReadAllAsync(stoppingToken))
             {
-                await exports.RunAsync(id, stoppingToken).ConfigureAwait(false);
+                await exports.RunAsync(id, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

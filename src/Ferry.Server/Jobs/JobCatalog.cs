@@ -1,5 +1,3 @@
-using Ferry.Server.Tenancy;
-
 namespace Ferry.Server.Jobs;
 
 /// <summary>Queueing and cancelling upload jobs, for the API and the Jobs page alike: one set of rules.</summary>
@@ -22,17 +20,17 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
             return (null, Refusal.Invalid("give project_id, cycle_id and local_directory"), StatusCodes.Status400BadRequest);
         }
 
-        if (await ProjectLookup.FindAsync(db, caller, project, cancellationToken).ConfigureAwait(false) is null)
+        if (await ProjectLookup.FindAsync(db, caller, project, cancellationToken) is null)
         {
             return (null, Refusal.Invalid($"project {project} was not found"), StatusCodes.Status404NotFound);
         }
 
-        if (!await db.Cycles.AnyAsync(c => c.Id == cycle && c.ProjectId == project, cancellationToken).ConfigureAwait(false))
+        if (!await db.Cycles.AnyAsync(c => c.Id == cycle && c.ProjectId == project, cancellationToken))
         {
             return (null, Refusal.Invalid($"cycle {cycle} of project {project} was not found"), StatusCodes.Status404NotFound);
         }
 
-        var check = await folders.CheckAsync(caller.CompanyId, localDirectory, cancellationToken).ConfigureAwait(false);
+        var check = await folders.CheckAsync(caller.CompanyId, localDirectory, cancellationToken);
         if (check.Folder is not { } folder)
         {
             return (null, Refusal.Invalid(check.Problem!), check.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest);
@@ -45,21 +43,21 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
             Client = "job", Status = SessionStatuses.Active, StartedAt = now, LastActivityAt = now,
         };
         db.Sessions.Add(session);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         var job = new UploadJob
         {
             CompanyId = caller.CompanyId, ProjectId = project, CycleId = cycle, SessionId = session.Id, UserId = caller.UserId,
             LocalDirectory = folder, Status = JobStatuses.Queued, CreatedAt = now,
         };
         db.Jobs.Add(job);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return (job, null, StatusCodes.Status201Created);
     }
 
     /// <summary>Cancels a queued job at once (closing its session), a running one at its worker's next heartbeat.</summary>
     public async Task<(UploadJob? Job, Refusal? Refusal)> CancelAsync(Caller caller, long id, CancellationToken cancellationToken)
     {
-        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.CompanyId == caller.CompanyId, cancellationToken).ConfigureAwait(false);
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.CompanyId == caller.CompanyId, cancellationToken);
         if (job is null)
         {
             return (null, null);
@@ -69,17 +67,17 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
         // Queued: cancelled here, unless a worker claims it in the same instant (then its heartbeat sees the request).
         var cancelledNow = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Queued).ExecuteUpdateAsync(j => j
             .SetProperty(x => x.Status, JobStatuses.Cancelled).SetProperty(x => x.CancelRequested, true)
-            .SetProperty(x => x.Message, "cancelled before it started").SetProperty(x => x.FinishedAt, now), cancellationToken).ConfigureAwait(false);
+            .SetProperty(x => x.Message, "cancelled before it started").SetProperty(x => x.FinishedAt, now), cancellationToken);
         if (cancelledNow > 0)
         {
             metrics.CountJobFinished(JobStatuses.Cancelled);
-            await Sessions.UploadSessions.CloseAsync(db, job.SessionId, now, metrics, cancellationToken).ConfigureAwait(false);
+            await Sessions.UploadSessions.CloseAsync(db, job.SessionId, now, metrics, cancellationToken);
         }
-        else if (await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken).ConfigureAwait(false) == 0)
+        else if (await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken) == 0)
         {
             return (job, Refusal.Conflict($"job {id} is already {job.Status}"));
         }
 
-        return (await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == id, cancellationToken).ConfigureAwait(false), null);
+        return (await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == id, cancellationToken), null);
     }
 }

@@ -25,7 +25,7 @@ internal sealed class JobQueue(FerryDbContext db, TimeProvider time)
             RETURNING id AS "Value"
             """;
         // Only the two provider-specific clauses above are spliced in (constants); values are parameters.
-        var ids = await db.Database.SqlQueryRaw<long>(sql, worker, at, stale).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var ids = await db.Database.SqlQueryRaw<long>(sql, worker, at, stale).ToListAsync(cancellationToken);
         return ids.Count == 0 ? null : ids[0];
     }
 
@@ -37,13 +37,13 @@ internal sealed class JobQueue(FerryDbContext db, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var changed = await db.Jobs.Where(j => j.Id == id && j.Worker == worker && j.Status == JobStatuses.Running)
-            .ExecuteUpdateAsync(j => j.SetProperty(x => x.HeartbeatAt, now), cancellationToken).ConfigureAwait(false);
+            .ExecuteUpdateAsync(j => j.SetProperty(x => x.HeartbeatAt, now), cancellationToken);
         if (changed == 0)
         {
             return (false, false);
         }
 
-        var cancel = await db.Jobs.AsNoTracking().Where(j => j.Id == id).Select(j => j.CancelRequested).FirstAsync(cancellationToken).ConfigureAwait(false);
+        var cancel = await db.Jobs.AsNoTracking().Where(j => j.Id == id).Select(j => j.CancelRequested).FirstAsync(cancellationToken);
         return (true, cancel);
     }
 
@@ -55,7 +55,7 @@ internal sealed class JobQueue(FerryDbContext db, TimeProvider time)
             .SetProperty(x => x.Status, status)
             .SetProperty(x => x.Message, message)
             .SetProperty(x => x.FinishedAt, now)
-            .SetProperty(x => x.HeartbeatAt, now), cancellationToken).ConfigureAwait(false) > 0;
+            .SetProperty(x => x.HeartbeatAt, now), cancellationToken) > 0;
     }
 
     /// <summary>Gives a job back to the queue (a worker stopping cleanly), so another worker takes it at once.</summary>

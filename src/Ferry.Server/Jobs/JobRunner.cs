@@ -2,8 +2,6 @@ using System.Threading.Channels;
 using Ferry.Core.Journal;
 using Ferry.Core.Transfer;
 using Ferry.Server.Sessions;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Jobs;
 
@@ -27,12 +25,12 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
         var queue = new JobQueue(db, time);
-        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, stoppingToken).ConfigureAwait(false);
+        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, stoppingToken);
         activity?.SetTag(Observability.FerryActivities.SessionId, job.SessionId);
-        var loaded = await UploadSessions.LoadAsync(db, new Caller(job.UserId, "", job.CompanyId, Roles.User, false), job.SessionId, stoppingToken).ConfigureAwait(false);
+        var loaded = await UploadSessions.LoadAsync(db, new Caller(job.UserId, "", job.CompanyId, Roles.User, false), job.SessionId, stoppingToken);
         if (loaded is null)
         {
-            await queue.FinishAsync(jobId, worker, JobStatuses.Failed, "the job's session no longer exists", stoppingToken).ConfigureAwait(false);
+            await queue.FinishAsync(jobId, worker, JobStatuses.Failed, "the job's session no longer exists", stoppingToken);
             metrics.CountJobFinished(JobStatuses.Failed);
             activity?.SetTag(Observability.FerryActivities.Status, JobStatuses.Failed);
             return;
@@ -45,7 +43,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         string? message;
         try
         {
-            (status, message) = await UploadAsync(scope.ServiceProvider, job, loaded, run.Token).ConfigureAwait(false);
+            (status, message) = await UploadAsync(scope.ServiceProvider, job, loaded, run.Token);
         }
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {
@@ -53,8 +51,8 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         }
         finally
         {
-            await run.CancelAsync().ConfigureAwait(false);
-            await heartbeat.ConfigureAwait(false);
+            await run.CancelAsync();
+            await heartbeat;
         }
 
         if (state.Lost)
@@ -66,13 +64,13 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         if (stoppingToken.IsCancellationRequested && !state.CancelRequested)
         {
             // The worker is stopping: give the job back so another worker (or this one, restarted) resumes it at once.
-            await queue.ReleaseAsync(jobId, worker, CancellationToken.None).ConfigureAwait(false);
+            await queue.ReleaseAsync(jobId, worker, CancellationToken.None);
             logger.LogInformation("Job {Job}: worker stopping, job returned to the queue", jobId);
             return;
         }
 
-        await UploadSessions.CloseAsync(db, job.SessionId, time.GetUtcNow(), metrics, CancellationToken.None).ConfigureAwait(false);
-        await queue.FinishAsync(jobId, worker, status, message, CancellationToken.None).ConfigureAwait(false);
+        await UploadSessions.CloseAsync(db, job.SessionId, time.GetUtcNow(), metrics, CancellationToken.None);
+        await queue.FinishAsync(jobId, worker, status, message, CancellationToken.None);
         metrics.CountJobFinished(status);
         activity?.SetTag(Observability.FerryActivities.Status, status);
         if (status == JobStatuses.Failed)
@@ -85,14 +83,14 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
 
     private async Task<(string Status, string? Message)> UploadAsync(IServiceProvider services, UploadJob job, LoadedSession loaded, CancellationToken cancellationToken)
     {
-        var check = await services.GetRequiredService<ServerFolders>().CheckAsync(job.CompanyId, job.LocalDirectory, cancellationToken).ConfigureAwait(false);
+        var check = await services.GetRequiredService<ServerFolders>().CheckAsync(job.CompanyId, job.LocalDirectory, cancellationToken);
         if (check.Folder is not { } folder)
         {
             return (JobStatuses.Failed, $"not started, nothing uploaded: {check.Problem}");
         }
 
         var files = services.GetRequiredService<SessionFileService>();
-        var (remaining, refused) = await RegisterAsync(files, loaded, folder, cancellationToken).ConfigureAwait(false);
+        var (remaining, refused) = await RegisterAsync(files, loaded, folder, cancellationToken);
         var prefix = loaded.Cycle.S3Prefix;
         var store = stores.For(loaded.Project).Objects;
         using var journal = TransferJournal.Open(Path.Combine(options.ResolvedDataDirectory, "worker-journal.db"));
@@ -103,12 +101,12 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         {
             var engine = new UploadEngine(journal, time);
             summary = await engine.RunAsync(new UploadRequest(folder, store, prefix), new UploadOptions { Filter = PathFilter.All.And(remaining.Contains) },
-                new TransferProgress(), reporter, cancellationToken).ConfigureAwait(false);
+                new TransferProgress(), reporter, cancellationToken);
         }
         finally
         {
             reporter.Complete();
-            await writer.ConfigureAwait(false);
+            await writer;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -117,14 +115,14 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         {
             TransferOutcome.Aborted => (JobStatuses.Failed, summary.Message),
             _ when failed > 0 => (JobStatuses.Failed, $"{failed} file(s) failed; see the session's failed files"),
-            _ => (JobStatuses.Completed, await DescribeAsync(services, loaded.Session.Id, cancellationToken).ConfigureAwait(false)),
+            _ => (JobStatuses.Completed, await DescribeAsync(services, loaded.Session.Id, cancellationToken)),
         };
     }
 
     /// <summary>The session's totals in words (over every attempt, so a takeover reports the whole job).</summary>
     private static async Task<string> DescribeAsync(IServiceProvider services, long sessionId, CancellationToken cancellationToken)
     {
-        var session = await services.GetRequiredService<FerryDbContext>().Sessions.AsNoTracking().FirstAsync(s => s.Id == sessionId, cancellationToken).ConfigureAwait(false);
+        var session = await services.GetRequiredService<FerryDbContext>().Sessions.AsNoTracking().FirstAsync(s => s.Id == sessionId, cancellationToken);
         return $"{session.UploadedFiles} uploaded, {session.SkippedFiles} already there, of {session.TotalFiles}";
     }
 
@@ -135,7 +133,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         var refused = 0;
         var batch = new List<FileToRegister>(RegisterBatch);
         var scanner = new SourceScanner(folder, new ScanOptions());
-        await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var file in scanner.ScanAsync(cancellationToken))
         {
             var (path, problem) = UploadKeys.NormalizePath(file.RelativePath);
             string? key = null;
@@ -153,11 +151,11 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             batch.Add(new FileToRegister(path, path, key!, file.Size, file.LastWriteUtc));
             if (batch.Count == RegisterBatch)
             {
-                await RegisterBatchAsync(files, loaded, batch, remaining, cancellationToken).ConfigureAwait(false);
+                await RegisterBatchAsync(files, loaded, batch, remaining, cancellationToken);
             }
         }
 
-        await RegisterBatchAsync(files, loaded, batch, remaining, cancellationToken).ConfigureAwait(false);
+        await RegisterBatchAsync(files, loaded, batch, remaining, cancellationToken);
         return (remaining, refused);
     }
 
@@ -168,7 +166,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             return;
         }
 
-        foreach (var registered in await files.RegisterAsync(loaded.Session, batch, cancellationToken).ConfigureAwait(false))
+        foreach (var registered in await files.RegisterAsync(loaded.Session, batch, cancellationToken))
         {
             if (registered.Status != FileStatuses.Uploaded)
             {
@@ -184,18 +182,18 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         using var timer = new PeriodicTimer(options.WorkerHeartbeat);
         try
         {
-            while (await timer.WaitForNextTickAsync(run.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(run.Token))
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var queue = new JobQueue(scope.ServiceProvider.GetRequiredService<FerryDbContext>(), time);
                 try
                 {
-                    var (held, cancel) = await queue.HeartbeatAsync(jobId, worker, run.Token).ConfigureAwait(false);
+                    var (held, cancel) = await queue.HeartbeatAsync(jobId, worker, run.Token);
                     state.Lost = !held;
                     state.CancelRequested = cancel;
                     if (!held || cancel)
                     {
-                        await run.CancelAsync().ConfigureAwait(false);
+                        await run.CancelAsync();
                     }
                 }
                 catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
@@ -236,32 +234,32 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         {
             var batch = new List<FileEvent>(ReportBatch);
             // Reports already made are written even when the run is being cancelled: they are true.
-            while (await _events.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            while (await _events.Reader.WaitToReadAsync(CancellationToken.None))
             {
                 while (batch.Count < ReportBatch && _events.Reader.TryRead(out var next))
                 {
                     batch.Add(next);
                 }
 
-                await WriteAsync(batch).ConfigureAwait(false);
+                await WriteAsync(batch);
                 batch.Clear();
             }
         }
 
         private async Task WriteAsync(List<FileEvent> batch)
         {
-            var byPath = await files.FindAsync(loaded.Session.Id, batch.Select(e => e.Path).ToList(), CancellationToken.None).ConfigureAwait(false);
+            var byPath = await files.FindAsync(loaded.Session.Id, batch.Select(e => e.Path).ToList(), CancellationToken.None);
             var verified = batch.Where(e => e.Outcome != FileOutcomes.Failed && byPath.ContainsKey(e.Path))
                 .Select(e => (new UploadReport(e.Path, e.Path, e.ETag, null, e.Sha256), byPath[e.Path])).ToList();
             if (verified.Count > 0)
             {
-                await files.CompleteAsync(loaded.Session, loaded.Project, verified, CancellationToken.None).ConfigureAwait(false);
+                await files.CompleteAsync(loaded.Session, loaded.Project, verified, CancellationToken.None);
             }
 
             var failed = batch.Where(e => e.Outcome == FileOutcomes.Failed && byPath.ContainsKey(e.Path)).Select(e => (byPath[e.Path], e.Reason ?? "failed")).ToList();
             if (failed.Count > 0)
             {
-                await files.RecordFailuresAsync(loaded.Session, failed, CancellationToken.None).ConfigureAwait(false);
+                await files.RecordFailuresAsync(loaded.Session, failed, CancellationToken.None);
             }
         }
     }

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace Ferry.Server.Jobs;
 
 /// <summary>
@@ -23,13 +19,13 @@ internal sealed class JobWorker(IServiceScopeFactory scopes, JobRunner runner, F
             {
                 await using (var scope = scopes.CreateAsyncScope())
                 {
-                    claimed = await new JobQueue(scope.ServiceProvider.GetRequiredService<FerryDbContext>(), time).ClaimAsync(Name, options.WorkerTimeout, stoppingToken).ConfigureAwait(false);
+                    claimed = await new JobQueue(scope.ServiceProvider.GetRequiredService<FerryDbContext>(), time).ClaimAsync(Name, options.WorkerTimeout, stoppingToken);
                 }
 
                 if (claimed is { } id)
                 {
                     logger.LogInformation("Worker {Worker} claimed job {Job}", Name, id);
-                    await runner.RunAsync(id, Name, stoppingToken).ConfigureAwait(false);
+                    await runner.RunAsync(id, Name, stoppingToken);
                     continue;
                 }
             }
@@ -44,7 +40,7 @@ internal sealed class JobWorker(IServiceScopeFactory scopes, JobRunner runner, F
 
             try
             {
-                await Task.Delay(options.WorkerPollInterval, time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(options.WorkerPollInterval, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {

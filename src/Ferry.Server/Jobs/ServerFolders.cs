@@ -1,5 +1,3 @@
-using Ferry.Server.Tenancy;
-
 namespace Ferry.Server.Jobs;
 
 /// <summary>The outcome of <see cref="ServerFolders.CheckAsync"/>: the folder to read (links resolved), or why not.</summary>
@@ -60,7 +58,7 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
 
         // Every company's roots: a folder belongs to one company.
         var holder = await db.CompanyRoots.AcrossCompanies().AsNoTracking().Where(r => r.Path == root).Join(db.Companies.AcrossCompanies(), r => r.CompanyId, c => c.Id, (r, c) => new { r.CompanyId, c.Name })
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            .FirstOrDefaultAsync(cancellationToken);
         if (holder is not null)
         {
             return (null, Refusal.Conflict(holder.CompanyId == companyId
@@ -70,14 +68,14 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
 
         var added = new CompanyRoot { CompanyId = companyId, Path = root, CreatedAt = time.GetUtcNow() };
         db.CompanyRoots.Add(added);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return (added, null);
     }
 
     /// <summary>Takes a root from the company; false when it had no such root. Queued jobs under it fail when a worker starts them.</summary>
     public async Task<bool> RemoveAsync(long companyId, string? path, CancellationToken cancellationToken) =>
         ServerPaths.Normalize(path) is { } root
-        && await db.CompanyRoots.AcrossCompanies().Where(r => r.CompanyId == companyId && r.Path == root).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+        && await db.CompanyRoots.AcrossCompanies().Where(r => r.CompanyId == companyId && r.Path == root).ExecuteDeleteAsync(cancellationToken) > 0;
 
     /// <summary>Whether <paramref name="companyId"/>'s jobs may read <paramref name="directory"/> (see the class summary for the rules and their order).</summary>
     public async Task<FolderCheck> CheckAsync(long companyId, string? directory, CancellationToken cancellationToken)
@@ -88,7 +86,7 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
         }
 
         // Every company's roots: another company's root nested inside this company's is not this company's to read.
-        var roots = await db.CompanyRoots.AcrossCompanies().AsNoTracking().Select(r => new { r.CompanyId, r.Path }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var roots = await db.CompanyRoots.AcrossCompanies().AsNoTracking().Select(r => new { r.CompanyId, r.Path }).ToListAsync(cancellationToken);
         if (!roots.Any(r => r.CompanyId == companyId))
         {
             return FolderCheck.Refused(NoRoots);
@@ -160,7 +158,7 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
     {
         var configured = options.AllowedRoots.Select(ServerPaths.Normalize).OfType<string>().Distinct().ToList();
         var first = configured.Count == 0 ? null
-            : await db.Companies.AsNoTracking().OrderBy(c => c.Id).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            : await db.Companies.AsNoTracking().OrderBy(c => c.Id).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken);
         if (first is not { } companyId)
         {
             return [];
@@ -169,14 +167,14 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
         var given = new List<string>();
         foreach (var root in configured)
         {
-            if (await db.SeededRoots.AnyAsync(s => s.Path == root, cancellationToken).ConfigureAwait(false))
+            if (await db.SeededRoots.AnyAsync(s => s.Path == root, cancellationToken))
             {
                 continue;
             }
 
             var now = time.GetUtcNow();
             db.SeededRoots.Add(new SeededRoot { Path = root, SeededAt = now });
-            var held = await db.CompanyRoots.AnyAsync(r => r.Path == root, cancellationToken).ConfigureAwait(false);
+            var held = await db.CompanyRoots.AnyAsync(r => r.Path == root, cancellationToken);
             if (!held)
             {
                 db.CompanyRoots.Add(new CompanyRoot { CompanyId = companyId, Path = root, CreatedAt = now });
@@ -184,7 +182,7 @@ internal sealed class ServerFolders(FerryDbContext db, FerryServerOptions option
 
             try
             {
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await db.SaveChangesAsync(cancellationToken);
                 if (!held)
                 {
                     given.Add(root);

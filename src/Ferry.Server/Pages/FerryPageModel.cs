@@ -1,4 +1,3 @@
-using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Ferry.Server.Pages;

@@ -1,4 +1,3 @@
-using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -42,14 +41,14 @@ internal sealed class SignInModel(PasswordCheck passwords, FerryDbContext db, Ti
             return Page();
         }
 
-        var result = await _passwords.CheckAsync(Username, Password, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
+        var result = await _passwords.CheckAsync(Username, Password, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken);
         if (result.User is not { } user)
         {
             Error = char.ToUpperInvariant(result.Problem![0]) + result.Problem[1..] + ".";
             return Page();
         }
 
-        await WebSignIn.SignInAsync(HttpContext, _db, user, _time).ConfigureAwait(false);
+        await WebSignIn.SignInAsync(HttpContext, _db, user, _time);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/upload");
     }
 }

@@ -1,4 +1,3 @@
-using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -14,7 +13,7 @@ internal sealed class SignOutModel(FerryDbContext db, TimeProvider time) : PageM
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await WebSignIn.SignOutAsync(HttpContext, _db, _time).ConfigureAwait(false);
+        await WebSignIn.SignOutAsync(HttpContext, _db, _time);
         return Redirect("/signin");
     }
 }

@@ -34,9 +34,9 @@ internal sealed class UploadModel(FerryDbContext db, FerryServerOptions options,
             return;
         }
 
-        Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken);
         var ids = Projects.Select(p => p.Id).ToList();
-        Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-        Token = await _pageTokens.IssueAsync(Caller, cancellationToken).ConfigureAwait(false);
+        Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        Token = await _pageTokens.IssueAsync(Caller, cancellationToken);
     }
 }

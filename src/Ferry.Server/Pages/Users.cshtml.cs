@@ -1,5 +1,3 @@
-using Ferry.Server.Auth;
-using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
@@ -27,14 +25,14 @@ internal sealed class UsersModel(FerryDbContext db, UserAccounts accounts, UserA
     [BindProperty] public string? NewRole { get; set; }
     [BindProperty] public string? TemporaryPassword { get; set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken).ConfigureAwait(false);
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var (user, refusal) = await _accounts.CreateAsync(Caller.CompanyId, NewUsername, NewPassword, Role, cancellationToken).ConfigureAwait(false);
+        var (user, refusal) = await _accounts.CreateAsync(Caller.CompanyId, NewUsername, NewPassword, Role, cancellationToken);
         Error = refusal?.Sentence;
         Message = user is null ? null : $"User {user.Username} created with role {user.Role}.";
-        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        await LoadAsync(cancellationToken);
         return Page();
     }
 
@@ -55,7 +53,7 @@ internal sealed class UsersModel(FerryDbContext db, UserAccounts accounts, UserA
 
     private async Task<IActionResult> ChangeAsync(Task<AccountChange> change, Func<User, string> done, CancellationToken cancellationToken)
     {
-        var result = await change.ConfigureAwait(false);
+        var result = await change;
         if (result.User is { } user)
         {
             Message = done(user);
@@ -66,10 +64,10 @@ internal sealed class UsersModel(FerryDbContext db, UserAccounts accounts, UserA
             Error = result.Status == StatusCodes.Status404NotFound ? "That user was not found." : char.ToUpperInvariant(result.Problem![0]) + result.Problem[1..] + ".";
         }
 
-        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        await LoadAsync(cancellationToken);
         return Page();
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken) =>
-        Users = await _db.Users.AsNoTracking().Where(u => u.CompanyId == Caller.CompanyId && u.DeletedAt == null).OrderBy(u => u.Username).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Users = await _db.Users.AsNoTracking().Where(u => u.CompanyId == Caller.CompanyId && u.DeletedAt == null).OrderBy(u => u.Username).ToListAsync(cancellationToken);
 }

@@ -1,6 +1,5 @@
 using Ferry.Server.Donations;
 using Ferry.Server.Exports;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Quartz;
 using Quartz.Impl.AdoJobStore;

@@ -1,5 +1,3 @@
-using Ferry.Server.Sessions;
-using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 
 namespace Ferry.Server.Schedules;

@@ -33,29 +33,29 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         using var activity = Observability.FerryActivities.StartSession("ferry.session.register", session.Id)?.SetTag(Observability.FerryActivities.Files, files.Count);
         try
         {
-            return await RegisterOnceAsync(session, files, cancellationToken).ConfigureAwait(false);
+            return await RegisterOnceAsync(session, files, cancellationToken);
         }
         catch (System.Data.Common.DbException ex) when (UniqueViolation.Is(ex))
         {
             // A concurrent call registered some of the same paths first: this time they are found, not inserted.
             db.ChangeTracker.Clear();
-            return await RegisterOnceAsync(session, files, cancellationToken).ConfigureAwait(false);
+            return await RegisterOnceAsync(session, files, cancellationToken);
         }
     }
 
     private async Task<IReadOnlyList<RegisteredFile>> RegisterOnceAsync(UploadSession session, IReadOnlyList<FileToRegister> files, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var paths = files.Select(f => f.Path).ToList();
         var existing = await db.SessionFiles.AsNoTracking().Where(f => f.SessionId == session.Id && paths.Contains(f.Path))
             .Select(f => new { f.Id, f.Path, f.Key, f.Status, f.Size, f.LastModified, f.ETag, f.Checksum })
-            .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+            .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken);
         var newKeys = files.Where(f => !existing.ContainsKey(f.Path)).Select(f => f.Key).ToList();
         var verified = newKeys.Count == 0
             ? []
             : await db.VerifiedObjects.AsNoTracking().Where(v => v.ProjectId == session.ProjectId && newKeys.Contains(v.Key))
-                .ToDictionaryAsync(v => v.Key, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+                .ToDictionaryAsync(v => v.Key, StringComparer.Ordinal, cancellationToken);
 
         var delta = new SessionCounterDelta();
         var results = new List<RegisteredFile>(files.Count);
@@ -70,7 +70,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
                     delta.TotalBytes += file.Size - row.Size;
                     var (size, modified) = (file.Size, file.LastModified);
                     await db.SessionFiles.Where(f => f.Id == row.Id).ExecuteUpdateAsync(s => s
-                        .SetProperty(f => f.Size, size).SetProperty(f => f.LastModified, modified).SetProperty(f => f.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
+                        .SetProperty(f => f.Size, size).SetProperty(f => f.LastModified, modified).SetProperty(f => f.UpdatedAt, now), cancellationToken);
                 }
 
                 results.Add(new RegisteredFile(file.ClientPath, row.Key, Reported(row.Status), row.ETag, row.Checksum));
@@ -98,16 +98,16 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             results.Add(new RegisteredFile(file.ClientPath, file.Key, Reported(status), skipped ? known!.ETag : null, skipped ? known!.Checksum : null));
         }
 
-        await SessionFileBulkInsert.InsertAsync(db, added, cancellationToken).ConfigureAwait(false);
-        await delta.ApplyAsync(db, session.Id, now, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await SessionFileBulkInsert.InsertAsync(db, added, cancellationToken);
+        await delta.ApplyAsync(db, session.Id, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return results;
     }
 
     /// <summary>The registered files among <paramref name="paths"/> (normalized), by path; the caller reports the others.</summary>
     public async Task<Dictionary<string, SessionFile>> FindAsync(long sessionId, IReadOnlyCollection<string> paths, CancellationToken cancellationToken) =>
         await db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId && paths.Contains(f.Path))
-            .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+            .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken);
 
     /// <summary>
     /// One presigned upload per file, in the order given: a PUT URL whose signed Content-Length is the registered size,
@@ -123,7 +123,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         var signed = files.Select(f => post ? store.PresignPost(f.Key, f.Size, now, lifetime) : store.PresignPut(f.Key, f.Size, now, lifetime)).ToList();
         var ids = files.Select(f => f.Id).ToList();
         await db.SessionFiles.Where(f => ids.Contains(f.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(f => f.Attempts, f => f.Attempts + 1).SetProperty(f => f.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
+            .ExecuteUpdateAsync(s => s.SetProperty(f => f.Attempts, f => f.Attempts + 1).SetProperty(f => f.UpdatedAt, now), cancellationToken);
         return signed;
     }
 
@@ -151,12 +151,12 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         var store = stores.For(project).Objects;
         var heads = new StoredObject?[reports.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, reports.Count), new ParallelOptions { MaxDegreeOfParallelism = VerifyConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) => heads[i] = await store.HeadAsync(reports[i].File.Key, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (i, ct) => heads[i] = await store.HeadAsync(reports[i].File.Key, ct));
 
         var now = time.GetUtcNow();
         var delta = new SessionCounterDelta();
         var results = new List<VerifiedFile>(reports.Count);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         for (var i = 0; i < reports.Count; i++)
         {
             var (report, file) = reports[i];
@@ -171,11 +171,11 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
                 .SetProperty(f => f.Checksum, f => problem == null ? checksum : f.Checksum)
                 .SetProperty(f => f.LastError, problem)
                 .SetProperty(f => f.UploadedAt, f => problem == null ? now : f.UploadedAt)
-                .SetProperty(f => f.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
+                .SetProperty(f => f.UpdatedAt, now), cancellationToken);
             if (changed == 0)
             {
                 // Another request moved this file meanwhile; its verdict stands.
-                var current = await db.SessionFiles.AsNoTracking().Where(f => f.Id == file.Id).Select(f => new { f.Status, f.LastError, f.ETag }).FirstAsync(cancellationToken).ConfigureAwait(false);
+                var current = await db.SessionFiles.AsNoTracking().Where(f => f.Id == file.Id).Select(f => new { f.Status, f.LastError, f.ETag }).FirstAsync(cancellationToken);
                 results.Add(new VerifiedFile(report.ClientPath, Reported(current.Status), current.LastError, current.ETag));
                 continue;
             }
@@ -188,14 +188,14 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             else
             {
                 metrics.CountUploaded();
-                await RememberVerifiedAsync(project.Id, session.Id, file, etag, checksum, now, cancellationToken).ConfigureAwait(false);
+                await RememberVerifiedAsync(project.Id, session.Id, file, etag, checksum, now, cancellationToken);
             }
 
             results.Add(new VerifiedFile(report.ClientPath, status, problem, problem is null ? etag : null));
         }
 
-        await delta.ApplyAsync(db, session.Id, now, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await delta.ApplyAsync(db, session.Id, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return results;
     }
 
@@ -206,14 +206,14 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         var now = time.GetUtcNow();
         var delta = new SessionCounterDelta();
         var failed = 0;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var (file, reason) in failures)
         {
             var changed = await db.SessionFiles.Where(f => f.Id == file.Id && f.Status == file.Status).ExecuteUpdateAsync(s => s
                 .SetProperty(f => f.Status, FileStatuses.Failed)
                 .SetProperty(f => f.LastError, reason)
                 .SetProperty(f => f.Attempts, f => f.Attempts + 1)
-                .SetProperty(f => f.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
+                .SetProperty(f => f.UpdatedAt, now), cancellationToken);
             if (changed > 0)
             {
                 delta.Move(file.Status, FileStatuses.Failed, file.Size);
@@ -221,8 +221,8 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             }
         }
 
-        await delta.ApplyAsync(db, session.Id, now, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await delta.ApplyAsync(db, session.Id, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         metrics.CountFailed(failed);
     }
 

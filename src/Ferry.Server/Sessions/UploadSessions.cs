@@ -31,7 +31,7 @@ internal static class UploadSessions
         var row = await db.Sessions.AsNoTracking().Where(s => s.Id == id && s.CompanyId == caller.CompanyId)
             .Join(db.Projects, s => s.ProjectId, p => p.Id, (s, p) => new { s, p })
             .Join(db.Cycles, x => x.s.CycleId, c => c.Id, (x, c) => new { x.s, x.p, c })
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            .FirstOrDefaultAsync(cancellationToken);
         return row is null ? null : new LoadedSession(row.s, row.p, row.c);
     }
 }

@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
 using Ferry.Core.Storage;
 using Ferry.Server.Sessions;
-using Ferry.Server.Tenancy;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Storage;
 

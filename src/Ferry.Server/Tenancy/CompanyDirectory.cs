@@ -16,9 +16,9 @@ internal sealed class CompanyDirectory(FerryDbContext db, TimeProvider time)
     /// <summary>Every company, oldest first, with its number of users (deleted users not counted).</summary>
     public async Task<List<CompanySummary>> ListAsync(CancellationToken cancellationToken)
     {
-        var companies = await db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var companies = await db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Id).ToListAsync(cancellationToken);
         var users = await db.Users.AcrossCompanies().AsNoTracking().Where(u => u.DeletedAt == null).GroupBy(u => u.CompanyId)
-            .Select(g => new { CompanyId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.CompanyId, g => g.Count, cancellationToken).ConfigureAwait(false);
+            .Select(g => new { CompanyId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.CompanyId, g => g.Count, cancellationToken);
         return companies.Select(c => new CompanySummary(c.Id, c.Name, c.CreatedAt, users.GetValueOrDefault(c.Id))).ToList();
     }
 
@@ -29,7 +29,7 @@ internal sealed class CompanyDirectory(FerryDbContext db, TimeProvider time)
     /// <summary>Creates a company; refused when the name is empty, too long or taken (conflict).</summary>
     public async Task<(Company? Company, Refusal? Refusal)> CreateAsync(string? name, CancellationToken cancellationToken)
     {
-        var (trimmed, refusal) = await CheckNameAsync(name, null, cancellationToken).ConfigureAwait(false);
+        var (trimmed, refusal) = await CheckNameAsync(name, null, cancellationToken);
         if (trimmed is null)
         {
             return (null, refusal);
@@ -37,7 +37,7 @@ internal sealed class CompanyDirectory(FerryDbContext db, TimeProvider time)
 
         var company = new Company { Name = trimmed, CreatedAt = time.GetUtcNow() };
         db.Companies.Add(company);
-        return await SaveNameAsync(trimmed, cancellationToken).ConfigureAwait(false) is { } taken ? (null, taken) : (company, null);
+        return await SaveNameAsync(trimmed, cancellationToken) is { } taken ? (null, taken) : (company, null);
     }
 
     /// <summary>
@@ -46,20 +46,20 @@ internal sealed class CompanyDirectory(FerryDbContext db, TimeProvider time)
     /// </summary>
     public async Task<(Company? Company, Refusal? Refusal)> RenameAsync(long id, string? name, CancellationToken cancellationToken)
     {
-        var company = await db.Companies.AcrossCompanies().FirstOrDefaultAsync(c => c.Id == id, cancellationToken).ConfigureAwait(false);
+        var company = await db.Companies.AcrossCompanies().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (company is null)
         {
             return (null, null);
         }
 
-        var (trimmed, refusal) = await CheckNameAsync(name, id, cancellationToken).ConfigureAwait(false);
+        var (trimmed, refusal) = await CheckNameAsync(name, id, cancellationToken);
         if (trimmed is null)
         {
             return (null, refusal);
         }
 
         company.Name = trimmed;
-        return await SaveNameAsync(trimmed, cancellationToken).ConfigureAwait(false) is { } taken ? (null, taken) : (company, null);
+        return await SaveNameAsync(trimmed, cancellationToken) is { } taken ? (null, taken) : (company, null);
     }
 
     /// <summary>The company's users that are not deleted, by user name (empty for an unknown company).</summary>
@@ -71,7 +71,7 @@ internal sealed class CompanyDirectory(FerryDbContext db, TimeProvider time)
     {
         try
         {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await db.SaveChangesAsync(cancellationToken);
             return null;
         }
         catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
@@ -89,7 +89,7 @@ internal sealed class CompanyDirectory(FerryDbContext db, TimeProvider time)
             return (null, Refusal.Invalid($"give the company a name of 1 to {MaxNameLength} characters"));
         }
 
-        return await db.Companies.AcrossCompanies().AnyAsync(c => c.Name == trimmed && c.Id != exceptId, cancellationToken).ConfigureAwait(false)
+        return await db.Companies.AcrossCompanies().AnyAsync(c => c.Name == trimmed && c.Id != exceptId, cancellationToken)
             ? (null, Refusal.Conflict($"a company named '{trimmed}' already exists; pick another name"))
             : (trimmed, null);
     }

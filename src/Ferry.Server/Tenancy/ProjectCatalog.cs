@@ -1,4 +1,3 @@
-using Ferry.Server.Api;
 using Ferry.Server.Sessions;
 using Ferry.Server.Storage;
 
@@ -15,12 +14,12 @@ internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time, Stora
         }
 
         var name = request.Name!.Trim();
-        if (await db.Projects.AnyAsync(p => p.CompanyId == companyId && p.Name == name, cancellationToken).ConfigureAwait(false))
+        if (await db.Projects.AnyAsync(p => p.CompanyId == companyId && p.Name == name, cancellationToken))
         {
             return (null, NameTaken(name));
         }
 
-        var (location, denied) = await storage.ResolveForProjectAsync(companyId, null, request.StorageLocationId, request.EndpointUrl, request.AwsProfile, request.BucketName!, cancellationToken).ConfigureAwait(false);
+        var (location, denied) = await storage.ResolveForProjectAsync(companyId, null, request.StorageLocationId, request.EndpointUrl, request.AwsProfile, request.BucketName!, cancellationToken);
         if (location is null)
         {
             return (null, denied);
@@ -29,7 +28,7 @@ internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time, Stora
         var project = new Project { CompanyId = companyId, Name = name, BucketName = "", Region = "", CreatedAt = time.GetUtcNow() };
         Apply(project, request, location);
         db.Projects.Add(project);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return (project, null);
     }
 
@@ -42,19 +41,19 @@ internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time, Stora
         }
 
         var name = request.Name!.Trim();
-        if (name != project.Name && await db.Projects.AnyAsync(p => p.CompanyId == project.CompanyId && p.Name == name, cancellationToken).ConfigureAwait(false))
+        if (name != project.Name && await db.Projects.AnyAsync(p => p.CompanyId == project.CompanyId && p.Name == name, cancellationToken))
         {
             return NameTaken(name);
         }
 
-        var (location, denied) = await storage.ResolveForProjectAsync(project.CompanyId, project, request.StorageLocationId, request.EndpointUrl, request.AwsProfile, request.BucketName!, cancellationToken).ConfigureAwait(false);
+        var (location, denied) = await storage.ResolveForProjectAsync(project.CompanyId, project, request.StorageLocationId, request.EndpointUrl, request.AwsProfile, request.BucketName!, cancellationToken);
         if (location is null)
         {
             return denied;
         }
 
         Apply(project, request, location);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return null;
     }
 
@@ -81,14 +80,14 @@ internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time, Stora
                 : $"the key prefix '{prefix}' is inside Ferry's export area '{reserved}', which is reserved for the server"));
         }
 
-        if (await db.Cycles.AnyAsync(c => c.ProjectId == projectId && c.Name == name, cancellationToken).ConfigureAwait(false))
+        if (await db.Cycles.AnyAsync(c => c.ProjectId == projectId && c.Name == name, cancellationToken))
         {
             return (null, Refusal.Conflict($"the project already has a cycle named '{name}'"));
         }
 
         var cycle = new Cycle { ProjectId = projectId, Name = name, S3Prefix = prefix, CreatedAt = time.GetUtcNow() };
         db.Cycles.Add(cycle);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return (cycle, null);
     }
 

@@ -1,5 +1,3 @@
-using Ferry.Server.Auth;
-
 namespace Ferry.Server.Tenancy;
 
 /// <summary>Creating users and changing passwords, for the API and the pages alike: one set of rules.</summary>
@@ -25,7 +23,7 @@ internal sealed class UserAccounts(FerryDbContext db, TimeProvider time, LoginTh
         }
 
         // User names are unique across the server (they sign in without naming a company).
-        if (await db.Users.AcrossCompanies().AnyAsync(u => u.Username == name, cancellationToken).ConfigureAwait(false))
+        if (await db.Users.AcrossCompanies().AnyAsync(u => u.Username == name, cancellationToken))
         {
             return (null, Refusal.Conflict($"the user name '{name}' is taken; pick another"));
         }
@@ -33,7 +31,7 @@ internal sealed class UserAccounts(FerryDbContext db, TimeProvider time, LoginTh
         var now = time.GetUtcNow();
         var user = new User { CompanyId = companyId, Username = name, PasswordHash = PasswordHashing.Hash(password!), Role = role!, CreatedAt = now, PasswordChangedAt = now, TokensValidAfter = now, WebSignedOutAt = now };
         db.Users.Add(user);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return (user, null);
     }
 
@@ -45,16 +43,16 @@ internal sealed class UserAccounts(FerryDbContext db, TimeProvider time, LoginTh
     /// </summary>
     public async Task<(Refusal? Refusal, TimeSpan? RetryAfter)> ChangePasswordAsync(long userId, string? currentPassword, string? newPassword, string address, CancellationToken cancellationToken)
     {
-        var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken).ConfigureAwait(false);
-        if (await throttle.RetryAfterAsync(user.Username, address, cancellationToken).ConfigureAwait(false) is { } wait)
+        var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
+        if (await throttle.RetryAfterAsync(user.Username, address, cancellationToken) is { } wait)
         {
             return (Refusal.Invalid($"too many failed attempts for this user; try again in {Math.Ceiling(wait.TotalMinutes)} minute(s)"), wait);
         }
 
         if (currentPassword is null || currentPassword.Length > PasswordHashing.MaximumLength || !PasswordHashing.Verify(user.PasswordHash, currentPassword))
         {
-            await throttle.RecordFailureAsync(user.Username, address, cancellationToken).ConfigureAwait(false);
-            await Task.Delay(options.FailedLoginDelay, cancellationToken).ConfigureAwait(false);
+            await throttle.RecordFailureAsync(user.Username, address, cancellationToken);
+            await Task.Delay(options.FailedLoginDelay, cancellationToken);
             return (Refusal.Invalid("the current password is wrong"), null);
         }
 
@@ -68,11 +66,11 @@ internal sealed class UserAccounts(FerryDbContext db, TimeProvider time, LoginTh
             return (Refusal.Invalid("choose a new password, not the temporary one"), null);
         }
 
-        await throttle.RecordSuccessAsync(user.Username, address, cancellationToken).ConfigureAwait(false);
+        await throttle.RecordSuccessAsync(user.Username, address, cancellationToken);
         user.PasswordHash = PasswordHashing.Hash(newPassword!);
         user.PasswordChangedAt = time.GetUtcNow();
         user.MustChangePassword = false;
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         if (user.IsSystemAdmin && user.Username == AdminBootstrap.AdminUsername)
         {
             AdminBootstrap.ForgetPasswordFile(options.ResolvedDataDirectory);

@@ -1,5 +1,3 @@
-using Ferry.Server.Auth;
-
 namespace Ferry.Server.Tenancy;
 
 /// <summary>What an administrator's change to an account came to: the changed user, or the HTTP status and reason it was refused.</summary>
@@ -42,7 +40,7 @@ internal sealed class UserAdministration(FerryDbContext db, TimeProvider time)
         !caller.IsAdmin && !caller.IsSystemAdmin
             ? null
             // The system administrator manages every company's users; anyone else their own company's.
-            : await (caller.IsSystemAdmin ? db.Users.AcrossCompanies() : db.Users).FirstOrDefaultAsync(u => u.Id == userId && u.DeletedAt == null && (caller.IsSystemAdmin || u.CompanyId == caller.CompanyId), cancellationToken).ConfigureAwait(false);
+            : await (caller.IsSystemAdmin ? db.Users.AcrossCompanies() : db.Users).FirstOrDefaultAsync(u => u.Id == userId && u.DeletedAt == null && (caller.IsSystemAdmin || u.CompanyId == caller.CompanyId), cancellationToken);
 
     public Task<AccountChange> DeactivateAsync(Caller caller, long userId, CancellationToken cancellationToken) => ChangeAsync(caller, userId, Action.Deactivate, null, cancellationToken);
 
@@ -58,7 +56,7 @@ internal sealed class UserAdministration(FerryDbContext db, TimeProvider time)
 
     private async Task<AccountChange> ChangeAsync(Caller caller, long userId, Action action, string? argument, CancellationToken cancellationToken)
     {
-        if (await FindAsync(caller, userId, cancellationToken).ConfigureAwait(false) is not { } user)
+        if (await FindAsync(caller, userId, cancellationToken) is not { } user)
         {
             return AccountChange.NotFound(userId);
         }
@@ -78,7 +76,7 @@ internal sealed class UserAdministration(FerryDbContext db, TimeProvider time)
                     return AccountChange.Conflict("you cannot deactivate your own account; another admin can");
                 }
 
-                if (await IsLastActiveAdminAsync(user, cancellationToken).ConfigureAwait(false))
+                if (await IsLastActiveAdminAsync(user, cancellationToken))
                 {
                     return AccountChange.Conflict($"{user.Username} is the company's last active admin; make another user admin first");
                 }
@@ -94,7 +92,7 @@ internal sealed class UserAdministration(FerryDbContext db, TimeProvider time)
                     return AccountChange.Conflict("you cannot delete your own account; another admin can");
                 }
 
-                if (await IsLastActiveAdminAsync(user, cancellationToken).ConfigureAwait(false))
+                if (await IsLastActiveAdminAsync(user, cancellationToken))
                 {
                     return AccountChange.Conflict($"{user.Username} is the company's last active admin; make another user admin first");
                 }
@@ -107,7 +105,7 @@ internal sealed class UserAdministration(FerryDbContext db, TimeProvider time)
                     return AccountChange.Invalid("role must be admin, user or viewer");
                 }
 
-                if (argument != Roles.Admin && await IsLastActiveAdminAsync(user, cancellationToken).ConfigureAwait(false))
+                if (argument != Roles.Admin && await IsLastActiveAdminAsync(user, cancellationToken))
                 {
                     return AccountChange.Conflict($"{user.Username} is the company's last active admin; make another user admin first");
                 }
@@ -132,12 +130,12 @@ internal sealed class UserAdministration(FerryDbContext db, TimeProvider time)
         }
 
         user.TokensValidAfter = now;
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken);
         return AccountChange.Done(user);
     }
 
     /// <summary>True when <paramref name="user"/> is an active admin and no other active admin is left in their company.</summary>
     private async Task<bool> IsLastActiveAdminAsync(User user, CancellationToken cancellationToken) =>
         user.Role == Roles.Admin && user.DeactivatedAt is null && user.DeletedAt is null
-        && !await db.Users.AcrossCompanies().AnyAsync(u => u.CompanyId == user.CompanyId && u.Id != user.Id && u.Role == Roles.Admin && u.DeactivatedAt == null && u.DeletedAt == null, cancellationToken).ConfigureAwait(false);
+        && !await db.Users.AcrossCompanies().AnyAsync(u => u.CompanyId == user.CompanyId && u.Id != user.Id && u.Role == Roles.Admin && u.DeactivatedAt == null && u.DeletedAt == null, cancellationToken);
 }

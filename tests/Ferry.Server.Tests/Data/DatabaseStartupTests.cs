@@ -1,6 +1,5 @@
 using Ferry.Server.Data;
 using Ferry.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Ferry.Server.Observability;
-using Ferry.Testing;
 using Microsoft.AspNetCore.Http;
 using static Ferry.Server.Tests.SessionCalls;
 

@@ -33,7 +33,7 @@ public sealed class ReplicaFixture : IAsyncLifetime
     public RoundRobinProxy Proxy { get; private set; } = null!;
 
     /// <summary>The two concurrent <c>ferry db migrate</c> runs.</summary>
-    public IReadOnlyList<ProcessResult> Migrations { get; private set; } = [];
+    public IReadOnlyList<FerryResult> Migrations { get; private set; } = [];
 
     /// <summary>What each replica printed on standard output during its start (the first administrator is announced there).</summary>
     public string[] StartOutput { get; } = ["", ""];
@@ -129,33 +129,15 @@ public sealed class ReplicaFixture : IAsyncLifetime
     }
 
     /// <summary>The ferry CLI on a laptop of its own (its own token store and journal).</summary>
-    public FerryCommand Laptop(string name) => new(Path.Combine(_home.Path, name));
+    public FerryProcess Laptop(string name) => new(Path.Combine(_home.Path, name));
 
-    public static async Task<ProcessResult> RunAsync(FerryCommand ferry, params string[] args)
-    {
-        using var process = Process.Start(ferry.StartInfo(args))!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"ferry {string.Join(' ', args)} did not finish within 3 minutes (a hang)");
-        }
-
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<FerryResult> RunAsync(FerryProcess ferry, params string[] args) => ferry.RunAsync(args);
 
     private string DataDirectory(int index) => Path.Combine(_home.Path, $"replica-{index}", "ferry");
 
-    private FerryCommand Replica(int index)
+    private FerryProcess Replica(int index)
     {
-        var ferry = new FerryCommand(Path.Combine(_home.Path, $"replica-{index}"));
+        var ferry = new FerryProcess(Path.Combine(_home.Path, $"replica-{index}"));
         ferry["FERRY_ADMIN_PASSWORD"] = AdminPassword;
         ferry["Ferry__Storage__AllowPrivateEndpoints"] = "true"; // s3rver is on 127.0.0.1
         ferry["Ferry__LoginAttempts"] = LoginAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);

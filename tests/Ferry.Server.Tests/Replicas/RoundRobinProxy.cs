@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
-using Yarp.ReverseProxy.Model;
 
 namespace Ferry.Server.Tests.Replicas;
 

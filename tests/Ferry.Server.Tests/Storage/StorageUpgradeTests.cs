@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Ferry.Server.Data;
 using Ferry.Testing;
 using Microsoft.EntityFrameworkCore;

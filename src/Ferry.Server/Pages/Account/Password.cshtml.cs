@@ -1,5 +1,3 @@
-using Ferry.Server.Auth;
-using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 
@@ -19,14 +17,14 @@ internal sealed class PasswordModel(UserAccounts accounts) : FerryPageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var (refusal, _) = await _accounts.ChangePasswordAsync(Caller.UserId, CurrentPassword, NewPassword, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken).ConfigureAwait(false);
+        var (refusal, _) = await _accounts.ChangePasswordAsync(Caller.UserId, CurrentPassword, NewPassword, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", cancellationToken);
         if (refusal is not null)
         {
             Error = refusal.Sentence;
             return Page();
         }
 
-        await HttpContext.SignOutAsync(WebSignIn.Scheme).ConfigureAwait(false);
+        await HttpContext.SignOutAsync(WebSignIn.Scheme);
         return Redirect("/signin");
     }
 }

@@ -1,4 +1,3 @@
-using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ferry.Server.Pages.Companies;

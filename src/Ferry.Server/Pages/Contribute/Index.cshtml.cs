@@ -50,7 +50,7 @@ internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, Do
     /// <summary>Renews consent after a withdrawal when the typed version is the current policy's; otherwise says so and records nothing.</summary>
     public async Task<IActionResult> OnPostRenewAsync(CancellationToken cancellationToken)
     {
-        var renewed = await _donations.RenewAsync(_db, Caller, RenewVersion, cancellationToken).ConfigureAwait(false);
+        var renewed = await _donations.RenewAsync(_db, Caller, RenewVersion, cancellationToken);
         if (renewed is null)
         {
             Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -63,25 +63,25 @@ internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, Do
             Message = $"Your consent is renewed under policy version {renewed.PolicyVersion}; you can donate again.";
         }
 
-        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        await LoadAsync(cancellationToken);
         return Page();
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Donor = _study.DonorOf(Caller.CompanyId, Caller.UserId);
-        Withdrawn = await DonationService.WithdrawalAsync(_db, Caller.CompanyId, Donor, cancellationToken).ConfigureAwait(false) is not null;
-        Consent = await _db.Consents.AsNoTracking().Where(c => c.CompanyId == Caller.CompanyId && c.Donor == Donor).OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        Mine = await _db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Donor == Donor).OrderByDescending(d => d.Id).Take(10).ToListAsync(cancellationToken).ConfigureAwait(false);
-        Token = await _pageTokens.IssueAsync(Caller, cancellationToken).ConfigureAwait(false);
+        Withdrawn = await DonationService.WithdrawalAsync(_db, Caller.CompanyId, Donor, cancellationToken) is not null;
+        Consent = await _db.Consents.AsNoTracking().Where(c => c.CompanyId == Caller.CompanyId && c.Donor == Donor).OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken);
+        Mine = await _db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Donor == Donor).OrderByDescending(d => d.Id).Take(10).ToListAsync(cancellationToken);
+        Token = await _pageTokens.IssueAsync(Caller, cancellationToken);
         if (Caller.IsAdmin)
         {
             var now = _time.GetUtcNow();
             var done = _db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Status == Donation.Completed);
-            Stats = (await TotalsAsync(done, cancellationToken).ConfigureAwait(false),
-                await TotalsAsync(done.Where(d => d.CreatedAt >= now.AddDays(-7)), cancellationToken).ConfigureAwait(false),
-                await TotalsAsync(done.Where(d => d.CreatedAt >= now.AddDays(-30)), cancellationToken).ConfigureAwait(false));
-            Runs = await _db.MaintenanceRuns.AsNoTracking().Where(m => m.CompanyId == null || m.CompanyId == Caller.CompanyId).OrderByDescending(m => m.Id).Take(10).ToListAsync(cancellationToken).ConfigureAwait(false);
+            Stats = (await TotalsAsync(done, cancellationToken),
+                await TotalsAsync(done.Where(d => d.CreatedAt >= now.AddDays(-7)), cancellationToken),
+                await TotalsAsync(done.Where(d => d.CreatedAt >= now.AddDays(-30)), cancellationToken));
+            Runs = await _db.MaintenanceRuns.AsNoTracking().Where(m => m.CompanyId == null || m.CompanyId == Caller.CompanyId).OrderByDescending(m => m.Id).Take(10).ToListAsync(cancellationToken);
         }
     }
 
@@ -100,13 +100,13 @@ internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, Do
 
         Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         Response.Headers.ContentDisposition = $"attachment; filename=\"donations-last-{days}d.{format}\"";
-        await DonationRecordsWriter.WriteAsync(_db, Caller.CompanyId, days, format, _time.GetUtcNow(), Response.Body, cancellationToken).ConfigureAwait(false);
+        await DonationRecordsWriter.WriteAsync(_db, Caller.CompanyId, days, format, _time.GetUtcNow(), Response.Body, cancellationToken);
         return new EmptyResult();
     }
 
     private static async Task<Totals> TotalsAsync(IQueryable<Donation> donations, CancellationToken cancellationToken)
     {
-        var list = await donations.Select(d => new { d.Records, d.Bytes }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var list = await donations.Select(d => new { d.Records, d.Bytes }).ToListAsync(cancellationToken);
         return new Totals(list.Count, list.Sum(d => d.Records), list.Sum(d => d.Bytes));
     }
 }

@@ -11,7 +11,7 @@ internal sealed class ExportDownloadModel(FerryDbContext db, SessionExportServic
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
-        var export = await Ferry.Server.Exports.SessionExports.FindAsync(_db, Caller, id, cancellationToken).ConfigureAwait(false);
+        var export = await Ferry.Server.Exports.SessionExports.FindAsync(_db, Caller, id, cancellationToken);
         var path = export is null ? null : _exports.ZipPath(export.Id);
         if (export?.Bundle is null || path is null || !System.IO.File.Exists(path))
         {

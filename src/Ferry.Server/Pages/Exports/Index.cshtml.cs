@@ -18,7 +18,7 @@ internal sealed class ExportsIndexModel(FerryDbContext db) : FerryPageModel
             .Join(_db.Sessions, e => e.SessionId, s => s.Id, (e, s) => new { e, s })
             .Join(_db.Projects, x => x.s.ProjectId, p => p.Id, (x, p) => new { x.e, x.s, p })
             .Join(_db.Cycles, x => x.s.CycleId, c => c.Id, (x, c) => new { x.e, Project = x.p.Name, Cycle = c.Name })
-            .OrderByDescending(x => x.e.Id).Take(500).ToListAsync(cancellationToken).ConfigureAwait(false);
+            .OrderByDescending(x => x.e.Id).Take(500).ToListAsync(cancellationToken);
         Rows = rows.Select(x => new Row(x.e, x.Project, x.Cycle)).ToList();
     }
 }

@@ -29,7 +29,7 @@ internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server
     [BindProperty] public long? CycleId { get; set; }
     [BindProperty] public string? LocalDirectory { get; set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken).ConfigureAwait(false);
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
@@ -38,15 +38,15 @@ internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server
             return Forbid();
         }
 
-        var cycle = CycleId is { } id ? await _db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken).ConfigureAwait(false) : null;
-        var (job, refusal, _) = await _jobs.QueueAsync(Caller, cycle?.ProjectId ?? 0, CycleId, LocalDirectory, null, cancellationToken).ConfigureAwait(false);
+        var cycle = CycleId is { } id ? await _db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken) : null;
+        var (job, refusal, _) = await _jobs.QueueAsync(Caller, cycle?.ProjectId ?? 0, CycleId, LocalDirectory, null, cancellationToken);
         if (job is not null)
         {
             return Redirect("/jobs");
         }
 
         Error = refusal!.Sentence;
-        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        await LoadAsync(cancellationToken);
         return Page();
     }
 
@@ -57,11 +57,11 @@ internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server
             return Forbid();
         }
 
-        var (job, refusal) = await _jobs.CancelAsync(Caller, id, cancellationToken).ConfigureAwait(false);
+        var (job, refusal) = await _jobs.CancelAsync(Caller, id, cancellationToken);
         if (job is null || refusal is not null)
         {
             Error = refusal?.Sentence ?? "That job was not found.";
-            await LoadAsync(cancellationToken).ConfigureAwait(false);
+            await LoadAsync(cancellationToken);
             return Page();
         }
 
@@ -74,14 +74,14 @@ internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server
             .Join(_db.Sessions, j => j.SessionId, s => s.Id, (j, s) => new { j, s })
             .Join(_db.Projects, x => x.j.ProjectId, p => p.Id, (x, p) => new { x.j, x.s, Project = p.Name })
             .Join(_db.Cycles, x => x.j.CycleId, c => c.Id, (x, c) => new { x.j, x.s, x.Project, Cycle = c.Name })
-            .OrderByDescending(x => x.j.Id).Take(200).ToListAsync(cancellationToken).ConfigureAwait(false);
+            .OrderByDescending(x => x.j.Id).Take(200).ToListAsync(cancellationToken);
         Rows = rows.Select(x => new Row(x.j, x.Project, x.Cycle, x.s)).ToList();
         if (CanQueue)
         {
-            Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+            Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken);
             var ids = Projects.Select(p => p.Id).ToList();
-            Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-            Roots = (await _folders.ListAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false)).Select(r => r.Path).ToList();
+            Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+            Roots = (await _folders.ListAsync(Caller.CompanyId, cancellationToken)).Select(r => r.Path).ToList();
         }
     }
 }

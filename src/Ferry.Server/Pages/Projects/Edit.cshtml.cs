@@ -1,5 +1,3 @@
-using Ferry.Server.Api;
-using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ferry.Server.Pages.Projects;
@@ -29,7 +27,7 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
-        await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(id, cancellationToken);
         return Project is null ? NotFound() : Page();
     }
 
@@ -40,17 +38,17 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
             return Forbid();
         }
 
-        var project = await ProjectLookup.FindAsync(_db, Caller, id, cancellationToken, tracked: true).ConfigureAwait(false);
+        var project = await ProjectLookup.FindAsync(_db, Caller, id, cancellationToken, tracked: true);
         if (project is null)
         {
             return NotFound();
         }
 
-        var refusal = await _projects.UpdateAsync(project, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken).ConfigureAwait(false);
+        var refusal = await _projects.UpdateAsync(project, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken);
         Error = refusal?.Sentence;
         Message = refusal is null ? "Saved." : null;
 
-        await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(id, cancellationToken);
         return Page();
     }
 
@@ -61,13 +59,13 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
             return Forbid();
         }
 
-        await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(id, cancellationToken);
         if (Project is null)
         {
             return NotFound();
         }
 
-        var (cycle, refusal) = await _projects.AddCycleAsync(id, CycleName, CyclePrefix, cancellationToken).ConfigureAwait(false);
+        var (cycle, refusal) = await _projects.AddCycleAsync(id, CycleName, CyclePrefix, cancellationToken);
         if (cycle is null)
         {
             Error = refusal!.Sentence;
@@ -75,14 +73,14 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
         }
 
         Message = $"Cycle {cycle.Name} added: its files go under {cycle.S3Prefix}.";
-        await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(id, cancellationToken);
         return Page();
     }
 
     private async Task LoadAsync(long id, CancellationToken cancellationToken)
     {
-        Project = await ProjectLookup.FindAsync(_db, Caller, id, cancellationToken).ConfigureAwait(false);
-        Grants = await _storage.GrantsOfAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false);
-        Cycles = Project is null ? [] : await _db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Project = await ProjectLookup.FindAsync(_db, Caller, id, cancellationToken);
+        Grants = await _storage.GrantsOfAsync(Caller.CompanyId, cancellationToken);
+        Cycles = Project is null ? [] : await _db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id).ToListAsync(cancellationToken);
     }
 }

@@ -1,5 +1,3 @@
-using Ferry.Server.Api;
-using Ferry.Server.Tenancy;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ferry.Server.Pages.Projects;
@@ -25,7 +23,7 @@ internal sealed class ProjectsModel(FerryDbContext db, ProjectCatalog projects, 
     /// <summary>The company's storage grants: the locations and bucket patterns a project may use.</summary>
     internal List<Ferry.Server.Storage.CompanyGrantResponse> Grants { get; private set; } = [];
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken).ConfigureAwait(false);
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
@@ -34,22 +32,22 @@ internal sealed class ProjectsModel(FerryDbContext db, ProjectCatalog projects, 
             return Forbid();
         }
 
-        var (project, refusal) = await _projects.CreateAsync(Caller.CompanyId, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken).ConfigureAwait(false);
+        var (project, refusal) = await _projects.CreateAsync(Caller.CompanyId, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken);
         if (project is not null)
         {
             return Redirect($"/projects/{project.Id}");
         }
 
         Error = refusal!.Sentence;
-        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        await LoadAsync(cancellationToken);
         return Page();
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken);
         var ids = Projects.Select(p => p.Id).ToList();
-        Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-        Grants = await _storage.GrantsOfAsync(Caller.CompanyId, cancellationToken).ConfigureAwait(false);
+        Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        Grants = await _storage.GrantsOfAsync(Caller.CompanyId, cancellationToken);
     }
 }

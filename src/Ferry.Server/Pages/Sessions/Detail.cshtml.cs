@@ -41,7 +41,7 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
     public async Task OnGetAsync(long id, CancellationToken cancellationToken)
     {
         Id = id;
-        if (await Ferry.Server.Sessions.UploadSessions.LoadAsync(_db, Caller, id, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await Ferry.Server.Sessions.UploadSessions.LoadAsync(_db, Caller, id, cancellationToken) is not { } found)
         {
             return;
         }
@@ -50,7 +50,7 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
         var perMinute = new SortedDictionary<DateTimeOffset, long>();
         var types = new Dictionary<string, (long Files, long Bytes)>(StringComparer.OrdinalIgnoreCase);
         // Streamed: a session may hold 300,000 rows; only three columns are read.
-        await foreach (var file in _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id).Select(f => new { f.Path, f.Size, f.UploadedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var file in _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id).Select(f => new { f.Path, f.Size, f.UploadedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var extension = Path.GetExtension(file.Path) is { Length: > 0 } e ? e.ToLowerInvariant() : "(none)";
             var count = types.GetValueOrDefault(extension);
@@ -64,12 +64,12 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
 
         Throughput.AddRange(perMinute.Select(p => new ThroughputPoint(p.Key, p.Value)));
         Types = types.OrderByDescending(t => t.Value.Files).Select(t => new TypeCount(t.Key, t.Value.Files, t.Value.Bytes)).ToList();
-        Exports = await _db.Exports.AsNoTracking().Where(e => e.SessionId == id && e.CompanyId == Caller.CompanyId).OrderByDescending(e => e.Id).Take(20).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Exports = await _db.Exports.AsNoTracking().Where(e => e.SessionId == id && e.CompanyId == Caller.CompanyId).OrderByDescending(e => e.Id).Take(20).ToListAsync(cancellationToken);
         if (CanExport)
         {
-            Token = await _pageTokens.IssueAsync(Caller, cancellationToken).ConfigureAwait(false);
+            Token = await _pageTokens.IssueAsync(Caller, cancellationToken);
         }
 
-        Failed = await _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Status == FileStatuses.Failed).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Failed = await _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Status == FileStatuses.Failed).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken);
     }
 }

@@ -19,7 +19,7 @@ internal sealed class SessionsModel(FerryDbContext db) : FerryPageModel
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+        Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken);
         var query = _db.Sessions.AsNoTracking().Where(s => s.CompanyId == Caller.CompanyId);
         query = ProjectId is { } project ? query.Where(s => s.ProjectId == project) : query;
         query = string.IsNullOrEmpty(Status) ? query : query.Where(s => s.Status == Status);
@@ -27,7 +27,7 @@ internal sealed class SessionsModel(FerryDbContext db) : FerryPageModel
             .Join(_db.Projects, s => s.ProjectId, p => p.Id, (s, p) => new { s, Project = p.Name })
             .Join(_db.Cycles, x => x.s.CycleId, c => c.Id, (x, c) => new { x.s, x.Project, Cycle = c.Name })
             .Join(_db.Users, x => x.s.UserId, u => u.Id, (x, u) => new { x.s, x.Project, x.Cycle, User = u.Username })
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+            .ToListAsync(cancellationToken);
         Sessions = rows.OrderByDescending(r => r.s.Id).Select(r => new Row(r.s, r.Project, r.Cycle, r.User)).ToList();
     }
 }

@@ -4,7 +4,7 @@ using Ferry.Core.Journal;
 using Ferry.Core.Transfer;
 using Ferry.Testing;
 
-namespace Ferry.Storage.S3.Tests.Transfer;
+namespace Ferry.Storage.S3.Tests.Integration.Transfer;
 
 /// <summary>Downloads against a real s3rver: round trips, reruns, overwrite protection, corruption, ranged resume.</summary>
 public sealed class DownloadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rverFixture>, IDisposable

@@ -7,7 +7,7 @@ using Ferry.Core.Manifests;
 using Ferry.Core.Storage;
 using Ferry.Testing;
 
-namespace Ferry.Storage.S3.Tests.Datasets;
+namespace Ferry.Storage.S3.Tests.Integration.Datasets;
 
 /// <summary>The dataset reader against shards in a real s3rver.</summary>
 public sealed class DatasetReaderTests(S3rverFixture s3rver) : IClassFixture<S3rverFixture>, IDisposable

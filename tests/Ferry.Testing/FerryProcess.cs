@@ -1,10 +1,12 @@
 using System.Diagnostics;
-using Ferry.Testing;
 
-namespace Ferry.Cli.Tests;
+namespace Ferry.Testing;
 
-/// <summary>Runs the built ferry CLI as a separate process with a controlled environment (no ambient AWS settings).</summary>
-internal sealed class FerryProcess
+/// <summary>
+/// The built ferry CLI (ferry.dll) as a separate process with a controlled environment: its own home and FERRY_HOME,
+/// s3rver's keys, no ambient AWS settings. The one launcher of the CLI, server and replica tests.
+/// </summary>
+public sealed class FerryProcess
 {
     private readonly Dictionary<string, string?> _environment;
 
@@ -22,6 +24,7 @@ internal sealed class FerryProcess
             ["AWS_SESSION_TOKEN"] = null,
             ["AWS_ENDPOINT_URL"] = null,
             ["AWS_ENDPOINT_URL_S3"] = null,
+            ["AWS_CA_BUNDLE"] = null,
             ["AWS_CONFIG_FILE"] = Path.Combine(home, "no-aws-config"),
             ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(home, "no-aws-credentials"),
             // Ferry now asks instance metadata last, as the AWS SDKs do; tests never reach 169.254.169.254.
@@ -35,14 +38,21 @@ internal sealed class FerryProcess
         };
     }
 
+    /// <summary>Sets (or, with null, removes) one environment variable of the processes started from here on.</summary>
     public string? this[string name]
     {
         set => _environment[name] = value;
     }
 
-    public Process Start(params string[] args) => StartProgram("dotnet", [RepositoryPaths.FerryDll, .. args]);
+    /// <summary>Starts <c>ferry ARGS</c> with standard input, output and error redirected; the caller reads or drains them.</summary>
+    public Process Start(params string[] args) => Process.Start(StartInfo(args))!;
 
-    private Process StartProgram(string program, string[] args)
+    /// <summary>How <see cref="Start"/> starts <c>ferry ARGS</c>, for callers that start it themselves.</summary>
+    public ProcessStartInfo StartInfo(params string[] args) => ProgramStartInfo("dotnet", [RepositoryPaths.FerryDll, .. args]);
+
+    private Process StartProgram(string program, string[] args) => Process.Start(ProgramStartInfo(program, args))!;
+
+    private ProcessStartInfo ProgramStartInfo(string program, string[] args)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -68,9 +78,10 @@ internal sealed class FerryProcess
             }
         }
 
-        return Process.Start(info)!;
+        return info;
     }
 
+    /// <summary>Runs <c>ferry ARGS</c> to its end (standard input closed) and returns its exit code and output; a hang fails after 3 minutes.</summary>
     public Task<FerryResult> RunAsync(params string[] args) => RunAsync(Start(args), input: null, args);
 
     /// <summary>
@@ -109,9 +120,4 @@ internal sealed class FerryProcess
 
         return new FerryResult(process.ExitCode, await stdout, await stderr);
     }
-}
-
-internal sealed record FerryResult(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }

@@ -1,7 +1,7 @@
 namespace Ferry.Core.Storage;
 
 /// <summary>The boilerplate of a forward-only read stream: no seeking, no writing, no length unless a subclass knows it.</summary>
-public abstract class ReadOnlyStreamBase : Stream
+public abstract class ReadOnlyStream : Stream
 {
     public override bool CanRead => true;
     public override bool CanSeek => false;

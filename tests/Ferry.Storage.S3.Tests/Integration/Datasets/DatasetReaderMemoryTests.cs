@@ -1,7 +1,7 @@
 using Ferry.Core.Datasets;
 using Ferry.Testing;
 
-namespace Ferry.Storage.S3.Tests.Datasets;
+namespace Ferry.Storage.S3.Tests.Integration.Datasets;
 
 /// <summary>Runs alone: it measures the process's managed heap, which other tests running in parallel would inflate.</summary>
 [CollectionDefinition(nameof(DatasetReaderMemoryTests), DisableParallelization = true)]

@@ -3,7 +3,7 @@ using Ferry.Core.Journal;
 using Ferry.Core.Transfer;
 using Ferry.Testing;
 
-namespace Ferry.Storage.S3.Tests.Transfer;
+namespace Ferry.Storage.S3.Tests.Integration.Transfer;
 
 /// <summary>The upload engine against a real s3rver, with faults injected by a proxy in between.</summary>
 public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rverFixture>, IDisposable

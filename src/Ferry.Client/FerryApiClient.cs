@@ -50,7 +50,7 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
     /// <summary>Signs in; returns the token and its lifetime in seconds.</summary>
     public async Task<(string Token, int ExpiresIn)> LoginAsync(string username, string password, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, "api/auth/login", new { username, password }, cancellationToken);
+        var body = await SendAsync(HttpMethod.Post, "api/auth/login", new { username, password }, cancellationToken).ConfigureAwait(false);
         return (body!["access_token"]!.GetValue<string>(), body["expires_in"]!.GetValue<int>());
     }
 
@@ -141,7 +141,7 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
 
     /// <summary>Erases a donor (admins): returns the audit's erasure id and the counts.</summary>
     public async Task<JsonNode> EraseDonorAsync(string pseudonym, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Delete, $"api/donors/{Uri.EscapeDataString(pseudonym)}", null, cancellationToken))!;
+        (await SendAsync(HttpMethod.Delete, $"api/donors/{Uri.EscapeDataString(pseudonym)}", null, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>Streams the company's donated records of the last <paramref name="days"/> days to <paramref name="output"/> (admins).</summary>
     public async Task ExportDonationsAsync(int days, string format, Stream output, CancellationToken cancellationToken)
@@ -149,7 +149,7 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await _http.GetAsync($"api/donations/export?days={days}&format={Uri.EscapeDataString(format)}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response = await _http.GetAsync($"api/donations/export?days={days}&format={Uri.EscapeDataString(format)}", HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -160,7 +160,7 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw new FerryApiException(response.StatusCode, Describe(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken)));
+                throw new FerryApiException(response.StatusCode, Describe(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)));
             }
 
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -189,15 +189,15 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
 
     /// <summary>The company's jobs, newest first (at most <paramref name="limit"/>, 1-1000), optionally of one status.</summary>
     public async Task<JsonArray> JobsAsync(string? status, int limit, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Get, $"api/jobs?limit={limit}" + (status is null ? "" : $"&status={Uri.EscapeDataString(status)}"), null, cancellationToken))!.AsArray();
+        (await SendAsync(HttpMethod.Get, $"api/jobs?limit={limit}" + (status is null ? "" : $"&status={Uri.EscapeDataString(status)}"), null, cancellationToken).ConfigureAwait(false))!.AsArray();
 
     /// <summary>One job; a 404 <see cref="FerryApiException"/> when the company has no such job.</summary>
     public async Task<JsonNode> JobAsync(long id, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Get, $"api/jobs/{id}", null, cancellationToken))!;
+        (await SendAsync(HttpMethod.Get, $"api/jobs/{id}", null, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>Cancels a job: a queued one at once, a running one at its worker's next heartbeat.</summary>
     public async Task<JsonNode> CancelJobAsync(long id, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Post, $"api/jobs/{id}/cancel", null, cancellationToken))!;
+        (await SendAsync(HttpMethod.Post, $"api/jobs/{id}/cancel", null, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>Reads an answer as one of the API records above (snake_case JSON).</summary>
     public static T Read<T>(JsonNode? node) => Convert<T>(node);
@@ -215,7 +215,7 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
     }
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
-        Convert<T>(await SendAsync(HttpMethod.Get, path, null, cancellationToken));
+        Convert<T>(await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false));
 
     private static T Convert<T>(JsonNode? node) => node.Deserialize<T>(Json) ?? throw new FerryApiException(null, "the Ferry server sent an empty answer");
 
@@ -230,7 +230,7 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, cancellationToken);
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -243,7 +243,7 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
 
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
                 return text.Length == 0 ? null : JsonNode.Parse(text);

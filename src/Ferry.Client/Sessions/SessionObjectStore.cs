@@ -69,7 +69,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
 
     public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await Task.CompletedTask;
+        await Task.CompletedTask.ConfigureAwait(false);
         foreach (var known in _known.Values.Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(o => o.Key, StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -83,29 +83,29 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     public async Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        var presigned = await UrlAsync(path, cancellationToken);
+        var presigned = await UrlAsync(path, cancellationToken).ConfigureAwait(false);
         using var body = new StreamContent(content);
         body.Headers.ContentLength = length;
-        var etag = await PutToS3Async(presigned.Url, presigned.Headers, body, options.ContentMd5, () => _urls.TryRemove(path, out _), cancellationToken);
-        return await VerifyAsync(key, path, length, etag, options.ContentMd5 is { } md5 ? Convert.ToHexStringLower(Convert.FromBase64String(md5)) : null, options.Sha256, cancellationToken);
+        var etag = await PutToS3Async(presigned.Url, presigned.Headers, body, options.ContentMd5, () => _urls.TryRemove(path, out _), cancellationToken).ConfigureAwait(false);
+        return await VerifyAsync(key, path, length, etag, options.ContentMd5 is { } md5 ? Convert.ToHexStringLower(Convert.FromBase64String(md5)) : null, options.Sha256, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task CheckAccessAsync(CancellationToken cancellationToken) =>
-        await CallAsync(() => _api.SessionAsync(_sessionId, cancellationToken), sessionCall: true);
+        await CallAsync(() => _api.SessionAsync(_sessionId, cancellationToken), sessionCall: true).ConfigureAwait(false);
 
     public async Task<string> StartMultipartAsync(string key, ObjectWriteOptions options, CancellationToken cancellationToken)
     {
-        var uploadId = await CallAsync(() => _api.CreateMultipartAsync(_sessionId, PathOf(key), options.Sha256, cancellationToken), sessionCall: true);
+        var uploadId = await CallAsync(() => _api.CreateMultipartAsync(_sessionId, PathOf(key), options.Sha256, cancellationToken), sessionCall: true).ConfigureAwait(false);
         _multipartSha256[uploadId] = options.Sha256;
         return uploadId;
     }
 
     public async Task<StoredPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> body, string contentMd5, CancellationToken cancellationToken)
     {
-        var signed = await CallAsync(() => _api.SignPartsAsync(_sessionId, uploadId, [partNumber], cancellationToken), sessionCall: false);
+        var signed = await CallAsync(() => _api.SignPartsAsync(_sessionId, uploadId, [partNumber], cancellationToken), sessionCall: false).ConfigureAwait(false);
         using var content = new ReadOnlyMemoryContent(body);
         content.Headers.ContentLength = body.Length;
-        var etag = await PutToS3Async(signed[0].Url, signed[0].Headers, content, contentMd5, () => { }, cancellationToken);
+        var etag = await PutToS3Async(signed[0].Url, signed[0].Headers, content, contentMd5, () => { }, cancellationToken).ConfigureAwait(false);
         return new StoredPart(partNumber, body.Length, etag ?? throw new StoreException(StoreErrorKind.Transient, "S3 sent no ETag for the part"));
     }
 
@@ -114,7 +114,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
         List<PartResponse> parts;
         try
         {
-            parts = await CallAsync(() => _api.ListPartsAsync(_sessionId, uploadId, cancellationToken), sessionCall: false);
+            parts = await CallAsync(() => _api.ListPartsAsync(_sessionId, uploadId, cancellationToken), sessionCall: false).ConfigureAwait(false);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Other && ex.InnerException is FerryApiException { Status: HttpStatusCode.NotImplemented })
         {
@@ -129,9 +129,9 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
 
     public async Task<StoredObject> CompleteMultipartAsync(string key, string uploadId, IReadOnlyList<StoredPart> parts, CancellationToken cancellationToken)
     {
-        var etag = await CallAsync(() => _api.CompleteMultipartAsync(_sessionId, uploadId, parts.Select(p => (p.PartNumber, p.ETag)), cancellationToken), sessionCall: false);
+        var etag = await CallAsync(() => _api.CompleteMultipartAsync(_sessionId, uploadId, parts.Select(p => (p.PartNumber, p.ETag)), cancellationToken), sessionCall: false).ConfigureAwait(false);
         _multipartSha256.TryRemove(uploadId, out var sha256);
-        return await VerifyAsync(key, PathOf(key), parts.Sum(p => p.Size), etag, null, sha256, cancellationToken);
+        return await VerifyAsync(key, PathOf(key), parts.Sum(p => p.Size), etag, null, sha256, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task AbortMultipartAsync(string key, string uploadId, CancellationToken cancellationToken)
@@ -140,9 +140,9 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
         {
             await CallAsync(async () =>
             {
-                await _api.AbortMultipartAsync(_sessionId, uploadId, cancellationToken);
+                await _api.AbortMultipartAsync(_sessionId, uploadId, cancellationToken).ConfigureAwait(false);
                 return true;
-            }, sessionCall: false);
+            }, sessionCall: false).ConfigureAwait(false);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
         {
@@ -189,7 +189,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     {
         var reader = _verifications.Reader;
         var batch = new List<Verification>();
-        while (await reader.WaitToReadAsync())
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
             using (var gather = new CancellationTokenSource(TimeSpan.FromMilliseconds(20)))
@@ -202,7 +202,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
                         {
                             batch.Add(next);
                         }
-                        else if (batch.Count == 0 || !await reader.WaitToReadAsync(gather.Token))
+                        else if (batch.Count == 0 || !await reader.WaitToReadAsync(gather.Token).ConfigureAwait(false))
                         {
                             break;
                         }
@@ -245,7 +245,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
             return ready;
         }
 
-        await _presigning.WaitAsync(cancellationToken);
+        await _presigning.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (Usable(path) is { } fetched)
@@ -263,7 +263,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
                 }
             }
 
-            var signed = await CallAsync(() => _api.PresignAsync(_sessionId, batch, cancellationToken), sessionCall: true);
+            var signed = await CallAsync(() => _api.PresignAsync(_sessionId, batch, cancellationToken), sessionCall: true).ConfigureAwait(false);
             var signedAt = _time.GetUtcNow();
             foreach (var url in signed)
             {
@@ -298,7 +298,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
         HttpResponseMessage response;
         try
         {
-            response = await _s3.SendAsync(request, cancellationToken);
+            response = await _s3.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -312,7 +312,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
                 return response.Headers.ETag?.Tag.Trim('"');
             }
 
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             var code = Between(text, "<Code>", "</Code>") ?? response.StatusCode.ToString();
             // A refused URL (expired, clock skew) is thrown away; the retry asks for a fresh one.
             onRefused();
@@ -336,7 +336,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     {
         try
         {
-            return await call();
+            return await call().ConfigureAwait(false);
         }
         catch (FerryApiException ex)
         {

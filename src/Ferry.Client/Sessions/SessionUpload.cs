@@ -40,7 +40,7 @@ public sealed class SessionUpload : IDisposable
     public string Describe() => $"s3://{Session.Bucket}/{Session.Prefix} (session {Session.Id} on {Api.Server.GetLeftPart(UriPartial.Authority)})";
 
     /// <summary>
-    /// Starts a session of <paramref name="client"/> for <paramref name="source"/> in a project's cycle and registers the
+    /// Starts a session of <paramref name="api"/> for <paramref name="source"/> in a project's cycle and registers the
     /// files <paramref name="scan"/> selects. Server errors are <see cref="FerryApiException"/>.
     /// </summary>
     public static async Task<SessionUpload> OpenAsync(ISessionApi api, long projectId, long cycleId, string source, ScanOptions scan, CancellationToken cancellationToken)

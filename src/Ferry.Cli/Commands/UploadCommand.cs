@@ -16,7 +16,8 @@ internal sealed class UploadCommand
     private readonly Argument<string?> _source = new("source") { Description = "Local folder to upload", Arity = ArgumentArity.ZeroOrOne };
     private readonly Argument<string?> _destination = new("dest") { Description = "s3://BUCKET/PREFIX, file:///PATH or a directory", Arity = ArgumentArity.ZeroOrOne };
     private readonly S3Options _s3 = new();
-    private readonly Option<int?> _concurrency = new("--concurrency", "-j") { Description = "Files in flight at once (default 16; 1-256)" };
+    private readonly Option<int?> _concurrency = new("--concurrency", "-j") { Description = "Files in flight at once, fixed (default: adaptive, starting at 16; 1-256)" };
+    private readonly Option<int?> _maxConcurrency = new("--max-concurrency") { Description = "Cap for adaptive concurrency, which grows the files in flight while throughput rises and backs off on SlowDown, timeouts and resets (default 64, or --concurrency when that is given; 1-256)" };
     private readonly Option<string?> _partSize = new("--part-size") { Description = "Multipart part size (default 8MiB; 5MiB-5GiB)" };
     private readonly Option<string?> _threshold = new("--multipart-threshold") { Description = "Files larger than this go in parallel parts (default 16MiB)" };
     private readonly Option<int?> _retries = new("--retries") { Description = "Retries per request on transient errors (default 5; 0-20)" };
@@ -46,7 +47,7 @@ internal sealed class UploadCommand
         _s3.AddTo(command);
         _filter.AddTo(command);
         _check.AddTo(command);
-        foreach (var option in new Option[] { _concurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal, _server, _project, _cycle, _wait })
+        foreach (var option in new Option[] { _concurrency, _maxConcurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal, _server, _project, _cycle, _wait })
         {
             command.Options.Add(option);
         }
@@ -77,7 +78,7 @@ internal sealed class UploadCommand
         var source = SourceFolder.Check(sourceText);
         var location = StoreConnection.ParseLocation(destinationText);
         var options = ReadOptions(parse, config);
-        var s3 = _s3.Read(parse, options.Concurrency * 2 + 8, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile);
+        var s3 = _s3.Read(parse, options.ConcurrencyCap * 2 + 8, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile);
         if (location.Scheme == StoreScheme.Local && IsInside(location.Container, source))
         {
             throw CliException.Usage($"the destination {location.Container} lies inside the source {source}; pick a destination outside it");
@@ -162,10 +163,12 @@ internal sealed class UploadCommand
     private UploadOptions ReadOptions(ParseResult parse, UploadConfigFile? config)
     {
         var defaults = new UploadOptions();
-
+        var fixedConcurrency = parse.GetValue(_concurrency) ?? config?.MaxWorkers;
         var options = defaults with
         {
-            Concurrency = parse.GetValue(_concurrency) ?? config?.MaxWorkers ?? defaults.Concurrency,
+            Concurrency = fixedConcurrency ?? defaults.Concurrency,
+            // An explicit --concurrency (or max_workers) is fixed unless --max-concurrency lifts the cap above it.
+            MaxConcurrency = parse.GetValue(_maxConcurrency) ?? fixedConcurrency ?? defaults.MaxConcurrency,
             PartSize = Size(parse, _partSize) ?? defaults.PartSize,
             MultipartThreshold = Size(parse, _threshold) ?? defaults.MultipartThreshold,
             Retries = parse.GetValue(_retries) ?? config?.TimesToRetry ?? defaults.Retries,

@@ -28,7 +28,8 @@ internal sealed class UploadCheckOption
     }
 
     /// <summary>Runs the check as the flag says; throws a <see cref="CliException"/> with exit 1 when strict and problems were found.</summary>
-    public async Task RunAsync(ParseResult parse, string source, PathFilter filter, bool followSymlinks, CancellationToken cancellationToken)
+    /// <param name="alreadyVerified">Files it returns true for (the journal verified them unchanged) are not checked again; null checks all.</param>
+    public async Task RunAsync(ParseResult parse, string source, PathFilter filter, bool followSymlinks, Func<SourceFile, bool>? alreadyVerified, CancellationToken cancellationToken)
     {
         var mode = parse.GetValue(_mode);
         if (mode == "off")
@@ -36,7 +37,7 @@ internal sealed class UploadCheckOption
             return;
         }
 
-        var options = new CheckOptions { Filter = filter, FollowSymlinks = followSymlinks };
+        var options = new CheckOptions { Filter = filter, FollowSymlinks = followSymlinks, Skip = alreadyVerified };
         CheckReport report;
         try
         {

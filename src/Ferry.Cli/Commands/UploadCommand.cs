@@ -61,9 +61,9 @@ internal sealed class UploadCommand
         var config = parse.GetValue(_config) is { } configPath ? UploadConfigFile.Load(configPath) : null;
         var sourceText = parse.GetValue(_source) ?? config?.LocalDirectory
             ?? throw CliException.Usage("no source folder given; write ferry upload SOURCE DEST, or set local_directory in --config");
-        await _check.RunAsync(parse, SourceFolder.Check(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), cancellationToken).ConfigureAwait(false);
         if (parse.GetValue(_server) is { } serverText)
         {
+            await _check.RunAsync(parse, SourceFolder.Check(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), null, cancellationToken).ConfigureAwait(false);
             return await RunThroughServerAsync(parse, serverText, sourceText, config, cancellationToken).ConfigureAwait(false);
         }
 
@@ -88,8 +88,12 @@ internal sealed class UploadCommand
         var store = StoreConnection.Open(location, s3);
         try
         {
+            using var journal = OpenJournal(parse.GetValue(_journal), options.DryRun);
+            // The check skips files the journal already verified at this destination unchanged: a resync costs what it did without it.
+            var alreadyVerified = journal is null ? null : AlreadyVerified(journal, store.Identity, location.Prefix);
+            await _check.RunAsync(parse, source, options.Filter, options.FollowSymlinks, alreadyVerified, cancellationToken).ConfigureAwait(false);
             await StoreConnection.CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
-            var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), options, cancellationToken).ConfigureAwait(false);
+            var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), options, journal, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Of(summary);
         }
         finally
@@ -112,7 +116,8 @@ internal sealed class UploadCommand
         var server = ServerTokenStore.Normalize(serverText);
         using var transferLock = await LockAsync(parse, source, $"{server.GetLeftPart(UriPartial.Authority)} project {project} cycle {cycle}", options.DryRun, cancellationToken).ConfigureAwait(false);
         using var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, cancellationToken).ConfigureAwait(false);
-        var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, cancellationToken).ConfigureAwait(false);
+        using var journal = OpenJournal(parse.GetValue(_journal), options.DryRun);
+        var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, journal, cancellationToken).ConfigureAwait(false);
         try
         {
             var finished = await target.Api.FinishAsync(target.Session.Id, CancellationToken.None).ConfigureAwait(false);
@@ -130,9 +135,8 @@ internal sealed class UploadCommand
     }
 
     /// <summary>Runs the engine with the display the flags ask for, and prints or emits the summary.</summary>
-    private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IObjectStore store, string prefix, string destination, UploadOptions options, CancellationToken cancellationToken)
+    private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IObjectStore store, string prefix, string destination, UploadOptions options, TransferJournal? journal, CancellationToken cancellationToken)
     {
-        using var journal = OpenJournal(parse.GetValue(_journal), options.DryRun);
         var json = parse.GetValue(_json);
         var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
         await using var events = json ? new JsonEventWriter(Console.Out) : null;
@@ -249,6 +253,11 @@ internal sealed class UploadCommand
             throw CliException.Usage($"cannot open the journal {file}: {ex.Message}; set FERRY_HOME or --journal to a writable place");
         }
     }
+
+    /// <summary>True for a file the journal holds as verified at this destination with the same path, size and modification time (what a rerun skips).</summary>
+    private static Func<SourceFile, bool> AlreadyVerified(TransferJournal journal, string identity, string prefix) => file =>
+        journal.FindObject(identity, ObjectKey.Join(prefix, file.RelativePath)) is { } known
+        && known.SourcePath == file.FullPath && known.Size == file.Size && known.MtimeTicks == file.LastWriteTicks;
 
     private static bool IsInside(string path, string folder)
     {

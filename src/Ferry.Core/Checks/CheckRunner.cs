@@ -48,6 +48,11 @@ public sealed class CheckRunner(TimeProvider timeProvider)
                 {
                     await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
                     {
+                        if (options.Skip?.Invoke(file) == true)
+                        {
+                            continue;
+                        }
+
                         await channel.Writer.WriteAsync(file, cancellationToken).ConfigureAwait(false);
                     }
                 }

@@ -20,6 +20,9 @@ public sealed record CheckOptions
     /// </summary>
     public Func<SourceFile, bool>? Skip { get; init; }
 
+    /// <summary>Keep only the first this many findings (in report order) and count the rest; null keeps all. Keeps memory flat for a caller that shows a few.</summary>
+    public int? FindingsKept { get; init; }
+
     /// <summary>Capture times outside this window are flagged; null checks no window.</summary>
     public CaptureWindow? Window { get; init; }
 

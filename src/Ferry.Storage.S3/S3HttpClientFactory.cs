@@ -20,7 +20,8 @@ internal sealed class S3HttpClientFactory(HttpClient client) : HttpClientFactory
         {
             MaxConnectionsPerServer = maxConnections,
             ConnectTimeout = connectTimeout,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            // Keep connections warm between bursts (a scan pause, a slow hash): a new one costs a round trip, two with TLS.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
             AllowAutoRedirect = false,
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             UseCookies = false,

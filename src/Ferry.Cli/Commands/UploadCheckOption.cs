@@ -28,7 +28,8 @@ internal sealed class UploadCheckOption
     }
 
     /// <summary>Runs the check as the flag says; throws a <see cref="CliException"/> with exit 1 when strict and problems were found.</summary>
-    public async Task RunAsync(ParseResult parse, string source, PathFilter filter, bool followSymlinks, CancellationToken cancellationToken)
+    /// <param name="alreadyVerified">Files it returns true for (the journal verified them unchanged) are not checked again; null checks all.</param>
+    public async Task RunAsync(ParseResult parse, string source, PathFilter filter, bool followSymlinks, Func<SourceFile, bool>? alreadyVerified, CancellationToken cancellationToken)
     {
         var mode = parse.GetValue(_mode);
         if (mode == "off")
@@ -36,7 +37,7 @@ internal sealed class UploadCheckOption
             return;
         }
 
-        var options = new CheckOptions { Filter = filter, FollowSymlinks = followSymlinks };
+        var options = new CheckOptions { Filter = filter, FollowSymlinks = followSymlinks, Skip = alreadyVerified, FindingsKept = ListedProblems };
         CheckReport report;
         try
         {
@@ -54,20 +55,20 @@ internal sealed class UploadCheckOption
         }
 
         var error = Console.Error;
-        await error.WriteLineAsync($"ferry: warning: check found {report.Findings.Count} problems in {source}:");
+        await error.WriteLineAsync($"ferry: warning: check found {report.ProblemCount} problems in {source}:");
         foreach (var finding in report.Findings.Take(ListedProblems))
         {
             await error.WriteLineAsync($"  {finding.Path}: {Output.CheckReportPrinter.Kind(finding.Problem)}: {finding.Message}");
         }
 
-        if (report.Findings.Count > ListedProblems)
+        if (report.ProblemCount > ListedProblems)
         {
-            await error.WriteLineAsync($"  … and {report.Findings.Count - ListedProblems} more; run 'ferry check {source}' for all");
+            await error.WriteLineAsync($"  … and {report.ProblemCount - ListedProblems} more; run 'ferry check {source}' for all");
         }
 
         if (mode == "strict")
         {
-            throw new CliException(ExitCodes.SomeFailed, $"upload refused (--check strict): {report.Findings.Count} problems in the source; fix them, or upload with --check warn");
+            throw new CliException(ExitCodes.SomeFailed, $"upload refused (--check strict): {report.ProblemCount} problems in the source; fix them, or upload with --check warn");
         }
     }
 }

@@ -17,7 +17,8 @@ internal sealed class UploadCommand
     private readonly Argument<string?> _source = new("source") { Description = "Local folder to upload", Arity = ArgumentArity.ZeroOrOne };
     private readonly Argument<string?> _destination = new("dest") { Description = "s3://BUCKET/PREFIX, file:///PATH or a directory", Arity = ArgumentArity.ZeroOrOne };
     private readonly S3Options _s3 = new();
-    private readonly Option<int?> _concurrency = new("--concurrency", "-j") { Description = "Files in flight at once (default 16; 1-256)" };
+    private readonly Option<int?> _concurrency = new("--concurrency", "-j") { Description = "Files in flight at once, fixed (default: adaptive, starting at 16; 1-256)" };
+    private readonly Option<int?> _maxConcurrency = new("--max-concurrency") { Description = "Cap for adaptive concurrency, which grows the files in flight while throughput rises and backs off on SlowDown, timeouts and resets (default 64, or --concurrency when that is given; 1-256)" };
     private readonly Option<string?> _partSize = new("--part-size") { Description = "Multipart part size (default 8MiB; 5MiB-5GiB)" };
     private readonly Option<string?> _threshold = new("--multipart-threshold") { Description = "Files larger than this go in parallel parts (default 16MiB)" };
     private readonly Option<int?> _retries = new("--retries") { Description = "Retries per request on transient errors (default 5; 0-20)" };
@@ -47,7 +48,7 @@ internal sealed class UploadCommand
         _s3.AddTo(command);
         _filter.AddTo(command);
         _check.AddTo(command);
-        foreach (var option in new Option[] { _concurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal, _server, _project, _cycle, _wait })
+        foreach (var option in new Option[] { _concurrency, _maxConcurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal, _server, _project, _cycle, _wait })
         {
             command.Options.Add(option);
         }
@@ -61,9 +62,9 @@ internal sealed class UploadCommand
         var config = parse.GetValue(_config) is { } configPath ? UploadConfigFile.Load(configPath) : null;
         var sourceText = parse.GetValue(_source) ?? config?.LocalDirectory
             ?? throw CliException.Usage("no source folder given; write ferry upload SOURCE DEST, or set local_directory in --config");
-        await _check.RunAsync(parse, SourceFolder.Check(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), cancellationToken);
         if (parse.GetValue(_server) is { } serverText)
         {
+            await _check.RunAsync(parse, SourceFolder.Check(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), null, cancellationToken);
             return await RunThroughServerAsync(parse, serverText, sourceText, config, cancellationToken);
         }
 
@@ -78,7 +79,7 @@ internal sealed class UploadCommand
         var source = SourceFolder.Check(sourceText);
         var location = StoreConnection.ParseLocation(destinationText);
         var options = ReadOptions(parse, config);
-        var s3 = _s3.Read(parse, options.Concurrency * 2 + 8, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile);
+        var s3 = _s3.Read(parse, options.ConcurrencyCap * 2 + 8, config?.EndpointUrl, config?.AwsRegion, config?.AwsProfile);
         if (location.Scheme == StoreScheme.Local && IsInside(location.Container, source))
         {
             throw CliException.Usage($"the destination {location.Container} lies inside the source {source}; pick a destination outside it");
@@ -88,8 +89,12 @@ internal sealed class UploadCommand
         var store = StoreConnection.Open(location, s3);
         try
         {
+            using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
+            // The check skips files the journal already verified at this destination unchanged: a resync costs what it did without it.
+            var alreadyVerified = journal is null ? null : AlreadyVerified(journal, store.Identity, location.Prefix);
+            await _check.RunAsync(parse, source, options.Filter, options.FollowSymlinks, alreadyVerified, cancellationToken);
             await StoreConnection.CheckAccessAsync(store, cancellationToken);
-            var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), options, cancellationToken);
+            var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), options, journal, cancellationToken);
             return ExitCodes.Of(summary);
         }
         finally
@@ -114,7 +119,8 @@ internal sealed class UploadCommand
         var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, cancellationToken);
         using var api = target.Api as IDisposable;
         using var session = target;
-        var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, cancellationToken);
+        using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
+        var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, journal, cancellationToken);
         try
         {
             var finished = await target.FinishAsync(CancellationToken.None);
@@ -132,9 +138,8 @@ internal sealed class UploadCommand
     }
 
     /// <summary>Runs the engine with the display the flags ask for, and prints or emits the summary.</summary>
-    private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IWritableObjectStore store, string prefix, string destination, UploadOptions options, CancellationToken cancellationToken)
+    private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IWritableObjectStore store, string prefix, string destination, UploadOptions options, TransferJournal? journal, CancellationToken cancellationToken)
     {
-        using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
         var json = parse.GetValue(_json);
         var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
         await using var events = json ? new JsonEventWriter(Console.Out) : null;
@@ -165,10 +170,12 @@ internal sealed class UploadCommand
     private UploadOptions ReadOptions(ParseResult parse, UploadConfigFile? config)
     {
         var defaults = new UploadOptions();
-
+        var fixedConcurrency = parse.GetValue(_concurrency) ?? config?.MaxWorkers;
         var options = defaults with
         {
-            Concurrency = parse.GetValue(_concurrency) ?? config?.MaxWorkers ?? defaults.Concurrency,
+            Concurrency = fixedConcurrency ?? defaults.Concurrency,
+            // An explicit --concurrency (or max_workers) is fixed unless --max-concurrency lifts the cap above it.
+            MaxConcurrency = parse.GetValue(_maxConcurrency) ?? fixedConcurrency ?? defaults.MaxConcurrency,
             PartSize = Size(parse, _partSize) ?? defaults.PartSize,
             MultipartThreshold = Size(parse, _threshold) ?? defaults.MultipartThreshold,
             Retries = parse.GetValue(_retries) ?? config?.TimesToRetry ?? defaults.Retries,
@@ -235,6 +242,11 @@ internal sealed class UploadCommand
             throw CliException.Usage($"cannot create the lock file {lockPath}: {ex.Message}; set FERRY_HOME or --journal to a writable place");
         }
     }
+
+    /// <summary>True for a file the journal holds as verified at this destination with the same path, size and modification time (what a rerun skips).</summary>
+    private static Func<SourceFile, bool> AlreadyVerified(TransferJournal journal, string identity, string prefix) => file =>
+        journal.FindObject(identity, ObjectKey.Join(prefix, file.RelativePath)) is { } known
+        && known.SourcePath == file.FullPath && known.Size == file.Size && known.MtimeTicks == file.LastWriteTicks;
 
     private static bool IsInside(string path, string folder)
     {

@@ -14,6 +14,15 @@ public sealed record CheckOptions
     /// <summary>Follow symbolic links (with loop detection), as <c>ferry upload --follow-symlinks</c> does.</summary>
     public bool FollowSymlinks { get; init; }
 
+    /// <summary>
+    /// Files this returns true for are left out entirely (not read, not counted): <c>ferry upload --check</c> passes the
+    /// files its journal already verified unchanged, so a resync does not inspect them again. Null checks every file.
+    /// </summary>
+    public Func<SourceFile, bool>? Skip { get; init; }
+
+    /// <summary>Keep only the first this many findings (in report order) and count the rest; null keeps all. Keeps memory flat for a caller that shows a few.</summary>
+    public int? FindingsKept { get; init; }
+
     /// <summary>Capture times outside this window are flagged; null checks no window.</summary>
     public CaptureWindow? Window { get; init; }
 

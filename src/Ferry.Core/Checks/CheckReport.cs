@@ -3,7 +3,7 @@ namespace Ferry.Core.Checks;
 /// <summary>The outcome of one <see cref="CheckRunner"/> run.</summary>
 /// <param name="Files">Files checked (sidecar checksum files included).</param>
 /// <param name="Bytes">Their total size.</param>
-/// <param name="Findings">Every problem, ordered by path then kind.</param>
+/// <param name="Findings">Every problem (or the first <see cref="CheckOptions.FindingsKept"/>), ordered by path then kind.</param>
 /// <param name="Folders">One summary per sensor folder, ordered by folder.</param>
 /// <param name="Skipped">Entries the scan did not check (links, devices, unreadable folders), with reasons.</param>
 /// <param name="SumsVerified">Files whose sidecar checksum matched.</param>
@@ -19,5 +19,8 @@ public sealed record CheckReport(
     int SumsWritten,
     TimeSpan Elapsed)
 {
-    public bool IsClean => Findings.Count == 0;
+    /// <summary>Problems found, including those not kept in <see cref="Findings"/>.</summary>
+    public long ProblemCount { get; init; }
+
+    public bool IsClean => ProblemCount == 0 && Findings.Count == 0;
 }

@@ -24,7 +24,7 @@ public sealed class CheckRunner(TimeProvider timeProvider)
 
     private sealed class Run(string root, CheckOptions options, CaptureClockRules clock)
     {
-        private readonly ConcurrentBag<CheckFinding> _findings = [];
+        private readonly FindingCollector _findings = new(options.FindingsKept);
         private readonly ConcurrentBag<SkippedEntry> _skipped = [];
         private readonly ConcurrentBag<(string Full, string Relative)> _sidecars = [];
         private readonly ConcurrentDictionary<string, SensorFolderTally> _folders = new(StringComparer.Ordinal);
@@ -48,6 +48,11 @@ public sealed class CheckRunner(TimeProvider timeProvider)
                 {
                     await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
                     {
+                        if (options.Skip?.Invoke(file) == true)
+                        {
+                            continue;
+                        }
+
                         await channel.Writer.WriteAsync(file, cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -76,12 +81,12 @@ public sealed class CheckRunner(TimeProvider timeProvider)
             return new CheckReport(
                 _files,
                 _bytes,
-                _findings.OrderBy(f => f.Path, StringComparer.Ordinal).ThenBy(f => f.Problem).ThenBy(f => f.Message, StringComparer.Ordinal).ToArray(),
+                _findings.Ordered(),
                 summaries.Select(f => f.Summarize(options.Gap)).ToArray(),
                 _skipped.OrderBy(s => s.RelativePath, StringComparer.Ordinal).ToArray(),
                 sumsVerified,
                 sumsWritten,
-                stopwatch.Elapsed);
+                stopwatch.Elapsed) { ProblemCount = _findings.Count };
         }
 
         private async Task WorkAsync(ChannelReader<SourceFile> reader, CancellationToken cancellationToken)

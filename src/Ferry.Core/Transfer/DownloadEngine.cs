@@ -38,204 +38,272 @@ public sealed class DownloadEngine
             throw new IOException($"the destination {destination} is a file; give a folder");
         }
 
-        var clock = Stopwatch.StartNew();
-        var record = !options.DryRun && _journal is not null;
-        var sessionId = record ? _journal!.StartSession("download", request.Store.Description + "/" + request.Prefix, destination, _time.GetUtcNow()) : 0;
-        var failures = new ConcurrentQueue<FileEvent>();
-        var skipped = new ConcurrentDictionary<string, long>();
-        var createdFolders = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
-        StoreException? fatal = null;
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var retry = RetryPolicy.Create(options.Retries, options.RetryBaseDelay, progress, observer);
-        var fetcher = new ObjectFetcher(request.Store, retry, progress, options.DryRun ? null : _journal, options.ChunkSize, options.RangeThreshold, options.ChunkConcurrency, options.Fsync);
-        JournalWriter? writer = record ? new JournalWriter(_journal!) : null;
+        var run = new Run(this, request, destination, options, progress, observer);
+        return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-        void Report(FileEvent e)
+    /// <summary>The state of one run: a streamed listing feeding N workers, each fetching, verifying, renaming and recording one object.</summary>
+    private sealed class Run
+    {
+        private readonly DownloadEngine _engine;
+        private readonly DownloadRequest _request;
+        private readonly string _destination;
+        private readonly DownloadOptions _options;
+        private readonly TransferProgress _progress;
+        private readonly ITransferObserver? _observer;
+        private readonly ConcurrentQueue<FileEvent> _failures = new();
+        private readonly ConcurrentDictionary<string, byte> _createdFolders = new(StringComparer.Ordinal);
+        private readonly bool _record;
+        private long _sessionId;
+        private JournalWriter? _writer;
+        private ObjectFetcher? _fetcher;
+        private StoreException? _fatal;
+        private CancellationTokenSource? _abort;
+
+        public Run(DownloadEngine engine, DownloadRequest request, string destination, DownloadOptions options, TransferProgress progress, ITransferObserver? observer)
         {
-            if (e.Outcome == FileOutcomes.Failed && failures.Count < TransferSummary.MaximumFailuresListed)
-            {
-                failures.Enqueue(e);
-            }
-
-            observer?.OnFileEvent(e);
+            _engine = engine;
+            _request = request;
+            _destination = destination;
+            _options = options;
+            _progress = progress;
+            _observer = observer;
+            _record = !options.DryRun && engine._journal is not null;
         }
 
-        async Task RecordAsync(FileEvent e)
-        {
-            Report(e);
-            if (writer is not null)
-            {
-                await writer.PostAsync(new SessionFileRecord(sessionId, e.Path, e.Key, e.Size, e.Sha256, e.ETag, e.Outcome, e.Reason, e.At), CancellationToken.None).ConfigureAwait(false);
-            }
-        }
+        private TransferJournal? Journal => _engine._journal;
 
-        async Task ProcessAsync(StoredObject listed, string relative, CancellationToken ct)
+        private TimeProvider Time => _engine._time;
+
+        public async Task<TransferSummary> ExecuteAsync(CancellationToken cancellationToken)
         {
-            var target = Path.Combine([destination, .. relative.Split('/')]);
-            var now = _time.GetUtcNow();
+            var clock = Stopwatch.StartNew();
+            if (_record)
+            {
+                _sessionId = Journal!.StartSession("download", _request.Store.Description + "/" + _request.Prefix, _destination, Time.GetUtcNow());
+                _writer = new JournalWriter(Journal);
+            }
+
+            using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _abort = abort;
+            var retry = RetryPolicy.Create(_options.Retries, _options.RetryBaseDelay, _progress, _observer);
+            _fetcher = new ObjectFetcher(_request.Store, retry, _progress, _options.DryRun ? null : Journal, _options.ChunkSize, _options.RangeThreshold, _options.ChunkConcurrency, _options.Fsync);
+
+            string? message = null;
             try
             {
-                if (Directory.Exists(target))
+                var work = Channel.CreateBounded<(StoredObject, string)>(new BoundedChannelOptions(_options.Concurrency * 4) { SingleWriter = true });
+                var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(work.Reader, abort.Token), CancellationToken.None)).ToArray();
+                try
                 {
-                    throw new IOException($"a folder is in the way at {target}");
+                    await ListAsync(work.Writer, abort.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    work.Writer.TryComplete();
+                    await Task.WhenAll(workers).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (_fatal is not null || cancellationToken.IsCancellationRequested)
+            {
+                message = _fatal?.Message ?? "interrupted; run the same command again to resume";
+            }
+            catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable)
+            {
+                _fatal = ex;
+                message = ex.Message;
+            }
+            finally
+            {
+                if (_writer is not null)
+                {
+                    await _writer.CompleteAsync().ConfigureAwait(false);
+                }
+            }
+
+            clock.Stop();
+            return TransferSummary.Conclude(_sessionId, _fatal, message, cancellationToken.IsCancellationRequested, _progress.Snapshot(), clock.Elapsed,
+                _failures.ToArray(), new Dictionary<string, long>(), _record ? Journal : null, Time.GetUtcNow());
+        }
+
+        /// <summary>Streams the listing into the work queue; keys that cannot be local paths fail here, filtered ones are left out.</summary>
+        private async Task ListAsync(ChannelWriter<(StoredObject, string)> work, CancellationToken cancellationToken)
+        {
+            var prefix = _request.Prefix;
+            await foreach (var listed in _request.Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+            {
+                var relative = listed.Key[prefix.Length..];
+                if (relative.Length == 0 || relative.EndsWith('/'))
+                {
+                    continue; // folder markers carry no file
                 }
 
-                if (File.Exists(target))
+                if (LocalPathProblem(relative) is { } problem)
                 {
-                    if (await IsSameAsync(request.Store, listed, target, ct).ConfigureAwait(false) is { } present)
-                    {
-                        progress.AddPresent(listed.Size);
-                        await RecordAsync(new FileEvent(FileOutcomes.Present, relative, listed.Key, listed.Size, present, listed.ETag, null, now)).ConfigureAwait(false);
-                        return;
-                    }
-
-                    if (!options.Overwrite)
-                    {
-                        throw new IOException($"{target} exists and differs from the object; use --overwrite to replace it");
-                    }
+                    // An object that cannot be written here is a failure of the run (exit 1), not a skip: the copy is incomplete.
+                    _progress.AddFailed(listed.Size);
+                    await RecordAsync(new FileEvent(FileOutcomes.Failed, relative, listed.Key, listed.Size, null, listed.ETag, problem, Time.GetUtcNow())).ConfigureAwait(false);
+                    continue;
                 }
 
-                if (options.DryRun)
+                if (!_options.Filter.Matches(relative))
                 {
-                    Report(new FileEvent(FileEvent.WouldDownload, relative, listed.Key, listed.Size, null, listed.ETag, null, now));
+                    continue;
+                }
+
+                _progress.AddFound(listed.Size);
+                await work.WriteAsync((listed, relative), cancellationToken).ConfigureAwait(false);
+            }
+
+            _progress.MarkScanComplete();
+        }
+
+        private async Task WorkAsync(ChannelReader<(StoredObject, string)> work, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await foreach (var (listed, relative) in work.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await ProcessAsync(listed, relative, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A worker that dies must not leave the lister waiting on a full queue.
+                await _abort!.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        private async Task ProcessAsync(StoredObject listed, string relative, CancellationToken cancellationToken)
+        {
+            var target = Path.Combine([_destination, .. relative.Split('/')]);
+            try
+            {
+                if (await FindPresentAsync(listed, target, cancellationToken).ConfigureAwait(false) is { } present)
+                {
+                    _progress.AddPresent(listed.Size);
+                    await RecordAsync(new FileEvent(FileOutcomes.Present, relative, listed.Key, listed.Size, present, listed.ETag, null, Time.GetUtcNow())).ConfigureAwait(false);
                     return;
                 }
 
-                var folder = Path.GetDirectoryName(target)!;
-                if (createdFolders.TryAdd(folder, 0))
+                if (_options.DryRun)
                 {
-                    Directory.CreateDirectory(folder);
+                    Report(new FileEvent(FileEvent.WouldDownload, relative, listed.Key, listed.Size, null, listed.ETag, null, Time.GetUtcNow()));
+                    return;
                 }
 
-                var temporary = Path.Combine(folder, TemporaryFilePrefix + ContentHashes.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(listed.Key))[..24]);
-                FetchedObject fetched;
-                try
-                {
-                    fetched = await fetcher.FetchAsync(listed, temporary, null, ct).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException && listed.Size <= options.RangeThreshold)
-                {
-                    File.Delete(temporary);
-                    throw;
-                }
-
-                File.Move(temporary, target, overwrite: true);
-                if (listed.LastModified > DateTimeOffset.UnixEpoch)
-                {
-                    File.SetLastWriteTimeUtc(target, listed.LastModified.UtcDateTime);
-                }
-
-                if (listed.Size > options.RangeThreshold)
-                {
-                    _journal?.DeletePartialDownload(request.Store.Identity, listed.Key);
-                }
-
-                if (writer is not null)
-                {
-                    // Batched: a download the journal misses after a crash is recognised by its checksum instead.
-                    await writer.PostAsync(new JournalDownload(request.Store.Identity, listed.Key, listed.ETag, listed.Size, target, new FileInfo(target).LastWriteTimeUtc.Ticks, fetched.Sha256, _time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
-                }
-                progress.AddTransferred(listed.Size);
+                var fetched = await FetchAsync(listed, target, cancellationToken).ConfigureAwait(false);
+                _progress.AddTransferred(listed.Size);
                 await RecordAsync(new FileEvent(FileOutcomes.Downloaded, relative, listed.Key, listed.Size, fetched.Sha256, listed.ETag,
-                    fetched.ChecksumVerified ? null : "size checked; the store keeps no checksum for this object", _time.GetUtcNow())).ConfigureAwait(false);
+                    fetched.ChecksumVerified ? null : "size checked; the store keeps no checksum for this object", Time.GetUtcNow())).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
             }
             catch (IOException ex) when (LocalDiskErrors.IsDiskFull(ex))
             {
-                fatal ??= new StoreException(StoreErrorKind.LocalStorage, $"no space left on the device holding {destination}; free some space and run again (finished files are kept, partial ones resume)", ex);
-                await abort.CancelAsync().ConfigureAwait(false);
-                throw new OperationCanceledException(fatal.Message, ex, ct);
+                _fatal ??= new StoreException(StoreErrorKind.LocalStorage, $"no space left on the device holding {_destination}; free some space and run again (finished files are kept, partial ones resume)", ex);
+                await _abort!.CancelAsync().ConfigureAwait(false);
+                throw new OperationCanceledException(_fatal.Message, ex, cancellationToken);
             }
             catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable)
             {
-                fatal ??= ex;
-                await abort.CancelAsync().ConfigureAwait(false);
-                throw new OperationCanceledException(ex.Message, ex, ct);
+                _fatal ??= ex;
+                await _abort!.CancelAsync().ConfigureAwait(false);
+                throw new OperationCanceledException(ex.Message, ex, cancellationToken);
             }
             catch (Exception ex)
             {
-                progress.AddFailed(listed.Size);
-                await RecordAsync(new FileEvent(FileOutcomes.Failed, relative, listed.Key, listed.Size, null, listed.ETag, ex.Message, _time.GetUtcNow())).ConfigureAwait(false);
+                _progress.AddFailed(listed.Size);
+                await RecordAsync(new FileEvent(FileOutcomes.Failed, relative, listed.Key, listed.Size, null, listed.ETag, ex.Message, Time.GetUtcNow())).ConfigureAwait(false);
             }
         }
 
-        string? message = null;
-        try
+        /// <summary>
+        /// The local SHA-256 when <paramref name="target"/> already holds the object; null when there is nothing there.
+        /// Throws <see cref="IOException"/> when a folder is in the way, or a different file is and --overwrite was not given.
+        /// </summary>
+        private async Task<string?> FindPresentAsync(StoredObject listed, string target, CancellationToken cancellationToken)
         {
-            var work = Channel.CreateBounded<(StoredObject, string)>(options.Concurrency * 4);
-            var workers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(async () =>
+            if (Directory.Exists(target))
             {
-                try
-                {
-                    await foreach (var (listed, relative) in work.Reader.ReadAllAsync(abort.Token).ConfigureAwait(false))
-                    {
-                        await ProcessAsync(listed, relative, abort.Token).ConfigureAwait(false);
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    await abort.CancelAsync().ConfigureAwait(false);
-                    throw;
-                }
-            }, CancellationToken.None)).ToArray();
+                throw new IOException($"a folder is in the way at {target}");
+            }
+
+            if (!File.Exists(target))
+            {
+                return null;
+            }
+
+            if (await _engine.IsSameAsync(_request.Store, listed, target, cancellationToken).ConfigureAwait(false) is { } present)
+            {
+                return present;
+            }
+
+            return _options.Overwrite ? null : throw new IOException($"{target} exists and differs from the object; use --overwrite to replace it");
+        }
+
+        /// <summary>Fetches into a temporary name beside the target, verified, then renames it into place and journals it.</summary>
+        private async Task<FetchedObject> FetchAsync(StoredObject listed, string target, CancellationToken cancellationToken)
+        {
+            var folder = Path.GetDirectoryName(target)!;
+            if (_createdFolders.TryAdd(folder, 0))
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            var temporary = Path.Combine(folder, TemporaryFilePrefix + ContentHashes.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(listed.Key))[..24]);
+            FetchedObject fetched;
             try
             {
-                await foreach (var listed in request.Store.ListAsync(request.Prefix, abort.Token).ConfigureAwait(false))
-                {
-                    var relative = listed.Key[request.Prefix.Length..];
-                    if (relative.Length == 0 || relative.EndsWith('/'))
-                    {
-                        continue; // folder markers carry no file
-                    }
-
-                    if (LocalPathProblem(relative) is { } problem)
-                    {
-                        // An object that cannot be written here is a failure of the run (exit 1), not a skip: the copy is incomplete.
-                        progress.AddFailed(listed.Size);
-                        await RecordAsync(new FileEvent(FileOutcomes.Failed, relative, listed.Key, listed.Size, null, listed.ETag, problem, _time.GetUtcNow())).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    if (!options.Filter.Matches(relative))
-                    {
-                        continue;
-                    }
-
-                    progress.AddFound(listed.Size);
-                    await work.Writer.WriteAsync((listed, relative), abort.Token).ConfigureAwait(false);
-                }
-
-                progress.MarkScanComplete();
+                fetched = await _fetcher!.FetchAsync(listed, temporary, null, cancellationToken).ConfigureAwait(false);
             }
-            finally
+            catch (Exception ex) when (ex is not OperationCanceledException && listed.Size <= _options.RangeThreshold)
             {
-                work.Writer.TryComplete();
-                await Task.WhenAll(workers).ConfigureAwait(false);
+                File.Delete(temporary);
+                throw;
             }
-        }
-        catch (OperationCanceledException) when (fatal is not null || cancellationToken.IsCancellationRequested)
-        {
-            message = fatal?.Message ?? "interrupted; run the same command again to resume";
-        }
-        catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable)
-        {
-            fatal = ex;
-            message = ex.Message;
-        }
-        finally
-        {
-            if (writer is not null)
+
+            File.Move(temporary, target, overwrite: true);
+            if (listed.LastModified > DateTimeOffset.UnixEpoch)
             {
-                await writer.CompleteAsync().ConfigureAwait(false);
+                File.SetLastWriteTimeUtc(target, listed.LastModified.UtcDateTime);
             }
+
+            if (listed.Size > _options.RangeThreshold)
+            {
+                Journal?.DeletePartialDownload(_request.Store.Identity, listed.Key);
+            }
+
+            if (_writer is not null)
+            {
+                // Batched: a download the journal misses after a crash is recognised by its checksum instead.
+                await _writer.PostAsync(new JournalDownload(_request.Store.Identity, listed.Key, listed.ETag, listed.Size, target, new FileInfo(target).LastWriteTimeUtc.Ticks, fetched.Sha256, Time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return fetched;
         }
 
-        clock.Stop();
-        return TransferSummary.Conclude(sessionId, fatal, message, cancellationToken.IsCancellationRequested, progress.Snapshot(), clock.Elapsed,
-            failures.ToArray(), new Dictionary<string, long>(skipped), record ? _journal : null, _time.GetUtcNow());
+        private void Report(FileEvent fileEvent)
+        {
+            if (fileEvent.Outcome == FileOutcomes.Failed && _failures.Count < TransferSummary.MaximumFailuresListed)
+            {
+                _failures.Enqueue(fileEvent);
+            }
+
+            _observer?.OnFileEvent(fileEvent);
+        }
+
+        private async Task RecordAsync(FileEvent fileEvent)
+        {
+            Report(fileEvent);
+            if (_writer is not null)
+            {
+                await _writer.PostAsync(new SessionFileRecord(_sessionId, fileEvent.Path, fileEvent.Key, fileEvent.Size, fileEvent.Sha256, fileEvent.ETag, fileEvent.Outcome, fileEvent.Reason, fileEvent.At), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>The local SHA-256 when the existing file already holds the object's bytes, else null.</summary>

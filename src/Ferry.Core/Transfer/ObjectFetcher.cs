@@ -151,8 +151,12 @@ internal sealed class ObjectFetcher
             _journal?.SavePartialDownload(new JournalPartialDownload(identity, listed.Key, listed.ETag, listed.Size, _chunkSize, temporaryPath));
         }
 
-        using (var handle = File.OpenHandle(temporaryPath, FileMode.Open, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous))
+        // Finished chunks are hashed in file order while later ones download; MD5 only when there is no SHA-256 to compare with.
+        using var hashing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var hasher = new OrderedChunkHasher(temporaryPath, listed.Size, _chunkSize, withMd5: (expectedSha256 ?? head.Sha256) is null, done, hashing.Token);
+        try
         {
+            using var handle = File.OpenHandle(temporaryPath, FileMode.Open, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous);
             var missing = Enumerable.Range(0, (int)chunks).Select(i => (long)i).Where(i => !done.Contains(i));
             await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = _chunkParallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
             {
@@ -163,13 +167,16 @@ internal sealed class ObjectFetcher
                 }
 
                 _journal?.SaveDownloadedChunk(identity, listed.Key, chunk);
+                hasher.Completed(chunk);
             }).ConfigureAwait(false);
         }
+        catch
+        {
+            await hashing.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
 
-        // One pass over the assembled file; MD5 only when there is no SHA-256 to compare with.
-        var (sha256, md5) = (expectedSha256 ?? head.Sha256) is not null
-            ? (await ContentHashes.Sha256FileAsync(temporaryPath, cancellationToken).ConfigureAwait(false), "")
-            : await ContentHashes.HashFileAsync(temporaryPath, cancellationToken).ConfigureAwait(false);
+        var (sha256, md5) = await hasher.FinishAsync().ConfigureAwait(false);
         return await VerifyAsync(listed, head, expectedSha256, sha256, md5, new FileInfo(temporaryPath).Length, cancellationToken).ConfigureAwait(false);
     }
 

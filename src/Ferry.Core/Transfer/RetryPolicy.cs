@@ -11,11 +11,19 @@ namespace Ferry.Core.Transfer;
 /// </summary>
 public static class RetryPolicy
 {
-    /// <summary>A pipeline for a run: each retry is counted in <paramref name="progress"/> and told to <paramref name="observer"/>.</summary>
-    public static ResiliencePipeline Create(int retries, TimeSpan baseDelay, TransferProgress progress, ITransferObserver? observer) =>
+    /// <summary>
+    /// A pipeline for a run: each retry is counted in <paramref name="progress"/> and told to <paramref name="observer"/>;
+    /// throttling, timeouts, resets and 5xx answers are also told to <paramref name="concurrency"/> so it backs off.
+    /// </summary>
+    public static ResiliencePipeline Create(int retries, TimeSpan baseDelay, TransferProgress progress, ITransferObserver? observer, ConcurrencyController? concurrency = null) =>
         Create(retries, baseDelay, error =>
         {
             progress.AddRetry();
+            if (error.Kind is StoreErrorKind.Throttled or StoreErrorKind.Transient)
+            {
+                concurrency?.OnCongestion();
+            }
+
             observer?.OnRetry(error.Message);
         });
 

@@ -17,6 +17,20 @@ public sealed class TransferProgress
     private long _bytesDone;
     private long _retries;
     private int _scanComplete;
+    private int _concurrencyLimit;
+    private int _concurrencyBackoffs;
+
+    /// <summary>Requests the run allows in flight right now (adaptive concurrency moves it); 0 before the run starts.</summary>
+    public int ConcurrencyLimit => Volatile.Read(ref _concurrencyLimit);
+
+    /// <summary>How often congestion (SlowDown, timeouts, resets) made the run lower <see cref="ConcurrencyLimit"/>.</summary>
+    public int ConcurrencyBackoffs => Volatile.Read(ref _concurrencyBackoffs);
+
+    public void SetConcurrency(int limit, int backoffs)
+    {
+        Volatile.Write(ref _concurrencyLimit, limit);
+        Volatile.Write(ref _concurrencyBackoffs, backoffs);
+    }
 
     public void AddFound(long bytes)
     {

@@ -42,6 +42,12 @@ public sealed class UploadEngine
         return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>How often adaptive concurrency measures throughput and decides.</summary>
+    private static readonly TimeSpan ConcurrencyWindow = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A window with fewer completions than requests in flight stays open up to this long.</summary>
+    private static readonly TimeSpan LongestWindow = TimeSpan.FromSeconds(5);
+
     private sealed record WorkItem(SourceFile File, string Key, long? RemoteSize, string? RemoteETag, VerifiedUpload? Known = null);
 
     /// <summary>The state of one run.</summary>
@@ -98,7 +104,12 @@ public sealed class UploadEngine
 
             using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _abort = abort;
-            var retry = RetryPolicy.Create(_options.Retries, _options.RetryBaseDelay, _progress, _observer);
+            // A cap above the start makes it adaptive (down to one under congestion); otherwise it is fixed.
+            var adaptive = _options.ConcurrencyCap > _options.Concurrency;
+            var concurrency = new ConcurrencyController(_options.Concurrency, adaptive ? 1 : _options.Concurrency, _options.ConcurrencyCap);
+            concurrency.LimitChanged = limit => _progress.SetConcurrency(limit, concurrency.Backoffs);
+            _progress.SetConcurrency(concurrency.Limit, 0);
+            var retry = RetryPolicy.Create(_options.Retries, _options.RetryBaseDelay, _progress, _observer, concurrency);
             var buffers = new RequestBuffers(_options);
             _uploader = new FileUploader(new UploadContext(store, _options, new MemoryBudget(_options.MemoryBudget), buffers, retry, _progress, _options.DryRun ? null : Journal, _engine._time));
 
@@ -107,8 +118,10 @@ public sealed class UploadEngine
             {
                 await _listing.LoadAsync(store.ListAsync(_request.Prefix, abort.Token), abort.Token).ConfigureAwait(false);
 
-                var work = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(_options.Concurrency * 4) { SingleWriter = true });
-                var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(work.Reader, abort.Token), CancellationToken.None)).ToArray();
+                var work = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(concurrency.Maximum * 2) { SingleWriter = true });
+                var workers = Enumerable.Range(0, concurrency.Maximum).Select(_ => Task.Run(() => WorkAsync(work.Reader, concurrency, abort.Token), CancellationToken.None)).ToArray();
+                using var windows = CancellationTokenSource.CreateLinkedTokenSource(abort.Token);
+                var adjusting = concurrency.IsAdaptive ? Task.Run(() => AdjustAsync(concurrency, windows.Token), CancellationToken.None) : Task.CompletedTask;
                 try
                 {
                     await PlanAsync(source, work.Writer, abort.Token).ConfigureAwait(false);
@@ -116,7 +129,15 @@ public sealed class UploadEngine
                 finally
                 {
                     work.Writer.TryComplete();
-                    await Task.WhenAll(workers).ConfigureAwait(false);
+                    try
+                    {
+                        await Task.WhenAll(workers).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await windows.CancelAsync().ConfigureAwait(false);
+                        await adjusting.ConfigureAwait(false);
+                    }
                 }
 
                 abort.Token.ThrowIfCancellationRequested();
@@ -226,13 +247,51 @@ public sealed class UploadEngine
             }
         }
 
-        private async Task WorkAsync(ChannelReader<WorkItem> work, CancellationToken cancellationToken)
+        /// <summary>Closes a measuring window of <paramref name="concurrency"/> every <see cref="ConcurrencyWindow"/> (longer while it has too few completions).</summary>
+        private async Task AdjustAsync(ConcurrencyController concurrency, CancellationToken cancellationToken)
+        {
+            var time = _engine._time;
+            var started = time.GetTimestamp();
+            try
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    await Task.Delay(ConcurrencyWindow, time, cancellationToken).ConfigureAwait(false);
+                    if (concurrency.EndWindow(time.GetElapsedTime(started), LongestWindow))
+                    {
+                        started = time.GetTimestamp();
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The run is over.
+            }
+        }
+
+        /// <summary>Waits for work, then for a slot under the concurrency limit, then does one file.</summary>
+        private async Task WorkAsync(ChannelReader<WorkItem> work, ConcurrencyController concurrency, CancellationToken cancellationToken)
         {
             try
             {
-                await foreach (var item in work.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                while (await work.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    await ProcessAsync(item, cancellationToken).ConfigureAwait(false);
+                    await concurrency.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                    if (!work.TryRead(out var item))
+                    {
+                        concurrency.Release(0, 0);
+                        continue;
+                    }
+
+                    var done = false;
+                    try
+                    {
+                        done = await ProcessAsync(item, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        concurrency.Release(done ? 1 : 0, done ? item.File.Size : 0);
+                    }
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -243,7 +302,8 @@ public sealed class UploadEngine
             }
         }
 
-        private async Task ProcessAsync(WorkItem item, CancellationToken cancellationToken)
+        /// <summary>Does one file; true when it was uploaded (a request that counts towards throughput).</summary>
+        private async Task<bool> ProcessAsync(WorkItem item, CancellationToken cancellationToken)
         {
             var file = item.File;
             try
@@ -251,24 +311,25 @@ public sealed class UploadEngine
                 if (item.Known is { } known)
                 {
                     await CompleteAsync(file, item.Key, known, FileOutcomes.Present, _engine._time.GetUtcNow(), cancellationToken, alreadyJournaled: true).ConfigureAwait(false);
-                    return;
+                    return false;
                 }
 
                 if (item.RemoteSize is { } remoteSize
                     && await _uploader!.FindExistingAsync(file, item.Key, remoteSize, item.RemoteETag, cancellationToken).ConfigureAwait(false) is { } existing)
                 {
                     await CompleteAsync(file, item.Key, existing, FileOutcomes.Present, _engine._time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                    return;
+                    return false;
                 }
 
                 if (_options.DryRun)
                 {
                     Report(new FileEvent(FileEvent.WouldUpload, file.RelativePath, item.Key, file.Size, null, null, null, _engine._time.GetUtcNow()));
-                    return;
+                    return false;
                 }
 
                 var verified = await _uploader!.UploadAsync(file, item.Key, cancellationToken).ConfigureAwait(false);
                 await CompleteAsync(file, item.Key, verified, FileOutcomes.Uploaded, _engine._time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                return true;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -283,6 +344,7 @@ public sealed class UploadEngine
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 await FailAsync(file, item.Key, Describe(ex), cancellationToken).ConfigureAwait(false);
+                return false;
             }
         }
 

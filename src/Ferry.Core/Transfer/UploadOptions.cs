@@ -5,8 +5,17 @@ public sealed record UploadOptions
 {
     public const long MiB = 1024 * 1024;
 
-    /// <summary>Files in flight at once. Default 16; 1 to 256.</summary>
+    /// <summary>Files in flight at the start (and always, when <see cref="MaxConcurrency"/> is not above it). Default 16; 1 to 256.</summary>
     public int Concurrency { get; init; } = 16;
+
+    /// <summary>
+    /// The cap adaptive concurrency may grow to while throughput rises (see <see cref="ConcurrencyController"/>);
+    /// at or below <see cref="Concurrency"/> the number in flight is fixed. Default 64; 1 to 256.
+    /// </summary>
+    public int MaxConcurrency { get; init; } = 64;
+
+    /// <summary>The cap actually used: never below <see cref="Concurrency"/>.</summary>
+    public int ConcurrencyCap => Math.Max(Concurrency, MaxConcurrency);
 
     /// <summary>Bytes per multipart part. Default 8 MiB; 5 MiB to 5 GiB (raised as needed to stay within 10,000 parts).</summary>
     public long PartSize { get; init; } = 8 * MiB;
@@ -48,6 +57,7 @@ public sealed record UploadOptions
     public void Validate()
     {
         Require(Concurrency is >= 1 and <= 256, "--concurrency must be between 1 and 256");
+        Require(MaxConcurrency is >= 1 and <= 256, "--max-concurrency must be between 1 and 256");
         Require(PartSize is >= 5 * MiB and <= 5L * 1024 * MiB, "--part-size must be between 5 MiB and 5 GiB");
         Require(MultipartThreshold >= 5 * MiB, "--multipart-threshold must be at least 5 MiB");
         Require(Retries is >= 0 and <= 20, "--retries must be between 0 and 20");

@@ -156,6 +156,31 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Upload_CheckWarnOnRerun_SkipsFilesTheJournalVerifiedAndChecksChangedOnes()
+    {
+        var source = CleanCard("rerun");
+        _home.Write("rerun/AM01/empty.WAV", []);
+        var destination = _home.Combine("dest-rerun");
+        var first = await Ferry().RunAsync("upload", source, destination);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("AM01/empty.WAV: empty", first.Stderr);
+
+        var second = await Ferry().RunAsync("upload", source, destination);
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.DoesNotContain("check found", second.Stderr);
+
+        // A file changed since it was verified is checked again.
+        var jpeg = FieldMedia.Jpeg(Start.AddHours(3), "SN1", seed: 9);
+        _home.Write("rerun/CAM01/IMG_0002.JPG", FieldMedia.Cut(jpeg, jpeg.Length - 300));
+        var third = await Ferry().RunAsync("upload", source, destination);
+
+        Assert.True(third.ExitCode == 0, third.ToString());
+        Assert.Contains("ferry: warning: check found 1 problems", third.Stderr);
+        Assert.Contains("CAM01/IMG_0002.JPG", third.Stderr);
+    }
+
+    [Fact]
     public async Task Upload_CheckOff_NoWarning()
     {
         var source = CleanCard("off");

@@ -142,6 +142,45 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
     }
 
     [Fact]
+    public async Task RunAsync_AdaptiveConcurrencyMeetsSlowDown_BacksOffAndStillUploadsEveryFileVerified()
+    {
+        var bucket = await Server.CreateBucketAsync("adaptive");
+        var source = MakeFieldFolder(40);
+        await using var proxy = await FaultProxy.StartAsync(Server.Endpoint);
+        proxy.SlowDownNext("PutObject", 6);
+        var progress = new TransferProgress();
+
+        var summary = await RunAsync(source, bucket, "C1/", new UploadOptions { Concurrency = 8, MaxConcurrency = 32 }, proxy.Endpoint, progress: progress);
+
+        Assert.Equal(TransferOutcome.Completed, summary.Outcome);
+        Assert.Equal(40, summary.Counts.FilesTransferred);
+        Assert.Equal(6, summary.Counts.Retries);
+        Assert.InRange(progress.ConcurrencyBackoffs, 1, 6);
+        Assert.InRange(progress.ConcurrencyLimit, 1, 4); // halved at least once from 8, and 40 files are too few to earn it back
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var key = "C1/" + Path.GetRelativePath(source, file).Replace(Path.DirectorySeparatorChar, '/');
+            Assert.Equal(await File.ReadAllBytesAsync(file), await Server.GetObjectAsync(bucket, key));
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_FixedConcurrencyMeetsSlowDown_KeepsItsLimit()
+    {
+        var bucket = await Server.CreateBucketAsync("fixedlimit");
+        var source = MakeFieldFolder(10);
+        await using var proxy = await FaultProxy.StartAsync(Server.Endpoint);
+        proxy.SlowDownNext("PutObject", 2);
+        var progress = new TransferProgress();
+
+        var summary = await RunAsync(source, bucket, "", new UploadOptions { Concurrency = 4, MaxConcurrency = 4 }, proxy.Endpoint, progress: progress);
+
+        Assert.Equal(TransferOutcome.Completed, summary.Outcome);
+        Assert.Equal(4, progress.ConcurrencyLimit);
+        Assert.Equal(0, progress.ConcurrencyBackoffs);
+    }
+
+    [Fact]
     public async Task RunAsync_MoveWithOneFileFailing_DeletesOnlyVerifiedFiles()
     {
         var bucket = await Server.CreateBucketAsync("move");
@@ -303,12 +342,12 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
     private string JournalPath => Path.Combine(_work.Path, "journal.db");
 
-    private async Task<TransferSummary> RunAsync(string source, string bucket, string prefix, UploadOptions options, string? endpoint = null, ITransferObserver? observer = null, string? journalPath = null, CancellationToken cancellationToken = default)
+    private async Task<TransferSummary> RunAsync(string source, string bucket, string prefix, UploadOptions options, string? endpoint = null, ITransferObserver? observer = null, string? journalPath = null, CancellationToken cancellationToken = default, TransferProgress? progress = null)
     {
         using var store = S3TestStores.Create(Server, bucket, endpoint);
         using var journal = TransferJournal.Open(journalPath ?? JournalPath);
         var engine = new UploadEngine(options.DryRun ? null : journal);
-        return await engine.RunAsync(new UploadRequest(source, store, prefix), options, new TransferProgress(), observer, cancellationToken);
+        return await engine.RunAsync(new UploadRequest(source, store, prefix), options, progress ?? new TransferProgress(), observer, cancellationToken);
     }
 
     private string MakeFieldFolder(int files)

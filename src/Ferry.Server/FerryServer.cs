@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ferry.Server.Api;
+using Ferry.Server.Donations;
 using Ferry.Server.Observability;
 using Ferry.Server.Schedules;
 using Ferry.Server.Sessions;
@@ -72,6 +73,9 @@ public static class FerryServer
         services.AddSingleton<Donations.DonationService>();
         services.AddSingleton<Donations.DonationMaintenance>();
         services.AddHostedService<Donations.DonationWorker>();
+        services.AddSingleton<Donations.DonationLinks>();
+        services.AddSingleton<Donations.DonationLinkIntake>();
+        services.AddDonationLinkRateLimit();
         services.AddFerrySchedules(); // Schedules/: Quartz, after ServerStartup (needs the current schema)
         if (builder.Configuration.GetValue<bool>("Ferry:RunWorker"))
         {
@@ -84,6 +88,7 @@ public static class FerryServer
         {
             pages.Conventions.AuthorizeFolder("/", WebSignIn.Policy);
             pages.Conventions.AllowAnonymousToPage("/SignIn");
+            pages.Conventions.AllowAnonymousToPage("/Donate"); // a donation link's page: the token stays in the URL's fragment
         }).AddApplicationPart(typeof(FerryServer).Assembly); // found also when `ferry` (not this assembly) is the entry point
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<SymmetricSecurityKey>((jwt, signingKey) =>
         {
@@ -190,6 +195,7 @@ public static class FerryServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRequestBodyLimits();
+        app.UseRateLimiter();
         app.UsePasswordChangeRequirement();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthEndpoints();
@@ -205,6 +211,7 @@ public static class FerryServer
         app.MapJobEndpoints();
         app.MapMetricsEndpoint();
         app.MapDonationEndpoints();
+        app.MapDonationLinkEndpoints();
         app.MapScheduleEndpoints();
         app.MapRazorPages();
     }

@@ -144,6 +144,12 @@ public sealed class FerryServerOptions
     /// <summary>How long one event stream lasts before the server ends it (the browser's EventSource then reconnects). Default 1 hour; 1 second to 24 hours.</summary>
     public TimeSpan EventStreamLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Requests one donation link may make per minute (its info, uploads, chunks, finish), across all donors holding it; the next is a 429. Default 120; 1 to 100,000.</summary>
+    public int DonationLinkRequestsPerMinute { get; set; } = 120;
+
+    /// <summary>The largest chunk of a donation-link upload (one PATCH), in bytes. Default 8 MiB; 64 KiB to 64 MiB.</summary>
+    public int DonationLinkChunkBytes { get; set; } = 8 << 20;
+
     /// <summary>The caps of <see cref="DonationMaximumDecompressedBytes"/>, <see cref="DonationMaximumRecords"/> and <see cref="DonationMaximumLineBytes"/>.</summary>
     public Core.Privacy.DonationLimits ToDonationLimits() => new()
     {
@@ -211,6 +217,11 @@ public sealed class FerryServerOptions
         if (AllowedRoots.FirstOrDefault(r => !Path.IsPathRooted(r)) is { } relative)
         {
             throw new ArgumentException($"Ferry:AllowedRoots entries must be absolute paths; '{relative}' is not");
+        }
+
+        if (DonationLinkRequestsPerMinute is < 1 or > 100_000 || DonationLinkChunkBytes is < 64 * 1024 or > 64 << 20)
+        {
+            throw new ArgumentException("Ferry:DonationLinkRequestsPerMinute must be 1 to 100,000 and Ferry:DonationLinkChunkBytes 65,536 to 67,108,864");
         }
 
         if (DonationExportDays < 1 || DonationRetentionDays < 1)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Ferry.Cli.Donations;
 using Ferry.Cli.Stores;
 using Ferry.Core;
 using Ferry.Core.Privacy;
@@ -20,6 +21,8 @@ internal sealed class DonateCommand
     private readonly Option<bool> _showPolicy = new("--show-policy") { Description = "Print the policy and its version, then exit" };
     private readonly Option<string?> _donor = new("--donor") { Description = "Who donates (only its pseudonym leaves this machine); default: 'donor' in donate.json, else the login name" };
     private readonly Option<bool> _json = new("--json") { Description = "Print the result as one JSON object" };
+    private readonly Option<string?> _link = new("--link") { Description = "Donate through the study's donation link (https://HOST/donate#TOKEN): no account, no S3 keys, no study key on this machine" };
+    private readonly Option<string?> _save = new("--save") { Description = "With --link: write the bundle to this file for the link's web page instead of sending it (nothing is archived)" };
     private readonly StudyOptions _study = new();
     private readonly S3Options _s3 = new();
 
@@ -27,13 +30,20 @@ internal sealed class DonateCommand
     {
         var command = new Command("donate", "Donate training logs to a study: consent, pseudonymization on this machine, one verified bundle per donation, originals archived afterwards.\n\nExit codes:\n  0  donated; originals moved to DIR/archive\n  1  the upload failed; originals left where they were\n  2  nothing donated: folder, files, consent (or a withdrawn one), key, rules, credentials or storage problem (the line says which)");
         command.Arguments.Add(_folder);
-        foreach (var option in new Option[] { _to, _pattern, _policy, _consent, _showPolicy, _donor, _json })
+        foreach (var option in new Option[] { _to, _pattern, _policy, _consent, _showPolicy, _donor, _json, _link, _save })
         {
             command.Options.Add(option);
         }
 
         _study.AddTo(command);
         _s3.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(_link) is not null && (result.GetValue(_to) is not null || result.GetValue(_policy) is not null))
+            {
+                result.AddError("--link takes the study's storage and policy from the link: leave out --to and --policy");
+            }
+        });
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
     }
@@ -41,6 +51,19 @@ internal sealed class DonateCommand
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var config = _study.ReadConfig(parse);
+        if (parse.GetValue(_link) is { } link)
+        {
+            return await new LinkDonor(parse.GetValue(_json)).RunAsync(new LinkDonorRequest(link,
+                Path.GetFullPath(parse.GetValue(_folder) ?? config?.Folder ?? Path.Combine(FerryPaths.DataDirectory, "trajectories")),
+                parse.GetValue(_pattern) ?? config?.Pattern ?? "*.jsonl.gz", parse.GetValue(_donor) ?? config?.Donor ?? Environment.UserName,
+                parse.GetValue(_consent), parse.GetValue(_showPolicy), parse.GetValue(_save)), cancellationToken);
+        }
+
+        if (parse.GetValue(_save) is not null)
+        {
+            throw CliException.Usage("--save goes with --link: it writes the bundle for a donation link's web page");
+        }
+
         var policy = ReadPolicy(parse.GetValue(_policy) ?? config?.Policy);
         if (parse.GetValue(_showPolicy))
         {
@@ -119,9 +142,12 @@ internal sealed class DonateCommand
     }
 
     /// <summary>The version agreed to: --consent, or a "yes" typed at a terminal after reading the policy; null when declined.</summary>
-    private string? Consent(ParseResult parse, ConsentPolicy policy)
+    private string? Consent(ParseResult parse, ConsentPolicy policy) => Consent(parse.GetValue(_consent), policy);
+
+    /// <summary>As <see cref="Consent(ParseResult, ConsentPolicy)"/>, with the --consent value given.</summary>
+    internal static string Consent(string? consent, ConsentPolicy policy)
     {
-        if (parse.GetValue(_consent) is { } version)
+        if (consent is { } version)
         {
             return version == policy.Version ? version
                 : throw CliException.Usage($"--consent {version} is not the current policy version {policy.Version}; read it with 'ferry donate --show-policy' and consent to that version");

@@ -165,7 +165,7 @@ public static class DataDonation
         return (manifest, bytes);
     }
 
-    private static async Task WriteBundleAsync(string path, string parts, DonationManifest manifest, ConsentRecord consent, CancellationToken cancellationToken)
+    internal static async Task WriteBundleAsync(string path, string parts, DonationManifest manifest, ConsentRecord consent, CancellationToken cancellationToken)
     {
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
         await using var fileDisposal = file.ConfigureAwait(false);
@@ -197,7 +197,7 @@ public static class DataDonation
     }
 
     /// <summary>The archive path for a file; a name already taken there gets <c>.1</c>, <c>.2</c>… before the extension.</summary>
-    private static string ArchivePath(string archive, string relative)
+    internal static string ArchivePath(string archive, string relative)
     {
         var target = Path.Combine(archive, relative);
         for (var n = 1; File.Exists(target); n++)

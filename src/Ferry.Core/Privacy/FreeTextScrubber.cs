@@ -413,6 +413,6 @@ public sealed partial class FreeTextScrubber
     [GeneratedRegex(@"[A-Za-z0-9+/_=-]+")]
     private static partial Regex TokenRun();
 
-    [GeneratedRegex(@"^p_[0-9a-f]{32}$")]
+    [GeneratedRegex(@"^(?:p_[0-9a-f]{32}|d_[0-9a-f]{64})$")]
     private static partial Regex OwnPseudonym();
 }

@@ -71,6 +71,32 @@ public sealed record PseudonymizationRules
         return rules;
     }
 
+    /// <summary>The rules as the JSON of a rules file (how a donation link serves them to donors' machines).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, PrivacyJson.Default.PseudonymizationRules);
+
+    /// <summary>Rules from the JSON of a rules file (<see cref="ToJson"/>); throws <see cref="PrivacyException"/> naming <paramref name="source"/>.</summary>
+    public static PseudonymizationRules FromJson(string json, string source)
+    {
+        PseudonymizationRules? rules;
+        try
+        {
+            rules = JsonSerializer.Deserialize(json, PrivacyJson.Default.PseudonymizationRules);
+        }
+        catch (JsonException ex)
+        {
+            throw new PrivacyException($"{source} are not valid: {ex.Message.Split(". Path")[0]}");
+        }
+
+        rules = (rules ?? throw new PrivacyException($"{source} are empty")) with
+        {
+            Pseudonymize = rules.Pseudonymize ?? [],
+            Drop = rules.Drop ?? [],
+            Generalize = rules.Generalize ?? new Dictionary<string, string>(),
+        };
+        rules.Validate(source);
+        return rules;
+    }
+
     /// <summary>Throws <see cref="PrivacyException"/> for an empty study, an empty path, or an unknown generalizer.</summary>
     public void Validate(string source = "the rules")
     {

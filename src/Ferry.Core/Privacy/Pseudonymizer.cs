@@ -14,7 +14,8 @@ namespace Ferry.Core.Privacy;
 public sealed partial class Pseudonymizer
 {
     private readonly PseudonymizationRules _rules;
-    private readonly byte[] _key;
+    private readonly byte[]? _key;
+    private readonly byte[]? _salt;
     private readonly byte[] _study;
     private readonly string[][] _pseudonymize;
     private readonly string[][] _drop;
@@ -24,10 +25,24 @@ public sealed partial class Pseudonymizer
     private readonly HashSet<string> _namedPrefixes;
 
     public Pseudonymizer(PseudonymizationRules rules, PseudonymKey key)
+        : this(rules, key.Secret, salt: null)
+    {
+    }
+
+    /// <summary>
+    /// A donor machine's pseudonymizer for a donation link: every identifier becomes its salted digest
+    /// (<see cref="SaltedDigest"/>, <c>d_</c> and 64 hex digits) instead of a keyed pseudonym, because the study's key stays
+    /// on the server, which re-keys the digests (<see cref="DigestRekeyer"/>) before anything is stored.
+    /// </summary>
+    public static Pseudonymizer WithSaltedDigests(PseudonymizationRules rules, byte[] salt) =>
+        salt.Length >= SaltedDigest.MinimumSaltBytes ? new(rules, key: null, salt) : throw new PrivacyException($"a study's salt needs at least {SaltedDigest.MinimumSaltBytes} bytes");
+
+    private Pseudonymizer(PseudonymizationRules rules, byte[]? key, byte[]? salt)
     {
         rules.Validate();
         _rules = rules;
-        _key = key.Secret;
+        _key = key;
+        _salt = salt;
         _study = Encoding.UTF8.GetBytes(rules.Study + "\0");
         _pseudonymize = rules.Pseudonymize.Select(p => p.Split('.')).ToArray();
         _drop = rules.Drop.Select(p => p.Split('.')).ToArray();
@@ -39,13 +54,30 @@ public sealed partial class Pseudonymizer
 
     public PseudonymizationRules Rules => _rules;
 
-    /// <summary>The pseudonym of one identifier.</summary>
+    /// <summary>
+    /// The study's public salt for donation links: HMAC-SHA-256(key, "ferry-link-salt" ∥ 0 ∥ study). Stable for a key and
+    /// study (so a donor's digests, and so their pseudonyms, are the same through every link of the study) and safe to
+    /// publish: an HMAC output reveals nothing of the key.
+    /// </summary>
+    public byte[] LinkSalt() => _key is null
+        ? throw new InvalidOperationException("a salted-digest pseudonymizer has no key to derive a salt from")
+        : HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes("ferry-link-salt\0" + _rules.Study));
+
+    /// <summary>True when this pseudonymizer writes salted digests (a donation link's donor side), not keyed pseudonyms.</summary>
+    public bool WritesDigests => _salt is not null;
+
+    /// <summary>The pseudonym of one identifier (its salted digest with <see cref="WithSaltedDigests"/>).</summary>
     public string Pseudonym(string value)
     {
+        if (_salt is not null)
+        {
+            return SaltedDigest.Of(_salt, _rules.Study, value);
+        }
+
         var input = new byte[_study.Length + Encoding.UTF8.GetByteCount(value)];
         _study.CopyTo(input, 0);
         Encoding.UTF8.GetBytes(value, 0, value.Length, input, _study.Length);
-        return "p_" + Convert.ToHexStringLower(HMACSHA256.HashData(_key, input))[..32];
+        return "p_" + Convert.ToHexStringLower(HMACSHA256.HashData(_key!, input))[..32];
     }
 
     /// <summary>

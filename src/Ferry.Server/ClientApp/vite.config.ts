@@ -8,7 +8,7 @@ export default defineConfig({
     target: "es2022",
     sourcemap: true,
     rollupOptions: {
-      input: { upload: "src/upload.ts", sessions: "src/sessions.ts", exports: "src/exports.ts", contribute: "src/contribute.ts" },
+      input: { upload: "src/upload.ts", sessions: "src/sessions.ts", exports: "src/exports.ts", contribute: "src/contribute.ts", donate: "src/donate.ts" },
       output: { entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", assetFileNames: "[name][extname]" },
     },
   },

@@ -32,6 +32,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<SeededRoot> SeededRoots => Set<SeededRoot>();
     public DbSet<StorageLocation> StorageLocations => Set<StorageLocation>();
     public DbSet<StorageGrant> StorageGrants => Set<StorageGrant>();
+    public DbSet<DonationLink> DonationLinks => Set<DonationLink>();
+    public DbSet<DonationLinkUpload> DonationLinkUploads => Set<DonationLinkUpload>();
 
     // Server-wide tables shared by every replica (no company owns them: no tenant filter; docs/architecture.md).
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -73,6 +75,9 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<SeededRoot>().ToTable("seeded_roots").HasKey(r => r.Path);
         modelBuilder.Entity<StorageLocation>().ToTable("storage_locations");
         modelBuilder.Entity<StorageGrant>().ToTable("storage_grants");
+        modelBuilder.Entity<DonationLink>().ToTable("donation_links");
+        modelBuilder.Entity<DonationLinkUpload>().ToTable("donation_link_uploads");
+        modelBuilder.Entity<DonationLinkUpload>().Property(u => u.Sha256).HasColumnName("sha256");
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         modelBuilder.Entity<ServerKey>().ToTable("server_keys").HasKey(k => k.Name);
         modelBuilder.Entity<LoginFailure>().ToTable("login_failures");
@@ -118,6 +123,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<StorageGrant>().HasQueryFilter(g => TenantCompanyId == null || g.CompanyId == TenantCompanyId);
         modelBuilder.Entity<CompanyRoot>().HasQueryFilter(r => TenantCompanyId == null || r.CompanyId == TenantCompanyId);
         modelBuilder.Entity<Erasure>().HasQueryFilter(e => TenantCompanyId == null || e.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<DonationLink>().HasQueryFilter(l => TenantCompanyId == null || l.CompanyId == TenantCompanyId);
+        modelBuilder.Entity<DonationLinkUpload>().HasQueryFilter(u => TenantCompanyId == null || u.CompanyId == TenantCompanyId);
         // Runs of company-wide schedules (no company) are shown to everyone; a company's own runs only to it.
         modelBuilder.Entity<MaintenanceRun>().HasQueryFilter(m => TenantCompanyId == null || m.CompanyId == null || m.CompanyId == TenantCompanyId);
         // Rows that belong to a company through their project or session.

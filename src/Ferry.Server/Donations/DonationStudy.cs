@@ -23,6 +23,9 @@ internal sealed class DonationStudy(FerryServerOptions options, IServiceScopeFac
 
     public PseudonymizationRules Rules => _rules.Value;
 
+    /// <summary>The largest donation upload accepted, in bytes (<c>Ferry:DonationMaximumBytes</c>).</summary>
+    public long MaximumBytes => options.DonationMaximumBytes;
+
     public ConsentPolicy Policy => _policy.Value;
 
     /// <summary>The store and the company's key prefix (<c>PREFIX/COMPANY/</c>); null when no destination is configured.</summary>

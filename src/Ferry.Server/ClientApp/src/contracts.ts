@@ -30,3 +30,6 @@ export type TokenResponse = Schemas["TokenResponse"];
 
 /** What each 'progress' event of GET /api/sessions/{id}/events carries: the session, as GET /api/sessions/{id} returns it. */
 export type SessionProgress = SessionResponse;
+export type LinkInfo = Schemas["LinkInfo"];
+export type LinkUploadResponse = Schemas["LinkUploadResponse"];
+export type LinkDonationResponse = Schemas["LinkDonationResponse"];

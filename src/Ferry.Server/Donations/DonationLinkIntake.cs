@@ -1,0 +1,372 @@
+using System.Globalization;
+using System.IO.Compression;
+using Ferry.Core.Hashing;
+using Ferry.Core.Privacy;
+using Ferry.Core.Transfer;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Server.Donations;
+
+/// <summary>
+/// The donor's side of a donation link, with no account: the link's information (policy, rules, the study's public
+/// salt), resumable uploads of a digest bundle into <c>DATA/donations/links/ID.zip</c> (offsets, one chunk at a time), and
+/// the finish: the bundle is checked and re-keyed with the company's key (<see cref="DigestRekeyer"/>), its records
+/// stored, the keyed bundle uploaded (verified) and consent and donation recorded; the upload and every digest-form
+/// file are deleted whatever the outcome.
+/// A caller here has no company: the link is found by its token's hash across companies
+/// (<see cref="TenantQueries.AcrossCompanies{T}"/>, listed in docs/architecture.md), and every later query names the
+/// link's company and id.
+/// </summary>
+internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions options, TimeProvider time, ILogger<DonationLinkIntake> logger)
+{
+    private const int InsertBatch = 1_000;
+
+    public string Folder => Path.Combine(options.ResolvedDataDirectory, "donations", "links");
+
+    public string UploadPath(string id) => Path.Combine(Folder, id + ".zip");
+
+    /// <summary>The usable link of <paramref name="token"/>, or why not (404 unknown, 410 revoked or expired, 409 used up or policy changed).</summary>
+    public async Task<(DonationLink? Link, LinkRefusal? Refusal)> ResolveAsync(FerryDbContext db, string? token, CancellationToken cancellationToken)
+    {
+        if (token is null)
+        {
+            return (null, new LinkRefusal(StatusCodes.Status401Unauthorized, $"send the link's token in the {DonationLinkToken.Header} header (the part after '#' in the link)"));
+        }
+
+        var hash = DonationLinkToken.Hash(token);
+        var link = await db.DonationLinks.AcrossCompanies().AsNoTracking().FirstOrDefaultAsync(l => l.TokenHash == hash, cancellationToken);
+        var now = time.GetUtcNow();
+        return link switch
+        {
+            null => (null, new LinkRefusal(StatusCodes.Status404NotFound, "this donation link does not exist; check that you copied all of it")),
+            { RevokedAt: { } revoked } => (null, new LinkRefusal(StatusCodes.Status410Gone, $"this donation link was revoked on {Day(revoked)}; ask the study for a new one")),
+            _ when link.ExpiresAt <= now => (null, new LinkRefusal(StatusCodes.Status410Gone, $"this donation link expired on {Day(link.ExpiresAt)}; ask the study for a new one")),
+            _ when link.PolicyVersion != study.Policy.Version => (null, new LinkRefusal(StatusCodes.Status410Gone, $"this donation link was made for policy version {link.PolicyVersion}, the study's policy is now version {study.Policy.Version}; ask the study for a new link")),
+            _ => (link, null),
+        };
+    }
+
+    /// <summary>What a donor's machine needs: the policy, the rules (as JSON, hashed as the manifest states them), the public salt and the limits.</summary>
+    public LinkInfo Info(DonationLink link)
+    {
+        var keyed = study.For(link.CompanyId);
+        var rules = study.Rules;
+        return new LinkInfo(link.Label, rules.Study, study.Policy.Version, study.Policy.Hash, study.Policy.Text,
+            rules.ToJson(), rules.Hash(), Convert.ToBase64String(keyed.LinkSalt()),
+            link.ExpiresAt, link.MaxBytes, Math.Max(0, link.MaxDonations - link.Donations), options.DonationLinkChunkBytes);
+    }
+
+    /// <summary>Starts an upload of <paramref name="length"/> bytes with the donor's consent; refused past the link's limits.</summary>
+    public async Task<(DonationLinkUpload? Upload, LinkRefusal? Refusal)> StartAsync(FerryDbContext db, DonationLink link, long length, string? sha256, string? consent, CancellationToken cancellationToken)
+    {
+        if (consent?.Trim() != study.Policy.Version)
+        {
+            return (null, new LinkRefusal(StatusCodes.Status400BadRequest, consent is null
+                ? $"no consent: send 'consent' with the policy version you agreed to ({study.Policy.Version})"
+                : $"the consent is for policy version {consent}, the current policy is version {study.Policy.Version}; read it and agree again"));
+        }
+
+        if (length < 1 || length > link.MaxBytes)
+        {
+            return (null, new LinkRefusal(StatusCodes.Status413PayloadTooLarge, $"this link accepts bundles of 1 to {link.MaxBytes:N0} bytes; this one has {length:N0}"));
+        }
+
+        if (sha256 is not null && !(sha256.Length == 64 && sha256.All(char.IsAsciiHexDigitLower)))
+        {
+            return (null, new LinkRefusal(StatusCodes.Status400BadRequest, "sha256 must be 64 lower-case hex digits"));
+        }
+
+        var open = await db.DonationLinkUploads.AcrossCompanies().CountAsync(u => u.LinkId == link.Id && (u.Status == DonationLinkUpload.Receiving || u.Status == DonationLinkUpload.Processing), cancellationToken);
+        if (link.Donations + open >= link.MaxDonations)
+        {
+            return (null, new LinkRefusal(StatusCodes.Status409Conflict, $"this donation link has taken the {link.MaxDonations:N0} donation(s) it allows; ask the study for a new one"));
+        }
+
+        var upload = new DonationLinkUpload
+        {
+            Id = Guid.NewGuid().ToString("N"), CompanyId = link.CompanyId, LinkId = link.Id, Length = length, Sha256 = sha256, ConsentVersion = study.Policy.Version,
+            Status = DonationLinkUpload.Receiving, CreatedAt = time.GetUtcNow(),
+        };
+        Directory.CreateDirectory(Folder);
+        await File.WriteAllBytesAsync(UploadPath(upload.Id), [], cancellationToken);
+        db.DonationLinkUploads.Add(upload);
+        await db.SaveChangesAsync(cancellationToken);
+        return (upload, null);
+    }
+
+    public Task<DonationLinkUpload?> FindAsync(FerryDbContext db, DonationLink link, string id, CancellationToken cancellationToken) =>
+        db.DonationLinkUploads.AcrossCompanies().FirstOrDefaultAsync(u => u.Id == id && u.LinkId == link.Id && u.CompanyId == link.CompanyId, cancellationToken);
+
+    /// <summary>Bytes received so far (the file's length).</summary>
+    public long Offset(DonationLinkUpload upload) => File.Exists(UploadPath(upload.Id)) ? new FileInfo(UploadPath(upload.Id)).Length : 0;
+
+    /// <summary>
+    /// Appends one chunk at <paramref name="offset"/>, which must be the bytes received so far. Bytes past the declared
+    /// length are refused. A chunk cut off by a broken connection stays as far as it came: ask the offset and go on.
+    /// </summary>
+    public async Task<(long Offset, LinkRefusal? Refusal)> AppendAsync(DonationLinkUpload upload, long offset, Stream body, CancellationToken cancellationToken)
+    {
+        if (upload.Status != DonationLinkUpload.Receiving)
+        {
+            return (Offset(upload), new LinkRefusal(StatusCodes.Status409Conflict, $"this upload is {upload.Status}; start a new one"));
+        }
+
+        FileStream file;
+        try
+        {
+            file = new FileStream(UploadPath(upload.Id), FileMode.Open, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+        }
+        catch (IOException)
+        {
+            return (Offset(upload), new LinkRefusal(StatusCodes.Status409Conflict, "another request is writing this upload; ask its offset and go on from there"));
+        }
+
+        await using (file)
+        {
+            if (file.Length != offset)
+            {
+                return (file.Length, new LinkRefusal(StatusCodes.Status409Conflict, $"the upload has {file.Length:N0} bytes, not {offset:N0}; go on from Upload-Offset {file.Length}"));
+            }
+
+            file.Seek(offset, SeekOrigin.Begin);
+            var buffer = new byte[1 << 16];
+            var position = offset;
+            int read;
+            try
+            {
+                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    if (position + read > upload.Length)
+                    {
+                        return (position, new LinkRefusal(StatusCodes.Status413PayloadTooLarge, $"the upload was declared as {upload.Length:N0} bytes; this chunk goes past that"));
+                    }
+
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    position += read;
+                }
+            }
+            finally
+            {
+                await file.FlushAsync(CancellationToken.None);
+            }
+
+            return (position, null);
+        }
+    }
+
+    /// <summary>
+    /// Checks, re-keys and delivers a complete upload; returns the donation, or why it was refused (nothing kept then).
+    /// Runs in the request: the donor's machine archives its originals only after this answer.
+    /// </summary>
+    public async Task<(Donation? Donation, LinkRefusal? Refusal)> FinishAsync(FerryDbContext db, DonationLink link, DonationLinkUpload upload, CancellationToken cancellationToken)
+    {
+        var path = UploadPath(upload.Id);
+        if (upload.Status != DonationLinkUpload.Receiving || Offset(upload) != upload.Length)
+        {
+            return (null, new LinkRefusal(StatusCodes.Status409Conflict, upload.Status != DonationLinkUpload.Receiving
+                ? $"this upload is {upload.Status}; start a new one"
+                : $"the upload has {Offset(upload):N0} of {upload.Length:N0} bytes; send the rest first"));
+        }
+
+        // One finish per upload, and the link's count taken before any work: both are conditional updates.
+        var claimed = await db.DonationLinkUploads.AcrossCompanies().Where(u => u.Id == upload.Id && u.Status == DonationLinkUpload.Receiving)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, DonationLinkUpload.Processing), cancellationToken);
+        if (claimed == 0)
+        {
+            return (null, new LinkRefusal(StatusCodes.Status409Conflict, "this upload is being finished by another request"));
+        }
+
+        var now = time.GetUtcNow();
+        var reserved = await db.DonationLinks.AcrossCompanies().Where(l => l.Id == link.Id && l.Donations < l.MaxDonations && l.RevokedAt == null && l.ExpiresAt > now)
+            .ExecuteUpdateAsync(l => l.SetProperty(x => x.Donations, x => x.Donations + 1), cancellationToken);
+        if (reserved == 0)
+        {
+            await EndAsync(db, upload, DonationLinkUpload.Failed);
+            return (null, new LinkRefusal(StatusCodes.Status409Conflict, $"this donation link has taken the {link.MaxDonations:N0} donation(s) it allows, or was revoked or expired meanwhile; nothing was kept"));
+        }
+
+        var staging = Path.Combine(options.ResolvedDataDirectory, "donations", "staging", "link-" + upload.Id);
+        Donation? donation = null;
+        try
+        {
+            if (upload.Sha256 is { } expected && await ContentHashes.Sha256FileAsync(path, cancellationToken) != expected)
+            {
+                return await RefuseAsync(new LinkRefusal(StatusCodes.Status422UnprocessableEntity, "the upload's SHA-256 is not the one declared; the bundle was damaged on the way, send it again"));
+            }
+
+            if (study.Destination(link.CompanyId) is not { } destination)
+            {
+                return await RefuseAsync(new LinkRefusal(StatusCodes.Status409Conflict, "donations are not configured on this server (Ferry:DonationDestination); nothing was kept"));
+            }
+
+            var keyed = study.For(link.CompanyId);
+            RekeyedBundle bundle;
+            try
+            {
+                bundle = await DigestRekeyer.RekeyAsync(new RekeyRequest
+                {
+                    BundlePath = path, Keyed = keyed, RulesHash = study.Rules.Hash(), Policy = study.Policy, Limits = options.ToDonationLimits(), Staging = staging, Time = time,
+                    OnRekeyedPart = async (part, donor, ct) =>
+                    {
+                        donation ??= await StartDonationAsync(db, link, donor, ct);
+                        await StoreRecordsAsync(db, donation, part, ct);
+                    },
+                }, cancellationToken);
+            }
+            catch (DonationLimitException ex)
+            {
+                return await RefuseAsync(new LinkRefusal(StatusCodes.Status413PayloadTooLarge, ex.Message));
+            }
+            catch (PrivacyException ex)
+            {
+                return await RefuseAsync(new LinkRefusal(StatusCodes.Status422UnprocessableEntity, ex.Message));
+            }
+
+            File.Delete(path); // the digest form is gone; only the keyed bundle is left, in staging
+            if (await WithdrawnAsync(db, link.CompanyId, bundle.Donor, cancellationToken))
+            {
+                return await RefuseAsync(new LinkRefusal(StatusCodes.Status409Conflict, "you withdrew your consent to this study's donations; nothing was kept. Renew it with the study before donating again"));
+            }
+
+            var prefix = destination.Prefix + "donations/" + bundle.Donor + "/";
+            var summary = await new UploadEngine(null, time).RunAsync(new UploadRequest(Path.GetDirectoryName(bundle.Path)!, destination.Store, prefix),
+                new UploadOptions(), new TransferProgress(), null, cancellationToken);
+            if (summary.Outcome != TransferOutcome.Completed)
+            {
+                var reason = summary.Failures.Count > 0 ? summary.Failures[0].Reason : summary.Message;
+                logger.LogWarning("Donation link {LinkId}: the bundle was not verified in storage: {Reason}", link.Id, reason);
+                return await RefuseAsync(new LinkRefusal(StatusCodes.Status502BadGateway, "the study's storage did not take the bundle; nothing was kept, try again later"));
+            }
+
+            donation!.Status = Donation.Completed;
+            donation.Files = bundle.Manifest.Files.Count;
+            donation.Records = bundle.Manifest.Records;
+            donation.Malformed = bundle.Manifest.Malformed;
+            donation.Bytes = upload.Length;
+            donation.Location = destination.Store.Description + "/" + prefix + bundle.Name;
+            donation.Message = $"donated through link {link.Id} ({link.Label})";
+            donation.FinishedAt = time.GetUtcNow();
+            db.Consents.Add(new ConsentEntry
+            {
+                CompanyId = link.CompanyId, Donor = bundle.Donor, Decision = ConsentRecord.Granted, At = time.GetUtcNow(), PolicyVersion = study.Policy.Version,
+                PolicyHash = study.Policy.Hash, Scope = $"*.jsonl.gz files donated through donation link {link.Id}",
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
+            await EndAsync(db, upload, DonationLinkUpload.Done);
+            logger.LogInformation("Donation link {LinkId}: donation {Id} completed, {Records} record(s)", link.Id, donation.Id, donation.Records);
+            return (donation, null);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await RefuseAsync(null);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            await RefuseAsync(null);
+            throw;
+        }
+        finally
+        {
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+
+        async Task<(Donation?, LinkRefusal?)> RefuseAsync(LinkRefusal? refusal)
+        {
+            if (upload.Status == DonationLinkUpload.Done)
+            {
+                return (donation, null);
+            }
+
+            if (donation is not null)
+            {
+                await db.DonatedRecords.AcrossCompanies().Where(r => r.DonationId == donation.Id).ExecuteDeleteAsync(CancellationToken.None);
+                await db.Donations.AcrossCompanies().Where(d => d.Id == donation.Id).ExecuteDeleteAsync(CancellationToken.None);
+                donation = null;
+            }
+
+            await db.DonationLinks.AcrossCompanies().Where(l => l.Id == link.Id && l.Donations > 0)
+                .ExecuteUpdateAsync(l => l.SetProperty(x => x.Donations, x => x.Donations - 1), CancellationToken.None);
+            await EndAsync(db, upload, DonationLinkUpload.Failed);
+            return (null, refusal);
+        }
+    }
+
+    /// <summary>The donation row, running, made when the first part is re-keyed (the records need its id).</summary>
+    private async Task<Donation> StartDonationAsync(FerryDbContext db, DonationLink link, string donor, CancellationToken cancellationToken)
+    {
+        var donation = new Donation { CompanyId = link.CompanyId, Donor = donor, Status = Donation.Running, CreatedAt = time.GetUtcNow() };
+        db.Donations.Add(donation);
+        await db.SaveChangesAsync(cancellationToken);
+        return donation;
+    }
+
+    private static async Task EndAsync(FerryDbContext db, DonationLinkUpload upload, string status)
+    {
+        upload.Status = status;
+        await db.DonationLinkUploads.AcrossCompanies().Where(u => u.Id == upload.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, status), CancellationToken.None);
+    }
+
+    /// <summary>A withdrawal that still holds for the donor in the link's company (the rule of <see cref="DonationService.WithdrawalAsync"/>, read without a signed-in caller).</summary>
+    private static async Task<bool> WithdrawnAsync(FerryDbContext db, long companyId, string donor, CancellationToken cancellationToken)
+    {
+        var latest = await db.Consents.AcrossCompanies().AsNoTracking()
+            .Where(c => c.CompanyId == companyId && c.Donor == donor && (c.Decision == ConsentRecord.Withdrawn || c.Decision == ConsentRecord.Renewed))
+            .OrderByDescending(c => c.Id).Select(c => c.Decision).FirstOrDefaultAsync(cancellationToken);
+        return latest == ConsentRecord.Withdrawn;
+    }
+
+    /// <summary>Inserts a re-keyed part's records in batches.</summary>
+    private async Task StoreRecordsAsync(FerryDbContext db, Donation donation, string part, CancellationToken cancellationToken)
+    {
+        await using var file = File.OpenRead(part);
+        await using var unzip = new GZipStream(file, CompressionMode.Decompress);
+        using var reader = new StreamReader(unzip);
+        var batch = new List<DonatedRecord>(InsertBatch);
+        var now = time.GetUtcNow();
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            batch.Add(new DonatedRecord { CompanyId = donation.CompanyId, DonationId = donation.Id, Donor = donation.Donor, RecordedAt = now, Data = line });
+            if (batch.Count == InsertBatch)
+            {
+                await FlushAsync(db, batch, cancellationToken);
+            }
+        }
+
+        await FlushAsync(db, batch, cancellationToken);
+    }
+
+    private static async Task FlushAsync(FerryDbContext db, List<DonatedRecord> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        db.DonatedRecords.AddRange(batch);
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var record in batch)
+        {
+            db.Entry(record).State = EntityState.Detached;
+        }
+
+        batch.Clear();
+    }
+
+    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
+}
+
+/// <summary>Why a donation-link call was refused: the HTTP status and one sentence for the donor.</summary>
+internal sealed record LinkRefusal(int Status, string Message);
+
+/// <summary>A link as its donors see it: label, study, policy, rules (JSON) and their hash, the public salt (base64), expiry and limits.</summary>
+internal sealed record LinkInfo(string Label, string Study, string PolicyVersion, string PolicyHash, string PolicyText, string Rules, string RulesHash, string Salt,
+    DateTimeOffset ExpiresAt, long MaxBytes, int DonationsLeft, int ChunkBytes);

@@ -10,9 +10,9 @@ public sealed class DonationStaging : IDisposable
 {
     public const string InUseFile = ".in-use";
 
-    private readonly FileStream _inUse;
+    private readonly OsFileLock _inUse;
 
-    private DonationStaging(string folder, FileStream inUse)
+    private DonationStaging(string folder, OsFileLock inUse)
     {
         Folder = folder;
         _inUse = inUse;
@@ -23,9 +23,20 @@ public sealed class DonationStaging : IDisposable
     /// <summary>A new staging folder under <paramref name="root"/>, locked as in use until disposed (then deleted).</summary>
     public static DonationStaging Create(string root)
     {
-        var folder = Path.Combine(root, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        return new DonationStaging(folder, new FileStream(Path.Combine(folder, InUseFile), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None));
+        for (var attempt = 0; ; attempt++)
+        {
+            var folder = Path.Combine(root, Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            try
+            {
+                return new DonationStaging(folder, OsFileLock.TryTake(Path.Combine(folder, InUseFile), exclusive: true, FileMode.CreateNew)
+                    ?? throw new IOException($"cannot lock the new staging folder {folder}"));
+            }
+            catch (DirectoryNotFoundException) when (attempt < 3)
+            {
+                // Another process's clean-up took the folder before its lock existed: take a new one.
+            }
+        }
     }
 
     /// <summary>
@@ -43,16 +54,13 @@ public sealed class DonationStaging : IDisposable
         foreach (var folder in Directory.EnumerateDirectories(root))
         {
             var marker = Path.Combine(folder, InUseFile);
-            try
+            if (File.Exists(marker))
             {
-                if (File.Exists(marker))
+                using var probe = OsFileLock.TryTake(marker, exclusive: true, FileMode.Open);
+                if (probe is null)
                 {
-                    using var probe = new FileStream(marker, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                    continue; // a running donation holds it
                 }
-            }
-            catch (IOException)
-            {
-                continue; // a running donation holds it
             }
 
             try

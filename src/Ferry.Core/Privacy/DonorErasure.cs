@@ -77,7 +77,7 @@ public static partial class DonorErasure
             throw new PrivacyException($"{left.Key} is still in {store.Description} after deleting it; run the erasure again");
         }
 
-        if (store is IVersionedObjectStore versioned)
+        if (versions is not null && store is IVersionedObjectStore versioned)
         {
             await foreach (var left in versioned.ListVersionsAsync(donorPrefix, cancellationToken))
             {

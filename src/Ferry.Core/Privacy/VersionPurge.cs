@@ -5,7 +5,9 @@ namespace Ferry.Core.Privacy;
 /// <summary>
 /// Removes old versions and delete markers on a versioned store (<see cref="IVersionedObjectStore"/>; on S3
 /// <c>ListObjectVersions</c> with the prefix, then <c>DeleteObject</c> with each <c>VersionId</c>). On any other store
-/// there is nothing to remove and the result is null.
+/// there is nothing to remove and the result is null; so it is when the store answers that it does not implement
+/// version listing (s3rver: 405/501, <see cref="StoreErrorKind.NotSupported"/>). Any other failure (access denied:
+/// <c>s3:ListBucketVersions</c>, <c>s3:DeleteObjectVersion</c>) stops the caller.
 /// </summary>
 public static class VersionPurge
 {
@@ -27,14 +29,12 @@ public static class VersionPurge
         }
 
         await store.DeleteAsync(key, cancellationToken);
-        var doomed = new List<ObjectVersion>();
-        await foreach (var version in versioned.ListVersionsAsync(key, cancellationToken))
+        if (await ListAsync(versioned, key, cancellationToken) is not { } listed)
         {
-            if (version.Key == key)
-            {
-                doomed.Add(version);
-            }
+            return null;
         }
+
+        var doomed = listed.Where(v => v.Key == key).ToList();
 
         foreach (var version in doomed)
         {
@@ -51,14 +51,12 @@ public static class VersionPurge
             return null;
         }
 
-        var doomed = new List<ObjectVersion>();
-        await foreach (var version in versioned.ListVersionsAsync(prefix, cancellationToken))
+        if (await ListAsync(versioned, prefix, cancellationToken) is not { } listed)
         {
-            if (!(keepCurrent && version.IsLatest && !version.IsDeleteMarker))
-            {
-                doomed.Add(version);
-            }
+            return null;
         }
+
+        var doomed = listed.Where(v => !(keepCurrent && v.IsLatest && !v.IsDeleteMarker)).ToList();
 
         // Oldest first: deleting the latest last means no older version is ever made current again on the way.
         foreach (var version in doomed.AsEnumerable().Reverse())
@@ -67,5 +65,24 @@ public static class VersionPurge
         }
 
         return doomed.Count;
+    }
+
+    /// <summary>Every version under <paramref name="prefix"/>, or null when the store does not implement version listing.</summary>
+    private static async Task<List<ObjectVersion>?> ListAsync(IVersionedObjectStore store, string prefix, CancellationToken cancellationToken)
+    {
+        var versions = new List<ObjectVersion>();
+        try
+        {
+            await foreach (var version in store.ListVersionsAsync(prefix, cancellationToken))
+            {
+                versions.Add(version);
+            }
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotSupported)
+        {
+            return null;
+        }
+
+        return versions;
     }
 }

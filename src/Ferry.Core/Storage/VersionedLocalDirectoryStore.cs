@@ -138,12 +138,14 @@ public sealed class VersionedLocalDirectoryStore : IObjectStore, IVersionedObjec
             }
             else
             {
+                Directory.CreateDirectory(Path.GetDirectoryName(current)!);
                 File.Copy(Path.Combine(folder, latest), current, overwrite: true);
             }
 
-            if (latest is null && !Directory.EnumerateFileSystemEntries(folder).Any())
+            if (latest is null)
             {
-                Directory.Delete(folder);
+                _current.PruneEmptyFolders(folder);
+                _current.PruneEmptyFolders(Path.GetDirectoryName(current)!);
             }
         }
         finally

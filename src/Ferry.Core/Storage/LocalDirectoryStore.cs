@@ -148,7 +148,15 @@ public sealed class LocalDirectoryStore : IObjectStore
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        File.Delete(path);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.CompletedTask; // a missing key (its folder too): nothing to delete
+        }
+
         PruneEmptyFolders(Path.GetDirectoryName(path)!);
         return Task.CompletedTask;
     }

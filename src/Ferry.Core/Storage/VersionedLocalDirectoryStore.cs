@@ -134,7 +134,10 @@ public sealed class VersionedLocalDirectoryStore : IObjectStore, IVersionedObjec
             var current = Path.Combine(_root, key);
             if (latest is null || latest.EndsWith(MarkerSuffix, StringComparison.Ordinal))
             {
-                File.Delete(current);
+                if (File.Exists(current))
+                {
+                    File.Delete(current);
+                }
             }
             else
             {

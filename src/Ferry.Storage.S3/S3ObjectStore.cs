@@ -13,7 +13,7 @@ namespace Ferry.Storage.S3;
 /// delimiter), and the SDK's own retries are off: Ferry's retry policy decides, from the
 /// <see cref="StoreErrorKind"/> this store reports.
 /// </summary>
-public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresigningObjectStore, IDisposable
+public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresigningObjectStore, IVersionedObjectStore, IDisposable
 {
     /// <summary>The metadata name under which Ferry keeps the object's SHA-256 (<c>x-amz-meta-sha256</c>).</summary>
     public const string Sha256MetadataName = "sha256";
@@ -126,6 +126,36 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresig
         var info = new StoredObject(key, total, Unquote(response.ETag), ToOffset(response.LastModified), string.IsNullOrEmpty(sha256) ? null : sha256);
         return new ObjectContent(info, new OwnedResponseStream(response));
     }
+
+    /// <summary>
+    /// <c>ListObjectVersions</c> (<c>GET /BUCKET?versions&amp;prefix=…</c>, paged with <c>key-marker</c> and
+    /// <c>version-id-marker</c>): every version and delete marker (an unversioned bucket lists each object once, version
+    /// id <c>null</c>). Needs <c>s3:ListBucketVersions</c>. Stores without it (s3rver) answer 405/501: <see cref="StoreErrorKind.NotSupported"/>.
+    /// </summary>
+    public async IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListVersionsRequest { BucketName = _bucket, Prefix = prefix, MaxKeys = 1000 };
+        while (true)
+        {
+            var response = await CallAsync(() => _client.ListVersionsAsync(request, cancellationToken), prefix);
+            foreach (var version in response.Versions ?? [])
+            {
+                yield return new ObjectVersion(version.Key, version.VersionId ?? "null", version.IsDeleteMarker ?? false, version.IsLatest ?? false, version.Size ?? 0);
+            }
+
+            if (response.IsTruncated != true)
+            {
+                yield break;
+            }
+
+            request.KeyMarker = response.NextKeyMarker;
+            request.VersionIdMarker = response.NextVersionIdMarker;
+        }
+    }
+
+    /// <summary><c>DeleteObject</c> with <c>versionId</c> (<c>DELETE /BUCKET/KEY?versionId=…</c>): removes that version or delete marker for good. Needs <c>s3:DeleteObjectVersion</c>.</summary>
+    public Task DeleteVersionAsync(string key, string versionId, CancellationToken cancellationToken) =>
+        CallAsync(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key, VersionId = versionId }, cancellationToken), key);
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         CallAsync(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, cancellationToken), key);

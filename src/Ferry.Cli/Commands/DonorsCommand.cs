@@ -19,6 +19,7 @@ internal sealed class DonorsCommand(TimeProvider time)
     private readonly Argument<string> _file = new("file") { Description = "Where to write the new key (must not exist)" };
     private readonly Option<string?> _to = new("--to") { Description = "The study's storage: s3://BUCKET/PREFIX (or 'destination' in donate.json)" };
     private readonly Option<string?> _server = new("--server") { Description = "Erase on a Ferry server instead (after 'ferry login URL'; administrators)" };
+    private readonly Option<bool> _json = new("--json") { Description = "Print the erasure report as one JSON object" };
     private readonly Option<string?> _policy = new("--policy") { Description = "The study's consent policy (a text file starting 'Version: X'); default: 'policy' in donate.json, else Ferry's" };
     private readonly StudyOptions _study = new();
     private readonly S3Options _s3 = new();
@@ -26,10 +27,11 @@ internal sealed class DonorsCommand(TimeProvider time)
     public Command Build()
     {
         var command = new Command("donors", "A donor's rights (erasure, withdrawal) and the study's pseudonymization key.");
-        var erase = new Command("erase", "Delete every object of a donor in the study's storage, the archive copies Ferry knows of and their ledger entries; keep an audit entry without personal data.\n\nExit codes:\n  0  erased (nothing of the donor is left)\n  2  not a pseudonym, no destination, or the storage or server refused");
+        var erase = new Command("erase", "Erase a donor, leaving nothing: waits for donations running here, removes crash staging, deletes every object (and, on a versioned bucket, every version and delete marker) under the donor's prefix, rewrites every export holding them, deletes the archive copies, ledger entries and journal rows; prints what it checked and removed, and keeps an audit entry without personal data.\n\nExit codes:\n  0  erased (nothing of the donor is left)\n  1  the storage failed part-way (run it again)\n  2  not a pseudonym, no destination, or the storage or server refused");
         erase.Arguments.Add(_pseudonym);
         erase.Options.Add(_to);
         erase.Options.Add(_server);
+        erase.Options.Add(_json);
         erase.Options.Add(_study.Config);
         _s3.AddTo(erase);
         erase.SetAction((parse, cancellationToken) => EraseAsync(parse, cancellationToken));
@@ -93,7 +95,19 @@ internal sealed class DonorsCommand(TimeProvider time)
             try
             {
                 var erased = await api.EraseDonorAsync(pseudonym, cancellationToken);
-                Console.Out.WriteLine($"Erased {pseudonym} on {server.GetLeftPart(UriPartial.Authority)}: {erased["objects_deleted"]} object(s) in storage, {erased["rows_deleted"]} database row(s); audit {erased["erasure_id"]}");
+                if (parse.GetValue(_json))
+                {
+                    Console.Out.WriteLine(erased.ToJsonString());
+                    return ExitCodes.Success;
+                }
+
+                var text = new System.Text.StringBuilder($"Erased {pseudonym} on {server.GetLeftPart(UriPartial.Authority)}: {erased["objects_deleted"]} object(s) in storage, {erased["rows_deleted"]} database row(s); audit {erased["erasure_id"]}. Checked:");
+                foreach (var place in erased["places"]?.AsArray() ?? [])
+                {
+                    text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n  {place!["place"],-26} {place["checked"],6} checked {place["removed"],6} removed  {place["where"]}: {place["detail"]}");
+                }
+
+                Console.Out.WriteLine(text.ToString());
                 return ExitCodes.Success;
             }
             catch (FerryApiException ex)
@@ -110,18 +124,51 @@ internal sealed class DonorsCommand(TimeProvider time)
         try
         {
             await StoreConnection.CheckAccessAsync(store, cancellationToken);
-            var result = await DonorErasure.EraseAsync(store, location.Prefix, pseudonym, new DonationLedger(DonationLedger.DefaultPath), time, cancellationToken);
-            Console.Out.WriteLine($"Erased {pseudonym}: {result.ObjectsDeleted} object(s) in storage, {result.FilesDeleted} archive file(s), {result.EntriesDeleted} ledger entr(ies); audit {result.Id}");
+            using var journal = JournalFile.Open(null, dryRun: false);
+            var report = await DonorErasure.EraseAsync(new ErasureRequest
+            {
+                Pseudonym = pseudonym, Store = store, Prefix = location.Prefix, Ledger = new DonationLedger(DonationLedger.DefaultPath), Journal = journal,
+                StagingFolder = DataDonation.DefaultStagingFolder, TemporaryFolder = Path.Combine(Core.FerryPaths.DataDirectory, "donations", "tmp"),
+            }, cancellationToken);
+            if (parse.GetValue(_json))
+            {
+                Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
+                {
+                    ["erased"] = pseudonym, ["erasure_id"] = report.Id, ["at"] = report.At,
+                    ["places"] = report.Places.Select(p => new Dictionary<string, object?> { ["place"] = p.Place, ["where"] = p.Where, ["checked"] = p.Checked, ["removed"] = p.Removed, ["detail"] = p.Detail }).ToList(),
+                }));
+            }
+            else
+            {
+                Console.Out.WriteLine(ErasureText(pseudonym, report));
+            }
+
             return ExitCodes.Success;
         }
         catch (PrivacyException ex)
         {
             throw CliException.Usage(ex.Message);
         }
+        catch (Core.Storage.StoreException ex)
+        {
+            throw new CliException(ExitCodes.SomeFailed, $"the erasure stopped part-way: {ex.Message}; run it again");
+        }
         finally
         {
             (store as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>The erasure report for people: one line per place checked.</summary>
+    internal static string ErasureText(string pseudonym, ErasureReport report)
+    {
+        var text = new System.Text.StringBuilder($"Erased {pseudonym}; audit {report.Id}. Checked:\n");
+        foreach (var place in report.Places)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"  {place.Place,-26} {place.Checked,6} checked {place.Removed,6} removed  {place.Where}: {place.Detail}\n");
+        }
+
+        return text.ToString().TrimEnd('\n');
     }
 
     /// <summary>

@@ -418,6 +418,81 @@ public sealed class TransferJournal : IDisposable
         "DELETE FROM partial_download_chunks WHERE source = $s AND key = $k; DELETE FROM partial_downloads WHERE source = $s AND key = $k",
         ("$s", source), ("$k", key));
 
+    // ---------------------------------------------------------------- erasure
+
+    /// <summary>The text columns of each table that may name a donor (keys, paths, destinations, messages).</summary>
+    private static readonly (string Table, string[] Columns)[] TextColumns =
+    [
+        ("session_files", ["path", "key", "reason"]),
+        ("sessions", ["source", "destination", "message"]),
+        ("objects", ["destination", "key", "source_path"]),
+        ("multipart_parts", ["destination", "key"]),
+        ("multipart_uploads", ["destination", "key"]),
+        ("downloads", ["source", "key", "local_path"]),
+        ("partial_download_chunks", ["source", "key"]),
+        ("partial_downloads", ["source", "key", "temporary_path"]),
+    ];
+
+    /// <summary>Multipart uploads in progress whose destination or key contains <paramref name="text"/> (to abort before <see cref="Forget"/>).</summary>
+    public IReadOnlyList<JournalMultipartUpload> FindMultipartContaining(string text)
+    {
+        lock (_writeLock)
+        {
+            using var query = _writer.CreateCommand();
+            query.CommandText = "SELECT destination, key, upload_id, size, mtime_ticks, part_size, sha256 FROM multipart_uploads WHERE instr(destination, $t) > 0 OR instr(key, $t) > 0";
+            query.Parameters.AddWithValue("$t", text);
+            using var reader = query.ExecuteReader();
+            var uploads = new List<JournalMultipartUpload>();
+            while (reader.Read())
+            {
+                uploads.Add(new JournalMultipartUpload(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetString(6)));
+            }
+
+            return uploads;
+        }
+    }
+
+    /// <summary>
+    /// Deletes every row in which <paramref name="text"/> appears in any text column (a session's file rows go with the
+    /// session), with <c>secure_delete</c> on, then rebuilds the file (<c>VACUUM</c>) and empties the write-ahead log
+    /// (<c>wal_checkpoint(TRUNCATE)</c>) so no freed page or logged frame keeps the text. Returns the rows deleted per table.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Forget(string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        lock (_writeLock)
+        {
+            var deleted = new Dictionary<string, int>(StringComparer.Ordinal);
+            Execute(_writer, "PRAGMA secure_delete = ON;");
+            using (var transaction = _writer.BeginTransaction())
+            {
+                using (var files = _writer.CreateCommand())
+                {
+                    files.Transaction = transaction;
+                    files.CommandText = "DELETE FROM session_files WHERE session_id IN (SELECT id FROM sessions WHERE instr(source, $t) > 0 OR instr(destination, $t) > 0 OR instr(message, $t) > 0)";
+                    files.Parameters.AddWithValue("$t", text);
+                    deleted["session_files"] = files.ExecuteNonQuery();
+                }
+
+                foreach (var (table, columns) in TextColumns)
+                {
+                    using var delete = _writer.CreateCommand();
+                    delete.Transaction = transaction;
+                    delete.CommandText = $"DELETE FROM {table} WHERE {string.Join(" OR ", columns.Select(c => $"instr({c}, $t) > 0"))}";
+                    delete.Parameters.AddWithValue("$t", text);
+                    deleted[table] = deleted.GetValueOrDefault(table) + delete.ExecuteNonQuery();
+                }
+
+                transaction.Commit();
+            }
+
+            Execute(_writer, "PRAGMA wal_checkpoint(TRUNCATE);");
+            Execute(_writer, "VACUUM;");
+            Execute(_writer, "PRAGMA wal_checkpoint(TRUNCATE);");
+            return deleted;
+        }
+    }
+
     public void Dispose()
     {
         _findObject?.Dispose();

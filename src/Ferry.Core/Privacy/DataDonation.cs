@@ -71,8 +71,23 @@ public static class DataDonation
             return DonationResult.Failed($"{request.Store.Description} did not answer within 30 seconds; check the endpoint and the network", pseudonym);
         }
 
+        var stagingRoot = request.StagingFolder ?? DefaultStagingFolder;
+        DonationLock held;
+        try
+        {
+            // Staging left by a crashed donation goes first; the lock makes an erasure wait until this donation is done.
+            DonationStaging.CleanAbandoned(stagingRoot);
+            held = await DonationLock.ShareAsync(stagingRoot, TimeSpan.FromMinutes(2), cancellationToken);
+        }
+        catch (PrivacyException ex)
+        {
+            return DonationResult.Failed(ex.Message, pseudonym);
+        }
+
+        using var hold = held;
         var now = request.Time.GetUtcNow();
-        var staging = Path.Combine(request.StagingFolder ?? Path.Combine(FerryPaths.DataDirectory, "donations", "staging"), Guid.NewGuid().ToString("N"));
+        using var stagingFolder = DonationStaging.Create(stagingRoot);
+        var staging = stagingFolder.Folder;
         try
         {
             Directory.CreateDirectory(Path.Combine(staging, "parts"));
@@ -117,14 +132,10 @@ public static class DataDonation
         {
             return DonationResult.Failed($"a file could not be processed: {ex.Message}; your files were left where they were", pseudonym);
         }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-        }
     }
+
+    /// <summary>Where donations build their bundles unless <see cref="DonationRequest.StagingFolder"/> says otherwise.</summary>
+    public static string DefaultStagingFolder => Path.Combine(FerryPaths.DataDirectory, "donations", "staging");
 
     /// <summary>The one line that refuses a donation under a withdrawn consent.</summary>
     public static string WithdrawnMessage(string pseudonym, ConsentRecord withdrawal) =>

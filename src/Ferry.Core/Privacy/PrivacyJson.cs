@@ -7,4 +7,5 @@ namespace Ferry.Core.Privacy;
 [JsonSerializable(typeof(ConsentRecord))]
 [JsonSerializable(typeof(DonationManifest))]
 [JsonSerializable(typeof(LedgerEntry))]
+[JsonSerializable(typeof(IReadOnlyList<ErasurePlace>))]
 internal sealed partial class PrivacyJson : JsonSerializerContext;

@@ -92,7 +92,18 @@ public sealed class LocalDirectoryStore : IObjectStore
         try
         {
             Directory.CreateDirectory(directory);
-            var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            FileStream created;
+            try
+            {
+                created = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                Directory.CreateDirectory(directory); // a delete pruned the empty folder in between
+                created = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            }
+
+            var output = created;
             await using (output.ConfigureAwait(false))
             {
                 await CopyExactlyAsync(content, output, length, cancellationToken).ConfigureAwait(false);
@@ -138,8 +149,45 @@ public sealed class LocalDirectoryStore : IObjectStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(key));
+        var path = PathOf(key);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.CompletedTask; // a missing key (its folder too): nothing to delete
+        }
+
+        PruneEmptyFolders(Path.GetDirectoryName(path)!);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Removes <paramref name="folder"/> and its parents up to the root while they are empty: a deleted key leaves no
+    /// folder named after it (an erased donor's pseudonym is a folder name). A folder that fills meanwhile stays.
+    /// </summary>
+    internal void PruneEmptyFolders(string folder)
+    {
+        var root = Path.TrimEndingDirectorySeparator(_root);
+        while (folder.Length > root.Length && folder.StartsWith(root, StringComparison.Ordinal))
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(folder).Any())
+                {
+                    return;
+                }
+
+                Directory.Delete(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return; // filled meanwhile, or already gone: either way nothing to prune here
+            }
+
+            folder = Path.GetDirectoryName(folder)!;
+        }
     }
 
     public Task CheckAccessAsync(CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ internal static class DonationEndpoints
         group.MapGet("/export", ExportAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("The company's records of the last N days (days, format=jsonl|csv), streamed.");
         group.MapGet("/maintenance", MaintenanceAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithSummary("The scheduled export and retention runs: when, outcome, message.");
         app.MapDelete("/api/donors/{pseudonym}", EraseAsync).RequireAuthorization(AuthorizationPolicies.CompanyAdmin).WithTags("Donations")
-            .WithSummary("Erases a donor: every object of theirs in S3, their records, donations and consent rows; keeps an audit entry without personal data.");
+            .WithSummary("Erases a donor, leaving nothing: waits for their running donation, every object and version of theirs in S3, their lines in exports (rewritten), their records, donations and consent rows; returns the report of every place checked and keeps it as an audit entry without personal data.");
     }
 
     private static async Task<Ok<PolicyResponse>> Policy(Caller caller, FerryDbContext db, DonationStudy study, CancellationToken cancellationToken)
@@ -229,10 +229,10 @@ internal static class DonationEndpoints
 
     private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseAsync(string pseudonym, Caller caller, FerryDbContext db, DonationService donations, CancellationToken cancellationToken)
     {
-        var erasure = await donations.EraseAsync(db, caller.CompanyId, pseudonym, cancellationToken);
-        return erasure is null
+        var erased = await donations.EraseAsync(db, caller.CompanyId, pseudonym, cancellationToken);
+        return erased is not { } done
             ? ApiProblems.BadRequest("that is not a donor pseudonym (p_ and 32 hex digits)")
-            : TypedResults.Ok(new ErasureResponse(erasure.ErasureId, erasure.At, erasure.ObjectsDeleted, erasure.RowsDeleted));
+            : TypedResults.Ok(new ErasureResponse(done.Erasure.ErasureId, done.Erasure.At, done.Erasure.ObjectsDeleted, done.Erasure.RowsDeleted, done.Report.Places));
     }
 }
 
@@ -248,4 +248,4 @@ internal sealed record ConsentResponse(string Donor, string Decision, DateTimeOf
 
 internal sealed record DonationStats(long CompanyId, long Donations, long Records, long Bytes, long Donations7Days, long Records7Days, long Bytes7Days, long Donations30Days, long Records30Days, long Bytes30Days);
 
-internal sealed record ErasureResponse(string ErasureId, DateTimeOffset At, int ObjectsDeleted, long RowsDeleted);
+internal sealed record ErasureResponse(string ErasureId, DateTimeOffset At, int ObjectsDeleted, long RowsDeleted, IReadOnlyList<Ferry.Core.Privacy.ErasurePlace> Places);

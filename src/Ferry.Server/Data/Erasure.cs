@@ -1,6 +1,6 @@
 namespace Ferry.Server.Data;
 
-/// <summary>The audit trace of an erasure: when, and how much was deleted — no pseudonym, no personal data.</summary>
+/// <summary>The audit trace of an erasure: when, how much was deleted, and the report of every place checked (JSON) — no pseudonym, no personal data.</summary>
 internal sealed class Erasure
 {
     public long Id { get; set; }
@@ -9,4 +9,5 @@ internal sealed class Erasure
     public DateTimeOffset At { get; set; }
     public int ObjectsDeleted { get; set; }
     public long RowsDeleted { get; set; }
+    public string? Report { get; set; }
 }

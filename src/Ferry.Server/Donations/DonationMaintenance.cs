@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using Ferry.Core.Privacy;
 using Ferry.Core.Storage;
 using Ferry.Core.Transfer;
 
@@ -63,20 +64,35 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
         {
             var old = await db.Donations.AsNoTracking().Where(d => d.CreatedAt < cutoff).Select(d => new { d.Id, d.CompanyId, d.Location, d.Donor }).ToListAsync(cancellationToken);
             var objects = 0;
-            foreach (var donation in old)
+            long lines = 0;
+            int exports = 0, versions = 0;
+            foreach (var company in old.GroupBy(d => d.CompanyId))
             {
-                if (donation.Location is { } location && study.Destination(donation.CompanyId) is { } destination)
+                if (study.Destination(company.Key) is not { } destination)
                 {
-                    var key = destination.Prefix + "donations/" + donation.Donor + "/" + location[(location.LastIndexOf('/') + 1)..];
-                    await destination.Store.DeleteAsync(key, cancellationToken);
+                    continue;
+                }
+
+                foreach (var donation in company.Where(d => d.Location is not null))
+                {
+                    var key = destination.Prefix + "donations/" + donation.Donor + "/" + donation.Location![(donation.Location!.LastIndexOf('/') + 1)..];
+                    versions += await VersionPurge.RemoveKeyAsync(destination.Store, key, cancellationToken) ?? 0;
                     objects++;
                 }
+
+                // Exports hold the records too: each export holding a line of these donations is rewritten without them.
+                var ids = company.Select(d => d.Id).ToHashSet();
+                var rewrite = await DonationExports.RemoveLinesAsync(destination.Store, destination.Prefix + "exports/",
+                    line => DonationRecordsWriter.DonationIdOf(line) is { } id && ids.Contains(id), Path.Combine(options.ResolvedDataDirectory, "donations", "tmp"), cancellationToken);
+                lines += rewrite.LinesRemoved;
+                exports += rewrite.Rewritten + rewrite.Deleted;
+                versions += rewrite.VersionsRemoved ?? 0;
             }
 
-            var ids = old.Select(d => d.Id).ToList();
-            var records = await db.DonatedRecords.Where(r => ids.Contains(r.DonationId)).ExecuteDeleteAsync(cancellationToken);
-            var donations = await db.Donations.Where(d => ids.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken);
-            return $"{donations} donation(s) older than {options.DonationRetentionDays} day(s) deleted: {records} record(s), {objects} bundle(s) in S3";
+            var doomed = old.Select(d => d.Id).ToList();
+            var records = await db.DonatedRecords.Where(r => doomed.Contains(r.DonationId)).ExecuteDeleteAsync(cancellationToken);
+            var donations = await db.Donations.Where(d => doomed.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken);
+            return $"{donations} donation(s) older than {options.DonationRetentionDays} day(s) deleted: {records} record(s), {objects} bundle(s) in S3, {lines} line(s) in {exports} export(s) rewritten, {versions} old version(s) removed";
         }, cancellationToken);
     }
 

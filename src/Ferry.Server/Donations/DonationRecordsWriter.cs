@@ -14,6 +14,37 @@ internal static class DonationRecordsWriter
 {
     public static bool IsFormat(string? format) => format is "jsonl" or "csv";
 
+    /// <summary>The <c>donation_id</c> of one JSON Lines export line (a top-level property), or null when the line has none or is not JSON.</summary>
+    public static long? DonationIdOf(string line)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(line));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isDonation = reader.ValueTextEquals("donation_id");
+                reader.Read();
+                if (isDonation)
+                {
+                    return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var id) ? id : null;
+                }
+
+                reader.Skip();
+            }
+
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static async Task<long> WriteAsync(FerryDbContext db, long companyId, int days, string format, DateTimeOffset now, Stream output, CancellationToken cancellationToken)
     {
         var since = now - TimeSpan.FromDays(days);

@@ -82,15 +82,29 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         return donation;
     }
 
-    /// <summary>After a restart: donations that were running are failed (their records removed, their uploads deleted); the donor donates again.</summary>
+    /// <summary>Where the worker builds bundles (<see cref="DataDonation"/>'s staging; erasures lock it).</summary>
+    public string StagingRoot => Path.Combine(options.ResolvedDataDirectory, "donations", "staging");
+
+    /// <summary>Where export rewrites and other short-lived files go.</summary>
+    public string TemporaryRoot => Path.Combine(options.ResolvedDataDirectory, "donations", "tmp");
+
+    /// <summary>
+    /// After a restart (a crash, a kill, a power cut): donations that were running are failed, and everything they may
+    /// have left is removed — their records, a bundle they may already have uploaded (an object under the donor's prefix
+    /// written since the donation began that no completed donation names, every version of it), their lines in exports
+    /// written meanwhile, their uploads in <c>incoming/</c>, staging folders no running donation holds, temporary export
+    /// folders and files. The donor donates again.
+    /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
         var running = await db.Donations.Where(d => d.Status == Donation.Running).ToListAsync(cancellationToken);
+        long records = 0;
+        var bundles = 0;
         foreach (var donation in running)
         {
-            await db.DonatedRecords.Where(r => r.DonationId == donation.Id).ExecuteDeleteAsync(cancellationToken);
+            records += await db.DonatedRecords.Where(r => r.DonationId == donation.Id).ExecuteDeleteAsync(cancellationToken);
             donation.Status = Donation.Failed;
             donation.Message = "interrupted by a server restart; nothing was kept, donate again";
             donation.FinishedAt = time.GetUtcNow();
@@ -98,9 +112,84 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
             {
                 Directory.Delete(Incoming(donation.Id), recursive: true);
             }
+
+            bundles += await DeleteStrayBundlesAsync(db, donation, cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        var lines = 0L;
+        foreach (var company in running.GroupBy(d => d.CompanyId))
+        {
+            if (study.Destination(company.Key) is { } destination)
+            {
+                var ids = company.Select(d => d.Id).ToHashSet();
+                lines += (await DonationExports.RemoveLinesAsync(destination.Store, destination.Prefix + "exports/", line => DonationRecordsWriter.DonationIdOf(line) is { } id && ids.Contains(id), TemporaryRoot, cancellationToken)).LinesRemoved;
+            }
+        }
+
+        var staging = DonationStaging.CleanAbandoned(StagingRoot);
+        var leftovers = DeleteFolders(Path.Combine(options.ResolvedDataDirectory, "donations", "incoming"))
+            + DeleteFolders(Path.Combine(options.ResolvedDataDirectory, "donations", "exports"))
+            + DeleteFolders(TemporaryRoot);
+        if (running.Count + staging + leftovers > 0)
+        {
+            logger.LogInformation("Start-up clean-up: {Donations} interrupted donation(s) failed ({Records} record(s), {Bundles} bundle(s), {Lines} export line(s) removed); {Staging} staging folder(s) and {Leftovers} other leftover(s) deleted",
+                running.Count, records, bundles, lines, staging, leftovers);
+        }
+    }
+
+    /// <summary>Bundles an interrupted donation may have uploaded before the crash: written since it began, named by no completed donation.</summary>
+    private async Task<int> DeleteStrayBundlesAsync(FerryDbContext db, Donation donation, CancellationToken cancellationToken)
+    {
+        if (study.Destination(donation.CompanyId) is not { } destination)
+        {
+            return 0;
+        }
+
+        var known = (await db.Donations.AsNoTracking().Where(d => d.CompanyId == donation.CompanyId && d.Donor == donation.Donor && d.Location != null).Select(d => d.Location!).ToListAsync(cancellationToken))
+            .Select(l => l[(l.LastIndexOf('/') + 1)..]).ToHashSet(StringComparer.Ordinal);
+        var prefix = destination.Prefix + "donations/" + donation.Donor + "/";
+        var stray = new List<string>();
+        await foreach (var item in destination.Store.ListAsync(prefix, cancellationToken))
+        {
+            if (item.LastModified >= donation.CreatedAt - TimeSpan.FromMinutes(1) && !known.Contains(item.Key[prefix.Length..]))
+            {
+                stray.Add(item.Key);
+            }
+        }
+
+        foreach (var key in stray)
+        {
+            await VersionPurge.RemoveKeyAsync(destination.Store, key, cancellationToken);
+        }
+
+        return stray.Count;
+    }
+
+    /// <summary>Deletes every folder and file in <paramref name="root"/> (at start-up nothing there is in use); returns how many.</summary>
+    private static int DeleteFolders(string root)
+    {
+        if (!Directory.Exists(root))
+        {
+            return 0;
+        }
+
+        var count = 0;
+        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo directory)
+            {
+                directory.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+
+            count++;
+        }
+
+        return count;
     }
 
     public void Enqueue(long id)
@@ -145,30 +234,34 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
                     DonorPseudonym = donation.Donor,
                     ConsentedVersion = study.Policy.Version,
                     ArchiveFolder = Path.Combine(incoming, "done"),
-                    StagingFolder = Path.Combine(options.ResolvedDataDirectory, "donations", "staging"),
+                    StagingFolder = StagingRoot,
                     OnPseudonymizedPart = (part, ct) => StoreRecordsAsync(db, donation, part, ct),
                     Limits = options.ToDonationLimits(),
                     Time = time,
                 }, cancellationToken);
             }
 
-            donation.Status = result.Success ? Donation.Completed : Donation.Failed;
-            donation.Files = result.Files;
-            donation.Records = result.Records;
-            donation.Malformed = result.Malformed;
-            donation.Bytes = result.Bytes;
-            donation.Location = result.Location;
-            donation.Message = result.Message;
-            donation.FinishedAt = time.GetUtcNow();
+            var status = result.Success ? Donation.Completed : Donation.Failed;
+            var finishedAt = time.GetUtcNow();
             if (!result.Success)
             {
                 await db.DonatedRecords.Where(r => r.DonationId == id).ExecuteDeleteAsync(CancellationToken.None);
             }
 
             db.ChangeTracker.Clear();
-            db.Donations.Update(donation);
-            await db.SaveChangesAsync(CancellationToken.None);
-            logger.LogInformation("Donation {Id}: {Status}, {Files} file(s), {Records} record(s), {Malformed} malformed", id, donation.Status, result.Files, result.Records, result.Malformed);
+            // Only while the row is still there: an erasure that ran meanwhile deleted it, and then what this donation wrote goes too.
+            var updated = await db.Donations.Where(d => d.Id == id && d.Status == Donation.Running).ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.Status, status).SetProperty(d => d.Files, result.Files).SetProperty(d => d.Records, result.Records)
+                .SetProperty(d => d.Malformed, result.Malformed).SetProperty(d => d.Bytes, result.Bytes).SetProperty(d => d.Location, result.Location)
+                .SetProperty(d => d.Message, result.Message).SetProperty(d => d.FinishedAt, finishedAt), CancellationToken.None);
+            if (updated == 0)
+            {
+                await DiscardAsync(donation, result, CancellationToken.None);
+                logger.LogInformation("Donation {Id} was erased while it ran; what it wrote was removed", id);
+                return;
+            }
+
+            logger.LogInformation("Donation {Id}: {Status}, {Files} file(s), {Records} record(s), {Malformed} malformed", id, status, result.Files, result.Records, result.Malformed);
         }
         finally
         {
@@ -220,96 +313,81 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     }
 
     /// <summary>
-    /// Erases a donor of the caller's company: every object under their prefix in S3, their records, donations and
-    /// consent rows; keeps an audit row with counts only. Returns null when <paramref name="pseudonym"/> is not a pseudonym.
+    /// Removes what a donation wrote when its donor was erased while it ran (the erasure deleted its row): its records,
+    /// its bundle with every version, its lines in exports.
     /// </summary>
-    public async Task<Erasure?> EraseAsync(FerryDbContext db, long companyId, string pseudonym, CancellationToken cancellationToken)
+    private async Task DiscardAsync(Donation donation, DonationResult result, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        await db.DonatedRecords.Where(r => r.DonationId == donation.Id).ExecuteDeleteAsync(cancellationToken);
+        if (study.Destination(donation.CompanyId) is { } destination)
+        {
+            if (result.Location is { } location)
+            {
+                await VersionPurge.RemoveKeyAsync(destination.Store, destination.Prefix + "donations/" + donation.Donor + "/" + location[(location.LastIndexOf('/') + 1)..], cancellationToken);
+            }
+
+            await DonationExports.RemoveLinesAsync(destination.Store, destination.Prefix + "exports/", line => DonationRecordsWriter.DonationIdOf(line) == donation.Id, TemporaryRoot, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Erases a donor of the caller's company, leaving nothing: waits for a donation of the server that is running
+    /// (then erases what it wrote; one that starts later finds its row gone and removes what it wrote itself), then
+    /// <see cref="DonorErasure"/> on the company's storage (objects, versions, exports), then their records, donations
+    /// and consent rows, and queued uploads. Keeps an audit row with the report — places and counts, no pseudonym.
+    /// Returns null when <paramref name="pseudonym"/> is not a pseudonym.
+    /// </summary>
+    public async Task<(Erasure Erasure, ErasureReport Report)?> EraseAsync(FerryDbContext db, long companyId, string pseudonym, CancellationToken cancellationToken)
     {
         if (!DonorErasure.IsPseudonym(pseudonym))
         {
             return null;
         }
 
-        var objects = 0;
+        var running = await db.Donations.AsNoTracking().Where(d => d.CompanyId == companyId && d.Donor == pseudonym && d.Status == Donation.Running).Select(d => d.Id).ToListAsync(cancellationToken);
+        ErasureReport report;
         if (study.Destination(companyId) is { } destination)
         {
-            objects = (await DonorErasure.EraseAsync(destination.Store, destination.Prefix, pseudonym, ledger: null, time, cancellationToken)).ObjectsDeleted;
-            objects += await RewriteExportsAsync(destination.Store, destination.Prefix + "exports/", pseudonym, cancellationToken);
+            report = await DonorErasure.EraseAsync(new ErasureRequest
+            {
+                Pseudonym = pseudonym, Store = destination.Store, Prefix = destination.Prefix, StagingFolder = StagingRoot, TemporaryFolder = TemporaryRoot, Time = time,
+            }, cancellationToken);
+        }
+        else
+        {
+            report = new ErasureReport(Guid.NewGuid().ToString("N"), time.GetUtcNow(), [new ErasurePlace("storage", "(no Ferry:DonationDestination)", 0, 0, "donations are not configured: no storage to check")]);
         }
 
-        long rows = 0;
+        var incoming = 0;
+        foreach (var id in running.Where(id => Phase(id) == "queued" && Directory.Exists(Incoming(id))))
+        {
+            Directory.Delete(Incoming(id), recursive: true);
+            incoming++;
+        }
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        rows += await db.DonatedRecords.Where(r => r.CompanyId == companyId && r.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken);
-        rows += await db.Donations.Where(d => d.CompanyId == companyId && d.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken);
-        rows += await db.Consents.Where(c => c.CompanyId == companyId && c.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken);
-        var erasure = new Erasure { CompanyId = companyId, ErasureId = Guid.NewGuid().ToString("N"), At = time.GetUtcNow(), ObjectsDeleted = objects, RowsDeleted = rows };
+        var records = await db.DonatedRecords.Where(r => r.CompanyId == companyId && r.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken);
+        var donations = await db.Donations.Where(d => d.CompanyId == companyId && d.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken);
+        var consents = await db.Consents.Where(c => c.CompanyId == companyId && c.Donor == pseudonym).ExecuteDeleteAsync(cancellationToken);
+        report = report.With(
+            new ErasurePlace("server.incoming", "uploads of the donor's running donations in the data directory", running.Count, incoming,
+                $"{running.Count} running donation(s): {incoming} queued upload(s) deleted; one being received or processed removes what it wrote when it finds its row gone"),
+            new ErasurePlace("database.donated_records", "donated_records", records, records, $"{records} record(s) deleted"),
+            new ErasurePlace("database.donations", "donations", donations, donations, $"{donations} donation(s) deleted"),
+            new ErasurePlace("database.consent_records", "consent_records", consents, consents, $"{consents} consent decision(s) deleted"));
+        var rows = (long)records + donations + consents;
+        var erasure = new Erasure
+        {
+            CompanyId = companyId, ErasureId = report.Id, At = report.At, ObjectsDeleted = report.ObjectsDeleted, RowsDeleted = rows,
+            Report = report.PlacesJson(),
+        };
         db.Erasures.Add(erasure);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Erasure {ErasureId}: {Objects} object(s) and {Rows} row(s) deleted", erasure.ErasureId, objects, rows);
-        return erasure;
-    }
-
-    /// <summary>
-    /// Scheduled exports hold many donors' records: each one holding records of <paramref name="pseudonym"/> is written
-    /// again without them (read, filter, upload, verify by size and SHA-256). Returns how many exports were rewritten.
-    /// </summary>
-    private async Task<int> RewriteExportsAsync(Core.Storage.IObjectStore store, string prefix, string pseudonym, CancellationToken cancellationToken)
-    {
-        var rewritten = 0;
-        var needle = $"\"donor\":\"{pseudonym}\"";
-        await foreach (var export in store.ListAsync(prefix, cancellationToken))
-        {
-            var temporary = Path.Combine(options.ResolvedDataDirectory, "donations", "erasure-" + Guid.NewGuid().ToString("N") + ".jsonl.gz");
-            Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
-            try
-            {
-                var removed = 0;
-                await using (var content = await store.ReadAsync(export.Key, 0, null, cancellationToken))
-                await using (var unzip = new GZipStream(content.Content, CompressionMode.Decompress))
-                await using (var output = File.Create(temporary))
-                await using (var zip = new GZipStream(output, CompressionLevel.Optimal))
-                await using (var writer = new StreamWriter(zip) { NewLine = "\n" })
-                {
-                    using var reader = new StreamReader(unzip);
-                    while (await reader.ReadLineAsync(cancellationToken) is { } line)
-                    {
-                        if (line.Contains(needle, StringComparison.Ordinal))
-                        {
-                            removed++;
-                        }
-                        else
-                        {
-                            await writer.WriteLineAsync(line);
-                        }
-                    }
-                }
-
-                if (removed > 0)
-                {
-                    var (sha256, md5) = await Core.Hashing.ContentHashes.HashFileAsync(temporary, cancellationToken);
-                    var length = new FileInfo(temporary).Length;
-                    await using (var upload = File.OpenRead(temporary))
-                    {
-                        await store.PutAsync(export.Key, upload, length, new Core.Storage.ObjectWriteOptions(sha256, Core.Hashing.ContentHashes.Md5Base64(md5)), cancellationToken);
-                    }
-
-                    var head = await store.HeadAsync(export.Key, cancellationToken);
-                    if (head is null || head.Size != length || (head.Sha256 is { } stored && stored != sha256))
-                    {
-                        throw new IOException($"{export.Key} was not rewritten completely; run the erasure again");
-                    }
-
-                    rewritten++;
-                }
-            }
-            finally
-            {
-                File.Delete(temporary);
-            }
-        }
-
-        return rewritten;
+        logger.LogInformation("Erasure {ErasureId}: {Objects} object(s) and {Rows} row(s) deleted", erasure.ErasureId, erasure.ObjectsDeleted, rows);
+        return (erasure, report);
     }
 
     /// <summary>

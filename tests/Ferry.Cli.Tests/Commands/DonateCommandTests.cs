@@ -120,11 +120,20 @@ public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
         var erin = Trajectories("erin", ("a.jsonl.gz", TrainingLogs.Of("erin", 2)));
         Assert.Equal(0, (await ferry.RunAsync(["donate", erin, "--donor", "erin", .. common])).ExitCode);
         var pseudonym = (await ferry.RunAsync("donors", "pseudonym", "dave", "--key-file", KeyFile)).Stdout.Trim();
+        var journal = _home.Combine("ferry", "journal.db");
+        Assert.True(FileBytesHold(journal, pseudonym)); // the journal named the donor's keys
 
-        var erased = await ferry.RunAsync("donors", "erase", pseudonym, "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint);
+        var erased = await ferry.RunAsync("donors", "erase", pseudonym, "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint, "--json");
 
         Assert.True(erased.ExitCode == 0, erased.ToString());
-        Assert.Contains("2 object(s) in storage, 2 archive file(s)", erased.Stdout, StringComparison.Ordinal);
+        var report = System.Text.Json.Nodes.JsonNode.Parse(erased.Stdout)!;
+        var places = report["places"]!.AsArray().ToDictionary(p => p!["place"]!.GetValue<string>(), p => p!["removed"]!.GetValue<long>());
+        Assert.Equal(["local.archive", "local.journal", "local.ledger", "local.staging", "storage.donor_objects", "storage.donor_versions", "storage.exports", "storage.multipart_uploads"], places.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2, places["storage.donor_objects"]);
+        Assert.Equal(2, places["local.archive"]);
+        Assert.True(places["local.journal"] >= 4, erased.Stdout); // two sessions, their file rows and objects
+        Assert.False(FileBytesHold(journal, pseudonym)); // no pseudonym of the donor in the journal's bytes (file, WAL, shared memory)
+        Assert.True(FileBytesHold(journal, (await ferry.RunAsync("donors", "pseudonym", "erin", "--key-file", KeyFile)).Stdout.Trim())); // erin's rows stay
         var keys = await Server.ListKeysAsync(bucket);
         Assert.DoesNotContain(keys, k => k.Contains(pseudonym, StringComparison.Ordinal));
         Assert.Single(keys); // erin's bundle stays
@@ -204,6 +213,50 @@ public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
         }
 
         return folder;
+    }
+
+    [Fact]
+    public async Task Donate_KilledMidDonation_StagingRemovedAtTheNextStartAndErasureLeavesNothing()
+    {
+        var bucket = await Server.CreateBucketAsync("crash");
+        var ferry = await FerryWithKeyAsync();
+        var common = new[] { "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint, "--key-file", KeyFile, "--consent", "2026-11" };
+        var big = Trajectories("ken", ("big.jsonl.gz", TrainingLogs.Of("ken", 150_000)));
+        var staging = _home.Combine("ferry", "donations", "staging");
+        using (var process = ferry.Start(["donate", big, "--donor", "ken", .. common]))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!(Directory.Exists(staging) && Directory.EnumerateDirectories(staging).Any()) && !process.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.False(process.HasExited, "the donation ended before it could be killed");
+            process.Kill(entireProcessTree: true); // a crash mid-donation
+            await process.WaitForExitAsync();
+        }
+
+        Assert.Single(Directory.EnumerateDirectories(staging)); // what the crash left
+        Assert.Equal(["big.jsonl.gz"], Files(big)); // the originals stay where they were
+
+        var next = Trajectories("lena", ("a.jsonl.gz", TrainingLogs.Of("lena", 1)));
+        var donated = await ferry.RunAsync(["donate", next, "--donor", "lena", .. common]);
+
+        Assert.True(donated.ExitCode == 0, donated.ToString());
+        Assert.Empty(Directory.EnumerateDirectories(staging)); // removed when the next donation started
+        var ken = (await ferry.RunAsync("donors", "pseudonym", "ken", "--key-file", KeyFile)).Stdout.Trim();
+        var erased = await ferry.RunAsync("donors", "erase", ken, "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint);
+        Assert.True(erased.ExitCode == 0, erased.ToString());
+        Assert.Contains("local.staging", erased.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(await Server.ListKeysAsync(bucket), k => k.Contains(ken, StringComparison.Ordinal));
+        Assert.False(FileBytesHold(_home.Combine("ferry", "journal.db"), ken));
+    }
+
+    /// <summary>The bytes of a SQLite file and, if present, its write-ahead log and shared memory, searched for the text.</summary>
+    private static bool FileBytesHold(string path, string text)
+    {
+        var needle = Encoding.UTF8.GetBytes(text);
+        return new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists).Any(f => File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0);
     }
 
     private static List<string> Files(string folder) => Directory.Exists(folder)

@@ -137,7 +137,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresig
         var request = new ListVersionsRequest { BucketName = _bucket, Prefix = prefix, MaxKeys = 1000 };
         while (true)
         {
-            var response = await CallAsync(() => _client.ListVersionsAsync(request, cancellationToken), prefix);
+            var response = await CallAsync(() => _client.ListVersionsAsync(request, cancellationToken), prefix).ConfigureAwait(false);
             foreach (var version in response.Versions ?? [])
             {
                 yield return new ObjectVersion(version.Key, version.VersionId ?? "null", version.IsDeleteMarker ?? false, version.IsLatest ?? false, version.Size ?? 0);

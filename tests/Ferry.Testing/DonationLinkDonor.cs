@@ -78,7 +78,7 @@ public static partial class DonationLinkDonor
         return request;
     }
 
-    /// <summary>Starts an upload of <paramref name="bundle"/>; returns the response (201 with the id, or the refusal).</summary>
+    /// <summary>Starts an upload of <paramref name="length"/> bytes; returns the response (201 with the id, or the refusal).</summary>
     public static async Task<HttpResponseMessage> StartAsync(HttpClient client, string token, long length, string? sha256, string consent)
     {
         using var request = Request(HttpMethod.Post, "/api/link/uploads", token, JsonContent.Create(new { length, sha256, consent }));

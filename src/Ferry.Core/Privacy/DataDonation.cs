@@ -77,7 +77,7 @@ public static class DataDonation
         {
             // Staging left by a crashed donation goes first; the lock makes an erasure wait until this donation is done.
             DonationStaging.CleanAbandoned(stagingRoot);
-            held = await DonationLock.ShareAsync(stagingRoot, TimeSpan.FromMinutes(2), cancellationToken);
+            held = await DonationLock.ShareAsync(stagingRoot, TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
         }
         catch (PrivacyException ex)
         {
@@ -179,7 +179,8 @@ public static class DataDonation
     internal static async Task WriteBundleAsync(string path, string parts, DonationManifest manifest, ConsentRecord consent, CancellationToken cancellationToken)
     {
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-        await using var fileDisposal = file.ConfigureAwait(false);
+        var fileDisposal = file;
+        await using var fileDisposalDisposal = fileDisposal.ConfigureAwait(false);
         var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
         await using (zip.ConfigureAwait(false))
         {
@@ -187,9 +188,11 @@ public static class DataDonation
             {
                 var entry = zip.CreateEntry(part.Name, CompressionLevel.NoCompression);
                 var input = File.OpenRead(Path.Combine(parts, part.Name));
-                await using var inputDisposal = input.ConfigureAwait(false);
+                var inputDisposal = input;
+                await using var inputDisposalDisposal = inputDisposal.ConfigureAwait(false);
                 var output = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using var outputDisposal = output.ConfigureAwait(false);
+                var outputDisposal = output;
+                await using var outputDisposalDisposal = outputDisposal.ConfigureAwait(false);
                 await input.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
             }
 
@@ -203,7 +206,8 @@ public static class DataDonation
     private static async Task WriteJsonAsync(ZipArchive zip, string name, byte[] content, CancellationToken cancellationToken)
     {
         var output = await zip.CreateEntry(name, CompressionLevel.Optimal).OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var outputDisposal = output.ConfigureAwait(false);
+        var outputDisposal = output;
+        await using var outputDisposalDisposal = outputDisposal.ConfigureAwait(false);
         await output.WriteAsync(content, cancellationToken).ConfigureAwait(false);
     }
 

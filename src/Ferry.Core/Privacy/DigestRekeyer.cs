@@ -68,17 +68,21 @@ public static class DigestRekeyer
             foreach (var part in manifest.Files)
             {
                 var received = Path.Combine(parts, "in-" + part.Name);
-                await using (var input = zip.GetEntry(part.Name)!.Open())
-                await using (var output = File.Create(received))
                 {
+                    var input = zip.GetEntry(part.Name)!.Open();
+                    await using var inputDisposal = input.ConfigureAwait(false);
+                    var output = File.Create(received);
+                    await using var outputDisposal = output.ConfigureAwait(false);
                     await CopyAtMostAsync(input, output, part.Bytes, part.Name, cancellationToken).ConfigureAwait(false);
                 }
 
                 Check(new FileInfo(received).Length == part.Bytes && await ContentHashes.Sha256FileAsync(received, cancellationToken).ConfigureAwait(false) == part.Sha256,
                     $"{part.Name} does not match the size or SHA-256 in the manifest; the bundle was damaged, send it again");
-                await using (var scan = File.OpenRead(received))
-                await using (var unzip = new GZipStream(scan, CompressionMode.Decompress))
                 {
+                    var scan = File.OpenRead(received);
+                    await using var scanDisposal = scan.ConfigureAwait(false);
+                    var unzip = new GZipStream(scan, CompressionMode.Decompress);
+                    await using var unzipDisposal = unzip.ConfigureAwait(false);
                     await budget.ScanAsync(unzip, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -159,13 +163,18 @@ public static class DigestRekeyer
     private static async Task<long> RekeyPartAsync(string input, string output, Pseudonymizer keyed, string name, CancellationToken cancellationToken)
     {
         long records = 0;
-        await using var file = File.OpenRead(input);
-        await using var unzip = new GZipStream(file, CompressionMode.Decompress);
+        var file = File.OpenRead(input);
+        await using var fileDisposal = file.ConfigureAwait(false);
+        var unzip = new GZipStream(file, CompressionMode.Decompress);
+        await using var unzipDisposal = unzip.ConfigureAwait(false);
         using var reader = new StreamReader(unzip, new UTF8Encoding(false, throwOnInvalidBytes: true));
-        await using var target = File.Create(output);
-        await using (var zip = new GZipStream(target, CompressionLevel.Fastest, leaveOpen: true))
-        await using (var writer = new StreamWriter(zip, new UTF8Encoding(false)) { NewLine = "\n" })
+        var target = File.Create(output);
+        await using var targetDisposal = target.ConfigureAwait(false);
         {
+            var zip = new GZipStream(target, CompressionLevel.Fastest, leaveOpen: true);
+            await using var zipDisposal = zip.ConfigureAwait(false);
+            var writer = new StreamWriter(zip, new UTF8Encoding(false)) { NewLine = "\n" };
+            await using var writerDisposal = writer.ConfigureAwait(false);
             try
             {
                 while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)

@@ -18,7 +18,7 @@ public static class DonationExports
     public static async Task<ExportRewrite> RemoveLinesAsync(IObjectStore store, string exportsPrefix, Func<string, bool> remove, string temporaryFolder, CancellationToken cancellationToken)
     {
         var exports = new List<StoredObject>();
-        await foreach (var item in store.ListAsync(exportsPrefix, cancellationToken))
+        await foreach (var item in store.ListAsync(exportsPrefix, cancellationToken).ConfigureAwait(false))
         {
             exports.Add(item);
         }
@@ -33,14 +33,19 @@ public static class DonationExports
             try
             {
                 long removed = 0, kept = 0;
-                await using (var content = await store.ReadAsync(export.Key, 0, null, cancellationToken))
-                await using (var input = gzip ? new GZipStream(content.Content, CompressionMode.Decompress) : content.Content)
-                await using (var output = File.Create(temporary))
-                await using (var packed = gzip ? new GZipStream(output, CompressionLevel.Optimal) : (Stream)output)
-                await using (var writer = new StreamWriter(packed, new UTF8Encoding(false)) { NewLine = "\n" })
                 {
+                    var content = (await store.ReadAsync(export.Key, 0, null, cancellationToken).ConfigureAwait(false));
+                    await using var contentDisposal = content.ConfigureAwait(false);
+                    var input = (gzip ? new GZipStream(content.Content, CompressionMode.Decompress) : content.Content);
+                    await using var inputDisposal = input.ConfigureAwait(false);
+                    var output = File.Create(temporary);
+                    await using var outputDisposal = output.ConfigureAwait(false);
+                    var packed = (gzip ? new GZipStream(output, CompressionLevel.Optimal) : (Stream)output);
+                    await using var packedDisposal = packed.ConfigureAwait(false);
+                    var writer = new StreamWriter(packed, new UTF8Encoding(false)) { NewLine = "\n" };
+                    await using var writerDisposal = writer.ConfigureAwait(false);
                     using var reader = new StreamReader(input, Encoding.UTF8);
-                    while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                    while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
                     {
                         if (remove(line))
                         {
@@ -49,7 +54,7 @@ public static class DonationExports
                         else
                         {
                             kept++;
-                            await writer.WriteLineAsync(line);
+                            await writer.WriteLineAsync(line).ConfigureAwait(false);
                         }
                     }
                 }
@@ -62,19 +67,20 @@ public static class DonationExports
                 lines += removed;
                 if (kept == 0)
                 {
-                    await store.DeleteAsync(export.Key, cancellationToken);
+                    await store.DeleteAsync(export.Key, cancellationToken).ConfigureAwait(false);
                     deleted++;
                     continue;
                 }
 
-                var (sha256, md5) = await ContentHashes.HashFileAsync(temporary, cancellationToken);
+                var (sha256, md5) = await ContentHashes.HashFileAsync(temporary, cancellationToken).ConfigureAwait(false);
                 var length = new FileInfo(temporary).Length;
-                await using (var upload = File.OpenRead(temporary))
                 {
-                    await store.PutAsync(export.Key, upload, length, new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5)), cancellationToken);
+                    var upload = File.OpenRead(temporary);
+                    await using var uploadDisposal = upload.ConfigureAwait(false);
+                    await store.PutAsync(export.Key, upload, length, new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5)), cancellationToken).ConfigureAwait(false);
                 }
 
-                var head = await store.HeadAsync(export.Key, cancellationToken);
+                var head = await store.HeadAsync(export.Key, cancellationToken).ConfigureAwait(false);
                 if (head is null || head.Size != length || (head.Sha256 is { } stored && stored != sha256))
                 {
                     throw new IOException($"{export.Key} was not rewritten completely; run the erasure again");
@@ -88,7 +94,7 @@ public static class DonationExports
             }
         }
 
-        var versions = await VersionPurge.RemoveOlderVersionsAsync(store, exportsPrefix, cancellationToken);
+        var versions = await VersionPurge.RemoveOlderVersionsAsync(store, exportsPrefix, cancellationToken).ConfigureAwait(false);
         return new ExportRewrite(exports.Count, rewritten, deleted, lines, versions);
     }
 }

@@ -40,7 +40,7 @@ public sealed class DonationLock : IDisposable
                 throw new PrivacyException(timeout);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
         }
     }
 

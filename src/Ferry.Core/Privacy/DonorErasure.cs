@@ -32,7 +32,7 @@ public static partial class DonorErasure
         var shownPrefix = store.Description + "/" + request.Prefix + "donations/<donor>/";
 
         // Running donations finish first (they hold the lock shared); none starts until this erasure is done.
-        using var exclusive = request.StagingFolder is { } stagingRoot ? await DonationLock.ExclusiveAsync(stagingRoot, request.WaitForDonations, cancellationToken) : null;
+        using var exclusive = request.StagingFolder is { } stagingRoot ? await DonationLock.ExclusiveAsync(stagingRoot, request.WaitForDonations, cancellationToken).ConfigureAwait(false) : null;
         if (request.StagingFolder is { } staging)
         {
             var folders = Directory.Exists(staging) ? Directory.EnumerateDirectories(staging).Count() : 0;
@@ -48,7 +48,7 @@ public static partial class DonorErasure
             {
                 try
                 {
-                    await multipart.AbortMultipartAsync(upload.Key, upload.UploadId, cancellationToken);
+                    await multipart.AbortMultipartAsync(upload.Key, upload.UploadId, cancellationToken).ConfigureAwait(false);
                     aborted++;
                 }
                 catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotSupported)
@@ -61,31 +61,31 @@ public static partial class DonorErasure
             request.Journal is null ? "no journal: uploads in progress are not known here (a lifecycle rule aborts them)" : $"{aborted} unfinished multipart upload(s) the journal knows of aborted"));
 
         var objects = 0;
-        await foreach (var item in store.ListAsync(donorPrefix, cancellationToken))
+        await foreach (var item in store.ListAsync(donorPrefix, cancellationToken).ConfigureAwait(false))
         {
-            await store.DeleteAsync(item.Key, cancellationToken);
+            await store.DeleteAsync(item.Key, cancellationToken).ConfigureAwait(false);
             objects++;
         }
 
         places.Add(new ErasurePlace("storage.donor_objects", shownPrefix, objects, objects, $"{objects} object(s) deleted"));
-        var versions = await VersionPurge.RemoveAllVersionsAsync(store, donorPrefix, cancellationToken);
+        var versions = await VersionPurge.RemoveAllVersionsAsync(store, donorPrefix, cancellationToken).ConfigureAwait(false);
         places.Add(new ErasurePlace("storage.donor_versions", shownPrefix, versions ?? 0, versions ?? 0,
             versions is null ? "the store keeps no versions Ferry can list" : $"{versions} version(s) and delete marker(s) deleted"));
 
-        await foreach (var left in store.ListAsync(donorPrefix, cancellationToken))
+        await foreach (var left in store.ListAsync(donorPrefix, cancellationToken).ConfigureAwait(false))
         {
             throw new PrivacyException($"{left.Key} is still in {store.Description} after deleting it; run the erasure again");
         }
 
         if (versions is not null && store is IVersionedObjectStore versioned)
         {
-            await foreach (var left in versioned.ListVersionsAsync(donorPrefix, cancellationToken))
+            await foreach (var left in versioned.ListVersionsAsync(donorPrefix, cancellationToken).ConfigureAwait(false))
             {
                 throw new PrivacyException($"version {left.VersionId} of {left.Key} is still in {store.Description} after deleting it; run the erasure again");
             }
         }
 
-        var exports = await DonationExports.RemoveLinesAsync(store, request.Prefix + "exports/", line => line.Contains(pseudonym, StringComparison.Ordinal), request.TemporaryFolder, cancellationToken);
+        var exports = await DonationExports.RemoveLinesAsync(store, request.Prefix + "exports/", line => line.Contains(pseudonym, StringComparison.Ordinal), request.TemporaryFolder, cancellationToken).ConfigureAwait(false);
         places.Add(ExportsPlace(store.Description + "/" + request.Prefix + "exports/", exports));
         if (exports.VersionsRemoved is { } exportVersions)
         {

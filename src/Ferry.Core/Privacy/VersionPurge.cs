@@ -24,12 +24,12 @@ public static class VersionPurge
     {
         if (store is not IVersionedObjectStore versioned)
         {
-            await store.DeleteAsync(key, cancellationToken);
+            await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        await store.DeleteAsync(key, cancellationToken);
-        if (await ListAsync(versioned, key, cancellationToken) is not { } listed)
+        await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        if (await ListAsync(versioned, key, cancellationToken).ConfigureAwait(false) is not { } listed)
         {
             return null;
         }
@@ -38,7 +38,7 @@ public static class VersionPurge
 
         foreach (var version in doomed)
         {
-            await versioned.DeleteVersionAsync(version.Key, version.VersionId, cancellationToken);
+            await versioned.DeleteVersionAsync(version.Key, version.VersionId, cancellationToken).ConfigureAwait(false);
         }
 
         return doomed.Count;
@@ -51,7 +51,7 @@ public static class VersionPurge
             return null;
         }
 
-        if (await ListAsync(versioned, prefix, cancellationToken) is not { } listed)
+        if (await ListAsync(versioned, prefix, cancellationToken).ConfigureAwait(false) is not { } listed)
         {
             return null;
         }
@@ -61,7 +61,7 @@ public static class VersionPurge
         // Oldest first: deleting the latest last means no older version is ever made current again on the way.
         foreach (var version in doomed.AsEnumerable().Reverse())
         {
-            await versioned.DeleteVersionAsync(version.Key, version.VersionId, cancellationToken);
+            await versioned.DeleteVersionAsync(version.Key, version.VersionId, cancellationToken).ConfigureAwait(false);
         }
 
         return doomed.Count;
@@ -73,7 +73,7 @@ public static class VersionPurge
         var versions = new List<ObjectVersion>();
         try
         {
-            await foreach (var version in store.ListVersionsAsync(prefix, cancellationToken))
+            await foreach (var version in store.ListVersionsAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
                 versions.Add(version);
             }

@@ -4,7 +4,7 @@ namespace Ferry.Core.Transfer;
 /// How many requests a run keeps in flight. A gate (<see cref="AcquireAsync"/>/<see cref="Release"/>)
 /// admits at most <see cref="Limit"/> at once, and the limit moves by what the run observes:
 /// <list type="bullet">
-/// <item>At the end of each measuring window (<see cref="EndWindow"/>), if the gate was full (the
+/// <item>At the end of each measuring window (<see cref="EndWindow(TimeSpan)"/>), if the gate was full (the
 /// limit, not the supply of work, held the run back) and throughput rose by at least
 /// <see cref="GainToGrow"/> since the limit was last raised, it is raised again by a quarter (at
 /// least one), up to the cap. Without that gain the raise is undone (requests that add nothing

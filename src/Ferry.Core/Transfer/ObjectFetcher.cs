@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Ferry.Core.Hashing;
 using Ferry.Core.Journal;
 using Ferry.Core.Storage;
 using Polly;

@@ -3,7 +3,6 @@ using System.IO.Compression;
 using Ferry.Core.Hashing;
 using Ferry.Core.Privacy;
 using Ferry.Core.Transfer;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Donations;
 
@@ -94,6 +93,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
         return (upload, null);
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Part of the service the endpoints receive by injection.")]
     public Task<DonationLinkUpload?> FindAsync(FerryDbContext db, DonationLink link, string id, CancellationToken cancellationToken) =>
         db.DonationLinkUploads.AcrossCompanies().FirstOrDefaultAsync(u => u.Id == id && u.LinkId == link.Id && u.CompanyId == link.CompanyId, cancellationToken);
 

@@ -1,4 +1,3 @@
-using Ferry.Server.Tenancy;
 
 namespace Ferry.Server.Donations;
 
@@ -58,6 +57,7 @@ internal sealed class DonationLinks(DonationStudy study, TimeProvider time)
         return (link, token, null);
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Part of the service the endpoints receive by injection.")]
     public Task<List<DonationLink>> ListAsync(FerryDbContext db, Caller caller, CancellationToken cancellationToken) =>
         db.DonationLinks.AsNoTracking().Where(l => l.CompanyId == caller.CompanyId).OrderByDescending(l => l.Id).Take(500).ToListAsync(cancellationToken);
 

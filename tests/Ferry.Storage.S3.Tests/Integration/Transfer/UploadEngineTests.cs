@@ -342,7 +342,7 @@ public sealed class UploadEngineTests(S3rverFixture s3rver) : IClassFixture<S3rv
 
     private string JournalPath => Path.Combine(_work.Path, "journal.db");
 
-    private async Task<TransferSummary> RunAsync(string source, string bucket, string prefix, UploadOptions options, string? endpoint = null, ITransferObserver? observer = null, string? journalPath = null, CancellationToken cancellationToken = default, TransferProgress? progress = null)
+    private async Task<TransferSummary> RunAsync(string source, string bucket, string prefix, UploadOptions options, string? endpoint = null, ITransferObserver? observer = null, string? journalPath = null, TransferProgress? progress = null, CancellationToken cancellationToken = default)
     {
         using var store = S3TestStores.Create(Server, bucket, endpoint);
         using var journal = TransferJournal.Open(journalPath ?? JournalPath);

@@ -150,6 +150,7 @@ public static class FerryServer
         services.AddDbContext<FerryDbContext>((sp, db) => UseDatabase(db, sp.GetRequiredService<DatabaseSettings>()));
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<SessionFileService>();
+        services.AddScoped<Camtrap.CamtrapExportService>();
         services.AddSingleton<ProjectStores>();
         services.AddSingleton<Storage.StorageSecrets>();
         services.AddSingleton<Storage.EndpointGuard>();
@@ -210,6 +211,7 @@ public static class FerryServer
         app.MapMetricsEndpoint();
         app.MapDonationEndpoints();
         app.MapScheduleEndpoints();
+        app.MapCamtrapEndpoints();
         app.MapRazorPages();
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ferry.Core.Checks;
 
 namespace Ferry.Cli.Server;
 
@@ -75,9 +76,9 @@ internal sealed class FerryApiClient : IDisposable
     public async Task<ApiSession> FinishAsync(long sessionId, CancellationToken cancellationToken) =>
         Convert<ApiSession>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/finish", new { }, cancellationToken).ConfigureAwait(false));
 
-    public async Task<List<ApiRegisteredFile>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified)> files, CancellationToken cancellationToken)
+    public async Task<List<ApiRegisteredFile>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)> files, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new { files = files.Select(f => new { path = f.Path, size = f.Size, last_modified = f.LastModified }) }, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new { files = files.Select(f => new { path = f.Path, size = f.Size, last_modified = f.LastModified, capture = CaptureBody(f.Capture) }) }, cancellationToken).ConfigureAwait(false);
         return Convert<List<ApiRegisteredFile>>(body!["files"]);
     }
 
@@ -178,6 +179,38 @@ internal sealed class FerryApiClient : IDisposable
     public async Task<JsonNode> CancelJobAsync(long id, CancellationToken cancellationToken) =>
         (await SendAsync(HttpMethod.Post, $"api/jobs/{id}/cancel", null, cancellationToken).ConfigureAwait(false))!;
 
+    /// <summary>
+    /// POSTs <paramref name="body"/> and copies a successful answer's bytes to <paramref name="destination"/> (a file
+    /// download such as the Camtrap DP package); an error answer is a <see cref="FerryApiException"/> as for JSON calls.
+    /// </summary>
+    public async Task DownloadAsync(string path, object body, Stream destination, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) };
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new FerryApiException(null, $"cannot reach the Ferry server at {Server}: {ex.Message}", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new FerryApiException(null, $"the Ferry server at {Server} did not answer in time", ex);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new FerryApiException(response.StatusCode, Describe(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)));
+            }
+
+            await response.Content.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Reads an answer as one of the API records above (snake_case JSON).</summary>
     public static T Read<T>(JsonNode? node) => Convert<T>(node);
 
@@ -189,6 +222,17 @@ internal sealed class FerryApiClient : IDisposable
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
         Convert<T>(await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false));
+
+    private static object? CaptureBody(FileCapture? capture) => capture is null ? null : new
+    {
+        captured_at = capture.CapturedAt?.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+        utc_offset_minutes = capture.UtcOffset is { } offset ? (int?)offset.TotalMinutes : null,
+        media_type = capture.MediaType,
+        make = capture.Make,
+        model = capture.Model,
+        serial = capture.Serial,
+        exif = capture.Exif,
+    };
 
     private static T Convert<T>(JsonNode? node) => node.Deserialize<T>(Json) ?? throw new FerryApiException(null, "the Ferry server sent an empty answer");
 

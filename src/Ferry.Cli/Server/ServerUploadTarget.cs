@@ -1,3 +1,4 @@
+using Ferry.Core.Checks;
 using Ferry.Core.Transfer;
 
 namespace Ferry.Cli.Server;
@@ -10,6 +11,9 @@ namespace Ferry.Cli.Server;
 internal sealed class ServerUploadTarget : IDisposable
 {
     public const int RegisterBatch = 10_000;
+
+    /// <summary>Files whose headers are read at once for their capture metadata.</summary>
+    private const int CaptureReaders = 8;
 
     private ServerUploadTarget(FerryApiClient api, ApiSession session, ServerSessionStore store, long registered)
     {
@@ -74,10 +78,10 @@ internal sealed class ServerUploadTarget : IDisposable
             ExcludedPath = options.ArchiveTo,
         });
         var registered = new List<(ApiRegisteredFile, long)>();
-        var batch = new List<(string Path, long Size, DateTimeOffset LastModified)>(RegisterBatch);
+        var batch = new List<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)>(RegisterBatch);
         await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
         {
-            batch.Add((file.RelativePath, file.Size, file.LastWriteUtc));
+            batch.Add((file.RelativePath, file.Size, file.LastWriteUtc, null));
             if (batch.Count == RegisterBatch)
             {
                 await SendAsync().ConfigureAwait(false);
@@ -93,6 +97,14 @@ internal sealed class ServerUploadTarget : IDisposable
 
         async Task SendAsync()
         {
+            // What each file's headers say about its capture, read as 'ferry check' reads them (a few small reads per
+            // file, several files at once), so the server can export the session as Camtrap DP without reading objects.
+            await Parallel.ForAsync(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = CaptureReaders, CancellationToken = cancellationToken }, (i, _) =>
+            {
+                var (path, size, modified, _) = batch[i];
+                batch[i] = (path, size, modified, FileCaptureReader.Read(Path.Combine(source, path)));
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
             var answers = await api.RegisterAsync(sessionId, batch, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < answers.Count; i++)
             {

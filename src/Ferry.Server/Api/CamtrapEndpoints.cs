@@ -32,7 +32,12 @@ internal static class CamtrapEndpoints
         var (package, refusal) = await camtrap.ExportAsync(caller.CompanyId, id, caller.Username, options, cancellationToken);
         if (package is null)
         {
-            return refusal!.IsNotFound ? ApiProblems.NotFound(refusal.Message) : ApiProblems.BadRequest(refusal.Message);
+            return refusal!.Kind switch
+            {
+                CamtrapRefusalKind.NotFound => ApiProblems.NotFound(refusal.Message),
+                CamtrapRefusalKind.Empty => ApiProblems.Conflict(refusal.Message),
+                _ => ApiProblems.BadRequest(refusal.Message),
+            };
         }
 
         return TypedResults.File(package.Zip, "application/zip", package.FileName);

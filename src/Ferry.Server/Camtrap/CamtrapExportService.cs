@@ -101,7 +101,7 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
                 if (media == 0)
                 {
                     await zipFile.DisposeAsync();
-                    return (null, CamtrapRefusal.Invalid(options.CycleId is null
+                    return (null, CamtrapRefusal.Empty(options.CycleId is null
                         ? $"project {project.Name} has no uploaded image, audio or video files to export"
                         : $"cycle {cycles[options.CycleId.Value].Name} of project {project.Name} has no uploaded image, audio or video files to export"));
                 }

@@ -1,9 +1,19 @@
 namespace Ferry.Server.Camtrap;
 
-/// <summary>Why an export was not made: not found (404) or a request that cannot be exported (400), with one line for the user.</summary>
-internal sealed record CamtrapRefusal(bool IsNotFound, string Message)
+/// <summary>Why an export was not made, with one line for the user: not found (404), nothing to export (409) or a request that cannot be exported (400).</summary>
+internal sealed record CamtrapRefusal(CamtrapRefusalKind Kind, string Message)
 {
-    public static CamtrapRefusal NotFound(string what) => new(true, what);
+    public static CamtrapRefusal NotFound(string what) => new(CamtrapRefusalKind.NotFound, what);
 
-    public static CamtrapRefusal Invalid(string message) => new(false, message);
+    public static CamtrapRefusal Empty(string message) => new(CamtrapRefusalKind.Empty, message);
+
+    public static CamtrapRefusal Invalid(string message) => new(CamtrapRefusalKind.Invalid, message);
+}
+
+/// <summary>The kinds of <see cref="CamtrapRefusal"/>.</summary>
+internal enum CamtrapRefusalKind
+{
+    NotFound,
+    Empty,
+    Invalid,
 }

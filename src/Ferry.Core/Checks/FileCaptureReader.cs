@@ -2,7 +2,6 @@ using System.Globalization;
 using MetadataExtractor;
 using MetadataExtractor.Formats.Exif;
 using MetadataExtractor.Formats.Jpeg;
-using Ferry.Core.Storage;
 
 namespace Ferry.Core.Checks;
 
@@ -15,7 +14,7 @@ namespace Ferry.Core.Checks;
 /// </summary>
 public static class FileCaptureReader
 {
-    private const int MaxJpegHeaderBytes = 1024 * 1024;
+    private const int ExifHeaderBytes = 128 * 1024;
     private const int TagOffsetTimeOriginal = 0x9011;
 
     /// <summary>EXIF tags never kept: binary or free-form blobs that say nothing for an export.</summary>
@@ -115,8 +114,11 @@ public static class FileCaptureReader
     {
         try
         {
-            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 16 * 1024);
-            using var header = new BoundedReadStream(stream, MaxJpegHeaderBytes);
+            // The EXIF segment (APP1, at most 64 KiB) comes first in camera JPEGs: the first bytes hold it, never the image data.
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096);
+            var buffer = new byte[(int)Math.Min(stream.Length, ExifHeaderBytes)];
+            stream.ReadExactly(buffer);
+            using var header = new MemoryStream(buffer, writable: false);
             var directories = JpegMetadataReader.ReadMetadata(header, [new ExifReader()]);
             var tags = new SortedDictionary<string, string>(StringComparer.Ordinal);
             TimeSpan? offset = null;
@@ -145,8 +147,9 @@ public static class FileCaptureReader
 
             return (tags.Count == 0 ? null : tags, offset);
         }
-        catch (Exception ex) when (ex is ImageProcessingException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Damaged or cut EXIF is no EXIF: the upload goes on, and the check reports the damage.
             return (null, null);
         }
     }

@@ -94,29 +94,35 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
         try
         {
             var deployments = new Dictionary<string, DeploymentTally>(StringComparer.Ordinal);
+            CamtrapRefusal? refusal = null;
             int media;
             using (var zip = new ZipArchive(zipFile, ZipArchiveMode.Create, leaveOpen: true))
             {
                 media = await WriteMediaAsync(zip, projectId, options, cycles, deployments, urls, cancellationToken);
+                var ordered = deployments.Values.OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
                 if (media == 0)
                 {
-                    await zipFile.DisposeAsync();
-                    return (null, CamtrapRefusal.Empty(options.CycleId is null
+                    refusal = CamtrapRefusal.Empty(options.CycleId is null
                         ? $"project {project.Name} has no uploaded image, audio or video files to export"
-                        : $"cycle {cycles[options.CycleId.Value].Name} of project {project.Name} has no uploaded image, audio or video files to export"));
+                        : $"cycle {cycles[options.CycleId.Value].Name} of project {project.Name} has no uploaded image, audio or video files to export");
                 }
-
-                var ordered = deployments.Values.OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
-                if (locations.Unmatched(ordered.Select(d => (d.Id, d.Folder)).ToList()) is { } unmatched)
+                else if (locations.Unmatched(ordered.Select(d => (d.Id, d.Folder)).ToList()) is { } unmatched)
                 {
-                    await zipFile.DisposeAsync();
-                    return (null, CamtrapRefusal.Invalid(unmatched));
+                    refusal = CamtrapRefusal.Invalid(unmatched);
                 }
+                else
+                {
+                    await WriteDeploymentsAsync(zip, ordered, locations, cancellationToken);
+                    await WriteCsvAsync(zip, "observations.csv", ObservationColumns, _ => Task.CompletedTask, cancellationToken);
+                    var title = options.CycleId is { } id ? $"{project.Name} – {cycles[id].Name}" : project.Name;
+                    await WriteDescriptorAsync(zip, project.Name, title, contributor, ordered, locations, cancellationToken);
+                }
+            }
 
-                await WriteDeploymentsAsync(zip, ordered, locations, cancellationToken);
-                await WriteCsvAsync(zip, "observations.csv", ObservationColumns, _ => Task.CompletedTask, cancellationToken);
-                var title = options.CycleId is { } id ? $"{project.Name} – {cycles[id].Name}" : project.Name;
-                await WriteDescriptorAsync(zip, project.Name, title, contributor, ordered, locations, cancellationToken);
+            if (refusal is not null)
+            {
+                await zipFile.DisposeAsync();
+                return (null, refusal);
             }
 
             zipFile.Position = 0;

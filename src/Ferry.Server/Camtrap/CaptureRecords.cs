@@ -68,9 +68,13 @@ internal static class CaptureRecords
 
         var paths = captured.Select(f => f.Path).ToList();
         await db.SessionFileCaptures.Where(c => c.SessionId == sessionId && paths.Contains(c.Path)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        db.SessionFileCaptures.AddRange(captured.Select(f => ToRow(sessionId, f.Path, f.Capture!)));
+        var rows = captured.Select(f => ToRow(sessionId, f.Path, f.Capture!)).ToList();
+        db.SessionFileCaptures.AddRange(rows);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        db.ChangeTracker.Clear();
+        foreach (var row in rows)
+        {
+            db.Entry(row).State = EntityState.Detached; // only these: the caller's tracked rows stay as they were
+        }
     }
 
     public static SessionFileCapture ToRow(long sessionId, string path, FileCapture capture) => new()

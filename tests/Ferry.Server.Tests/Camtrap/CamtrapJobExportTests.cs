@@ -32,7 +32,7 @@ public sealed class CamtrapJobExportTests(SqliteServerWithWorkerFixture fixture)
 
         var job = await ApiCalls.PostAsync(tenant.User, "/api/jobs", new { project_id = projectId, cycle_id = cycleId, local_directory = folder }, HttpStatusCode.Created);
         await WaitAsync(tenant.User, job["id"]!.GetValue<long>());
-        using var response = await tenant.User.PostAsJsonAsync($"/api/projects/{projectId}/camtrap-dp", new { cycle_id = cycleId, presign_hours = 2, locations_csv = "deploymentID,latitude,longitude\nC3/TRAP7,-1.5,36.8\n" });
+        using var response = await tenant.User.PostAsJsonAsync($"/api/projects/{projectId}/camtrap-dp", new { cycle_id = cycleId, presign_hours = 2, locations_csv = "deploymentID,latitude,longitude\nC1/TRAP7,-1.5,36.8\n" });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         var package = _temp.Combine("package");
         using (var zip = new ZipArchive(await response.Content.ReadAsStreamAsync(), ZipArchiveMode.Read))
@@ -44,7 +44,7 @@ public sealed class CamtrapJobExportTests(SqliteServerWithWorkerFixture fixture)
 
         Assert.Empty(validated.Errors);
         var deployment = Assert.Single(validated.Deployments);
-        Assert.Equal(("C3/TRAP7", "2025-07-01T12:00:00+00:00", "2025-07-03T06:30:00+00:00", "SN-7", "-1.5", "36.8"),
+        Assert.Equal(("C1/TRAP7", "2025-07-01T12:00:00+00:00", "2025-07-03T06:30:00+00:00", "SN-7", "-1.5", "36.8"),
             (deployment["deploymentID"], deployment["deploymentStart"], deployment["deploymentEnd"], deployment["cameraID"], deployment["latitude"], deployment["longitude"]));
         Assert.Equal(2, validated.Media.Count);
         Assert.All(validated.Media, m => Assert.Contains("\"Model\":\"HF2X\"", m["exifData"], StringComparison.Ordinal));

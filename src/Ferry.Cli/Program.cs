@@ -22,5 +22,6 @@ root.Subcommands.Add(new DonorsCommand(TimeProvider.System).Build());
 root.Subcommands.Add(new DonationsCommand().Build());
 root.Subcommands.Add(new StorageCommand().Build());
 root.Subcommands.Add(new JobsCommand().Build());
+root.Subcommands.Add(new CamtrapDpCommand().Build());
 
 return await CommandRunner.RunAsync(root, args);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ferry.Core.Checks;
 
 using Ferry.Client.Contracts;
 using Ferry.Client.Sessions;
@@ -70,12 +71,12 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
         Convert<SessionResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/finish", new { }, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Registers up to <see cref="ApiLimits.MaximumRegisterBatch"/> files; the answers come in the order of <paramref name="files"/>.</summary>
-    public async Task<List<RegisteredFileResponse>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified)> files, CancellationToken cancellationToken)
+    public async Task<List<RegisteredFileResponse>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)> files, CancellationToken cancellationToken)
     {
         var list = new FileEntryList();
-        foreach (var (path, size, lastModified) in files)
+        foreach (var (path, size, lastModified, capture) in files)
         {
-            list.Add(new FileEntry(path, size, lastModified));
+            list.Add(new FileEntry(path, size, lastModified, CaptureEntry(capture)));
         }
 
         return Convert<RegisterFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new RegisterFilesRequest(list), cancellationToken).ConfigureAwait(false)).Files;
@@ -199,6 +200,38 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
     public async Task<JsonNode> CancelJobAsync(long id, CancellationToken cancellationToken) =>
         (await SendAsync(HttpMethod.Post, $"api/jobs/{id}/cancel", null, cancellationToken).ConfigureAwait(false))!;
 
+    /// <summary>
+    /// POSTs <paramref name="body"/> and copies a successful answer's bytes to <paramref name="destination"/> (a file
+    /// download such as the Camtrap DP package); an error answer is a <see cref="FerryApiException"/> as for JSON calls.
+    /// </summary>
+    public async Task DownloadAsync(string path, object body, Stream destination, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) };
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new FerryApiException(null, $"cannot reach the Ferry server at {Server}: {ex.Message}", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new FerryApiException(null, $"the Ferry server at {Server} did not answer in time", ex);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new FerryApiException(response.StatusCode, Describe(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)));
+            }
+
+            await response.Content.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Reads an answer as one of the API records above (snake_case JSON).</summary>
     public static T Read<T>(JsonNode? node) => Convert<T>(node);
 
@@ -216,6 +249,11 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
         Convert<T>(await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false));
+
+    private static FileCaptureEntry? CaptureEntry(FileCapture? capture) => capture is null ? null : new(
+        capture.CapturedAt?.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+        capture.UtcOffset is { } offset ? (int?)offset.TotalMinutes : null,
+        capture.MediaType, capture.Make, capture.Model, capture.Serial, capture.Exif is null ? null : new Dictionary<string, string>(capture.Exif));
 
     private static T Convert<T>(JsonNode? node) => node.Deserialize<T>(Json) ?? throw new FerryApiException(null, "the Ferry server sent an empty answer");
 

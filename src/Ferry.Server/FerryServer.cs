@@ -151,6 +151,7 @@ public static class FerryServer
         services.AddDbContext<FerryDbContext>((sp, db) => UseDatabase(db, sp.GetRequiredService<DatabaseSettings>()));
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<SessionFileService>();
+        services.AddScoped<Camtrap.CamtrapExportService>();
         services.AddSingleton<ProjectStores>();
         services.AddSingleton<Storage.StorageSecrets>();
         services.AddSingleton<Storage.EndpointGuard>();
@@ -213,6 +214,7 @@ public static class FerryServer
         app.MapDonationEndpoints();
         app.MapDonationLinkEndpoints();
         app.MapScheduleEndpoints();
+        app.MapCamtrapEndpoints();
         app.MapRazorPages();
     }
 

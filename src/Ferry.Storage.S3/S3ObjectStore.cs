@@ -260,6 +260,10 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresig
 
     public PresignedRequest PresignPost(string key, long size, DateTimeOffset now, TimeSpan lifetime) => _presigner.Post(key, size, now, lifetime);
 
+    public PresignedRequest PresignGet(string key, DateTimeOffset now, TimeSpan lifetime) => _presigner.Get(key, now, lifetime);
+
+    public string ObjectUrl(string key) => _presigner.ObjectUrl(key);
+
     public PresignedRequest PresignUploadPart(string key, string uploadId, int partNumber, DateTimeOffset now, TimeSpan lifetime) =>
         _presigner.UploadPart(key, uploadId, partNumber, now, lifetime);
 

@@ -116,6 +116,16 @@ internal sealed class S3Presigner
         return Sign("PUT", key, parameters, now, lifetime);
     }
 
+    /// <summary>A GET of the object: the URL a Camtrap DP package lists for each media file.</summary>
+    public PresignedRequest Get(string key, DateTimeOffset now, TimeSpan lifetime) => Sign("GET", key, [], now, lifetime);
+
+    /// <summary>The object's unsigned URL, addressed as the signed ones are.</summary>
+    public string ObjectUrl(string key)
+    {
+        ObjectKey.Validate(key);
+        return _origin + _basePath + "/" + string.Join('/', key.Split('/').Select(SigV4Signer.EncodeSegment));
+    }
+
     private PresignedRequest Sign(string method, string key, Dictionary<string, string> parameters, DateTimeOffset now, TimeSpan lifetime, long? contentLength = null)
     {
         ObjectKey.Validate(key);

@@ -15,8 +15,16 @@ public sealed record SessionResponse(
 /// <summary>The body of <c>POST /api/sessions/{id}/files</c>.</summary>
 public sealed record RegisterFilesRequest(FileEntryList? Files);
 
-/// <summary>One file to register: its path relative to the session's folder, its size and modification time.</summary>
-public sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified = null);
+/// <summary>One file to register: its path relative to the session's folder, its size and modification time, and what its headers say about its capture.</summary>
+public sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified = null, FileCaptureEntry? Capture = null);
+
+/// <summary>
+/// What a media file's headers say about its capture (optional; the CLI and server jobs send it, the browser does not):
+/// captured_at is the device's wall-clock time (yyyy-MM-ddTHH:mm:ss, no zone), utc_offset_minutes its offset when the
+/// file says it; texts up to 200 characters, exif up to 40 tags and 2,048 characters of names and values.
+/// </summary>
+public sealed record FileCaptureEntry(string? CapturedAt, int? UtcOffsetMinutes = null, string? MediaType = null, string? Make = null,
+    string? Model = null, string? Serial = null, Dictionary<string, string>? Exif = null);
 
 public sealed record RegisterFilesResponse(List<RegisteredFileResponse> Files);
 

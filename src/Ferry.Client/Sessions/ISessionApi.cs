@@ -1,3 +1,4 @@
+using Ferry.Core.Checks;
 using Ferry.Client.Contracts;
 
 namespace Ferry.Client.Sessions;
@@ -18,7 +19,7 @@ public interface ISessionApi
     Task<SessionResponse> SessionAsync(long sessionId, CancellationToken cancellationToken);
 
     /// <summary>Registers up to <see cref="ApiLimits.MaximumRegisterBatch"/> files; the answers come in the order given.</summary>
-    Task<List<RegisteredFileResponse>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified)> files, CancellationToken cancellationToken);
+    Task<List<RegisteredFileResponse>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)> files, CancellationToken cancellationToken);
 
     /// <summary>Presigned PUT URLs for up to <see cref="ApiLimits.MaximumPresignBatch"/> registered paths.</summary>
     Task<List<PresignedUpload>> PresignAsync(long sessionId, IReadOnlyList<string> paths, CancellationToken cancellationToken);

@@ -1,3 +1,4 @@
+using Ferry.Core.Checks;
 using Ferry.Client.Contracts;
 using Ferry.Core.Transfer;
 
@@ -56,14 +57,17 @@ public sealed class SessionUpload : IDisposable
 
     public void Dispose() => Store.Dispose();
 
+    /// <summary>Files whose headers are read at once for their capture metadata.</summary>
+    private const int CaptureReaders = 8;
+
     private static async Task<List<(RegisteredFileResponse File, long Size)>> RegisterAsync(ISessionApi api, long sessionId, string source, ScanOptions scan, CancellationToken cancellationToken)
     {
         var scanner = new SourceScanner(source, scan);
         var registered = new List<(RegisteredFileResponse, long)>();
-        var batch = new List<(string Path, long Size, DateTimeOffset LastModified)>(RegisterBatch);
+        var batch = new List<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)>(RegisterBatch);
         await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
         {
-            batch.Add((file.RelativePath, file.Size, file.LastWriteUtc));
+            batch.Add((file.RelativePath, file.Size, file.LastWriteUtc, null));
             if (batch.Count == RegisterBatch)
             {
                 await SendAsync().ConfigureAwait(false);
@@ -79,6 +83,14 @@ public sealed class SessionUpload : IDisposable
 
         async Task SendAsync()
         {
+            // What each file's headers say about its capture, read as 'ferry check' reads them (a few small reads per
+            // file, several files at once), so the server can export the session as Camtrap DP without reading objects.
+            await Parallel.ForAsync(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = CaptureReaders, CancellationToken = cancellationToken }, (i, _) =>
+            {
+                var (path, size, modified, _) = batch[i];
+                batch[i] = (path, size, modified, FileCaptureReader.Read(Path.Combine(source, path)));
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
             var answers = await api.RegisterAsync(sessionId, batch, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < answers.Count; i++)
             {

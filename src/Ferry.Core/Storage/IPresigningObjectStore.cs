@@ -20,4 +20,10 @@ public interface IPresigningObjectStore
 
     /// <summary>A URL for one PUT of part <paramref name="partNumber"/> (1–10,000) of multipart upload <paramref name="uploadId"/>.</summary>
     PresignedRequest PresignUploadPart(string key, string uploadId, int partNumber, DateTimeOffset now, TimeSpan lifetime);
+
+    /// <summary>A URL for one GET of <paramref name="key"/>, valid from <paramref name="now"/> for <paramref name="lifetime"/> (1 second to 7 days).</summary>
+    PresignedRequest PresignGet(string key, DateTimeOffset now, TimeSpan lifetime);
+
+    /// <summary>The object's plain URL (unsigned): readable by whoever the bucket's policy lets read it.</summary>
+    string ObjectUrl(string key);
 }

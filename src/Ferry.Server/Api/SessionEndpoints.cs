@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Ferry.Core.Checks;
+using Ferry.Server.Camtrap;
 using Ferry.Server.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
@@ -22,7 +24,7 @@ internal static class SessionEndpoints
         group.MapPost("/", CreateAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("Starts a session: a folder going into a project's cycle.");
         group.MapGet("/", ListAsync).WithSummary("Sessions of the caller's company, newest first; filter by project_id, cycle_id, status.");
         group.MapGet("/{id:long}", GetAsync).WithSummary("Status and counters, rate and ETA.");
-        group.MapPost("/{id:long}/files", RegisterAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(MaximumRegisterBatch))
+        group.MapPost("/{id:long}/files", RegisterAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(MaximumRegisterBatch, RequestBodyLimits.BytesPerItem + CaptureRecords.MaxBytes))
             .WithSummary("Registers up to 10,000 files; each comes back pending (upload it) or uploaded (already verified in the bucket).");
         group.MapGet("/{id:long}/files", ListFilesAsync).WithSummary("The session's files, optionally by status, in pages (after=<id>, limit ≤ 5,000).");
         group.MapPost("/{id:long}/presign", PresignAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(MaximumPresignBatch))
@@ -130,6 +132,12 @@ internal static class SessionEndpoints
                 problem = "size must be given and not negative";
             }
 
+            FileCapture? capture = null;
+            if (problem is null && entry!.Capture is { } sent)
+            {
+                (capture, problem) = CaptureRecords.Parse(sent.CapturedAt, sent.UtcOffsetMinutes, sent.MediaType, sent.Make, sent.Model, sent.Serial, sent.Exif);
+            }
+
             if (problem is null && !seen.Add(path!))
             {
                 problem = "the path is listed twice";
@@ -141,7 +149,7 @@ internal static class SessionEndpoints
                 continue;
             }
 
-            batch.Add(new FileToRegister(entry!.Path!, path!, key!, entry.Size!.Value, entry.LastModified?.ToUniversalTime()));
+            batch.Add(new FileToRegister(entry!.Path!, path!, key!, entry.Size!.Value, entry.LastModified?.ToUniversalTime(), capture));
         }
 
         if (problems.Count > 0)

@@ -20,6 +20,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<SessionFile> SessionFiles => Set<SessionFile>();
     public DbSet<VerifiedObject> VerifiedObjects => Set<VerifiedObject>();
     public DbSet<SessionMultipartUpload> MultipartUploads => Set<SessionMultipartUpload>();
+    public DbSet<SessionFileCapture> SessionFileCaptures => Set<SessionFileCapture>();
     public DbSet<SessionExport> Exports => Set<SessionExport>();
     public DbSet<UploadJob> Jobs => Set<UploadJob>();
     public DbSet<ConsentEntry> Consents => Set<ConsentEntry>();
@@ -63,6 +64,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<VerifiedObject>().ToTable("verified_objects");
         modelBuilder.Entity<VerifiedObject>().Property(f => f.ETag).HasColumnName("etag");
         modelBuilder.Entity<SessionMultipartUpload>().ToTable("session_multipart_uploads");
+        modelBuilder.Entity<SessionFileCapture>().ToTable("session_file_captures").HasKey(c => new { c.SessionId, c.Path });
         modelBuilder.Entity<SessionExport>().ToTable("session_exports");
         modelBuilder.Entity<UploadJob>().ToTable("upload_jobs");
         modelBuilder.Entity<ConsentEntry>().ToTable("consent_records");
@@ -131,6 +133,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<Cycle>().HasQueryFilter(c => TenantCompanyId == null || Set<Project>().IgnoreQueryFilters().Any(p => p.Id == c.ProjectId && p.CompanyId == TenantCompanyId));
         modelBuilder.Entity<VerifiedObject>().HasQueryFilter(v => TenantCompanyId == null || Set<Project>().IgnoreQueryFilters().Any(p => p.Id == v.ProjectId && p.CompanyId == TenantCompanyId));
         modelBuilder.Entity<SessionFile>().HasQueryFilter(f => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == f.SessionId && s.CompanyId == TenantCompanyId));
+        modelBuilder.Entity<SessionFileCapture>().HasQueryFilter(c => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == c.SessionId && s.CompanyId == TenantCompanyId));
         modelBuilder.Entity<SessionMultipartUpload>().HasQueryFilter(m => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == m.SessionId && s.CompanyId == TenantCompanyId));
         modelBuilder.Entity<ExportOutboxEntry>().HasQueryFilter(o => TenantCompanyId == null || Set<SessionExport>().IgnoreQueryFilters().Any(e => e.Id == o.ExportId && e.CompanyId == TenantCompanyId));
     }

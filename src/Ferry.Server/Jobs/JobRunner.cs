@@ -148,7 +148,8 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
                 continue;
             }
 
-            batch.Add(new FileToRegister(path, path, key!, file.Size, file.LastWriteUtc));
+            // The headers the check reads, once more, so the session records each file's capture (Camtrap DP export).
+            batch.Add(new FileToRegister(path, path, key!, file.Size, file.LastWriteUtc, Ferry.Core.Checks.FileCaptureReader.Read(file.FullPath)));
             if (batch.Count == RegisterBatch)
             {
                 await RegisterBatchAsync(files, loaded, batch, remaining, cancellationToken);

@@ -2,8 +2,8 @@ using Ferry.Core.Storage;
 
 namespace Ferry.Server.Sessions;
 
-/// <summary>A file to register: the path as the client sent it, its normalized form and key, its size and modification time.</summary>
-internal sealed record FileToRegister(string ClientPath, string Path, string Key, long Size, DateTimeOffset? LastModified);
+/// <summary>A file to register: the path as the client sent it, its normalized form and key, its size and modification time, and what its headers say about its capture (optional).</summary>
+internal sealed record FileToRegister(string ClientPath, string Path, string Key, long Size, DateTimeOffset? LastModified, Ferry.Core.Checks.FileCapture? Capture = null);
 
 /// <summary>What registration decided: <c>pending</c> (upload it) or <c>uploaded</c> (already verified in the bucket).</summary>
 internal sealed record RegisteredFile(string Path, string Key, string Status, string? ETag, string? Checksum);
@@ -99,6 +99,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         }
 
         await SessionFileBulkInsert.InsertAsync(db, added, cancellationToken);
+        await Camtrap.CaptureRecords.SaveAsync(db, session.Id, files, cancellationToken);
         await delta.ApplyAsync(db, session.Id, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return results;

@@ -27,7 +27,7 @@ public abstract class SessionObjectStoreContractTests<TFixture>(TFixture fixture
         var session = await api.CreateSessionAsync(projectId, cycleId, "/media/contract", CancellationToken.None);
         List<Ferry.Client.Contracts.RegisteredFileResponse> registered = writes.Count == 0
             ? []
-            : await api.RegisterAsync(session.Id, writes.Select(w => (w.Name, w.Size, new DateTimeOffset(2025, 9, 9, 9, 20, 0, TimeSpan.Zero))), CancellationToken.None);
+            : await api.RegisterAsync(session.Id, writes.Select(w => (w.Name, w.Size, new DateTimeOffset(2025, 9, 9, 9, 20, 0, TimeSpan.Zero), (Ferry.Core.Checks.FileCapture?)null)), CancellationToken.None);
         Assert.All(registered, r => Assert.Equal("pending", r.Status));
         var store = new SessionObjectStore(api, session.Id, session.Bucket, session.Prefix, registered.Select((r, i) => (r, writes[i].Size)));
         _owned.Add(store);

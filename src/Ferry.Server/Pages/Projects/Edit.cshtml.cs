@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Projects;
 
 /// <summary>One project: its settings (administrators edit) and its cycles (administrators add).</summary>
-internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog projects, Ferry.Server.Storage.StorageLocationCatalog storage) : FerryPageModel
+internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog projects, Ferry.Server.Storage.StorageLocationCatalog storage, Camtrap.CamtrapExportService camtrap) : FerryPageModel
 {
+    private readonly Camtrap.CamtrapExportService _camtrap = camtrap;
     private readonly FerryDbContext _db = db;
     private readonly ProjectCatalog _projects = projects;
     private readonly Ferry.Server.Storage.StorageLocationCatalog _storage = storage;
@@ -27,6 +28,53 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
+        await LoadAsync(id, cancellationToken);
+        return Project is null ? NotFound() : Page();
+    }
+
+    /// <summary>Users and admins may export a Camtrap DP package (its media rows carry URLs to the objects).</summary>
+    public bool CanExport => Caller.CanWrite;
+
+    /// <summary>The "Camtrap DP package" button: the same export as POST /api/projects/{id}/camtrap-dp, as a download.</summary>
+    public async Task<IActionResult> OnPostCamtrapDpAsync(long id, long? camtrapCycleId, int? presignHours, string? utcOffset, IFormFile? locations, CancellationToken cancellationToken)
+    {
+        if (!Caller.CanWrite)
+        {
+            return Forbid();
+        }
+
+        string? csv = null;
+        if (locations is { Length: > 0 })
+        {
+            if (locations.Length > Camtrap.CamtrapExportOptions.MaxLocationsChars)
+            {
+                Error = $"The locations CSV is larger than {Camtrap.CamtrapExportOptions.MaxLocationsChars:N0} bytes.";
+                await LoadAsync(id, cancellationToken);
+                return Project is null ? NotFound() : Page();
+            }
+
+            using var reader = new StreamReader(locations.OpenReadStream());
+            csv = await reader.ReadToEndAsync(cancellationToken);
+        }
+
+        var (options, problem) = Camtrap.CamtrapExportOptions.Create(camtrapCycleId, csv, presignHours, utcOffset);
+        if (options is not null)
+        {
+            var (package, refusal) = await _camtrap.ExportAsync(Caller.CompanyId, id, Caller.Username, options, cancellationToken);
+            if (package is not null)
+            {
+                return File(package.Zip, "application/zip", package.FileName);
+            }
+
+            if (refusal!.Kind == Camtrap.CamtrapRefusalKind.NotFound)
+            {
+                return NotFound();
+            }
+
+            problem = refusal.Message;
+        }
+
+        Error = problem;
         await LoadAsync(id, cancellationToken);
         return Project is null ? NotFound() : Page();
     }

@@ -12,7 +12,7 @@ internal sealed record ApiCycle(long Id, long ProjectId, string Name, string S3P
 
 internal sealed record ApiSession(long Id, string Status, string Bucket, string Prefix, long TotalFiles, long UploadedFiles, long SkippedFiles, long FailedFiles, long PendingFiles);
 
-internal sealed record ApiRegisteredFile(string Path, string Key, string Status, string? Etag, string? Checksum);
+internal sealed record ApiRegisteredFile(string Path, string Key, string Status, string? Etag, string? Checksum, string? DuplicateOf = null);
 
 internal sealed record ApiPresigned(string Path, string Key, string Method, string Url, Dictionary<string, string> Headers, DateTimeOffset ExpiresAt);
 
@@ -78,6 +78,17 @@ internal sealed class FerryApiClient : IDisposable
     public async Task<List<ApiRegisteredFile>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified)> files, CancellationToken cancellationToken)
     {
         var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new { files = files.Select(f => new { path = f.Path, size = f.Size, last_modified = f.LastModified }) }, cancellationToken).ConfigureAwait(false);
+        return Convert<List<ApiRegisteredFile>>(body!["files"]);
+    }
+
+    /// <summary>Registers files again with their SHA-256 (the project's content index decides); with <paramref name="skipDuplicates"/> a duplicate comes back <c>duplicate</c>.</summary>
+    public async Task<List<ApiRegisteredFile>> RegisterHashedAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, string Sha256)> files, bool skipDuplicates, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new
+        {
+            files = files.Select(f => new { path = f.Path, size = f.Size, last_modified = f.LastModified, sha256 = f.Sha256 }),
+            skip_duplicates = skipDuplicates,
+        }, cancellationToken).ConfigureAwait(false);
         return Convert<List<ApiRegisteredFile>>(body!["files"]);
     }
 

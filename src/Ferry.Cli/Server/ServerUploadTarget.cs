@@ -65,7 +65,7 @@ internal sealed class ServerUploadTarget : IDisposable
         Api.Dispose();
     }
 
-    private static async Task<List<(ApiRegisteredFile File, long Size)>> RegisterAsync(FerryApiClient api, long sessionId, string source, UploadOptions options, CancellationToken cancellationToken)
+    private static async Task<List<(ApiRegisteredFile File, long Size, DateTimeOffset LastModified)>> RegisterAsync(FerryApiClient api, long sessionId, string source, UploadOptions options, CancellationToken cancellationToken)
     {
         var scanner = new SourceScanner(source, new ScanOptions
         {
@@ -73,7 +73,7 @@ internal sealed class ServerUploadTarget : IDisposable
             FollowSymlinks = options.FollowSymlinks,
             ExcludedPath = options.ArchiveTo,
         });
-        var registered = new List<(ApiRegisteredFile, long)>();
+        var registered = new List<(ApiRegisteredFile, long, DateTimeOffset)>();
         var batch = new List<(string Path, long Size, DateTimeOffset LastModified)>(RegisterBatch);
         await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -96,7 +96,7 @@ internal sealed class ServerUploadTarget : IDisposable
             var answers = await api.RegisterAsync(sessionId, batch, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < answers.Count; i++)
             {
-                registered.Add((answers[i], batch[i].Size));
+                registered.Add((answers[i], batch[i].Size, batch[i].LastModified));
             }
 
             batch.Clear();

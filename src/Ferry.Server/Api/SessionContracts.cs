@@ -23,13 +23,17 @@ internal sealed record SessionResponse(
     }
 }
 
-internal sealed record RegisterFilesRequest(FileEntryList? Files);
+/// <param name="SkipDuplicates">Files given with a sha256 whose bytes the project already holds under another key are not to be uploaded: they come back <c>duplicate</c>.</param>
+internal sealed record RegisterFilesRequest(FileEntryList? Files, bool? SkipDuplicates = null);
 
-internal sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified = null);
+/// <param name="Sha256">Optional SHA-256 of the file (64 hex digits): looked up in the project's content index (duplicates by content).</param>
+internal sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified = null, string? Sha256 = null);
 
 internal sealed record RegisterFilesResponse(List<RegisteredFileResponse> Files);
 
-internal sealed record RegisteredFileResponse(string Path, string Key, string Status, string? Etag, string? Checksum);
+/// <param name="Status">pending (upload it), uploaded (already verified at this key) or duplicate (not to be uploaded: the project holds the bytes under <paramref name="DuplicateOf"/>).</param>
+/// <param name="DuplicateOf">The key under which the project already holds this file's bytes; null when none is known.</param>
+internal sealed record RegisteredFileResponse(string Path, string Key, string Status, string? Etag, string? Checksum, string? DuplicateOf = null);
 
 internal sealed record PresignRequest(PathList? Paths, string? Method = null);
 
@@ -46,6 +50,6 @@ internal sealed record CompleteFilesResponse(List<CompletedFileResult> Files);
 internal sealed record CompletedFileResult(string Path, string Status, string? Error, string? Etag);
 
 internal sealed record SessionFileResponse(long Id, string Path, string Key, long Size, DateTimeOffset? LastModified, string Status, string? Etag,
-    string? Checksum, int Attempts, string? LastError, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, DateTimeOffset? UploadedAt);
+    string? Checksum, int Attempts, string? LastError, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, DateTimeOffset? UploadedAt, string? DuplicateOf = null);
 
 internal sealed record SessionFilesPage(List<SessionFileResponse> Files, long? NextAfter);

@@ -130,6 +130,11 @@ internal static class SessionEndpoints
                 problem = "size must be given and not negative";
             }
 
+            if (problem is null && entry!.Sha256 is { } sha256 && !IsSha256Hex(sha256))
+            {
+                problem = "sha256 must be 64 hexadecimal digits";
+            }
+
             if (problem is null && !seen.Add(path!))
             {
                 problem = "the path is listed twice";
@@ -141,7 +146,7 @@ internal static class SessionEndpoints
                 continue;
             }
 
-            batch.Add(new FileToRegister(entry!.Path!, path!, key!, entry.Size!.Value, entry.LastModified?.ToUniversalTime()));
+            batch.Add(new FileToRegister(entry!.Path!, path!, key!, entry.Size!.Value, entry.LastModified?.ToUniversalTime(), entry.Sha256?.ToLowerInvariant()));
         }
 
         if (problems.Count > 0)
@@ -149,8 +154,8 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest($"{problems.Count} of {entries.Count} files cannot be registered, nothing was: " + string.Join("; ", problems.Take(5)));
         }
 
-        var registered = await files.RegisterAsync(found.Session, batch, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new RegisterFilesResponse(registered.Select(r => new RegisteredFileResponse(r.Path, r.Key, r.Status, r.ETag, r.Checksum)).ToList()));
+        var registered = await files.RegisterAsync(found.Session, batch, request.SkipDuplicates == true, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new RegisterFilesResponse(registered.Select(r => new RegisteredFileResponse(r.Path, r.Key, r.Status, r.ETag, r.Checksum, r.DuplicateOf)).ToList()));
     }
 
     private static async Task<Results<Ok<SessionFilesPage>, ProblemHttpResult>> ListFilesAsync(long id, Caller caller, FerryDbContext db, string? status, long? after, int? limit, CancellationToken cancellationToken)
@@ -169,7 +174,7 @@ internal static class SessionEndpoints
         var query = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Id > (after ?? 0));
         query = status is not null ? query.Where(f => f.Status == status) : query;
         var page = await query.OrderBy(f => f.Id).Take(take)
-            .Select(f => new SessionFileResponse(f.Id, f.Path, f.Key, f.Size, f.LastModified, f.Status, f.ETag, f.Checksum, f.Attempts, f.LastError, f.RegisteredAt, f.UpdatedAt, f.UploadedAt))
+            .Select(f => new SessionFileResponse(f.Id, f.Path, f.Key, f.Size, f.LastModified, f.Status, f.ETag, f.Checksum, f.Attempts, f.LastError, f.RegisteredAt, f.UpdatedAt, f.UploadedAt, f.DuplicateOf))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new SessionFilesPage(page, page.Count == take ? page[^1].Id : null));
     }

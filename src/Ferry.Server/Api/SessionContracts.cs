@@ -1,6 +1,10 @@
+using Ferry.Server.Checks;
+
 namespace Ferry.Server.Api;
 
-internal sealed record CreateSessionRequest(long? ProjectId, long? CycleId, string? LocalDirectory = null, string? Label = null, string? Client = null);
+/// <param name="Checks">What the client's checks found before the upload, per sensor folder (up to 1,000), stored with the session and shown on its page.</param>
+internal sealed record CreateSessionRequest(long? ProjectId, long? CycleId, string? LocalDirectory = null, string? Label = null, string? Client = null, List<SensorFolderCheck>? Checks = null);
+
 
 internal sealed record SessionResponse(
     long Id, long ProjectId, long CycleId, long UserId, string? Label, string? LocalDirectory, string Client, string Status,

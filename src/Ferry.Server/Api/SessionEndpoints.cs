@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ferry.Server.Checks;
 using Ferry.Server.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
@@ -19,7 +20,7 @@ internal static class SessionEndpoints
     public static RouteGroupBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/sessions").WithTags("Sessions");
-        group.MapPost("/", CreateAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("Starts a session: a folder going into a project's cycle.");
+        group.MapPost("/", CreateAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(SensorFolderCheck.MaximumFolders, 8192)).WithSummary("Starts a session: a folder going into a project's cycle.");
         group.MapGet("/", ListAsync).WithSummary("Sessions of the caller's company, newest first; filter by project_id, cycle_id, status.");
         group.MapGet("/{id:long}", GetAsync).WithSummary("Status and counters, rate and ETA.");
         group.MapPost("/{id:long}/files", RegisterAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(MaximumRegisterBatch))
@@ -58,9 +59,15 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest("local_directory may have up to 4,096 characters, label up to 500, and client is browser, cli or api");
         }
 
+        if (SensorFolderCheck.Problem(request.Checks) is { } checkProblem)
+        {
+            return ApiProblems.BadRequest(checkProblem);
+        }
+
         var now = time.GetUtcNow();
         var session = new UploadSession
         {
+            CheckResults = request.Checks is { } checks ? JsonSerializer.Serialize(checks, SessionCheckJson.Options) : null,
             CompanyId = caller.CompanyId,
             ProjectId = projectId,
             CycleId = cycleId,

@@ -172,12 +172,14 @@ stopButton.addEventListener("click", () => {
 function runChecks() {
   checker?.terminate();
   checks = null;
-  startButton.disabled = true;
   stopButton.hidden = false;
   const hash = skipDuplicates.checked;
   statusLine.textContent = `Checking ${items.length.toLocaleString()} files${hash ? " and hashing them to find duplicates" : ""}…`;
   const worker = new Worker(new URL("./checks.worker.ts", import.meta.url), { type: "module" });
   checker = worker;
+  worker.onerror = (event) => {
+    statusLine.textContent = `The checks could not run: ${event.message}`;
+  };
   worker.onmessage = (event: MessageEvent<CheckMessage>) => {
     const message = event.data;
     if (message.kind === "progress") {
@@ -249,7 +251,8 @@ function describePlan() {
   const bucket = /\(s3:\/\/([^)]+)\)/.exec(project)?.[1] ?? "";
   const prefix = cycleSelect.selectedOptions[0]?.dataset.prefix ?? "";
   plan.textContent = `${items.length.toLocaleString()} files (${formatBytes(bytes)}) in ${sensors.length} sensor folder(s) from “${folderName}” go to s3://${bucket}/${prefix}…, e.g. ${prefix}${items[0].path}`;
-  startButton.disabled = running || !cycleSelect.value || checks === null;
+  // The checks inform, they never hold the upload back: Start does not wait for them.
+  startButton.disabled = running || !cycleSelect.value;
 }
 
 // ---- running ----

@@ -82,6 +82,18 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
         return Convert<RegisterFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new RegisterFilesRequest(list), cancellationToken).ConfigureAwait(false)).Files;
     }
 
+    /// <summary>Registers files again with their SHA-256 (the project's content index decides); with <paramref name="skipDuplicates"/> a duplicate comes back <c>duplicate</c>.</summary>
+    public async Task<List<RegisteredFileResponse>> RegisterHashedAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, string Sha256)> files, bool skipDuplicates, CancellationToken cancellationToken)
+    {
+        var list = new FileEntryList();
+        foreach (var (path, size, lastModified, sha256) in files)
+        {
+            list.Add(new FileEntry(path, size, lastModified, Sha256: sha256));
+        }
+
+        return Convert<RegisterFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new RegisterFilesRequest(list, skipDuplicates), cancellationToken).ConfigureAwait(false)).Files;
+    }
+
     /// <summary>Presigned PUT URLs for up to <see cref="ApiLimits.MaximumPresignBatch"/> registered paths.</summary>
     public async Task<List<PresignedUpload>> PresignAsync(long sessionId, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {

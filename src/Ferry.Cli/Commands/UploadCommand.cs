@@ -38,6 +38,7 @@ internal sealed class UploadCommand
     private readonly Option<string?> _project = new("--project") { Description = "With --server: the project (name or id)" };
     private readonly Option<string?> _cycle = new("--cycle") { Description = "With --server: the cycle, e.g. C2" };
     private readonly UploadCheckOption _check = new();
+    private readonly Option<bool> _skipDuplicates = new("--skip-duplicates") { Description = "Do not upload a file whose bytes (SHA-256 and size) the destination already holds under another key (a card copied twice, a renamed folder); the session lists it as a duplicate of that key. With --server the project's content index on the server decides" };
     private readonly Option<bool> _wait = new("--wait") { Description = "If another ferry process is uploading the same source to the same destination with this journal, wait for it to end instead of exiting 2" };
 
     public Command Build()
@@ -48,7 +49,7 @@ internal sealed class UploadCommand
         _s3.AddTo(command);
         _filter.AddTo(command);
         _check.AddTo(command);
-        foreach (var option in new Option[] { _concurrency, _maxConcurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal, _server, _project, _cycle, _wait })
+        foreach (var option in new Option[] { _concurrency, _maxConcurrency, _partSize, _threshold, _retries, _memory, _move, _archiveTo, _manifest, _manifestKey, _config, _dryRun, _followSymlinks, _json, _quiet, _journal, _server, _project, _cycle, _wait, _skipDuplicates })
         {
             command.Options.Add(option);
         }
@@ -187,6 +188,7 @@ internal sealed class UploadCommand
             DryRun = parse.GetValue(_dryRun),
             FollowSymlinks = parse.GetValue(_followSymlinks),
             Filter = _filter.Read(parse),
+            SkipDuplicates = parse.GetValue(_skipDuplicates),
         };
         if (options.ManifestKey is not null && options.ManifestPath is null)
         {

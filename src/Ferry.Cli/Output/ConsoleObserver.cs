@@ -27,6 +27,12 @@ internal sealed class ConsoleObserver(bool dryRun, TextWriter output, TextWriter
                     _skippedShown++;
                     error.WriteLine($"skipped: {fileEvent.Path}: {fileEvent.Reason}");
                     break;
+                case FileOutcomes.Duplicate:
+                    error.WriteLine($"duplicate, not uploaded: {fileEvent.Path}: {fileEvent.Reason}");
+                    break;
+                case FileOutcomes.Uploaded when fileEvent.Reason is not null:
+                    error.WriteLine($"uploaded, but {fileEvent.Path} is a {fileEvent.Reason} (--skip-duplicates leaves such files out)");
+                    break;
                 case FileEvent.WouldUpload:
                     output.WriteLine($"would upload: {fileEvent.Path} -> {fileEvent.Key} ({fileEvent.Size} bytes)");
                     break;

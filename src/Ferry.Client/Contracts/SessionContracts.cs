@@ -4,7 +4,8 @@ namespace Ferry.Client.Contracts;
 // properties in snake_case; the browser's TypeScript types are generated from the OpenAPI document these produce.
 
 /// <summary>The body of <c>POST /api/sessions</c>.</summary>
-public sealed record CreateSessionRequest(long? ProjectId, long? CycleId, string? LocalDirectory = null, string? Label = null, string? Client = null);
+/// <param name="Checks">What the client's checks found before the upload, per sensor folder (up to 1,000), stored with the session and shown on its page.</param>
+public sealed record CreateSessionRequest(long? ProjectId, long? CycleId, string? LocalDirectory = null, string? Label = null, string? Client = null, List<SensorFolderCheck>? Checks = null);
 
 /// <summary>A session with its counters, rate (bytes per second) and ETA (seconds; null until there is a rate).</summary>
 public sealed record SessionResponse(
@@ -13,10 +14,12 @@ public sealed record SessionResponse(
     long PendingFiles, long TotalBytes, long UploadedBytes, long SkippedBytes, double BytesPerSecond, double? EtaSeconds, string Bucket, string Prefix);
 
 /// <summary>The body of <c>POST /api/sessions/{id}/files</c>.</summary>
-public sealed record RegisterFilesRequest(FileEntryList? Files);
+/// <param name="SkipDuplicates">Files given with a sha256 whose bytes the project already holds under another key are not to be uploaded: they come back <c>duplicate</c>.</param>
+public sealed record RegisterFilesRequest(FileEntryList? Files, bool? SkipDuplicates = null);
 
 /// <summary>One file to register: its path relative to the session's folder, its size and modification time, and what its headers say about its capture.</summary>
-public sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified = null, FileCaptureEntry? Capture = null);
+/// <param name="Sha256">Optional SHA-256 of the file (64 hex digits): looked up in the project's content index (duplicates by content).</param>
+public sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified = null, FileCaptureEntry? Capture = null, string? Sha256 = null);
 
 /// <summary>
 /// What a media file's headers say about its capture (optional; the CLI and server jobs send it, the browser does not):
@@ -29,7 +32,9 @@ public sealed record FileCaptureEntry(string? CapturedAt, int? UtcOffsetMinutes 
 public sealed record RegisterFilesResponse(List<RegisteredFileResponse> Files);
 
 /// <summary>A registered file: <c>pending</c> (upload it) or <c>uploaded</c> (already verified), with its key.</summary>
-public sealed record RegisteredFileResponse(string Path, string Key, string Status, string? Etag, string? Checksum);
+/// <param name="Status">pending (upload it), uploaded (already verified at this key) or duplicate (not to be uploaded: the project holds the bytes under <paramref name="DuplicateOf"/>).</param>
+/// <param name="DuplicateOf">The key under which the project already holds this file's bytes; null when none is known.</param>
+public sealed record RegisteredFileResponse(string Path, string Key, string Status, string? Etag, string? Checksum, string? DuplicateOf = null);
 
 /// <summary>The body of <c>POST /api/sessions/{id}/presign</c>; method PUT (default) or POST (browser form upload).</summary>
 public sealed record PresignRequest(PathList? Paths, string? Method = null);
@@ -51,6 +56,6 @@ public sealed record CompleteFilesResponse(List<CompletedFileResult> Files);
 public sealed record CompletedFileResult(string Path, string Status, string? Error, string? Etag);
 
 public sealed record SessionFileResponse(long Id, string Path, string Key, long Size, DateTimeOffset? LastModified, string Status, string? Etag,
-    string? Checksum, int Attempts, string? LastError, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, DateTimeOffset? UploadedAt);
+    string? Checksum, int Attempts, string? LastError, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, DateTimeOffset? UploadedAt, string? DuplicateOf = null);
 
 public sealed record SessionFilesPage(List<SessionFileResponse> Files, long? NextAfter);

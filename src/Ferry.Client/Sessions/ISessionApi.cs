@@ -21,6 +21,9 @@ public interface ISessionApi
     /// <summary>Registers up to <see cref="ApiLimits.MaximumRegisterBatch"/> files; the answers come in the order given.</summary>
     Task<List<RegisteredFileResponse>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)> files, CancellationToken cancellationToken);
 
+    /// <summary>Registers files again with their SHA-256 (the project's content index decides); with <paramref name="skipDuplicates"/> a duplicate comes back <c>duplicate</c>.</summary>
+    Task<List<RegisteredFileResponse>> RegisterHashedAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, string Sha256)> files, bool skipDuplicates, CancellationToken cancellationToken);
+
     /// <summary>Presigned PUT URLs for up to <see cref="ApiLimits.MaximumPresignBatch"/> registered paths.</summary>
     Task<List<PresignedUpload>> PresignAsync(long sessionId, IReadOnlyList<string> paths, CancellationToken cancellationToken);
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Ferry.Client.Contracts;
+using Ferry.Core.Duplicates;
 using Ferry.Core.Storage;
 
 namespace Ferry.Client.Sessions;
@@ -15,7 +16,7 @@ namespace Ferry.Client.Sessions;
 /// It is the write side of a store only (<see cref="IWritableObjectStore"/>, with multipart): the session grants uploads,
 /// not reads or deletes, so it does not promise them.
 /// </summary>
-public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectStore, IDisposable
+public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectStore, IContentIndex, IDisposable
 {
     private const int PresignBatch = 200;
 
@@ -29,6 +30,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     private readonly ConcurrentDictionary<string, (PresignedUpload Url, DateTimeOffset Fetched)> _urls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string?> _multipartSha256 = new(StringComparer.Ordinal);
     private readonly List<string> _pending;
+    private readonly Dictionary<string, DateTimeOffset> _registeredAt = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _presigning = new(1, 1);
     private readonly Channel<Verification> _verifications = Channel.CreateUnbounded<Verification>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _verifier;
@@ -37,7 +39,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     private sealed record Verification(string Path, string? ETag, string? Md5, string? Sha256, TaskCompletionSource<CompletedFileResult> Verdict);
 
     /// <param name="registered">The session's files as the server registered them (keys start with <paramref name="prefix"/>).</param>
-    public SessionObjectStore(ISessionApi api, long sessionId, string bucket, string prefix, IEnumerable<(RegisteredFileResponse File, long Size)> registered, TimeProvider? time = null)
+    public SessionObjectStore(ISessionApi api, long sessionId, string bucket, string prefix, IEnumerable<(RegisteredFileResponse File, long Size, DateTimeOffset LastModified)> registered, TimeProvider? time = null)
     {
         _api = api;
         _sessionId = sessionId;
@@ -47,8 +49,9 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
         _s3 = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromMinutes(5) };
         _pending = [];
         _verifier = Task.Run(VerifyBatchesAsync);
-        foreach (var (file, size) in registered)
+        foreach (var (file, size, lastModified) in registered)
         {
+            _registeredAt[PathOf(file.Key)] = lastModified;
             if (file.Status == "uploaded")
             {
                 var sha256 = file.Checksum is { } c && c.StartsWith("sha256:", StringComparison.Ordinal) ? c[7..] : null;
@@ -88,6 +91,23 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
         body.Headers.ContentLength = length;
         var etag = await PutToS3Async(presigned.Url, presigned.Headers, body, options.ContentMd5, () => _urls.TryRemove(path, out _), cancellationToken).ConfigureAwait(false);
         return await VerifyAsync(key, path, length, etag, options.ContentMd5 is { } md5 ? Convert.ToHexStringLower(Convert.FromBase64String(md5)) : null, options.Sha256, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The project's content index on the server. Asked only when the run skips duplicates: the file is registered
+    /// again with its SHA-256 and skip_duplicates, so the server records the decision in the session (status skipped,
+    /// duplicate_of). Without --skip-duplicates the server finds duplicates itself when it verifies the upload.
+    /// </summary>
+    public async Task<string?> FindDuplicateAsync(string key, long size, string sha256, bool skip, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        if (!skip || !_registeredAt.TryGetValue(path, out var lastModified))
+        {
+            return null;
+        }
+
+        var answers = await CallAsync(() => _api.RegisterHashedAsync(_sessionId, [(path, size, lastModified, sha256)], skipDuplicates: true, cancellationToken), sessionCall: true).ConfigureAwait(false);
+        return answers is [{ Status: "duplicate", DuplicateOf: { } copy }] ? copy : null;
     }
 
     public async Task CheckAccessAsync(CancellationToken cancellationToken) =>

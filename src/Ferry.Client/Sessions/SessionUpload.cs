@@ -60,10 +60,10 @@ public sealed class SessionUpload : IDisposable
     /// <summary>Files whose headers are read at once for their capture metadata.</summary>
     private const int CaptureReaders = 8;
 
-    private static async Task<List<(RegisteredFileResponse File, long Size)>> RegisterAsync(ISessionApi api, long sessionId, string source, ScanOptions scan, CancellationToken cancellationToken)
+    private static async Task<List<(RegisteredFileResponse File, long Size, DateTimeOffset LastModified)>> RegisterAsync(ISessionApi api, long sessionId, string source, ScanOptions scan, CancellationToken cancellationToken)
     {
         var scanner = new SourceScanner(source, scan);
-        var registered = new List<(RegisteredFileResponse, long)>();
+        var registered = new List<(RegisteredFileResponse, long, DateTimeOffset)>();
         var batch = new List<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)>(RegisterBatch);
         await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -94,7 +94,7 @@ public sealed class SessionUpload : IDisposable
             var answers = await api.RegisterAsync(sessionId, batch, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < answers.Count; i++)
             {
-                registered.Add((answers[i], batch[i].Size));
+                registered.Add((answers[i], batch[i].Size, batch[i].LastModified));
             }
 
             batch.Clear();

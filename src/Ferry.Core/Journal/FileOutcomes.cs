@@ -11,6 +11,8 @@ public static class FileOutcomes
     public const string Present = "present";
     /// <summary>Not uploaded by design: symlink, special file, unusable name.</summary>
     public const string Skipped = "skipped";
+    /// <summary>Not uploaded (--skip-duplicates): the destination holds the same bytes under another key, which the reason names.</summary>
+    public const string Duplicate = "duplicate";
     /// <summary>Could not be uploaded or verified; the reason says why.</summary>
     public const string Failed = "failed";
     /// <summary>Deleted locally after its upload was verified (--move).</summary>

@@ -73,6 +73,8 @@ internal static class JournalSchema
             session_id INTEGER,
             PRIMARY KEY (destination, key)
         ) WITHOUT ROWID;
+        -- The content index: which keys of a destination hold given bytes (duplicates by content).
+        CREATE INDEX IF NOT EXISTS objects_by_content ON objects (destination, sha256, size);
 
         -- Multipart uploads started and not yet completed: what a rerun resumes.
         CREATE TABLE IF NOT EXISTS multipart_uploads (

@@ -238,6 +238,34 @@ public sealed class TransferJournal : IDisposable
             NullableString(reader, 4), NullableString(reader, 5), Parse(reader.GetString(6)));
     }
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> verified objects of <paramref name="destination"/> with exactly these bytes (SHA-256
+    /// and size), other than <paramref name="exceptKey"/>, oldest first: the journal's content index. Safe from any thread.
+    /// </summary>
+    public IReadOnlyList<JournalObject> FindByContent(string destination, string sha256, long size, string exceptKey, int limit)
+    {
+        lock (_writeLock)
+        {
+            using var query = _writer.CreateCommand();
+            query.CommandText = "SELECT key, source_path, mtime_ticks, md5, etag, verified_at FROM objects"
+                + " WHERE destination = $d AND sha256 = $sha AND size = $s AND key <> $k ORDER BY verified_at, key LIMIT $n";
+            query.Parameters.AddWithValue("$d", destination);
+            query.Parameters.AddWithValue("$sha", sha256);
+            query.Parameters.AddWithValue("$s", size);
+            query.Parameters.AddWithValue("$k", exceptKey);
+            query.Parameters.AddWithValue("$n", limit);
+            using var reader = query.ExecuteReader();
+            var found = new List<JournalObject>();
+            while (reader.Read())
+            {
+                found.Add(new JournalObject(destination, reader.GetString(0), reader.GetString(1), size, reader.GetInt64(2), sha256,
+                    NullableString(reader, 3), NullableString(reader, 4), Parse(reader.GetString(5))));
+            }
+
+            return found;
+        }
+    }
+
     // ---------------------------------------------------------------- multipart uploads
 
     public JournalMultipartUpload? FindMultipart(string destination, string key)

@@ -84,6 +84,11 @@ internal sealed class FileUploader
             var body = buffer.AsMemory(0, length);
             var md5 = ContentHashes.Md5Hex(body.Span);
             var sha256 = ContentHashes.Sha256Hex(body.Span);
+            if (_context.Duplicates is { } duplicates)
+            {
+                await duplicates.CheckAsync(key, length, sha256, cancellationToken).ConfigureAwait(false);
+            }
+
             var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5));
             var stored = await _context.Retry.ExecuteAsync(
                 async ct =>
@@ -114,6 +119,11 @@ internal sealed class FileUploader
     private async Task<VerifiedUpload> UploadStreamedAsync(SourceFile file, string key, FileSnapshot before, CancellationToken cancellationToken)
     {
         var (sha256, md5) = await ContentHashes.HashFileAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+        if (_context.Duplicates is { } duplicates)
+        {
+            await duplicates.CheckAsync(key, before.Size, sha256, cancellationToken).ConfigureAwait(false);
+        }
+
         var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5));
         await _context.Retry.ExecuteAsync(
             async ct =>

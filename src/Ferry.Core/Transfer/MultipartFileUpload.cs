@@ -192,6 +192,11 @@ internal sealed partial class MultipartFileUpload
             throw new SourceChangedException(file.RelativePath);
         }
 
+        if (_context.Duplicates is { } duplicates)
+        {
+            await duplicates.CheckAsync(key, before.Size, sha256, cancellationToken).ConfigureAwait(false);
+        }
+
         var uploadId = await _context.Retry.ExecuteAsync(async ct => await _multipart.StartMultipartAsync(key, new ObjectWriteOptions(sha256), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         _context.Journal?.SaveMultipart(new JournalMultipartUpload(_context.Store.Identity, key, uploadId, before.Size, before.MtimeTicks, partSize, sha256), _context.Time.GetUtcNow());
         return (uploadId, sha256, []);

@@ -13,4 +13,5 @@ internal sealed record UploadContext(
     ResiliencePipeline Retry,
     TransferProgress Progress,
     TransferJournal? Journal,
-    TimeProvider Time);
+    TimeProvider Time,
+    Duplicates.DuplicateCheck? Duplicates = null);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Ferry.Core.Duplicates;
 using Ferry.Core.Journal;
 using Ferry.Core.Manifests;
 using Ferry.Core.Storage;
@@ -68,6 +69,7 @@ public sealed class UploadEngine
         private JournalWriter? _journalWriter;
         private ManifestWriter? _manifest;
         private FileUploader? _uploader;
+        private DuplicateCheck? _duplicates;
         private long _sessionId;
         private StoreException? _fatal;
         private CancellationTokenSource? _abort;
@@ -111,7 +113,10 @@ public sealed class UploadEngine
             _progress.SetConcurrency(concurrency.Limit, 0);
             var retry = RetryPolicy.Create(_options.Retries, _options.RetryBaseDelay, _progress, _observer, concurrency);
             var buffers = new RequestBuffers(_options);
-            _uploader = new FileUploader(new UploadContext(store, _options, new MemoryBudget(_options.MemoryBudget), buffers, retry, _progress, _options.DryRun ? null : Journal, _engine._time));
+            // The content index: the store's own (a server session) or the journal's; a dry run hashes nothing.
+            var index = _options.DryRun ? null : store as IContentIndex ?? (Journal is { } journal ? new JournalContentIndex(journal, store) : null);
+            _duplicates = index is null ? null : new DuplicateCheck(index, _options.SkipDuplicates);
+            _uploader = new FileUploader(new UploadContext(store, _options, new MemoryBudget(_options.MemoryBudget), buffers, retry, _progress, _options.DryRun ? null : Journal, _engine._time, _duplicates));
 
             string? message = null;
             try
@@ -331,6 +336,11 @@ public sealed class UploadEngine
                 await CompleteAsync(file, item.Key, verified, FileOutcomes.Uploaded, _engine._time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 return true;
             }
+            catch (DuplicateContentException duplicate)
+            {
+                await RecordDuplicateAsync(file, item.Key, duplicate, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
@@ -353,6 +363,8 @@ public sealed class UploadEngine
         private async Task CompleteAsync(SourceFile file, string key, VerifiedUpload verified, string outcome, DateTimeOffset uploadedAt, CancellationToken cancellationToken, bool alreadyJournaled = false)
         {
             var now = _engine._time.GetUtcNow();
+            // Uploaded although the destination held the same bytes elsewhere (no --skip-duplicates): the record names the copy.
+            var duplicateOf = outcome == FileOutcomes.Uploaded && _duplicates?.Take(key) is { } copy ? DuplicateReason(copy) : null;
             if (outcome == FileOutcomes.Uploaded)
             {
                 _progress.AddTransferred(verified.Size);
@@ -370,11 +382,11 @@ public sealed class UploadEngine
                         verified.Sha256, verified.Md5, verified.ETag, now), cancellationToken).ConfigureAwait(false);
                 }
 
-                await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, outcome, null, now), cancellationToken).ConfigureAwait(false);
+                await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, outcome, duplicateOf, now), cancellationToken).ConfigureAwait(false);
             }
 
             _manifest?.Add(new ManifestEntry(key, verified.Size, verified.Sha256, verified.ETag, file.RelativePath, new DateTimeOffset(verified.MtimeTicks, TimeSpan.Zero), uploadedAt, now, outcome));
-            Report(new FileEvent(outcome, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, null, now));
+            Report(new FileEvent(outcome, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, duplicateOf, now));
 
             if (_move.IsEnabled && !_options.DryRun)
             {
@@ -395,6 +407,28 @@ public sealed class UploadEngine
                 }
             }
         }
+
+        /// <summary>
+        /// Records a file not uploaded because the destination holds its bytes under another key (--skip-duplicates):
+        /// counted as skipped (reason "duplicate"), journaled with the copy's key; never moved or archived, since its
+        /// own key holds nothing.
+        /// </summary>
+        private async Task RecordDuplicateAsync(SourceFile file, string key, DuplicateContentException duplicate, CancellationToken cancellationToken)
+        {
+            _progress.AddSkipped();
+            _skippedReasons.AddOrUpdate(FileOutcomes.Duplicate, 1, (_, n) => n + 1);
+            var at = _engine._time.GetUtcNow();
+            var reason = DuplicateReason(duplicate.DuplicateOf);
+            if (_journalWriter is not null)
+            {
+                await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, file.RelativePath, key, duplicate.Size, duplicate.Sha256, null, FileOutcomes.Duplicate, reason, at), cancellationToken).ConfigureAwait(false);
+            }
+
+            Report(new FileEvent(FileOutcomes.Duplicate, file.RelativePath, key, duplicate.Size, duplicate.Sha256, null, reason, at));
+        }
+
+        /// <summary>The reason recorded for a duplicate: "duplicate of KEY" (docs/cli.md).</summary>
+        private static string DuplicateReason(string copy) => "duplicate of " + copy;
 
         private async Task FailAsync(SourceFile file, string key, string reason, CancellationToken cancellationToken)
         {

@@ -50,6 +50,12 @@ public sealed record UploadOptions
     /// <summary>Follow symbolic links, with loop detection. Default: skip and report them.</summary>
     public bool FollowSymlinks { get; init; }
 
+    /// <summary>
+    /// Do not upload a file whose bytes (SHA-256 and size) the destination already holds under another key; record it
+    /// as a duplicate naming that key. Without it, such a file is uploaded and its record still names the copy.
+    /// </summary>
+    public bool SkipDuplicates { get; init; }
+
     /// <summary>Which relative paths to upload.</summary>
     public PathFilter Filter { get; init; } = PathFilter.All;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ferry.Core.Checks;
 using Ferry.Server.Camtrap;
+using Ferry.Server.Checks;
 using Ferry.Server.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
@@ -21,7 +22,7 @@ internal static class SessionEndpoints
     public static RouteGroupBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/sessions").WithTags("Sessions");
-        group.MapPost("/", CreateAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("Starts a session: a folder going into a project's cycle.");
+        group.MapPost("/", CreateAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(SensorFolderCheck.MaximumFolders, 8192)).WithSummary("Starts a session: a folder going into a project's cycle.");
         group.MapGet("/", ListAsync).WithSummary("Sessions of the caller's company, newest first; filter by project_id, cycle_id, status.");
         group.MapGet("/{id:long}", GetAsync).WithSummary("Status and counters, rate and ETA.");
         group.MapPost("/{id:long}/files", RegisterAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(MaximumRegisterBatch, RequestBodyLimits.BytesPerItem + CaptureRecords.MaxBytes))
@@ -60,9 +61,15 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest("local_directory may have up to 4,096 characters, label up to 500, and client is browser, cli or api");
         }
 
+        if (SensorFolderCheck.Problem(request.Checks) is { } checkProblem)
+        {
+            return ApiProblems.BadRequest(checkProblem);
+        }
+
         var now = time.GetUtcNow();
         var session = new UploadSession
         {
+            CheckResults = request.Checks is { } checks ? JsonSerializer.Serialize(checks, SessionCheckJson.Options) : null,
             CompanyId = caller.CompanyId,
             ProjectId = projectId,
             CycleId = cycleId,
@@ -138,6 +145,11 @@ internal static class SessionEndpoints
                 (capture, problem) = CaptureRecords.Parse(sent.CapturedAt, sent.UtcOffsetMinutes, sent.MediaType, sent.Make, sent.Model, sent.Serial, sent.Exif);
             }
 
+            if (problem is null && entry!.Sha256 is { } sha256 && !IsSha256Hex(sha256))
+            {
+                problem = "sha256 must be 64 hexadecimal digits";
+            }
+
             if (problem is null && !seen.Add(path!))
             {
                 problem = "the path is listed twice";
@@ -149,7 +161,7 @@ internal static class SessionEndpoints
                 continue;
             }
 
-            batch.Add(new FileToRegister(entry!.Path!, path!, key!, entry.Size!.Value, entry.LastModified?.ToUniversalTime(), capture));
+            batch.Add(new FileToRegister(entry!.Path!, path!, key!, entry.Size!.Value, entry.LastModified?.ToUniversalTime(), capture, entry.Sha256?.ToLowerInvariant()));
         }
 
         if (problems.Count > 0)
@@ -157,8 +169,8 @@ internal static class SessionEndpoints
             return ApiProblems.BadRequest($"{problems.Count} of {entries.Count} files cannot be registered, nothing was: " + string.Join("; ", problems.Take(5)));
         }
 
-        var registered = await files.RegisterAsync(found.Session, batch, cancellationToken);
-        return TypedResults.Ok(new RegisterFilesResponse(registered.Select(r => new RegisteredFileResponse(r.Path, r.Key, r.Status, r.ETag, r.Checksum)).ToList()));
+        var registered = await files.RegisterAsync(found.Session, batch, request.SkipDuplicates == true, cancellationToken);
+        return TypedResults.Ok(new RegisterFilesResponse(registered.Select(r => new RegisteredFileResponse(r.Path, r.Key, r.Status, r.ETag, r.Checksum, r.DuplicateOf)).ToList()));
     }
 
     private static async Task<Results<Ok<SessionFilesPage>, ProblemHttpResult>> ListFilesAsync(long id, Caller caller, FerryDbContext db, string? status, long? after, int? limit, CancellationToken cancellationToken)
@@ -177,7 +189,7 @@ internal static class SessionEndpoints
         var query = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Id > (after ?? 0));
         query = status is not null ? query.Where(f => f.Status == status) : query;
         var page = await query.OrderBy(f => f.Id).Take(take)
-            .Select(f => new SessionFileResponse(f.Id, f.Path, f.Key, f.Size, f.LastModified, f.Status, f.ETag, f.Checksum, f.Attempts, f.LastError, f.RegisteredAt, f.UpdatedAt, f.UploadedAt))
+            .Select(f => new SessionFileResponse(f.Id, f.Path, f.Key, f.Size, f.LastModified, f.Status, f.ETag, f.Checksum, f.Attempts, f.LastError, f.RegisteredAt, f.UpdatedAt, f.UploadedAt, f.DuplicateOf))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(new SessionFilesPage(page, page.Count == take ? page[^1].Id : null));
     }

@@ -17,4 +17,7 @@ internal sealed class SessionFile
     public DateTimeOffset RegisteredAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? UploadedAt { get; set; }
+
+    /// <summary>The key under which the project already held this file's bytes (same SHA-256 and size) when it was registered or verified; null when none.</summary>
+    public string? DuplicateOf { get; set; }
 }

@@ -11,7 +11,7 @@ namespace Ferry.Server.Data;
 /// </summary>
 internal static class SessionFileBulkInsert
 {
-    private const string Columns = "session_id, path, key, size, last_modified, status, etag, checksum, attempts, registered_at, updated_at";
+    private const string Columns = "session_id, path, key, size, last_modified, status, etag, checksum, attempts, registered_at, updated_at, duplicate_of";
 
     public static async Task InsertAsync(FerryDbContext db, IReadOnlyList<SessionFile> files, CancellationToken cancellationToken)
     {
@@ -50,6 +50,7 @@ internal static class SessionFileBulkInsert
             await copy.WriteAsync(file.Attempts, NpgsqlDbType.Integer, cancellationToken);
             await copy.WriteAsync(file.RegisteredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
             await copy.WriteAsync(file.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
+            await WriteNullableAsync(copy, file.DuplicateOf, NpgsqlDbType.Text, cancellationToken);
         }
 
         await copy.CompleteAsync(cancellationToken);
@@ -71,7 +72,7 @@ internal static class SessionFileBulkInsert
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"INSERT INTO session_files ({Columns}) VALUES (@session_id, @path, @key, @size, @last_modified, @status, @etag, @checksum, @attempts, @registered_at, @updated_at)";
+        command.CommandText = $"INSERT INTO session_files ({Columns}) VALUES (@session_id, @path, @key, @size, @last_modified, @status, @etag, @checksum, @attempts, @registered_at, @updated_at, @duplicate_of)";
         var parameters = Columns.Split(", ").Select(name =>
         {
             var parameter = command.CreateParameter();
@@ -93,6 +94,7 @@ internal static class SessionFileBulkInsert
             parameters[8].Value = file.Attempts;
             parameters[9].Value = db.Timestamp(file.RegisteredAt);
             parameters[10].Value = db.Timestamp(file.UpdatedAt);
+            parameters[11].Value = (object?)file.DuplicateOf ?? DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }

@@ -2,11 +2,14 @@ using Ferry.Core.Storage;
 
 namespace Ferry.Server.Sessions;
 
-/// <summary>A file to register: the path as the client sent it, its normalized form and key, its size and modification time, and what its headers say about its capture (optional).</summary>
-internal sealed record FileToRegister(string ClientPath, string Path, string Key, long Size, DateTimeOffset? LastModified, Ferry.Core.Checks.FileCapture? Capture = null);
+/// <summary>A file to register: the path as the client sent it, its normalized form and key, its size and modification time, what its headers say about its capture (optional), and (optionally) its SHA-256 in lower-case hex.</summary>
+internal sealed record FileToRegister(string ClientPath, string Path, string Key, long Size, DateTimeOffset? LastModified, Ferry.Core.Checks.FileCapture? Capture = null, string? Sha256 = null);
 
-/// <summary>What registration decided: <c>pending</c> (upload it) or <c>uploaded</c> (already verified in the bucket).</summary>
-internal sealed record RegisteredFile(string Path, string Key, string Status, string? ETag, string? Checksum);
+/// <summary>
+/// What registration decided: <c>pending</c> (upload it), <c>uploaded</c> (already verified in the bucket) or
+/// <c>duplicate</c> (not to be uploaded: the project holds the bytes under <see cref="DuplicateOf"/>).
+/// </summary>
+internal sealed record RegisteredFile(string Path, string Key, string Status, string? ETag, string? Checksum, string? DuplicateOf = null);
 
 /// <summary>What the client says it uploaded: the ETag S3 returned and, optionally, digests it computed of the file.</summary>
 internal sealed record UploadReport(string ClientPath, string Path, string? ETag, string? Md5, string? Sha256);
@@ -28,34 +31,45 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// project already holds verified, with the same size (and modification time, where both are known), is
     /// <c>skipped</c> and reported <c>uploaded</c>: resume across sessions and devices.
     /// </summary>
-    public async Task<IReadOnlyList<RegisteredFile>> RegisterAsync(UploadSession session, IReadOnlyList<FileToRegister> files, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RegisteredFile>> RegisterAsync(UploadSession session, IReadOnlyList<FileToRegister> files, CancellationToken cancellationToken) =>
+        RegisterAsync(session, files, skipDuplicates: false, cancellationToken);
+
+    /// <summary>As <see cref="RegisterAsync(UploadSession, IReadOnlyList{FileToRegister}, CancellationToken)"/>, with the content index.</summary>
+    /// <param name="skipDuplicates">
+    /// A file given with a SHA-256 that the project already holds verified under another key (its content index) is
+    /// recorded <c>skipped</c> with <see cref="SessionFile.DuplicateOf"/> and reported <c>duplicate</c>; without it, the
+    /// file stays pending and only <see cref="SessionFile.DuplicateOf"/> is recorded. A path registered before, still
+    /// pending or failed, is looked up again when it comes back with a SHA-256 (the CLI asks so once it has hashed it).
+    /// </param>
+    public async Task<IReadOnlyList<RegisteredFile>> RegisterAsync(UploadSession session, IReadOnlyList<FileToRegister> files, bool skipDuplicates, CancellationToken cancellationToken)
     {
         using var activity = Observability.FerryActivities.StartSession("ferry.session.register", session.Id)?.SetTag(Observability.FerryActivities.Files, files.Count);
         try
         {
-            return await RegisterOnceAsync(session, files, cancellationToken);
+            return await RegisterOnceAsync(session, files, skipDuplicates, cancellationToken);
         }
         catch (System.Data.Common.DbException ex) when (UniqueViolation.Is(ex))
         {
             // A concurrent call registered some of the same paths first: this time they are found, not inserted.
             db.ChangeTracker.Clear();
-            return await RegisterOnceAsync(session, files, cancellationToken);
+            return await RegisterOnceAsync(session, files, skipDuplicates, cancellationToken);
         }
     }
 
-    private async Task<IReadOnlyList<RegisteredFile>> RegisterOnceAsync(UploadSession session, IReadOnlyList<FileToRegister> files, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RegisteredFile>> RegisterOnceAsync(UploadSession session, IReadOnlyList<FileToRegister> files, bool skipDuplicates, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var paths = files.Select(f => f.Path).ToList();
         var existing = await db.SessionFiles.AsNoTracking().Where(f => f.SessionId == session.Id && paths.Contains(f.Path))
-            .Select(f => new { f.Id, f.Path, f.Key, f.Status, f.Size, f.LastModified, f.ETag, f.Checksum })
+            .Select(f => new { f.Id, f.Path, f.Key, f.Status, f.Size, f.LastModified, f.ETag, f.Checksum, f.DuplicateOf })
             .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken);
         var newKeys = files.Where(f => !existing.ContainsKey(f.Path)).Select(f => f.Key).ToList();
         var verified = newKeys.Count == 0
             ? []
             : await db.VerifiedObjects.AsNoTracking().Where(v => v.ProjectId == session.ProjectId && newKeys.Contains(v.Key))
                 .ToDictionaryAsync(v => v.Key, StringComparer.Ordinal, cancellationToken);
+        var copies = await ContentIndexAsync(session.ProjectId, files.Where(f => f.Sha256 is not null).Select(f => Checksum(f.Sha256!)), cancellationToken);
 
         var delta = new SessionCounterDelta();
         var results = new List<RegisteredFile>(files.Count);
@@ -73,12 +87,30 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
                         .SetProperty(f => f.Size, size).SetProperty(f => f.LastModified, modified).SetProperty(f => f.UpdatedAt, now), cancellationToken);
                 }
 
-                results.Add(new RegisteredFile(file.ClientPath, row.Key, Reported(row.Status), row.ETag, row.Checksum));
+                var rowStatus = row.Status;
+                var rowCopy = row.DuplicateOf;
+                if (row.Status is FileStatuses.Pending or FileStatuses.Failed && FindCopy(copies, file) is { } found)
+                {
+                    // Hashed since it was registered: the project holds these bytes under another key.
+                    rowCopy = found;
+                    rowStatus = skipDuplicates ? FileStatuses.Skipped : row.Status;
+                    delta.Move(row.Status, rowStatus, file.Size);
+                    await db.SessionFiles.Where(f => f.Id == row.Id).ExecuteUpdateAsync(s => s
+                        .SetProperty(f => f.Status, rowStatus).SetProperty(f => f.DuplicateOf, found).SetProperty(f => f.UpdatedAt, now), cancellationToken);
+                }
+
+                results.Add(new RegisteredFile(file.ClientPath, row.Key, Reported(rowStatus, rowCopy), row.ETag, row.Checksum, rowCopy));
                 continue;
             }
 
             var status = verified.TryGetValue(file.Key, out var known) && Matches(known, file) ? FileStatuses.Skipped : FileStatuses.Pending;
+            var copy = status == FileStatuses.Pending ? FindCopy(copies, file) : null;
             var skipped = status == FileStatuses.Skipped;
+            if (copy is not null && skipDuplicates)
+            {
+                status = FileStatuses.Skipped;
+            }
+
             added.Add(new SessionFile
             {
                 SessionId = session.Id,
@@ -91,11 +123,12 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
                 Checksum = skipped ? known!.Checksum : null,
                 RegisteredAt = now,
                 UpdatedAt = now,
+                DuplicateOf = copy,
             });
             delta.TotalFiles++;
             delta.TotalBytes += file.Size;
             delta.Move(null, status, file.Size);
-            results.Add(new RegisteredFile(file.ClientPath, file.Key, Reported(status), skipped ? known!.ETag : null, skipped ? known!.Checksum : null));
+            results.Add(new RegisteredFile(file.ClientPath, file.Key, Reported(status, copy), skipped ? known!.ETag : null, skipped ? known!.Checksum : null, copy));
         }
 
         await SessionFileBulkInsert.InsertAsync(db, added, cancellationToken);
@@ -158,20 +191,27 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         var delta = new SessionCounterDelta();
         var results = new List<VerifiedFile>(reports.Count);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The content index for what this batch reports (a file verified earlier in the batch counts too: it is
+        // remembered in the same transaction before the next is looked up).
+        var copies = await ContentIndexAsync(project.Id, reports.Where(r => r.Report.Sha256 is not null).Select(r => Checksum(r.Report.Sha256!)), cancellationToken);
         for (var i = 0; i < reports.Count; i++)
         {
             var (report, file) = reports[i];
             var head = heads[i];
             var problem = Check(report, file, head);
             var status = problem is null ? FileStatuses.Uploaded : FileStatuses.Failed;
-            var checksum = report.Sha256 is { } sha ? "sha256:" + sha.ToLowerInvariant() : report.Md5 is { } md5 ? "md5:" + md5.ToLowerInvariant() : null;
+            var checksum = report.Sha256 is { } sha ? Checksum(sha) : report.Md5 is { } md5 ? "md5:" + md5.ToLowerInvariant() : null;
             var etag = head?.ETag;
+            var copy = problem is null && report.Sha256 is { } reported
+                ? FindCopy(copies, new FileToRegister(report.ClientPath, file.Path, file.Key, file.Size, null, Sha256: reported.ToLowerInvariant()))
+                : null;
             var changed = await db.SessionFiles.Where(f => f.Id == file.Id && f.Status == file.Status).ExecuteUpdateAsync(s => s
                 .SetProperty(f => f.Status, status)
                 .SetProperty(f => f.ETag, f => problem == null ? etag : f.ETag)
                 .SetProperty(f => f.Checksum, f => problem == null ? checksum : f.Checksum)
                 .SetProperty(f => f.LastError, problem)
                 .SetProperty(f => f.UploadedAt, f => problem == null ? now : f.UploadedAt)
+                .SetProperty(f => f.DuplicateOf, f => copy ?? f.DuplicateOf)
                 .SetProperty(f => f.UpdatedAt, now), cancellationToken);
             if (changed == 0)
             {
@@ -190,6 +230,10 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             {
                 metrics.CountUploaded();
                 await RememberVerifiedAsync(project.Id, session.Id, file, etag, checksum, now, cancellationToken);
+                if (checksum is not null)
+                {
+                    copies.Add((checksum, file.Size, file.Key));
+                }
             }
 
             results.Add(new VerifiedFile(report.ClientPath, status, problem, problem is null ? etag : null));
@@ -274,6 +318,54 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         known.Size == file.Size
         && (known.LastModified is not { } stored || file.LastModified is not { } given || (stored - given).Duration() < TimeSpan.FromMilliseconds(1));
 
-    /// <summary>Registration and verification report a skipped file as uploaded: it is in the bucket, verified.</summary>
-    private static string Reported(string status) => status == FileStatuses.Skipped ? FileStatuses.Uploaded : status;
+    /// <summary>
+    /// Registration and verification report a skipped file as uploaded (it is in the bucket, verified), or as
+    /// <c>duplicate</c> when it was skipped because the project holds its bytes under another key.
+    /// </summary>
+    private static string Reported(string status, string? duplicateOf = null) =>
+        status == FileStatuses.Skipped ? duplicateOf is null ? FileStatuses.Uploaded : Duplicate : status;
+
+    /// <summary>The status registration reports for a file not to be uploaded because its bytes are already in the project.</summary>
+    public const string Duplicate = "duplicate";
+
+    private static string Checksum(string sha256) => "sha256:" + sha256.ToLowerInvariant();
+
+    /// <summary>
+    /// The project's content index for these checksums: (checksum, size, key) of every verified object holding such
+    /// bytes, oldest key first. One query per batch; <paramref name="projectId"/> is the caller's session's project and
+    /// the tenant filter holds, so another company's keys are never seen.
+    /// </summary>
+    private async Task<List<(string Checksum, long Size, string Key)>> ContentIndexAsync(long projectId, IEnumerable<string> checksums, CancellationToken cancellationToken)
+    {
+        var wanted = checksums.Distinct(StringComparer.Ordinal).ToList();
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await db.VerifiedObjects.AsNoTracking().Where(v => v.ProjectId == projectId && wanted.Contains(v.Checksum!))
+            .OrderBy(v => v.Id).Select(v => new { v.Checksum, v.Size, v.Key })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => (r.Checksum!, r.Size, r.Key)).ToList();
+    }
+
+    /// <summary>The first key of <paramref name="copies"/> with the file's checksum and size, other than its own key.</summary>
+    private static string? FindCopy(List<(string Checksum, long Size, string Key)> copies, FileToRegister file)
+    {
+        if (file.Sha256 is null)
+        {
+            return null;
+        }
+
+        var checksum = Checksum(file.Sha256);
+        foreach (var (c, size, key) in copies)
+        {
+            if (size == file.Size && c == checksum && !string.Equals(key, file.Key, StringComparison.Ordinal))
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
 }

@@ -29,7 +29,7 @@ public abstract class SessionObjectStoreContractTests<TFixture>(TFixture fixture
             ? []
             : await api.RegisterAsync(session.Id, writes.Select(w => (w.Name, w.Size, new DateTimeOffset(2025, 9, 9, 9, 20, 0, TimeSpan.Zero), (Ferry.Core.Checks.FileCapture?)null)), CancellationToken.None);
         Assert.All(registered, r => Assert.Equal("pending", r.Status));
-        var store = new SessionObjectStore(api, session.Id, session.Bucket, session.Prefix, registered.Select((r, i) => (r, writes[i].Size)));
+        var store = new SessionObjectStore(api, session.Id, session.Bucket, session.Prefix, registered.Select((r, i) => (r, writes[i].Size, new DateTimeOffset(2025, 9, 9, 9, 20, 0, TimeSpan.Zero))));
         _owned.Add(store);
         _prefix = session.Prefix;
         return store;

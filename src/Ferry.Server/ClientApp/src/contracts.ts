@@ -11,6 +11,7 @@ export type SessionResponse = Schemas["SessionResponse"];
 export type RegisterFilesRequest = Schemas["RegisterFilesRequest"];
 export type RegisterFilesResponse = Schemas["RegisterFilesResponse"];
 export type RegisteredFileResponse = Schemas["RegisteredFileResponse"];
+export type SensorFolderCheck = Schemas["SensorFolderCheck"];
 export type CreateMultipartRequest = Schemas["CreateMultipartRequest"];
 export type MultipartResponse = Schemas["MultipartResponse"];
 export type SignPartsRequest = Schemas["SignPartsRequest"];

@@ -4,10 +4,11 @@
 // redrawn four times a second. Uppy is not used: measured here, its per-file state updates make a 20,000-file
 // folder take minutes just to add (shared/notes/browser-upload.md); this queue is the "plain batched-presign queue".
 import { Api, ApiError, backoff, formatBytes, formatDuration } from "./api";
-import type { CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, RegisterFilesRequest, RegisterFilesResponse, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
+import type { CheckMessage, CheckRequest, SensorCheck } from "./checks.worker";
+import type { CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, RegisterFilesRequest, RegisterFilesResponse, SensorFolderCheck, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
 import { ExportDialog } from "./exportDialog";
 
-const enum State { Pending, Sending, Sent, Verified, Present, Failed }
+const enum State { Pending, Sending, Sent, Verified, Present, Failed, Duplicate }
 
 interface Item {
   file: File;
@@ -15,6 +16,10 @@ interface Item {
   sensor: number;
   state: State;
   error?: string;
+  /** The file's SHA-256 when duplicates are looked up (computed in the checks worker). */
+  sha256?: string | null;
+  /** The key under which the project already holds these bytes, as the server answered at registration. */
+  duplicateOf?: string;
 }
 
 /** A presigned upload and when the page fetched it (performance.now()). */
@@ -46,6 +51,10 @@ const statusLine = $<HTMLElement>("#status");
 const bar = $<HTMLElement>("#bar");
 const totalsTable = $<HTMLTableElement>("#totals");
 const failuresBox = $<HTMLElement>("#failures");
+const stopButton = $<HTMLButtonElement>("#stop");
+const skipDuplicates = $<HTMLInputElement>("#skip-duplicates");
+const checksTable = $<HTMLTableElement>("#checks");
+const duplicatesBox = $<HTMLElement>("#duplicates");
 
 let items: Item[] = [];
 let folderName = "";
@@ -64,6 +73,8 @@ let presigning: Promise<void> | null = null;
 let completions: { index: number; etag: string | null }[] = [];
 let completing = Promise.resolve();
 let flushTimer: number | undefined;
+let checks: SensorCheck[] | null = null;
+let checker: Worker | null = null;
 
 // ---- choosing what to upload ----
 
@@ -138,6 +149,95 @@ async function useFiles(chosen: { file: File; path: string }[]) {
   }
   statusLine.textContent = "";
   describePlan();
+  runChecks();
+}
+
+// ---- checks before the upload (in a worker: the page stays responsive for 100,000 files) ----
+
+skipDuplicates.addEventListener("change", () => items.length > 0 && !running && runChecks());
+stopButton.addEventListener("click", () => {
+  // Stop before starting: nothing was sent and no session exists; the choice is cleared.
+  checker?.terminate();
+  checker = null;
+  items = [];
+  sensors = [];
+  checks = null;
+  folderInput.value = "";
+  checksTable.hidden = true;
+  stopButton.hidden = true;
+  statusLine.textContent = "Stopped: nothing was uploaded.";
+  describePlan();
+});
+
+function runChecks() {
+  checker?.terminate();
+  checks = null;
+  stopButton.hidden = false;
+  const hash = skipDuplicates.checked;
+  statusLine.textContent = `Checking ${items.length.toLocaleString()} files${hash ? " and hashing them to find duplicates" : ""}…`;
+  const worker = new Worker(new URL("./checks.worker.ts", import.meta.url), { type: "module" });
+  checker = worker;
+  worker.onerror = (event) => {
+    statusLine.textContent = `The checks could not run: ${event.message}`;
+  };
+  worker.onmessage = (event: MessageEvent<CheckMessage>) => {
+    const message = event.data;
+    if (message.kind === "progress") {
+      statusLine.textContent = `Checking… ${message.done.toLocaleString()} of ${message.total.toLocaleString()} files`;
+      return;
+    }
+    worker.terminate();
+    checker = null;
+    checks = message.sensors;
+    message.hashes.forEach((sha256, i) => (items[i].sha256 = sha256));
+    const warnings = checks.reduce((sum, s) => sum + s.warnings, 0);
+    statusLine.textContent = `Checked: ${warnings.toLocaleString()} warning(s). Read the table, then start the upload or stop.`;
+    drawChecks();
+    describePlan();
+  };
+  worker.postMessage({ files: items.map(({ file, path, sensor }) => ({ file, path, sensor })), sensors, hash } satisfies CheckRequest);
+}
+
+function drawChecks() {
+  if (!checks) return;
+  const duplicates = sensors.map(() => 0);
+  for (const item of items) if (item.duplicateOf) duplicates[item.sensor]++;
+  const time = (ms: number | null) => (ms === null ? "–" : new Date(ms).toISOString().slice(0, 16).replace("T", " "));
+  checksTable.hidden = false;
+  checksTable.tBodies[0].replaceChildren(...checks.slice(0, 1000).map((s, i) => {
+    const tr = row([s.folder, s.files.toLocaleString(), formatBytes(s.bytes), `${time(s.first)} – ${time(s.last)} UTC`, s.warnings.toLocaleString(),
+      skipDuplicates.checked ? duplicates[i].toLocaleString() : "not looked up"]);
+    if (s.examples.length > 0) {
+      const list = document.createElement("ul");
+      for (const example of s.examples) {
+        const li = document.createElement("li");
+        li.textContent = example;
+        list.appendChild(li);
+      }
+      tr.cells[4].appendChild(list);
+    }
+    return tr;
+  }));
+  const found = items.filter((item) => item.duplicateOf).slice(0, 500);
+  duplicatesBox.hidden = found.length === 0;
+  duplicatesBox.querySelector("ul")!.replaceChildren(...found.map((item) => {
+    const li = document.createElement("li");
+    li.textContent = `${item.path} = ${item.duplicateOf}`;
+    return li;
+  }));
+}
+
+/** The check results as the session stores them (per sensor folder, bounded like the API). */
+function checkResults(): SensorFolderCheck[] | undefined {
+  return checks?.slice(0, 1000).map((s) => ({
+    folder: s.folder.slice(0, 1024),
+    files: s.files,
+    bytes: s.bytes,
+    first: s.first === null ? null : new Date(s.first).toISOString(),
+    last: s.last === null ? null : new Date(s.last).toISOString(),
+    warnings: s.warnings,
+    examples: s.examples.slice(0, 10).map((e) => e.slice(0, 500)),
+  }));
 }
 
 function describePlan() {
@@ -151,6 +251,7 @@ function describePlan() {
   const bucket = /\(s3:\/\/([^)]+)\)/.exec(project)?.[1] ?? "";
   const prefix = cycleSelect.selectedOptions[0]?.dataset.prefix ?? "";
   plan.textContent = `${items.length.toLocaleString()} files (${formatBytes(bytes)}) in ${sensors.length} sensor folder(s) from “${folderName}” go to s3://${bucket}/${prefix}…, e.g. ${prefix}${items[0].path}`;
+  // The checks inform, they never hold the upload back: Start does not wait for them.
   startButton.disabled = running || !cycleSelect.value;
 }
 
@@ -182,7 +283,8 @@ retryButton.addEventListener("click", () => {
 async function start() {
   running = true;
   startButton.disabled = true;
-  folderInput.disabled = projectSelect.disabled = cycleSelect.disabled = true;
+  stopButton.hidden = true;
+  folderInput.disabled = projectSelect.disabled = cycleSelect.disabled = skipDuplicates.disabled = true;
   try {
     statusLine.textContent = "Starting a session…";
     session = await api.call<SessionResponse>("POST", "/api/sessions", {
@@ -190,18 +292,26 @@ async function start() {
       cycle_id: Number(cycleSelect.value),
       local_directory: folderName,
       client: "browser",
+      checks: checkResults(),
     } satisfies CreateSessionRequest);
+    const skip = skipDuplicates.checked;
     const byPath = new Map<string, number>();
     items.forEach((item, index) => byPath.set(item.path, index));
     for (let offset = 0; offset < items.length; offset += REGISTER_BATCH) {
       statusLine.textContent = `Checking what is already there… ${offset.toLocaleString()} of ${items.length.toLocaleString()}`;
       const batch = items.slice(offset, offset + REGISTER_BATCH);
       const answer = await api.call<RegisterFilesResponse>("POST", `/api/sessions/${session.id}/files`, {
-        files: batch.map((item) => ({ path: item.path, size: item.file.size, last_modified: new Date(item.file.lastModified).toISOString() })),
+        files: batch.map((item) => ({ path: item.path, size: item.file.size, last_modified: new Date(item.file.lastModified).toISOString(), sha256: skip ? item.sha256 ?? null : null })),
+        skip_duplicates: skip,
       } satisfies RegisterFilesRequest);
       for (const registered of answer.files) {
         const index = byPath.get(registered.path);
-        if (index !== undefined && registered.status === "uploaded") items[index].state = State.Present;
+        if (index === undefined) continue;
+        if (registered.status === "uploaded") items[index].state = State.Present;
+        if (registered.status === "duplicate") {
+          items[index].state = State.Duplicate;
+          items[index].duplicateOf = registered.duplicate_of ?? undefined;
+        }
       }
       await yieldToPage();
     }
@@ -210,6 +320,7 @@ async function start() {
     items.forEach((item, index) => {
       if (item.state === State.Pending) queue.push(index);
     });
+    drawChecks();
     startedAt = performance.now();
     pauseButton.disabled = false;
     await runQueue();
@@ -248,8 +359,10 @@ async function runQueue() {
   pauseButton.disabled = true;
   window.clearInterval(render);
   const present = items.filter((item) => item.state === State.Present).length;
+  const duplicates = items.filter((item) => item.state === State.Duplicate).length;
   statusLine.classList.remove("error");
-  statusLine.textContent = `Upload complete: ${(items.length - present).toLocaleString()} file(s) uploaded and verified, ${present.toLocaleString()} already there (session ${session!.id}).`;
+  statusLine.textContent = `Upload complete: ${(items.length - present - duplicates).toLocaleString()} file(s) uploaded and verified, ${present.toLocaleString()} already there` +
+    `${duplicates > 0 ? `, ${duplicates.toLocaleString()} duplicate(s) not uploaded` : ""} (session ${session!.id}).`;
   // Completing a session offers its audit export (S3, a zip only, or nothing); the button reopens the choice.
   const project = document.querySelector<HTMLSelectElement>("#project")!.selectedOptions[0];
   const target = { sessionId: session!.id, bucket: project?.dataset.bucket ?? "", files: items.length };
@@ -450,12 +563,12 @@ function draw() {
     s.files++;
     s.bytes += item.file.size;
     bytes += item.file.size;
-    if (item.state === State.Verified || item.state === State.Present) {
+    if (item.state === State.Verified || item.state === State.Present || item.state === State.Duplicate) {
       s.done++;
       s.doneBytes += item.file.size;
       done++;
       doneBytes += item.file.size;
-      if (item.state === State.Present) present++;
+      if (item.state === State.Present || item.state === State.Duplicate) present++;
     } else if (item.state === State.Failed) {
       s.failed++;
       failed++;

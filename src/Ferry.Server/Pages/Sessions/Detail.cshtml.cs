@@ -1,6 +1,8 @@
+using Ferry.Server.Checks;
+
 namespace Ferry.Server.Pages.Sessions;
 
-/// <summary>One session: counters, bytes verified per minute, file types, and the failed files with their reasons.</summary>
+/// <summary>One session: counters, the checks before the upload and the duplicates found, bytes verified per minute, file types, and the failed files with their reasons.</summary>
 internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions options, PageTokens pageTokens) : FerryPageModel
 {
     private readonly FerryDbContext _db = db;
@@ -29,6 +31,18 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
 
     internal List<SessionFile> Failed { get; private set; } = [];
 
+    /// <summary>What the client's checks found before the upload (stored with the session); empty when it sent none.</summary>
+    internal List<SensorFolderCheck> Checks { get; private set; } = [];
+
+    /// <summary>Files whose bytes the project already held under another key, per sensor folder (the path's first segment).</summary>
+    internal Dictionary<string, long> DuplicatesByFolder { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Up to 500 duplicate files with the key each duplicates.</summary>
+    internal List<SessionFile> Duplicates { get; private set; } = [];
+
+    /// <summary>The sensor folder of a path: its first segment, or "(folder itself)".</summary>
+    internal static string FolderOf(string path) => path.IndexOf('/') is > 0 and var slash ? path[..slash] : "(folder itself)";
+
     internal List<SessionExport> Exports { get; private set; } = [];
 
     public string Token { get; private set; } = "";
@@ -50,11 +64,17 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
         var perMinute = new SortedDictionary<DateTimeOffset, long>();
         var types = new Dictionary<string, (long Files, long Bytes)>(StringComparer.OrdinalIgnoreCase);
         // Streamed: a session may hold 300,000 rows; only three columns are read.
-        await foreach (var file in _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id).Select(f => new { f.Path, f.Size, f.UploadedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await foreach (var file in _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id).Select(f => new { f.Path, f.Size, f.UploadedAt, f.DuplicateOf }).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var extension = Path.GetExtension(file.Path) is { Length: > 0 } e ? e.ToLowerInvariant() : "(none)";
             var count = types.GetValueOrDefault(extension);
             types[extension] = (count.Files + 1, count.Bytes + file.Size);
+            if (file.DuplicateOf is not null)
+            {
+                var folder = FolderOf(file.Path);
+                DuplicatesByFolder[folder] = DuplicatesByFolder.GetValueOrDefault(folder) + 1;
+            }
+
             if (file.UploadedAt is { } at)
             {
                 var minute = new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, at.Minute, 0, TimeSpan.Zero);
@@ -70,6 +90,10 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
             Token = await _pageTokens.IssueAsync(Caller, cancellationToken);
         }
 
+        Checks = found.Session.CheckResults is { } stored
+            ? System.Text.Json.JsonSerializer.Deserialize<List<SensorFolderCheck>>(stored, SessionCheckJson.Options) ?? []
+            : [];
+        Duplicates = DuplicatesByFolder.Count == 0 ? [] : await _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.DuplicateOf != null).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken);
         Failed = await _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Status == FileStatuses.Failed).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken);
     }
 }

@@ -216,7 +216,7 @@ public sealed class PublishedServerTests(PublishedServerFixture web) : IClassFix
         Directory.CreateDirectory(folder);
         await File.WriteAllBytesAsync(Path.Combine(folder, "20260101_000000.WAV"), TestData.Bytes(1000, 1));
         await page.GetByLabel("Folder").SetInputFilesAsync(web.Home.Combine("card"));
-        await page.GetByText("1 files").WaitForAsync();
+        await page.Locator("#plan").GetByText("1 files").WaitForAsync();
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).IsEnabledAsync(), "the upload page's script did not enable Start upload");
         lock (failures)
         {

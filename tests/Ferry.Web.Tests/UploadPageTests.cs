@@ -41,7 +41,7 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         await page.GetByLabel("Project").SelectOptionAsync(new SelectOptionValue { Label = $"{project} (s3://{bucket})" });
         await page.GetByLabel("Cycle").SelectOptionAsync(new SelectOptionValue { Label = "C2" });
         await page.GetByLabel("Folder").SetInputFilesAsync(folder);
-        await page.GetByText("500 files").WaitForAsync();
+        await page.Locator("#plan").GetByText("500 files").WaitForAsync();
         await web.ScreenshotAsync(page, "upload-plan");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
         await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 180_000 });

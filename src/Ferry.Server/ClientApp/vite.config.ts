@@ -2,6 +2,8 @@ import { defineConfig } from "vite";
 
 // Two entry points, emitted as plain ES modules into the server's wwwroot/app (served by `ferry serve`; no CDN).
 export default defineConfig({
+  // Relative URLs: the checks worker resolves beside upload.js (/app/checks.worker.js), wherever the app is mounted.
+  base: "./",
   // The upload page's checks worker (checks.worker.ts) is emitted as an ES module beside the entry points.
   worker: { format: "es", rollupOptions: { output: { entryFileNames: "[name].js" } } },
   build: {

@@ -206,7 +206,7 @@ public sealed class PublishedServerTests(PublishedServerFixture web) : IClassFix
         await page.GetByLabel("Password").FillAsync(PublishedServerFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = "Upload a folder" }).WaitForAsync();
-        foreach (var path in new[] { "/sessions", $"/sessions/{session}", "/jobs", "/projects", $"/projects/{project}", "/contribute", "/users", "/exports", "/account/password", "/companies", "/schedules", "/storage", "/server-folders", "/upload" })
+        foreach (var path in new[] { "/sessions", $"/sessions/{session}", "/jobs", "/projects", $"/projects/{project}", "/contribute", "/users", "/exports", "/account/password", "/companies", "/schedules", "/storage", "/server-folders", "/donate", "/upload" })
         {
             await page.GotoAsync(web.Url + path, new() { WaitUntil = WaitUntilState.NetworkIdle });
         }
@@ -217,6 +217,7 @@ public sealed class PublishedServerTests(PublishedServerFixture web) : IClassFix
         await File.WriteAllBytesAsync(Path.Combine(folder, "20260101_000000.WAV"), TestData.Bytes(1000, 1));
         await page.GetByLabel("Folder").SetInputFilesAsync(web.Home.Combine("card"));
         await page.Locator("#plan").GetByText("1 files").WaitForAsync();
+        await page.Locator("#checks").GetByText("SN000001").First.WaitForAsync(); // the checks worker loaded from the published build and answered
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).IsEnabledAsync(), "the upload page's script did not enable Start upload");
         lock (failures)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using Ferry.Core.Hashing;
 using Ferry.Core.Privacy;
 using Ferry.Core.Transfer;
@@ -18,7 +17,6 @@ namespace Ferry.Server.Donations;
 /// </summary>
 internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions options, TimeProvider time, ILogger<DonationLinkIntake> logger)
 {
-    private const int InsertBatch = 1_000;
 
     public string Folder => Path.Combine(options.ResolvedDataDirectory, "donations", "links");
 
@@ -325,41 +323,8 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
     }
 
     /// <summary>Inserts a re-keyed part's records in batches.</summary>
-    private async Task StoreRecordsAsync(FerryDbContext db, Donation donation, string part, CancellationToken cancellationToken)
-    {
-        await using var file = File.OpenRead(part);
-        await using var unzip = new GZipStream(file, CompressionMode.Decompress);
-        using var reader = new StreamReader(unzip);
-        var batch = new List<DonatedRecord>(InsertBatch);
-        var now = time.GetUtcNow();
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
-        {
-            batch.Add(new DonatedRecord { CompanyId = donation.CompanyId, DonationId = donation.Id, Donor = donation.Donor, RecordedAt = now, Data = line });
-            if (batch.Count == InsertBatch)
-            {
-                await FlushAsync(db, batch, cancellationToken);
-            }
-        }
-
-        await FlushAsync(db, batch, cancellationToken);
-    }
-
-    private static async Task FlushAsync(FerryDbContext db, List<DonatedRecord> batch, CancellationToken cancellationToken)
-    {
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        db.DonatedRecords.AddRange(batch);
-        await db.SaveChangesAsync(cancellationToken);
-        foreach (var record in batch)
-        {
-            db.Entry(record).State = EntityState.Detached;
-        }
-
-        batch.Clear();
-    }
+    private Task StoreRecordsAsync(FerryDbContext db, Donation donation, string part, CancellationToken cancellationToken) =>
+        DonatedRecordsImport.InsertAsync(db, donation, part, time.GetUtcNow(), cancellationToken);
 
     private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
 }

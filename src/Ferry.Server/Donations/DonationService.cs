@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.IO.Compression;
 using System.Threading.Channels;
 using Ferry.Core.Privacy;
 
@@ -14,7 +13,6 @@ namespace Ferry.Server.Donations;
 /// </summary>
 internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy study, FerryServerOptions options, TimeProvider time, ILogger<DonationService> logger) : IDisposable
 {
-    private const int InsertBatch = 1_000;
     private readonly Channel<long> _queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, string> _phase = new();
     private readonly SemaphoreSlim _admission = new(1, 1);
@@ -277,39 +275,8 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     private async Task StoreRecordsAsync(FerryDbContext db, Donation donation, string part, CancellationToken cancellationToken)
     {
         _phase[donation.Id] = "storing records";
-        await using var file = File.OpenRead(part);
-        await using var unzip = new GZipStream(file, CompressionMode.Decompress);
-        using var reader = new StreamReader(unzip);
-        var batch = new List<DonatedRecord>(InsertBatch);
-        var now = time.GetUtcNow();
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
-        {
-            batch.Add(new DonatedRecord { CompanyId = donation.CompanyId, DonationId = donation.Id, Donor = donation.Donor, RecordedAt = now, Data = line });
-            if (batch.Count == InsertBatch)
-            {
-                await FlushAsync(db, batch, cancellationToken);
-            }
-        }
-
-        await FlushAsync(db, batch, cancellationToken);
+        await DonatedRecordsImport.InsertAsync(db, donation, part, time.GetUtcNow(), cancellationToken);
         _phase[donation.Id] = "uploading";
-    }
-
-    private static async Task FlushAsync(FerryDbContext db, List<DonatedRecord> batch, CancellationToken cancellationToken)
-    {
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        db.DonatedRecords.AddRange(batch);
-        await db.SaveChangesAsync(cancellationToken);
-        foreach (var record in batch)
-        {
-            db.Entry(record).State = EntityState.Detached;
-        }
-
-        batch.Clear();
     }
 
     /// <summary>

@@ -108,6 +108,7 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         var (folder, files) = FieldFolder("SD_CARD_C", smallFiles: 400, bigFileBytes: 0);
         var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
         await ChooseAsync(page, project, bucket, folder);
+        await page.GetByText("Checked:").WaitForAsync(); // as a user does: read the checks, then start (their late answer would overwrite the progress line)
         await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
         await page.WaitForFunctionAsync("() => parseInt(document.querySelector('#status').textContent) >= 20");
 

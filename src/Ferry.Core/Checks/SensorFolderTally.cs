@@ -3,10 +3,12 @@ namespace Ferry.Core.Checks;
 /// <summary>
 /// Accumulates one folder while files are checked: counts, believable capture times and serials. Holds a capture
 /// time (8 bytes) per dated file and a path per file with a serial, so memory grows with the folder, not with the
-/// bytes; it is turned into a <see cref="SensorFolderSummary"/> and serial findings at the end.
+/// bytes; it is turned into a <see cref="SensorFolderSummary"/> and serial findings at the end. Files of one folder
+/// are checked in parallel, so <see cref="Add"/> takes a lock; the summaries are read once every file is in.
 /// </summary>
 internal sealed class SensorFolderTally(string folder)
 {
+    private readonly Lock _gate = new();
     private readonly List<DateTime> _captures = [];
     private readonly Dictionary<string, List<string>> _pathsBySerial = new(StringComparer.Ordinal);
     private long _files;
@@ -16,21 +18,24 @@ internal sealed class SensorFolderTally(string folder)
 
     public void Add(string relativePath, long size, DateTime? believableCapture, string? serial)
     {
-        _files++;
-        _bytes += size;
-        if (believableCapture is { } capture)
+        lock (_gate)
         {
-            _captures.Add(capture);
-        }
-
-        if (serial is not null)
-        {
-            if (!_pathsBySerial.TryGetValue(serial, out var paths))
+            _files++;
+            _bytes += size;
+            if (believableCapture is { } capture)
             {
-                _pathsBySerial[serial] = paths = [];
+                _captures.Add(capture);
             }
 
-            paths.Add(relativePath);
+            if (serial is not null)
+            {
+                if (!_pathsBySerial.TryGetValue(serial, out var paths))
+                {
+                    _pathsBySerial[serial] = paths = [];
+                }
+
+                paths.Add(relativePath);
+            }
         }
     }
 

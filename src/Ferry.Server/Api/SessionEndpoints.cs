@@ -267,7 +267,7 @@ internal static class SessionEndpoints
             return ApiProblems.NotFound($"session {id}");
         }
 
-        await UploadSessions.CloseAsync(db, id, time.GetUtcNow(), metrics, cancellationToken);
+        await UploadSessions.CloseAsync(db, id, time.GetUtcNow(), metrics, stoppedEarly: false, cancellationToken);
         var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == id, cancellationToken);
         return TypedResults.Ok(SessionResponse.From(session, found.Project.BucketName, found.Cycle.S3Prefix));
     }

@@ -71,7 +71,7 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
         if (cancelledNow > 0)
         {
             metrics.CountJobFinished(JobStatuses.Cancelled);
-            await Sessions.UploadSessions.CloseAsync(db, job.SessionId, now, metrics, cancellationToken);
+            await Sessions.UploadSessions.CloseAsync(db, job.SessionId, now, metrics, stoppedEarly: true, cancellationToken);
         }
         else if (await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken) == 0)
         {

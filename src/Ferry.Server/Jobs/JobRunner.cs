@@ -69,7 +69,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             return;
         }
 
-        await UploadSessions.CloseAsync(db, job.SessionId, time.GetUtcNow(), metrics, CancellationToken.None);
+        await UploadSessions.CloseAsync(db, job.SessionId, time.GetUtcNow(), metrics, stoppedEarly: status != JobStatuses.Completed, CancellationToken.None);
         await queue.FinishAsync(jobId, worker, status, message, CancellationToken.None);
         metrics.CountJobFinished(status);
         activity?.SetTag(Observability.FerryActivities.Status, status);

@@ -5,13 +5,15 @@ internal static class UploadSessions
 {
     /// <summary>
     /// Closes an active session: completed when every registered file is uploaded or already there, else incomplete.
-    /// Returns the status it closed with, or null when the session was not active (already closed, or not found).
+    /// A session whose client stopped before it had registered its whole folder (a cancelled or failed job) is
+    /// incomplete whatever it registered: <paramref name="stoppedEarly"/>. Returns the status it closed with, or null
+    /// when the session was not active (already closed, or not found).
     /// </summary>
-    internal static async Task<string?> CloseAsync(FerryDbContext db, long id, DateTimeOffset now, Observability.FerryMetrics metrics, CancellationToken cancellationToken)
+    internal static async Task<string?> CloseAsync(FerryDbContext db, long id, DateTimeOffset now, Observability.FerryMetrics metrics, bool stoppedEarly, CancellationToken cancellationToken)
     {
         using var activity = Observability.FerryActivities.StartSession("ferry.session.close", id);
         var changed = await db.Sessions.Where(s => s.Id == id && s.Status == SessionStatuses.Active).ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.Status, x => x.UploadedFiles + x.SkippedFiles == x.TotalFiles ? SessionStatuses.Completed : SessionStatuses.Incomplete)
+            .SetProperty(x => x.Status, x => !stoppedEarly && x.UploadedFiles + x.SkippedFiles == x.TotalFiles ? SessionStatuses.Completed : SessionStatuses.Incomplete)
             .SetProperty(x => x.FinishedAt, now)
             .SetProperty(x => x.LastActivityAt, now), cancellationToken);
         if (changed == 0)

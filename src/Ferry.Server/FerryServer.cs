@@ -75,6 +75,7 @@ public static class FerryServer
         services.AddHostedService<Donations.DonationWorker>();
         services.AddSingleton<Donations.DonationLinks>();
         services.AddSingleton<Donations.DonationLinkIntake>();
+        services.AddSingleton<Donations.LinkTokenGuessLimit>();
         services.AddDonationLinkRateLimit();
         services.AddFerrySchedules(); // Schedules/: Quartz, after ServerStartup (needs the current schema)
         if (builder.Configuration.GetValue<bool>("Ferry:RunWorker"))

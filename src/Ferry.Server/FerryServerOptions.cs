@@ -147,6 +147,9 @@ public sealed class FerryServerOptions
     /// <summary>Requests one donation link may make per minute (its info, uploads, chunks, finish), across all donors holding it; the next is a 429. Default 120; 1 to 100,000.</summary>
     public int DonationLinkRequestsPerMinute { get; set; } = 120;
 
+    /// <summary>Calls one client address may make per minute with a missing or unknown donation-link token before every link call from it is a 429 for the rest of the minute. Default 30; 1 to 100,000.</summary>
+    public int DonationLinkWrongTokensPerMinute { get; set; } = 30;
+
     /// <summary>The largest chunk of a donation-link upload (one PATCH), in bytes. Default 8 MiB; 64 KiB to 64 MiB.</summary>
     public int DonationLinkChunkBytes { get; set; } = 8 << 20;
 
@@ -219,9 +222,9 @@ public sealed class FerryServerOptions
             throw new ArgumentException($"Ferry:AllowedRoots entries must be absolute paths; '{relative}' is not");
         }
 
-        if (DonationLinkRequestsPerMinute is < 1 or > 100_000 || DonationLinkChunkBytes is < 64 * 1024 or > 64 << 20)
+        if (DonationLinkRequestsPerMinute is < 1 or > 100_000 || DonationLinkWrongTokensPerMinute is < 1 or > 100_000 || DonationLinkChunkBytes is < 64 * 1024 or > 64 << 20)
         {
-            throw new ArgumentException("Ferry:DonationLinkRequestsPerMinute must be 1 to 100,000 and Ferry:DonationLinkChunkBytes 65,536 to 67,108,864");
+            throw new ArgumentException("Ferry:DonationLinkRequestsPerMinute and Ferry:DonationLinkWrongTokensPerMinute must be 1 to 100,000 and Ferry:DonationLinkChunkBytes 65,536 to 67,108,864");
         }
 
         if (DonationExportDays < 1 || DonationRetentionDays < 1)

@@ -18,6 +18,9 @@ public static class DigestRekeyer
     /// <summary>The largest <c>manifest.json</c> or <c>consent.json</c> read, in bytes.</summary>
     public const int MaximumJsonBytes = 1 << 20;
 
+    /// <summary>The most entries a bundle can have: parts <c>part-0000</c> to <c>part-9999</c>, manifest.json and consent.json.</summary>
+    public const int MaximumEntries = 10_002;
+
     /// <summary>
     /// Re-keys <paramref name="request"/>'s bundle into <c>STAGING/upload/NAME.zip</c>. Throws <see cref="PrivacyException"/>
     /// (one sentence) when the bundle is not a well-formed digest bundle for this study, policy and rules, and
@@ -35,6 +38,10 @@ public static class DigestRekeyer
         var upload = Path.Combine(request.Staging, "upload");
         Directory.CreateDirectory(parts);
         Directory.CreateDirectory(upload);
+        // Before the zip is opened (it reads every entry of its central directory into memory): a bundle states how
+        // many entries it has in its last bytes, and a made-up one with millions of tiny entries is refused here.
+        var entries = ZipEntryCount.Read(request.BundlePath);
+        Check(entries is > 0 and <= MaximumEntries, $"the bundle is not a zip of at most {MaximumEntries:N0} entries; send the bundle 'ferry donate --link' makes");
         ZipArchive zip;
         try
         {
@@ -62,6 +69,16 @@ public static class DigestRekeyer
             Check(manifest.Files.All(f => IsPartName(f.Name)) && expected.Count == manifest.Files.Count + 2 && zip.Entries.Count == expected.Count
                 && zip.Entries.All(e => expected.Contains(e.FullName)), "the bundle's entries are not its manifest's parts, manifest.json and consent.json");
 
+            // The parts are gzip files stored as they are: what they unpack to from the zip is about what was sent, and a
+            // part that would unpack to far more (a deflate bomb) is refused before a byte of it is written to disk.
+            var bundleBytes = new FileInfo(request.BundlePath).Length;
+            if (manifest.Files.FirstOrDefault(f => f.Bytes < 0 || zip.GetEntry(f.Name)!.Length != f.Bytes) is { } unlike)
+            {
+                throw new PrivacyException($"{unlike.Name} does not match the size or SHA-256 in the manifest; the bundle was damaged, send it again");
+            }
+
+            Check(manifest.Files.Sum(f => f.Bytes) <= (2 * bundleBytes) + (1 << 20),
+                "the bundle's parts are larger than the bundle itself holds; send the bundle 'ferry donate --link' makes");
             var donor = keyed.Pseudonym(manifest.Donor);
             var budget = new DonationBudget(request.Limits);
             var rekeyed = new List<DonationManifestFile>(manifest.Files.Count);

@@ -44,15 +44,15 @@ internal static class DonationLinkEndpoints
     private static async Task<Results<Ok<DonationLinkResponse>, ProblemHttpResult>> RevokeAsync(long id, Caller caller, FerryDbContext db, DonationLinks links, CancellationToken cancellationToken) =>
         await links.RevokeAsync(db, caller, id, cancellationToken) is { } link ? TypedResults.Ok(DonationLinkResponse.From(link)) : ApiProblems.NotFound($"donation link {id}");
 
-    private static async Task<Results<Ok<LinkInfo>, ProblemHttpResult>> InfoAsync(HttpContext http, FerryDbContext db, DonationLinkIntake intake, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<LinkInfo>, ProblemHttpResult>> InfoAsync(HttpContext http, FerryDbContext db, DonationLinkIntake intake, LinkTokenGuessLimit guesses, CancellationToken cancellationToken)
     {
-        var (link, refusal) = await intake.ResolveAsync(db, DonationLinkToken.From(http), cancellationToken);
+        var (link, refusal) = await ResolveAsync(http, db, intake, guesses, cancellationToken);
         return link is null ? Problem(refusal!) : TypedResults.Ok(intake.Info(link));
     }
 
-    private static async Task<Results<Created<LinkUploadResponse>, ProblemHttpResult>> StartAsync(NewLinkUpload request, HttpContext http, FerryDbContext db, DonationLinkIntake intake, FerryServerOptions options, CancellationToken cancellationToken)
+    private static async Task<Results<Created<LinkUploadResponse>, ProblemHttpResult>> StartAsync(NewLinkUpload request, HttpContext http, FerryDbContext db, DonationLinkIntake intake, LinkTokenGuessLimit guesses, FerryServerOptions options, CancellationToken cancellationToken)
     {
-        var (link, refusal) = await intake.ResolveAsync(db, DonationLinkToken.From(http), cancellationToken);
+        var (link, refusal) = await ResolveAsync(http, db, intake, guesses, cancellationToken);
         if (link is null)
         {
             return Problem(refusal!);
@@ -62,9 +62,9 @@ internal static class DonationLinkEndpoints
         return upload is null ? Problem(refused!) : TypedResults.Created($"/api/link/uploads/{upload.Id}", new LinkUploadResponse(upload.Id, 0, upload.Length, options.DonationLinkChunkBytes));
     }
 
-    private static async Task<Results<Ok<LinkUploadResponse>, ProblemHttpResult>> StatusAsync(string id, HttpContext http, FerryDbContext db, DonationLinkIntake intake, FerryServerOptions options, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<LinkUploadResponse>, ProblemHttpResult>> StatusAsync(string id, HttpContext http, FerryDbContext db, DonationLinkIntake intake, LinkTokenGuessLimit guesses, FerryServerOptions options, CancellationToken cancellationToken)
     {
-        var (link, refusal) = await intake.ResolveAsync(db, DonationLinkToken.From(http), cancellationToken);
+        var (link, refusal) = await ResolveAsync(http, db, intake, guesses, cancellationToken);
         if (link is null)
         {
             return Problem(refusal!);
@@ -74,9 +74,9 @@ internal static class DonationLinkEndpoints
         return upload is null ? ApiProblems.NotFound($"upload {id}") : TypedResults.Ok(new LinkUploadResponse(upload.Id, intake.Offset(upload), upload.Length, options.DonationLinkChunkBytes));
     }
 
-    private static async Task<Results<Ok<LinkUploadResponse>, ProblemHttpResult>> AppendAsync(string id, HttpContext http, FerryDbContext db, DonationLinkIntake intake, FerryServerOptions options, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<LinkUploadResponse>, ProblemHttpResult>> AppendAsync(string id, HttpContext http, FerryDbContext db, DonationLinkIntake intake, LinkTokenGuessLimit guesses, FerryServerOptions options, CancellationToken cancellationToken)
     {
-        var (link, refusal) = await intake.ResolveAsync(db, DonationLinkToken.From(http), cancellationToken);
+        var (link, refusal) = await ResolveAsync(http, db, intake, guesses, cancellationToken);
         if (link is null)
         {
             return Problem(refusal!);
@@ -93,6 +93,11 @@ internal static class DonationLinkEndpoints
             return ApiProblems.BadRequest("send the Upload-Offset header: the bytes received so far (GET the upload to learn them)");
         }
 
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = options.DonationLinkChunkBytes; // a chunked body without Content-Length stops here too
+        }
+
         if (http.Request.ContentLength > options.DonationLinkChunkBytes)
         {
             return TypedResults.Problem($"a chunk may have at most {options.DonationLinkChunkBytes:N0} bytes (Ferry:DonationLinkChunkBytes)", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Chunk too large");
@@ -103,9 +108,9 @@ internal static class DonationLinkEndpoints
         return refused is null ? TypedResults.Ok(new LinkUploadResponse(upload.Id, received, upload.Length, options.DonationLinkChunkBytes)) : Problem(refused);
     }
 
-    private static async Task<Results<Ok<LinkDonationResponse>, ProblemHttpResult>> FinishAsync(string id, HttpContext http, FerryDbContext db, DonationLinkIntake intake, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<LinkDonationResponse>, ProblemHttpResult>> FinishAsync(string id, HttpContext http, FerryDbContext db, DonationLinkIntake intake, LinkTokenGuessLimit guesses, CancellationToken cancellationToken)
     {
-        var (link, refusal) = await intake.ResolveAsync(db, DonationLinkToken.From(http), cancellationToken);
+        var (link, refusal) = await ResolveAsync(http, db, intake, guesses, cancellationToken);
         if (link is null)
         {
             return Problem(refusal!);
@@ -119,6 +124,25 @@ internal static class DonationLinkEndpoints
 
         var (donation, refused) = await intake.FinishAsync(db, link, upload, cancellationToken);
         return donation is null ? Problem(refused!) : TypedResults.Ok(new LinkDonationResponse(donation.Donor, donation.Files, donation.Records, donation.Malformed, donation.Bytes, donation.Location!, donation.CreatedAt));
+    }
+
+    /// <summary>The link of the request's token; a missing or unknown token counts against its address (<see cref="LinkTokenGuessLimit"/>).</summary>
+    private static async Task<(DonationLink? Link, LinkRefusal? Refusal)> ResolveAsync(HttpContext http, FerryDbContext db, DonationLinkIntake intake, LinkTokenGuessLimit guesses, CancellationToken cancellationToken)
+    {
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "";
+        if (guesses.Refusal(address) is { } tooMany)
+        {
+            http.Response.Headers.RetryAfter = "60";
+            return (null, tooMany);
+        }
+
+        var resolved = await intake.ResolveAsync(db, DonationLinkToken.From(http), cancellationToken);
+        if (resolved.Refusal?.Status is StatusCodes.Status401Unauthorized or StatusCodes.Status404NotFound)
+        {
+            guesses.CountWrong(address);
+        }
+
+        return resolved;
     }
 
     private static ProblemHttpResult Problem(LinkRefusal refusal) => TypedResults.Problem(refusal.Message, statusCode: refusal.Status, title: refusal.Status switch

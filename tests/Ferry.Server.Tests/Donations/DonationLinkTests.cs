@@ -192,6 +192,78 @@ public abstract class DonationLinkTests<TFixture>(TFixture fixture) : IClassFixt
         Assert.DoesNotContain(DonationLinkDonor.TextsUnder(fixture.DataDirectory), t => t.Text.Contains("raw-identifier", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task LinkDonation_DeflateBombPart_422BeforeItIsUnpackedAndNothingKept()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (token, _) = await CreateLinkAsync(tenant.Admin);
+        var anonymous = fixture.Anonymous();
+        var info = await DonationLinkDonor.InfoAsync(anonymous, token);
+        using var home = new TempDirectory("link-bomb");
+        var log = Path.Combine(home.Path, "a.jsonl.gz");
+        await File.WriteAllBytesAsync(log, DonationLinkDonor.Corpus("bomb1", 3));
+        var bundle = await DonationLinkDonor.BundleAsync(info, [log], "someone", Path.Combine(home.Path, "s1"));
+        var bomb = Path.Combine(home.Path, "bomb.zip");
+        File.Copy(bundle.Path, bomb);
+        var zeros = new byte[64 << 20]; // 64 MiB that deflate to about 64 KiB
+        using (var zip = System.IO.Compression.ZipFile.Open(bomb, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            JsonNode manifest;
+            using (var reader = zip.GetEntry("manifest.json")!.Open())
+            {
+                manifest = JsonNode.Parse(reader)!;
+            }
+
+            var part = manifest["files"]!.AsArray()[0]!;
+            part["bytes"] = zeros.Length;
+            part["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(zeros));
+            foreach (var name in new[] { part["name"]!.GetValue<string>(), "manifest.json" })
+            {
+                zip.GetEntry(name)!.Delete();
+            }
+
+            using (var writer = zip.CreateEntry(part["name"]!.GetValue<string>(), System.IO.Compression.CompressionLevel.SmallestSize).Open())
+            {
+                writer.Write(zeros);
+            }
+
+            using var json = zip.CreateEntry("manifest.json").Open();
+            json.Write(Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+        }
+
+        Assert.True(new FileInfo(bomb).Length < 1 << 20);
+
+        using var refused = await DonationLinkDonor.DonateAsync(anonymous, token, bomb, info["policy_version"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("larger than the bundle itself holds", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, (await LinksAsync(tenant.Admin))[0]!["donations"]!.GetValue<int>());
+        Assert.DoesNotContain(Directory.EnumerateFiles(fixture.DataDirectory, "*", SearchOption.AllDirectories), f => new FileInfo(f).Length >= zeros.Length);
+    }
+
+    [Fact]
+    public async Task LinkDonation_ZipOfManyTinyEntries_422BeforeTheArchiveIsOpened()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (token, _) = await CreateLinkAsync(tenant.Admin);
+        var anonymous = fixture.Anonymous();
+        var info = await DonationLinkDonor.InfoAsync(anonymous, token);
+        using var home = new TempDirectory("link-entries");
+        var many = Path.Combine(home.Path, "many.zip");
+        using (var zip = System.IO.Compression.ZipFile.Open(many, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                zip.CreateEntry("e" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        using var refused = await DonationLinkDonor.DonateAsync(anonymous, token, many, info["policy_version"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("at most 10,002 entries", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<(string Token, string Url)> CreateLinkAsync(HttpClient admin, long? maxBytes = null, int? maxDonations = null)
     {
         var created = await ApiCalls.PostAsync(admin, "/api/donation-links", new { label = "Spring cohort", max_bytes = maxBytes, max_donations = maxDonations }, HttpStatusCode.Created);

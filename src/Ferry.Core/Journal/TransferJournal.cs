@@ -239,6 +239,13 @@ public sealed class TransferJournal : IDisposable
     }
 
     /// <summary>
+    /// The content-index lookup. INDEXED BY: without it SQLite's planner picks the primary key (destination = ?) and
+    /// reads every object of the destination for every file, which made an upload quadratic in the files journaled.
+    /// </summary>
+    internal const string ContentLookupSql = "SELECT key, source_path, mtime_ticks, md5, etag, verified_at FROM objects INDEXED BY objects_by_content"
+        + " WHERE destination = $d AND sha256 = $sha AND size = $s AND key <> $k ORDER BY verified_at, key LIMIT $n";
+
+    /// <summary>
     /// Up to <paramref name="limit"/> verified objects of <paramref name="destination"/> with exactly these bytes (SHA-256
     /// and size), other than <paramref name="exceptKey"/>, oldest first: the journal's content index. Safe from any thread.
     /// </summary>
@@ -247,10 +254,7 @@ public sealed class TransferJournal : IDisposable
         lock (_writeLock)
         {
             using var query = _writer.CreateCommand();
-            // INDEXED BY: without it SQLite's planner picks the primary key (destination = ?) and reads every object
-            // of the destination for every file, which made an upload quadratic in the files already journaled.
-            query.CommandText = "SELECT key, source_path, mtime_ticks, md5, etag, verified_at FROM objects INDEXED BY objects_by_content"
-                + " WHERE destination = $d AND sha256 = $sha AND size = $s AND key <> $k ORDER BY verified_at, key LIMIT $n";
+            query.CommandText = ContentLookupSql;
             query.Parameters.AddWithValue("$d", destination);
             query.Parameters.AddWithValue("$sha", sha256);
             query.Parameters.AddWithValue("$s", size);

@@ -45,4 +45,33 @@ public sealed class TransferJournalTests : IDisposable
         Assert.Null(sut.FindMultipart("d", "k"));
         Assert.Empty(sut.FindParts("d", "k", "u1"));
     }
+
+    [Fact]
+    public void ContentLookup_PlannedOnTheContentIndex_NotAScanOfTheDestination()
+    {
+        var path = _work.Combine("plan.db");
+        using (TransferJournal.Open(path))
+        {
+        }
+
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}");
+        connection.Open();
+        using var explain = connection.CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN " + TransferJournal.ContentLookupSql;
+        foreach (var name in new[] { "$d", "$sha", "$s", "$k", "$n" })
+        {
+            explain.Parameters.AddWithValue(name, name == "$s" || name == "$n" ? 1 : "x");
+        }
+
+        var plan = new List<string>();
+        using (var reader = explain.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.Contains(plan, step => step.Contains("USING INDEX objects_by_content (destination=? AND sha256=? AND size=?)", StringComparison.Ordinal));
+    }
 }

@@ -267,7 +267,8 @@ function describePlan() {
   const bucket = /\(s3:\/\/([^)]+)\)/.exec(project)?.[1] ?? "";
   const prefix = cycleSelect.selectedOptions[0]?.dataset.prefix ?? "";
   plan.textContent = `${items.length.toLocaleString()} files (${formatBytes(bytes)}) in ${sensors.length} sensor folder(s) from “${folderName}” go to s3://${bucket}/${prefix}…, e.g. ${prefix}${items[0].path}`;
-  // The checks inform, they never hold the upload back: Start does not wait for them.
+  // The checks inform, they never hold the upload back: Start does not wait for them — except for the hashes when
+  // "Skip duplicates" is ticked (start() waits for those: without them no copy could be found).
   startButton.disabled = running || !cycleSelect.value;
 }
 

@@ -61,8 +61,11 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
     public async Task<List<CycleResponse>> CyclesAsync(long projectId, CancellationToken cancellationToken) =>
         await GetAsync<List<CycleResponse>>($"api/projects/{projectId}/cycles", cancellationToken).ConfigureAwait(false);
 
-    public async Task<SessionResponse> CreateSessionAsync(long projectId, long cycleId, string localDirectory, CancellationToken cancellationToken) =>
-        Convert<SessionResponse>(await SendAsync(HttpMethod.Post, "api/sessions", new CreateSessionRequest(projectId, cycleId, localDirectory, Client: "cli"), cancellationToken).ConfigureAwait(false));
+    public Task<SessionResponse> CreateSessionAsync(long projectId, long cycleId, string localDirectory, CancellationToken cancellationToken) =>
+        CreateSessionAsync(projectId, cycleId, localDirectory, null, cancellationToken);
+
+    public async Task<SessionResponse> CreateSessionAsync(long projectId, long cycleId, string localDirectory, List<SensorFolderCheck>? checks, CancellationToken cancellationToken) =>
+        Convert<SessionResponse>(await SendAsync(HttpMethod.Post, "api/sessions", new CreateSessionRequest(projectId, cycleId, localDirectory, Client: "cli", Checks: checks), cancellationToken).ConfigureAwait(false));
 
     public async Task<SessionResponse> SessionAsync(long sessionId, CancellationToken cancellationToken) =>
         await GetAsync<SessionResponse>($"api/sessions/{sessionId}", cancellationToken).ConfigureAwait(false);

@@ -46,6 +46,101 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         await page.Locator("#checks").GetByText("SN1/cut.jpg: JPEG without its end-of-image marker (truncated)").WaitForAsync();
     }
 
+    [Fact]
+    public async Task UploadPage_SkipDuplicates_LeavesOutACardCopiedIntoTheNextCycle()
+    {
+        var bucket = await web.BucketAsync();
+        var (project, projectId) = await ProjectAsync(bucket);
+        var good = Jpeg(3000, 11, complete: true);
+        var wav = Wav(8000, 12);
+        var card = Write("CARD", new() { ["SN1/good.jpg"] = good, ["SN2/a.WAV"] = wav });
+        var copy = Write("CARD_AGAIN", new() { ["SN1-copy/good.jpg"] = good, ["SN2-copy/a.WAV"] = wav, ["SN2-copy/new.WAV"] = Wav(5000, 13) });
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        var console = new List<string>();
+        page.Console += (_, message) => console.Add($"{message.Type}: {message.Text}");
+
+        // First cycle, hashed (the box ticked): the files join the project's content index as they are verified.
+        await page.GotoAsync(web.Url + "/upload");
+        await page.GetByLabel("Skip duplicates").CheckAsync();
+        await ChooseAsync(page, project, bucket, "C1", card);
+        await page.GetByText("Checked:").WaitForAsync(new() { Timeout = 60_000 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
+        // Next cycle: the same card copied again under renamed folders, with duplicates skipped.
+        await page.GotoAsync(web.Url + "/upload");
+        await page.GetByLabel("Skip duplicates").CheckAsync();
+        await ChooseAsync(page, project, bucket, "C2", copy);
+        await page.GetByText("Checked:").WaitForAsync(new() { Timeout = 60_000 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("2 duplicate(s) not uploaded").WaitForAsync(new() { Timeout = 120_000 });
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
+        var listed = page.Locator("#duplicates");
+        await listed.GetByText("SN1-copy/good.jpg = C1/SN1/good.jpg").WaitForAsync();
+        await listed.GetByText("SN2-copy/a.WAV = C1/SN2/a.WAV").WaitForAsync();
+        Assert.Equal("1", await page.Locator("#checks tbody tr").Filter(new() { HasText = "SN1-copy" }).Locator("td").Nth(5).InnerTextAsync());
+        await web.ScreenshotAsync(page, "upload-duplicates");
+        // The copies were not sent: S3 holds the first card and the one new file only.
+        Assert.Equal(["C1/SN1/good.jpg", "C1/SN2/a.WAV", "C2/SN2-copy/new.WAV"], (await web.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
+
+        // The session page lists each duplicate with the key it duplicates.
+        using var api = await web.AdminApiAsync();
+        var sessions = (await api.GetFromJsonAsync<JsonArray>($"/api/sessions?project_id={projectId}"))!;
+        var second = sessions.Select(s => s!["id"]!.GetValue<long>()).Max();
+        await page.GotoAsync($"{web.Url}/sessions/{second}");
+        var table = page.Locator("#duplicates");
+        await table.GetByRole(AriaRole.Row).Filter(new() { HasText = "SN1-copy/good.jpg" }).GetByText("C1/SN1/good.jpg").WaitForAsync();
+        await table.GetByRole(AriaRole.Row).Filter(new() { HasText = "SN2-copy/a.WAV" }).GetByText("not uploaded").WaitForAsync();
+        await web.ScreenshotAsync(page, "session-duplicates");
+        Assert.DoesNotContain(console, line => line.StartsWith("error", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UploadPage_ReadsExifCaptureTimes_AndTheCamtrapDpButtonExportsThem()
+    {
+        var bucket = await web.BucketAsync();
+        var (project, projectId) = await ProjectAsync(bucket);
+        var card = Write("TRAP", new()
+        {
+            ["SN1/IMG_0001.JPG"] = ExifJpeg("2024:05:01 12:34:56", "+02:00", "H500XX01", 21),
+            ["SN1/IMG_0002.JPG"] = ExifJpeg("2024:05:03 08:00:00", offset: null, "H500XX01", 22),
+            ["SN2/plain.jpg"] = Jpeg(3000, 23, complete: true),
+        });
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+
+        // The checks show the EXIF capture span, and the files' times (labelled so) where a folder has no capture time.
+        await page.GotoAsync(web.Url + "/upload");
+        await ChooseAsync(page, project, bucket, "C1", card);
+        await page.GetByText("Checked:").WaitForAsync(new() { Timeout = 60_000 });
+        var rows = page.Locator("#checks tbody tr");
+        Assert.Equal("2024-05-01 12:34 – 2024-05-03 08:00 (capture, camera clock)", await rows.Filter(new() { HasText = "SN1" }).Locator("td").Nth(3).InnerTextAsync());
+        Assert.EndsWith("UTC (file times)", await rows.Filter(new() { HasText = "SN2" }).Locator("td").Nth(3).InnerTextAsync(), StringComparison.Ordinal);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
+        using var api = await web.AdminApiAsync();
+        var session = (await api.GetFromJsonAsync<JsonArray>($"/api/sessions?project_id={projectId}"))!.Single()!["id"]!.GetValue<long>();
+        await page.GotoAsync($"{web.Url}/sessions/{session}");
+        await page.Locator("#checks").GetByText("2024-05-01 12:34 – 2024-05-03 08:00 (capture, camera clock)").WaitForAsync();
+
+        // The project page's button downloads the Camtrap DP package, with the capture times the browser registered.
+        await page.GotoAsync($"{web.Url}/projects/{projectId}");
+        var download = await page.RunAndWaitForDownloadAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Download Camtrap DP package" }).ClickAsync(),
+            new() { Timeout = 60_000 });
+        var saved = _local.Combine("camtrap.zip");
+        await download.SaveAsAsync(saved);
+        using var zip = System.IO.Compression.ZipFile.OpenRead(saved);
+        Assert.Equal(["datapackage.json", "deployments.csv", "media.csv", "observations.csv"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+        using var reader = new StreamReader(zip.GetEntry("media.csv")!.Open());
+        var media = (await reader.ReadToEndAsync()).Split('\n');
+        Assert.Contains(media, line => line.Contains("IMG_0001.JPG", StringComparison.Ordinal) && line.Contains("2024-05-01T12:34:56+02:00", StringComparison.Ordinal));
+        Assert.Contains(media, line => line.Contains("IMG_0002.JPG", StringComparison.Ordinal) && line.Contains("2024-05-03T08:00:00+00:00", StringComparison.Ordinal));
+    }
+
     private static async Task ChooseAsync(IPage page, string project, string bucket, string cycle, string folder)
     {
         await page.GetByLabel("Project").SelectOptionAsync(new SelectOptionValue { Label = $"{project} (s3://{bucket})" });
@@ -87,6 +182,80 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         (bytes[0], bytes[1]) = (0xFF, 0xD8);
         (bytes[^2], bytes[^1]) = complete ? ((byte)0xFF, (byte)0xD9) : ((byte)0x12, (byte)0x34);
         return bytes;
+    }
+
+    /// <summary>
+    /// A complete JPEG whose APP1 segment holds EXIF as cameras write it (little-endian TIFF): IFD0 with Make, Model and
+    /// the Exif IFD pointer; the Exif IFD with DateTimeOriginal, OffsetTimeOriginal (when given) and BodySerialNumber.
+    /// </summary>
+    private static byte[] ExifJpeg(string dateTimeOriginal, string? offset, string serial, int seed)
+    {
+        static byte[] Ascii(string value) => System.Text.Encoding.ASCII.GetBytes(value + "\0");
+        var ifd0 = new List<(ushort Tag, byte[] Value)> { (0x010F, Ascii("RECONYX")), (0x0110, Ascii("HF2 PRO COVERT")) };
+        var exif = new List<(ushort Tag, byte[] Value)> { (0x9003, Ascii(dateTimeOriginal)) };
+        if (offset is not null)
+        {
+            exif.Add((0x9011, Ascii(offset)));
+        }
+
+        exif.Add((0xA431, Ascii(serial)));
+        var tiff = new List<byte>("II*\0"u8.ToArray());
+        tiff.AddRange(BitConverter.GetBytes(8u));
+        var ifd0Length = IfdLength(ifd0.Count + 1, ifd0);
+        tiff.AddRange(Ifd(ifd0, 8, extraPointer: (0x8769, (uint)(8 + ifd0Length))));
+        tiff.AddRange(Ifd(exif, 8 + ifd0Length, extraPointer: null));
+        var app1 = new List<byte>("Exif\0\0"u8.ToArray());
+        app1.AddRange(tiff);
+        var bytes = new List<byte> { 0xFF, 0xD8, 0xFF, 0xE1, (byte)((app1.Count + 2) >> 8), (byte)((app1.Count + 2) & 0xFF) };
+        bytes.AddRange(app1);
+        bytes.AddRange([0xFF, 0xDA]);
+        bytes.AddRange(TestData.Bytes(3000, seed));
+        bytes.AddRange([0xFF, 0xD9]);
+        return [.. bytes];
+
+        static int IfdLength(int entries, List<(ushort Tag, byte[] Value)> values) =>
+            2 + (12 * entries) + 4 + values.Where(v => v.Value.Length > 4).Sum(v => v.Value.Length + (v.Value.Length % 2));
+
+        // One IFD at offset 'start' of the TIFF block: ASCII entries (values longer than 4 bytes after the entries), an
+        // optional LONG pointer entry, no next IFD.
+        static List<byte> Ifd(List<(ushort Tag, byte[] Value)> values, int start, (ushort Tag, uint Value)? extraPointer)
+        {
+            var count = values.Count + (extraPointer is null ? 0 : 1);
+            var data = new List<byte>();
+            var dataStart = start + 2 + (12 * count) + 4;
+            var ifd = new List<byte>(BitConverter.GetBytes((ushort)count));
+            foreach (var (tag, value) in values)
+            {
+                ifd.AddRange(BitConverter.GetBytes(tag));
+                ifd.AddRange(BitConverter.GetBytes((ushort)2));
+                ifd.AddRange(BitConverter.GetBytes((uint)value.Length));
+                if (value.Length <= 4)
+                {
+                    ifd.AddRange(value.Concat(new byte[4 - value.Length]));
+                }
+                else
+                {
+                    ifd.AddRange(BitConverter.GetBytes((uint)(dataStart + data.Count)));
+                    data.AddRange(value);
+                    if (value.Length % 2 == 1)
+                    {
+                        data.Add(0);
+                    }
+                }
+            }
+
+            if (extraPointer is { } pointer)
+            {
+                ifd.AddRange(BitConverter.GetBytes(pointer.Tag));
+                ifd.AddRange(BitConverter.GetBytes((ushort)4));
+                ifd.AddRange(BitConverter.GetBytes(1u));
+                ifd.AddRange(BitConverter.GetBytes(pointer.Value));
+            }
+
+            ifd.AddRange(BitConverter.GetBytes(0u));
+            ifd.AddRange(data);
+            return ifd;
+        }
     }
 
     /// <summary>A RIFF/WAVE header whose size matches the length, then noise.</summary>

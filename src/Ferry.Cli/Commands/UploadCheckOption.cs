@@ -27,17 +27,21 @@ internal sealed class UploadCheckOption
         command.Options.Add(_mode);
     }
 
-    /// <summary>Runs the check as the flag says; throws a <see cref="CliException"/> with exit 1 when strict and problems were found.</summary>
+    /// <summary>
+    /// Runs the check as the flag says; throws a <see cref="CliException"/> with exit 1 when strict and problems were
+    /// found. Returns the report (for the session, with <c>--server</c>), or null when the check was off or could not run.
+    /// </summary>
     /// <param name="alreadyVerified">Files it returns true for (the journal verified them unchanged) are not checked again; null checks all.</param>
-    public async Task RunAsync(ParseResult parse, string source, PathFilter filter, bool followSymlinks, Func<SourceFile, bool>? alreadyVerified, CancellationToken cancellationToken)
+    /// <param name="findingsKept">Problems kept in the report (at least <see cref="ListedProblems"/>; the rest are counted).</param>
+    public async Task<CheckReport?> RunAsync(ParseResult parse, string source, PathFilter filter, bool followSymlinks, Func<SourceFile, bool>? alreadyVerified, int findingsKept, CancellationToken cancellationToken)
     {
         var mode = parse.GetValue(_mode);
         if (mode == "off")
         {
-            return;
+            return null;
         }
 
-        var options = new CheckOptions { Filter = filter, FollowSymlinks = followSymlinks, Skip = alreadyVerified, FindingsKept = ListedProblems };
+        var options = new CheckOptions { Filter = filter, FollowSymlinks = followSymlinks, Skip = alreadyVerified, FindingsKept = Math.Max(ListedProblems, findingsKept) };
         CheckReport report;
         try
         {
@@ -46,12 +50,12 @@ internal sealed class UploadCheckOption
         catch (Exception ex) when (ex is not OperationCanceledException && mode == "warn")
         {
             await Console.Error.WriteLineAsync($"ferry: warning: the check could not run ({ex.Message}); uploading without it");
-            return;
+            return null;
         }
 
         if (report.IsClean)
         {
-            return;
+            return report;
         }
 
         var error = Console.Error;
@@ -70,5 +74,7 @@ internal sealed class UploadCheckOption
         {
             throw new CliException(ExitCodes.SomeFailed, $"upload refused (--check strict): {report.ProblemCount} problems in the source; fix them, or upload with --check warn");
         }
+
+        return report;
     }
 }

@@ -4,6 +4,7 @@ using Ferry.Cli.Output;
 using Ferry.Cli.Server;
 using Ferry.Cli.Stores;
 using Ferry.Client;
+using Ferry.Client.Contracts;
 using Ferry.Core;
 using Ferry.Core.Journal;
 using Ferry.Core.Storage;
@@ -65,8 +66,10 @@ internal sealed class UploadCommand
             ?? throw CliException.Usage("no source folder given; write ferry upload SOURCE DEST, or set local_directory in --config");
         if (parse.GetValue(_server) is { } serverText)
         {
-            await _check.RunAsync(parse, SourceFolder.Check(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), null, cancellationToken);
-            return await RunThroughServerAsync(parse, serverText, sourceText, config, cancellationToken);
+            // The session keeps what the check found (per sensor folder, up to 10 problems each); the server's page shows it.
+            var report = await _check.RunAsync(parse, SourceFolder.Check(sourceText), _filter.Read(parse), parse.GetValue(_followSymlinks), null,
+                SensorFolderCheck.MaximumFolders * SensorFolderCheck.MaximumExamples, cancellationToken);
+            return await RunThroughServerAsync(parse, serverText, sourceText, config, report is null ? null : SessionCheckResults.From(report), cancellationToken);
         }
 
         if (parse.GetValue(_project) is not null || parse.GetValue(_cycle) is not null)
@@ -93,7 +96,7 @@ internal sealed class UploadCommand
             using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
             // The check skips files the journal already verified at this destination unchanged: a resync costs what it did without it.
             var alreadyVerified = journal is null ? null : AlreadyVerified(journal, store.Identity, location.Prefix);
-            await _check.RunAsync(parse, source, options.Filter, options.FollowSymlinks, alreadyVerified, cancellationToken);
+            await _check.RunAsync(parse, source, options.Filter, options.FollowSymlinks, alreadyVerified, UploadCheckOption.ListedProblems, cancellationToken);
             await StoreConnection.CheckAccessAsync(store, cancellationToken);
             var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), options, journal, cancellationToken);
             return ExitCodes.Of(summary);
@@ -104,7 +107,7 @@ internal sealed class UploadCommand
         }
     }
 
-    private async Task<int> RunThroughServerAsync(ParseResult parse, string serverText, string sourceText, UploadConfigFile? config, CancellationToken cancellationToken)
+    private async Task<int> RunThroughServerAsync(ParseResult parse, string serverText, string sourceText, UploadConfigFile? config, List<SensorFolderCheck>? checks, CancellationToken cancellationToken)
     {
         if (parse.GetValue(_destination) is not null)
         {
@@ -117,7 +120,7 @@ internal sealed class UploadCommand
         var options = ReadOptions(parse, config);
         var server = ServerTokenStore.Normalize(serverText);
         using var transferLock = await LockAsync(parse, source, $"{server.GetLeftPart(UriPartial.Authority)} project {project} cycle {cycle}", options.DryRun, cancellationToken);
-        var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, cancellationToken);
+        var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, checks, cancellationToken);
         using var api = target.Api as IDisposable;
         using var session = target;
         using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);

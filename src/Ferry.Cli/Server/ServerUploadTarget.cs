@@ -1,4 +1,5 @@
 using Ferry.Client;
+using Ferry.Client.Contracts;
 using Ferry.Client.Sessions;
 using Ferry.Core.Transfer;
 
@@ -12,7 +13,8 @@ namespace Ferry.Cli.Server;
 internal static class ServerUploadTarget
 {
     /// <summary>The open session over a <see cref="FerryApiClient"/>; the caller disposes it and then <see cref="SessionUpload.Api"/>.</summary>
-    public static async Task<SessionUpload> OpenAsync(Uri server, string project, string cycle, string source, UploadOptions options, CancellationToken cancellationToken)
+    /// <param name="checks">The check of the source per sensor folder, stored with the session (null: none ran).</param>
+    public static async Task<SessionUpload> OpenAsync(Uri server, string project, string cycle, string source, UploadOptions options, List<SensorFolderCheck>? checks, CancellationToken cancellationToken)
     {
         var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));
         try
@@ -28,7 +30,7 @@ internal static class ServerUploadTarget
                 Filter = options.Filter,
                 FollowSymlinks = options.FollowSymlinks,
                 ExcludedPath = options.ArchiveTo,
-            }, cancellationToken);
+            }, checks, cancellationToken);
         }
         catch (FerryApiException ex)
         {

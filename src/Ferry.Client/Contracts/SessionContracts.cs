@@ -22,7 +22,7 @@ public sealed record RegisterFilesRequest(FileEntryList? Files, bool? SkipDuplic
 public sealed record FileEntry(string? Path, long? Size, DateTimeOffset? LastModified = null, FileCaptureEntry? Capture = null, string? Sha256 = null);
 
 /// <summary>
-/// What a media file's headers say about its capture (optional; the CLI and server jobs send it, the browser does not):
+/// What a media file's headers say about its capture (optional; the CLI, server jobs and the upload page send it):
 /// captured_at is the device's wall-clock time (yyyy-MM-ddTHH:mm:ss, no zone), utc_offset_minutes its offset when the
 /// file says it; texts up to 200 characters, exif up to 40 tags and 2,048 characters of names and values.
 /// </summary>

@@ -16,6 +16,13 @@ public interface ISessionApi
 
     Task<SessionResponse> CreateSessionAsync(long projectId, long cycleId, string localDirectory, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Starts a session with the client's check results per sensor folder (stored with it, shown on its page). An
+    /// implementation that cannot carry them starts the session without them (this default).
+    /// </summary>
+    Task<SessionResponse> CreateSessionAsync(long projectId, long cycleId, string localDirectory, List<SensorFolderCheck>? checks, CancellationToken cancellationToken) =>
+        CreateSessionAsync(projectId, cycleId, localDirectory, cancellationToken);
+
     Task<SessionResponse> SessionAsync(long sessionId, CancellationToken cancellationToken);
 
     /// <summary>Registers up to <see cref="ApiLimits.MaximumRegisterBatch"/> files; the answers come in the order given.</summary>

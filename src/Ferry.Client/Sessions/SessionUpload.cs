@@ -5,7 +5,7 @@ using Ferry.Core.Transfer;
 namespace Ferry.Client.Sessions;
 
 /// <summary>
-/// One folder going through an upload session on a Ferry server, in the protocol's steps: <see cref="OpenAsync"/> starts
+/// One folder going through an upload session on a Ferry server, in the protocol's steps: <see cref="OpenAsync(ISessionApi, long, long, string, ScanOptions, CancellationToken)"/> starts
 /// the session and registers every file the scan finds (batches of <see cref="RegisterBatch"/>; the server answers which
 /// it already holds verified); <see cref="Store"/> is the store the engine uploads into (presign → PUT to S3 → complete);
 /// <see cref="FinishAsync"/> closes the session. The caller owns <see cref="Api"/>.
@@ -44,9 +44,13 @@ public sealed class SessionUpload : IDisposable
     /// Starts a session of <paramref name="api"/> for <paramref name="source"/> in a project's cycle and registers the
     /// files <paramref name="scan"/> selects. Server errors are <see cref="FerryApiException"/>.
     /// </summary>
-    public static async Task<SessionUpload> OpenAsync(ISessionApi api, long projectId, long cycleId, string source, ScanOptions scan, CancellationToken cancellationToken)
+    public static Task<SessionUpload> OpenAsync(ISessionApi api, long projectId, long cycleId, string source, ScanOptions scan, CancellationToken cancellationToken) =>
+        OpenAsync(api, projectId, cycleId, source, scan, null, cancellationToken);
+
+    /// <summary>As the other overload, with the check results of the source (per sensor folder) stored with the session.</summary>
+    public static async Task<SessionUpload> OpenAsync(ISessionApi api, long projectId, long cycleId, string source, ScanOptions scan, List<SensorFolderCheck>? checks, CancellationToken cancellationToken)
     {
-        var session = await api.CreateSessionAsync(projectId, cycleId, source, cancellationToken).ConfigureAwait(false);
+        var session = await api.CreateSessionAsync(projectId, cycleId, source, checks, cancellationToken).ConfigureAwait(false);
         var registered = await RegisterAsync(api, session.Id, source, scan, cancellationToken).ConfigureAwait(false);
         var store = new SessionObjectStore(api, session.Id, session.Bucket, session.Prefix, registered);
         return new SessionUpload(api, session, store, registered.Count);

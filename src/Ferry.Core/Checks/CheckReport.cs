@@ -22,5 +22,8 @@ public sealed record CheckReport(
     /// <summary>Problems found, including those not kept in <see cref="Findings"/>.</summary>
     public long ProblemCount { get; init; }
 
+    /// <summary>Problems per folder (as <see cref="SensorFolderSummary.Folder"/> names folders), including those not kept in <see cref="Findings"/>.</summary>
+    public IReadOnlyDictionary<string, long> ProblemsByFolder { get; init; } = new Dictionary<string, long>();
+
     public bool IsClean => ProblemCount == 0 && Findings.Count == 0;
 }

@@ -24,7 +24,7 @@ public sealed class CheckRunner(TimeProvider timeProvider)
 
     private sealed class Run(string root, CheckOptions options, CaptureClockRules clock)
     {
-        private readonly FindingCollector _findings = new(options.FindingsKept);
+        private readonly FindingCollector _findings = new(options.FindingsKept, FolderOf);
         private readonly ConcurrentBag<SkippedEntry> _skipped = [];
         private readonly ConcurrentBag<(string Full, string Relative)> _sidecars = [];
         private readonly ConcurrentDictionary<string, SensorFolderTally> _folders = new(StringComparer.Ordinal);
@@ -86,7 +86,7 @@ public sealed class CheckRunner(TimeProvider timeProvider)
                 _skipped.OrderBy(s => s.RelativePath, StringComparer.Ordinal).ToArray(),
                 sumsVerified,
                 sumsWritten,
-                stopwatch.Elapsed) { ProblemCount = _findings.Count };
+                stopwatch.Elapsed) { ProblemCount = _findings.Count, ProblemsByFolder = _findings.CountsByFolder() };
         }
 
         private async Task WorkAsync(ChannelReader<SourceFile> reader, CancellationToken cancellationToken)

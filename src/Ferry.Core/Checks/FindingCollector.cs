@@ -3,9 +3,10 @@ namespace Ferry.Core.Checks;
 /// <summary>
 /// The findings of one check run, from many workers: all of them, or — when only the first few are shown (as
 /// <c>ferry upload --check</c> does) — the first <c>keep</c> in report order plus a count, so memory stays flat
-/// however many files are damaged.
+/// however many files are damaged. Every finding is also counted under its folder (<paramref name="folderOf"/> of its
+/// path), so the per-folder counts are exact whatever is kept.
 /// </summary>
-internal sealed class FindingCollector(int? keep)
+internal sealed class FindingCollector(int? keep, Func<string, string> folderOf)
 {
     private static readonly Comparer<CheckFinding> ReportOrder = Comparer<CheckFinding>.Create((a, b) =>
     {
@@ -22,6 +23,7 @@ internal sealed class FindingCollector(int? keep)
     private readonly Lock _lock = new();
     private readonly List<CheckFinding> _all = [];
     private readonly SortedSet<CheckFinding> _first = new(ReportOrder);
+    private readonly Dictionary<string, long> _byFolder = new(StringComparer.Ordinal);
     private long _count;
 
     public long Count
@@ -40,6 +42,8 @@ internal sealed class FindingCollector(int? keep)
         lock (_lock)
         {
             _count++;
+            var folder = folderOf(finding.Path);
+            _byFolder[folder] = _byFolder.GetValueOrDefault(folder) + 1;
             if (keep is not { } limit)
             {
                 _all.Add(finding);
@@ -50,6 +54,15 @@ internal sealed class FindingCollector(int? keep)
             {
                 _first.Remove(_first.Max!);
             }
+        }
+    }
+
+    /// <summary>How many findings each folder has (all of them, kept or not).</summary>
+    public IReadOnlyDictionary<string, long> CountsByFolder()
+    {
+        lock (_lock)
+        {
+            return new Dictionary<string, long>(_byFolder, StringComparer.Ordinal);
         }
     }
 

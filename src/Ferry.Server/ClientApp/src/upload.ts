@@ -4,7 +4,7 @@
 // redrawn four times a second. Uppy is not used: measured here, its per-file state updates make a 20,000-file
 // folder take minutes just to add (shared/notes/browser-upload.md); this queue is the "plain batched-presign queue".
 import { Api, ApiError, backoff, formatBytes, formatDuration } from "./api";
-import type { CheckMessage, CheckRequest, SensorCheck } from "./checks.worker";
+import type { Capture, CheckMessage, CheckRequest, SensorCheck } from "./checks.worker";
 import type { CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, RegisterFilesRequest, RegisterFilesResponse, SensorFolderCheck, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
 import { ExportDialog } from "./exportDialog";
 
@@ -20,6 +20,8 @@ interface Item {
   sha256?: string | null;
   /** The key under which the project already holds these bytes, as the server answered at registration. */
   duplicateOf?: string;
+  /** What the file's header says about its capture (EXIF, AudioMoth/GUANO), from the checks worker; registered with the file. */
+  capture?: Capture;
 }
 
 /** A presigned upload and when the page fetched it (performance.now()). */
@@ -75,6 +77,9 @@ let completing = Promise.resolve();
 let flushTimer: number | undefined;
 let checks: SensorCheck[] | null = null;
 let checker: Worker | null = null;
+/** Resolves when the current run of the checks has answered (the hashes are known); replaced by each run. */
+let checked: Promise<void> = Promise.resolve();
+let checkedNow: () => void = () => undefined;
 
 // ---- choosing what to upload ----
 
@@ -177,8 +182,10 @@ function runChecks() {
   statusLine.textContent = `Checking ${items.length.toLocaleString()} files${hash ? " and hashing them to find duplicates" : ""}…`;
   const worker = new Worker(new URL("./checks.worker.ts", import.meta.url), { type: "module" });
   checker = worker;
+  checked = new Promise<void>((resolve) => (checkedNow = resolve));
   worker.onerror = (event) => {
     statusLine.textContent = `The checks could not run: ${event.message}`;
+    checkedNow();
   };
   worker.onmessage = (event: MessageEvent<CheckMessage>) => {
     const message = event.data;
@@ -190,6 +197,8 @@ function runChecks() {
     checker = null;
     checks = message.sensors;
     message.hashes.forEach((sha256, i) => (items[i].sha256 = sha256));
+    message.captures.forEach((capture, i) => (items[i].capture = capture ?? undefined));
+    checkedNow();
     const warnings = checks.reduce((sum, s) => sum + s.warnings, 0);
     statusLine.textContent = `Checked: ${warnings.toLocaleString()} warning(s). Read the table, then start the upload or stop.`;
     drawChecks();
@@ -198,14 +207,20 @@ function runChecks() {
   worker.postMessage({ files: items.map(({ file, path, sensor }) => ({ file, path, sensor })), sensors, hash } satisfies CheckRequest);
 }
 
+/** A sensor folder's time span, saying whose times they are: the capture times (camera clock) or, without any, the files' times (UTC). */
+function span(s: SensorCheck): string {
+  const time = (ms: number | null) => (ms === null ? "–" : new Date(ms).toISOString().slice(0, 16).replace("T", " "));
+  if (s.times === "file") return `${time(s.first)} – ${time(s.last)} UTC (file times)`;
+  return `${time(s.first)} – ${time(s.last)} (capture, camera clock${s.captured < s.files ? `; ${(s.files - s.captured).toLocaleString()} file(s) without` : ""})`;
+}
+
 function drawChecks() {
   if (!checks) return;
   const duplicates = sensors.map(() => 0);
   for (const item of items) if (item.duplicateOf) duplicates[item.sensor]++;
-  const time = (ms: number | null) => (ms === null ? "–" : new Date(ms).toISOString().slice(0, 16).replace("T", " "));
   checksTable.hidden = false;
   checksTable.tBodies[0].replaceChildren(...checks.slice(0, 1000).map((s, i) => {
-    const tr = row([s.folder, s.files.toLocaleString(), formatBytes(s.bytes), `${time(s.first)} – ${time(s.last)} UTC`, s.warnings.toLocaleString(),
+    const tr = row([s.folder, s.files.toLocaleString(), formatBytes(s.bytes), span(s), s.warnings.toLocaleString(),
       skipDuplicates.checked ? duplicates[i].toLocaleString() : "not looked up"]);
     if (s.examples.length > 0) {
       const list = document.createElement("ul");
@@ -235,6 +250,7 @@ function checkResults(): SensorFolderCheck[] | undefined {
     bytes: s.bytes,
     first: s.first === null ? null : new Date(s.first).toISOString(),
     last: s.last === null ? null : new Date(s.last).toISOString(),
+    times: s.times,
     warnings: s.warnings,
     examples: s.examples.slice(0, 10).map((e) => e.slice(0, 500)),
   }));
@@ -251,7 +267,8 @@ function describePlan() {
   const bucket = /\(s3:\/\/([^)]+)\)/.exec(project)?.[1] ?? "";
   const prefix = cycleSelect.selectedOptions[0]?.dataset.prefix ?? "";
   plan.textContent = `${items.length.toLocaleString()} files (${formatBytes(bytes)}) in ${sensors.length} sensor folder(s) from “${folderName}” go to s3://${bucket}/${prefix}…, e.g. ${prefix}${items[0].path}`;
-  // The checks inform, they never hold the upload back: Start does not wait for them.
+  // The checks inform, they never hold the upload back: Start does not wait for them — except for the hashes when
+  // "Skip duplicates" is ticked (start() waits for those: without them no copy could be found).
   startButton.disabled = running || !cycleSelect.value;
 }
 
@@ -286,6 +303,11 @@ async function start() {
   stopButton.hidden = true;
   folderInput.disabled = projectSelect.disabled = cycleSelect.disabled = skipDuplicates.disabled = true;
   try {
+    if (skipDuplicates.checked && checks === null) {
+      // Duplicates are looked up by the hashes: without them every copy would be sent, so Start waits for them here.
+      statusLine.textContent = "Waiting for the files' hashes (Skip duplicates)…";
+      await checked;
+    }
     statusLine.textContent = "Starting a session…";
     session = await api.call<SessionResponse>("POST", "/api/sessions", {
       project_id: Number(projectSelect.value),
@@ -301,7 +323,7 @@ async function start() {
       statusLine.textContent = `Checking what is already there… ${offset.toLocaleString()} of ${items.length.toLocaleString()}`;
       const batch = items.slice(offset, offset + REGISTER_BATCH);
       const answer = await api.call<RegisterFilesResponse>("POST", `/api/sessions/${session.id}/files`, {
-        files: batch.map((item) => ({ path: item.path, size: item.file.size, last_modified: new Date(item.file.lastModified).toISOString(), sha256: skip ? item.sha256 ?? null : null })),
+        files: batch.map((item) => ({ path: item.path, size: item.file.size, last_modified: new Date(item.file.lastModified).toISOString(), sha256: skip ? item.sha256 ?? null : null, capture: item.capture ?? null })),
         skip_duplicates: skip,
       } satisfies RegisterFilesRequest);
       for (const registered of answer.files) {
@@ -523,7 +545,9 @@ function flushCompletions(): Promise<void> {
     await previous;
     try {
       const answer = await retrying(() => api.call<CompleteFilesResponse>("POST", `/api/sessions/${session!.id}/complete`, {
-        files: batch.map(({ index, etag }) => ({ path: items[index].path, etag })),
+        // The SHA-256 (when the file was hashed) goes with the report: the server keeps it as the verified object's
+        // checksum, which is what puts the file in the project's content index for later duplicate look-ups.
+        files: batch.map(({ index, etag }) => ({ path: items[index].path, etag, sha256: items[index].sha256 ?? null })),
       } satisfies CompleteFilesRequest));
       answer.files.forEach((verdict, i) => {
         const item = items[batch[i].index];

@@ -73,6 +73,23 @@ public abstract class CamtrapExportTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Export_SevenDaysAskedOnADefaultServer_LinksLiveThePresignLifetimeAndThePackageSaysSo()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant, prefix: "C1");
+        var files = await UploadCardAsync(tenant, projectId, cycleId);
+
+        var folder = await ExportAsync(tenant.User, projectId, new { locations_csv = Locations, presign_hours = 168 });
+        var package = CamtrapPackageValidator.Validate(folder);
+
+        Assert.Empty(package.Errors);
+        Assert.All(package.Media, m => Assert.Contains("X-Amz-Expires=3600&", m["filePath"]!, StringComparison.Ordinal)); // Ferry:PresignLifetime, 1 hour by default
+        Assert.StartsWith("Media filePath values are presigned S3 links valid for 3600 seconds, until ", package.Descriptor["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        var row = package.Media.Single(m => m["fileName"] == "IMG_0002.JPG");
+        Assert.Equal(files["CAM01/IMG_0002.JPG"], await Plain.GetByteArrayAsync(row["filePath"]!));
+    }
+
+    [Fact]
     public async Task Export_WithoutLocations_OnlyLatitudeLongitudeAndSpatialAreMissing()
     {
         var tenant = await fixture.NewTenantAsync();

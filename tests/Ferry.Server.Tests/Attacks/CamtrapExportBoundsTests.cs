@@ -100,6 +100,30 @@ public abstract class CamtrapExportBoundsTests<TFixture>(TFixture fixture) : ICl
         Assert.True(await LeaseFreedAsync(a.CompanyId), "the export sent still holds the company's export");
     }
 
+    [Fact]
+    public async Task ProjectPage_OperatorAllowsSevenDays_CardOffersThemAndTheDownloadEndsWithTheSignIn()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant);
+        await UploadVerifiedAsync(tenant.User, await NewSessionAsync(tenant.User, projectId, cycleId), new() { ["SN1/a.WAV"] = Bytes(100, 5) });
+        var browser = await CamtrapPages.SignInUserAsync(fixture, tenant);
+
+        var page = await browser.GetStringAsync($"/projects/{projectId}");
+        using var download = await WebCalls.PostFormAsync(browser, $"/projects/{projectId}?handler=CamtrapDp", new() { ["presignHours"] = "168" }, $"/projects/{projectId}");
+
+        Assert.Contains("<option value=\"168\">", page, StringComparison.Ordinal);
+        Assert.Equal("application/zip", download.Content.Headers.ContentType?.MediaType);
+        var folder = _temp.Combine("page-" + Guid.NewGuid().ToString("N")[..8]);
+        using (var zip = new ZipArchive(await download.Content.ReadAsStreamAsync(), ZipArchiveMode.Read))
+        {
+            zip.ExtractToDirectory(folder);
+        }
+
+        var row = Assert.Single(CamtrapPackageValidator.Validate(folder).Media);
+        var expires = int.Parse(row["filePath"]!.Split("X-Amz-Expires=")[1].Split('&')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(expires, 1, 7200); // the sign-in cookie lives 2 hours here (Ferry:TokenLifetime)
+    }
+
     /// <summary>Whether the company's export lease is free within 30 seconds (it is let go when the server closes the zip it sent).</summary>
     private async Task<bool> LeaseFreedAsync(long companyId)
     {
@@ -148,6 +172,18 @@ public sealed class CamtrapBoundsPostgresFixture : ServerFixture
     protected override Task<string> CreateDatabaseAsync(string directory) => PostgresServer.Shared.CreateDatabaseAsync();
 
     protected override void AddSettings(Dictionary<string, string?> settings) => CamtrapBounds.Add(settings);
+}
+
+/// <summary>The project page as a company's user sees it in a browser.</summary>
+internal static class CamtrapPages
+{
+    /// <summary>A new user of the tenant's company, signed in through the sign-in form (cookie).</summary>
+    public static async Task<HttpClient> SignInUserAsync(ServerFixture fixture, Tenant tenant)
+    {
+        var username = fixture.UniqueName("user");
+        await ApiCalls.PostAsync(await fixture.SystemAdminAsync(), "/api/users", new { username, password = "password-" + username, role = "user", company_id = tenant.CompanyId });
+        return await WebCalls.SignInAsync(fixture, username, "password-" + username);
+    }
 }
 
 internal static class CamtrapBounds

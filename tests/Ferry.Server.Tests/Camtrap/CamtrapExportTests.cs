@@ -90,6 +90,20 @@ public abstract class CamtrapExportTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task ProjectPage_DefaultServer_CardOffersNoLinksLongerThanThePresignLifetime()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, _, _) = await fixture.NewProjectAsync(tenant, prefix: "C1");
+        var browser = await Attacks.CamtrapPages.SignInUserAsync(fixture, tenant);
+
+        var page = await browser.GetStringAsync($"/projects/{projectId}");
+
+        Assert.Contains("<option value=\"1\">Presigned, valid 1 hour</option>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<option value=\"24\">", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<option value=\"168\">", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Export_WithoutLocations_OnlyLatitudeLongitudeAndSpatialAreMissing()
     {
         var tenant = await fixture.NewTenantAsync();

@@ -153,6 +153,7 @@ public static class FerryServer
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<SessionFileService>();
         services.AddScoped<Camtrap.CamtrapExportService>();
+        services.AddSingleton<Camtrap.CamtrapExportGate>();
         services.AddSingleton<ProjectStores>();
         services.AddSingleton<Storage.StorageSecrets>();
         services.AddSingleton<Storage.EndpointGuard>();

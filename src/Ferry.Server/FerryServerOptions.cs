@@ -28,6 +28,16 @@ public sealed class FerryServerOptions
     /// <summary>How long a presigned URL lives. Default 1 hour; 1 minute to 7 days.</summary>
     public TimeSpan PresignLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a Camtrap DP package's presigned media links may live, when the operator lets them outlive
+    /// <see cref="PresignLifetime"/> (a package shared for 24 hours or 7 days). Default: unset, so <see cref="PresignLifetime"/>;
+    /// 1 minute to 7 days. Never longer than the asking caller's sign-in has left.
+    /// </summary>
+    public TimeSpan? CamtrapLinkLifetime { get; set; }
+
+    /// <summary>The most media rows one Camtrap DP package holds; a larger export is refused (400). Default 1,000,000; 1 to 10,000,000.</summary>
+    public int CamtrapMaximumMedia { get; set; } = 1_000_000;
+
     /// <summary>Failed logins allowed per user name and address within <see cref="LoginWindow"/> before 429. Default 5.</summary>
     public int LoginAttempts { get; set; } = 5;
 
@@ -182,6 +192,16 @@ public sealed class FerryServerOptions
         if (PresignLifetime < TimeSpan.FromMinutes(1) || PresignLifetime > TimeSpan.FromDays(7))
         {
             throw new ArgumentException("Ferry:PresignLifetime must be from 1 minute to 7 days");
+        }
+
+        if (CamtrapLinkLifetime is { } links && (links < TimeSpan.FromMinutes(1) || links > TimeSpan.FromDays(7)))
+        {
+            throw new ArgumentException("Ferry:CamtrapLinkLifetime must be from 1 minute to 7 days (or unset: Ferry:PresignLifetime)");
+        }
+
+        if (CamtrapMaximumMedia is < 1 or > 10_000_000)
+        {
+            throw new ArgumentException("Ferry:CamtrapMaximumMedia must be from 1 to 10,000,000");
         }
 
         if (LoginAttempts < 1)

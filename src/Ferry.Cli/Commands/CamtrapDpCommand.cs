@@ -22,7 +22,7 @@ internal sealed class CamtrapDpCommand
     private readonly Option<string> _project = new("--project") { Description = "The project (name or id)", Required = true };
     private readonly Option<string?> _cycle = new("--cycle") { Description = "Only this cycle (default: every cycle of the project)" };
     private readonly Option<string?> _locations = new("--locations") { Description = "A CSV of deployment locations: deploymentID (cycle/folder) or folder, latitude, longitude[, locationID, locationName, coordinateUncertainty]" };
-    private readonly Option<int> _presignHours = new("--presign-hours") { Description = "0: filePath is the object's S3 URL (default); 1-168: a presigned GET URL valid that many hours", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _presignHours = new("--presign-hours") { Description = "0: filePath is the object's S3 URL (default); 1-168: a presigned GET URL valid that many hours, but no longer than the server allows and your sign-in lasts (the package's description says until when)", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _utcOffset = new("--utc-offset") { Description = "The cameras' UTC offset, e.g. +02:00, for files that do not say theirs (EXIF has no zone; default UTC)" };
     private readonly Argument<string> _out = new("OUT") { Description = "Where to write the package: a .zip file, or a new or empty folder" };
 

@@ -4,7 +4,7 @@ namespace Ferry.Server.Api;
 
 /// <summary>
 /// The request for a Camtrap DP package: cycle_id (null: every cycle), locations_csv (deploymentID or folder, latitude,
-/// longitude, …), presign_hours (0: plain S3 URLs; 1–168: presigned GET URLs), utc_offset (+HH:MM for cameras whose files
+/// longitude, …), presign_hours (0: plain S3 URLs; 1–168: presigned GET URLs, living no longer than the operator's ceiling and the caller's sign-in), utc_offset (+HH:MM for cameras whose files
 /// do not say theirs).
 /// </summary>
 internal sealed record CamtrapExportRequest(long? CycleId = null, string? LocationsCsv = null, int? PresignHours = null, string? UtcOffset = null);
@@ -16,12 +16,16 @@ internal sealed record CamtrapExportRequest(long? CycleId = null, string? Locati
 /// </summary>
 internal static class CamtrapEndpoints
 {
+    /// <summary>When the package's presigned media links expire (UTC, ISO 8601); absent for plain S3 URLs.</summary>
+    public const string LinksExpireHeader = "Ferry-Media-Links-Expire";
+
     public static void MapCamtrapEndpoints(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/projects/{id:long}/camtrap-dp", ExportAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithTags("Camtrap DP")
             .WithBodyLimit(CamtrapExportOptions.MaxLocationsChars * 6L + RequestBodyLimits.Overhead)
             .WithSummary("The project's (or one cycle's) uploaded media as a Camtrap DP 1.0 package, a zip: one deployment per sensor folder and cycle, one media row per uploaded file with its S3 URL or a presigned GET URL, an empty observations table.");
 
-    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ExportAsync(long id, CamtrapExportRequest request, Caller caller, CamtrapExportService camtrap, CancellationToken cancellationToken)
+    /// <summary>The lifetime of the media links is the least of presign_hours, the operator's ceiling and the caller's sign-in; the <c>Ferry-Media-Links-Expire</c> header and the package's description say when they expire.</summary>
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ExportAsync(long id, CamtrapExportRequest request, Caller caller, CamtrapExportService camtrap, HttpContext http, CancellationToken cancellationToken)
     {
         var (options, problem) = CamtrapExportOptions.Create(request.CycleId, request.LocationsCsv, request.PresignHours, request.UtcOffset);
         if (options is null)
@@ -29,15 +33,21 @@ internal static class CamtrapEndpoints
             return ApiProblems.BadRequest(problem!);
         }
 
-        var (package, refusal) = await camtrap.ExportAsync(caller.CompanyId, id, caller.Username, options, cancellationToken);
+        var notAfter = http.Features.Get<Microsoft.AspNetCore.Authentication.IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc;
+        var (package, refusal) = await camtrap.ExportAsync(caller.CompanyId, id, caller.Username, options, notAfter, cancellationToken);
         if (package is null)
         {
             return refusal!.Kind switch
             {
                 CamtrapRefusalKind.NotFound => ApiProblems.NotFound(refusal.Message),
-                CamtrapRefusalKind.Empty => ApiProblems.Conflict(refusal.Message),
+                CamtrapRefusalKind.Empty or CamtrapRefusalKind.Busy => ApiProblems.Conflict(refusal.Message),
                 _ => ApiProblems.BadRequest(refusal.Message),
             };
+        }
+
+        if (package.LinksExpireAt is { } expires)
+        {
+            http.Response.Headers[LinksExpireHeader] = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return TypedResults.File(package.Zip, "application/zip", package.FileName);

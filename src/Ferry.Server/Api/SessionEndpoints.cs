@@ -69,7 +69,6 @@ internal static class SessionEndpoints
         var now = time.GetUtcNow();
         var session = new UploadSession
         {
-            CheckResults = request.Checks is { } checks ? JsonSerializer.Serialize(checks, SessionCheckJson.Options) : null,
             CompanyId = caller.CompanyId,
             ProjectId = projectId,
             CycleId = cycleId,
@@ -81,8 +80,17 @@ internal static class SessionEndpoints
             StartedAt = now,
             LastActivityAt = now,
         };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Sessions.Add(session);
         await db.SaveChangesAsync(cancellationToken);
+        if (request.Checks is { } checks)
+        {
+            // Its own row, capped: listing sessions never reads it.
+            db.SessionCheckResults.Add(SessionCheckStore.Fit(session.Id, checks));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/sessions/{session.Id}", SessionResponse.From(session, project.BucketName, cycle.S3Prefix));
     }
 

@@ -10,8 +10,11 @@ using Ferry.Server.Sessions;
 
 namespace Ferry.Server.Camtrap;
 
-/// <summary>A finished package: a zip to send (deleted when disposed) and its suggested file name.</summary>
-internal sealed record CamtrapPackage(Stream Zip, string FileName, int Media, int Deployments) : IDisposable
+/// <summary>
+/// A finished package: a zip to send (deleted when disposed, which ends the company's running export) and its suggested
+/// file name; <paramref name="LinksExpireAt"/> is when its presigned media links expire (null: plain S3 URLs).
+/// </summary>
+internal sealed record CamtrapPackage(Stream Zip, string FileName, int Media, int Deployments, DateTimeOffset? LinksExpireAt) : IDisposable
 {
     public void Dispose() => Zip.Dispose();
 }
@@ -19,11 +22,13 @@ internal sealed record CamtrapPackage(Stream Zip, string FileName, int Media, in
 /// <summary>
 /// Writes a project's uploaded files as a Camtrap DP 1.0 package (https://camtrap-dp.tdwg.org): <c>datapackage.json</c>,
 /// <c>deployments.csv</c> (one deployment per sensor folder and cycle, start and end from the capture times),
-/// <c>media.csv</c> (one row per uploaded object of an image, audio or video type) and an empty <c>observations.csv</c>,
-/// zipped. Everything comes from the database — the capture metadata recorded at registration — so no object is read.
+/// <c>media.csv</c> (one row per stored object of an image, audio or video type; a file skipped as a duplicate of
+/// another key was never stored under its own key, so it has no row) and an empty <c>observations.csv</c>, zipped.
+/// At most <see cref="FerryServerOptions.CamtrapMaximumMedia"/> media rows, one running export per company
+/// (<see cref="CamtrapExportGate"/>). Everything comes from the database — the capture metadata recorded at registration — so no object is read.
 /// The caller's company is the database scope's: another company's project is not found.
 /// </summary>
-internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stores, TimeProvider time)
+internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stores, CamtrapExportGate gate, FerryServerOptions serverOptions, TimeProvider time)
 {
     public const string Version = "1.0";
     public const string ProfileUrl = "https://raw.githubusercontent.com/tdwg/camtrap-dp/1.0/camtrap-dp-profile.json";
@@ -52,9 +57,12 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
 
     /// <summary>
     /// The package, or a refusal: the project or cycle is not the caller's (<see cref="CamtrapRefusal.NotFound"/>), the
-    /// locations CSV is wrong or there is nothing to export (<see cref="CamtrapRefusal.Invalid"/>).
+    /// locations CSV is wrong or there are more media than <see cref="FerryServerOptions.CamtrapMaximumMedia"/>
+    /// (<see cref="CamtrapRefusal.Invalid"/>), nothing to export (<see cref="CamtrapRefusal.Empty"/>), or another export of
+    /// the company is running (<see cref="CamtrapRefusal.Busy"/>). Presigned media links live <see cref="CamtrapLinkLifetime.Of"/>:
+    /// never past <paramref name="notAfter"/>, when the caller's sign-in ends.
     /// </summary>
-    public async Task<(CamtrapPackage? Package, CamtrapRefusal? Refusal)> ExportAsync(long companyId, long projectId, string contributor, CamtrapExportOptions options, CancellationToken cancellationToken)
+    public async Task<(CamtrapPackage? Package, CamtrapRefusal? Refusal)> ExportAsync(long companyId, long projectId, string contributor, CamtrapExportOptions options, DateTimeOffset? notAfter, CancellationToken cancellationToken)
     {
         var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId && p.CompanyId == companyId, cancellationToken);
         if (project is null)
@@ -81,16 +89,33 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
         }
 
         MediaUrls? urls;
+        var now = time.GetUtcNow();
+        var lifetime = CamtrapLinkLifetime.Of(options.PresignHours, serverOptions, now, notAfter);
         try
         {
-            urls = new MediaUrls(stores.For(project).Presigner, options.PresignHours, time.GetUtcNow());
+            urls = new MediaUrls(stores.For(project).Presigner, lifetime, now);
         }
         catch (Ferry.Core.Storage.StoreException ex)
         {
             return (null, CamtrapRefusal.Invalid(ex.Message));
         }
 
-        var zipFile = new FileStream(Path.Combine(Path.GetTempPath(), $"ferry-camtrap-{Guid.NewGuid():N}.zip"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        if (gate.TryEnter(companyId) is not { } lease)
+        {
+            return (null, CamtrapRefusal.Busy("a Camtrap DP export of your company is being made; try again when it has finished"));
+        }
+
+        CamtrapZipFile zipFile;
+        try
+        {
+            zipFile = new CamtrapZipFile(Path.Combine(Path.GetTempPath(), $"ferry-camtrap-{Guid.NewGuid():N}.zip"), lease);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+
         try
         {
             var deployments = new Dictionary<string, DeploymentTally>(StringComparer.Ordinal);
@@ -100,7 +125,11 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
             {
                 media = await WriteMediaAsync(zip, projectId, options, cycles, deployments, urls, cancellationToken);
                 var ordered = deployments.Values.OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
-                if (media == 0)
+                if (media > serverOptions.CamtrapMaximumMedia)
+                {
+                    refusal = CamtrapRefusal.Invalid($"the export has more than {serverOptions.CamtrapMaximumMedia:N0} media files, the most one package holds (Ferry:CamtrapMaximumMedia); export one cycle at a time");
+                }
+                else if (media == 0)
                 {
                     refusal = CamtrapRefusal.Empty(options.CycleId is null
                         ? $"project {project.Name} has no uploaded image, audio or video files to export"
@@ -115,7 +144,7 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
                     await WriteDeploymentsAsync(zip, ordered, locations, cancellationToken);
                     await WriteCsvAsync(zip, "observations.csv", ObservationColumns, _ => Task.CompletedTask, cancellationToken);
                     var title = options.CycleId is { } id ? $"{project.Name} – {cycles[id].Name}" : project.Name;
-                    await WriteDescriptorAsync(zip, project.Name, title, contributor, ordered, locations, cancellationToken);
+                    await WriteDescriptorAsync(zip, project.Name, title, contributor, ordered, locations, now, lifetime, cancellationToken);
                 }
             }
 
@@ -127,7 +156,7 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
 
             zipFile.Position = 0;
             var name = Slug(options.CycleId is { } chosen ? $"{project.Name}-{cycles[chosen].Name}" : project.Name) + "-camtrap-dp.zip";
-            return (new CamtrapPackage(zipFile, name, media, deployments.Count), null);
+            return (new CamtrapPackage(zipFile, name, media, deployments.Count, lifetime is { } used ? now + used : null), null);
         }
         catch
         {
@@ -143,7 +172,8 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
         var rows =
             from f in db.SessionFiles.AsNoTracking()
             join s in sessions on f.SessionId equals s.Id
-            where f.Status == FileStatuses.Uploaded || f.Status == FileStatuses.Skipped
+            // Stored objects only: a file skipped as a duplicate (duplicate_of) was never uploaded under its own key.
+            where f.Status == FileStatuses.Uploaded || (f.Status == FileStatuses.Skipped && f.DuplicateOf == null)
             join c in db.SessionFileCaptures.AsNoTracking() on new { f.SessionId, f.Path } equals new { c.SessionId, c.Path } into captures
             from c in captures.DefaultIfEmpty()
             orderby f.Key, c == null ? 1 : 0, f.Id descending
@@ -152,6 +182,7 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
                 c == null ? null : c.Make, c == null ? null : c.Model, c == null ? null : c.Serial, c == null ? null : c.Exif);
 
         var count = 0;
+        var exceeded = false;
         string? previousKey = null;
         await WriteCsvAsync(zip, "media.csv", MediaColumns, async csv =>
         {
@@ -168,6 +199,13 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
                 if (mediaType is null || !(mediaType.StartsWith("image/", StringComparison.Ordinal) || mediaType.StartsWith("video/", StringComparison.Ordinal) || mediaType.StartsWith("audio/", StringComparison.Ordinal)))
                 {
                     continue;
+                }
+
+                if (count == serverOptions.CamtrapMaximumMedia)
+                {
+                    // One more than a package holds: the export is refused, nothing more is read or written.
+                    exceeded = true;
+                    return;
                 }
 
                 var cycle = cycles[row.CycleId];
@@ -196,7 +234,7 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
                 count++;
             }
         }, cancellationToken);
-        return count;
+        return exceeded ? count + 1 : count;
     }
 
     private static async Task WriteDeploymentsAsync(ZipArchive zip, IReadOnlyList<DeploymentTally> deployments, DeploymentLocations locations, CancellationToken cancellationToken) =>
@@ -232,8 +270,8 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
             }
         }, cancellationToken);
 
-    private async Task WriteDescriptorAsync(ZipArchive zip, string projectName, string title, string contributor, IReadOnlyList<DeploymentTally> deployments,
-        DeploymentLocations locations, CancellationToken cancellationToken)
+    private static async Task WriteDescriptorAsync(ZipArchive zip, string projectName, string title, string contributor, IReadOnlyList<DeploymentTally> deployments,
+        DeploymentLocations locations, DateTimeOffset created, TimeSpan? linkLifetime, CancellationToken cancellationToken)
     {
         var resources = new JsonArray();
         foreach (var name in new[] { "deployments", "media", "observations" })
@@ -255,8 +293,11 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
             ["resources"] = resources,
             ["profile"] = ProfileUrl,
             ["name"] = Slug(title),
-            ["created"] = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["created"] = created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             ["title"] = title,
+            ["description"] = linkLifetime is { } lifetime
+                ? string.Create(CultureInfo.InvariantCulture, $"Media filePath values are presigned S3 links valid for {lifetime.TotalSeconds:0} seconds, until {(created + lifetime).UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}; export again for fresh links.")
+                : "Media filePath values are plain S3 object URLs: readers need access to the bucket.",
             ["contributors"] = new JsonArray(new JsonObject { ["title"] = contributor, ["role"] = "contact" }),
             ["sources"] = new JsonArray(new JsonObject { ["title"] = "Ferry", ["version"] = typeof(CamtrapExportService).Assembly.GetName().Version?.ToString() ?? "" }),
             ["project"] = new JsonObject
@@ -362,9 +403,9 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
     private sealed record MediaSource(string Key, string Path, long CycleId, DateTimeOffset? LastModified, DateTimeOffset? UploadedAt, DateTimeOffset RegisteredAt,
         string? CapturedAt, int? UtcOffsetMinutes, string? MediaType, string? Make, string? Model, string? Serial, string? Exif);
 
-    /// <summary>Each media row's filePath: the plain object URL, or a presigned GET valid for the chosen hours.</summary>
-    private sealed class MediaUrls(Ferry.Core.Storage.IPresigningObjectStore store, int hours, DateTimeOffset now)
+    /// <summary>Each media row's filePath: the plain object URL (no lifetime), or a presigned GET valid for the lifetime.</summary>
+    private sealed class MediaUrls(Ferry.Core.Storage.IPresigningObjectStore store, TimeSpan? lifetime, DateTimeOffset now)
     {
-        public string UrlOf(string key) => hours == 0 ? store.ObjectUrl(key) : store.PresignGet(key, now, TimeSpan.FromHours(hours)).Url;
+        public string UrlOf(string key) => lifetime is { } valid ? store.PresignGet(key, now, valid).Url : store.ObjectUrl(key);
     }
 }

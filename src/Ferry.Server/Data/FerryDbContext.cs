@@ -18,6 +18,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     public DbSet<Cycle> Cycles => Set<Cycle>();
     public DbSet<UploadSession> Sessions => Set<UploadSession>();
     public DbSet<SessionFile> SessionFiles => Set<SessionFile>();
+    public DbSet<SessionCheckResults> SessionCheckResults => Set<SessionCheckResults>();
     public DbSet<VerifiedObject> VerifiedObjects => Set<VerifiedObject>();
     public DbSet<SessionMultipartUpload> MultipartUploads => Set<SessionMultipartUpload>();
     public DbSet<SessionFileCapture> SessionFileCaptures => Set<SessionFileCapture>();
@@ -60,6 +61,8 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<Cycle>().ToTable("cycles");
         modelBuilder.Entity<UploadSession>().ToTable("upload_sessions");
         modelBuilder.Entity<SessionFile>().ToTable("session_files");
+        modelBuilder.Entity<SessionCheckResults>().ToTable("session_check_results").HasKey(c => c.SessionId);
+        modelBuilder.Entity<SessionCheckResults>().Property(c => c.SessionId).ValueGeneratedNever();
         modelBuilder.Entity<SessionFile>().Property(f => f.ETag).HasColumnName("etag");
         modelBuilder.Entity<VerifiedObject>().ToTable("verified_objects");
         modelBuilder.Entity<VerifiedObject>().Property(f => f.ETag).HasColumnName("etag");
@@ -133,6 +136,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<Cycle>().HasQueryFilter(c => TenantCompanyId == null || Set<Project>().IgnoreQueryFilters().Any(p => p.Id == c.ProjectId && p.CompanyId == TenantCompanyId));
         modelBuilder.Entity<VerifiedObject>().HasQueryFilter(v => TenantCompanyId == null || Set<Project>().IgnoreQueryFilters().Any(p => p.Id == v.ProjectId && p.CompanyId == TenantCompanyId));
         modelBuilder.Entity<SessionFile>().HasQueryFilter(f => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == f.SessionId && s.CompanyId == TenantCompanyId));
+        modelBuilder.Entity<SessionCheckResults>().HasQueryFilter(c => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == c.SessionId && s.CompanyId == TenantCompanyId));
         modelBuilder.Entity<SessionFileCapture>().HasQueryFilter(c => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == c.SessionId && s.CompanyId == TenantCompanyId));
         modelBuilder.Entity<SessionMultipartUpload>().HasQueryFilter(m => TenantCompanyId == null || Set<UploadSession>().IgnoreQueryFilters().Any(s => s.Id == m.SessionId && s.CompanyId == TenantCompanyId));
         modelBuilder.Entity<ExportOutboxEntry>().HasQueryFilter(o => TenantCompanyId == null || Set<SessionExport>().IgnoreQueryFilters().Any(e => e.Id == o.ExportId && e.CompanyId == TenantCompanyId));

@@ -23,7 +23,4 @@ internal sealed class UploadSession
     public long TotalBytes { get; set; }
     public long UploadedBytes { get; set; }
     public long SkippedBytes { get; set; }
-
-    /// <summary>The client's check results before the upload (JSON list of <c>SensorFolderCheck</c>), or null when it sent none.</summary>
-    public string? CheckResults { get; set; }
 }

@@ -130,7 +130,7 @@ public abstract partial class TenantScopingTests<TFixture>(TFixture fixture) : I
         var project = await ApiCalls.GetAsync(owner.Admin, $"/api/projects/{projectId}");
         var label = fixture.UniqueName("victimlabel");
         var filePath = $"{fixture.UniqueName("victimserial")}/victimfile.wav";
-        var session = await ApiCalls.PostAsync(owner.User, "/api/sessions", new { project_id = projectId, cycle_id = cycleId, local_directory = "/victim/" + label, label });
+        var session = await ApiCalls.PostAsync(owner.User, "/api/sessions", new { project_id = projectId, cycle_id = cycleId, local_directory = "/victim/" + label, label, checks = new[] { new { folder = "victimcheck-" + label, files = 1, bytes = 1 } } });
         var sessionId = session["id"]!.GetValue<long>();
         await ApiCalls.PostAsync(owner.User, $"/api/sessions/{sessionId}/files", new { files = new[] { new { path = filePath, size = 1 } } });
         var donor = "p_" + Guid.NewGuid().ToString("N");

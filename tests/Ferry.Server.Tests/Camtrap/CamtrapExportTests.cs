@@ -73,6 +73,37 @@ public abstract class CamtrapExportTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Export_SevenDaysAskedOnADefaultServer_LinksLiveThePresignLifetimeAndThePackageSaysSo()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant, prefix: "C1");
+        var files = await UploadCardAsync(tenant, projectId, cycleId);
+
+        var folder = await ExportAsync(tenant.User, projectId, new { locations_csv = Locations, presign_hours = 168 });
+        var package = CamtrapPackageValidator.Validate(folder);
+
+        Assert.Empty(package.Errors);
+        Assert.All(package.Media, m => Assert.Contains("X-Amz-Expires=3600&", m["filePath"]!, StringComparison.Ordinal)); // Ferry:PresignLifetime, 1 hour by default
+        Assert.StartsWith("Media filePath values are presigned S3 links valid for 3600 seconds, until ", package.Descriptor["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        var row = package.Media.Single(m => m["fileName"] == "IMG_0002.JPG");
+        Assert.Equal(files["CAM01/IMG_0002.JPG"], await Plain.GetByteArrayAsync(row["filePath"]!));
+    }
+
+    [Fact]
+    public async Task ProjectPage_DefaultServer_CardOffersNoLinksLongerThanThePresignLifetime()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, _, _) = await fixture.NewProjectAsync(tenant, prefix: "C1");
+        var browser = await Attacks.CamtrapPages.SignInUserAsync(fixture, tenant);
+
+        var page = await browser.GetStringAsync($"/projects/{projectId}");
+
+        Assert.Contains("<option value=\"1\">Presigned, valid 1 hour</option>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<option value=\"24\">", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<option value=\"168\">", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Export_WithoutLocations_OnlyLatitudeLongitudeAndSpatialAreMissing()
     {
         var tenant = await fixture.NewTenantAsync();

@@ -3,8 +3,11 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Projects;
 
 /// <summary>One project: its settings (administrators edit) and its cycles (administrators add).</summary>
-internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog projects, Ferry.Server.Storage.StorageLocationCatalog storage, Camtrap.CamtrapExportService camtrap) : FerryPageModel
+internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog projects, Ferry.Server.Storage.StorageLocationCatalog storage, Camtrap.CamtrapExportService camtrap, FerryServerOptions serverOptions) : FerryPageModel
 {
+    /// <summary>The longest a package's presigned media links may live on this server (the card offers no longer).</summary>
+    internal TimeSpan CamtrapLinkCeiling { get; } = serverOptions.CamtrapLinkLifetime ?? serverOptions.PresignLifetime;
+
     private readonly Camtrap.CamtrapExportService _camtrap = camtrap;
     private readonly FerryDbContext _db = db;
     private readonly ProjectCatalog _projects = projects;
@@ -60,7 +63,8 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
         var (options, problem) = Camtrap.CamtrapExportOptions.Create(camtrapCycleId, csv, presignHours, utcOffset);
         if (options is not null)
         {
-            var (package, refusal) = await _camtrap.ExportAsync(Caller.CompanyId, id, Caller.Username, options, cancellationToken);
+            var notAfter = HttpContext.Features.Get<Microsoft.AspNetCore.Authentication.IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc;
+            var (package, refusal) = await _camtrap.ExportAsync(Caller.CompanyId, id, Caller.Username, options, notAfter, cancellationToken);
             if (package is not null)
             {
                 return File(package.Zip, "application/zip", package.FileName);

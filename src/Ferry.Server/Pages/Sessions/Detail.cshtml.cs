@@ -34,6 +34,12 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
     /// <summary>What the client's checks found before the upload (stored with the session); empty when it sent none.</summary>
     internal List<SensorFolderCheck> Checks { get; private set; } = [];
 
+    /// <summary>Sensor folders and warning examples the server left out to keep the check results within 256 KiB.</summary>
+    internal int OmittedCheckFolders { get; private set; }
+
+    /// <summary>See <see cref="OmittedCheckFolders"/>.</summary>
+    internal int OmittedCheckExamples { get; private set; }
+
     /// <summary>Files whose bytes the project already held under another key, per sensor folder (the path's first segment).</summary>
     internal Dictionary<string, long> DuplicatesByFolder { get; } = new(StringComparer.Ordinal);
 
@@ -90,9 +96,7 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
             Token = await _pageTokens.IssueAsync(Caller, cancellationToken);
         }
 
-        Checks = found.Session.CheckResults is { } stored
-            ? System.Text.Json.JsonSerializer.Deserialize<List<SensorFolderCheck>>(stored, SessionCheckJson.Options) ?? []
-            : [];
+        (Checks, OmittedCheckFolders, OmittedCheckExamples) = await SessionCheckStore.LoadAsync(_db, id, cancellationToken) ?? ([], 0, 0);
         Duplicates = DuplicatesByFolder.Count == 0 ? [] : await _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.DuplicateOf != null).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken);
         Failed = await _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Status == FileStatuses.Failed).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken);
     }

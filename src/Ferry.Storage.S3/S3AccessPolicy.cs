@@ -18,6 +18,14 @@ public enum S3PolicyRole
     /// objects, write the bundle under the export prefix, presign its download).
     /// </summary>
     Server,
+
+    /// <summary>
+    /// A donation bucket: <c>ferry donate --to</c>, <c>ferry donors erase</c> and a Ferry server's
+    /// <c>Ferry:DonationDestination</c> — write bundles (single and multipart), read and rewrite exports, and erase on a
+    /// versioned bucket: list and delete every version and delete marker (<c>ListObjectVersions</c>,
+    /// <c>DeleteObject</c> with <c>versionId</c>), list the donor's unfinished multipart uploads and abort them.
+    /// </summary>
+    Donation,
 }
 
 /// <summary>
@@ -25,6 +33,7 @@ public enum S3PolicyRole
 /// under one key prefix, and nothing else. The actions are the ones Ferry's S3 requests need, found by recording the
 /// requests each role makes (tests/Ferry.Cli.Tests, S3PolicyCommandTests); <c>s3:AbortMultipartUpload</c> is granted
 /// to writers although a successful run never sends it: it is how a failed or interrupted multipart upload is cleaned up.
+/// The donation role adds what erasure needs on a versioned bucket (docs/donations.md, "Versioned buckets").
 /// </summary>
 public static class S3AccessPolicy
 {
@@ -48,6 +57,7 @@ public static class S3AccessPolicy
         {
             S3PolicyRole.Uploader => ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
             S3PolicyRole.Reader => ["s3:GetObject"],
+            S3PolicyRole.Donation => ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
             _ => ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
         };
 
@@ -55,7 +65,7 @@ public static class S3AccessPolicy
         {
             ["Sid"] = "FerryList",
             ["Effect"] = "Allow",
-            ["Action"] = new JsonArray("s3:ListBucket"),
+            ["Action"] = role == S3PolicyRole.Donation ? new JsonArray("s3:ListBucket", "s3:ListBucketVersions") : new JsonArray("s3:ListBucket"),
             ["Resource"] = new JsonArray($"arn:aws:s3:::{bucket}"),
         };
         if (prefixes[0].Length > 0)
@@ -67,18 +77,33 @@ public static class S3AccessPolicy
             };
         }
 
+        var statements = new JsonArray(
+            list,
+            new JsonObject
+            {
+                ["Sid"] = role switch { S3PolicyRole.Uploader => "FerryUpload", S3PolicyRole.Reader => "FerryRead", S3PolicyRole.Donation => "FerryDonation", _ => "FerryServer" },
+                ["Effect"] = "Allow",
+                ["Action"] = new JsonArray(objectActions.Select(a => (JsonNode)a).ToArray()),
+                ["Resource"] = objects,
+            });
+        if (role == S3PolicyRole.Donation)
+        {
+            // An erasure lists the donor's unfinished multipart uploads (ListMultipartUploads with the donor's prefix).
+            // IAM has no s3:prefix condition key for this action, so it cannot be limited to the prefix: it shows the
+            // keys and upload ids of unfinished uploads in the bucket, never their data (keep donations in their own bucket).
+            statements.Add(new JsonObject
+            {
+                ["Sid"] = "FerryDonationUploads",
+                ["Effect"] = "Allow",
+                ["Action"] = new JsonArray("s3:ListBucketMultipartUploads"),
+                ["Resource"] = new JsonArray($"arn:aws:s3:::{bucket}"),
+            });
+        }
+
         var document = new JsonObject
         {
             ["Version"] = "2012-10-17",
-            ["Statement"] = new JsonArray(
-                list,
-                new JsonObject
-                {
-                    ["Sid"] = role switch { S3PolicyRole.Uploader => "FerryUpload", S3PolicyRole.Reader => "FerryRead", _ => "FerryServer" },
-                    ["Effect"] = "Allow",
-                    ["Action"] = new JsonArray(objectActions.Select(a => (JsonNode)a).ToArray()),
-                    ["Resource"] = objects,
-                }),
+            ["Statement"] = statements,
         };
         return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }

@@ -13,7 +13,7 @@ namespace Ferry.Storage.S3;
 /// delimiter), and the SDK's own retries are off: Ferry's retry policy decides, from the
 /// <see cref="StoreErrorKind"/> this store reports.
 /// </summary>
-public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresigningObjectStore, IVersionedObjectStore, IDisposable
+public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultipartListingObjectStore, IPresigningObjectStore, IVersionedObjectStore, IDisposable
 {
     /// <summary>The metadata name under which Ferry keeps the object's SHA-256 (<c>x-amz-meta-sha256</c>).</summary>
     public const string Sha256MetadataName = "sha256";
@@ -242,6 +242,35 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IPresig
         };
         var response = await CallAsync(() => _client.CompleteMultipartUploadAsync(request, cancellationToken), key).ConfigureAwait(false);
         return new StoredObject(key, parts.Sum(p => p.Size), Unquote(response.ETag), DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>
+    /// <c>ListMultipartUploads</c> (<c>GET /BUCKET?uploads&amp;prefix=…</c>, paged with <c>key-marker</c> and
+    /// <c>upload-id-marker</c>). Needs <c>s3:ListBucketMultipartUploads</c>. A store that does not implement it answers
+    /// 405/501 (<see cref="StoreErrorKind.NotSupported"/>).
+    /// </summary>
+    public async IAsyncEnumerable<PendingMultipartUpload> ListMultipartUploadsAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = prefix, MaxUploads = 1000 };
+        while (true)
+        {
+            var response = await CallAsync(() => _client.ListMultipartUploadsAsync(request, cancellationToken), prefix).ConfigureAwait(false);
+            foreach (var upload in response.MultipartUploads ?? [])
+            {
+                if (upload.Key.StartsWith(prefix, StringComparison.Ordinal)) // a store that ignores the prefix must not widen an abort
+                {
+                    yield return new PendingMultipartUpload(upload.Key, upload.UploadId);
+                }
+            }
+
+            if (response.IsTruncated != true || (response.NextKeyMarker is null && response.NextUploadIdMarker is null))
+            {
+                yield break;
+            }
+
+            request.KeyMarker = response.NextKeyMarker;
+            request.UploadIdMarker = response.NextUploadIdMarker;
+        }
     }
 
     public async Task AbortMultipartAsync(string key, string uploadId, CancellationToken cancellationToken)

@@ -6,14 +6,14 @@ using Ferry.Storage.S3;
 namespace Ferry.Cli.Commands;
 
 /// <summary>
-/// <c>ferry s3 policy BUCKET [--prefix P] [--role uploader|reader|server]</c>: prints the least-privilege IAM policy a
+/// <c>ferry s3 policy BUCKET [--prefix P] [--role uploader|reader|server|donation]</c>: prints the least-privilege IAM policy a
 /// role of Ferry needs in the bucket (<see cref="S3AccessPolicy"/>). Calls nothing: attach the output with your IAM tool.
 /// </summary>
 internal sealed partial class S3PolicyCommand
 {
     private readonly Argument<string> _bucket = new("bucket") { Description = "The bucket (name or s3://NAME)" };
     private readonly Option<string?> _prefix = new("--prefix") { Description = "Limit the policy to keys under this prefix, e.g. field/C2 (default: the whole bucket)" };
-    private readonly Option<string> _role = new("--role") { Description = "uploader (ferry upload), reader (download, verify, cat) or server (a Ferry server's storage location)", DefaultValueFactory = _ => "uploader" };
+    private readonly Option<string> _role = new("--role") { Description = "uploader (ferry upload), reader (download, verify, cat), server (a Ferry server's storage location) or donation (ferry donate --to, ferry donors erase, a server's Ferry:DonationDestination: erasure on versioned buckets included)", DefaultValueFactory = _ => "uploader" };
     private readonly Option<string> _exportPrefix = new("--export-prefix") { Description = "Server role with --prefix: where session exports go (the server's Ferry:ExportPrefix)", DefaultValueFactory = _ => S3AccessPolicy.DefaultExportPrefix };
 
     public Command Build()
@@ -41,7 +41,8 @@ internal sealed partial class S3PolicyCommand
             "uploader" => S3PolicyRole.Uploader,
             "reader" => S3PolicyRole.Reader,
             "server" => S3PolicyRole.Server,
-            var other => throw CliException.Usage($"--role '{other}' is not known; use uploader, reader or server"),
+            "donation" => S3PolicyRole.Donation,
+            var other => throw CliException.Usage($"--role '{other}' is not known; use uploader, reader, server or donation"),
         };
         var prefix = parse.GetValue(_prefix) ?? "";
         var exportPrefix = parse.GetValue(_exportPrefix)!;

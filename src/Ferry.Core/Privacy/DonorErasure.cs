@@ -40,15 +40,40 @@ public static partial class DonorErasure
             places.Add(new ErasurePlace("local.staging", staging, folders, removed, removed == 0 ? "no staging left by an interrupted donation" : $"{removed} staging folder(s) left by interrupted donations deleted"));
         }
 
-        var uploads = request.Journal?.FindMultipartContaining(donorPrefix) ?? [];
+        // The donor's unfinished multipart uploads: those the journal knows of, and those the store lists under the prefix
+        // (ListMultipartUploads; another machine's, or a crashed server's). Each is aborted once.
+        var uploads = new HashSet<(string Key, string UploadId)>();
+        foreach (var known in request.Journal?.FindMultipartContaining(donorPrefix) ?? [])
+        {
+            uploads.Add((known.Key, known.UploadId));
+        }
+
+        var listing = "";
+        if (store is IMultipartListingObjectStore lister)
+        {
+            try
+            {
+                await foreach (var pending in lister.ListMultipartUploadsAsync(donorPrefix, cancellationToken).ConfigureAwait(false))
+                {
+                    uploads.Add((pending.Key, pending.UploadId));
+                }
+
+                listing = "; the store's listing (ListMultipartUploads) checked";
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotSupported)
+            {
+                listing = "; the store does not list multipart uploads";
+            }
+        }
+
         var aborted = 0;
         if (store is IMultipartObjectStore multipart)
         {
-            foreach (var upload in uploads)
+            foreach (var (key, uploadId) in uploads)
             {
                 try
                 {
-                    await multipart.AbortMultipartAsync(upload.Key, upload.UploadId, cancellationToken).ConfigureAwait(false);
+                    await multipart.AbortMultipartAsync(key, uploadId, cancellationToken).ConfigureAwait(false);
                     aborted++;
                 }
                 catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotSupported)
@@ -58,7 +83,7 @@ public static partial class DonorErasure
         }
 
         places.Add(new ErasurePlace("storage.multipart_uploads", shownPrefix, uploads.Count, aborted,
-            request.Journal is null ? "no journal: uploads in progress are not known here (a lifecycle rule aborts them)" : $"{aborted} unfinished multipart upload(s) the journal knows of aborted"));
+            (request.Journal is null ? $"{aborted} unfinished multipart upload(s) aborted (no journal here)" : $"{aborted} unfinished multipart upload(s) aborted") + listing));
 
         var objects = 0;
         await foreach (var item in store.ListAsync(donorPrefix, cancellationToken).ConfigureAwait(false))

@@ -10,20 +10,26 @@ namespace Ferry.Server.Api;
 /// </summary>
 internal static class DonationLinkEndpoints
 {
+    /// <summary>The largest JSON body of a link route (a new link, a new upload: a few short fields), in bytes.</summary>
+    public const long MaximumJsonBody = 16 * 1024;
+
+    /// <summary>The largest body of a route that reads none (revoke, finish), in bytes.</summary>
+    public const long MaximumEmptyBody = 1024;
+
     public static void MapDonationLinkEndpoints(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/donation-links").WithTags("Donation links").RequireAuthorization(AuthorizationPolicies.CompanyAdmin);
-        admin.MapPost("/", CreateAsync).WithSummary("Creates a donation link (label, policy_version, expires_at, max_bytes, max_donations). 201 with the link's URL and token: shown this once, only its hash is kept.");
+        admin.MapPost("/", CreateAsync).WithBodyLimit(MaximumJsonBody).WithSummary("Creates a donation link (label, policy_version, expires_at, max_bytes, max_donations). 201 with the link's URL and token: shown this once, only its hash is kept.");
         admin.MapGet("/", ListAsync).WithSummary("The company's donation links: label, policy, expiry, limits, donations taken, revoked (never a token).");
-        admin.MapPost("/{id:long}/revoke", RevokeAsync).WithSummary("Revokes a link at once: every later call with its token is a 410.");
+        admin.MapPost("/{id:long}/revoke", RevokeAsync).WithBodyLimit(MaximumEmptyBody).WithSummary("Revokes a link at once: every later call with its token is a 410.");
 
         var donor = app.MapGroup("/api/link").WithTags("Donation links").AllowAnonymous().RequireRateLimiting(DonationLinkRateLimit.Policy);
         donor.MapGet("/", InfoAsync).WithSummary("The link as donors see it: study, policy (version, hash, text), rules (JSON) and their hash, the study's public salt, expiry and limits. 404 unknown, 410 revoked or expired, 429 past the link's rate.");
-        donor.MapPost("/uploads", StartAsync).WithSummary("Starts a resumable upload of a digest bundle: length, sha256 (optional), consent (the policy version). 201 with its id; 413 past max_bytes, 409 when the link has taken its donations.");
+        donor.MapPost("/uploads", StartAsync).WithBodyLimit(MaximumJsonBody).WithSummary("Starts a resumable upload of a digest bundle: length, sha256 (optional), consent (the policy version). 201 with its id; 413 past max_bytes, 409 when the link has taken its donations.");
         donor.MapGet("/uploads/{id}", StatusAsync).WithSummary("An upload's offset (bytes received) and length: where to go on after a broken connection.");
         donor.MapPatch("/uploads/{id}", AppendAsync).WithBodyLimit(64L << 20)
             .WithSummary("Appends one chunk (application/offset+octet-stream, at most Ferry:DonationLinkChunkBytes) at the Upload-Offset header, which must be the bytes received so far (409 with the right offset otherwise).");
-        donor.MapPost("/uploads/{id}/finish", FinishAsync).WithSummary("Checks the bundle (entries, SHA-256 of every part, rules, policy, consent, caps), re-keys its digests with the study's key, stores it in the study's bucket and records consent. 200 with the donor pseudonym; 422 for a bad bundle, 409 after a withdrawal.");
+        donor.MapPost("/uploads/{id}/finish", FinishAsync).WithBodyLimit(MaximumEmptyBody).WithSummary("Checks the bundle (entries, SHA-256 of every part, rules, policy, consent, caps), re-keys its digests with the study's key, stores it in the study's bucket and records consent. 200 with the donor pseudonym; 422 for a bad bundle, 409 after a withdrawal.");
     }
 
     private static async Task<Results<Created<CreatedDonationLink>, ProblemHttpResult>> CreateAsync(NewDonationLink request, HttpContext http, Caller caller, FerryDbContext db, DonationLinks links, CancellationToken cancellationToken)
@@ -34,7 +40,7 @@ internal static class DonationLinkEndpoints
             return ApiProblems.From(refusal);
         }
 
-        var url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/donate#{token}";
+        var url = DonationLinks.DonorUrl(http.Request, token!);
         return TypedResults.Created($"/api/donation-links/{link!.Id}", new CreatedDonationLink(DonationLinkResponse.From(link), url, token!));
     }
 

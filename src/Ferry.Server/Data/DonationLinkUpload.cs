@@ -20,4 +20,10 @@ internal sealed class DonationLinkUpload
     public required string ConsentVersion { get; set; }
     public required string Status { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// Keyed markers (space-separated) of donors erased while this upload was open; the finish refuses the upload when
+    /// its donor's marker is here (<c>DonationLinkIntake.ErasureMarker</c>). Null when none; cleared when the upload ends.
+    /// </summary>
+    public string? ErasedDonors { get; set; }
 }

@@ -166,6 +166,21 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
                 : $"the upload has {Offset(upload):N0} of {upload.Length:N0} bytes; send the rest first"));
         }
 
+        // Erasures and donations keep apart on the data directory's lock (DonationLock): an erasure that holds it runs
+        // first (this upload may be its donor's: its marker is checked below), one that comes later waits for this finish
+        // and then erases what it wrote. Taken before the upload is claimed, so a finish that cannot start stays resumable.
+        DonationLock held;
+        try
+        {
+            held = await DonationLock.ShareAsync(StagingRoot, ErasureWait, cancellationToken);
+        }
+        catch (PrivacyException)
+        {
+            return (null, new LinkRefusal(StatusCodes.Status503ServiceUnavailable, "the study is erasing a donor's data; send the finish again in a few minutes (the upload is kept)"));
+        }
+
+        using var lockDisposal = held;
+
         // One finish per upload, and the link's count taken before any work: both are conditional updates.
         var claimed = await db.DonationLinkUploads.AcrossCompanies().Where(u => u.Id == upload.Id && u.Status == DonationLinkUpload.Receiving)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, DonationLinkUpload.Processing), cancellationToken);
@@ -179,12 +194,14 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
             .ExecuteUpdateAsync(l => l.SetProperty(x => x.Donations, x => x.Donations + 1), cancellationToken);
         if (reserved == 0)
         {
+            DeleteFile(path);
             await EndAsync(db, upload, DonationLinkUpload.Failed);
             return (null, new LinkRefusal(StatusCodes.Status409Conflict, $"this donation link has taken the {link.MaxDonations:N0} donation(s) it allows, or was revoked or expired meanwhile; nothing was kept"));
         }
 
-        var staging = Path.Combine(options.ResolvedDataDirectory, "donations", "staging", "link-" + upload.Id);
+        var staging = DonationStaging.Create(StagingRoot);
         Donation? donation = null;
+        string? bundleKey = null;
         try
         {
             if (upload.Sha256 is { } expected && await ContentHashes.Sha256FileAsync(path, cancellationToken) != expected)
@@ -203,9 +220,14 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
             {
                 bundle = await DigestRekeyer.RekeyAsync(new RekeyRequest
                 {
-                    BundlePath = path, Keyed = keyed, RulesHash = study.Rules.Hash(), Policy = study.Policy, Limits = options.ToDonationLimits(), Staging = staging, Time = time,
+                    BundlePath = path, Keyed = keyed, RulesHash = study.Rules.Hash(), Policy = study.Policy, Limits = options.ToDonationLimits(), Staging = staging.Folder, Time = time,
                     OnRekeyedPart = async (part, donor, ct) =>
                     {
+                        if (donation is null && await ErasedWhileOpenAsync(db, upload, keyed, donor, ct))
+                        {
+                            throw new DonorErasedException();
+                        }
+
                         donation ??= await StartDonationAsync(db, link, donor, ct);
                         await StoreRecordsAsync(db, donation, part, ct);
                     },
@@ -219,6 +241,10 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
             {
                 return await RefuseAsync(new LinkRefusal(StatusCodes.Status422UnprocessableEntity, ex.Message));
             }
+            catch (DonorErasedException)
+            {
+                return await RefuseAsync(Erased);
+            }
 
             File.Delete(path); // the digest form is gone; only the keyed bundle is left, in staging
             if (await WithdrawnAsync(db, link.CompanyId, bundle.Donor, cancellationToken))
@@ -227,6 +253,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
             }
 
             var prefix = destination.Prefix + "donations/" + bundle.Donor + "/";
+            bundleKey = prefix + bundle.Name;
             var summary = await new UploadEngine(null, time).RunAsync(new UploadRequest(Path.GetDirectoryName(bundle.Path)!, destination.Store, prefix),
                 new UploadOptions(), new TransferProgress(), null, cancellationToken);
             if (summary.Outcome != TransferOutcome.Completed)
@@ -236,14 +263,24 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
                 return await RefuseAsync(new LinkRefusal(StatusCodes.Status502BadGateway, "the study's storage did not take the bundle; nothing was kept, try again later"));
             }
 
-            donation!.Status = Donation.Completed;
-            donation.Files = bundle.Manifest.Files.Count;
-            donation.Records = bundle.Manifest.Records;
-            donation.Malformed = bundle.Manifest.Malformed;
-            donation.Bytes = upload.Length;
-            donation.Location = destination.Store.Description + "/" + prefix + bundle.Name;
-            donation.Message = $"donated through link {link.Id} ({link.Label})";
-            donation.FinishedAt = time.GetUtcNow();
+            var finishedAt = time.GetUtcNow();
+            var location = destination.Store.Description + "/" + bundleKey;
+            var message = $"donated through link {link.Id} ({link.Label})";
+            var (files, records, malformed, bytes) = (bundle.Manifest.Files.Count, bundle.Manifest.Records, bundle.Manifest.Malformed, upload.Length);
+            db.ChangeTracker.Clear();
+            // Only while the donation's row is still there: an erasure that deleted it (another server process, or a path
+            // this data directory's lock does not order) means what this finish wrote goes too.
+            var completed = await db.Donations.AcrossCompanies().Where(d => d.Id == donation!.Id && d.Status == Donation.Running).ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.Status, Donation.Completed).SetProperty(d => d.Files, files).SetProperty(d => d.Records, records)
+                .SetProperty(d => d.Malformed, malformed).SetProperty(d => d.Bytes, bytes).SetProperty(d => d.Location, location)
+                .SetProperty(d => d.Message, message).SetProperty(d => d.FinishedAt, finishedAt), CancellationToken.None);
+            if (completed == 0)
+            {
+                return await RefuseAsync(Erased);
+            }
+
+            (donation!.Status, donation.Files, donation.Records, donation.Malformed, donation.Bytes, donation.Location, donation.Message, donation.FinishedAt) =
+                (Donation.Completed, files, records, malformed, bytes, location, message, finishedAt);
             db.Consents.Add(new ConsentEntry
             {
                 CompanyId = link.CompanyId, Donor = bundle.Donor, Decision = ConsentRecord.Granted, At = time.GetUtcNow(), PolicyVersion = study.Policy.Version,
@@ -266,15 +303,8 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
         }
         finally
         {
-            if (File.Exists(path))
-            {
-                File.Delete(path);
-            }
-
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
+            DeleteFile(path);
+            staging.Dispose();
         }
 
         async Task<(Donation?, LinkRefusal?)> RefuseAsync(LinkRefusal? refusal)
@@ -291,11 +321,128 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
                 donation = null;
             }
 
+            if (bundleKey is not null && study.Destination(link.CompanyId) is { } target)
+            {
+                await VersionPurge.RemoveKeyAsync(target.Store, bundleKey, CancellationToken.None); // with every version, on a versioned bucket
+            }
+
             await db.DonationLinks.AcrossCompanies().Where(l => l.Id == link.Id && l.Donations > 0)
                 .ExecuteUpdateAsync(l => l.SetProperty(x => x.Donations, x => x.Donations - 1), CancellationToken.None);
             await EndAsync(db, upload, DonationLinkUpload.Failed);
             return (null, refusal);
         }
+    }
+
+    /// <summary>How long a finish waits for an erasure that holds the data directory's donation lock.</summary>
+    public static readonly TimeSpan ErasureWait = TimeSpan.FromMinutes(2);
+
+    private static readonly LinkRefusal Erased = new(StatusCodes.Status409Conflict,
+        "your data was erased from this study while this donation was being sent; nothing was kept. Donate again if you wish to take part");
+
+    /// <summary>Where finishes build their keyed bundles (<see cref="DonationStaging"/> folders) and hold the data directory's <see cref="DonationLock"/>.</summary>
+    public string StagingRoot => Path.Combine(options.ResolvedDataDirectory, "donations", "staging");
+
+    /// <summary>
+    /// The marker an erasure of <paramref name="pseudonym"/> leaves on the open uploads of its company: keyed with the
+    /// company's key, so a database reader without <c>storage.key</c> cannot test it against a pseudonym, and shaped
+    /// unlike a pseudonym (<c>e_…</c>).
+    /// </summary>
+    public static string ErasureMarker(Pseudonymizer keyed, string pseudonym) => "e_" + keyed.Pseudonym("ferry-erased-during-upload\0" + pseudonym)[2..];
+
+    /// <summary>
+    /// Marks every open upload (receiving or being finished) of <paramref name="companyId"/> with the erasure of
+    /// <paramref name="pseudonym"/>: the server learns an upload's donor only when it finishes, and a marked upload of
+    /// that donor is refused then. Returns how many uploads were open.
+    /// </summary>
+    public async Task<int> MarkErasureAsync(FerryDbContext db, long companyId, string pseudonym, CancellationToken cancellationToken)
+    {
+        var marker = ErasureMarker(study.For(companyId), pseudonym) + " ";
+        return await db.DonationLinkUploads.Where(u => u.CompanyId == companyId && (u.Status == DonationLinkUpload.Receiving || u.Status == DonationLinkUpload.Processing))
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.ErasedDonors, x => (x.ErasedDonors ?? "") + marker), cancellationToken);
+    }
+
+    private static async Task<bool> ErasedWhileOpenAsync(FerryDbContext db, DonationLinkUpload upload, Pseudonymizer keyed, string donor, CancellationToken cancellationToken)
+    {
+        var marker = ErasureMarker(keyed, donor);
+        var marks = await db.DonationLinkUploads.AcrossCompanies().AsNoTracking().Where(u => u.Id == upload.Id).Select(u => u.ErasedDonors).FirstOrDefaultAsync(cancellationToken);
+        return marks is not null && marks.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(marker, StringComparer.Ordinal);
+    }
+
+    private static void DeleteFile(string path)
+    {
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Thrown inside the re-keying when the upload's donor was erased while it was open.</summary>
+    private sealed class DonorErasedException : Exception;
+
+    /// <summary>How long an upload may sit without a new chunk before start-up treats it as abandoned and deletes it.</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Start-up clean-up after a crash, a kill or a power cut (run by <see cref="DonationService.RecoverAsync"/>, outside
+    /// any request, over every company): uploads that were being finished are failed and their reservation on the link
+    /// given back (their donation row, records and any bundle they uploaded are removed with the other interrupted
+    /// donations); uploads still receiving stay resumable unless their link is closed or no chunk came for
+    /// <see cref="AbandonedAfter"/>; and every file in <see cref="Folder"/> that is not a resumable upload — a finished,
+    /// failed or abandoned upload's digest form, a stray file — is deleted. The keyed staging a finish left is removed
+    /// with the other abandoned staging folders. Returns how many uploads were failed and files deleted.
+    /// </summary>
+    public async Task<(int Uploads, int Files)> RecoverAsync(FerryDbContext db, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var open = await db.DonationLinkUploads.Where(u => u.Status == DonationLinkUpload.Receiving || u.Status == DonationLinkUpload.Processing).ToListAsync(cancellationToken);
+        var linkIds = open.Select(u => u.LinkId).Distinct().ToList();
+        var links = await db.DonationLinks.AsNoTracking().Where(l => linkIds.Contains(l.Id)).ToDictionaryAsync(l => l.Id, cancellationToken);
+        var resumable = new HashSet<string>(StringComparer.Ordinal);
+        var failed = 0;
+        foreach (var upload in open)
+        {
+            var path = UploadPath(upload.Id);
+            var lastChunk = File.Exists(path) ? new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero) : upload.CreatedAt;
+            var link = links.GetValueOrDefault(upload.LinkId);
+            if (upload.Status == DonationLinkUpload.Receiving && link is { RevokedAt: null } && link.ExpiresAt > now && now - lastChunk < AbandonedAfter)
+            {
+                resumable.Add(upload.Id + ".zip");
+                continue;
+            }
+
+            if (upload.Status == DonationLinkUpload.Processing)
+            {
+                await db.DonationLinks.Where(l => l.Id == upload.LinkId && l.Donations > 0).ExecuteUpdateAsync(l => l.SetProperty(x => x.Donations, x => x.Donations - 1), cancellationToken);
+            }
+
+            await EndAsync(db, upload, DonationLinkUpload.Failed);
+            failed++;
+        }
+
+        var files = 0;
+        if (Directory.Exists(Folder))
+        {
+            foreach (var file in Directory.EnumerateFileSystemEntries(Folder).Where(f => !resumable.Contains(Path.GetFileName(f))).ToList())
+            {
+                if (Directory.Exists(file))
+                {
+                    Directory.Delete(file, recursive: true);
+                }
+                else
+                {
+                    File.Delete(file);
+                }
+
+                files++;
+            }
+        }
+
+        if (failed + files > 0)
+        {
+            logger.LogInformation("Start-up clean-up of donation links: {Uploads} interrupted or abandoned upload(s) failed, {Files} file(s) deleted, {Resumable} upload(s) kept to resume", failed, files, resumable.Count);
+        }
+
+        return (failed, files);
     }
 
     /// <summary>The donation row, running, made when the first part is re-keyed (the records need its id).</summary>
@@ -310,7 +457,8 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
     private static async Task EndAsync(FerryDbContext db, DonationLinkUpload upload, string status)
     {
         upload.Status = status;
-        await db.DonationLinkUploads.AcrossCompanies().Where(u => u.Id == upload.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, status), CancellationToken.None);
+        await db.DonationLinkUploads.AcrossCompanies().Where(u => u.Id == upload.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, status).SetProperty(x => x.ErasedDonors, (string?)null), CancellationToken.None);
     }
 
     /// <summary>A withdrawal that still holds for the donor in the link's company (the rule of <see cref="DonationService.WithdrawalAsync"/>, read without a signed-in caller).</summary>

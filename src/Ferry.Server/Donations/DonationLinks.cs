@@ -10,6 +10,12 @@ internal sealed class DonationLinks(DonationStudy study, TimeProvider time)
     /// <summary>The longest a link may stay open, in days.</summary>
     public const int MaximumDays = 366;
 
+    /// <summary>
+    /// The URL donors open: this server's <c>/donate</c> page with the token in the fragment, which browsers never send
+    /// to a server (so it is in no request line or log).
+    /// </summary>
+    public static string DonorUrl(HttpRequest request, string token) => $"{request.Scheme}://{request.Host}{request.PathBase}/donate#{token}";
+
     /// <summary>Creates a link; returns it with its token (shown once), or the refusal.</summary>
     public async Task<(DonationLink? Link, string? Token, Refusal? Refusal)> CreateAsync(FerryDbContext db, Caller caller, NewDonationLink request, CancellationToken cancellationToken)
     {

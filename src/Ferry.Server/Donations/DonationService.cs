@@ -11,7 +11,7 @@ namespace Ferry.Server.Donations;
 /// the records, uploads the bundle (verified) and deletes the raw files — the server keeps no originals. Erasure,
 /// withdrawal and statistics live here too.
 /// </summary>
-internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy study, FerryServerOptions options, TimeProvider time, ILogger<DonationService> logger) : IDisposable
+internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy study, DonationLinkIntake links, FerryServerOptions options, TimeProvider time, ILogger<DonationService> logger) : IDisposable
 {
     private readonly Channel<long> _queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, string> _phase = new();
@@ -91,7 +91,9 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     /// have left is removed — their records, a bundle they may already have uploaded (an object under the donor's prefix
     /// written since the donation began that no completed donation names, every version of it), their lines in exports
     /// written meanwhile, their uploads in <c>incoming/</c>, staging folders no running donation holds, temporary export
-    /// folders and files. The donor donates again.
+    /// folders and files; donation-link uploads cut off mid-finish or abandoned, and every digest-form file in
+    /// <c>donations/links/</c> but the uploads that can still resume (<see cref="DonationLinkIntake.RecoverAsync"/>). The
+    /// donor donates again.
     /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
@@ -115,6 +117,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        await links.RecoverAsync(db, cancellationToken); // before staging goes: a finish's keyed staging is one of the abandoned folders
         var lines = 0L;
         foreach (var company in running.GroupBy(d => d.CompanyId))
         {
@@ -313,6 +316,9 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
             return null;
         }
 
+        // First mark the company's open link uploads: their donor is known only when they finish, and a marked upload of
+        // this donor is refused then (one being finished now holds the donation lock, which DonorErasure waits for).
+        var linkUploads = await links.MarkErasureAsync(db, companyId, pseudonym, cancellationToken);
         var running = await db.Donations.AsNoTracking().Where(d => d.CompanyId == companyId && d.Donor == pseudonym && d.Status == Donation.Running).Select(d => d.Id).ToListAsync(cancellationToken);
         ErasureReport report;
         if (study.Destination(companyId) is { } destination)
@@ -341,6 +347,8 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         report = report.With(
             new ErasurePlace("server.incoming", "uploads of the donor's running donations in the data directory", running.Count, incoming,
                 $"{running.Count} running donation(s): {incoming} queued upload(s) deleted; one being received or processed removes what it wrote when it finds its row gone"),
+            new ErasurePlace("server.link_uploads", "donation-link uploads open in the data directory", linkUploads, 0,
+                $"{linkUploads} open upload(s) marked: the finish refuses one that is this donor's and deletes it; one being finished was waited for and its output erased"),
             new ErasurePlace("database.donated_records", "donated_records", records, records, $"{records} record(s) deleted"),
             new ErasurePlace("database.donations", "donations", donations, donations, $"{donations} donation(s) deleted"),
             new ErasurePlace("database.consent_records", "consent_records", consents, consents, $"{consents} consent decision(s) deleted"));

@@ -10,7 +10,8 @@ namespace Ferry.Server.Tests.Attacks;
 
 /// <summary>
 /// Lists in request bodies (register, presign, complete, multipart parts) are refused at the item after their limit
-/// while the JSON is read, with nothing done; bodies larger than a route's limit are refused with 413.
+/// while the JSON is read, with nothing done; bodies larger than a route's limit are refused with 413 — the session routes
+/// and the donation-link routes (admin and anonymous), and a link chunk past <c>Ferry:DonationLinkChunkBytes</c>.
 /// </summary>
 public sealed class RequestListBoundsTests(TwoStreamsSqliteFixture fixture) : IClassFixture<TwoStreamsSqliteFixture>
 {
@@ -74,6 +75,62 @@ public sealed class RequestListBoundsTests(TwoStreamsSqliteFixture fixture) : IC
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
         Assert.Contains($"larger than {limit:N0} bytes", problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task LinkRoutes_BodyOverTheRouteLimit_413WithProblemDocumentAndNothingStarted(bool withContentLength)
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var created = await ApiCalls.PostAsync(tenant.Admin, "/api/donation-links", new { label = "Bounds cohort" }, HttpStatusCode.Created);
+        var token = created["token"]!.GetValue<string>();
+        var anonymous = fixture.Anonymous();
+        var padding = new string('a', (int)DonationLinkEndpoints.MaximumJsonBody);
+
+        using var start = Ferry.Testing.DonationLinkDonor.Request(HttpMethod.Post, "/api/link/uploads", token, Json("{\"length\":1000,\"consent\":\"" + padding + "\"}", withContentLength));
+        using var startRefused = await anonymous.SendAsync(start);
+        using var link = await tenant.Admin.PostAsync("/api/donation-links", Json("{\"label\":\"" + padding + "\"}", withContentLength));
+        var id = created["link"]!["id"]!.GetValue<long>();
+        using var revoke = await tenant.Admin.PostAsync($"/api/donation-links/{id}/revoke", Json("{\"x\":\"" + new string('b', (int)DonationLinkEndpoints.MaximumEmptyBody) + "\"}", withContentLength));
+
+        foreach (var (response, limit) in new[] { (startRefused, DonationLinkEndpoints.MaximumJsonBody), (link, DonationLinkEndpoints.MaximumJsonBody), (revoke, DonationLinkEndpoints.MaximumEmptyBody) })
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains($"larger than {limit:N0} bytes", (await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        var links = (JsonArray)(await ApiCalls.GetAsync(tenant.Admin, "/api/donation-links"))["items"]!;
+        Assert.Single(links); // no second link was made
+        Assert.Null(links[0]!["revoked_at"]); // and the link was not revoked
+        Assert.Equal(0, links[0]!["donations"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task LinkChunk_OverTheChunkLimit_413AndNothingAppended()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var token = (await ApiCalls.PostAsync(tenant.Admin, "/api/donation-links", new { label = "Chunk cohort" }, HttpStatusCode.Created))["token"]!.GetValue<string>();
+        var anonymous = fixture.Anonymous();
+        var chunkBytes = (await Ferry.Testing.DonationLinkDonor.InfoAsync(anonymous, token))["chunk_bytes"]!.GetValue<int>();
+        var bytes = new byte[chunkBytes + 1];
+        using var started = await Ferry.Testing.DonationLinkDonor.StartAsync(anonymous, token, bytes.Length, null, "2026-11");
+        var id = (await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+
+        using var refused = await Ferry.Testing.DonationLinkDonor.ChunkAsync(anonymous, token, id, bytes, 0, bytes.Length);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        using var status = Ferry.Testing.DonationLinkDonor.Request(HttpMethod.Get, $"/api/link/uploads/{id}", token);
+        Assert.Equal(0, (await ApiCalls.ReadAsync(await anonymous.SendAsync(status), HttpStatusCode.OK))["offset"]!.GetValue<long>());
+    }
+
+    private static HttpContent Json(string json, bool withContentLength)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        HttpContent content = withContentLength ? new ByteArrayContent(body) : new StreamContent(new UnknownLengthStream(body));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return content;
     }
 
     [Fact]

@@ -143,7 +143,7 @@ public abstract class ErasureApiTests<TFixture>(TFixture fixture) : IClassFixtur
         var erased = await ApiCalls.ReadAsync(await tenant.Admin.DeleteAsync($"/api/donors/{donor}"), HttpStatusCode.OK);
 
         var places = erased["places"]!.AsArray().ToDictionary(p => p!["place"]!.GetValue<string>(), p => p!);
-        Assert.Equal(["database.consent_records", "database.donated_records", "database.donations", "local.staging", "server.incoming", "storage.donor_objects", "storage.donor_versions", "storage.exports", "storage.multipart_uploads"],
+        Assert.Equal(["database.consent_records", "database.donated_records", "database.donations", "local.staging", "server.incoming", "server.link_uploads", "storage.donor_objects", "storage.donor_versions", "storage.exports", "storage.multipart_uploads"],
             places.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(1, places["storage.donor_objects"]["removed"]!.GetValue<long>());
         Assert.Equal(2, places["database.donated_records"]["removed"]!.GetValue<long>());

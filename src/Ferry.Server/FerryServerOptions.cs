@@ -160,6 +160,9 @@ public sealed class FerryServerOptions
     /// <summary>Calls one client address may make per minute with a missing or unknown donation-link token before every link call from it is a 429 for the rest of the minute. Default 30; 1 to 100,000.</summary>
     public int DonationLinkWrongTokensPerMinute { get; set; } = 30;
 
+    /// <summary>Donation-link finishes (unpack, check and re-key a bundle) this server runs at once; the next is a 503 and its donor sends the finish again. Default 2; 1 to 100.</summary>
+    public int DonationLinkFinishesAtOnce { get; set; } = 2;
+
     /// <summary>The largest chunk of a donation-link upload (one PATCH), in bytes. Default 8 MiB; 64 KiB to 64 MiB.</summary>
     public int DonationLinkChunkBytes { get; set; } = 8 << 20;
 
@@ -268,6 +271,11 @@ public sealed class FerryServerOptions
             || DonationMaximumLineBytes is < Core.Privacy.DonationLimits.SmallestMaximumLineBytes or > Core.Privacy.DonationLimits.LargestMaximumLineBytes)
         {
             throw new ArgumentException("Ferry:DonationMaximumDecompressedBytes must be at least 1,024, Ferry:DonationMaximumRecords at least 1, and Ferry:DonationMaximumLineBytes from 1,024 to 268,435,456 (256 MiB)");
+        }
+
+        if (DonationLinkFinishesAtOnce is < 1 or > 100)
+        {
+            throw new ArgumentException("Ferry:DonationLinkFinishesAtOnce must be from 1 to 100");
         }
 
         if (DonationMaximumRunningPerUser is < 1 or > 100)

@@ -118,12 +118,24 @@ internal sealed class LinkDonationClient : IDisposable
         (await SendAsync<JsonObject>(() => new HttpRequestMessage(HttpMethod.Get, $"api/link/uploads/{id}"), cancellationToken))!["offset"]!.GetValue<long>();
 
     /// <summary>Asks the server to check, re-key and store the upload; returns once it has (the originals may then be archived).</summary>
+    /// <remarks>A 503 (the server is busy checking other donations, or erasing) is sent again after its Retry-After, up to <see cref="MaximumAttempts"/> times.</remarks>
     public async Task<LinkDonation> FinishAsync(string id, CancellationToken cancellationToken)
     {
-        using var response = await SendOnceAsync(new HttpRequestMessage(HttpMethod.Post, $"api/link/uploads/{id}/finish"), cancellationToken);
-        return response.IsSuccessStatusCode
-            ? (await response.Content.ReadFromJsonAsync<LinkDonation>(Json, cancellationToken))!
-            : throw await RefusalAsync(response, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await SendOnceAsync(new HttpRequestMessage(HttpMethod.Post, $"api/link/uploads/{id}/finish"), cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return (await response.Content.ReadFromJsonAsync<LinkDonation>(Json, cancellationToken))!;
+            }
+
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == MaximumAttempts)
+            {
+                throw await RefusalAsync(response, cancellationToken);
+            }
+
+            await Task.Delay(response.Headers.RetryAfter?.Delta ?? RetryDelay * attempt, cancellationToken);
+        }
     }
 
     private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ public static partial class DonorErasure
         {
             var folders = Directory.Exists(staging) ? Directory.EnumerateDirectories(staging).Count() : 0;
             var removed = DonationStaging.CleanAbandoned(staging);
-            places.Add(new ErasurePlace("local.staging", staging, folders, removed, removed == 0 ? "no staging left by an interrupted donation" : $"{removed} staging folder(s) left by interrupted donations deleted"));
+            places.Add(new ErasurePlace("local.staging", request.StagingName ?? staging, folders, removed, removed == 0 ? "no staging left by an interrupted donation" : $"{removed} staging folder(s) left by interrupted donations deleted"));
         }
 
         // The donor's unfinished multipart uploads: those the journal knows of, and those the store lists under the prefix

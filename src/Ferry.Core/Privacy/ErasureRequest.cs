@@ -23,6 +23,9 @@ public sealed record ErasureRequest
     /// <summary>Where donations stage their bundles: the erasure waits for running donations there and removes crash leftovers. Null: none.</summary>
     public string? StagingFolder { get; init; }
 
+    /// <summary>How the report names <see cref="StagingFolder"/>: its path unless set. A server shares one staging folder among companies and sends the report to a company's admin, so it names it without the path.</summary>
+    public string? StagingName { get; init; }
+
     /// <summary>Where rewritten exports are built.</summary>
     public required string TemporaryFolder { get; init; }
 

@@ -129,6 +129,11 @@ internal static class DonationLinkEndpoints
         }
 
         var (donation, refused) = await intake.FinishAsync(db, link, upload, cancellationToken);
+        if (refused?.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            http.Response.Headers.RetryAfter = "30"; // the upload is kept: the donor's machine sends the finish again
+        }
+
         return donation is null ? Problem(refused!) : TypedResults.Ok(new LinkDonationResponse(donation.Donor, donation.Files, donation.Records, donation.Malformed, donation.Bytes, donation.Location!, donation.CreatedAt));
     }
 

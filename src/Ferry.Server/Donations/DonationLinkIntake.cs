@@ -15,10 +15,13 @@ namespace Ferry.Server.Donations;
 /// (<see cref="TenantQueries.AcrossCompanies{T}"/>, listed in docs/architecture.md), and every later query names the
 /// link's company and id.
 /// </summary>
-internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions options, TimeProvider time, ILogger<DonationLinkIntake> logger)
+internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions options, TimeProvider time, ILogger<DonationLinkIntake> logger) : IDisposable
 {
+    private readonly SemaphoreSlim _finishing = new(options.DonationLinkFinishesAtOnce);
 
     public string Folder => Path.Combine(options.ResolvedDataDirectory, "donations", "links");
+
+    public void Dispose() => _finishing.Dispose();
 
     public string UploadPath(string id) => Path.Combine(Folder, id + ".zip");
 
@@ -166,6 +169,25 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
                 : $"the upload has {Offset(upload):N0} of {upload.Length:N0} bytes; send the rest first"));
         }
 
+        // A finish unpacks, checks and re-keys the whole bundle inside the request: only so many run at once on this server
+        // (Ferry:DonationLinkFinishesAtOnce); the next is told to send the finish again, its upload kept.
+        if (!_finishing.Wait(0, CancellationToken.None))
+        {
+            return (null, new LinkRefusal(StatusCodes.Status503ServiceUnavailable, $"the server is checking {options.DonationLinkFinishesAtOnce} other donation(s); send the finish again in a minute (the upload is kept)"));
+        }
+
+        try
+        {
+            return await FinishOneAsync(db, link, upload, path, cancellationToken);
+        }
+        finally
+        {
+            _finishing.Release();
+        }
+    }
+
+    private async Task<(Donation? Donation, LinkRefusal? Refusal)> FinishOneAsync(FerryDbContext db, DonationLink link, DonationLinkUpload upload, string path, CancellationToken cancellationToken)
+    {
         // Erasures and donations keep apart on the data directory's lock (DonationLock): an erasure that holds it runs
         // first (this upload may be its donor's: its marker is checked below), one that comes later waits for this finish
         // and then erases what it wrote. Taken before the upload is claimed, so a finish that cannot start stays resumable.

@@ -325,7 +325,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         {
             report = await DonorErasure.EraseAsync(new ErasureRequest
             {
-                Pseudonym = pseudonym, Store = destination.Store, Prefix = destination.Prefix, StagingFolder = StagingRoot, TemporaryFolder = TemporaryRoot, Time = time,
+                Pseudonym = pseudonym, Store = destination.Store, Prefix = destination.Prefix, StagingFolder = StagingRoot, StagingName = "the server's donation staging", TemporaryFolder = TemporaryRoot, Time = time,
             }, cancellationToken);
         }
         else

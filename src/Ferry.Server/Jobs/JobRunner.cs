@@ -31,16 +31,16 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         var loaded = await UploadSessions.LoadAsync(db, caller, job.SessionId, stoppingToken);
         if (loaded is null)
         {
-            await queue.FinishAsync(jobId, worker, JobStatuses.Failed, "the job's session no longer exists", stoppingToken);
-            metrics.CountJobFinished(JobStatuses.Failed);
-            activity?.SetTag(Observability.FerryActivities.Status, JobStatuses.Failed);
+            await queue.FinishAsync(jobId, worker, JobStatus.Failed, "the job's session no longer exists", stoppingToken);
+            metrics.CountJobFinished(JobStatus.Failed);
+            activity?.SetTag(Observability.FerryActivities.Status, JobStatus.Failed.Name());
             return;
         }
 
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var state = new RunState();
         var heartbeat = HeartbeatAsync(jobId, worker, state, run, stoppingToken);
-        string status;
+        JobStatus status;
         string? message;
         try
         {
@@ -48,7 +48,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         }
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {
-            (status, message) = (JobStatuses.Cancelled, "cancelled");
+            (status, message) = (JobStatus.Cancelled, "cancelled");
         }
         finally
         {
@@ -70,11 +70,11 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             return;
         }
 
-        await UploadSessions.CloseAsync(db, job.SessionId, time.GetUtcNow(), metrics, stoppedEarly: status != JobStatuses.Completed, CancellationToken.None);
+        await UploadSessions.CloseAsync(db, job.SessionId, time.GetUtcNow(), metrics, stoppedEarly: status != JobStatus.Completed, CancellationToken.None);
         await queue.FinishAsync(jobId, worker, status, message, CancellationToken.None);
         metrics.CountJobFinished(status);
-        activity?.SetTag(Observability.FerryActivities.Status, status);
-        if (status == JobStatuses.Failed)
+        activity?.SetTag(Observability.FerryActivities.Status, status.Name());
+        if (status == JobStatus.Failed)
         {
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, message);
         }
@@ -82,12 +82,12 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         logger.LogInformation("Job {Job} ({Folder}) {Status}: {Message}", jobId, job.LocalDirectory, status, message);
     }
 
-    private async Task<(string Status, string? Message)> UploadAsync(IServiceProvider services, UploadJob job, Caller caller, LoadedSession loaded, CancellationToken cancellationToken)
+    private async Task<(JobStatus Status, string? Message)> UploadAsync(IServiceProvider services, UploadJob job, Caller caller, LoadedSession loaded, CancellationToken cancellationToken)
     {
         var check = await services.GetRequiredService<ServerFolders>().CheckAsync(job.CompanyId, job.LocalDirectory, cancellationToken);
         if (check.Folder is not { } folder)
         {
-            return (JobStatuses.Failed, $"not started, nothing uploaded: {check.Problem}");
+            return (JobStatus.Failed, $"not started, nothing uploaded: {check.Problem}");
         }
 
         var prefix = loaded.Cycle.S3Prefix;
@@ -103,7 +103,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         }
         catch (FerryApiException ex)
         {
-            return (JobStatuses.Failed, $"the session refused the files: {ex.Message}");
+            return (JobStatus.Failed, $"the session refused the files: {ex.Message}");
         }
 
         using (upload)
@@ -129,9 +129,9 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             var failed = summary.Counts.FilesFailed + upload.Refused;
             return summary.Outcome switch
             {
-                TransferOutcome.Aborted => (JobStatuses.Failed, summary.Message),
-                _ when failed > 0 => (JobStatuses.Failed, $"{failed} file(s) failed; see the session's failed files"),
-                _ => (JobStatuses.Completed, await DescribeAsync(services, loaded.Session.Id, cancellationToken)),
+                TransferOutcome.Aborted => (JobStatus.Failed, summary.Message),
+                _ when failed > 0 => (JobStatus.Failed, $"{failed} file(s) failed; see the session's failed files"),
+                _ => (JobStatus.Completed, await DescribeAsync(services, loaded.Session.Id, cancellationToken)),
             };
         }
     }

@@ -74,83 +74,33 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
         Convert<SessionResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/finish", new { }, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Registers up to <see cref="ApiLimits.MaximumRegisterBatch"/> files; the answers come in the order of <paramref name="files"/>.</summary>
-    public async Task<List<RegisteredFileResponse>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)> files, CancellationToken cancellationToken)
-    {
-        var list = new FileEntryList();
-        foreach (var (path, size, lastModified, capture) in files)
-        {
-            list.Add(new FileEntry(path, size, lastModified, CaptureEntry(capture)));
-        }
-
-        return Convert<RegisterFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new RegisterFilesRequest(list), cancellationToken).ConfigureAwait(false)).Files;
-    }
+    public async Task<List<RegisteredFileResponse>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)> files, CancellationToken cancellationToken) =>
+        Convert<RegisterFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", SessionRequests.Register(files), cancellationToken).ConfigureAwait(false)).Files;
 
     /// <summary>Registers files again with their SHA-256 (the project's content index decides); with <paramref name="skipDuplicates"/> a duplicate comes back <c>duplicate</c>.</summary>
-    public async Task<List<RegisteredFileResponse>> RegisterHashedAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, string Sha256)> files, bool skipDuplicates, CancellationToken cancellationToken)
-    {
-        var list = new FileEntryList();
-        foreach (var (path, size, lastModified, sha256) in files)
-        {
-            list.Add(new FileEntry(path, size, lastModified, Sha256: sha256));
-        }
-
-        return Convert<RegisterFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", new RegisterFilesRequest(list, skipDuplicates), cancellationToken).ConfigureAwait(false)).Files;
-    }
+    public async Task<List<RegisteredFileResponse>> RegisterHashedAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, string Sha256)> files, bool skipDuplicates, CancellationToken cancellationToken) =>
+        Convert<RegisterFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/files", SessionRequests.RegisterHashed(files, skipDuplicates), cancellationToken).ConfigureAwait(false)).Files;
 
     /// <summary>Presigned PUT URLs for up to <see cref="ApiLimits.MaximumPresignBatch"/> registered paths.</summary>
-    public async Task<List<PresignedUpload>> PresignAsync(long sessionId, IReadOnlyList<string> paths, CancellationToken cancellationToken)
-    {
-        var list = new PathList();
-        foreach (var path in paths)
-        {
-            list.Add(path);
-        }
-
-        return Convert<PresignResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/presign", new PresignRequest(list), cancellationToken).ConfigureAwait(false)).Uploads;
-    }
+    public async Task<List<PresignedUpload>> PresignAsync(long sessionId, IReadOnlyList<string> paths, CancellationToken cancellationToken) =>
+        Convert<PresignResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/presign", SessionRequests.Presign(paths), cancellationToken).ConfigureAwait(false)).Uploads;
 
     /// <summary>Reports up to <see cref="ApiLimits.MaximumCompleteBatch"/> uploads; the verdicts come in the order of <paramref name="files"/>.</summary>
-    public async Task<List<CompletedFileResult>> CompleteAsync(long sessionId, IEnumerable<CompletedFile> files, CancellationToken cancellationToken)
-    {
-        var list = new CompletedFileList();
-        foreach (var file in files)
-        {
-            list.Add(file);
-        }
+    public async Task<List<CompletedFileResult>> CompleteAsync(long sessionId, IEnumerable<CompletedFile> files, CancellationToken cancellationToken) =>
+        Convert<CompleteFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/complete", SessionRequests.Complete(files), cancellationToken).ConfigureAwait(false)).Files;
 
-        return Convert<CompleteFilesResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/complete", new CompleteFilesRequest(list), cancellationToken).ConfigureAwait(false)).Files;
-    }
+    public async Task<string> CreateMultipartAsync(long sessionId, string path, string? sha256, CancellationToken cancellationToken) =>
+        Convert<MultipartResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart", new CreateMultipartRequest(path, sha256), cancellationToken).ConfigureAwait(false)).UploadId;
 
-    public async Task<string> CreateMultipartAsync(long sessionId, string path, string? sha256, CancellationToken cancellationToken)
-    {
-        return Convert<MultipartResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart", new CreateMultipartRequest(path, sha256), cancellationToken).ConfigureAwait(false)).UploadId;
-    }
-
-    public async Task<List<SignedPart>> SignPartsAsync(long sessionId, string uploadId, IReadOnlyList<int> partNumbers, CancellationToken cancellationToken)
-    {
-        var list = new PartNumberList();
-        foreach (var number in partNumbers)
-        {
-            list.Add(number);
-        }
-
-        return Convert<SignPartsResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/parts", new SignPartsRequest(list), cancellationToken).ConfigureAwait(false)).Parts;
-    }
+    public async Task<List<SignedPart>> SignPartsAsync(long sessionId, string uploadId, IReadOnlyList<int> partNumbers, CancellationToken cancellationToken) =>
+        Convert<SignPartsResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/parts", SessionRequests.SignParts(partNumbers), cancellationToken).ConfigureAwait(false)).Parts;
 
     public async Task<List<PartResponse>> ListPartsAsync(long sessionId, string uploadId, CancellationToken cancellationToken) =>
         (await GetAsync<ListPartsResponse>($"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}", cancellationToken).ConfigureAwait(false)).Parts;
 
-    public async Task<string?> CompleteMultipartAsync(long sessionId, string uploadId, IEnumerable<(int PartNumber, string ETag)> parts, CancellationToken cancellationToken)
-    {
-        var list = new PartEtagList();
-        foreach (var (number, etag) in parts)
-        {
-            list.Add(new PartEtag(number, etag));
-        }
-
-        return Convert<CompleteMultipartResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/complete",
-            new CompleteMultipartRequest(list), cancellationToken).ConfigureAwait(false)).Etag;
-    }
+    public async Task<string?> CompleteMultipartAsync(long sessionId, string uploadId, IEnumerable<(int PartNumber, string ETag)> parts, CancellationToken cancellationToken) =>
+        Convert<CompleteMultipartResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}/complete",
+            SessionRequests.CompleteMultipart(parts), cancellationToken).ConfigureAwait(false)).Etag;
 
     public Task AbortMultipartAsync(long sessionId, string uploadId, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, $"api/sessions/{sessionId}/multipart/{Uri.EscapeDataString(uploadId)}", null, cancellationToken);
@@ -264,11 +214,6 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
         Convert<T>(await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false));
-
-    private static FileCaptureEntry? CaptureEntry(FileCapture? capture) => capture is null ? null : new(
-        capture.CapturedAt?.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
-        capture.UtcOffset is { } offset ? (int?)offset.TotalMinutes : null,
-        capture.MediaType, capture.Make, capture.Model, capture.Serial, capture.Exif is null ? null : new Dictionary<string, string>(capture.Exif));
 
     private static T Convert<T>(JsonNode? node) => node.Deserialize<T>(Json) ?? throw new FerryApiException(null, "the Ferry server sent an empty answer");
 

@@ -152,6 +152,9 @@ public static class FerryServer
         services.AddDbContext<FerryDbContext>((sp, db) => UseDatabase(db, sp.GetRequiredService<DatabaseSettings>()));
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<SessionFileService>();
+        services.AddScoped<SessionService>();
+        services.AddScoped<SessionUploadService>();
+        services.AddScoped<SessionMultipartService>();
         services.AddScoped<Camtrap.CamtrapExportService>();
         services.AddSingleton<Camtrap.CamtrapExportGate>();
         services.AddSingleton<ProjectStores>();

@@ -10,6 +10,14 @@ namespace Ferry.Storage.S3;
 public static class S3StoreFactory
 {
     /// <summary>
+    /// An HTTP client for requests to presigned URLs, with a store's connection rules: pooled connections, no
+    /// <c>Expect: 100-continue</c>, and connections only to addresses <paramref name="allowAddress"/> allows (null: any).
+    /// The caller disposes it.
+    /// </summary>
+    public static HttpClient CreateHttpClient(int maxConnections, TimeSpan requestTimeout, Func<System.Net.IPAddress, bool>? allowAddress) =>
+        S3HttpClientFactory.CreateClient(maxConnections, TimeSpan.FromSeconds(15), requestTimeout, allowAddress);
+
+    /// <summary>
     /// Creates a store for <paramref name="bucket"/>. Throws <see cref="StoreException"/> of kind
     /// <see cref="StoreErrorKind.InvalidCredentials"/> when no credentials are found or they are placeholders,
     /// and <see cref="FormatException"/> for a malformed endpoint.

@@ -25,6 +25,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     private readonly string _prefix;
     private readonly string _bucket;
     private readonly HttpClient _s3;
+    private readonly bool _ownsS3;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, StoredObject> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (PresignedUpload Url, DateTimeOffset Fetched)> _urls = new(StringComparer.Ordinal);
@@ -39,14 +40,16 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     private sealed record Verification(string Path, string? ETag, string? Md5, string? Sha256, TaskCompletionSource<CompletedFileResult> Verdict);
 
     /// <param name="registered">The session's files as the server registered them (keys start with <paramref name="prefix"/>).</param>
-    public SessionObjectStore(ISessionApi api, long sessionId, string bucket, string prefix, IEnumerable<(RegisteredFileResponse File, long Size, DateTimeOffset LastModified)> registered, TimeProvider? time = null)
+    /// <param name="s3">The client the PUTs to presigned URLs go through (owned by the caller), e.g. one whose connections pass the server's endpoint guard; null: the store's own.</param>
+    public SessionObjectStore(ISessionApi api, long sessionId, string bucket, string prefix, IEnumerable<(RegisteredFileResponse File, long Size, DateTimeOffset LastModified)> registered, TimeProvider? time = null, HttpClient? s3 = null)
     {
         _api = api;
         _sessionId = sessionId;
         _bucket = bucket;
         _prefix = prefix;
         _time = time ?? TimeProvider.System;
-        _s3 = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromMinutes(5) };
+        _ownsS3 = s3 is null;
+        _s3 = s3 ?? new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromMinutes(5) };
         _pending = [];
         _verifier = Task.Run(VerifyBatchesAsync);
         foreach (var (file, size, lastModified) in registered)
@@ -174,7 +177,11 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     {
         _verifications.Writer.TryComplete();
         _verifier.Wait(TimeSpan.FromSeconds(30));
-        _s3.Dispose();
+        if (_ownsS3)
+        {
+            _s3.Dispose();
+        }
+
         _presigning.Dispose();
     }
 

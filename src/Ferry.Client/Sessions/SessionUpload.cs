@@ -15,12 +15,14 @@ public sealed class SessionUpload : IDisposable
     /// <summary>Files per registration call (the server's limit, <see cref="ApiLimits.MaximumRegisterBatch"/>).</summary>
     public const int RegisterBatch = ApiLimits.MaximumRegisterBatch;
 
-    private SessionUpload(ISessionApi api, SessionResponse session, SessionObjectStore store, long registered)
+    private SessionUpload(ISessionApi api, SessionResponse session, SessionObjectStore store, long registered, int refused, HashSet<string> pending)
     {
         Api = api;
         Session = session;
         Store = store;
         Registered = registered;
+        Refused = refused;
+        Pending = pending;
     }
 
     /// <summary>The server's session calls (owned by the caller).</summary>
@@ -34,6 +36,12 @@ public sealed class SessionUpload : IDisposable
 
     /// <summary>How many files were registered.</summary>
     public long Registered { get; }
+
+    /// <summary>How many files the scan found that <see cref="SessionUploadOptions.Accept"/> refused (not registered, not to be uploaded).</summary>
+    public int Refused { get; }
+
+    /// <summary>The paths (relative to the folder) the server answered are still to be uploaded: neither verified nor duplicates.</summary>
+    public IReadOnlySet<string> Pending { get; }
 
     /// <summary>The key prefix of the session's cycle; the engine's prefix.</summary>
     public string Prefix => Session.Prefix;
@@ -51,9 +59,18 @@ public sealed class SessionUpload : IDisposable
     public static async Task<SessionUpload> OpenAsync(ISessionApi api, long projectId, long cycleId, string source, ScanOptions scan, List<SensorFolderCheck>? checks, CancellationToken cancellationToken)
     {
         var session = await api.CreateSessionAsync(projectId, cycleId, source, checks, cancellationToken).ConfigureAwait(false);
-        var registered = await RegisterAsync(api, session.Id, source, scan, cancellationToken).ConfigureAwait(false);
-        var store = new SessionObjectStore(api, session.Id, session.Bucket, session.Prefix, registered);
-        return new SessionUpload(api, session, store, registered.Count);
+        return await RegisterAsync(api, session, source, scan, new SessionUploadOptions(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Continues the session <paramref name="sessionId"/>, started elsewhere (a server job's, queued with its folder):
+    /// registers the files <paramref name="scan"/> selects again, so that what the session already verified is not
+    /// uploaded twice. Server errors are <see cref="FerryApiException"/>.
+    /// </summary>
+    public static async Task<SessionUpload> ResumeAsync(ISessionApi api, long sessionId, string source, ScanOptions scan, SessionUploadOptions options, CancellationToken cancellationToken)
+    {
+        var session = await api.SessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        return await RegisterAsync(api, session, source, scan, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the session: completed, or incomplete when files are pending or failed.</summary>
@@ -64,13 +81,21 @@ public sealed class SessionUpload : IDisposable
     /// <summary>Files whose headers are read at once for their capture metadata.</summary>
     private const int CaptureReaders = 8;
 
-    private static async Task<List<(RegisteredFileResponse File, long Size, DateTimeOffset LastModified)>> RegisterAsync(ISessionApi api, long sessionId, string source, ScanOptions scan, CancellationToken cancellationToken)
+    private static async Task<SessionUpload> RegisterAsync(ISessionApi api, SessionResponse session, string source, ScanOptions scan, SessionUploadOptions options, CancellationToken cancellationToken)
     {
         var scanner = new SourceScanner(source, scan);
         var registered = new List<(RegisteredFileResponse, long, DateTimeOffset)>();
+        var pending = new HashSet<string>(StringComparer.Ordinal);
+        var refused = 0;
         var batch = new List<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)>(RegisterBatch);
         await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (options.Accept is { } accept && !accept(file.RelativePath))
+            {
+                refused++;
+                continue;
+            }
+
             batch.Add((file.RelativePath, file.Size, file.LastWriteUtc, null));
             if (batch.Count == RegisterBatch)
             {
@@ -83,7 +108,8 @@ public sealed class SessionUpload : IDisposable
             await SendAsync().ConfigureAwait(false);
         }
 
-        return registered;
+        var store = new SessionObjectStore(api, session.Id, session.Bucket, session.Prefix, registered, s3: options.S3);
+        return new SessionUpload(api, session, store, registered.Count, refused, pending);
 
         async Task SendAsync()
         {
@@ -95,10 +121,14 @@ public sealed class SessionUpload : IDisposable
                 batch[i] = (path, size, modified, FileCaptureReader.Read(Path.Combine(source, path)));
                 return ValueTask.CompletedTask;
             }).ConfigureAwait(false);
-            var answers = await api.RegisterAsync(sessionId, batch, cancellationToken).ConfigureAwait(false);
+            var answers = await api.RegisterAsync(session.Id, batch, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < answers.Count; i++)
             {
                 registered.Add((answers[i], batch[i].Size, batch[i].LastModified));
+                if (answers[i].Status is not ("uploaded" or "duplicate"))
+                {
+                    pending.Add(batch[i].Path);
+                }
             }
 
             batch.Clear();

@@ -39,7 +39,8 @@ internal static class JobEndpoints
 
     private static async Task<Results<Ok<List<JobResponse>>, ProblemHttpResult>> ListAsync(Caller caller, FerryDbContext db, string? status, int? limit, CancellationToken cancellationToken)
     {
-        if (status is not null && !JobStatuses.IsKnown(status))
+        JobStatus wanted = default;
+        if (status is not null && !JobStatuses.TryParse(status, out wanted))
         {
             return ApiProblems.BadRequest("status is queued, running, completed, failed or cancelled");
         }
@@ -47,7 +48,7 @@ internal static class JobEndpoints
         var query = db.Jobs.AsNoTracking().Where(j => j.CompanyId == caller.CompanyId);
         if (status is not null)
         {
-            query = query.Where(j => j.Status == status);
+            query = query.Where(j => j.Status == wanted);
         }
 
         var jobs = await query.OrderByDescending(j => j.Id).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(cancellationToken);
@@ -74,7 +75,7 @@ internal static class JobResponseMapping
 {
     extension(JobResponse)
     {
-        public static JobResponse From(UploadJob j) => new(j.Id, j.ProjectId, j.CycleId, j.SessionId, j.LocalDirectory, j.Status, j.Worker, j.HeartbeatAt,
+        public static JobResponse From(UploadJob j) => new(j.Id, j.ProjectId, j.CycleId, j.SessionId, j.LocalDirectory, j.Status.Name(), j.Worker, j.HeartbeatAt,
             j.Attempts, j.CancelRequested, j.Message, j.CreatedAt, j.StartedAt, j.FinishedAt);
     }
 }

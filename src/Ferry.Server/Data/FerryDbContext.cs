@@ -70,6 +70,7 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<SessionFileCapture>().ToTable("session_file_captures").HasKey(c => new { c.SessionId, c.Path });
         modelBuilder.Entity<SessionExport>().ToTable("session_exports");
         modelBuilder.Entity<UploadJob>().ToTable("upload_jobs");
+        modelBuilder.Entity<UploadJob>().Property(j => j.Status).HasConversion(v => JobStatuses.Name(v), v => JobStatuses.Parse(v));
         modelBuilder.Entity<ConsentEntry>().ToTable("consent_records");
         modelBuilder.Entity<Donation>().ToTable("donations");
         modelBuilder.Entity<DonatedRecord>().ToTable("donated_records");

@@ -1,20 +1,37 @@
 namespace Ferry.Server.Data;
 
-/// <summary>Where an upload job stands.</summary>
+/// <summary>The names of <see cref="JobStatus"/> as the database and the API hold them.</summary>
 internal static class JobStatuses
 {
-    public const string Queued = "queued";
-    public const string Running = "running";
+    /// <summary>The status's name: queued, running, completed, failed or cancelled.</summary>
+    public static string Name(this JobStatus status) => status switch
+    {
+        JobStatus.Queued => "queued",
+        JobStatus.Running => "running",
+        JobStatus.Completed => "completed",
+        JobStatus.Failed => "failed",
+        JobStatus.Cancelled => "cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "not a job status"),
+    };
 
-    /// <summary>Every file uploaded and verified (or already there).</summary>
-    public const string Completed = "completed";
+    /// <summary>The status a stored name stands for; throws for a name no job status has.</summary>
+    public static JobStatus Parse(string name) => TryParse(name, out var status) ? status : throw new InvalidOperationException($"'{name}' is not a job status");
 
-    /// <summary>Finished with files failed, or could not run at all (folder missing, outside the allowed roots); the message says why.</summary>
-    public const string Failed = "failed";
+    public static bool TryParse(string? name, out JobStatus status)
+    {
+        (var known, status) = name switch
+        {
+            "queued" => (true, JobStatus.Queued),
+            "running" => (true, JobStatus.Running),
+            "completed" => (true, JobStatus.Completed),
+            "failed" => (true, JobStatus.Failed),
+            "cancelled" => (true, JobStatus.Cancelled),
+            _ => (false, default),
+        };
+        return known;
+    }
 
-    public const string Cancelled = "cancelled";
+    public static bool IsKnown(string? status) => TryParse(status, out _);
 
-    public static bool IsKnown(string? status) => status is Queued or Running or Completed or Failed or Cancelled;
-
-    public static bool IsFinished(string status) => status is Completed or Failed or Cancelled;
+    public static bool IsFinished(this JobStatus status) => status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled;
 }

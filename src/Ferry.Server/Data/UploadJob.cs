@@ -15,7 +15,7 @@ internal sealed class UploadJob
     public long SessionId { get; set; }
     public long UserId { get; set; }
     public required string LocalDirectory { get; set; }
-    public required string Status { get; set; }
+    public required JobStatus Status { get; set; }
 
     /// <summary>The worker running it (host:pid:random), while running.</summary>
     public string? Worker { get; set; }

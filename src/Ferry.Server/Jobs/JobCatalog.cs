@@ -47,7 +47,7 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
         var job = new UploadJob
         {
             CompanyId = caller.CompanyId, ProjectId = project, CycleId = cycle, SessionId = session.Id, UserId = caller.UserId,
-            LocalDirectory = folder, Status = JobStatuses.Queued, CreatedAt = now,
+            LocalDirectory = folder, Status = JobStatus.Queued, CreatedAt = now,
         };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
@@ -65,17 +65,17 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
 
         var now = time.GetUtcNow();
         // Queued: cancelled here, unless a worker claims it in the same instant (then its heartbeat sees the request).
-        var cancelledNow = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Queued).ExecuteUpdateAsync(j => j
-            .SetProperty(x => x.Status, JobStatuses.Cancelled).SetProperty(x => x.CancelRequested, true)
+        var cancelledNow = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Queued).ExecuteUpdateAsync(j => j
+            .SetProperty(x => x.Status, JobStatus.Cancelled).SetProperty(x => x.CancelRequested, true)
             .SetProperty(x => x.Message, "cancelled before it started").SetProperty(x => x.FinishedAt, now), cancellationToken);
         if (cancelledNow > 0)
         {
-            metrics.CountJobFinished(JobStatuses.Cancelled);
+            metrics.CountJobFinished(JobStatus.Cancelled);
             await Sessions.UploadSessions.CloseAsync(db, job.SessionId, now, metrics, stoppedEarly: true, cancellationToken);
         }
-        else if (await db.Jobs.Where(j => j.Id == id && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken) == 0)
+        else if (await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Running).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken) == 0)
         {
-            return (job, Refusal.Conflict($"job {id} is already {job.Status}"));
+            return (job, Refusal.Conflict($"job {id} is already {job.Status.Name()}"));
         }
 
         return (await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == id, cancellationToken), null);

@@ -36,7 +36,7 @@ internal sealed class JobQueue(FerryDbContext db, TimeProvider time)
     public async Task<(bool Held, bool CancelRequested)> HeartbeatAsync(long id, string worker, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var changed = await db.Jobs.Where(j => j.Id == id && j.Worker == worker && j.Status == JobStatuses.Running)
+        var changed = await db.Jobs.Where(j => j.Id == id && j.Worker == worker && j.Status == JobStatus.Running)
             .ExecuteUpdateAsync(j => j.SetProperty(x => x.HeartbeatAt, now), cancellationToken);
         if (changed == 0)
         {
@@ -48,10 +48,10 @@ internal sealed class JobQueue(FerryDbContext db, TimeProvider time)
     }
 
     /// <summary>Ends the job with <paramref name="status"/> if <paramref name="worker"/> still holds it.</summary>
-    public async Task<bool> FinishAsync(long id, string worker, string status, string? message, CancellationToken cancellationToken)
+    public async Task<bool> FinishAsync(long id, string worker, JobStatus status, string? message, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return await db.Jobs.Where(j => j.Id == id && j.Worker == worker && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j
+        return await db.Jobs.Where(j => j.Id == id && j.Worker == worker && j.Status == JobStatus.Running).ExecuteUpdateAsync(j => j
             .SetProperty(x => x.Status, status)
             .SetProperty(x => x.Message, message)
             .SetProperty(x => x.FinishedAt, now)
@@ -60,8 +60,8 @@ internal sealed class JobQueue(FerryDbContext db, TimeProvider time)
 
     /// <summary>Gives a job back to the queue (a worker stopping cleanly), so another worker takes it at once.</summary>
     public Task<int> ReleaseAsync(long id, string worker, CancellationToken cancellationToken) =>
-        db.Jobs.Where(j => j.Id == id && j.Worker == worker && j.Status == JobStatuses.Running).ExecuteUpdateAsync(j => j
-            .SetProperty(x => x.Status, JobStatuses.Queued)
+        db.Jobs.Where(j => j.Id == id && j.Worker == worker && j.Status == JobStatus.Running).ExecuteUpdateAsync(j => j
+            .SetProperty(x => x.Status, JobStatus.Queued)
             .SetProperty(x => x.Worker, (string?)null)
             .SetProperty(x => x.HeartbeatAt, (DateTimeOffset?)null), cancellationToken);
 }

@@ -102,9 +102,9 @@ internal sealed class DatabaseGauges
             Active: db.Sessions.AsNoTracking().LongCount(s => s.Status == SessionStatuses.Active),
             Stalled: db.Sessions.AsNoTracking().LongCount(s => s.Status == SessionStatuses.Active && s.LastActivityAt < stalledBefore
                 && s.UploadedFiles + s.SkippedFiles + s.FailedFiles < s.TotalFiles),
-            Queued: db.Jobs.AsNoTracking().LongCount(j => j.Status == JobStatuses.Queued),
-            Jobs: WithZeros([JobStatuses.Queued, JobStatuses.Running, JobStatuses.Completed, JobStatuses.Failed, JobStatuses.Cancelled],
-                db.Jobs.AsNoTracking().GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count)),
+            Queued: db.Jobs.AsNoTracking().LongCount(j => j.Status == JobStatus.Queued),
+            Jobs: WithZeros(Enum.GetValues<JobStatus>().Select(s => s.Name()).ToArray(),
+                db.Jobs.AsNoTracking().GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToList().ToDictionary(g => g.Key.Name(), g => g.Count)),
             Exports: WithZeros([ExportStatuses.Running, ExportStatuses.Queued, ExportStatuses.Delivered, ExportStatuses.Ready, ExportStatuses.Failed],
                 db.Exports.AsNoTracking().GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count)));
     }

@@ -53,7 +53,7 @@ internal sealed class FerryMetrics
             _sessions.Add(0, Tag("status", status));
         }
 
-        foreach (var status in new[] { JobStatuses.Completed, JobStatuses.Failed, JobStatuses.Cancelled })
+        foreach (var status in new[] { JobStatus.Completed.Name(), JobStatus.Failed.Name(), JobStatus.Cancelled.Name() })
         {
             _jobs.Add(0, Tag("status", status));
         }
@@ -82,7 +82,7 @@ internal sealed class FerryMetrics
     public void CountSessionClosed(string status) => _sessions.Add(1, Tag("status", status));
 
     /// <summary>A job this process finished, with its final status.</summary>
-    public void CountJobFinished(string status) => _jobs.Add(1, Tag("status", status));
+    public void CountJobFinished(JobStatus status) => _jobs.Add(1, Tag("status", status.Name()));
 
     private static KeyValuePair<string, object?> Tag(string name, string value) => new(name, value);
 

@@ -16,6 +16,13 @@ namespace Ferry.Server.Sessions;
 internal sealed class ProjectStores(FerryServerOptions options, StorageSecrets secrets, EndpointGuard guard) : IDisposable
 {
     private readonly ConcurrentDictionary<(long Location, DateTimeOffset Version, string Region, string Bucket), ProjectStore> _stores = new();
+    private readonly Lazy<HttpClient> _presignedRequests = new(() => S3StoreFactory.CreateHttpClient(maxConnections: 64, TimeSpan.FromMinutes(5), guard.Allows));
+
+    /// <summary>
+    /// The client for the server's own requests to presigned URLs (a job's uploads, as any session client makes them):
+    /// its connections pass <see cref="EndpointGuard"/> like every other connection the server opens to storage.
+    /// </summary>
+    public HttpClient PresignedRequests => _presignedRequests.Value;
 
     /// <summary>The project's store and its abilities; throws <see cref="StoreException"/> when the project has no storage location.</summary>
     public ProjectStore For(Project project)
@@ -58,6 +65,11 @@ internal sealed class ProjectStores(FerryServerOptions options, StorageSecrets s
         foreach (var store in _stores.Values)
         {
             (store.Objects as IDisposable)?.Dispose();
+        }
+
+        if (_presignedRequests.IsValueCreated)
+        {
+            _presignedRequests.Value.Dispose();
         }
     }
 }

@@ -143,6 +143,31 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         await db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId && paths.Contains(f.Path))
             .ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, cancellationToken);
 
+    /// <summary>The registered files for client paths, in order, or the reason some cannot be used.</summary>
+    public async Task<(List<(string ClientPath, SessionFile File)> Files, string? Problem)> ResolveAsync(long sessionId, IReadOnlyList<string?> clientPaths, CancellationToken cancellationToken)
+    {
+        var normalized = new List<(string ClientPath, string Path)>(clientPaths.Count);
+        foreach (var clientPath in clientPaths)
+        {
+            var (path, problem) = UploadKeys.NormalizePath(clientPath);
+            if (path is null)
+            {
+                return ([], $"'{UploadKeys.Shorten(clientPath)}': {problem}");
+            }
+
+            normalized.Add((clientPath!, path));
+        }
+
+        var found = await FindAsync(sessionId, normalized.Select(n => n.Path).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        var missing = normalized.Where(n => !found.ContainsKey(n.Path)).Select(n => n.ClientPath).ToList();
+        if (missing.Count > 0)
+        {
+            return ([], $"{missing.Count} path(s) are not registered in session {sessionId}, e.g. '{UploadKeys.Shorten(missing[0])}'; register them with POST /api/sessions/{sessionId}/files first");
+        }
+
+        return (normalized.Select(n => (n.ClientPath, found[n.Path])).ToList(), null);
+    }
+
     /// <summary>
     /// One presigned upload per file, in the order given: a PUT URL whose signed Content-Length is the registered size,
     /// or with <paramref name="post"/> a browser form upload whose policy allows exactly the registered size. Each lives
@@ -245,9 +270,9 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     }
 
     /// <summary>Records files a worker could not upload (read errors, retries exhausted) as failed with the reason.</summary>
-    public async Task RecordFailuresAsync(UploadSession session, IReadOnlyList<(SessionFile File, string Reason)> failures, CancellationToken cancellationToken)
+    public async Task RecordFailuresAsync(long sessionId, IReadOnlyList<(SessionFile File, string Reason)> failures, CancellationToken cancellationToken)
     {
-        using var activity = Observability.FerryActivities.StartSession("ferry.session.record_failures", session.Id)?.SetTag(Observability.FerryActivities.Files, failures.Count);
+        using var activity = Observability.FerryActivities.StartSession("ferry.session.record_failures", sessionId)?.SetTag(Observability.FerryActivities.Files, failures.Count);
         var now = time.GetUtcNow();
         var delta = new SessionCounterDelta();
         var failed = 0;
@@ -266,7 +291,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             }
         }
 
-        await delta.ApplyAsync(db, session.Id, now, cancellationToken);
+        await delta.ApplyAsync(db, sessionId, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         metrics.CountFailed(failed);
     }

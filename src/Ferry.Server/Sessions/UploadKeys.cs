@@ -87,4 +87,10 @@ internal static class UploadKeys
         var (path, problem) = NormalizePath(trimmed);
         return path is null ? (null, problem!.Replace("the path", "the prefix", StringComparison.Ordinal)) : (path + "/", null);
     }
+
+    /// <summary>True for a SHA-256 in hexadecimal (64 digits, either case).</summary>
+    public static bool IsSha256Hex(string value) => value.Length == 64 && value.All(char.IsAsciiHexDigit);
+
+    /// <summary>A path as an error message quotes it: up to 120 characters.</summary>
+    public static string Shorten(string? path) => path is null ? "(none)" : path.Length <= 120 ? path : path[..117] + "...";
 }

@@ -148,7 +148,7 @@ public abstract class ServerFolderAttackTests<TFixture>(TFixture fixture) : ICla
         {
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
             await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(j => j
-                .SetProperty(x => x.Status, JobStatuses.Running).SetProperty(x => x.Worker, worker).SetProperty(x => x.HeartbeatAt, DateTimeOffset.UtcNow));
+                .SetProperty(x => x.Status, JobStatus.Running).SetProperty(x => x.Worker, worker).SetProperty(x => x.HeartbeatAt, DateTimeOffset.UtcNow));
         }
 
         await fixture.Factory.Services.GetRequiredService<JobRunner>().RunAsync(id, worker, CancellationToken.None);

@@ -24,7 +24,7 @@ internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server
     public bool CanQueue => Caller.CanWrite;
 
     /// <summary>Whether the page should refresh itself (a job is waiting or running).</summary>
-    public bool AnyOpen => Rows.Any(r => !JobStatuses.IsFinished(r.Job.Status));
+    public bool AnyOpen => Rows.Any(r => !r.Job.Status.IsFinished());
 
     [BindProperty] public long? CycleId { get; set; }
     [BindProperty] public string? LocalDirectory { get; set; }

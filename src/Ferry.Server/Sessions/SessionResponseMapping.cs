@@ -1,4 +1,4 @@
-namespace Ferry.Server.Api;
+namespace Ferry.Server.Sessions;
 
 /// <summary>How the API shows a session (the record itself is shared with clients in Ferry.Client).</summary>
 internal static class SessionResponseMapping

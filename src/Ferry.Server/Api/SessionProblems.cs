@@ -1,0 +1,15 @@
+using Ferry.Server.Sessions;
+
+namespace Ferry.Server.Api;
+
+/// <summary>How the API answers a refused session call (<see cref="SessionRefusal"/>).</summary>
+internal static class SessionProblems
+{
+    public static ProblemHttpResult From(SessionRefusal refusal) => refusal.Kind switch
+    {
+        SessionRefusalKind.NotFound => ApiProblems.NotFound(refusal.Message),
+        SessionRefusalKind.Finished => ApiProblems.Conflict(refusal.Message),
+        SessionRefusalKind.Unsupported => ApiProblems.Unsupported(refusal.Message),
+        _ => ApiProblems.BadRequest(refusal.Message),
+    };
+}

@@ -150,8 +150,8 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
         SendAsync(HttpMethod.Delete, $"api/companies/{companyId}/roots?path={Uri.EscapeDataString(path)}", null, cancellationToken);
 
     /// <summary>Queues an upload job of a folder on the server's file systems; the answer is the job as the API shows it.</summary>
-    public async Task<JsonNode> QueueJobAsync(long projectId, long cycleId, string localDirectory, string? label, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Post, "api/jobs", new CreateJobRequest(projectId, cycleId, localDirectory, label), cancellationToken).ConfigureAwait(false))!;
+    public async Task<JsonNode> QueueJobAsync(long projectId, long cycleId, string localDirectory, string? label, bool skipDuplicates, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Post, "api/jobs", new CreateJobRequest(projectId, cycleId, localDirectory, label, skipDuplicates ? true : null), cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>The company's jobs, newest first (at most <paramref name="limit"/>, 1-1000), optionally of one status.</summary>
     public async Task<JsonArray> JobsAsync(string? status, int limit, CancellationToken cancellationToken) =>

@@ -308,7 +308,7 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
     }
 
     [Fact]
-    public async Task JobsPage_QueueServerFolder_WorkerUploadsItAndTheSessionShowsIt()
+    public async Task JobsPage_QueueServerFolderSkippingDuplicates_WorkerUploadsItAndTheSessionShowsIt()
     {
         var bucket = await web.BucketAsync();
         var (project, _) = await ProjectAsync(bucket, web.S3.Endpoint);
@@ -343,6 +343,7 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         await page.GetByText("is not inside your company's server folders").WaitForAsync();
 
         await page.GetByLabel("Server folder").FillAsync(folder);
+        await page.GetByLabel("Skip duplicates").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Queue job" }).ClickAsync();
         var row = page.Locator("#jobs tbody tr").Filter(new() { HasText = folder });
         try
@@ -360,6 +361,12 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         foreach (var (path, bytes) in files)
         {
             Assert.Equal(bytes, await web.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
+
+        using (var api = await web.AdminApiAsync())
+        {
+            var jobs = (await api.GetFromJsonAsync<JsonArray>("/api/jobs"))!;
+            Assert.True(jobs.Single(j => j!["local_directory"]!.GetValue<string>() == folder)!["skip_duplicates"]!.GetValue<bool>()); // the box reached the job
         }
 
         await row.GetByRole(AriaRole.Link).ClickAsync();

@@ -24,6 +24,7 @@ internal sealed class JobsCommand
     private readonly Option<string> _project = new("--project") { Description = "The project (name or id)", Required = true };
     private readonly Option<string> _cycle = new("--cycle") { Description = "The cycle, e.g. C2", Required = true };
     private readonly Option<string?> _label = new("--label") { Description = "A label for the job's session" };
+    private readonly Option<bool> _skipDuplicates = new("--skip-duplicates") { Description = "Do not upload files whose bytes the project already holds under another key; they are recorded as duplicates of that key" };
     private readonly Option<string?> _status = new("--status") { Description = "Only jobs with this status: queued, running, completed, failed or cancelled" };
     private readonly Option<int> _limit = new("--limit", "-n") { Description = "How many jobs, newest first (1-1000)", DefaultValueFactory = _ => 50 };
     private readonly Argument<long> _id = new("id") { Description = "The job's id (ferry jobs list)" };
@@ -39,6 +40,7 @@ internal sealed class JobsCommand
         queue.Options.Add(_project);
         queue.Options.Add(_cycle);
         queue.Options.Add(_label);
+        queue.Options.Add(_skipDuplicates);
         queue.SetAction((parse, cancellationToken) => RunAsync(parse, api => QueueAsync(parse, api, cancellationToken)));
         command.Subcommands.Add(queue);
 
@@ -81,7 +83,7 @@ internal sealed class JobsCommand
     private async Task<int> QueueAsync(ParseResult parse, FerryApiClient api, CancellationToken cancellationToken)
     {
         var (project, cycle) = await ServerProjects.FindAsync(api, parse.GetValue(_project)!, parse.GetValue(_cycle)!, cancellationToken);
-        var answer = await api.QueueJobAsync(project.Id, cycle.Id, parse.GetValue(_directory)!, parse.GetValue(_label), cancellationToken);
+        var answer = await api.QueueJobAsync(project.Id, cycle.Id, parse.GetValue(_directory)!, parse.GetValue(_label), parse.GetValue(_skipDuplicates), cancellationToken);
         if (parse.GetValue(_json))
         {
             Console.Out.WriteLine(answer.ToJsonString());

@@ -23,7 +23,7 @@ internal static class JobEndpoints
 
     private static async Task<Results<Created<JobResponse>, ProblemHttpResult>> CreateAsync(CreateJobRequest request, Caller caller, JobCatalog jobs, CancellationToken cancellationToken)
     {
-        var (job, refusal, status) = await jobs.QueueAsync(caller, request.ProjectId, request.CycleId, request.LocalDirectory, request.Label, cancellationToken);
+        var (job, refusal, status) = await jobs.QueueAsync(caller, request.ProjectId, request.CycleId, request.LocalDirectory, request.Label, request.SkipDuplicates ?? false, cancellationToken);
         if (job is null)
         {
             return status switch
@@ -76,6 +76,6 @@ internal static class JobResponseMapping
     extension(JobResponse)
     {
         public static JobResponse From(UploadJob j) => new(j.Id, j.ProjectId, j.CycleId, j.SessionId, j.LocalDirectory, j.Status.Name(), j.Worker, j.HeartbeatAt,
-            j.Attempts, j.CancelRequested, j.Message, j.CreatedAt, j.StartedAt, j.FinishedAt);
+            j.Attempts, j.CancelRequested, j.Message, j.CreatedAt, j.StartedAt, j.FinishedAt, j.SkipDuplicates);
     }
 }

@@ -27,6 +27,9 @@ internal sealed class UploadJob
 
     public bool CancelRequested { get; set; }
 
+    /// <summary>Files whose bytes the project already holds under another key are not uploaded (recorded as duplicates).</summary>
+    public bool SkipDuplicates { get; set; }
+
     /// <summary>The outcome in words, or why it failed.</summary>
     public string? Message { get; set; }
 

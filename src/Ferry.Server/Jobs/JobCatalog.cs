@@ -7,8 +7,9 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
     /// Queues an upload of a server folder of the caller's company (callers are users and admins: the API's policy and
     /// the page check the role); a refusal names what is wrong, with its HTTP status: 400 invalid or missing folder,
     /// 403 a folder that is not the company's to read (<see cref="ServerFolders.CheckAsync"/>), 404 project or cycle.
+    /// With <paramref name="skipDuplicates"/> the worker does not upload files whose bytes the project already holds.
     /// </summary>
-    public async Task<(UploadJob? Job, Refusal? Refusal, int Status)> QueueAsync(Caller caller, long? projectId, long? cycleId, string? localDirectory, string? label, CancellationToken cancellationToken)
+    public async Task<(UploadJob? Job, Refusal? Refusal, int Status)> QueueAsync(Caller caller, long? projectId, long? cycleId, string? localDirectory, string? label, bool skipDuplicates, CancellationToken cancellationToken)
     {
         if (!caller.CanWrite)
         {
@@ -47,7 +48,7 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
         var job = new UploadJob
         {
             CompanyId = caller.CompanyId, ProjectId = project, CycleId = cycle, SessionId = session.Id, UserId = caller.UserId,
-            LocalDirectory = folder, Status = JobStatus.Queued, CreatedAt = now,
+            LocalDirectory = folder, Status = JobStatus.Queued, CreatedAt = now, SkipDuplicates = skipDuplicates,
         };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);

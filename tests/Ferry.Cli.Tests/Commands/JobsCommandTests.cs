@@ -15,13 +15,13 @@ public sealed class JobsCommandTests(FerryServeFixture server) : IClassFixture<F
     public void Dispose() => _device.Dispose();
 
     [Fact]
-    public async Task JobsQueueListShowCancel_QueuedJob_IsListedShownAndCancelledOnTheServer()
+    public async Task JobsQueueListShowCancel_QueuedJobSkippingDuplicates_IsListedShownAndCancelledOnTheServer()
     {
         var ferry = await SignedInAsync();
         var project = await ProjectAsync();
         var folder = Folder();
 
-        var queued = await ferry.RunAsync("jobs", "queue", folder, "--project", project, "--cycle", "C2", "--server", server.Url, "--json");
+        var queued = await ferry.RunAsync("jobs", "queue", folder, "--project", project, "--cycle", "C2", "--skip-duplicates", "--server", server.Url, "--json");
         Assert.True(queued.ExitCode == 0, queued.ToString());
         var job = JsonNode.Parse(queued.Stdout)!;
         var id = job["id"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -33,6 +33,7 @@ public sealed class JobsCommandTests(FerryServeFixture server) : IClassFixture<F
         var after = await ferry.RunAsync("jobs", "show", id, "--server", server.Url, "--json");
 
         Assert.Equal("queued", job["status"]!.GetValue<string>());
+        Assert.True(job["skip_duplicates"]!.GetValue<bool>());
         Assert.Equal(folder, job["local_directory"]!.GetValue<string>());
         Assert.True(listed.ExitCode == 0, listed.ToString());
         Assert.Contains(listed.Stdout.Split('\n'), line => line.Contains($" {id} ", StringComparison.Ordinal) && line.Contains("queued", StringComparison.Ordinal) && line.Contains(folder, StringComparison.Ordinal));

@@ -62,6 +62,43 @@ public sealed class InProcessWorkerTests(SqliteServerWithWorkerFixture fixture) 
     }
 
     [Fact]
+    public async Task QueuedJob_SkipDuplicates_CopiesOfTheLastCycleNotSentAndListedWithTheKeyTheyDuplicate()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, first, bucket) = await fixture.NewProjectAsync(tenant, prefix: "C1");
+        var second = (await ApiCalls.PostAsync(tenant.Admin, $"/api/projects/{projectId}/cycles", new { name = "C2", s3_prefix = "C2" }))["id"]!.GetValue<long>();
+        var root = await fixture.NewRootAsync(tenant);
+        var card = Path.Combine(root, "card-" + Guid.NewGuid().ToString("N")[..6]);
+        var copy = Path.Combine(root, "copy-" + Guid.NewGuid().ToString("N")[..6]);
+        var (a, b, fresh) = (TestData.Bytes(4000, 41), TestData.Bytes(70, 42), TestData.Bytes(900, 43));
+        Write(card, "SN1/a.wav", a);
+        Write(card, "SN1/b.wav", b);
+        Write(copy, "SN1-again/a.wav", a); // the same card, copied again under another folder name
+        Write(copy, "SN1-again/b.wav", b);
+        Write(copy, "SN1-again/new.wav", fresh);
+        var once = await ApiCalls.PostAsync(tenant.User, "/api/jobs", new { project_id = projectId, cycle_id = first, local_directory = card }, HttpStatusCode.Created);
+        Assert.Equal("completed", (await WaitAsync(tenant.User, once["id"]!.GetValue<long>()))["status"]!.GetValue<string>());
+
+        var job = await ApiCalls.PostAsync(tenant.User, "/api/jobs", new { project_id = projectId, cycle_id = second, local_directory = copy, skip_duplicates = true }, HttpStatusCode.Created);
+        var done = await WaitAsync(tenant.User, job["id"]!.GetValue<long>());
+
+        Assert.True(job["skip_duplicates"]!.GetValue<bool>());
+        Assert.Equal("completed", done["status"]!.GetValue<string>());
+        Assert.Equal(["C1/SN1/a.wav", "C1/SN1/b.wav", "C2/SN1-again/new.wav"], (await fixture.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
+        var files = (await ApiCalls.GetAsync(tenant.Viewer, $"/api/sessions/{done["session_id"]}/files"))["files"]!.AsArray().ToDictionary(f => f!["path"]!.GetValue<string>(), f => f!);
+        Assert.Equal("C1/SN1/a.wav", files["SN1-again/a.wav"]["duplicate_of"]!.GetValue<string>());
+        Assert.Equal("C1/SN1/b.wav", files["SN1-again/b.wav"]["duplicate_of"]!.GetValue<string>());
+        Assert.Null(files["SN1-again/new.wav"]["duplicate_of"]);
+        Assert.Equal("uploaded", files["SN1-again/new.wav"]["status"]!.GetValue<string>());
+    }
+
+    private static void Write(string folder, string path, byte[] bytes)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, path))!);
+        File.WriteAllBytes(Path.Combine(folder, path), bytes);
+    }
+
+    [Fact]
     public async Task DonationSchedules_RunByTheBackgroundServiceAndVisibleToAdmins()
     {
         var tenant = await fixture.NewTenantAsync();

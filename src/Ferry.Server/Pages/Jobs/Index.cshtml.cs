@@ -28,6 +28,7 @@ internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server
 
     [BindProperty] public long? CycleId { get; set; }
     [BindProperty] public string? LocalDirectory { get; set; }
+    [BindProperty] public bool SkipDuplicates { get; set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
@@ -39,7 +40,7 @@ internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server
         }
 
         var cycle = CycleId is { } id ? await _db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken) : null;
-        var (job, refusal, _) = await _jobs.QueueAsync(Caller, cycle?.ProjectId ?? 0, CycleId, LocalDirectory, null, cancellationToken);
+        var (job, refusal, _) = await _jobs.QueueAsync(Caller, cycle?.ProjectId ?? 0, CycleId, LocalDirectory, null, SkipDuplicates, cancellationToken);
         if (job is not null)
         {
             return Redirect("/jobs");

@@ -467,6 +467,36 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
         return (failed, files);
     }
 
+    /// <summary>
+    /// The periodic twin of <see cref="RecoverAsync"/> (run by the retention schedule, over every company): an upload
+    /// still receiving whose link was revoked or expired, or that got no chunk for <see cref="AbandonedAfter"/>, is
+    /// failed and its file — the bundle in digest form — deleted, so a donor who walks away leaves nothing on disk for
+    /// longer than a day. Uploads being finished are left to their finish. Returns how many uploads were swept.
+    /// </summary>
+    public async Task<int> SweepAbandonedAsync(FerryDbContext db, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var receiving = await db.DonationLinkUploads.Where(u => u.Status == DonationLinkUpload.Receiving).ToListAsync(cancellationToken);
+        var linkIds = receiving.Select(u => u.LinkId).Distinct().ToList();
+        var links = await db.DonationLinks.AsNoTracking().Where(l => linkIds.Contains(l.Id)).ToDictionaryAsync(l => l.Id, cancellationToken);
+        var swept = 0;
+        foreach (var upload in receiving)
+        {
+            var path = UploadPath(upload.Id);
+            var lastChunk = File.Exists(path) ? new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero) : upload.CreatedAt;
+            if (links.GetValueOrDefault(upload.LinkId) is { RevokedAt: null } link && link.ExpiresAt > now && now - lastChunk < AbandonedAfter)
+            {
+                continue;
+            }
+
+            await EndAsync(db, upload, DonationLinkUpload.Failed);
+            File.Delete(path);
+            swept++;
+        }
+
+        return swept;
+    }
+
     /// <summary>The donation row, running, made when the first part is re-keyed (the records need its id).</summary>
     private async Task<Donation> StartDonationAsync(FerryDbContext db, DonationLink link, string donor, CancellationToken cancellationToken)
     {

@@ -155,6 +155,45 @@ public abstract class DonationLinkErasureTests<TFixture>(TFixture fixture) : ICl
         Assert.DoesNotContain(DonationLinkDonor.TextsUnder(fixture.DataDirectory), t => DonationLinkDonor.Digest().IsMatch(t.Text));
     }
 
+    [Fact]
+    public async Task Retention_LinkUploadsAbandonedOrOfARevokedLink_DeletedWhileTheServerRuns_AFreshOneKept()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var token = await CreateLinkAsync(tenant.Admin);
+        var revokedToken = await CreateLinkAsync(tenant.Admin);
+        var anonymous = fixture.Anonymous();
+        var info = await DonationLinkDonor.InfoAsync(anonymous, token);
+        var version = info["policy_version"]!.GetValue<string>();
+        using var home = new TempDirectory("link-sweep");
+        var bytes = await File.ReadAllBytesAsync(await BundleAsync(info, home, "s" + Guid.NewGuid().ToString("N")[..10], "sweep", 10));
+        var intake = fixture.Factory.Services.GetRequiredService<DonationLinkIntake>();
+        var fresh = await StartWithHalfAsync(anonymous, token, bytes, version);
+        var abandoned = await StartWithHalfAsync(anonymous, token, bytes, version);
+        File.SetLastWriteTimeUtc(intake.UploadPath(abandoned), DateTime.UtcNow.AddHours(-25));
+        var ofRevoked = await StartWithHalfAsync(anonymous, revokedToken, bytes, version);
+
+        await ApiCalls.PostAsync(tenant.Admin, $"/api/donation-links/{LatestLinkId(await ApiCalls.GetAsync(tenant.Admin, "/api/donation-links"))}/revoke", new { }); // the second link
+
+        // The retention schedule's run, as Quartz would start it on a server that has been up for days.
+        await fixture.Factory.Services.GetRequiredService<DonationMaintenance>().RetentionAsync(CancellationToken.None);
+
+        Assert.True(File.Exists(intake.UploadPath(fresh)));
+        Assert.False(File.Exists(intake.UploadPath(abandoned)));
+        Assert.False(File.Exists(intake.UploadPath(ofRevoked)));
+        await using var scope = fixture.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        var statuses = await db.DonationLinkUploads.AsNoTracking().Where(u => u.CompanyId == tenant.CompanyId).ToDictionaryAsync(u => u.Id, u => u.Status);
+        Assert.Equal((DonationLinkUpload.Receiving, DonationLinkUpload.Failed, DonationLinkUpload.Failed), (statuses[fresh], statuses[abandoned], statuses[ofRevoked]));
+
+        // Its link revoked too, the fresh one goes at the next run (and the intake folder is empty for the other tests).
+        var first = ((JsonArray)(await ApiCalls.GetAsync(tenant.Admin, "/api/donation-links"))["items"]!).Min(l => l!["id"]!.GetValue<long>());
+        await ApiCalls.PostAsync(tenant.Admin, $"/api/donation-links/{first}/revoke", new { });
+        await fixture.Factory.Services.GetRequiredService<DonationMaintenance>().RetentionAsync(CancellationToken.None);
+        Assert.False(File.Exists(intake.UploadPath(fresh)));
+    }
+
+    private static long LatestLinkId(JsonObject links) => ((JsonArray)links["items"]!).Max(l => l!["id"]!.GetValue<long>());
+
     private async Task<string> CreateLinkAsync(HttpClient admin) =>
         (await ApiCalls.PostAsync(admin, "/api/donation-links", new { label = "Erasure cohort" }, HttpStatusCode.Created))["token"]!.GetValue<string>();
 

@@ -13,7 +13,7 @@ namespace Ferry.Server.Donations;
 /// retention clean-up that deletes donations older than <see cref="FerryServerOptions.DonationRetentionDays"/> days:
 /// their bundles in S3, their records and rows.
 /// </summary>
-internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationStudy study, DonationLinkIntake links, FerryServerOptions options, TimeProvider time, ILogger<DonationMaintenance> logger)
+internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationStudy study, FerryServerOptions options, TimeProvider time, ILogger<DonationMaintenance> logger)
 {
     public async Task ExportAsync(CancellationToken cancellationToken)
     {
@@ -92,11 +92,10 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
             var doomed = old.Select(d => d.Id).ToList();
             var records = await db.DonatedRecords.Where(r => doomed.Contains(r.DonationId)).ExecuteDeleteAsync(cancellationToken);
             var donations = await db.Donations.Where(d => doomed.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken);
-            var abandoned = await links.SweepAbandonedAsync(db, cancellationToken);
             // A run of no company is shown to every company's admin: the counts, which add up every company's, go to the server log.
-            logger.LogInformation("Donation retention: {Donations} donation(s) older than {Days} day(s) deleted: {Records} record(s), {Objects} bundle(s) in S3, {Lines} line(s) in {Exports} export(s) rewritten, {Versions} old version(s) removed; {Abandoned} abandoned donation-link upload(s) deleted",
-                donations, options.DonationRetentionDays, records, objects, lines, exports, versions, abandoned);
-            return $"donations older than {options.DonationRetentionDays} day(s) and abandoned donation-link uploads deleted in every company; the counts are in the server log";
+            logger.LogInformation("Donation retention: {Donations} donation(s) older than {Days} day(s) deleted: {Records} record(s), {Objects} bundle(s) in S3, {Lines} line(s) in {Exports} export(s) rewritten, {Versions} old version(s) removed",
+                donations, options.DonationRetentionDays, records, objects, lines, exports, versions);
+            return $"donations older than {options.DonationRetentionDays} day(s) deleted in every company; the counts are in the server log";
         }, cancellationToken);
     }
 

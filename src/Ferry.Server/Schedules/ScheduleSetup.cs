@@ -21,6 +21,7 @@ public static class ScheduleSetup
         // The jobs' services, also in a worker (the server registers them already).
         services.TryAddSingleton<DonationStudy>();
         services.TryAddSingleton<DonationMaintenance>();
+        services.TryAddSingleton<DonationLinkIntake>(); // the stalled-sessions run sweeps abandoned link uploads, in a worker too
         services.TryAddSingleton<SessionExportService>();
         services.AddSingleton<ScheduleRunListener>();
         services.AddScoped<ScheduleCatalog>();

@@ -156,7 +156,7 @@ public abstract class DonationLinkErasureTests<TFixture>(TFixture fixture) : ICl
     }
 
     [Fact]
-    public async Task Retention_LinkUploadsAbandonedOrOfARevokedLink_DeletedWhileTheServerRuns_AFreshOneKept()
+    public async Task StalledSweep_LinkUploadsAbandonedOrOfARevokedLink_DeletedWhileTheServerRuns_AFreshOneKept()
     {
         var tenant = await fixture.NewTenantAsync();
         var token = await CreateLinkAsync(tenant.Admin);
@@ -174,8 +174,8 @@ public abstract class DonationLinkErasureTests<TFixture>(TFixture fixture) : ICl
 
         await ApiCalls.PostAsync(tenant.Admin, $"/api/donation-links/{LatestLinkId(await ApiCalls.GetAsync(tenant.Admin, "/api/donation-links"))}/revoke", new { }); // the second link
 
-        // The retention schedule's run, as Quartz would start it on a server that has been up for days.
-        await fixture.Factory.Services.GetRequiredService<DonationMaintenance>().RetentionAsync(CancellationToken.None);
+        // The stalled-sessions schedule's run (every 5 minutes by default), as on a server that has been up for days.
+        await SweepAsync();
 
         Assert.True(File.Exists(intake.UploadPath(fresh)));
         Assert.False(File.Exists(intake.UploadPath(abandoned)));
@@ -188,8 +188,26 @@ public abstract class DonationLinkErasureTests<TFixture>(TFixture fixture) : ICl
         // Its link revoked too, the fresh one goes at the next run (and the intake folder is empty for the other tests).
         var first = ((JsonArray)(await ApiCalls.GetAsync(tenant.Admin, "/api/donation-links"))["items"]!).Min(l => l!["id"]!.GetValue<long>());
         await ApiCalls.PostAsync(tenant.Admin, $"/api/donation-links/{first}/revoke", new { });
-        await fixture.Factory.Services.GetRequiredService<DonationMaintenance>().RetentionAsync(CancellationToken.None);
+        await SweepAsync();
         Assert.False(File.Exists(intake.UploadPath(fresh)));
+    }
+
+    /// <summary>Runs the stalled-sessions schedule as the system administrator can (POST /api/schedules/stalled-sessions/run) and waits for its run to end.</summary>
+    private async Task SweepAsync()
+    {
+        var system = await fixture.SystemAdminAsync();
+        async Task<JsonArray> RunsAsync() => (await ApiCalls.GetAsync(system, "/api/schedules/stalled-sessions/runs"))["items"]!.AsArray();
+        var before = (await RunsAsync()).Select(r => r!["id"]!.GetValue<long>()).DefaultIfEmpty(0).Max();
+        await ApiCalls.ReadAsync(await system.PostAsync("/api/schedules/stalled-sessions/run", null), HttpStatusCode.Accepted);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonNode? run;
+        while ((run = (await RunsAsync()).FirstOrDefault(r => r!["id"]!.GetValue<long>() > before && r["manual"]!.GetValue<bool>())) is null || run["finished_at"] is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the stalled-sessions run did not end within 60 s");
+            await Task.Delay(200);
+        }
+
+        Assert.Equal("succeeded", run["outcome"]!.GetValue<string>());
     }
 
     private static long LatestLinkId(JsonObject links) => ((JsonArray)links["items"]!).Max(l => l!["id"]!.GetValue<long>());

@@ -468,7 +468,15 @@ public sealed class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>,
         await page.GetByLabel("Cycle").SelectOptionAsync(new SelectOptionValue { Label = "C2" });
         await page.GetByLabel("Folder").SetInputFilesAsync(folder);
         await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).Filter(new() { Visible = true }).WaitForAsync();
-        await page.WaitForFunctionAsync("() => !document.querySelector('#start').disabled");
+        try
+        {
+            await page.WaitForFunctionAsync("() => !document.querySelector('#start').disabled", null, new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException)
+        {
+            // Start stayed disabled: say what the page showed (the plan line names the files and the cycle it saw).
+            Assert.Fail($"Start stayed disabled for 60 s; plan: '{await page.InnerTextAsync("#plan")}', status: '{await page.InnerTextAsync("#status")}', cycle: '{await page.EvalOnSelectorAsync<string>("#cycle", "e => e.value")}'");
+        }
     }
 
     /// <summary>A card's folder: sensor folders (one nested a level deeper) of small recordings, and optionally one big file.</summary>

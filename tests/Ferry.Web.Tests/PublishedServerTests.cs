@@ -206,7 +206,7 @@ public sealed class PublishedServerTests(PublishedServerFixture web) : IClassFix
         await page.GetByLabel("Password").FillAsync(PublishedServerFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = "Upload a folder" }).WaitForAsync();
-        foreach (var path in new[] { "/sessions", $"/sessions/{session}", "/jobs", "/projects", $"/projects/{project}", "/contribute", "/users", "/exports", "/account/password", "/companies", "/schedules", "/storage", "/server-folders", "/donate", "/upload" })
+        foreach (var path in new[] { "/sessions", $"/sessions/{session}", "/jobs", "/projects", $"/projects/{project}", "/contribute", "/users", "/exports", "/account/password", "/companies", "/schedules", "/storage", "/server-folders", "/donation-links", "/donate", "/upload" })
         {
             await page.GotoAsync(web.Url + path, new() { WaitUntil = WaitUntilState.NetworkIdle });
         }

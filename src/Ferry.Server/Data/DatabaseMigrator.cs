@@ -1,18 +1,19 @@
 using System.Data.Common;
-using System.Reflection;
+using Ferry.Server.Data.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Ferry.Server.Data;
 
 /// <summary>
-/// Applies the versioned schema scripts (Data/Migrations/{Sqlite,PostgreSql}/NNNN_name.sql, embedded) in order,
-/// each in its own transaction, and records them in <c>schema_migrations</c>. Run explicitly by
-/// <c>ferry db migrate</c>; the server only checks that nothing is pending.
+/// Applies the versioned schema scripts (Data/Migrations/NNNN_name.sql, written once for both providers and rendered
+/// for this one by <see cref="MigrationScripts"/>) in order, each in its own transaction, and records them (version and
+/// name) in <c>schema_migrations</c>. Run explicitly by <c>ferry db migrate</c>; the server only checks that nothing is
+/// pending.
 /// </summary>
 internal sealed class DatabaseMigrator(FerryDbContext db, TimeProvider time)
 {
     /// <summary>The scripts for this provider, by version.</summary>
-    public IReadOnlyList<(int Version, string Name, string Sql)> Scripts { get; } = LoadScripts(db.Provider);
+    public IReadOnlyList<MigrationScript> Scripts { get; } = MigrationScripts.For(db.Provider);
 
     public int LatestVersion => Scripts.Count == 0 ? 0 : Scripts[^1].Version;
 
@@ -93,22 +94,5 @@ internal sealed class DatabaseMigrator(FerryDbContext db, TimeProvider time)
         parameter.ParameterName = name;
         parameter.Value = value;
         command.Parameters.Add(parameter);
-    }
-
-    private static List<(int, string, string)> LoadScripts(DatabaseProvider provider)
-    {
-        var assembly = Assembly.GetExecutingAssembly();
-        var folder = $"migrations/{provider}/";
-        var scripts = new List<(int, string, string)>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.Replace('\\', '/').StartsWith(folder, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            var file = resource[folder.Length..];
-            var version = int.Parse(file[..4], System.Globalization.CultureInfo.InvariantCulture);
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream);
-            scripts.Add((version, Path.GetFileNameWithoutExtension(file), reader.ReadToEnd()));
-        }
-
-        return scripts;
     }
 }

@@ -1,4 +1,4 @@
--- Ferry server schema, version 12 (SQLite): duplicates by content. A project's content index is its verified objects
+-- Ferry server schema, version 12: duplicates by content. A project's content index is its verified objects
 -- by checksum ('sha256:<hex>') and size; a session file whose bytes the project already holds under another key names
 -- that key in duplicate_of (skipped with status 'skipped' when the client asked to skip duplicates, else uploaded).
 ALTER TABLE session_files ADD COLUMN duplicate_of TEXT NULL;

@@ -1,8 +1,8 @@
--- Ferry server schema, version 13 (Sqlite): capture metadata per session file, recorded when a file is registered by
+-- Ferry server schema, version 13: capture metadata per session file, recorded when a file is registered by
 -- 'ferry upload --server' or a server job (the browser sends none), so a Camtrap DP export needs no second read of
 -- the objects. A company's through its session. Bounded by the API: texts to 200 characters, exif to 40 tags.
 CREATE TABLE session_file_captures (
-    session_id INTEGER NOT NULL REFERENCES upload_sessions (id) ON DELETE CASCADE,
+    session_id {bigint} NOT NULL REFERENCES upload_sessions (id) ON DELETE CASCADE,
     path TEXT NOT NULL,
     -- the device's wall-clock time, yyyy-MM-ddTHH:mm:ss (no zone: EXIF has none); utc_offset_minutes when the file says it
     captured_at TEXT NULL,

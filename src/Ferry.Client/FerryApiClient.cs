@@ -51,8 +51,8 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
     /// <summary>Signs in; returns the token and its lifetime in seconds.</summary>
     public async Task<(string Token, int ExpiresIn)> LoginAsync(string username, string password, CancellationToken cancellationToken)
     {
-        var body = await SendAsync(HttpMethod.Post, "api/auth/login", new { username, password }, cancellationToken).ConfigureAwait(false);
-        return (body!["access_token"]!.GetValue<string>(), body["expires_in"]!.GetValue<int>());
+        var token = Convert<TokenResponse>(await SendAsync(HttpMethod.Post, "api/auth/login", new LoginRequest(username, password), cancellationToken).ConfigureAwait(false));
+        return (token.AccessToken, token.ExpiresIn);
     }
 
     public async Task<List<ProjectResponse>> ProjectsAsync(CancellationToken cancellationToken) =>

@@ -107,7 +107,7 @@ internal sealed class S3DirectClient
         var sha256 = response.Headers.TryGetValues("x-amz-meta-" + S3ObjectStore.Sha256MetadataName, out var values) ? values.FirstOrDefault() : null;
         var info = new StoredObject(key, size, response.Headers.ETag?.Tag.Trim('"'), headers.LastModified ?? DateTimeOffset.MinValue, string.IsNullOrEmpty(sha256) ? null : sha256);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        return new ObjectContent(info, new ResponseBodyStream(response, stream));
+        return new ObjectContent(info, new ResponseBodyStream(stream, response));
     }
 
     private string Host => _endpoint.IsDefaultPort ? _endpoint.Host : $"{_endpoint.Host}:{_endpoint.Port}";
@@ -201,24 +201,5 @@ internal sealed class S3DirectClient
         var start = body.IndexOf("<Code>", StringComparison.Ordinal);
         var end = body.IndexOf("</Code>", StringComparison.Ordinal);
         return start >= 0 && end > start ? body[(start + 6)..end] : null;
-    }
-
-    /// <summary>A response body that disposes its response with it.</summary>
-    private sealed class ResponseBodyStream(HttpResponseMessage response, Stream inner) : ReadOnlyStream
-    {
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                response.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }

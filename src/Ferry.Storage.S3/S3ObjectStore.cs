@@ -124,7 +124,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
         var total = TotalSize(response.ContentRange) ?? response.ContentLength;
         var sha256 = response.Metadata[Sha256MetadataName];
         var info = new StoredObject(key, total, Unquote(response.ETag), ToOffset(response.LastModified), string.IsNullOrEmpty(sha256) ? null : sha256);
-        return new ObjectContent(info, new OwnedResponseStream(response));
+        return new ObjectContent(info, new ResponseBodyStream(response.ResponseStream, response, response.ContentLength));
     }
 
     /// <summary>
@@ -327,26 +327,4 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
 
     private static DateTimeOffset ToOffset(DateTime? value) =>
         value is { } time ? new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
-
-    /// <summary>A GET response's body that disposes the response with it.</summary>
-    private sealed class OwnedResponseStream(GetObjectResponse response) : ReadOnlyStream
-    {
-        private readonly Stream _inner = response.ResponseStream;
-
-        public override long Length => response.ContentLength;
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-                response.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Amazon.Runtime;
+using Ferry.Core;
 using Ferry.Core.Storage;
 
 namespace Ferry.Storage.S3;
@@ -82,7 +83,7 @@ internal sealed class S3Presigner
 
         var policy = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["expiration"] = (now + lifetime).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["expiration"] = Timestamps.IsoSeconds(now + lifetime),
             ["conditions"] = conditions,
         });
         var base64Policy = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(policy));

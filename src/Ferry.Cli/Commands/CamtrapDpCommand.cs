@@ -1,4 +1,5 @@
 using Ferry.Client;
+using Ferry.Client.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using System.IO.Compression;
@@ -66,8 +67,7 @@ internal sealed class CamtrapDpCommand
             }
         }
 
-        var server = ServerTokenStore.Normalize(parse.GetValue(_server)!);
-        using var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System), TimeSpan.FromMinutes(30));
+        using var api = SignedInServer.Connect(parse.GetValue(_server)!, TimeProvider.System, TimeSpan.FromMinutes(30));
         var staging = Path.Combine(Path.GetDirectoryName(output)!, $".{Path.GetFileName(output)}.ferry-{Guid.NewGuid():N}");
         var zip = staging + ".zip";
         try
@@ -79,7 +79,7 @@ internal sealed class CamtrapDpCommand
                 (projectId, cycleId) = await FindAsync(api, parse.GetValue(_project)!, parse.GetValue(_cycle), cancellationToken);
                 await using var file = new FileStream(zip, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
                 await api.DownloadAsync($"api/projects/{projectId}/camtrap-dp",
-                    new { cycle_id = cycleId, locations_csv = locations, presign_hours = presignHours, utc_offset = parse.GetValue(_utcOffset) }, file, cancellationToken);
+                    new CamtrapExportRequest(cycleId, locations, presignHours, parse.GetValue(_utcOffset)), file, cancellationToken);
             }
             catch (FerryApiException ex) when (ex.Status is HttpStatusCode.Conflict || (int?)ex.Status >= 500)
             {
@@ -91,7 +91,7 @@ internal sealed class CamtrapDpCommand
             }
             catch (HttpRequestException ex)
             {
-                throw new CliException(ExitCodes.SomeFailed, $"the download from {server.GetLeftPart(UriPartial.Authority)} broke off: {ex.Message}; OUT is untouched, run the command again");
+                throw new CliException(ExitCodes.SomeFailed, $"the download from {api.Server.GetLeftPart(UriPartial.Authority)} broke off: {ex.Message}; OUT is untouched, run the command again");
             }
 
             int media;

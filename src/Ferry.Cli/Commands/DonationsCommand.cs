@@ -35,8 +35,7 @@ internal sealed class DonationsCommand
             throw CliException.Usage("--format is jsonl or csv, --days from 1 to 3650");
         }
 
-        var server = ServerTokenStore.Normalize(parse.GetValue(_server)!);
-        using var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System), TimeSpan.FromHours(6));
+        using var api = SignedInServer.Connect(parse.GetValue(_server)!, TimeProvider.System, TimeSpan.FromHours(6));
         var path = parse.GetValue(_output) is { } output ? Path.GetFullPath(output) : null;
         var temporary = path is null ? null : path + ".part";
         try

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Ferry.Cli.Server;
 using Ferry.Cli.Stores;
 using Ferry.Client;
+using Ferry.Core;
 using Ferry.Core.Privacy;
 
 namespace Ferry.Cli.Commands;
@@ -90,8 +91,8 @@ internal sealed class DonorsCommand(TimeProvider time)
 
         if (parse.GetValue(_server) is { } serverText)
         {
-            var server = ServerTokenStore.Normalize(serverText);
-            using var api = new FerryApiClient(server, ServerTokenStore.Find(server, time));
+            using var api = SignedInServer.Connect(serverText, time);
+            var server = api.Server;
             try
             {
                 var erased = await api.EraseDonorAsync(pseudonym, cancellationToken);
@@ -206,7 +207,7 @@ internal sealed class DonorsCommand(TimeProvider time)
             throw CliException.Usage(ex.Message);
         }
 
-        Console.Out.WriteLine($"{policy.Text}\n\nPolicy version {policy.Version}. {pseudonym} withdrew consent on {withdrawal.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC.");
+        Console.Out.WriteLine($"{policy.Text}\n\nPolicy version {policy.Version}. {pseudonym} withdrew consent on {Timestamps.ForPeople(withdrawal.At)}.");
         Console.Out.Write($"To consent again to donations under this policy, type its version ({policy.Version}); anything else keeps consent withdrawn: ");
         var answer = Console.ReadLine()?.Trim();
         if (answer != policy.Version)

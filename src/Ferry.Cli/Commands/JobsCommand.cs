@@ -62,31 +62,24 @@ internal sealed class JobsCommand
         return command;
     }
 
-    private async Task<int> RunAsync(ParseResult parse, Func<FerryApiClient, Task<int>> action)
+    private Task<int> RunAsync(ParseResult parse, Func<FerryApiClient, Task<int>> action) => SignedInServer.RunAsync(parse.GetValue(_server)!, async api =>
     {
-        var server = ServerTokenStore.Normalize(parse.GetValue(_server)!);
-        using var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));
         try
         {
             return await action(api);
         }
         catch (FerryApiException ex) when (ex.Status == HttpStatusCode.NotFound && parse.CommandResult.Command.Name is "show" or "cancel")
         {
-            throw new CliException(ExitCodes.SomeFailed, $"the server has no job {parse.GetValue(_id)} in your company; list them with 'ferry jobs list --server {server.GetLeftPart(UriPartial.Authority)}'");
+            throw new CliException(ExitCodes.SomeFailed, $"the server has no job {parse.GetValue(_id)} in your company; list them with 'ferry jobs list --server {api.Server.GetLeftPart(UriPartial.Authority)}'");
         }
-        catch (FerryApiException ex)
-        {
-            throw CliException.Usage(ex.Message);
-        }
-    }
+    });
 
     private async Task<int> QueueAsync(ParseResult parse, FerryApiClient api, CancellationToken cancellationToken)
     {
         var (project, cycle) = await ServerProjects.FindAsync(api, parse.GetValue(_project)!, parse.GetValue(_cycle)!, cancellationToken);
         var answer = await api.QueueJobAsync(project.Id, cycle.Id, parse.GetValue(_directory)!, parse.GetValue(_label), parse.GetValue(_skipDuplicates), cancellationToken);
-        if (parse.GetValue(_json))
+        if (PrintedJson(parse, answer))
         {
-            Console.Out.WriteLine(answer.ToJsonString());
             return ExitCodes.Success;
         }
 
@@ -104,9 +97,8 @@ internal sealed class JobsCommand
         }
 
         var answer = await api.JobsAsync(parse.GetValue(_status), limit, cancellationToken);
-        if (parse.GetValue(_json))
+        if (PrintedJson(parse, answer))
         {
-            Console.Out.WriteLine(answer.ToJsonString());
             return ExitCodes.Success;
         }
 
@@ -134,9 +126,8 @@ internal sealed class JobsCommand
     private async Task<int> ShowAsync(ParseResult parse, FerryApiClient api, CancellationToken cancellationToken)
     {
         var answer = await api.JobAsync(parse.GetValue(_id), cancellationToken);
-        if (parse.GetValue(_json))
+        if (PrintedJson(parse, answer))
         {
-            Console.Out.WriteLine(answer.ToJsonString());
             return ExitCodes.Success;
         }
 
@@ -163,9 +154,8 @@ internal sealed class JobsCommand
     private async Task<int> CancelAsync(ParseResult parse, FerryApiClient api, CancellationToken cancellationToken)
     {
         var answer = await api.CancelJobAsync(parse.GetValue(_id), cancellationToken);
-        if (parse.GetValue(_json))
+        if (PrintedJson(parse, answer))
         {
-            Console.Out.WriteLine(answer.ToJsonString());
             return ExitCodes.Success;
         }
 
@@ -174,6 +164,18 @@ internal sealed class JobsCommand
             ? $"Job {job.Id} is running on {job.Worker}; it stops at the worker's next heartbeat"
             : $"Job {job.Id}: {job.Status}");
         return ExitCodes.Success;
+    }
+
+    /// <summary>With <c>--json</c>, prints the server's answer as it came and returns true.</summary>
+    private bool PrintedJson(ParseResult parse, System.Text.Json.Nodes.JsonNode answer)
+    {
+        if (!parse.GetValue(_json))
+        {
+            return false;
+        }
+
+        Console.Out.WriteLine(answer.ToJsonString());
+        return true;
     }
 
     /// <summary>A cell shown as it is: names and messages from the server are not Spectre markup.</summary>

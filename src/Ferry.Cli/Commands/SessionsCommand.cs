@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Ferry.Cli.Configuration;
 using Ferry.Core;
+using Ferry.Core.Csv;
 using Ferry.Core.Journal;
 
 namespace Ferry.Cli.Commands;
@@ -47,12 +48,14 @@ internal sealed class SessionsCommand
 
         if (format == "csv")
         {
-            Console.Out.WriteLine("id,command,started_at,finished_at,outcome,source,destination,files_total,files_uploaded,files_present,files_skipped,files_failed,files_moved,bytes_total,bytes_uploaded,retries,duration_ms");
+            using var csv = SpreadsheetCsv.Create(Console.Out, Console.Out.NewLine);
+            csv.WriteRecord(["id", "command", "started_at", "finished_at", "outcome", "source", "destination", "files_total", "files_uploaded", "files_present", "files_skipped",
+                "files_failed", "files_moved", "bytes_total", "bytes_uploaded", "retries", "duration_ms"]);
             foreach (var s in sessions)
             {
                 var c = s.Counts;
-                Console.Out.WriteLine(string.Join(',', new object?[] { s.Id, s.Command, s.StartedAt.ToString("O", CultureInfo.InvariantCulture), s.FinishedAt?.ToString("O", CultureInfo.InvariantCulture), s.Outcome, s.Source, s.Destination,
-                    c.FilesTotal, c.FilesUploaded, c.FilesPresent, c.FilesSkipped, c.FilesFailed, c.FilesMoved, c.BytesTotal, c.BytesUploaded, c.Retries, c.DurationMs }.Select(Csv)));
+                Record(csv, s.Id, s.Command, s.StartedAt.ToString("O", CultureInfo.InvariantCulture), s.FinishedAt?.ToString("O", CultureInfo.InvariantCulture), s.Outcome, s.Source, s.Destination,
+                    c.FilesTotal, c.FilesUploaded, c.FilesPresent, c.FilesSkipped, c.FilesFailed, c.FilesMoved, c.BytesTotal, c.BytesUploaded, c.Retries, c.DurationMs);
             }
 
             return ExitCodes.Success;
@@ -100,10 +103,11 @@ internal sealed class SessionsCommand
 
         if (format == "csv")
         {
-            Console.Out.WriteLine("path,key,size,sha256,etag,outcome,reason,at");
+            using var csv = SpreadsheetCsv.Create(Console.Out, Console.Out.NewLine);
+            csv.WriteRecord(["path", "key", "size", "sha256", "etag", "outcome", "reason", "at"]);
             foreach (var f in journal.ReadSessionFiles(id, outcome))
             {
-                Console.Out.WriteLine(string.Join(',', new object?[] { f.Path, f.Key, f.Size, f.Sha256, f.ETag, f.Outcome, f.Reason, f.At.ToString("O", CultureInfo.InvariantCulture) }.Select(Csv)));
+                Record(csv, f.Path, f.Key, f.Size, f.Sha256, f.ETag, f.Outcome, f.Reason, f.At.ToString("O", CultureInfo.InvariantCulture));
             }
 
             return ExitCodes.Success;
@@ -159,6 +163,14 @@ internal sealed class SessionsCommand
         ["bytes_total"] = s.Counts.BytesTotal, ["bytes_uploaded"] = s.Counts.BytesUploaded, ["retries"] = s.Counts.Retries, ["duration_ms"] = s.Counts.DurationMs,
     };
 
-    /// <summary>A CSV cell: quoted as needed, formula-looking text neutralized (<see cref="Core.Csv.CsvField"/>).</summary>
-    private static string Csv(object? value) => Core.Csv.CsvField.Value(value);
+    /// <summary>One CSV record: numbers as numbers, text quoted as needed and formula-looking text neutralized (<see cref="SpreadsheetCsv"/>).</summary>
+    private static void Record(CsvHelper.CsvWriter csv, params object?[] values)
+    {
+        foreach (var value in values)
+        {
+            csv.WriteField(value);
+        }
+
+        csv.EndRecord();
+    }
 }

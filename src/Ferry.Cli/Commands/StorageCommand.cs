@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Ferry.Cli.Server;
 using Ferry.Client;
+using Ferry.Client.Contracts;
 
 namespace Ferry.Cli.Commands;
 
@@ -67,19 +68,7 @@ internal sealed class StorageCommand
         return command;
     }
 
-    private async Task<int> RunAsync(ParseResult parse, Func<FerryApiClient, Task<int>> action)
-    {
-        var server = ServerTokenStore.Normalize(parse.GetValue(_server)!);
-        using var api = new FerryApiClient(server, ServerTokenStore.Find(server, TimeProvider.System));
-        try
-        {
-            return await action(api);
-        }
-        catch (FerryApiException ex)
-        {
-            throw CliException.Usage(ex.Message);
-        }
-    }
+    private Task<int> RunAsync(ParseResult parse, Func<FerryApiClient, Task<int>> action) => SignedInServer.RunAsync(parse.GetValue(_server)!, action);
 
     private async Task<int> AddAsync(ParseResult parse, FerryApiClient api, CancellationToken cancellationToken)
     {
@@ -100,16 +89,8 @@ internal sealed class StorageCommand
             }
         }
 
-        var body = await api.CallAsync(HttpMethod.Post, "api/storage-locations", new
-        {
-            name = parse.GetValue(_name),
-            endpoint_url = parse.GetValue(_endpoint),
-            region = parse.GetValue(_region),
-            credential_source = keyId is not null ? "keys" : profile is not null ? "profile" : "default",
-            profile_name = profile,
-            access_key_id = keyId,
-            secret_access_key = secret,
-        }, cancellationToken);
+        var body = await api.CallAsync(HttpMethod.Post, "api/storage-locations", new StorageLocationRequest(parse.GetValue(_name), parse.GetValue(_endpoint), parse.GetValue(_region),
+            AddressingStyle: null, keyId is not null ? "keys" : profile is not null ? "profile" : "default", profile, keyId, secret), cancellationToken);
         Console.Out.WriteLine($"Added storage location {body!["id"]} '{body["name"]}' ({body["endpoint_url"]?.GetValue<string>() ?? "AWS"}, {body["region"]}, credentials: {body["credential_source"]})");
         return ExitCodes.Success;
     }
@@ -143,10 +124,9 @@ internal sealed class StorageCommand
     private async Task<int> TestAsync(ParseResult parse, FerryApiClient api, CancellationToken cancellationToken)
     {
         var id = await ResolveAsync(api, parse.GetValue(_location)!, cancellationToken);
-        var answer = (await api.CallAsync(HttpMethod.Post, $"api/storage-locations/{id}/test", new { bucket = parse.GetValue(_bucket) }, cancellationToken))!;
-        var ok = answer["ok"]!.GetValue<bool>();
-        (ok ? Console.Out : Console.Error).WriteLine((ok ? "" : "ferry: ") + answer["message"]!.GetValue<string>());
-        return ok ? ExitCodes.Success : ExitCodes.SomeFailed;
+        var answer = FerryApiClient.Read<StorageTestResponse>(await api.CallAsync(HttpMethod.Post, $"api/storage-locations/{id}/test", new StorageTestRequest(parse.GetValue(_bucket)), cancellationToken));
+        (answer.Ok ? Console.Out : Console.Error).WriteLine((answer.Ok ? "" : "ferry: ") + answer.Message);
+        return answer.Ok ? ExitCodes.Success : ExitCodes.SomeFailed;
     }
 
     private async Task<int> RemoveAsync(ParseResult parse, FerryApiClient api, CancellationToken cancellationToken)
@@ -161,7 +141,7 @@ internal sealed class StorageCommand
     {
         var id = await ResolveAsync(api, parse.GetValue(_location)!, cancellationToken);
         var grant = (await api.CallAsync(HttpMethod.Post, $"api/storage-locations/{id}/grants",
-            new { company_id = parse.GetValue(_company), bucket_pattern = parse.GetValue(_bucket), shared = parse.GetValue(_shared) }, cancellationToken))!;
+            new StorageGrantRequest(parse.GetValue(_company), parse.GetValue(_bucket), parse.GetValue(_shared)), cancellationToken))!;
         Console.Out.WriteLine($"Granted {grant["bucket_pattern"]} at storage location {id} to company {grant["company_id"]}{(grant["shared"]!.GetValue<bool>() ? " (shared)" : "")}");
         return ExitCodes.Success;
     }

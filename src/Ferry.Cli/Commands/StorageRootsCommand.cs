@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Ferry.Cli.Server;
-using Ferry.Client;
 
 namespace Ferry.Cli.Commands;
 
@@ -36,9 +35,7 @@ internal sealed class StorageRootsCommand(Option<string> server)
             throw CliException.Usage("give --add DIR or --remove DIR, not both");
         }
 
-        var url = ServerTokenStore.Normalize(parse.GetValue(server)!);
-        using var api = new FerryApiClient(url, ServerTokenStore.Find(url, TimeProvider.System));
-        try
+        return await SignedInServer.RunAsync(parse.GetValue(server)!, async api =>
         {
             if (add is not null)
             {
@@ -65,10 +62,6 @@ internal sealed class StorageRootsCommand(Option<string> server)
             }
 
             return ExitCodes.Success;
-        }
-        catch (FerryApiException ex)
-        {
-            throw CliException.Usage(ex.Message);
-        }
+        });
     }
 }

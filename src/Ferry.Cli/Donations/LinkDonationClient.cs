@@ -2,15 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ferry.Client.Contracts;
 
 namespace Ferry.Cli.Donations;
-
-/// <summary>A donation link as the server serves it (<c>GET /api/link</c>).</summary>
-internal sealed record LinkInfo(string Label, string Study, string PolicyVersion, string PolicyHash, string PolicyText, string Rules, string RulesHash, string Salt,
-    DateTimeOffset ExpiresAt, long MaxBytes, int DonationsLeft, int ChunkBytes);
-
-/// <summary>The server's answer to a finished link donation.</summary>
-internal sealed record LinkDonation(string Donor, int Files, long Records, long Malformed, long Bytes, string Location, DateTimeOffset CreatedAt);
 
 /// <summary>
 /// The calls <c>ferry donate --link</c> makes (docs/api.md, "Donation links"): no account and no S3 credentials, only the
@@ -59,9 +53,9 @@ internal sealed class LinkDonationClient : IDisposable
     public async Task<string> UploadAsync(string path, string sha256, string consent, CancellationToken cancellationToken)
     {
         var length = new FileInfo(path).Length;
-        var started = await SendAsync<JsonObject>(() => new HttpRequestMessage(HttpMethod.Post, "api/link/uploads") { Content = JsonContent.Create(new { length, sha256, consent }, options: Json) }, cancellationToken);
-        var id = started!["id"]!.GetValue<string>();
-        var chunk = started["chunk_bytes"]!.GetValue<int>();
+        var started = await SendAsync<LinkUploadResponse>(() => new HttpRequestMessage(HttpMethod.Post, "api/link/uploads") { Content = JsonContent.Create(new NewLinkUpload(length, sha256, consent), options: Json) }, cancellationToken);
+        var id = started!.Id;
+        var chunk = started.ChunkBytes;
         await using var file = File.OpenRead(path);
         var buffer = new byte[chunk];
         long offset = 0;
@@ -78,7 +72,7 @@ internal sealed class LinkDonationClient : IDisposable
                 using var response = await _http.SendAsync(request, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
-                    offset = (await response.Content.ReadFromJsonAsync<JsonObject>(Json, cancellationToken))!["offset"]!.GetValue<long>();
+                    offset = (await response.Content.ReadFromJsonAsync<LinkUploadResponse>(Json, cancellationToken))!.Offset;
                     failures = 0;
                     continue;
                 }
@@ -115,18 +109,18 @@ internal sealed class LinkDonationClient : IDisposable
     }
 
     public async Task<long> OffsetAsync(string id, CancellationToken cancellationToken) =>
-        (await SendAsync<JsonObject>(() => new HttpRequestMessage(HttpMethod.Get, $"api/link/uploads/{id}"), cancellationToken))!["offset"]!.GetValue<long>();
+        (await SendAsync<LinkUploadResponse>(() => new HttpRequestMessage(HttpMethod.Get, $"api/link/uploads/{id}"), cancellationToken))!.Offset;
 
     /// <summary>Asks the server to check, re-key and store the upload; returns once it has (the originals may then be archived).</summary>
     /// <remarks>A 503 (the server is busy checking other donations, or erasing) is sent again after its Retry-After, up to <see cref="MaximumAttempts"/> times.</remarks>
-    public async Task<LinkDonation> FinishAsync(string id, CancellationToken cancellationToken)
+    public async Task<LinkDonationResponse> FinishAsync(string id, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             using var response = await SendOnceAsync(new HttpRequestMessage(HttpMethod.Post, $"api/link/uploads/{id}/finish"), cancellationToken);
             if (response.IsSuccessStatusCode)
             {
-                return (await response.Content.ReadFromJsonAsync<LinkDonation>(Json, cancellationToken))!;
+                return (await response.Content.ReadFromJsonAsync<LinkDonationResponse>(Json, cancellationToken))!;
             }
 
             if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == MaximumAttempts)

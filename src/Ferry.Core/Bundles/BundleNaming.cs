@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace Ferry.Core.Bundles;
@@ -46,7 +45,7 @@ public static class BundleNaming
 
     /// <summary>The folder name for a bundle made at <paramref name="at"/> (converted to UTC).</summary>
     public static string FolderName(DateTimeOffset at, string name) =>
-        at.UtcDateTime.ToString("yyyyMMdd'_'HHmmss", CultureInfo.InvariantCulture) + "_" + Slug(name);
+        Timestamps.FileName(at) + "_" + Slug(name);
 
     private static char Fold(char c)
     {

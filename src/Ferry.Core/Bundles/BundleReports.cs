@@ -48,7 +48,7 @@ public static class BundleReports
         json.WriteString("name", d.Name);
         json.WriteString("outcome", Outcome(d));
         json.WriteString("location", d.Location);
-        json.WriteString("created_at", Stamp(d.CreatedAt));
+        json.WriteString("created_at", Timestamps.Iso(d.CreatedAt));
         json.WriteStartObject("created_by");
         json.WriteString("user", d.CreatedBy);
         json.WriteString("host", d.Host);
@@ -129,9 +129,9 @@ public static class BundleReports
         text.WriteLine();
         text.WriteLine($"Bundle:      {d.Folder}");
         text.WriteLine($"Location:    {d.Location}");
-        text.WriteLine($"Created:     {Stamp(d.CreatedAt)} by {d.CreatedBy} on {d.Host}");
+        text.WriteLine($"Created:     {Timestamps.Iso(d.CreatedAt)} by {d.CreatedBy} on {d.Host}");
         text.WriteLine(d.DeliveredAt is { } delivered
-            ? $"Outcome:     delivered {Stamp(delivered)}, every file verified by size and SHA-256 (attempt {d.Attempts + 1})"
+            ? $"Outcome:     delivered {Timestamps.Iso(delivered)}, every file verified by size and SHA-256 (attempt {d.Attempts + 1})"
             : $"Outcome:     queued in the outbox, not yet delivered{(d.LastError is null ? "" : $" (last error: {d.LastError})")}");
         text.WriteLine($"Contents:    {Count(d.Files, "file")}, {Bytes(d.Bytes)} in {Count(d.Sections.Count, "section")}");
         text.WriteLine($"Collected in {Seconds(d.CollectMilliseconds)}{(d.DeliveryMilliseconds is { } ms ? $", delivered in {Seconds(ms)}" : "")}");
@@ -167,7 +167,7 @@ public static class BundleReports
     {
         if (value is { } at)
         {
-            json.WriteString(name, Stamp(at));
+            json.WriteString(name, Timestamps.Iso(at));
         }
     }
 
@@ -182,8 +182,6 @@ public static class BundleReports
 
         File.Move(temporary, path, overwrite: true);
     }
-
-    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n.ToString("N0", CultureInfo.InvariantCulture)} {noun}s";
 

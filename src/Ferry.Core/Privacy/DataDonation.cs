@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
 using Ferry.Core.Storage;
@@ -95,7 +94,7 @@ public static class DataDonation
             var consent = new ConsentRecord(pseudonym, ConsentRecord.Granted, now, request.Policy.Version, request.Policy.Hash, $"{request.Pattern} files donated with Ferry", request.Pseudonymizer.Rules.Study);
             var (manifest, bytes) = await PseudonymizeAsync(request, files, pseudonym, staging, now, cancellationToken).ConfigureAwait(false);
             // Time first (listings sort by it), then a random part: two donations in one second never share a name.
-            var bundleName = now.UtcDateTime.ToString("yyyyMMdd'_'HHmmss", CultureInfo.InvariantCulture) + "_" + Guid.NewGuid().ToString("N")[..8] + ".zip";
+            var bundleName = Timestamps.FileName(now) + "_" + Guid.NewGuid().ToString("N")[..8] + ".zip";
             await WriteBundleAsync(Path.Combine(staging, "upload", bundleName), Path.Combine(staging, "parts"), manifest, consent, cancellationToken).ConfigureAwait(false);
 
             var prefix = request.Prefix + "donations/" + pseudonym + "/";
@@ -139,7 +138,7 @@ public static class DataDonation
 
     /// <summary>The one line that refuses a donation under a withdrawn consent.</summary>
     public static string WithdrawnMessage(string pseudonym, ConsentRecord withdrawal) =>
-        $"{pseudonym} withdrew consent on {withdrawal.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; nothing was sent. To donate again, renew consent at a terminal with 'ferry donors consent {pseudonym}'";
+        $"{pseudonym} withdrew consent on {Timestamps.ForPeople(withdrawal.At)}; nothing was sent. To donate again, renew consent at a terminal with 'ferry donors consent {pseudonym}'";
 
     /// <summary>The files to donate: regular files whose name matches <paramref name="pattern"/>, under <paramref name="folder"/> but not under <paramref name="archive"/>, in path order.</summary>
     public static IReadOnlyList<string> FindFiles(string folder, string pattern, string archive)

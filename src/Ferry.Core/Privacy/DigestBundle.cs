@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ferry.Core.Hashing;
 
 namespace Ferry.Core.Privacy;
@@ -67,7 +66,7 @@ public static class DigestBundle
 
     /// <summary>A bundle name as the server gives it: time first (listings sort by it), then a random part.</summary>
     public static string BundleName(DateTimeOffset now) =>
-        now.UtcDateTime.ToString("yyyyMMdd'_'HHmmss", CultureInfo.InvariantCulture) + "_" + Guid.NewGuid().ToString("N")[..8] + ".zip";
+        Timestamps.FileName(now) + "_" + Guid.NewGuid().ToString("N")[..8] + ".zip";
 }
 
 /// <summary>A digest bundle on disk: its path, manifest, SHA-256 (hex) and size, and the size of the original files.</summary>

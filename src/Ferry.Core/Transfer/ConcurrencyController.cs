@@ -115,20 +115,7 @@ public sealed class ConcurrencyController
             node = _waiters.AddLast(signal);
         }
 
-        using (cancellationToken.Register(() =>
-        {
-            lock (_lock)
-            {
-                if (node.List is not null)
-                {
-                    _waiters.Remove(node);
-                    signal.TrySetCanceled(cancellationToken);
-                }
-            }
-        }))
-        {
-            await signal.Task.ConfigureAwait(false);
-        }
+        await QueuedWaiter.WaitAsync(_lock, node, signal, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Frees a slot; <paramref name="completedRequests"/> and <paramref name="bytes"/> count towards this window's throughput.</summary>

@@ -36,20 +36,7 @@ public sealed class MemoryBudget
             node = _waiters.AddLast((bytes, signal));
         }
 
-        using (cancellationToken.Register(() =>
-        {
-            lock (_lock)
-            {
-                if (node.List is not null)
-                {
-                    _waiters.Remove(node);
-                    signal.TrySetCanceled(cancellationToken);
-                }
-            }
-        }))
-        {
-            await signal.Task.ConfigureAwait(false);
-        }
+        await QueuedWaiter.WaitAsync(_lock, node, signal, cancellationToken).ConfigureAwait(false);
     }
 
     public void Release(long bytes)

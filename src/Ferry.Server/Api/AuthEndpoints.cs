@@ -1,10 +1,5 @@
 namespace Ferry.Server.Api;
 
-internal sealed record LoginRequest(string? Username, string? Password);
-
-/// <summary>A bearer token; <c>MustChangePassword</c>: it is good only for <c>POST /api/auth/password</c> until the password is changed.</summary>
-internal sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, bool MustChangePassword = false);
-
 internal sealed record MeResponse(long Id, string Username, string Role, long CompanyId, string CompanyName, bool IsSystemAdmin);
 
 internal sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);

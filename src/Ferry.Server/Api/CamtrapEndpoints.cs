@@ -3,13 +3,6 @@ using Ferry.Server.Camtrap;
 namespace Ferry.Server.Api;
 
 /// <summary>
-/// The request for a Camtrap DP package: cycle_id (null: every cycle), locations_csv (deploymentID or folder, latitude,
-/// longitude, …), presign_hours (0: plain S3 URLs; 1–168: presigned GET URLs, living no longer than the operator's ceiling and the caller's sign-in), utc_offset (+HH:MM for cameras whose files
-/// do not say theirs).
-/// </summary>
-internal sealed record CamtrapExportRequest(long? CycleId = null, string? LocationsCsv = null, int? PresignHours = null, string? UtcOffset = null);
-
-/// <summary>
 /// <c>POST /api/projects/{id}/camtrap-dp</c>: the project's uploaded media as a Camtrap DP 1.0 package (a zip of
 /// datapackage.json, deployments.csv, media.csv, observations.csv), built from the capture metadata recorded at upload.
 /// Users and admins (the media rows carry URLs to the objects); another company's project is a 404.
@@ -47,7 +40,7 @@ internal static class CamtrapEndpoints
 
         if (package.LinksExpireAt is { } expires)
         {
-            http.Response.Headers[LinksExpireHeader] = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            http.Response.Headers[LinksExpireHeader] = Ferry.Core.Timestamps.IsoSeconds(expires);
         }
 
         return TypedResults.File(package.Zip, "application/zip", package.FileName);

@@ -174,9 +174,3 @@ internal sealed record DonationLinkResponse(long Id, string Label, string Policy
 
 /// <summary>A new link: its row, its URL and its token — this answer is the only place the token appears.</summary>
 internal sealed record CreatedDonationLink(DonationLinkResponse Link, string Url, string Token);
-
-internal sealed record NewLinkUpload(long Length, string? Sha256, string? Consent);
-
-internal sealed record LinkUploadResponse(string Id, long Offset, long Length, int ChunkBytes);
-
-internal sealed record LinkDonationResponse(string Donor, int Files, long Records, long Malformed, long Bytes, string Location, DateTimeOffset CreatedAt);

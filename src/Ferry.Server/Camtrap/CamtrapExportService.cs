@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsvHelper;
+using Ferry.Core;
 using Ferry.Core.Checks;
 using Ferry.Server.Sessions;
 
@@ -293,7 +294,7 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
             ["resources"] = resources,
             ["profile"] = ProfileUrl,
             ["name"] = Slug(title),
-            ["created"] = created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["created"] = Timestamps.IsoSeconds(created),
             ["title"] = title,
             ["description"] = linkLifetime is { } lifetime
                 ? string.Create(CultureInfo.InvariantCulture, $"Media filePath values are presigned S3 links valid for {lifetime.TotalSeconds:0} seconds, until {(created + lifetime).UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}; export again for fresh links.")

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Ferry.Core;
 using Ferry.Core.Hashing;
 using Ferry.Core.Privacy;
 using Ferry.Core.Transfer;
@@ -39,8 +39,8 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
         return link switch
         {
             null => (null, new LinkRefusal(StatusCodes.Status404NotFound, "this donation link does not exist; check that you copied all of it")),
-            { RevokedAt: { } revoked } => (null, new LinkRefusal(StatusCodes.Status410Gone, $"this donation link was revoked on {Day(revoked)}; ask the study for a new one")),
-            _ when link.ExpiresAt <= now => (null, new LinkRefusal(StatusCodes.Status410Gone, $"this donation link expired on {Day(link.ExpiresAt)}; ask the study for a new one")),
+            { RevokedAt: { } revoked } => (null, new LinkRefusal(StatusCodes.Status410Gone, $"this donation link was revoked on {Timestamps.ForPeople(revoked)}; ask the study for a new one")),
+            _ when link.ExpiresAt <= now => (null, new LinkRefusal(StatusCodes.Status410Gone, $"this donation link expired on {Timestamps.ForPeople(link.ExpiresAt)}; ask the study for a new one")),
             _ when link.PolicyVersion != study.Policy.Version => (null, new LinkRefusal(StatusCodes.Status410Gone, $"this donation link was made for policy version {link.PolicyVersion}, the study's policy is now version {study.Policy.Version}; ask the study for a new link")),
             _ => (link, null),
         };
@@ -525,13 +525,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
     /// <summary>Inserts a re-keyed part's records in batches.</summary>
     private Task StoreRecordsAsync(FerryDbContext db, Donation donation, string part, CancellationToken cancellationToken) =>
         DonatedRecordsImport.InsertAsync(db, donation, part, time.GetUtcNow(), cancellationToken);
-
-    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
 }
 
 /// <summary>Why a donation-link call was refused: the HTTP status and one sentence for the donor.</summary>
 internal sealed record LinkRefusal(int Status, string Message);
-
-/// <summary>A link as its donors see it: label, study, policy, rules (JSON) and their hash, the public salt (base64), expiry and limits.</summary>
-internal sealed record LinkInfo(string Label, string Study, string PolicyVersion, string PolicyHash, string PolicyText, string Rules, string RulesHash, string Salt,
-    DateTimeOffset ExpiresAt, long MaxBytes, int DonationsLeft, int ChunkBytes);

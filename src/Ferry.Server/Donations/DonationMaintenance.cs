@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.IO.Compression;
+using Ferry.Core;
 using Ferry.Core.Privacy;
 using Ferry.Core.Storage;
 using Ferry.Core.Transfer;
@@ -27,7 +27,7 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
             {
                 var destination = study.Destination(company) ?? throw new InvalidOperationException("Ferry:DonationDestination is not set");
                 var now = time.GetUtcNow();
-                var name = $"{now.UtcDateTime.ToString("yyyyMMdd'_'HHmmss", CultureInfo.InvariantCulture)}_last-{options.DonationExportDays}d.jsonl.gz";
+                var name = $"{Timestamps.FileName(now)}_last-{options.DonationExportDays}d.jsonl.gz";
                 var folder = Path.Combine(options.ResolvedDataDirectory, "donations", "exports", Guid.NewGuid().ToString("N"));
                 Directory.CreateDirectory(folder);
                 try

@@ -1,13 +1,13 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ferry.Core;
 using Ferry.Core.Csv;
 
 namespace Ferry.Server.Donations;
 
 /// <summary>
 /// Streams a company's donated records of the last N days as JSON Lines (<c>{"id","donation_id","donor","recorded_at","record"}</c>)
-/// or CSV (<c>id,donation_id,donor,recorded_at,record</c>, the record as JSON text; cells through <see cref="CsvField"/>), straight from the database to the
+/// or CSV (<c>id,donation_id,donor,recorded_at,record</c>, the record as JSON text; written by <see cref="SpreadsheetCsv"/>), straight from the database to the
 /// output: a million rows never sit in memory.
 /// </summary>
 internal static class DonationRecordsWriter
@@ -50,25 +50,33 @@ internal static class DonationRecordsWriter
         var since = now - TimeSpan.FromDays(days);
         var rows = db.DonatedRecords.AsNoTracking().Where(r => r.CompanyId == companyId && r.RecordedAt >= since).OrderBy(r => r.Id)
             .Select(r => new { r.Id, r.DonationId, r.Donor, r.RecordedAt, r.Data });
-        await using var text = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        long count = 0;
         if (format == "csv")
         {
-            await text.WriteLineAsync("id,donation_id,donor,recorded_at,record");
+            await using var csv = SpreadsheetCsv.Create(output);
+            await csv.WriteRecordAsync(["id", "donation_id", "donor", "recorded_at", "record"], cancellationToken);
+            await foreach (var r in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                csv.WriteField(r.Id);
+                csv.WriteField(r.DonationId);
+                csv.WriteField(r.Donor);
+                csv.WriteField(Timestamps.Iso(r.RecordedAt));
+                csv.WriteField(r.Data);
+                await csv.EndRecordAsync(cancellationToken);
+                if (++count % 10_000 == 0)
+                {
+                    await csv.FlushAsync(cancellationToken);
+                }
+            }
+
+            await csv.FlushAsync(cancellationToken);
+            return count;
         }
 
-        long count = 0;
+        await using var text = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
         await foreach (var r in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            var at = r.RecordedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-            if (format == "csv")
-            {
-                await text.WriteLineAsync($"{CsvField.Number(r.Id)},{CsvField.Number(r.DonationId)},{CsvField.Text(r.Donor)},{at},{CsvField.Text(r.Data)}");
-            }
-            else
-            {
-                await text.WriteLineAsync($"{{\"id\":{r.Id},\"donation_id\":{r.DonationId},\"donor\":{JsonSerializer.Serialize(r.Donor)},\"recorded_at\":\"{at}\",\"record\":{r.Data}}}");
-            }
-
+            await text.WriteLineAsync($"{{\"id\":{r.Id},\"donation_id\":{r.DonationId},\"donor\":{JsonSerializer.Serialize(r.Donor)},\"recorded_at\":\"{Timestamps.Iso(r.RecordedAt)}\",\"record\":{r.Data}}}");
             if (++count % 10_000 == 0)
             {
                 await text.FlushAsync(cancellationToken);

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ferry.Core;
 using Ferry.Core.Bundles;
+using Ferry.Core.Csv;
 
 namespace Ferry.Server.Exports;
 
@@ -40,8 +42,8 @@ internal static class SessionBundleWriter
             ["uploaded_by"] = user ?? "(deleted user)",
             ["client"] = session.Client,
             ["status"] = session.Status,
-            ["started_at"] = Stamp(session.StartedAt),
-            ["finished_at"] = session.FinishedAt is { } finished ? Stamp(finished) : "(not finished)",
+            ["started_at"] = Timestamps.Iso(session.StartedAt),
+            ["finished_at"] = session.FinishedAt is { } finished ? Timestamps.Iso(finished) : "(not finished)",
             ["files_total"] = Number(session.TotalFiles),
             ["files_uploaded"] = Number(session.UploadedFiles),
             ["files_already_there"] = Number(session.SkippedFiles),
@@ -60,35 +62,35 @@ internal static class SessionBundleWriter
     private static async Task WriteManifestAsync(FerryDbContext db, long sessionId, string folder, CancellationToken cancellationToken)
     {
         await using var lines = Writer(Path.Combine(folder, "manifest.jsonl"));
-        await using var csv = Writer(Path.Combine(folder, "manifest.csv"));
-        await csv.WriteLineAsync("path,key,size,status,etag,sha256,attempts,registered_at,uploaded_at,error");
+        await using var csv = SpreadsheetCsv.ToFile(Path.Combine(folder, "manifest.csv"));
+        await csv.WriteRecordAsync(["path", "key", "size", "status", "etag", "sha256", "attempts", "registered_at", "uploaded_at", "error"], cancellationToken);
         await foreach (var f in db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId).OrderBy(f => f.Id).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             await lines.WriteLineAsync(Json(new Dictionary<string, object?>
             {
                 ["path"] = f.Path, ["key"] = f.Key, ["size"] = f.Size, ["status"] = f.Status, ["etag"] = f.ETag, ["sha256"] = f.Checksum,
-                ["attempts"] = f.Attempts, ["registered_at"] = Stamp(f.RegisteredAt), ["uploaded_at"] = f.UploadedAt is { } u ? Stamp(u) : null, ["error"] = f.LastError,
+                ["attempts"] = f.Attempts, ["registered_at"] = Timestamps.Iso(f.RegisteredAt), ["uploaded_at"] = f.UploadedAt is { } u ? Timestamps.Iso(u) : null, ["error"] = f.LastError,
             }));
-            await csv.WriteLineAsync(Csv(f.Path, f.Key, Number(f.Size), f.Status, f.ETag, f.Checksum, Number(f.Attempts), Stamp(f.RegisteredAt), f.UploadedAt is { } at ? Stamp(at) : null, f.LastError));
+            await csv.WriteRecordAsync([f.Path, f.Key, Number(f.Size), f.Status, f.ETag, f.Checksum, Number(f.Attempts), Timestamps.Iso(f.RegisteredAt), f.UploadedAt is { } at ? Timestamps.Iso(at) : null, f.LastError], cancellationToken);
         }
     }
 
     private static async Task WriteFailuresAsync(FerryDbContext db, long sessionId, string folder, CancellationToken cancellationToken)
     {
-        await using var csv = Writer(Path.Combine(folder, "failures.csv"));
-        await csv.WriteLineAsync("path,key,size,status,attempts,updated_at,reason");
+        await using var csv = SpreadsheetCsv.ToFile(Path.Combine(folder, "failures.csv"));
+        await csv.WriteRecordAsync(["path", "key", "size", "status", "attempts", "updated_at", "reason"], cancellationToken);
         var unfinished = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId && (f.Status == Data.FileStatuses.Failed || f.Status == Data.FileStatuses.Pending)).OrderBy(f => f.Id);
         await foreach (var f in unfinished.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var reason = f.LastError ?? (f.Status == Data.FileStatuses.Pending ? "never uploaded in this session" : "failed");
-            await csv.WriteLineAsync(Csv(f.Path, f.Key, Number(f.Size), f.Status, Number(f.Attempts), Stamp(f.UpdatedAt), reason));
+            await csv.WriteRecordAsync([f.Path, f.Key, Number(f.Size), f.Status, Number(f.Attempts), Timestamps.Iso(f.UpdatedAt), reason], cancellationToken);
         }
     }
 
     private static async Task WriteActivityAsync(FerryDbContext db, Data.UploadSession session, string folder, CancellationToken cancellationToken)
     {
         await using var log = Writer(Path.Combine(folder, "activity.jsonl"));
-        await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(session.StartedAt), ["event"] = "session_started", ["client"] = session.Client, ["local_directory"] = session.LocalDirectory }));
+        await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Timestamps.Iso(session.StartedAt), ["event"] = "session_started", ["client"] = session.Client, ["local_directory"] = session.LocalDirectory }));
         var files = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == session.Id && f.Status != Data.FileStatuses.Pending)
             .OrderBy(f => f.UpdatedAt).ThenBy(f => f.Id)
             .Select(f => new { f.Path, f.Status, f.Size, f.Attempts, f.LastError, f.UpdatedAt, f.UploadedAt, f.RegisteredAt });
@@ -100,12 +102,12 @@ internal static class SessionBundleWriter
                 Data.FileStatuses.Skipped => ("file_already_there", f.RegisteredAt),
                 _ => ("file_failed", f.UpdatedAt),
             };
-            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(at), ["event"] = name, ["path"] = f.Path, ["size"] = f.Size, ["attempts"] = f.Attempts, ["reason"] = f.LastError }));
+            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Timestamps.Iso(at), ["event"] = name, ["path"] = f.Path, ["size"] = f.Size, ["attempts"] = f.Attempts, ["reason"] = f.LastError }));
         }
 
         if (session.FinishedAt is { } finished)
         {
-            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Stamp(finished), ["event"] = "session_finished", ["status"] = session.Status }));
+            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Timestamps.Iso(finished), ["event"] = "session_finished", ["status"] = session.Status }));
         }
     }
 
@@ -115,10 +117,5 @@ internal static class SessionBundleWriter
 
     private static string Json(Dictionary<string, object?> fields) => JsonSerializer.Serialize(fields.Where(p => p.Value is not null).ToDictionary(), Compact);
 
-    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
     private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>One CSV row: quoted as needed, formula-looking cells neutralized (<see cref="Core.Csv.CsvField"/>).</summary>
-    private static string Csv(params string?[] values) => Core.Csv.CsvField.Row(values);
 }

@@ -1,13 +1,6 @@
 namespace Ferry.Server.Storage;
 
 /// <summary>
-/// A location as the system administrator writes it. <see cref="SecretAccessKey"/> is write-only: on update, null
-/// keeps the stored secret (when the access key id is unchanged).
-/// </summary>
-internal sealed record StorageLocationRequest(string? Name, string? EndpointUrl, string? Region, string? AddressingStyle,
-    string? CredentialSource, string? ProfileName, string? AccessKeyId, string? SecretAccessKey);
-
-/// <summary>
 /// A location as every API answers it: the secret never, only <see cref="HasSecret"/>; the access key id only as
 /// <see cref="AccessKeyHint"/> (its last 4 characters).
 /// </summary>
@@ -22,8 +15,6 @@ internal sealed record StorageLocationResponse(long Id, string Name, string? End
     private static string? Hint(string? accessKeyId) => accessKeyId is null ? null : "****" + accessKeyId[Math.Max(0, accessKeyId.Length - 4)..];
 }
 
-internal sealed record StorageGrantRequest(long? CompanyId, string? BucketPattern, bool? Shared);
-
 internal sealed record StorageGrantResponse(long Id, long LocationId, long CompanyId, string BucketPattern, bool Shared, DateTimeOffset CreatedAt)
 {
     public static StorageGrantResponse From(StorageGrant g) => new(g.Id, g.LocationId, g.CompanyId, g.BucketPattern, g.Shared, g.CreatedAt);
@@ -31,8 +22,3 @@ internal sealed record StorageGrantResponse(long Id, long LocationId, long Compa
 
 /// <summary>What a company may use: one grant with its location's facts (no credentials).</summary>
 internal sealed record CompanyGrantResponse(long GrantId, long LocationId, string LocationName, string? EndpointUrl, string Region, string BucketPattern, bool Shared);
-
-internal sealed record StorageTestRequest(string? Bucket);
-
-/// <summary>The outcome of <c>POST /api/storage-locations/{id}/test</c>, in words.</summary>
-internal sealed record StorageTestResponse(bool Ok, string Message, IReadOnlyList<string> Steps);

@@ -29,7 +29,7 @@ public sealed class PublishedServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var publish = await RunAsync("dotnet", ["publish", Path.Combine(RepositoryPaths.Root, "src", "Ferry.Cli"), "-c", "Release", "-o", Published, "-nologo", "-v", "quiet"]);
+        var publish = await RunAsync("dotnet", ["publish", Path.Combine(RepositoryPaths.Root, "src", "Ferry.Cli"), "-c", "Release", "--use-current-runtime", "--self-contained", "false", "-o", Published, "-nologo", "-v", "quiet"]);
         Assert.True(publish.Exit == 0, "dotnet publish failed:\n" + publish.Output);
         var migrate = await RunAsync("dotnet", [Path.Combine(Published, "ferry.dll"), "db", "migrate"]);
         Assert.True(migrate.Exit == 0, migrate.Output);
@@ -149,7 +149,8 @@ public sealed class PublishedServerFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// The build the README gives (<c>dotnet publish src/Ferry.Cli -c Release -o DIR</c>) ships what its pages load: that
+/// The build the README gives (<c>dotnet publish src/Ferry.Cli -c Release --use-current-runtime --self-contained false
+/// -o DIR</c>) ships what its pages load: that
 /// published <c>ferry serve</c> (not the test build) answers every page, script, style sheet and icon a signed-in
 /// browser asks for, and the upload page's script runs. Regression: the published server had no /app/upload.js,
 /// the request answered 401, and the Upload page sat with a disabled "Start upload" and no explanation.
@@ -165,6 +166,18 @@ public sealed class PublishedServerTests(PublishedServerFixture web) : IClassFix
         }
 
         Assert.True(File.Exists(Path.Combine(web.Published, "wwwroot", "favicon.svg")));
+    }
+
+    [Fact]
+    public void Publish_ForThisRuntime_IsPrecompiledWithReadyToRun()
+    {
+        // A ReadyToRun image carries a managed native header in its CLR header; a JIT-only assembly has none.
+        foreach (var assembly in new[] { "ferry.dll", "Ferry.Core.dll", "Ferry.Storage.S3.dll", "Ferry.Server.dll" })
+        {
+            using var stream = File.OpenRead(Path.Combine(web.Published, assembly));
+            using var reader = new System.Reflection.PortableExecutable.PEReader(stream);
+            Assert.True(reader.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{assembly} is not ReadyToRun");
+        }
     }
 
     [Fact]

@@ -17,19 +17,14 @@ internal static class CompanyRootEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<List<RootResponse>>, ProblemHttpResult>> ListAsync(long id, FerryDbContext db, ServerFolders folders, CancellationToken cancellationToken)
-    {
-        if (!await db.Companies.AcrossCompanies().AnyAsync(c => c.Id == id, cancellationToken))
-        {
-            return ApiProblems.NotFound($"company {id}");
-        }
+    private static async Task<Results<Ok<List<RootResponse>>, ProblemHttpResult>> ListAsync(long id, CompanyDirectory companies, ServerFolders folders, CancellationToken cancellationToken) =>
+        await companies.FindAsync(id, cancellationToken) is null
+            ? ApiProblems.NotFound($"company {id}")
+            : TypedResults.Ok((await folders.ListAsync(id, cancellationToken)).Select(r => new RootResponse(r.Path, r.CreatedAt)).ToList());
 
-        return TypedResults.Ok((await folders.ListAsync(id, cancellationToken)).Select(r => new RootResponse(r.Path, r.CreatedAt)).ToList());
-    }
-
-    private static async Task<Results<Created<RootResponse>, ProblemHttpResult>> AddAsync(long id, AddRootRequest request, FerryDbContext db, ServerFolders folders, CancellationToken cancellationToken)
+    private static async Task<Results<Created<RootResponse>, ProblemHttpResult>> AddAsync(long id, AddRootRequest request, CompanyDirectory companies, ServerFolders folders, CancellationToken cancellationToken)
     {
-        if (!await db.Companies.AcrossCompanies().AnyAsync(c => c.Id == id, cancellationToken))
+        if (await companies.FindAsync(id, cancellationToken) is null)
         {
             return ApiProblems.NotFound($"company {id}");
         }

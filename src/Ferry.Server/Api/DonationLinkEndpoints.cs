@@ -70,28 +70,16 @@ internal static class DonationLinkEndpoints
 
     private static async Task<Results<Ok<LinkUploadResponse>, ProblemHttpResult>> StatusAsync(string id, HttpContext http, FerryDbContext db, DonationLinkIntake intake, LinkTokenGuessLimit guesses, FerryServerOptions options, CancellationToken cancellationToken)
     {
-        var (link, refusal) = await ResolveAsync(http, db, intake, guesses, cancellationToken);
-        if (link is null)
-        {
-            return Problem(refusal!);
-        }
-
-        var upload = await intake.FindAsync(db, link, id, cancellationToken);
-        return upload is null ? ApiProblems.NotFound($"upload {id}") : TypedResults.Ok(new LinkUploadResponse(upload.Id, intake.Offset(upload), upload.Length, options.DonationLinkChunkBytes));
+        var (_, upload, problem) = await ResolveUploadAsync(id, http, db, intake, guesses, cancellationToken);
+        return upload is null ? problem! : TypedResults.Ok(new LinkUploadResponse(upload.Id, intake.Offset(upload), upload.Length, options.DonationLinkChunkBytes));
     }
 
     private static async Task<Results<Ok<LinkUploadResponse>, ProblemHttpResult>> AppendAsync(string id, HttpContext http, FerryDbContext db, DonationLinkIntake intake, LinkTokenGuessLimit guesses, FerryServerOptions options, CancellationToken cancellationToken)
     {
-        var (link, refusal) = await ResolveAsync(http, db, intake, guesses, cancellationToken);
-        if (link is null)
-        {
-            return Problem(refusal!);
-        }
-
-        var upload = await intake.FindAsync(db, link, id, cancellationToken);
+        var (_, upload, problem) = await ResolveUploadAsync(id, http, db, intake, guesses, cancellationToken);
         if (upload is null)
         {
-            return ApiProblems.NotFound($"upload {id}");
+            return problem!;
         }
 
         if (!long.TryParse(http.Request.Headers["Upload-Offset"].ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset))
@@ -116,19 +104,13 @@ internal static class DonationLinkEndpoints
 
     private static async Task<Results<Ok<LinkDonationResponse>, ProblemHttpResult>> FinishAsync(string id, HttpContext http, FerryDbContext db, DonationLinkIntake intake, LinkTokenGuessLimit guesses, CancellationToken cancellationToken)
     {
-        var (link, refusal) = await ResolveAsync(http, db, intake, guesses, cancellationToken);
-        if (link is null)
-        {
-            return Problem(refusal!);
-        }
-
-        var upload = await intake.FindAsync(db, link, id, cancellationToken);
+        var (link, upload, problem) = await ResolveUploadAsync(id, http, db, intake, guesses, cancellationToken);
         if (upload is null)
         {
-            return ApiProblems.NotFound($"upload {id}");
+            return problem!;
         }
 
-        var (donation, refused) = await intake.FinishAsync(db, link, upload, cancellationToken);
+        var (donation, refused) = await intake.FinishAsync(db, link!, upload, cancellationToken);
         if (refused?.Status == StatusCodes.Status503ServiceUnavailable)
         {
             http.Response.Headers.RetryAfter = "30"; // the upload is kept: the donor's machine sends the finish again
@@ -154,6 +136,18 @@ internal static class DonationLinkEndpoints
         }
 
         return resolved;
+    }
+
+    /// <summary>The request's link and its upload <paramref name="id"/>, or the problem to answer: the link's refusal, or 404 for an upload the link does not have.</summary>
+    private static async Task<(DonationLink? Link, DonationLinkUpload? Upload, ProblemHttpResult? Problem)> ResolveUploadAsync(string id, HttpContext http, FerryDbContext db, DonationLinkIntake intake, LinkTokenGuessLimit guesses, CancellationToken cancellationToken)
+    {
+        var (link, refusal) = await ResolveAsync(http, db, intake, guesses, cancellationToken);
+        if (link is null)
+        {
+            return (null, null, Problem(refusal!));
+        }
+
+        return await intake.FindAsync(db, link, id, cancellationToken) is { } upload ? (link, upload, null) : (link, null, ApiProblems.NotFound($"upload {id}"));
     }
 
     private static ProblemHttpResult Problem(LinkRefusal refusal) => TypedResults.Problem(refusal.Message, statusCode: refusal.Status, title: refusal.Status switch

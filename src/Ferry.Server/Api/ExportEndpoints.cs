@@ -68,8 +68,7 @@ internal static class ExportEndpoints
             return ApiProblems.NotFound($"export {id}");
         }
 
-        var path = exports.ZipPath(export.Id);
-        if (export.Bundle is null || !File.Exists(path))
+        if (exports.ReadyZipPath(export) is not { } path)
         {
             return ApiProblems.Conflict($"export {id} is {export.Status}; its zip is not ready");
         }

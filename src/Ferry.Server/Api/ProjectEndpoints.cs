@@ -17,9 +17,8 @@ internal static class ProjectEndpoints
         return group;
     }
 
-    private static async Task<Ok<List<ProjectResponse>>> ListAsync(Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await db.Projects.AsNoTracking().Where(p => p.CompanyId == caller.CompanyId).OrderBy(p => p.Name)
-            .ToListAsync(cancellationToken)).Select(ToResponse).ToList());
+    private static async Task<Ok<List<ProjectResponse>>> ListAsync(Caller caller, ProjectCatalog catalog, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await catalog.ListAsync(caller.CompanyId, cancellationToken)).Select(ToResponse).ToList());
 
     private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
         await ProjectLookup.FindAsync(db, caller, id, cancellationToken) is { } project
@@ -61,15 +60,14 @@ internal static class ProjectEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<List<CycleResponse>>, ProblemHttpResult>> ListCyclesAsync(long id, Caller caller, FerryDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<CycleResponse>>, ProblemHttpResult>> ListCyclesAsync(long id, Caller caller, FerryDbContext db, ProjectCatalog catalog, CancellationToken cancellationToken)
     {
         if (await ProjectLookup.FindAsync(db, caller, id, cancellationToken) is null)
         {
             return ApiProblems.NotFound($"project {id}");
         }
 
-        return TypedResults.Ok(await db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id)
-            .Select(c => new CycleResponse(c.Id, c.ProjectId, c.Name, c.S3Prefix, c.CreatedAt)).ToListAsync(cancellationToken));
+        return TypedResults.Ok((await catalog.CyclesAsync(id, cancellationToken)).Select(c => new CycleResponse(c.Id, c.ProjectId, c.Name, c.S3Prefix, c.CreatedAt)).ToList());
     }
 
     private static async Task<Results<Created<CycleResponse>, ProblemHttpResult>> CreateCycleAsync(long id, CycleRequest request, Caller caller, FerryDbContext db, ProjectCatalog catalog, CancellationToken cancellationToken)

@@ -33,20 +33,14 @@ internal static class UserEndpoints
         return group;
     }
 
-    private static async Task<Ok<List<UserResponse>>> ListAsync(Caller caller, FerryDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await db.Users.AsNoTracking().Where(u => u.CompanyId == caller.CompanyId && u.DeletedAt == null).OrderBy(u => u.Id)
-            .ToListAsync(cancellationToken)).Select(UserResponse.From).ToList());
+    private static async Task<Ok<List<UserResponse>>> ListAsync(Caller caller, UserAdministration users, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await users.ListAsync(caller.CompanyId, cancellationToken)).Select(UserResponse.From).ToList());
 
-    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(CreateUserRequest request, Caller caller, FerryDbContext db, UserAccounts accounts, CancellationToken cancellationToken)
+    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(CreateUserRequest request, Caller caller, CompanyDirectory companies, UserAccounts accounts, CancellationToken cancellationToken)
     {
+        // Another company's only for the system administrator (and only one that exists).
         var companyId = request.CompanyId ?? caller.CompanyId;
-        if (companyId != caller.CompanyId && !caller.IsSystemAdmin)
-        {
-            return ApiProblems.NotFound($"company {companyId}");
-        }
-
-        // Only the system administrator gets here with another company (checked above).
-        if (!await db.Companies.AcrossCompanies().AnyAsync(c => c.Id == companyId, cancellationToken))
+        if ((companyId != caller.CompanyId && !caller.IsSystemAdmin) || await companies.FindAsync(companyId, cancellationToken) is null)
         {
             return ApiProblems.NotFound($"company {companyId}");
         }

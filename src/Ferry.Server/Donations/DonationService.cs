@@ -11,7 +11,7 @@ namespace Ferry.Server.Donations;
 /// the records, uploads the bundle (verified) and deletes the raw files — the server keeps no originals. Erasure,
 /// withdrawal and statistics live here too.
 /// </summary>
-internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy study, DonationLinkIntake links, FerryServerOptions options, TimeProvider time, ILogger<DonationService> logger) : IDisposable
+internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy study, DonationLinkIntake links, FerryServerOptions options, TimeProvider time, ILogger<DonationService> logger) : IQueuedWork, IDisposable
 {
     private readonly Channel<long> _queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, string> _phase = new();
@@ -378,23 +378,20 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
             return null;
         }
 
-        var entry = new ConsentEntry
-        {
-            CompanyId = caller.CompanyId, Donor = study.DonorOf(caller.CompanyId, caller.UserId), Decision = ConsentRecord.Renewed, At = time.GetUtcNow(),
-            PolicyVersion = study.Policy.Version, PolicyHash = study.Policy.Hash, Scope = "donations after a withdrawal, renewed on the Contribute page",
-        };
-        db.Consents.Add(entry);
-        await db.SaveChangesAsync(cancellationToken);
-        return entry;
+        return await RecordConsentAsync(db, caller, ConsentRecord.Renewed, "donations after a withdrawal, renewed on the Contribute page", cancellationToken);
     }
 
     /// <summary>Records the caller's withdrawal of consent: every later donation is refused until <see cref="RenewAsync"/>.</summary>
-    public async Task<ConsentEntry> WithdrawAsync(FerryDbContext db, Caller caller, CancellationToken cancellationToken)
+    public Task<ConsentEntry> WithdrawAsync(FerryDbContext db, Caller caller, CancellationToken cancellationToken) =>
+        RecordConsentAsync(db, caller, ConsentRecord.Withdrawn, "all donations", cancellationToken);
+
+    /// <summary>Records the caller's <paramref name="decision"/> under the current policy, now, in the consent ledger.</summary>
+    private async Task<ConsentEntry> RecordConsentAsync(FerryDbContext db, Caller caller, string decision, string scope, CancellationToken cancellationToken)
     {
         var entry = new ConsentEntry
         {
-            CompanyId = caller.CompanyId, Donor = study.DonorOf(caller.CompanyId, caller.UserId), Decision = ConsentRecord.Withdrawn, At = time.GetUtcNow(),
-            PolicyVersion = study.Policy.Version, PolicyHash = study.Policy.Hash, Scope = "all donations",
+            CompanyId = caller.CompanyId, Donor = study.DonorOf(caller.CompanyId, caller.UserId), Decision = decision, At = time.GetUtcNow(),
+            PolicyVersion = study.Policy.Version, PolicyHash = study.Policy.Hash, Scope = scope,
         };
         db.Consents.Add(entry);
         await db.SaveChangesAsync(cancellationToken);

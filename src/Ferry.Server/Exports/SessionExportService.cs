@@ -15,7 +15,7 @@ namespace Ferry.Server.Exports;
 /// database, <see cref="SharedOutbox"/>) and is retried with backoff by whichever replica claims it first, until delivered. Every outcome lands in the row; a zip of every bundle is kept for download.
 /// After a crash, <see cref="RecoverAsync"/> settles the rows that were running.
 /// </summary>
-internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectStores stores, FerryServerOptions options, TimeProvider time, ILogger<SessionExportService> logger)
+internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectStores stores, FerryServerOptions options, TimeProvider time, ILogger<SessionExportService> logger) : IQueuedWork
 {
     private const string OwnerPrefix = "export:";
     private readonly Channel<long> _queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
@@ -31,6 +31,9 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
     public ChannelReader<long> Queue => _queue.Reader;
 
     public string ZipPath(long id) => Path.Combine(options.ResolvedDataDirectory, "exports", id.ToString(CultureInfo.InvariantCulture) + ".zip");
+
+    /// <summary>The export's zip to download (the API and the download page alike), or null while it is not built or no longer kept.</summary>
+    public string? ReadyZipPath(SessionExport export) => export.Bundle is not null && File.Exists(ZipPath(export.Id)) ? ZipPath(export.Id) : null;
 
     public ExportProgress? Progress(long id) => _progress.GetValueOrDefault(id);
 

@@ -5,9 +5,9 @@ namespace Ferry.Server.Pages;
 /// it registers the folder's files with the session API, PUTs them straight to S3 with presigned URLs, and reports them
 /// for verification. The page carries a bearer token for those calls.
 /// </summary>
-internal sealed class UploadModel(FerryDbContext db, FerryServerOptions options, PageTokens pageTokens) : FerryPageModel
+internal sealed class UploadModel(ProjectCatalog projects, FerryServerOptions options, PageTokens pageTokens) : FerryPageModel
 {
-    private readonly FerryDbContext _db = db;
+    private readonly ProjectCatalog _projects = projects;
     private readonly FerryServerOptions _options = options;
     private readonly PageTokens _pageTokens = pageTokens;
 
@@ -34,9 +34,7 @@ internal sealed class UploadModel(FerryDbContext db, FerryServerOptions options,
             return;
         }
 
-        Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken);
-        var ids = Projects.Select(p => p.Id).ToList();
-        Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        (Projects, Cycles) = await _projects.ListWithCyclesAsync(Caller.CompanyId, cancellationToken);
         Token = await _pageTokens.IssueAsync(Caller, cancellationToken);
     }
 }

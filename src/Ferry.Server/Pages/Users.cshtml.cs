@@ -32,8 +32,7 @@ internal sealed class UsersModel(FerryDbContext db, UserAccounts accounts, UserA
         var (user, refusal) = await _accounts.CreateAsync(Caller.CompanyId, NewUsername, NewPassword, Role, cancellationToken);
         Error = refusal?.Sentence;
         Message = user is null ? null : $"User {user.Username} created with role {user.Role}.";
-        await LoadAsync(cancellationToken);
-        return Page();
+        return await ShowAsync(cancellationToken);
     }
 
     public Task<IActionResult> OnPostRoleAsync(CancellationToken cancellationToken) =>
@@ -64,10 +63,9 @@ internal sealed class UsersModel(FerryDbContext db, UserAccounts accounts, UserA
             Error = result.Status == StatusCodes.Status404NotFound ? "That user was not found." : char.ToUpperInvariant(result.Problem![0]) + result.Problem[1..] + ".";
         }
 
-        await LoadAsync(cancellationToken);
-        return Page();
+        return await ShowAsync(cancellationToken);
     }
 
-    private async Task LoadAsync(CancellationToken cancellationToken) =>
+    private protected override async Task LoadAsync(CancellationToken cancellationToken) =>
         Users = await _db.Users.AsNoTracking().Where(u => u.CompanyId == Caller.CompanyId && u.DeletedAt == null).OrderBy(u => u.Username).ToListAsync(cancellationToken);
 }

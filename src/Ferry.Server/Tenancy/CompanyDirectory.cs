@@ -22,6 +22,10 @@ internal sealed class CompanyDirectory(FerryDbContext db, TimeProvider time)
         return companies.Select(c => new CompanySummary(c.Id, c.Name, c.CreatedAt, users.GetValueOrDefault(c.Id))).ToList();
     }
 
+    /// <summary>Every company by name, for a pick list.</summary>
+    public Task<List<Company>> ByNameAsync(CancellationToken cancellationToken) =>
+        db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken);
+
     /// <summary>The company, or null when there is none with this id.</summary>
     public Task<Company?> FindAsync(long id, CancellationToken cancellationToken) =>
         db.Companies.AcrossCompanies().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);

@@ -6,6 +6,22 @@ namespace Ferry.Server.Tenancy;
 /// <summary>Creating and changing a company's projects and cycles, for the API and the pages alike: one set of rules.</summary>
 internal sealed class ProjectCatalog(FerryDbContext db, TimeProvider time, StorageLocationCatalog storage, FerryServerOptions options)
 {
+    /// <summary>The company's projects, by name.</summary>
+    public Task<List<Project>> ListAsync(long companyId, CancellationToken cancellationToken) =>
+        db.Projects.AsNoTracking().Where(p => p.CompanyId == companyId).OrderBy(p => p.Name).ToListAsync(cancellationToken);
+
+    /// <summary>The company's projects, by name, and all their cycles, oldest first (for a page's project and cycle lists).</summary>
+    public async Task<(List<Project> Projects, List<Cycle> Cycles)> ListWithCyclesAsync(long companyId, CancellationToken cancellationToken)
+    {
+        var projects = await ListAsync(companyId, cancellationToken);
+        var ids = projects.Select(p => p.Id).ToList();
+        return (projects, await db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken));
+    }
+
+    /// <summary>The project's cycles, oldest first (the caller has found the project first).</summary>
+    public Task<List<Cycle>> CyclesAsync(long projectId, CancellationToken cancellationToken) =>
+        db.Cycles.AsNoTracking().Where(c => c.ProjectId == projectId).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+
     public async Task<(Project? Project, Refusal? Refusal)> CreateAsync(long companyId, ProjectRequest request, CancellationToken cancellationToken)
     {
         if (ProjectRules.Validate(request) is { } problem)

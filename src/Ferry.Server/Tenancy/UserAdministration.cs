@@ -35,6 +35,10 @@ internal sealed class UserAdministration(FerryDbContext db, TimeProvider time)
 {
     private enum Action { Deactivate, Reactivate, Delete, ChangeRole, ResetPassword }
 
+    /// <summary>The company's users that are not deleted, oldest first (the caller's own company: the request's scope applies).</summary>
+    public Task<List<User>> ListAsync(long companyId, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking().Where(u => u.CompanyId == companyId && u.DeletedAt == null).OrderBy(u => u.Id).ToListAsync(cancellationToken);
+
     /// <summary>The user, when <paramref name="caller"/> (an admin) may manage them; null when not found or not theirs.</summary>
     public async Task<User?> FindAsync(Caller caller, long userId, CancellationToken cancellationToken) =>
         !caller.IsAdmin && !caller.IsSystemAdmin

@@ -3,6 +3,7 @@
 // user was signed out (or their account changed) and must sign in again.
 
 import type { TokenResponse } from "./contracts";
+import { problemDetail } from "./problem";
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -37,13 +38,7 @@ export class Api {
     }
     const text = await response.text();
     if (!response.ok) {
-      let detail = `${response.status} ${response.statusText}`;
-      try {
-        detail = JSON.parse(text).detail ?? detail;
-      } catch {
-        // not JSON
-      }
-      if (response.status === 401) detail = "you are signed out; sign in again";
+      const detail = response.status === 401 ? "you are signed out; sign in again" : problemDetail(response.status, response.statusText, text);
       throw new ApiError(response.status, detail);
     }
     return (text ? JSON.parse(text) : undefined) as T;

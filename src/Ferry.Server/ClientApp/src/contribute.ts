@@ -2,6 +2,7 @@
 // follows the donation while the server pseudonymizes and uploads it; the page stays usable throughout.
 import { Api, ApiError, formatBytes } from "./api";
 import type { DonationResponse } from "./contracts";
+import { problemDetail } from "./problem";
 
 
 const root = document.querySelector<HTMLElement>("#contribute");
@@ -89,15 +90,7 @@ if (root && files) {
       xhr.upload.addEventListener("progress", (e) => onProgress(e.loaded));
       xhr.addEventListener("load", () => {
         if (xhr.status === 202) resolve(JSON.parse(xhr.responseText) as DonationResponse);
-        else {
-          let detail = `${xhr.status} ${xhr.statusText}`;
-          try {
-            detail = JSON.parse(xhr.responseText).detail ?? detail;
-          } catch {
-            // not JSON
-          }
-          reject(new ApiError(xhr.status, detail));
-        }
+        else reject(new ApiError(xhr.status, problemDetail(xhr.status, xhr.statusText, xhr.responseText)));
       });
       xhr.addEventListener("error", () => reject(new ApiError(0, "the Ferry server cannot be reached; check the connection")));
       xhr.send(form);

@@ -2,6 +2,7 @@
 // study's policy, and sends the donor's bundle (made by `ferry donate --link URL --save FILE`) in resumable chunks with
 // the token in the Ferry-Donation-Link header; then asks the server to check, re-key and store it.
 import type { LinkInfo, LinkUploadResponse, LinkDonationResponse } from "./contracts";
+import { problemDetail } from "./problem";
 
 const header = "Ferry-Donation-Link";
 const token = decodeURIComponent(location.hash.replace(/^#/, ""));
@@ -23,13 +24,7 @@ async function call<T>(method: string, path: string, body?: BodyInit, headers: R
   }
   const text = await response.text();
   if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`;
-    try {
-      detail = JSON.parse(text).detail ?? detail;
-    } catch {
-      // not JSON
-    }
-    throw new LinkError(response.status, detail);
+    throw new LinkError(response.status, problemDetail(response.status, response.statusText, text));
   }
   return JSON.parse(text) as T;
 }

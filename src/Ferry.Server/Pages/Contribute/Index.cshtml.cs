@@ -63,11 +63,10 @@ internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, Do
             Message = $"Your consent is renewed under policy version {renewed.PolicyVersion}; you can donate again.";
         }
 
-        await LoadAsync(cancellationToken);
-        return Page();
+        return await ShowAsync(cancellationToken);
     }
 
-    private async Task LoadAsync(CancellationToken cancellationToken)
+    private protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
         Donor = _study.DonorOf(Caller.CompanyId, Caller.UserId);
         Withdrawn = await DonationService.WithdrawalAsync(_db, Caller.CompanyId, Donor, cancellationToken) is not null;

@@ -31,24 +31,12 @@ internal sealed class DonationLinksModel(FerryDbContext db, Donations.DonationLi
 
     [BindProperty] public int? MaxDonations { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
-    {
-        if (!Caller.IsAdmin)
-        {
-            return Forbid(WebSignIn.Scheme);
-        }
+    private protected override bool Allowed => Caller.IsAdmin;
 
-        await LoadAsync(cancellationToken);
-        return Page();
-    }
+    public Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) => ShowAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
     {
-        if (!Caller.IsAdmin)
-        {
-            return Forbid(WebSignIn.Scheme);
-        }
-
         if (Days is < 1 or > Donations.DonationLinks.MaximumDays || MaxMebibytes is < 1 or > 1L << 30)
         {
             Error = $"Give the days as 1 to {Donations.DonationLinks.MaximumDays} and the largest bundle as a number of MiB.";
@@ -66,23 +54,16 @@ internal sealed class DonationLinksModel(FerryDbContext db, Donations.DonationLi
             }
         }
 
-        await LoadAsync(cancellationToken);
-        return Page();
+        return await ShowAsync(cancellationToken);
     }
 
     public async Task<IActionResult> OnPostRevokeAsync(long id, CancellationToken cancellationToken)
     {
-        if (!Caller.IsAdmin)
-        {
-            return Forbid(WebSignIn.Scheme);
-        }
-
         var link = await links.RevokeAsync(db, Caller, id, cancellationToken);
         Error = link is null ? "That link is not one of your company's." : null;
         Message = link is null ? null : $"Link \"{link.Label}\" revoked: every later use of it is refused.";
-        await LoadAsync(cancellationToken);
-        return Page();
+        return await ShowAsync(cancellationToken);
     }
 
-    private async Task LoadAsync(CancellationToken cancellationToken) => Links = await links.ListAsync(db, Caller, cancellationToken);
+    private protected override async Task LoadAsync(CancellationToken cancellationToken) => Links = await links.ListAsync(db, Caller, cancellationToken);
 }

@@ -12,12 +12,6 @@ internal sealed class ExportDownloadModel(FerryDbContext db, SessionExportServic
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
         var export = await Ferry.Server.Exports.SessionExports.FindAsync(_db, Caller, id, cancellationToken);
-        var path = export is null ? null : _exports.ZipPath(export.Id);
-        if (export?.Bundle is null || path is null || !System.IO.File.Exists(path))
-        {
-            return NotFound();
-        }
-
-        return PhysicalFile(path, "application/zip", export.Bundle + ".zip");
+        return export is not null && _exports.ReadyZipPath(export) is { } path ? PhysicalFile(path, "application/zip", export.Bundle + ".zip") : NotFound();
     }
 }

@@ -4,10 +4,11 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Jobs;
 
 /// <summary>Upload jobs from the server's own folders: queue one (users and admins), follow and cancel them.</summary>
-internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server.Jobs.ServerFolders folders) : FerryPageModel
+internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, ProjectCatalog projects, Ferry.Server.Jobs.ServerFolders folders) : FerryPageModel
 {
     private readonly FerryDbContext _db = db;
     private readonly JobCatalog _jobs = jobs;
+    private readonly ProjectCatalog _projects = projects;
     private readonly Ferry.Server.Jobs.ServerFolders _folders = folders;
 
     internal sealed record Row(UploadJob Job, string Project, string Cycle, UploadSession Session);
@@ -47,8 +48,7 @@ internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server
         }
 
         Error = refusal!.Sentence;
-        await LoadAsync(cancellationToken);
-        return Page();
+        return await ShowAsync(cancellationToken);
     }
 
     public async Task<IActionResult> OnPostCancelAsync(long id, CancellationToken cancellationToken)
@@ -62,14 +62,13 @@ internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server
         if (job is null || refusal is not null)
         {
             Error = refusal?.Sentence ?? "That job was not found.";
-            await LoadAsync(cancellationToken);
-            return Page();
+            return await ShowAsync(cancellationToken);
         }
 
         return Redirect("/jobs");
     }
 
-    private async Task LoadAsync(CancellationToken cancellationToken)
+    private protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
         var rows = await _db.Jobs.AsNoTracking().Where(j => j.CompanyId == Caller.CompanyId)
             .Join(_db.Sessions, j => j.SessionId, s => s.Id, (j, s) => new { j, s })
@@ -79,9 +78,7 @@ internal sealed class JobsModel(FerryDbContext db, JobCatalog jobs, Ferry.Server
         Rows = rows.Select(x => new Row(x.j, x.Project, x.Cycle, x.s)).ToList();
         if (CanQueue)
         {
-            Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken);
-            var ids = Projects.Select(p => p.Id).ToList();
-            Cycles = await _db.Cycles.AsNoTracking().Where(c => ids.Contains(c.ProjectId)).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+            (Projects, Cycles) = await _projects.ListWithCyclesAsync(Caller.CompanyId, cancellationToken);
             Roots = (await _folders.ListAsync(Caller.CompanyId, cancellationToken)).Select(r => r.Path).ToList();
         }
     }

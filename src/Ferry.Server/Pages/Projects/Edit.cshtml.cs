@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Projects;
 
 /// <summary>One project: its settings (administrators edit) and its cycles (administrators add).</summary>
-internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog projects, Ferry.Server.Storage.StorageLocationCatalog storage, Camtrap.CamtrapExportService camtrap, FerryServerOptions serverOptions) : FerryPageModel
+internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog projects, Ferry.Server.Storage.StorageLocationCatalog storage, Camtrap.CamtrapExportService camtrap, FerryServerOptions serverOptions) : ProjectFormModel(storage)
 {
     /// <summary>The longest a package's presigned media links may live on this server (the card offers no longer).</summary>
     internal TimeSpan CamtrapLinkCeiling { get; } = serverOptions.CamtrapLinkLifetime ?? serverOptions.PresignLifetime;
@@ -11,29 +11,15 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
     private readonly Camtrap.CamtrapExportService _camtrap = camtrap;
     private readonly FerryDbContext _db = db;
     private readonly ProjectCatalog _projects = projects;
-    private readonly Ferry.Server.Storage.StorageLocationCatalog _storage = storage;
 
     internal Project? Project { get; private set; }
 
     internal List<Cycle> Cycles { get; private set; } = [];
 
-    public bool CanEdit => Caller.IsAdmin;
-
-    [BindProperty] public string? Name { get; set; }
-    [BindProperty] public string? BucketName { get; set; }
-    [BindProperty] public string? Region { get; set; }
-    [BindProperty] public long? StorageLocationId { get; set; }
-
-    /// <summary>The company's storage grants: the locations and bucket patterns a project may use.</summary>
-    internal List<Ferry.Server.Storage.CompanyGrantResponse> Grants { get; private set; } = [];
     [BindProperty] public string? CycleName { get; set; }
     [BindProperty] public string? CyclePrefix { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
-    {
-        await LoadAsync(id, cancellationToken);
-        return Project is null ? NotFound() : Page();
-    }
+    public Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken) => ShowAsync(id, cancellationToken);
 
     /// <summary>Users and admins may export a Camtrap DP package (its media rows carry URLs to the objects).</summary>
     public bool CanExport => Caller.CanWrite;
@@ -52,8 +38,7 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
             if (locations.Length > Camtrap.CamtrapExportOptions.MaxLocationsChars)
             {
                 Error = $"The locations CSV is larger than {Camtrap.CamtrapExportOptions.MaxLocationsChars:N0} bytes.";
-                await LoadAsync(id, cancellationToken);
-                return Project is null ? NotFound() : Page();
+                return await ShowAsync(id, cancellationToken);
             }
 
             using var reader = new StreamReader(locations.OpenReadStream());
@@ -79,8 +64,7 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
         }
 
         Error = problem;
-        await LoadAsync(id, cancellationToken);
-        return Project is null ? NotFound() : Page();
+        return await ShowAsync(id, cancellationToken);
     }
 
     public async Task<IActionResult> OnPostSaveAsync(long id, CancellationToken cancellationToken)
@@ -96,7 +80,7 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
             return NotFound();
         }
 
-        var refusal = await _projects.UpdateAsync(project, new ProjectRequest(Name, BucketName, Region, null, null, StorageLocationId), cancellationToken);
+        var refusal = await _projects.UpdateAsync(project, Settings, cancellationToken);
         Error = refusal?.Sentence;
         Message = refusal is null ? "Saved." : null;
 
@@ -129,10 +113,17 @@ internal sealed class ProjectEditModel(FerryDbContext db, ProjectCatalog project
         return Page();
     }
 
+    /// <summary>Loads the project and shows the page; not found when the project is not the caller's company's.</summary>
+    private async Task<IActionResult> ShowAsync(long id, CancellationToken cancellationToken)
+    {
+        await LoadAsync(id, cancellationToken);
+        return Project is null ? NotFound() : Page();
+    }
+
     private async Task LoadAsync(long id, CancellationToken cancellationToken)
     {
         Project = await ProjectLookup.FindAsync(_db, Caller, id, cancellationToken);
-        Grants = await _storage.GrantsOfAsync(Caller.CompanyId, cancellationToken);
-        Cycles = Project is null ? [] : await _db.Cycles.AsNoTracking().Where(c => c.ProjectId == id).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        await LoadGrantsAsync(cancellationToken);
+        Cycles = Project is null ? [] : await _projects.CyclesAsync(id, cancellationToken);
     }
 }

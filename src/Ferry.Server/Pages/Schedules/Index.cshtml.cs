@@ -13,24 +13,12 @@ internal sealed class SchedulesModel(ScheduleCatalog catalog) : FerryPageModel
 
     internal List<ScheduleStatus> Schedules { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
-    {
-        if (!Caller.IsSystemAdmin)
-        {
-            return Forbid(WebSignIn.Scheme);
-        }
+    private protected override bool Allowed => Caller.IsSystemAdmin;
 
-        Schedules = await _catalog.ListAsync(cancellationToken);
-        return Page();
-    }
+    public Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) => ShowAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostRunAsync(string? name, CancellationToken cancellationToken)
     {
-        if (!Caller.IsSystemAdmin)
-        {
-            return Forbid(WebSignIn.Scheme);
-        }
-
         if (await _catalog.RunNowAsync(name ?? "", cancellationToken))
         {
             Message = $"Asked for a run of {name} now; it shows below once a process has started it.";
@@ -40,7 +28,8 @@ internal sealed class SchedulesModel(ScheduleCatalog catalog) : FerryPageModel
             Error = $"There is no schedule '{name}'.";
         }
 
-        Schedules = await _catalog.ListAsync(cancellationToken);
-        return Page();
+        return await ShowAsync(cancellationToken);
     }
+
+    private protected override async Task LoadAsync(CancellationToken cancellationToken) => Schedules = await _catalog.ListAsync(cancellationToken);
 }

@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ferry.Server.Pages.Storage;
 
 /// <summary>The system administrator's storage locations: add one (keys are stored encrypted), test it, grant it to a company.</summary>
-internal sealed class StorageModel(FerryDbContext db, StorageLocationCatalog catalog) : FerryPageModel
+internal sealed class StorageModel(CompanyDirectory directory, StorageLocationCatalog catalog) : FerryPageModel
 {
-    private readonly FerryDbContext _db = db;
+    private readonly CompanyDirectory _directory = directory;
     private readonly StorageLocationCatalog _catalog = catalog;
 
     internal List<StorageLocationResponse> Locations { get; private set; } = [];
@@ -27,40 +27,25 @@ internal sealed class StorageModel(FerryDbContext db, StorageLocationCatalog cat
     [BindProperty] public string? BucketPattern { get; set; }
     [BindProperty] public bool Shared { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
-    {
-        if (!Caller.IsSystemAdmin)
-        {
-            return Forbid();
-        }
+    private protected override bool Allowed => Caller.IsSystemAdmin;
 
-        await LoadAsync(cancellationToken);
-        return Page();
-    }
+    /// <summary>Anyone else is answered 403 (the default scheme's forbid), not sent to the Not allowed page.</summary>
+    private protected override IActionResult Refused() => Forbid();
+
+    public Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) => ShowAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
     {
-        if (!Caller.IsSystemAdmin)
-        {
-            return Forbid();
-        }
-
         var (location, refusal) = await _catalog.CreateAsync(
             new StorageLocationRequest(Name, EndpointUrl, Region, null, CredentialSource, ProfileName, AccessKeyId, SecretAccessKey), cancellationToken);
         Error = refusal?.Sentence;
         Message = location is null ? null : $"Storage location '{location.Name}' added.";
         SecretAccessKey = null;
-        await LoadAsync(cancellationToken);
-        return Page();
+        return await ShowAsync(cancellationToken);
     }
 
     public async Task<IActionResult> OnPostTestAsync(long locationId, CancellationToken cancellationToken)
     {
-        if (!Caller.IsSystemAdmin)
-        {
-            return Forbid();
-        }
-
         if (await _catalog.FindAsync(locationId, cancellationToken) is { } location)
         {
             var result = await _catalog.TestAsync(location, Bucket, cancellationToken);
@@ -74,17 +59,11 @@ internal sealed class StorageModel(FerryDbContext db, StorageLocationCatalog cat
             }
         }
 
-        await LoadAsync(cancellationToken);
-        return Page();
+        return await ShowAsync(cancellationToken);
     }
 
     public async Task<IActionResult> OnPostGrantAsync(long locationId, CancellationToken cancellationToken)
     {
-        if (!Caller.IsSystemAdmin)
-        {
-            return Forbid();
-        }
-
         if (await _catalog.FindAsync(locationId, cancellationToken) is { } location)
         {
             var (grant, refusal) = await _catalog.GrantAsync(location, new StorageGrantRequest(CompanyId, BucketPattern, Shared), cancellationToken);
@@ -92,15 +71,14 @@ internal sealed class StorageModel(FerryDbContext db, StorageLocationCatalog cat
             Message = grant is null ? null : $"Granted {grant.BucketPattern} at '{location.Name}'.";
         }
 
-        await LoadAsync(cancellationToken);
-        return Page();
+        return await ShowAsync(cancellationToken);
     }
 
     private static string Sentence(string text) => char.ToUpperInvariant(text[0]) + text[1..] + ".";
 
-    private async Task LoadAsync(CancellationToken cancellationToken)
+    private protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
         Locations = await _catalog.ListAsync(cancellationToken);
-        Companies = await _db.Companies.AcrossCompanies().AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken);
+        Companies = await _directory.ByNameAsync(cancellationToken);
     }
 }

@@ -14,6 +14,11 @@ internal static class JournalSchema
             alter.CommandText = "ALTER TABLE sessions ADD COLUMN pid INTEGER";
             alter.ExecuteNonQuery();
         }
+
+        // Journals written by earlier builds: the content index without verified_at (replaced by objects_by_content_age).
+        using var drop = connection.CreateCommand();
+        drop.CommandText = "DROP INDEX IF EXISTS objects_by_content";
+        drop.ExecuteNonQuery();
     }
 
     public const int Version = 1;
@@ -73,8 +78,10 @@ internal static class JournalSchema
             session_id INTEGER,
             PRIMARY KEY (destination, key)
         ) WITHOUT ROWID;
-        -- The content index: which keys of a destination hold given bytes (duplicates by content).
-        CREATE INDEX IF NOT EXISTS objects_by_content ON objects (destination, sha256, size);
+        -- The content index: which keys of a destination hold given bytes (duplicates by content), oldest first.
+        -- verified_at (and the primary key's key, which SQLite appends) in the index give the lookup's ORDER BY for free:
+        -- without them every lookup sorted all copies, quadratic in a folder of identical (e.g. empty) files.
+        CREATE INDEX IF NOT EXISTS objects_by_content_age ON objects (destination, sha256, size, verified_at);
 
         -- Multipart uploads started and not yet completed: what a rerun resumes.
         CREATE TABLE IF NOT EXISTS multipart_uploads (

@@ -241,8 +241,9 @@ public sealed class TransferJournal : IDisposable
     /// <summary>
     /// The content-index lookup. INDEXED BY: without it SQLite's planner picks the primary key (destination = ?) and
     /// reads every object of the destination for every file, which made an upload quadratic in the files journaled.
+    /// The index is ordered as the query is (verified_at, key), so it reads at most LIMIT + 1 rows, however many copies.
     /// </summary>
-    internal const string ContentLookupSql = "SELECT key, source_path, mtime_ticks, md5, etag, verified_at FROM objects INDEXED BY objects_by_content"
+    internal const string ContentLookupSql = "SELECT key, source_path, mtime_ticks, md5, etag, verified_at FROM objects INDEXED BY objects_by_content_age"
         + " WHERE destination = $d AND sha256 = $sha AND size = $s AND key <> $k ORDER BY verified_at, key LIMIT $n";
 
     /// <summary>
@@ -346,7 +347,7 @@ public sealed class TransferJournal : IDisposable
         }
     }
 
-    /// <summary>Records verified downloads in one transaction.</summary>
+    /// <summary>Records verified downloads in one transaction (one prepared statement for the batch).</summary>
     public void SaveDownloads(IReadOnlyCollection<JournalDownload> downloads)
     {
         if (downloads.Count == 0)
@@ -357,32 +358,22 @@ public sealed class TransferJournal : IDisposable
         lock (_writeLock)
         {
             using var transaction = _writer.BeginTransaction();
-            foreach (var download in downloads)
+            using var upsert = _writer.CreateCommand();
+            upsert.Transaction = transaction;
+            upsert.CommandText = """
+                INSERT OR REPLACE INTO downloads (source, key, etag, size, local_path, mtime_ticks, sha256, verified_at)
+                VALUES ($s, $k, $e, $z, $p, $m, $h, $v)
+                """;
+            var parameters = AddParameters(upsert, "$s", "$k", "$e", "$z", "$p", "$m", "$h", "$v");
+            upsert.Prepare();
+            foreach (var d in downloads)
             {
-                SaveDownloadInTransaction(transaction, download);
+                Bind(parameters, d.Source, d.Key, d.ETag, d.Size, d.LocalPath, d.MtimeTicks, d.Sha256, Format(d.VerifiedAt));
+                upsert.ExecuteNonQuery();
             }
 
             transaction.Commit();
         }
-    }
-
-    private void SaveDownloadInTransaction(SqliteTransaction transaction, JournalDownload download)
-    {
-        using var upsert = _writer.CreateCommand();
-        upsert.Transaction = transaction;
-        upsert.CommandText = """
-            INSERT OR REPLACE INTO downloads (source, key, etag, size, local_path, mtime_ticks, sha256, verified_at)
-            VALUES ($s, $k, $e, $z, $p, $m, $h, $v)
-            """;
-        upsert.Parameters.AddWithValue("$s", download.Source);
-        upsert.Parameters.AddWithValue("$k", download.Key);
-        upsert.Parameters.AddWithValue("$e", (object?)download.ETag ?? DBNull.Value);
-        upsert.Parameters.AddWithValue("$z", download.Size);
-        upsert.Parameters.AddWithValue("$p", download.LocalPath);
-        upsert.Parameters.AddWithValue("$m", download.MtimeTicks);
-        upsert.Parameters.AddWithValue("$h", (object?)download.Sha256 ?? DBNull.Value);
-        upsert.Parameters.AddWithValue("$v", Format(download.VerifiedAt));
-        upsert.ExecuteNonQuery();
     }
 
     public JournalPartialDownload? FindPartialDownload(string source, string key)

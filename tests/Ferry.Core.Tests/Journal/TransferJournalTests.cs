@@ -47,7 +47,7 @@ public sealed class TransferJournalTests : IDisposable
     }
 
     [Fact]
-    public void ContentLookup_PlannedOnTheContentIndex_NotAScanOfTheDestination()
+    public void ContentLookup_PlannedOnTheContentIndexInItsOrder_NotAScanOrASortOfTheCopies()
     {
         var path = _work.Combine("plan.db");
         using (TransferJournal.Open(path))
@@ -72,6 +72,43 @@ public sealed class TransferJournalTests : IDisposable
             }
         }
 
-        Assert.Contains(plan, step => step.Contains("USING INDEX objects_by_content (destination=? AND sha256=? AND size=?)", StringComparison.Ordinal));
+        Assert.Contains(plan, step => step.Contains("USING INDEX objects_by_content_age (destination=? AND sha256=? AND size=?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Open_JournalWithTheEarlierContentIndex_ReplacesIt()
+    {
+        var path = _work.Combine("old.db");
+        using (TransferJournal.Open(path))
+        {
+        }
+
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var old = connection.CreateCommand();
+            old.CommandText = "DROP INDEX objects_by_content_age; CREATE INDEX objects_by_content ON objects (destination, sha256, size)";
+            old.ExecuteNonQuery();
+        }
+
+        using (TransferJournal.Open(path))
+        {
+        }
+
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        check.Open();
+        using var indexes = check.CreateCommand();
+        indexes.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'objects' AND name LIKE 'objects_by_content%' ORDER BY name";
+        var names = new List<string>();
+        using (var reader = indexes.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Equal(["objects_by_content_age"], names);
     }
 }

@@ -201,7 +201,7 @@ internal static class DonationEndpoints
         var now = time.GetUtcNow();
         var (week, month) = (now.AddDays(-7), now.AddDays(-30));
         // The system administrator sees every company's totals; anyone else their own company's.
-        var donations = (caller.IsSystemAdmin ? db.Donations.AcrossCompanies() : db.Donations).AsNoTracking().Where(d => d.Status == Donation.Completed);
+        var donations = (caller.IsSystemAdmin ? db.Donations.AcrossCompanies() : db.Donations).AsNoTracking().Where(d => d.Status == DonationStatus.Completed);
         var rows = await donations.GroupBy(d => d.CompanyId).Select(g => new DonationStats(g.Key,
             g.LongCount(), g.Sum(d => d.Records), g.Sum(d => d.Bytes),
             g.LongCount(d => d.CreatedAt >= week), g.Where(d => d.CreatedAt >= week).Sum(d => d.Records), g.Where(d => d.CreatedAt >= week).Sum(d => d.Bytes),
@@ -241,7 +241,7 @@ internal sealed record PolicyResponse(string Version, string Hash, string Text, 
 
 internal sealed record DonationResponse(long Id, string Donor, string Status, string? Phase, int Files, long Records, long Malformed, long Bytes, string? Location, string? Message, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt)
 {
-    public static DonationResponse From(Donation d, string? phase) => new(d.Id, d.Donor, d.Status, phase, d.Files, d.Records, d.Malformed, d.Bytes, d.Location, d.Message, d.CreatedAt, d.FinishedAt);
+    public static DonationResponse From(Donation d, string? phase) => new(d.Id, d.Donor, d.Status.Name(), phase, d.Files, d.Records, d.Malformed, d.Bytes, d.Location, d.Message, d.CreatedAt, d.FinishedAt);
 }
 
 internal sealed record ConsentResponse(string Donor, string Decision, DateTimeOffset At, string PolicyVersion);

@@ -24,8 +24,8 @@ internal static class ExportEndpoints
 
     private static async Task<Results<Accepted<ExportResponse>, ProblemHttpResult>> StartAsync(long id, StartExportRequest request, Caller caller, FerryDbContext db, SessionExportService exports, CancellationToken cancellationToken)
     {
-        var kind = request.Target ?? ExportStatuses.KindS3;
-        if (kind is not (ExportStatuses.KindS3 or ExportStatuses.KindDownload))
+        var kind = ExportKind.S3;
+        if (request.Target is not null && !StoredNames.TryParse(request.Target, out kind))
         {
             return ApiProblems.BadRequest("target is s3 (export to the project's bucket) or download (a zip only)");
         }
@@ -35,7 +35,7 @@ internal static class ExportEndpoints
             return ApiProblems.NotFound($"session {id}");
         }
 
-        if (loaded.Session.Status == SessionStatuses.Active)
+        if (loaded.Session.Status == SessionStatus.Active)
         {
             return ApiProblems.Conflict($"session {id} is still active; finish it before exporting its audit bundle");
         }
@@ -70,7 +70,7 @@ internal static class ExportEndpoints
 
         if (exports.ReadyZipPath(export) is not { } path)
         {
-            return ApiProblems.Conflict($"export {id} is {export.Status}; its zip is not ready");
+            return ApiProblems.Conflict($"export {id} is {export.Status.Name()}; its zip is not ready");
         }
 
         return TypedResults.File(File.OpenRead(path), "application/zip", export.Bundle + ".zip");
@@ -88,8 +88,8 @@ internal sealed record ExportResponse(long Id, long SessionId, string Kind, stri
     public static ExportResponse From(SessionExport e, ExportProgress? progress)
     {
         var snapshot = progress?.Transfer.Snapshot();
-        var downloadable = e.Bundle is not null && e.Status is ExportStatuses.Delivered or ExportStatuses.Queued or ExportStatuses.Ready;
-        return new ExportResponse(e.Id, e.SessionId, e.Kind, e.Status, e.Bundle, e.Location, e.Files, e.Bytes, e.DurationMs, e.Attempts, e.Message, e.CreatedAt, e.FinishedAt,
+        var downloadable = e.Bundle is not null && e.Status is ExportStatus.Delivered or ExportStatus.Queued or ExportStatus.Ready;
+        return new ExportResponse(e.Id, e.SessionId, e.Kind.Name(), e.Status.Name(), e.Bundle, e.Location, e.Files, e.Bytes, e.DurationMs, e.Attempts, e.Message, e.CreatedAt, e.FinishedAt,
             progress?.Phase, snapshot?.FilesDone, snapshot is { ScanComplete: true } ? snapshot.FilesFound : null, downloadable ? $"/api/exports/{e.Id}/download" : null);
     }
 }

@@ -40,7 +40,7 @@ internal static class JobEndpoints
     private static async Task<Results<Ok<List<JobResponse>>, ProblemHttpResult>> ListAsync(Caller caller, FerryDbContext db, string? status, int? limit, CancellationToken cancellationToken)
     {
         JobStatus wanted = default;
-        if (status is not null && !JobStatuses.TryParse(status, out wanted))
+        if (status is not null && !StoredNames.TryParse(status, out wanted))
         {
             return ApiProblems.BadRequest("status is queued, running, completed, failed or cancelled");
         }

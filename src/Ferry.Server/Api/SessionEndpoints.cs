@@ -131,7 +131,7 @@ internal static class SessionEndpoints
                 var data = JsonSerializer.Serialize(SessionResponse.From(session, found.Project.BucketName, found.Cycle.S3Prefix), json.Value.SerializerOptions);
                 await http.Response.WriteAsync($"event: progress\ndata: {data}\n\n", stream.Token);
                 await http.Response.Body.FlushAsync(stream.Token);
-                if (session.Status != SessionStatuses.Active)
+                if (session.Status != SessionStatus.Active)
                 {
                     await http.Response.WriteAsync("event: end\ndata: {}\n\n", stream.Token);
                     return;

@@ -174,7 +174,7 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
             from f in db.SessionFiles.AsNoTracking()
             join s in sessions on f.SessionId equals s.Id
             // Stored objects only: a file skipped as a duplicate (duplicate_of) was never uploaded under its own key.
-            where f.Status == FileStatuses.Uploaded || (f.Status == FileStatuses.Skipped && f.DuplicateOf == null)
+            where f.Status == FileStatus.Uploaded || (f.Status == FileStatus.Skipped && f.DuplicateOf == null)
             join c in db.SessionFileCaptures.AsNoTracking() on new { f.SessionId, f.Path } equals new { c.SessionId, c.Path } into captures
             from c in captures.DefaultIfEmpty()
             orderby f.Key, c == null ? 1 : 0, f.Id descending

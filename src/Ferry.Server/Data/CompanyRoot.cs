@@ -5,10 +5,9 @@ namespace Ferry.Server.Data;
 /// absolute and normalized (no <c>..</c>, no trailing slash); unique per company. A folder belongs to the company
 /// with the most specific root containing it, and only inside the operator's <c>Ferry:AllowedRoots</c>.
 /// </summary>
-internal sealed class CompanyRoot
+internal sealed class CompanyRoot : CompanyOwned
 {
     public long Id { get; set; }
-    public long CompanyId { get; set; }
     public required string Path { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -1,10 +1,9 @@
 namespace Ferry.Server.Data;
 
 /// <summary>One consent decision in the ledger (<c>consent_records</c>): a donor pseudonym, granted or withdrawn, when, under which policy.</summary>
-internal sealed class ConsentEntry
+internal sealed class ConsentEntry : CompanyOwned
 {
     public long Id { get; set; }
-    public long CompanyId { get; set; }
     public required string Donor { get; set; }
     public required string Decision { get; set; }
     public DateTimeOffset At { get; set; }

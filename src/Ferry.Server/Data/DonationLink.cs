@@ -4,10 +4,9 @@ namespace Ferry.Server.Data;
 /// A donation link (<c>donation_links</c>): a company's invitation to donate without an account or S3 keys. Only the
 /// SHA-256 of its secret token is stored; the token is shown once, when the link is created.
 /// </summary>
-internal sealed class DonationLink
+internal sealed class DonationLink : CompanyOwned
 {
     public long Id { get; set; }
-    public long CompanyId { get; set; }
     public required string Label { get; set; }
     public required string TokenHash { get; set; }
     public required string PolicyVersion { get; set; }

@@ -2,23 +2,16 @@ namespace Ferry.Server.Data;
 
 /// <summary>
 /// One resumable upload of a bundle through a donation link (<c>donation_link_uploads</c>): its declared length and
-/// SHA-256, the policy version the donor agreed to, and its status (<see cref="Receiving"/>, <see cref="Processing"/>,
-/// <see cref="Done"/>, <see cref="Failed"/>). The bytes received so far are the length of its file in the data directory.
+/// SHA-256, the policy version the donor agreed to, and its <see cref="DonationLinkUploadStatus"/>. The bytes received so far are the length of its file in the data directory.
 /// </summary>
-internal sealed class DonationLinkUpload
+internal sealed class DonationLinkUpload : CompanyOwned
 {
-    public const string Receiving = "receiving";
-    public const string Processing = "processing";
-    public const string Done = "done";
-    public const string Failed = "failed";
-
     public required string Id { get; set; }
-    public long CompanyId { get; set; }
     public long LinkId { get; set; }
     public long Length { get; set; }
     public string? Sha256 { get; set; }
     public required string ConsentVersion { get; set; }
-    public required string Status { get; set; }
+    public required DonationLinkUploadStatus Status { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>

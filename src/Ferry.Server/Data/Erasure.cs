@@ -1,10 +1,9 @@
 namespace Ferry.Server.Data;
 
 /// <summary>The audit trace of an erasure: when, how much was deleted, and the report of every place checked (JSON) — no pseudonym, no personal data.</summary>
-internal sealed class Erasure
+internal sealed class Erasure : CompanyOwned
 {
     public long Id { get; set; }
-    public long CompanyId { get; set; }
     public required string ErasureId { get; set; }
     public DateTimeOffset At { get; set; }
     public int ObjectsDeleted { get; set; }

@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using System.Text;
+using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Ferry.Server.Data;
@@ -53,6 +55,22 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
 
     private static readonly DateTimeOffsetToBinaryConverter SqliteTimestamps = new();
 
+    /// <summary>Every status enum is stored as its word (<see cref="StoredNames"/>): the columns hold <c>queued</c>, <c>active</c>…, no migration.</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        StoredAsNames<JobStatus>(configurationBuilder);
+        StoredAsNames<SessionStatus>(configurationBuilder);
+        StoredAsNames<FileStatus>(configurationBuilder);
+        StoredAsNames<ExportStatus>(configurationBuilder);
+        StoredAsNames<ExportKind>(configurationBuilder);
+        StoredAsNames<DonationStatus>(configurationBuilder);
+        StoredAsNames<DonationLinkUploadStatus>(configurationBuilder);
+        StoredAsNames<ScheduleRunOutcome>(configurationBuilder);
+    }
+
+    private static void StoredAsNames<TEnum>(ModelConfigurationBuilder configurationBuilder) where TEnum : struct, Enum =>
+        configurationBuilder.Properties<TEnum>().HaveConversion<StoredNameConverter<TEnum>>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Company>().ToTable("companies");
@@ -70,7 +88,6 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
         modelBuilder.Entity<SessionFileCapture>().ToTable("session_file_captures").HasKey(c => new { c.SessionId, c.Path });
         modelBuilder.Entity<SessionExport>().ToTable("session_exports");
         modelBuilder.Entity<UploadJob>().ToTable("upload_jobs");
-        modelBuilder.Entity<UploadJob>().Property(j => j.Status).HasConversion(v => JobStatuses.Name(v), v => JobStatuses.Parse(v));
         modelBuilder.Entity<ConsentEntry>().ToTable("consent_records");
         modelBuilder.Entity<Donation>().ToTable("donations");
         modelBuilder.Entity<DonatedRecord>().ToTable("donated_records");
@@ -118,19 +135,14 @@ internal sealed class FerryDbContext(DbContextOptions<FerryDbContext> options, D
     private void AddTenantFilters(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Company>().HasQueryFilter(c => TenantCompanyId == null || c.Id == TenantCompanyId);
-        modelBuilder.Entity<User>().HasQueryFilter(u => TenantCompanyId == null || u.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<Project>().HasQueryFilter(p => TenantCompanyId == null || p.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<UploadSession>().HasQueryFilter(s => TenantCompanyId == null || s.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<UploadJob>().HasQueryFilter(j => TenantCompanyId == null || j.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<SessionExport>().HasQueryFilter(e => TenantCompanyId == null || e.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<ConsentEntry>().HasQueryFilter(c => TenantCompanyId == null || c.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<Donation>().HasQueryFilter(d => TenantCompanyId == null || d.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<DonatedRecord>().HasQueryFilter(r => TenantCompanyId == null || r.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<StorageGrant>().HasQueryFilter(g => TenantCompanyId == null || g.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<CompanyRoot>().HasQueryFilter(r => TenantCompanyId == null || r.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<Erasure>().HasQueryFilter(e => TenantCompanyId == null || e.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<DonationLink>().HasQueryFilter(l => TenantCompanyId == null || l.CompanyId == TenantCompanyId);
-        modelBuilder.Entity<DonationLinkUpload>().HasQueryFilter(u => TenantCompanyId == null || u.CompanyId == TenantCompanyId);
+        // Every company's own row (CompanyOwned: users, projects, sessions, jobs, exports, consents, donations…), by one filter.
+        Expression<Func<CompanyOwned, bool>> owned = r => TenantCompanyId == null || r.CompanyId == TenantCompanyId;
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => e.ClrType.IsAssignableTo(typeof(CompanyOwned))).ToList())
+        {
+            var row = Expression.Parameter(entity.ClrType, owned.Parameters[0].Name);
+            modelBuilder.Entity(entity.ClrType).HasQueryFilter(Expression.Lambda(ReplacingExpressionVisitor.Replace(owned.Parameters[0], row, owned.Body), row));
+        }
+
         // Runs of company-wide schedules (no company) are shown to everyone; a company's own runs only to it.
         modelBuilder.Entity<MaintenanceRun>().HasQueryFilter(m => TenantCompanyId == null || m.CompanyId == null || m.CompanyId == TenantCompanyId);
         // Rows that belong to a company through their project or session.

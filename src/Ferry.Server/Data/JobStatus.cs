@@ -1,7 +1,7 @@
 namespace Ferry.Server.Data;
 
 /// <summary>
-/// Where an upload job stands. Stored as its name (<see cref="JobStatuses.Name"/>: queued, running, completed, failed,
+/// Where an upload job stands. Stored as its word (<see cref="StoredNames"/>: queued, running, completed, failed,
 /// cancelled) through an EF value converter, so the column and the API keep the words.
 /// </summary>
 internal enum JobStatus

@@ -5,10 +5,9 @@ namespace Ferry.Server.Data;
 /// <see cref="EndpointUrl"/> and <see cref="AwsProfile"/> are copies of the location's facts, kept for readers of the
 /// table; the location is the source of truth.
 /// </summary>
-internal sealed class Project
+internal sealed class Project : CompanyOwned
 {
     public long Id { get; set; }
-    public long CompanyId { get; set; }
     public required string Name { get; set; }
     public required string BucketName { get; set; }
     public required string Region { get; set; }

@@ -2,14 +2,10 @@ namespace Ferry.Server.Data;
 
 /// <summary>
 /// One run of a server-wide schedule (<c>schedule_runs</c>), written when Quartz starts and ends the job: <see cref="Outcome"/>
-/// is <c>running</c>, then <c>succeeded</c> or <c>failed</c> with <see cref="Message"/>. Not a company's row.
+/// is <see cref="ScheduleRunOutcome.Running"/>, then succeeded or failed with <see cref="Message"/>. Not a company's row.
 /// </summary>
 internal sealed class ScheduleRun
 {
-    public const string Running = "running";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-
     public long Id { get; set; }
     public required string Schedule { get; set; }
 
@@ -27,6 +23,6 @@ internal sealed class ScheduleRun
 
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
-    public required string Outcome { get; set; }
+    public required ScheduleRunOutcome Outcome { get; set; }
     public string? Message { get; set; }
 }

@@ -1,17 +1,16 @@
 namespace Ferry.Server.Data;
 
 /// <summary>
-/// One audit export of an upload session: to S3 (kind <c>s3</c>) or as a zip to download only (kind <c>download</c>),
-/// with its outcome. Status is one of <see cref="ExportStatuses"/>.
+/// One audit export of an upload session: to S3 (<see cref="ExportKind.S3"/>) or as a zip to download only (<see cref="ExportKind.Download"/>),
+/// with its outcome. Status is an <see cref="ExportStatus"/>.
 /// </summary>
-internal sealed class SessionExport
+internal sealed class SessionExport : CompanyOwned
 {
     public long Id { get; set; }
-    public long CompanyId { get; set; }
     public long SessionId { get; set; }
     public long UserId { get; set; }
-    public required string Kind { get; set; }
-    public required string Status { get; set; }
+    public required ExportKind Kind { get; set; }
+    public required ExportStatus Status { get; set; }
 
     /// <summary>The bundle's folder name, <c>YYYYMMDD_HHMMSS_slug</c>, once built.</summary>
     public string? Bundle { get; set; }

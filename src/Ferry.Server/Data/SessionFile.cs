@@ -1,6 +1,6 @@
 namespace Ferry.Server.Data;
 
-/// <summary>One file of a session: where it goes and what became of it. Status is one of <see cref="FileStatuses"/>.</summary>
+/// <summary>One file of a session: where it goes and what became of it. Status is a <see cref="FileStatus"/>.</summary>
 internal sealed class SessionFile
 {
     public long Id { get; set; }
@@ -9,7 +9,7 @@ internal sealed class SessionFile
     public required string Key { get; set; }
     public long Size { get; set; }
     public DateTimeOffset? LastModified { get; set; }
-    public required string Status { get; set; }
+    public required FileStatus Status { get; set; }
     public string? ETag { get; set; }
     public string? Checksum { get; set; }
     public int Attempts { get; set; }

@@ -44,7 +44,7 @@ internal static class SessionFileBulkInsert
             await copy.WriteAsync(file.Key, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(file.Size, NpgsqlDbType.Bigint, cancellationToken);
             await WriteNullableAsync(copy, file.LastModified?.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
-            await copy.WriteAsync(file.Status, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(file.Status.Name(), NpgsqlDbType.Text, cancellationToken);
             await WriteNullableAsync(copy, file.ETag, NpgsqlDbType.Text, cancellationToken);
             await WriteNullableAsync(copy, file.Checksum, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(file.Attempts, NpgsqlDbType.Integer, cancellationToken);
@@ -88,7 +88,7 @@ internal static class SessionFileBulkInsert
             parameters[2].Value = file.Key;
             parameters[3].Value = file.Size;
             parameters[4].Value = file.LastModified is { } modified ? db.Timestamp(modified) : DBNull.Value;
-            parameters[5].Value = file.Status;
+            parameters[5].Value = file.Status.Name();
             parameters[6].Value = (object?)file.ETag ?? DBNull.Value;
             parameters[7].Value = (object?)file.Checksum ?? DBNull.Value;
             parameters[8].Value = file.Attempts;

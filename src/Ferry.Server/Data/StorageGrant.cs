@@ -4,11 +4,10 @@ namespace Ferry.Server.Data;
 /// A company may use buckets matching <see cref="BucketPattern"/> (an exact bucket name, or <c>prefix-*</c>) at a
 /// location. Two companies never use the same bucket of an endpoint unless both grants are <see cref="Shared"/>.
 /// </summary>
-internal sealed class StorageGrant
+internal sealed class StorageGrant : CompanyOwned
 {
     public long Id { get; set; }
     public long LocationId { get; set; }
-    public long CompanyId { get; set; }
     public required string BucketPattern { get; set; }
     public bool Shared { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -3,13 +3,12 @@ namespace Ferry.Server.Data;
 /// <summary>
 /// An upload from a folder on the server's own file systems, run by a worker (<c>ferry worker</c>, or the one in
 /// <c>ferry serve --worker</c>). The work is an ordinary upload session, so its progress shows where every session's
-/// does. Status is one of <see cref="JobStatuses"/>; a running job whose heartbeat is older than the worker timeout
+/// does. Status is a <see cref="JobStatus"/>; a running job whose heartbeat is older than the worker timeout
 /// is taken over by another worker.
 /// </summary>
-internal sealed class UploadJob
+internal sealed class UploadJob : CompanyOwned
 {
     public long Id { get; set; }
-    public long CompanyId { get; set; }
     public long ProjectId { get; set; }
     public long CycleId { get; set; }
     public long SessionId { get; set; }

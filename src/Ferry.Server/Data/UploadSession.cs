@@ -1,17 +1,16 @@
 namespace Ferry.Server.Data;
 
 /// <summary>One upload of a folder into a cycle, from a browser or the CLI, with running counters.</summary>
-internal sealed class UploadSession
+internal sealed class UploadSession : CompanyOwned
 {
     public long Id { get; set; }
-    public long CompanyId { get; set; }
     public long ProjectId { get; set; }
     public long CycleId { get; set; }
     public long UserId { get; set; }
     public string? Label { get; set; }
     public string? LocalDirectory { get; set; }
     public required string Client { get; set; }
-    public required string Status { get; set; }
+    public required SessionStatus Status { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
     public DateTimeOffset LastActivityAt { get; set; }

@@ -1,10 +1,9 @@
 namespace Ferry.Server.Data;
 
 /// <summary>A person who signs in; <see cref="Role"/> is one of <see cref="Roles"/>.</summary>
-internal sealed class User
+internal sealed class User : CompanyOwned
 {
     public long Id { get; set; }
-    public long CompanyId { get; set; }
     public required string Username { get; set; }
     public required string PasswordHash { get; set; }
     public required string Role { get; set; }

@@ -76,7 +76,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
             return (null, new LinkRefusal(StatusCodes.Status400BadRequest, "sha256 must be 64 lower-case hex digits"));
         }
 
-        var open = await db.DonationLinkUploads.AcrossCompanies().CountAsync(u => u.LinkId == link.Id && (u.Status == DonationLinkUpload.Receiving || u.Status == DonationLinkUpload.Processing), cancellationToken);
+        var open = await db.DonationLinkUploads.AcrossCompanies().CountAsync(u => u.LinkId == link.Id && (u.Status == DonationLinkUploadStatus.Receiving || u.Status == DonationLinkUploadStatus.Processing), cancellationToken);
         if (link.Donations + open >= link.MaxDonations)
         {
             return (null, new LinkRefusal(StatusCodes.Status409Conflict, $"this donation link has taken the {link.MaxDonations:N0} donation(s) it allows; ask the study for a new one"));
@@ -85,7 +85,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
         var upload = new DonationLinkUpload
         {
             Id = Guid.NewGuid().ToString("N"), CompanyId = link.CompanyId, LinkId = link.Id, Length = length, Sha256 = sha256, ConsentVersion = study.Policy.Version,
-            Status = DonationLinkUpload.Receiving, CreatedAt = time.GetUtcNow(),
+            Status = DonationLinkUploadStatus.Receiving, CreatedAt = time.GetUtcNow(),
         };
         Directory.CreateDirectory(Folder);
         await File.WriteAllBytesAsync(UploadPath(upload.Id), [], cancellationToken);
@@ -107,9 +107,9 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
     /// </summary>
     public async Task<(long Offset, LinkRefusal? Refusal)> AppendAsync(DonationLinkUpload upload, long offset, Stream body, CancellationToken cancellationToken)
     {
-        if (upload.Status != DonationLinkUpload.Receiving)
+        if (upload.Status != DonationLinkUploadStatus.Receiving)
         {
-            return (Offset(upload), new LinkRefusal(StatusCodes.Status409Conflict, $"this upload is {upload.Status}; start a new one"));
+            return (Offset(upload), new LinkRefusal(StatusCodes.Status409Conflict, $"this upload is {upload.Status.Name()}; start a new one"));
         }
 
         FileStream file;
@@ -162,10 +162,10 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
     public async Task<(Donation? Donation, LinkRefusal? Refusal)> FinishAsync(FerryDbContext db, DonationLink link, DonationLinkUpload upload, CancellationToken cancellationToken)
     {
         var path = UploadPath(upload.Id);
-        if (upload.Status != DonationLinkUpload.Receiving || Offset(upload) != upload.Length)
+        if (upload.Status != DonationLinkUploadStatus.Receiving || Offset(upload) != upload.Length)
         {
-            return (null, new LinkRefusal(StatusCodes.Status409Conflict, upload.Status != DonationLinkUpload.Receiving
-                ? $"this upload is {upload.Status}; start a new one"
+            return (null, new LinkRefusal(StatusCodes.Status409Conflict, upload.Status != DonationLinkUploadStatus.Receiving
+                ? $"this upload is {upload.Status.Name()}; start a new one"
                 : $"the upload has {Offset(upload):N0} of {upload.Length:N0} bytes; send the rest first"));
         }
 
@@ -204,8 +204,8 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
         using var lockDisposal = held;
 
         // One finish per upload, and the link's count taken before any work: both are conditional updates.
-        var claimed = await db.DonationLinkUploads.AcrossCompanies().Where(u => u.Id == upload.Id && u.Status == DonationLinkUpload.Receiving)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, DonationLinkUpload.Processing), cancellationToken);
+        var claimed = await db.DonationLinkUploads.AcrossCompanies().Where(u => u.Id == upload.Id && u.Status == DonationLinkUploadStatus.Receiving)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, DonationLinkUploadStatus.Processing), cancellationToken);
         if (claimed == 0)
         {
             return (null, new LinkRefusal(StatusCodes.Status409Conflict, "this upload is being finished by another request"));
@@ -217,7 +217,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
         if (reserved == 0)
         {
             DeleteFile(path);
-            await EndAsync(db, upload, DonationLinkUpload.Failed);
+            await EndAsync(db, upload, DonationLinkUploadStatus.Failed);
             return (null, new LinkRefusal(StatusCodes.Status409Conflict, $"this donation link has taken the {link.MaxDonations:N0} donation(s) it allows, or was revoked or expired meanwhile; nothing was kept"));
         }
 
@@ -292,8 +292,8 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
             db.ChangeTracker.Clear();
             // Only while the donation's row is still there: an erasure that deleted it (another server process, or a path
             // this data directory's lock does not order) means what this finish wrote goes too.
-            var completed = await db.Donations.AcrossCompanies().Where(d => d.Id == donation!.Id && d.Status == Donation.Running).ExecuteUpdateAsync(u => u
-                .SetProperty(d => d.Status, Donation.Completed).SetProperty(d => d.Files, files).SetProperty(d => d.Records, records)
+            var completed = await db.Donations.AcrossCompanies().Where(d => d.Id == donation!.Id && d.Status == DonationStatus.Running).ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.Status, DonationStatus.Completed).SetProperty(d => d.Files, files).SetProperty(d => d.Records, records)
                 .SetProperty(d => d.Malformed, malformed).SetProperty(d => d.Bytes, bytes).SetProperty(d => d.Location, location)
                 .SetProperty(d => d.Message, message).SetProperty(d => d.FinishedAt, finishedAt), CancellationToken.None);
             if (completed == 0)
@@ -302,14 +302,14 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
             }
 
             (donation!.Status, donation.Files, donation.Records, donation.Malformed, donation.Bytes, donation.Location, donation.Message, donation.FinishedAt) =
-                (Donation.Completed, files, records, malformed, bytes, location, message, finishedAt);
+                (DonationStatus.Completed, files, records, malformed, bytes, location, message, finishedAt);
             db.Consents.Add(new ConsentEntry
             {
                 CompanyId = link.CompanyId, Donor = bundle.Donor, Decision = ConsentRecord.Granted, At = time.GetUtcNow(), PolicyVersion = study.Policy.Version,
                 PolicyHash = study.Policy.Hash, Scope = $"*.jsonl.gz files donated through donation link {link.Id}",
             });
             await db.SaveChangesAsync(CancellationToken.None);
-            await EndAsync(db, upload, DonationLinkUpload.Done);
+            await EndAsync(db, upload, DonationLinkUploadStatus.Done);
             logger.LogInformation("Donation link {LinkId}: donation {Id} completed, {Records} record(s)", link.Id, donation.Id, donation.Records);
             return (donation, null);
         }
@@ -331,7 +331,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
 
         async Task<(Donation?, LinkRefusal?)> RefuseAsync(LinkRefusal? refusal)
         {
-            if (upload.Status == DonationLinkUpload.Done)
+            if (upload.Status == DonationLinkUploadStatus.Done)
             {
                 return (donation, null);
             }
@@ -350,7 +350,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
 
             await db.DonationLinks.AcrossCompanies().Where(l => l.Id == link.Id && l.Donations > 0)
                 .ExecuteUpdateAsync(l => l.SetProperty(x => x.Donations, x => x.Donations - 1), CancellationToken.None);
-            await EndAsync(db, upload, DonationLinkUpload.Failed);
+            await EndAsync(db, upload, DonationLinkUploadStatus.Failed);
             return (null, refusal);
         }
     }
@@ -379,7 +379,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
     public async Task<int> MarkErasureAsync(FerryDbContext db, long companyId, string pseudonym, CancellationToken cancellationToken)
     {
         var marker = ErasureMarker(study.For(companyId), pseudonym) + " ";
-        return await db.DonationLinkUploads.Where(u => u.CompanyId == companyId && (u.Status == DonationLinkUpload.Receiving || u.Status == DonationLinkUpload.Processing))
+        return await db.DonationLinkUploads.Where(u => u.CompanyId == companyId && (u.Status == DonationLinkUploadStatus.Receiving || u.Status == DonationLinkUploadStatus.Processing))
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.ErasedDonors, x => (x.ErasedDonors ?? "") + marker), cancellationToken);
     }
 
@@ -416,7 +416,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
     public async Task<(int Uploads, int Files)> RecoverAsync(FerryDbContext db, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var open = await db.DonationLinkUploads.Where(u => u.Status == DonationLinkUpload.Receiving || u.Status == DonationLinkUpload.Processing).ToListAsync(cancellationToken);
+        var open = await db.DonationLinkUploads.Where(u => u.Status == DonationLinkUploadStatus.Receiving || u.Status == DonationLinkUploadStatus.Processing).ToListAsync(cancellationToken);
         var linkIds = open.Select(u => u.LinkId).Distinct().ToList();
         var links = await db.DonationLinks.AsNoTracking().Where(l => linkIds.Contains(l.Id)).ToDictionaryAsync(l => l.Id, cancellationToken);
         var resumable = new HashSet<string>(StringComparer.Ordinal);
@@ -426,18 +426,18 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
             var path = UploadPath(upload.Id);
             var lastChunk = File.Exists(path) ? new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero) : upload.CreatedAt;
             var link = links.GetValueOrDefault(upload.LinkId);
-            if (upload.Status == DonationLinkUpload.Receiving && link is { RevokedAt: null } && link.ExpiresAt > now && now - lastChunk < AbandonedAfter)
+            if (upload.Status == DonationLinkUploadStatus.Receiving && link is { RevokedAt: null } && link.ExpiresAt > now && now - lastChunk < AbandonedAfter)
             {
                 resumable.Add(upload.Id + ".zip");
                 continue;
             }
 
-            if (upload.Status == DonationLinkUpload.Processing)
+            if (upload.Status == DonationLinkUploadStatus.Processing)
             {
                 await db.DonationLinks.Where(l => l.Id == upload.LinkId && l.Donations > 0).ExecuteUpdateAsync(l => l.SetProperty(x => x.Donations, x => x.Donations - 1), cancellationToken);
             }
 
-            await EndAsync(db, upload, DonationLinkUpload.Failed);
+            await EndAsync(db, upload, DonationLinkUploadStatus.Failed);
             failed++;
         }
 
@@ -476,7 +476,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
     public async Task<int> SweepAbandonedAsync(FerryDbContext db, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var receiving = await db.DonationLinkUploads.Where(u => u.Status == DonationLinkUpload.Receiving).ToListAsync(cancellationToken);
+        var receiving = await db.DonationLinkUploads.Where(u => u.Status == DonationLinkUploadStatus.Receiving).ToListAsync(cancellationToken);
         var linkIds = receiving.Select(u => u.LinkId).Distinct().ToList();
         var links = await db.DonationLinks.AsNoTracking().Where(l => linkIds.Contains(l.Id)).ToDictionaryAsync(l => l.Id, cancellationToken);
         var swept = 0;
@@ -489,7 +489,7 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
                 continue;
             }
 
-            await EndAsync(db, upload, DonationLinkUpload.Failed);
+            await EndAsync(db, upload, DonationLinkUploadStatus.Failed);
             File.Delete(path);
             swept++;
         }
@@ -500,13 +500,13 @@ internal sealed class DonationLinkIntake(DonationStudy study, FerryServerOptions
     /// <summary>The donation row, running, made when the first part is re-keyed (the records need its id).</summary>
     private async Task<Donation> StartDonationAsync(FerryDbContext db, DonationLink link, string donor, CancellationToken cancellationToken)
     {
-        var donation = new Donation { CompanyId = link.CompanyId, Donor = donor, Status = Donation.Running, CreatedAt = time.GetUtcNow() };
+        var donation = new Donation { CompanyId = link.CompanyId, Donor = donor, Status = DonationStatus.Running, CreatedAt = time.GetUtcNow() };
         db.Donations.Add(donation);
         await db.SaveChangesAsync(cancellationToken);
         return donation;
     }
 
-    private static async Task EndAsync(FerryDbContext db, DonationLinkUpload upload, string status)
+    private static async Task EndAsync(FerryDbContext db, DonationLinkUpload upload, DonationLinkUploadStatus status)
     {
         upload.Status = status;
         await db.DonationLinkUploads.AcrossCompanies().Where(u => u.Id == upload.Id)

@@ -42,7 +42,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
                 return (null, DonationRefusal.ConsentWithdrawn);
             }
 
-            var running = await db.Donations.CountAsync(d => d.CompanyId == caller.CompanyId && d.Donor == donor && d.Status == Donation.Running, cancellationToken);
+            var running = await db.Donations.CountAsync(d => d.CompanyId == caller.CompanyId && d.Donor == donor && d.Status == DonationStatus.Running, cancellationToken);
             return running >= options.DonationMaximumRunningPerUser
                 ? (null, DonationRefusal.TooManyRunning)
                 : (await AddAsync(db, caller, donor, cancellationToken), DonationRefusal.None);
@@ -74,7 +74,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
             CompanyId = caller.CompanyId, Donor = donor, Decision = ConsentRecord.Granted, At = now, PolicyVersion = study.Policy.Version,
             PolicyHash = study.Policy.Hash, Scope = "*.jsonl.gz files donated in the web app",
         });
-        var donation = new Donation { CompanyId = caller.CompanyId, Donor = donor, Status = Donation.Running, CreatedAt = now };
+        var donation = new Donation { CompanyId = caller.CompanyId, Donor = donor, Status = DonationStatus.Running, CreatedAt = now };
         db.Donations.Add(donation);
         await db.SaveChangesAsync(cancellationToken);
         return donation;
@@ -99,13 +99,13 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-        var running = await db.Donations.Where(d => d.Status == Donation.Running).ToListAsync(cancellationToken);
+        var running = await db.Donations.Where(d => d.Status == DonationStatus.Running).ToListAsync(cancellationToken);
         long records = 0;
         var bundles = 0;
         foreach (var donation in running)
         {
             records += await db.DonatedRecords.Where(r => r.DonationId == donation.Id).ExecuteDeleteAsync(cancellationToken);
-            donation.Status = Donation.Failed;
+            donation.Status = DonationStatus.Failed;
             donation.Message = "interrupted by a server restart; nothing was kept, donate again";
             donation.FinishedAt = time.GetUtcNow();
             if (Directory.Exists(Incoming(donation.Id)))
@@ -207,7 +207,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
             var donation = await db.Donations.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
-            if (donation is null || donation.Status != Donation.Running)
+            if (donation is null || donation.Status != DonationStatus.Running)
             {
                 return;
             }
@@ -242,7 +242,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
                 }, cancellationToken);
             }
 
-            var status = result.Success ? Donation.Completed : Donation.Failed;
+            var status = result.Success ? DonationStatus.Completed : DonationStatus.Failed;
             var finishedAt = time.GetUtcNow();
             if (!result.Success)
             {
@@ -251,7 +251,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
 
             db.ChangeTracker.Clear();
             // Only while the row is still there: an erasure that ran meanwhile deleted it, and then what this donation wrote goes too.
-            var updated = await db.Donations.Where(d => d.Id == id && d.Status == Donation.Running).ExecuteUpdateAsync(u => u
+            var updated = await db.Donations.Where(d => d.Id == id && d.Status == DonationStatus.Running).ExecuteUpdateAsync(u => u
                 .SetProperty(d => d.Status, status).SetProperty(d => d.Files, result.Files).SetProperty(d => d.Records, result.Records)
                 .SetProperty(d => d.Malformed, result.Malformed).SetProperty(d => d.Bytes, result.Bytes).SetProperty(d => d.Location, result.Location)
                 .SetProperty(d => d.Message, result.Message).SetProperty(d => d.FinishedAt, finishedAt), CancellationToken.None);
@@ -319,7 +319,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         // First mark the company's open link uploads: their donor is known only when they finish, and a marked upload of
         // this donor is refused then (one being finished now holds the donation lock, which DonorErasure waits for).
         var linkUploads = await links.MarkErasureAsync(db, companyId, pseudonym, cancellationToken);
-        var running = await db.Donations.AsNoTracking().Where(d => d.CompanyId == companyId && d.Donor == pseudonym && d.Status == Donation.Running).Select(d => d.Id).ToListAsync(cancellationToken);
+        var running = await db.Donations.AsNoTracking().Where(d => d.CompanyId == companyId && d.Donor == pseudonym && d.Status == DonationStatus.Running).Select(d => d.Id).ToListAsync(cancellationToken);
         ErasureReport report;
         if (study.Destination(companyId) is { } destination)
         {

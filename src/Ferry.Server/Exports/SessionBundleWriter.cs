@@ -41,7 +41,7 @@ internal static class SessionBundleWriter
             ["prefix"] = loaded.Cycle.S3Prefix,
             ["uploaded_by"] = user ?? "(deleted user)",
             ["client"] = session.Client,
-            ["status"] = session.Status,
+            ["status"] = session.Status.Name(),
             ["started_at"] = Timestamps.Iso(session.StartedAt),
             ["finished_at"] = session.FinishedAt is { } finished ? Timestamps.Iso(finished) : "(not finished)",
             ["files_total"] = Number(session.TotalFiles),
@@ -68,10 +68,10 @@ internal static class SessionBundleWriter
         {
             await lines.WriteLineAsync(Json(new Dictionary<string, object?>
             {
-                ["path"] = f.Path, ["key"] = f.Key, ["size"] = f.Size, ["status"] = f.Status, ["etag"] = f.ETag, ["sha256"] = f.Checksum,
+                ["path"] = f.Path, ["key"] = f.Key, ["size"] = f.Size, ["status"] = f.Status.Name(), ["etag"] = f.ETag, ["sha256"] = f.Checksum,
                 ["attempts"] = f.Attempts, ["registered_at"] = Timestamps.Iso(f.RegisteredAt), ["uploaded_at"] = f.UploadedAt is { } u ? Timestamps.Iso(u) : null, ["error"] = f.LastError,
             }));
-            await csv.WriteRecordAsync([f.Path, f.Key, Number(f.Size), f.Status, f.ETag, f.Checksum, Number(f.Attempts), Timestamps.Iso(f.RegisteredAt), f.UploadedAt is { } at ? Timestamps.Iso(at) : null, f.LastError], cancellationToken);
+            await csv.WriteRecordAsync([f.Path, f.Key, Number(f.Size), f.Status.Name(), f.ETag, f.Checksum, Number(f.Attempts), Timestamps.Iso(f.RegisteredAt), f.UploadedAt is { } at ? Timestamps.Iso(at) : null, f.LastError], cancellationToken);
         }
     }
 
@@ -79,11 +79,11 @@ internal static class SessionBundleWriter
     {
         await using var csv = SpreadsheetCsv.ToFile(Path.Combine(folder, "failures.csv"));
         await csv.WriteRecordAsync(["path", "key", "size", "status", "attempts", "updated_at", "reason"], cancellationToken);
-        var unfinished = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId && (f.Status == Data.FileStatuses.Failed || f.Status == Data.FileStatuses.Pending)).OrderBy(f => f.Id);
+        var unfinished = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == sessionId && (f.Status == Data.FileStatus.Failed || f.Status == Data.FileStatus.Pending)).OrderBy(f => f.Id);
         await foreach (var f in unfinished.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            var reason = f.LastError ?? (f.Status == Data.FileStatuses.Pending ? "never uploaded in this session" : "failed");
-            await csv.WriteRecordAsync([f.Path, f.Key, Number(f.Size), f.Status, Number(f.Attempts), Timestamps.Iso(f.UpdatedAt), reason], cancellationToken);
+            var reason = f.LastError ?? (f.Status == Data.FileStatus.Pending ? "never uploaded in this session" : "failed");
+            await csv.WriteRecordAsync([f.Path, f.Key, Number(f.Size), f.Status.Name(), Number(f.Attempts), Timestamps.Iso(f.UpdatedAt), reason], cancellationToken);
         }
     }
 
@@ -91,15 +91,15 @@ internal static class SessionBundleWriter
     {
         await using var log = Writer(Path.Combine(folder, "activity.jsonl"));
         await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Timestamps.Iso(session.StartedAt), ["event"] = "session_started", ["client"] = session.Client, ["local_directory"] = session.LocalDirectory }));
-        var files = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == session.Id && f.Status != Data.FileStatuses.Pending)
+        var files = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == session.Id && f.Status != Data.FileStatus.Pending)
             .OrderBy(f => f.UpdatedAt).ThenBy(f => f.Id)
             .Select(f => new { f.Path, f.Status, f.Size, f.Attempts, f.LastError, f.UpdatedAt, f.UploadedAt, f.RegisteredAt });
         await foreach (var f in files.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var (name, at) = f.Status switch
             {
-                Data.FileStatuses.Uploaded => ("file_verified", f.UploadedAt ?? f.UpdatedAt),
-                Data.FileStatuses.Skipped => ("file_already_there", f.RegisteredAt),
+                Data.FileStatus.Uploaded => ("file_verified", f.UploadedAt ?? f.UpdatedAt),
+                Data.FileStatus.Skipped => ("file_already_there", f.RegisteredAt),
                 _ => ("file_failed", f.UpdatedAt),
             };
             await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Timestamps.Iso(at), ["event"] = name, ["path"] = f.Path, ["size"] = f.Size, ["attempts"] = f.Attempts, ["reason"] = f.LastError }));
@@ -107,7 +107,7 @@ internal static class SessionBundleWriter
 
         if (session.FinishedAt is { } finished)
         {
-            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Timestamps.Iso(finished), ["event"] = "session_finished", ["status"] = session.Status }));
+            await log.WriteLineAsync(Json(new Dictionary<string, object?> { ["at"] = Timestamps.Iso(finished), ["event"] = "session_finished", ["status"] = session.Status.Name() }));
         }
     }
 

@@ -38,7 +38,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
     public ExportProgress? Progress(long id) => _progress.GetValueOrDefault(id);
 
     /// <summary>Records an export of <paramref name="loaded"/> and queues it.</summary>
-    public async Task<SessionExport> StartAsync(FerryDbContext db, Caller caller, Sessions.LoadedSession loaded, string kind, CancellationToken cancellationToken)
+    public async Task<SessionExport> StartAsync(FerryDbContext db, Caller caller, Sessions.LoadedSession loaded, ExportKind kind, CancellationToken cancellationToken)
     {
         var export = new SessionExport
         {
@@ -46,7 +46,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             SessionId = loaded.Session.Id,
             UserId = caller.UserId,
             Kind = kind,
-            Status = ExportStatuses.Running,
+            Status = ExportStatus.Running,
             CreatedAt = time.GetUtcNow(),
         };
         db.Exports.Add(export);
@@ -67,7 +67,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
             var export = await db.Exports.FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
-            if (export is null || export.Status != ExportStatuses.Running)
+            if (export is null || export.Status != ExportStatus.Running)
             {
                 return;
             }
@@ -80,15 +80,15 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             }
             catch (Exception ex) when (ex is BundleException or IOException or UnauthorizedAccessException or System.Data.Common.DbException or StoreException)
             {
-                export.Status = ExportStatuses.Failed;
+                export.Status = ExportStatus.Failed;
                 export.Message = ex.Message;
                 Finish(export);
                 logger.LogWarning("Export {Id} of session {Session} failed: {Message}", export.Id, export.SessionId, ex.Message);
             }
 
             await db.SaveChangesAsync(CancellationToken.None);
-            activity?.SetTag(Observability.FerryActivities.Status, export.Status);
-            if (export.Status == ExportStatuses.Failed)
+            activity?.SetTag(Observability.FerryActivities.Status, export.Status.Name());
+            if (export.Status == ExportStatus.Failed)
             {
                 activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, export.Message);
             }
@@ -119,13 +119,13 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
         var name = $"Session {loaded.Session.Id} {loaded.Project.Name} {loaded.Cycle.Name}";
         var destination = new BundleDestination($"s3://{loaded.Project.BucketName}/{options.ExportPrefix.Trim('/')}", loaded.Project.EndpointUrl, loaded.Project.Region, loaded.Project.AwsProfile, Owner(export.Id));
         var request = new BundleRequest(name, sections, destination, requester, details);
-        if (export.Kind == ExportStatuses.KindDownload)
+        if (export.Kind == ExportKind.Download)
         {
             var bundle = await Exporter(DownloadStaging).StageAsync(request, cancellationToken);
             progress.Phase = ExportProgress.Zipping;
             await BundleZip.WriteAsync(bundle, ZipPath(export.Id), cancellationToken);
             DownloadStaging.Discard(bundle);
-            export.Status = ExportStatuses.Ready;
+            export.Status = ExportStatus.Ready;
             export.Bundle = bundle.Folder;
             export.Files = bundle.Descriptor.Files;
             export.Bytes = bundle.Descriptor.Bytes;
@@ -207,7 +207,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             // Only a bundle of an export still open and not parked yet: a row already parked (perhaps leased by another
             // replica right now) or an export delivered meanwhile must not be parked again, or it would be delivered twice.
             if (ExportId(local.Descriptor.Destination.Owner) is { } owner
-                && await db.Exports.AnyAsync(e => e.Id == owner && (e.Status == ExportStatuses.Running || e.Status == ExportStatuses.Queued), cancellationToken)
+                && await db.Exports.AnyAsync(e => e.Id == owner && (e.Status == ExportStatus.Running || e.Status == ExportStatus.Queued), cancellationToken)
                 && !await db.ExportOutbox.AnyAsync(o => o.ExportId == owner, cancellationToken))
             {
                 await Shared.ParkAsync(db, owner, local, cancellationToken);
@@ -215,20 +215,20 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
         }
 
         var waiting = (await db.ExportOutbox.Select(o => o.ExportId).ToListAsync(cancellationToken)).ToHashSet();
-        var open = await db.Exports.Where(e => e.Status == ExportStatuses.Running || e.Status == ExportStatuses.Queued).ToListAsync(cancellationToken);
+        var open = await db.Exports.Where(e => e.Status == ExportStatus.Running || e.Status == ExportStatus.Queued).ToListAsync(cancellationToken);
         foreach (var export in open)
         {
             if (waiting.Contains(export.Id))
             {
-                export.Status = ExportStatuses.Queued;
+                export.Status = ExportStatus.Queued;
             }
-            else if (export.Status == ExportStatuses.Running)
+            else if (export.Status == ExportStatus.Running)
             {
                 _queue.Writer.TryWrite(export.Id);
             }
             else
             {
-                export.Status = ExportStatuses.Delivered;
+                export.Status = ExportStatus.Delivered;
                 export.Message = null;
                 Finish(export);
             }
@@ -241,14 +241,14 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
     {
         if (result.Outcome == ExportOutcome.Delivered)
         {
-            export.Status = ExportStatuses.Delivered;
+            export.Status = ExportStatus.Delivered;
             export.Message = null;
             Finish(export);
             logger.LogInformation("Export {Id} of session {Session} delivered to {Location} ({Files} files, {Bytes} bytes, attempt {Attempt})", export.Id, export.SessionId, export.Location, export.Files, export.Bytes, export.Attempts);
         }
         else if (result.Outcome == ExportOutcome.Queued)
         {
-            export.Status = ExportStatuses.Queued;
+            export.Status = ExportStatus.Queued;
             export.Message = result.Message;
             logger.LogWarning("Export {Id} of session {Session} queued in the outbox (attempt {Attempt}): {Message}", export.Id, export.SessionId, export.Attempts, result.Message);
         }

@@ -41,7 +41,7 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
         var session = new UploadSession
         {
             CompanyId = caller.CompanyId, ProjectId = project, CycleId = cycle, UserId = caller.UserId, LocalDirectory = folder, Label = label,
-            Client = "job", Status = SessionStatuses.Active, StartedAt = now, LastActivityAt = now,
+            Client = "job", Status = SessionStatus.Active, StartedAt = now, LastActivityAt = now,
         };
         db.Sessions.Add(session);
         await db.SaveChangesAsync(cancellationToken);

@@ -86,10 +86,10 @@ internal sealed class DatabaseGauges
         return new Snapshot(
             Files: new Dictionary<string, long>
             {
-                [FileStatuses.Uploaded] = files?.Uploaded ?? 0,
-                [FileStatuses.Skipped] = files?.Skipped ?? 0,
-                [FileStatuses.Failed] = files?.Failed ?? 0,
-                [FileStatuses.Pending] = (files?.Total ?? 0) - (files?.Uploaded ?? 0) - (files?.Skipped ?? 0) - (files?.Failed ?? 0),
+                [FileStatus.Uploaded.Name()] = files?.Uploaded ?? 0,
+                [FileStatus.Skipped.Name()] = files?.Skipped ?? 0,
+                [FileStatus.Failed.Name()] = files?.Failed ?? 0,
+                [FileStatus.Pending.Name()] = (files?.Total ?? 0) - (files?.Uploaded ?? 0) - (files?.Skipped ?? 0) - (files?.Failed ?? 0),
             },
             Bytes: new Dictionary<string, long>
             {
@@ -97,16 +97,16 @@ internal sealed class DatabaseGauges
                 ["skipped"] = files?.SkippedBytes ?? 0,
                 ["total"] = files?.Bytes ?? 0,
             },
-            Sessions: WithZeros([SessionStatuses.Active, SessionStatuses.Completed, SessionStatuses.Incomplete],
-                db.Sessions.AsNoTracking().GroupBy(s => s.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count)),
-            Active: db.Sessions.AsNoTracking().LongCount(s => s.Status == SessionStatuses.Active),
-            Stalled: db.Sessions.AsNoTracking().LongCount(s => s.Status == SessionStatuses.Active && s.LastActivityAt < stalledBefore
+            Sessions: WithZeros(Enum.GetValues<SessionStatus>().Select(s => s.Name()).ToArray(),
+                db.Sessions.AsNoTracking().GroupBy(s => s.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToList().ToDictionary(g => g.Key.Name(), g => g.Count)),
+            Active: db.Sessions.AsNoTracking().LongCount(s => s.Status == SessionStatus.Active),
+            Stalled: db.Sessions.AsNoTracking().LongCount(s => s.Status == SessionStatus.Active && s.LastActivityAt < stalledBefore
                 && s.UploadedFiles + s.SkippedFiles + s.FailedFiles < s.TotalFiles),
             Queued: db.Jobs.AsNoTracking().LongCount(j => j.Status == JobStatus.Queued),
             Jobs: WithZeros(Enum.GetValues<JobStatus>().Select(s => s.Name()).ToArray(),
                 db.Jobs.AsNoTracking().GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToList().ToDictionary(g => g.Key.Name(), g => g.Count)),
-            Exports: WithZeros([ExportStatuses.Running, ExportStatuses.Queued, ExportStatuses.Delivered, ExportStatuses.Ready, ExportStatuses.Failed],
-                db.Exports.AsNoTracking().GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count)));
+            Exports: WithZeros(Enum.GetValues<ExportStatus>().Select(s => s.Name()).ToArray(),
+                db.Exports.AsNoTracking().GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToList().ToDictionary(g => g.Key.Name(), g => g.Count)));
     }
 
     /// <summary>The counts, with 0 for each known status no row has: a series exists for every status from the start.</summary>

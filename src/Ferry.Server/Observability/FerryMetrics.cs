@@ -43,12 +43,12 @@ internal sealed class FerryMetrics
             _retries.Add(0, Tag("reason", reason));
         }
 
-        foreach (var outcome in new[] { FileStatuses.Uploaded, FileStatuses.Failed })
+        foreach (var outcome in new[] { FileStatus.Uploaded.Name(), FileStatus.Failed.Name() })
         {
             _files.Add(0, Tag("outcome", outcome));
         }
 
-        foreach (var status in new[] { SessionStatuses.Completed, SessionStatuses.Incomplete })
+        foreach (var status in new[] { SessionStatus.Completed.Name(), SessionStatus.Incomplete.Name() })
         {
             _sessions.Add(0, Tag("status", status));
         }
@@ -66,14 +66,14 @@ internal sealed class FerryMetrics
     public void CountVerificationFailure(string reason)
     {
         _verificationFailures.Add(1, Tag("reason", FailureCategory(reason)));
-        _files.Add(1, Tag("outcome", FileStatuses.Failed));
+        _files.Add(1, Tag("outcome", FileStatus.Failed.Name()));
     }
 
     /// <summary>A file verified in S3.</summary>
-    public void CountUploaded() => _files.Add(1, Tag("outcome", FileStatuses.Uploaded));
+    public void CountUploaded() => _files.Add(1, Tag("outcome", FileStatus.Uploaded.Name()));
 
     /// <summary>Files a client or worker reported it could not upload (read errors, retries exhausted).</summary>
-    public void CountFailed(int files) => _files.Add(files, Tag("outcome", FileStatuses.Failed));
+    public void CountFailed(int files) => _files.Add(files, Tag("outcome", FileStatus.Failed.Name()));
 
     /// <summary>A request to S3 that failed and was retried (server-side deliveries and in-process jobs).</summary>
     public void CountRetry(string reason) => _retries.Add(1, Tag("reason", RetryCategory(reason)));

@@ -19,7 +19,7 @@ internal sealed class ScheduleCatalog(ISchedulerFactory factory, FerryDbContext 
             var last = await db.ScheduleRuns.AsNoTracking().Where(r => r.Schedule == schedule.Name).OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
             result.Add(new ScheduleStatus(schedule.Name, schedule.Title, trigger is null ? null : ScheduleRegistration.Describe(trigger), schedule.MisfireRule,
                 trigger?.PreviousFireTimeUtc, trigger?.NextFireTimeUtc,
-                last is null ? null : new ScheduleRunStatus(last.Id, last.Manual, last.Instance, last.ScheduledFor, last.StartedAt, last.FinishedAt, last.Outcome, last.Message)));
+                last is null ? null : new ScheduleRunStatus(last.Id, last.Manual, last.Instance, last.ScheduledFor, last.StartedAt, last.FinishedAt, last.Outcome.Name(), last.Message)));
         }
 
         return result;
@@ -30,7 +30,7 @@ internal sealed class ScheduleCatalog(ISchedulerFactory factory, FerryDbContext 
         FerrySchedule.Find(name) is null
             ? null
             : await db.ScheduleRuns.AsNoTracking().Where(r => r.Schedule == name).OrderByDescending(r => r.Id)
-                .Select(r => new ScheduleRunStatus(r.Id, r.Manual, r.Instance, r.ScheduledFor, r.StartedAt, r.FinishedAt, r.Outcome, r.Message)).ToListAsync(cancellationToken);
+                .Select(r => new ScheduleRunStatus(r.Id, r.Manual, r.Instance, r.ScheduledFor, r.StartedAt, r.FinishedAt, r.Outcome.Name(), r.Message)).ToListAsync(cancellationToken);
 
     /// <summary>
     /// Asks the cluster to run <paramref name="name"/> now (whichever process acquires it; never beside a run of the

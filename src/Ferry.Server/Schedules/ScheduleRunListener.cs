@@ -30,7 +30,7 @@ internal sealed class ScheduleRunListener(IServiceScopeFactory scopes, TimeProvi
                 Manual = context.MergedJobDataMap.ContainsKey(ManualKey),
                 ScheduledFor = context.ScheduledFireTimeUtc ?? context.FireTimeUtc,
                 StartedAt = time.GetUtcNow(),
-                Outcome = ScheduleRun.Running,
+                Outcome = ScheduleRunOutcome.Running,
             });
             return Task.CompletedTask;
         }, cancellationToken);
@@ -47,7 +47,7 @@ internal sealed class ScheduleRunListener(IServiceScopeFactory scopes, TimeProvi
             }
 
             run.FinishedAt = time.GetUtcNow();
-            run.Outcome = jobException is null ? ScheduleRun.Succeeded : ScheduleRun.Failed;
+            run.Outcome = jobException is null ? ScheduleRunOutcome.Succeeded : ScheduleRunOutcome.Failed;
             run.Message = jobException is null ? context.Result as string : (jobException.InnerException ?? jobException).Message;
             if (jobException is not null)
             {

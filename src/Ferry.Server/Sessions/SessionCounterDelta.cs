@@ -16,7 +16,7 @@ internal sealed class SessionCounterDelta
     public bool AnyUploaded { get; private set; }
 
     /// <summary>A file of <paramref name="size"/> bytes moved from status <paramref name="from"/> (null: new) to <paramref name="to"/>.</summary>
-    public void Move(string? from, string to, long size)
+    public void Move(FileStatus? from, FileStatus to, long size)
     {
         if (from == to)
         {
@@ -25,7 +25,7 @@ internal sealed class SessionCounterDelta
 
         Count(from, size, -1);
         Count(to, size, +1);
-        AnyUploaded |= to == FileStatuses.Uploaded;
+        AnyUploaded |= to == FileStatus.Uploaded;
     }
 
     public bool IsEmpty => TotalFiles == 0 && TotalBytes == 0 && UploadedFiles == 0 && UploadedBytes == 0 && SkippedFiles == 0 && SkippedBytes == 0 && FailedFiles == 0;
@@ -46,19 +46,19 @@ internal sealed class SessionCounterDelta
             .SetProperty(x => x.LastActivityAt, now), cancellationToken);
     }
 
-    private void Count(string? status, long size, int sign)
+    private void Count(FileStatus? status, long size, int sign)
     {
         switch (status)
         {
-            case FileStatuses.Uploaded:
+            case FileStatus.Uploaded:
                 UploadedFiles += sign;
                 UploadedBytes += sign * size;
                 break;
-            case FileStatuses.Skipped:
+            case FileStatus.Skipped:
                 SkippedFiles += sign;
                 SkippedBytes += sign * size;
                 break;
-            case FileStatuses.Failed:
+            case FileStatus.Failed:
                 FailedFiles += sign;
                 break;
         }

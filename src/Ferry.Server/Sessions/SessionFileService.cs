@@ -78,7 +78,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         {
             if (existing.TryGetValue(file.Path, out var row))
             {
-                if (row.Status is FileStatuses.Pending or FileStatuses.Failed && (row.Size != file.Size || row.LastModified != file.LastModified))
+                if (row.Status is FileStatus.Pending or FileStatus.Failed && (row.Size != file.Size || row.LastModified != file.LastModified))
                 {
                     // The file changed since it was registered: its new size is what must arrive.
                     delta.TotalBytes += file.Size - row.Size;
@@ -89,11 +89,11 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
 
                 var rowStatus = row.Status;
                 var rowCopy = row.DuplicateOf;
-                if (row.Status is FileStatuses.Pending or FileStatuses.Failed && FindCopy(copies, file) is { } found)
+                if (row.Status is FileStatus.Pending or FileStatus.Failed && FindCopy(copies, file) is { } found)
                 {
                     // Hashed since it was registered: the project holds these bytes under another key.
                     rowCopy = found;
-                    rowStatus = skipDuplicates ? FileStatuses.Skipped : row.Status;
+                    rowStatus = skipDuplicates ? FileStatus.Skipped : row.Status;
                     delta.Move(row.Status, rowStatus, file.Size);
                     await db.SessionFiles.Where(f => f.Id == row.Id).ExecuteUpdateAsync(s => s
                         .SetProperty(f => f.Status, rowStatus).SetProperty(f => f.DuplicateOf, found).SetProperty(f => f.UpdatedAt, now), cancellationToken);
@@ -103,12 +103,12 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
                 continue;
             }
 
-            var status = verified.TryGetValue(file.Key, out var known) && Matches(known, file) ? FileStatuses.Skipped : FileStatuses.Pending;
-            var copy = status == FileStatuses.Pending ? FindCopy(copies, file) : null;
-            var skipped = status == FileStatuses.Skipped;
+            var status = verified.TryGetValue(file.Key, out var known) && Matches(known, file) ? FileStatus.Skipped : FileStatus.Pending;
+            var copy = status == FileStatus.Pending ? FindCopy(copies, file) : null;
+            var skipped = status == FileStatus.Skipped;
             if (copy is not null && skipDuplicates)
             {
-                status = FileStatuses.Skipped;
+                status = FileStatus.Skipped;
             }
 
             added.Add(new SessionFile
@@ -224,7 +224,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             var (report, file) = reports[i];
             var head = heads[i];
             var problem = Check(report, file, head);
-            var status = problem is null ? FileStatuses.Uploaded : FileStatuses.Failed;
+            var status = problem is null ? FileStatus.Uploaded : FileStatus.Failed;
             var checksum = report.Sha256 is { } sha ? Checksum(sha) : report.Md5 is { } md5 ? "md5:" + md5.ToLowerInvariant() : null;
             var etag = head?.ETag;
             var copy = problem is null && report.Sha256 is { } reported
@@ -261,7 +261,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
                 }
             }
 
-            results.Add(new VerifiedFile(report.ClientPath, status, problem, problem is null ? etag : null));
+            results.Add(new VerifiedFile(report.ClientPath, status.Name(), problem, problem is null ? etag : null));
         }
 
         await delta.ApplyAsync(db, session.Id, now, cancellationToken);
@@ -280,13 +280,13 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         foreach (var (file, reason) in failures)
         {
             var changed = await db.SessionFiles.Where(f => f.Id == file.Id && f.Status == file.Status).ExecuteUpdateAsync(s => s
-                .SetProperty(f => f.Status, FileStatuses.Failed)
+                .SetProperty(f => f.Status, FileStatus.Failed)
                 .SetProperty(f => f.LastError, reason)
                 .SetProperty(f => f.Attempts, f => f.Attempts + 1)
                 .SetProperty(f => f.UpdatedAt, now), cancellationToken);
             if (changed > 0)
             {
-                delta.Move(file.Status, FileStatuses.Failed, file.Size);
+                delta.Move(file.Status, FileStatus.Failed, file.Size);
                 failed++;
             }
         }
@@ -347,8 +347,8 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// Registration and verification report a skipped file as uploaded (it is in the bucket, verified), or as
     /// <c>duplicate</c> when it was skipped because the project holds its bytes under another key.
     /// </summary>
-    private static string Reported(string status, string? duplicateOf = null) =>
-        status == FileStatuses.Skipped ? duplicateOf is null ? FileStatuses.Uploaded : Duplicate : status;
+    private static string Reported(FileStatus status, string? duplicateOf = null) =>
+        status == FileStatus.Skipped ? duplicateOf is null ? FileStatus.Uploaded.Name() : Duplicate : status.Name();
 
     /// <summary>The status registration reports for a file not to be uploaded because its bytes are already in the project.</summary>
     public const string Duplicate = "duplicate";

@@ -129,7 +129,7 @@ internal sealed class SessionMultipartService(FerryDbContext db, SessionService 
     private async Task<(SessionMultipartUpload Upload, Project Project)?> FindAsync(Caller caller, long sessionId, string uploadId, CancellationToken cancellationToken)
     {
         var row = await db.MultipartUploads.AsNoTracking().Where(m => m.SessionId == sessionId && m.UploadId == uploadId)
-            .Join(db.Sessions.Where(s => s.CompanyId == caller.CompanyId && s.Status == SessionStatuses.Active), m => m.SessionId, s => s.Id, (m, s) => new { m, s.ProjectId })
+            .Join(db.Sessions.Where(s => s.CompanyId == caller.CompanyId && s.Status == SessionStatus.Active), m => m.SessionId, s => s.Id, (m, s) => new { m, s.ProjectId })
             .Join(db.Projects, x => x.ProjectId, p => p.Id, (x, p) => new { x.m, p })
             .FirstOrDefaultAsync(cancellationToken);
         return row is null ? null : (row.m, row.p);

@@ -15,7 +15,7 @@ internal static class SessionResponseMapping
             var rate = seconds > 0.5 ? s.UploadedBytes / seconds : 0;
             var remaining = Math.Max(0, s.TotalBytes - s.UploadedBytes - s.SkippedBytes);
             double? eta = rate > 0 ? remaining / rate : remaining == 0 && s.TotalFiles > 0 ? 0 : null;
-            return new SessionResponse(s.Id, s.ProjectId, s.CycleId, s.UserId, s.Label, s.LocalDirectory, s.Client, s.Status, s.StartedAt, s.FinishedAt,
+            return new SessionResponse(s.Id, s.ProjectId, s.CycleId, s.UserId, s.Label, s.LocalDirectory, s.Client, s.Status.Name(), s.StartedAt, s.FinishedAt,
                 s.TotalFiles, s.UploadedFiles, s.SkippedFiles, s.FailedFiles, Math.Max(0, s.TotalFiles - s.UploadedFiles - s.SkippedFiles - s.FailedFiles),
                 s.TotalBytes, s.UploadedBytes, s.SkippedBytes, Math.Round(rate, 1), eta is { } e ? Math.Round(e, 1) : null, bucket, prefix);
         }

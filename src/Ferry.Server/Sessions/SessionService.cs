@@ -51,7 +51,7 @@ internal sealed class SessionService(FerryDbContext db, TimeProvider time, Obser
             LocalDirectory = request.LocalDirectory,
             Label = request.Label,
             Client = request.Client ?? "api",
-            Status = SessionStatuses.Active,
+            Status = SessionStatus.Active,
             StartedAt = now,
             LastActivityAt = now,
         };
@@ -72,7 +72,7 @@ internal sealed class SessionService(FerryDbContext db, TimeProvider time, Obser
     /// <summary>The caller's company's sessions, newest first, up to <paramref name="limit"/> (1–1,000, default 100).</summary>
     public async Task<(List<SessionResponse>? Sessions, SessionRefusal? Refusal)> ListAsync(Caller caller, long? projectId, long? cycleId, string? status, int? limit, CancellationToken cancellationToken)
     {
-        if (status is not null && !SessionStatuses.IsKnown(status))
+        if (status is not null && !StoredNames.IsKnown<SessionStatus>(status))
         {
             return (null, SessionRefusal.Invalid("status must be active, completed or incomplete"));
         }
@@ -80,7 +80,7 @@ internal sealed class SessionService(FerryDbContext db, TimeProvider time, Obser
         var query = db.Sessions.AsNoTracking().Where(s => s.CompanyId == caller.CompanyId);
         query = projectId is { } p ? query.Where(s => s.ProjectId == p) : query;
         query = cycleId is { } c ? query.Where(s => s.CycleId == c) : query;
-        query = status is not null ? query.Where(s => s.Status == status) : query;
+        query = status is not null ? query.Where(s => s.Status == StoredNames.Parse<SessionStatus>(status)) : query;
         var rows = await query.OrderByDescending(s => s.Id).Take(Math.Clamp(limit ?? 100, 1, 1000))
             .Join(db.Projects, s => s.ProjectId, p => p.Id, (s, p) => new { s, p.BucketName })
             .Join(db.Cycles, x => x.s.CycleId, c => c.Id, (x, c) => new { x.s, x.BucketName, c.S3Prefix })
@@ -118,6 +118,6 @@ internal sealed class SessionService(FerryDbContext db, TimeProvider time, Obser
             return (null, SessionRefusal.NotFound($"session {id}"));
         }
 
-        return found.Session.Status == SessionStatuses.Active ? (found, null) : (null, SessionRefusal.Finished(id));
+        return found.Session.Status == SessionStatus.Active ? (found, null) : (null, SessionRefusal.Finished(id));
     }
 }

@@ -84,16 +84,16 @@ internal sealed class SessionUploadService(FerryDbContext db, SessionService ses
             return (null, SessionRefusal.NotFound($"session {id}"));
         }
 
-        if (status is not null && !FileStatuses.IsKnown(status))
+        if (status is not null && !StoredNames.IsKnown<FileStatus>(status))
         {
             return (null, SessionRefusal.Invalid("status must be pending, uploaded, skipped or failed"));
         }
 
         var take = Math.Clamp(limit ?? 1000, 1, 5000);
         var query = db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Id > (after ?? 0));
-        query = status is not null ? query.Where(f => f.Status == status) : query;
+        query = status is not null ? query.Where(f => f.Status == StoredNames.Parse<FileStatus>(status)) : query;
         var page = await query.OrderBy(f => f.Id).Take(take)
-            .Select(f => new SessionFileResponse(f.Id, f.Path, f.Key, f.Size, f.LastModified, f.Status, f.ETag, f.Checksum, f.Attempts, f.LastError, f.RegisteredAt, f.UpdatedAt, f.UploadedAt, f.DuplicateOf))
+            .Select(f => new SessionFileResponse(f.Id, f.Path, f.Key, f.Size, f.LastModified, f.Status.Name(), f.ETag, f.Checksum, f.Attempts, f.LastError, f.RegisteredAt, f.UpdatedAt, f.UploadedAt, f.DuplicateOf))
             .ToListAsync(cancellationToken);
         return (new SessionFilesPage(page, page.Count == take ? page[^1].Id : null), null);
     }

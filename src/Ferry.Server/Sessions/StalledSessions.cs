@@ -15,10 +15,10 @@ internal static class StalledSessions
     {
         var cutoff = now - idle;
         return db.Sessions
-            .Where(s => s.Status == SessionStatuses.Active && s.LastActivityAt < cutoff)
+            .Where(s => s.Status == SessionStatus.Active && s.LastActivityAt < cutoff)
             .Where(s => !db.Jobs.Any(j => j.SessionId == s.Id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)))
             .ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, x => x.UploadedFiles + x.SkippedFiles == x.TotalFiles ? SessionStatuses.Completed : SessionStatuses.Incomplete)
+                .SetProperty(x => x.Status, x => x.UploadedFiles + x.SkippedFiles == x.TotalFiles ? SessionStatus.Completed : SessionStatus.Incomplete)
                 .SetProperty(x => x.FinishedAt, now), cancellationToken);
     }
 }

@@ -12,8 +12,8 @@ internal static class UploadSessions
     internal static async Task<string?> CloseAsync(FerryDbContext db, long id, DateTimeOffset now, Observability.FerryMetrics metrics, bool stoppedEarly, CancellationToken cancellationToken)
     {
         using var activity = Observability.FerryActivities.StartSession("ferry.session.close", id);
-        var changed = await db.Sessions.Where(s => s.Id == id && s.Status == SessionStatuses.Active).ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.Status, x => !stoppedEarly && x.UploadedFiles + x.SkippedFiles == x.TotalFiles ? SessionStatuses.Completed : SessionStatuses.Incomplete)
+        var changed = await db.Sessions.Where(s => s.Id == id && s.Status == SessionStatus.Active).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Status, x => !stoppedEarly && x.UploadedFiles + x.SkippedFiles == x.TotalFiles ? SessionStatus.Completed : SessionStatus.Incomplete)
             .SetProperty(x => x.FinishedAt, now)
             .SetProperty(x => x.LastActivityAt, now), cancellationToken);
         if (changed == 0)
@@ -21,7 +21,7 @@ internal static class UploadSessions
             return null;
         }
 
-        var status = await db.Sessions.AsNoTracking().Where(s => s.Id == id).Select(s => s.Status).FirstAsync(cancellationToken);
+        var status = (await db.Sessions.AsNoTracking().Where(s => s.Id == id).Select(s => s.Status).FirstAsync(cancellationToken)).Name();
         activity?.SetTag(Observability.FerryActivities.Status, status);
         metrics.CountSessionClosed(status);
         return status;

@@ -144,8 +144,8 @@ public abstract partial class TenantScopingTests<TFixture>(TFixture fixture) : I
             var now = DateTimeOffset.UtcNow;
             var userId = await db.Users.Where(u => u.CompanyId == owner.CompanyId).Select(u => u.Id).FirstAsync();
             var job = new UploadJob { CompanyId = owner.CompanyId, ProjectId = projectId, CycleId = cycleId, SessionId = sessionId, UserId = userId, LocalDirectory = "/victim/" + label, Status = JobStatus.Queued, CreatedAt = now };
-            var export = new SessionExport { CompanyId = owner.CompanyId, SessionId = sessionId, UserId = userId, Kind = ExportStatuses.KindS3, Status = ExportStatuses.Delivered, Bundle = "victim-bundle-" + label, Location = $"s3://{bucket}/victim-bundle-{label}/", CreatedAt = now, FinishedAt = now };
-            var donation = new Donation { CompanyId = owner.CompanyId, Donor = donor, Status = Donation.Completed, Files = 1, Records = 1, Bytes = 10, Location = $"s3://{bucket}/victim-donation-{label}", CreatedAt = now, FinishedAt = now };
+            var export = new SessionExport { CompanyId = owner.CompanyId, SessionId = sessionId, UserId = userId, Kind = ExportKind.S3, Status = ExportStatus.Delivered, Bundle = "victim-bundle-" + label, Location = $"s3://{bucket}/victim-bundle-{label}/", CreatedAt = now, FinishedAt = now };
+            var donation = new Donation { CompanyId = owner.CompanyId, Donor = donor, Status = DonationStatus.Completed, Files = 1, Records = 1, Bytes = 10, Location = $"s3://{bucket}/victim-donation-{label}", CreatedAt = now, FinishedAt = now };
             db.AddRange(job, export, donation);
             db.Consents.Add(new ConsentEntry { CompanyId = owner.CompanyId, Donor = donor, Decision = "granted", At = now, PolicyVersion = "victim-policy", PolicyHash = "victim-hash-" + label, Scope = "victim-scope" });
             await db.SaveChangesAsync();

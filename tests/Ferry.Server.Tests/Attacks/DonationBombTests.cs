@@ -100,7 +100,7 @@ public abstract class DonationBombTests<TFixture>(TFixture fixture) : IClassFixt
             for (var i = 0; i < 2; i++)
             {
                 // Donations still being uploaded or processed: rows in state running.
-                var row = new Donation { CompanyId = tenant.CompanyId, Donor = donor, Status = Donation.Running, CreatedAt = DateTimeOffset.UtcNow };
+                var row = new Donation { CompanyId = tenant.CompanyId, Donor = donor, Status = DonationStatus.Running, CreatedAt = DateTimeOffset.UtcNow };
                 db.Donations.Add(row);
                 await db.SaveChangesAsync();
                 running.Add(row.Id);
@@ -120,7 +120,7 @@ public abstract class DonationBombTests<TFixture>(TFixture fixture) : IClassFixt
         await using (var scope = fixture.Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-            await db.Donations.Where(d => d.Id == running[0]).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, Donation.Failed));
+            await db.Donations.Where(d => d.Id == running[0]).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DonationStatus.Failed));
         }
 
         Assert.Equal(HttpStatusCode.Accepted, (await DonateAsync(tenant.User, version, TrainingLogs.Of("oscar", 2))).Status);

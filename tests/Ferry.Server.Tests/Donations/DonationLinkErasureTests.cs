@@ -114,7 +114,7 @@ public abstract class DonationLinkErasureTests<TFixture>(TFixture fixture) : ICl
         await using (var scope = fixture.Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-            await db.DonationLinkUploads.Where(u => u.Id == cut).ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, DonationLinkUpload.Processing));
+            await db.DonationLinkUploads.Where(u => u.Id == cut).ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, DonationLinkUploadStatus.Processing));
             await db.DonationLinks.Where(l => l.CompanyId == tenant.CompanyId).ExecuteUpdateAsync(l => l.SetProperty(x => x.Donations, 1));
         }
 
@@ -137,9 +137,9 @@ public abstract class DonationLinkErasureTests<TFixture>(TFixture fixture) : ICl
         {
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
             var statuses = await db.DonationLinkUploads.AsNoTracking().Where(u => u.CompanyId == tenant.CompanyId).ToDictionaryAsync(u => u.Id, u => u.Status);
-            Assert.Equal(DonationLinkUpload.Failed, statuses[abandoned]);
-            Assert.Equal(DonationLinkUpload.Failed, statuses[cut]);
-            Assert.Equal(DonationLinkUpload.Receiving, statuses[resumable]);
+            Assert.Equal(DonationLinkUploadStatus.Failed, statuses[abandoned]);
+            Assert.Equal(DonationLinkUploadStatus.Failed, statuses[cut]);
+            Assert.Equal(DonationLinkUploadStatus.Receiving, statuses[resumable]);
         }
 
         // The resumable one goes on where it stopped; afterwards no digest-form file is left anywhere on the server's disk.
@@ -183,7 +183,7 @@ public abstract class DonationLinkErasureTests<TFixture>(TFixture fixture) : ICl
         await using var scope = fixture.Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
         var statuses = await db.DonationLinkUploads.AsNoTracking().Where(u => u.CompanyId == tenant.CompanyId).ToDictionaryAsync(u => u.Id, u => u.Status);
-        Assert.Equal((DonationLinkUpload.Receiving, DonationLinkUpload.Failed, DonationLinkUpload.Failed), (statuses[fresh], statuses[abandoned], statuses[ofRevoked]));
+        Assert.Equal((DonationLinkUploadStatus.Receiving, DonationLinkUploadStatus.Failed, DonationLinkUploadStatus.Failed), (statuses[fresh], statuses[abandoned], statuses[ofRevoked]));
 
         // Its link revoked too, the fresh one goes at the next run (and the intake folder is empty for the other tests).
         var first = ((JsonArray)(await ApiCalls.GetAsync(tenant.Admin, "/api/donation-links"))["items"]!).Min(l => l!["id"]!.GetValue<long>());

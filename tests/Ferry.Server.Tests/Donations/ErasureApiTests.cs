@@ -74,7 +74,7 @@ public abstract class ErasureApiTests<TFixture>(TFixture fixture) : IClassFixtur
         await using (var scope = fixture.Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
-            var donation = new Donation { CompanyId = tenant.CompanyId, Donor = donor, Status = Donation.Running, CreatedAt = DateTimeOffset.UtcNow };
+            var donation = new Donation { CompanyId = tenant.CompanyId, Donor = donor, Status = DonationStatus.Running, CreatedAt = DateTimeOffset.UtcNow };
             db.Donations.Add(donation);
             await db.SaveChangesAsync();
             id = donation.Id;
@@ -102,7 +102,7 @@ public abstract class ErasureApiTests<TFixture>(TFixture fixture) : IClassFixtur
         {
             var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
             Assert.False(await db.DonatedRecords.AnyAsync(r => r.DonationId == id));
-            Assert.Equal(Donation.Failed, (await db.Donations.AsNoTracking().SingleAsync(d => d.Id == id)).Status);
+            Assert.Equal(DonationStatus.Failed, (await db.Donations.AsNoTracking().SingleAsync(d => d.Id == id)).Status);
         }
     }
 

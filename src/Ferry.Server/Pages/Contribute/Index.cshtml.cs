@@ -76,7 +76,7 @@ internal sealed class ContributeModel(FerryDbContext db, DonationStudy study, Do
         if (Caller.IsAdmin)
         {
             var now = _time.GetUtcNow();
-            var done = _db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Status == Donation.Completed);
+            var done = _db.Donations.AsNoTracking().Where(d => d.CompanyId == Caller.CompanyId && d.Status == DonationStatus.Completed);
             Stats = (await TotalsAsync(done, cancellationToken),
                 await TotalsAsync(done.Where(d => d.CreatedAt >= now.AddDays(-7)), cancellationToken),
                 await TotalsAsync(done.Where(d => d.CreatedAt >= now.AddDays(-30)), cancellationToken));

@@ -56,7 +56,7 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
     public string ExportPrefix => _options.ExportPrefix.Trim('/');
 
     /// <summary>A finished session may be exported by users and admins.</summary>
-    public bool CanExport => Session is { Status: not SessionStatuses.Active } && Caller.CanWrite;
+    public bool CanExport => Session is { Status: not SessionStatus.Active } && Caller.CanWrite;
 
     public async Task OnGetAsync(long id, CancellationToken cancellationToken)
     {
@@ -98,6 +98,6 @@ internal sealed class SessionDetailModel(FerryDbContext db, FerryServerOptions o
 
         (Checks, OmittedCheckFolders, OmittedCheckExamples) = await SessionCheckStore.LoadAsync(_db, id, cancellationToken) ?? ([], 0, 0);
         Duplicates = DuplicatesByFolder.Count == 0 ? [] : await _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.DuplicateOf != null).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken);
-        Failed = await _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Status == FileStatuses.Failed).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken);
+        Failed = await _db.SessionFiles.AsNoTracking().Where(f => f.SessionId == id && f.Status == FileStatus.Failed).OrderBy(f => f.Id).Take(500).ToListAsync(cancellationToken);
     }
 }

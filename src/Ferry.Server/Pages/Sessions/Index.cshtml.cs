@@ -22,7 +22,7 @@ internal sealed class SessionsModel(FerryDbContext db) : FerryPageModel
         Projects = await _db.Projects.AsNoTracking().Where(p => p.CompanyId == Caller.CompanyId).OrderBy(p => p.Name).ToListAsync(cancellationToken);
         var query = _db.Sessions.AsNoTracking().Where(s => s.CompanyId == Caller.CompanyId);
         query = ProjectId is { } project ? query.Where(s => s.ProjectId == project) : query;
-        query = string.IsNullOrEmpty(Status) ? query : query.Where(s => s.Status == Status);
+        query = string.IsNullOrEmpty(Status) ? query : StoredNames.TryParse(Status, out SessionStatus wanted) ? query.Where(s => s.Status == wanted) : query.Where(s => false);
         var rows = await query.OrderByDescending(s => s.Id).Take(200)
             .Join(_db.Projects, s => s.ProjectId, p => p.Id, (s, p) => new { s, Project = p.Name })
             .Join(_db.Cycles, x => x.s.CycleId, c => c.Id, (x, c) => new { x.s, x.Project, Cycle = c.Name })

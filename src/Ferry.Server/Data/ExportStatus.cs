@@ -1,23 +1,20 @@
 namespace Ferry.Server.Data;
 
-/// <summary>Where an export stands, and its two kinds.</summary>
-internal static class ExportStatuses
+/// <summary>Where an export stands. Stored and shown as its word (<see cref="StoredNames"/>: running, delivered, queued, ready, failed).</summary>
+internal enum ExportStatus
 {
     /// <summary>Being built or delivered now.</summary>
-    public const string Running = "running";
+    Running,
 
     /// <summary>In S3 with every file and both reports verified.</summary>
-    public const string Delivered = "delivered";
+    Delivered,
 
     /// <summary>S3 failed; the bundle waits in the server's outbox and is retried with backoff.</summary>
-    public const string Queued = "queued";
+    Queued,
 
     /// <summary>A download-only bundle, built and ready as a zip.</summary>
-    public const string Ready = "ready";
+    Ready,
 
     /// <summary>The bundle could not be built (the message says why); nothing was sent.</summary>
-    public const string Failed = "failed";
-
-    public const string KindS3 = "s3";
-    public const string KindDownload = "download";
+    Failed,
 }

@@ -45,9 +45,15 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
 
     public long MinimumPartSize => 5L * 1024 * 1024;
 
-    public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) =>
+        ListAsync(prefix, startAfter: null, pageSize: 1000, cancellationToken);
+
+    /// <summary>ListObjectsV2 with <c>start-after</c> and <c>max-keys</c>; <paramref name="startAfter"/> null or empty: from the prefix's first key.</summary>
+    public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, string? startAfter, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, MaxKeys = 1000 };
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, 1000);
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, MaxKeys = pageSize, StartAfter = string.IsNullOrEmpty(startAfter) ? null : startAfter };
         while (true)
         {
             var response = await CallAsync(() => _client.ListObjectsV2Async(request, cancellationToken), prefix).ConfigureAwait(false);

@@ -209,8 +209,11 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     }
 
     /// <summary>
-    /// Sends waiting verification requests in one call each time (up to 500, gathered for at most 20 ms after the first),
-    /// so that 16 workers cost the server one request and one transaction per batch instead of one per file.
+    /// Sends waiting verification requests in one call each time, up to the server's limit
+    /// (<see cref="ApiLimits.MaximumCompleteBatch"/>), so that the workers cost the server one request, one transaction
+    /// and a listing page per folder per batch (it proves small objects from listings) instead of work per file.
+    /// Requests that queued while the previous call ran are sent at once; a request arriving when none waits is
+    /// gathered with others for at most 20 ms.
     /// </summary>
     private async Task VerifyBatchesAsync()
     {
@@ -219,17 +222,18 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
+            var backlog = reader.CanCount && reader.Count > 1;
             using (var gather = new CancellationTokenSource(TimeSpan.FromMilliseconds(20)))
             {
                 try
                 {
-                    while (batch.Count < 500)
+                    while (batch.Count < ApiLimits.MaximumCompleteBatch)
                     {
                         if (reader.TryRead(out var next))
                         {
                             batch.Add(next);
                         }
-                        else if (batch.Count == 0 || !await reader.WaitToReadAsync(gather.Token).ConfigureAwait(false))
+                        else if (batch.Count == 0 || backlog || !await reader.WaitToReadAsync(gather.Token).ConfigureAwait(false))
                         {
                             break;
                         }

@@ -26,6 +26,15 @@ public interface IListableObjectStore
     /// </summary>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="ListAsync(string, CancellationToken)"/>, from the first key after <paramref name="startAfter"/>
+    /// (S3's <c>start-after</c>; null or empty: from the prefix's first key), in pages of at most <paramref name="pageSize"/> objects (1 to 1,000), so that a caller
+    /// that needs only a short range of keys stops reading after a page or two. This default filters the whole
+    /// listing (a local directory lists itself cheaply); S3 starts the listing there.
+    /// </summary>
+    IAsyncEnumerable<StoredObject> ListAsync(string prefix, string? startAfter, int pageSize, CancellationToken cancellationToken) =>
+        string.IsNullOrEmpty(startAfter) ? ListAsync(prefix, cancellationToken) : ListAsync(prefix, cancellationToken).Where(o => string.CompareOrdinal(o.Key, startAfter) > 0);
+
     /// <summary>The object's size, ETag and Ferry's SHA-256 where known; null when the key does not exist.</summary>
     Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken);
 

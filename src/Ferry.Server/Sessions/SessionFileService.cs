@@ -201,16 +201,29 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     }
 
     /// <summary>
+    /// Objects of this size and more are always checked with HEAD: they may have been uploaded in parts (S3's smallest
+    /// part), and a multipart object is what carries Ferry's SHA-256 metadata, which only HEAD returns. On S3 a
+    /// multipart ETag also ends in <c>-N</c>; some S3-compatible servers (s3rver) give it an MD5-like ETag, so the
+    /// size decides.
+    /// </summary>
+    internal const long ListedSizeLimit = 5L * 1024 * 1024;
+
+    /// <summary>
     /// Checks each reported upload in S3 (exists, size as registered, ETag equal to the reported one and to the reported
     /// MD5 when those are MD5s, SHA-256 metadata equal to the reported SHA-256 when both exist) and records the verdict.
+    /// Small single-part objects are proven from listing pages of their folder (<see cref="ListingLookup"/>: size and
+    /// ETag as a HEAD would give them) and everything else — multipart and large objects, keys the listing did not
+    /// reach, and every object the listing does not prove — with a HEAD each, so each failure's reason is HEAD's.
     /// </summary>
     public async Task<IReadOnlyList<VerifiedFile>> CompleteAsync(UploadSession session, Project project, IReadOnlyList<(UploadReport Report, SessionFile File)> reports, CancellationToken cancellationToken)
     {
         using var activity = Observability.FerryActivities.StartSession("ferry.session.verify", session.Id)?.SetTag(Observability.FerryActivities.Files, reports.Count);
-        var store = stores.For(project).Objects;
-        var heads = new StoredObject?[reports.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, reports.Count), new ParallelOptions { MaxDegreeOfParallelism = VerifyConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) => heads[i] = await store.HeadAsync(reports[i].File.Key, ct));
+        var lookup = new ListingLookup(stores.For(project).Objects, VerifyConcurrency);
+        var heads = await lookup.FindAsync(reports.Select(r => r.File.Key).ToList(),
+            i => Listable(reports[i].Report, reports[i].File),
+            (i, listed) => listed.ETagIsMd5 && Check(reports[i].Report, reports[i].File, listed) is null,
+            cancellationToken);
+        activity?.SetTag("ferry.verify.listed", lookup.Listed).SetTag("ferry.verify.headed", lookup.Headed);
 
         var now = time.GetUtcNow();
         var delta = new SessionCounterDelta();
@@ -295,6 +308,17 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         await transaction.CommitAsync(cancellationToken);
         metrics.CountFailed(failed);
     }
+
+    /// <summary>
+    /// Whether a listing may prove this upload: a small object (below <see cref="ListedSizeLimit"/>) whose reported ETag,
+    /// if any, is a plain MD5 (not a multipart <c>-N</c> ETag). What it then proves is what a HEAD proves of such an
+    /// object: a listing returns the same size and ETag, and a single-part object written through a session's presigned
+    /// PUT or POST carries no SHA-256 metadata (neither signs any <c>x-amz-meta-*</c>), so HEAD's SHA-256 comparison has
+    /// nothing to compare. The listed ETag must equal the reported MD5 and ETag, exactly as HEAD's must: with SSE-KMS or
+    /// SSE-C, where S3's ETag is not the content's MD5, a listing proves no more than HEAD does.
+    /// </summary>
+    private static bool Listable(UploadReport report, SessionFile file) =>
+        file.Size < ListedSizeLimit && (report.ETag is null || Core.Hashing.ContentHashes.IsMd5Hex(report.ETag.Trim('"')));
 
     /// <summary>Why the object does not prove the upload, or null when it does.</summary>
     private static string? Check(UploadReport report, SessionFile file, StoredObject? head)

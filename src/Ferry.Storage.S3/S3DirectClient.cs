@@ -14,29 +14,12 @@ namespace Ferry.Storage.S3;
 /// breaking the signature or the server's MD5 check. GetObject streams the body as it arrives, with
 /// the metadata from the response headers. Everything else stays on the SDK.
 /// </summary>
-internal sealed class S3DirectClient
+internal sealed class S3DirectClient(HttpClient http, Uri endpoint, string bucket, string region, AWSCredentials credentials, string endpointDescription, TimeProvider? time = null)
 {
     private const string Service = "s3";
 
-    private readonly HttpClient _http;
-    private readonly Uri _endpoint;
-    private readonly string _bucket;
-    private readonly string _region;
-    private readonly AWSCredentials _credentials;
-    private readonly string _endpointDescription;
-    private readonly TimeProvider _time;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly SigV4SignerCache _signers = new();
-
-    public S3DirectClient(HttpClient http, Uri endpoint, string bucket, string region, AWSCredentials credentials, string endpointDescription, TimeProvider? time = null)
-    {
-        _http = http;
-        _endpoint = endpoint;
-        _bucket = bucket;
-        _region = region;
-        _credentials = credentials;
-        _endpointDescription = endpointDescription;
-        _time = time ?? TimeProvider.System;
-    }
 
     public async Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
     {
@@ -56,7 +39,7 @@ internal sealed class S3DirectClient
     /// <summary>Opens bytes of an object (a range when <paramref name="offset"/> or <paramref name="length"/> say so).</summary>
     public async Task<ObjectContent> GetAsync(string key, long offset, long? length, CancellationToken cancellationToken)
     {
-        var identity = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
+        var identity = await credentials.GetCredentialsAsync().ConfigureAwait(false);
         var path = PathOf(key);
         var now = _time.GetUtcNow();
         const string emptyPayload = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -71,8 +54,8 @@ internal sealed class S3DirectClient
             signed["x-amz-security-token"] = identity.Token;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_endpoint.GetLeftPart(UriPartial.Authority) + path));
-        request.Headers.TryAddWithoutValidation("Authorization", _signers.For(identity).Authorization("GET", path, "", signed, emptyPayload, now, _region, Service));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint.GetLeftPart(UriPartial.Authority) + path));
+        request.Headers.TryAddWithoutValidation("Authorization", _signers.For(identity).Authorization("GET", path, "", signed, emptyPayload, now, region, Service));
         foreach (var (name, value) in signed.Where(h => h.Key != "host"))
         {
             request.Headers.TryAddWithoutValidation(name, value);
@@ -86,9 +69,9 @@ internal sealed class S3DirectClient
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (S3ErrorClassifier.Classify(ex, _bucket, key, _endpointDescription) is { } error)
+        catch (Exception ex) when (S3ErrorClassifier.Classify(ex, bucket, key, endpointDescription) is { } error)
         {
             throw error;
         }
@@ -98,7 +81,7 @@ internal sealed class S3DirectClient
             using (response)
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                throw S3ErrorClassifier.FromResponse(response.StatusCode, ErrorCode(body), _bucket, key, _endpointDescription);
+                throw S3ErrorClassifier.FromResponse(response.StatusCode, ErrorCode(body), bucket, key, endpointDescription);
             }
         }
 
@@ -110,15 +93,15 @@ internal sealed class S3DirectClient
         return new ObjectContent(info, new ResponseBodyStream(stream, response));
     }
 
-    private string Host => _endpoint.IsDefaultPort ? _endpoint.Host : $"{_endpoint.Host}:{_endpoint.Port}";
+    private string Host => endpoint.IsDefaultPort ? endpoint.Host : $"{endpoint.Host}:{endpoint.Port}";
 
     private string PathOf(string key) =>
-        $"{_endpoint.AbsolutePath.TrimEnd('/')}/{SigV4Signer.EncodeSegment(_bucket)}/{string.Join('/', key.Split('/').Select(SigV4Signer.EncodeSegment))}";
+        $"{endpoint.AbsolutePath.TrimEnd('/')}/{SigV4Signer.EncodeSegment(bucket)}/{string.Join('/', key.Split('/').Select(SigV4Signer.EncodeSegment))}";
 
     /// <param name="canonicalQuery">Already sorted by name and encoded, as signed and sent.</param>
     private async Task<(string? ETag, DateTimeOffset At)> SendAsync(string key, string canonicalQuery, Stream content, long length, string? contentMd5, string payloadHash, string? sha256Metadata, CancellationToken cancellationToken)
     {
-        var identity = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
+        var identity = await credentials.GetCredentialsAsync().ConfigureAwait(false);
         var signer = _signers.For(identity);
         var path = PathOf(key);
         var now = _time.GetUtcNow();
@@ -146,10 +129,10 @@ internal sealed class S3DirectClient
             signed["x-amz-security-token"] = identity.Token;
         }
 
-        var target = _endpoint.GetLeftPart(UriPartial.Authority) + path + (canonicalQuery.Length == 0 ? "" : "?" + canonicalQuery);
+        var target = endpoint.GetLeftPart(UriPartial.Authority) + path + (canonicalQuery.Length == 0 ? "" : "?" + canonicalQuery);
         using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(target));
         request.Headers.ExpectContinue = false;
-        request.Headers.TryAddWithoutValidation("Authorization", signer.Authorization("PUT", path, canonicalQuery, signed, payloadHash, now, _region, Service));
+        request.Headers.TryAddWithoutValidation("Authorization", signer.Authorization("PUT", path, canonicalQuery, signed, payloadHash, now, region, Service));
         request.Headers.TryAddWithoutValidation("x-amz-date", signed["x-amz-date"]);
         request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
         foreach (var (name, value) in signed.Where(h => h.Key.StartsWith("x-amz-meta-", StringComparison.Ordinal) || h.Key == "x-amz-security-token"))
@@ -168,9 +151,9 @@ internal sealed class S3DirectClient
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (S3ErrorClassifier.Classify(ex, _bucket, key, _endpointDescription) is { } error)
+        catch (Exception ex) when (S3ErrorClassifier.Classify(ex, bucket, key, endpointDescription) is { } error)
         {
             throw error;
         }
@@ -180,13 +163,12 @@ internal sealed class S3DirectClient
             if (!response.IsSuccessStatusCode)
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                throw S3ErrorClassifier.FromResponse(response.StatusCode, ErrorCode(body), _bucket, key, _endpointDescription);
+                throw S3ErrorClassifier.FromResponse(response.StatusCode, ErrorCode(body), bucket, key, endpointDescription);
             }
 
             return (response.Headers.ETag?.Tag.Trim('"'), now);
         }
     }
-
 
     private static async Task<string> HashAsync(Stream content, CancellationToken cancellationToken)
     {

@@ -30,16 +30,7 @@ internal sealed class CamtrapDpCommand
     public Command Build()
     {
         var command = new Command("camtrap-dp", "Camera-trap data packages (Camtrap DP 1.0, https://camtrap-dp.tdwg.org) from a Ferry server." + Help);
-        var export = new Command("export", "Write a project's (or one cycle's) uploaded media as a Camtrap DP 1.0 package: deployments per sensor folder and cycle, one media row per file, an empty observations table." + Help);
-        export.Options.Add(_server);
-        export.Options.Add(_project);
-        export.Options.Add(_cycle);
-        export.Options.Add(_locations);
-        export.Options.Add(_presignHours);
-        export.Options.Add(_utcOffset);
-        export.Arguments.Add(_out);
-        export.SetAction((parse, cancellationToken) => ExportAsync(parse, cancellationToken));
-        command.Subcommands.Add(export);
+        command.Subcommands.Add(new Command("export", "Write a project's (or one cycle's) uploaded media as a Camtrap DP 1.0 package: deployments per sensor folder and cycle, one media row per file, an empty observations table." + Help).With(_server, _project, _cycle, _locations, _presignHours, _utcOffset, _out).Runs((parse, cancellationToken) => ExportAsync(parse, cancellationToken)));
         return command;
     }
 

@@ -19,8 +19,7 @@ internal sealed class CatCommand
 
     public Command Build()
     {
-        var command = new Command("cat", "Stream one object to standard output.\n\nExit codes:\n  0  streamed and verified\n  1  the bytes did not match the object's checksum, or the stream failed\n  2  usage, credential, endpoint, bucket or missing-key problem");
-        command.Arguments.Add(_object);
+        var command = new Command("cat", "Stream one object to standard output.\n\nExit codes:\n  0  streamed and verified\n  1  the bytes did not match the object's checksum, or the stream failed\n  2  usage, credential, endpoint, bucket or missing-key problem").With(_object);
         _s3.AddTo(command);
         command.Options.Add(_gunzip);
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));

@@ -28,8 +28,7 @@ internal sealed class CheckCommand
 
     public Command Build()
     {
-        var command = new Command("check", "Check field data: truncated or damaged JPEG/WAV/MP4/MOV/AVI, empty and all-zero files, capture times (window, future, reset clocks), serials per folder, sidecar checksums; counts and gaps per sensor folder. Reads headers and last bytes only.\n\n" + HelpText);
-        command.Arguments.Add(_source);
+        var command = new Command("check", "Check field data: truncated or damaged JPEG/WAV/MP4/MOV/AVI, empty and all-zero files, capture times (window, future, reset clocks), serials per folder, sidecar checksums; counts and gaps per sensor folder. Reads headers and last bytes only.\n\n" + HelpText).With(_source);
         _filter.AddTo(command);
         foreach (var option in new Option[] { _window, _gap, _defaultYears, _writeSums, _concurrency, _followSymlinks, _json })
         {

@@ -15,8 +15,21 @@ internal static class DatabaseOption
         Description = "A server folder the operator allows upload jobs to read (repeatable; also Ferry:AllowedRoots, FERRY_ALLOWED_ROOTS=DIR:DIR). Every company's server folders must lie inside one; each is given once to the first company",
     };
 
+    /// <summary>The server settings <c>--db</c> and <c>--allowed-root</c> give, on top of <paramref name="settings"/> (or a new set).</summary>
+    public static Dictionary<string, string?> Settings(string? database, string[]? roots, Dictionary<string, string?>? settings = null)
+    {
+        settings ??= [];
+        if (database is not null)
+        {
+            settings["Ferry:Database"] = database;
+        }
+
+        AddRoots(settings, roots);
+        return settings;
+    }
+
     /// <summary>Adds <c>--allowed-root</c> values as Ferry:AllowedRoots:N settings (they replace configured ones).</summary>
-    public static void AddRoots(Dictionary<string, string?> settings, string[]? roots)
+    private static void AddRoots(Dictionary<string, string?> settings, string[]? roots)
     {
         for (var i = 0; i < (roots?.Length ?? 0); i++)
         {

@@ -11,10 +11,7 @@ internal sealed class DbCommand
 
     public Command Build()
     {
-        var migrate = new Command("migrate", "Apply the schema migrations the server database lacks (safe to run again), then give the first company each configured server folder (--allowed-root, Ferry:AllowedRoots, FERRY_ALLOWED_ROOTS) it was never given.\n\nExit codes:\n  0  the schema is current\n  2  bad connection string or unreachable database");
-        migrate.Options.Add(_db);
-        migrate.Options.Add(_roots);
-        migrate.SetAction((parse, cancellationToken) => MigrateAsync(parse, cancellationToken));
+        var migrate = new Command("migrate", "Apply the schema migrations the server database lacks (safe to run again), then give the first company each configured server folder (--allowed-root, Ferry:AllowedRoots, FERRY_ALLOWED_ROOTS) it was never given.\n\nExit codes:\n  0  the schema is current\n  2  bad connection string or unreachable database").With(_db, _roots).Runs((parse, cancellationToken) => MigrateAsync(parse, cancellationToken));
         var command = new Command("db", "Manage the server database.");
         command.Subcommands.Add(migrate);
         return command;
@@ -22,13 +19,7 @@ internal sealed class DbCommand
 
     private async Task<int> MigrateAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var settings = new Dictionary<string, string?>();
-        if (parse.GetValue(_db) is { } db)
-        {
-            settings["Ferry:Database"] = db;
-        }
-
-        DatabaseOption.AddRoots(settings, parse.GetValue(_roots));
+        var settings = DatabaseOption.Settings(parse.GetValue(_db), parse.GetValue(_roots));
         try
         {
             var (applied, version, database) = await FerryServer.MigrateAsync(settings, cancellationToken);

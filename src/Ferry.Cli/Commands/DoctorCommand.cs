@@ -20,8 +20,7 @@ internal sealed class DoctorCommand(TimeProvider time)
 
     public Command Build()
     {
-        var command = new Command("doctor", "Check credentials, endpoint, bucket (probe write/read/delete) and clock; print each problem with its fix.\n\nExit codes:\n  0  every check passed\n  2  at least one check failed");
-        command.Arguments.Add(_destination);
+        var command = new Command("doctor", "Check credentials, endpoint, bucket (probe write/read/delete) and clock; print each problem with its fix.\n\nExit codes:\n  0  every check passed\n  2  at least one check failed").With(_destination);
         _s3.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;

@@ -28,8 +28,7 @@ internal sealed class DonateCommand
 
     public Command Build()
     {
-        var command = new Command("donate", "Donate training logs to a study: consent, pseudonymization on this machine, one verified bundle per donation, originals archived afterwards.\n\nExit codes:\n  0  donated; originals moved to DIR/archive\n  1  the upload failed; originals left where they were\n  2  nothing donated: folder, files, consent (or a withdrawn one), key, rules, credentials or storage problem (the line says which)");
-        command.Arguments.Add(_folder);
+        var command = new Command("donate", "Donate training logs to a study: consent, pseudonymization on this machine, one verified bundle per donation, originals archived afterwards.\n\nExit codes:\n  0  donated; originals moved to DIR/archive\n  1  the upload failed; originals left where they were\n  2  nothing donated: folder, files, consent (or a withdrawn one), key, rules, credentials or storage problem (the line says which)").With(_folder);
         foreach (var option in new Option[] { _to, _pattern, _policy, _consent, _showPolicy, _donor, _json, _link, _save })
         {
             command.Options.Add(option);

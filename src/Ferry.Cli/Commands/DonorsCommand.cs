@@ -28,30 +28,20 @@ internal sealed class DonorsCommand(TimeProvider time)
     public Command Build()
     {
         var command = new Command("donors", "A donor's rights (erasure, withdrawal) and the study's pseudonymization key.");
-        var erase = new Command("erase", "Erase a donor, leaving nothing: waits for donations running here, removes crash staging, deletes every object (and, on a versioned bucket, every version and delete marker) under the donor's prefix, rewrites every export holding them, deletes the archive copies, ledger entries and journal rows; prints what it checked and removed, and keeps an audit entry without personal data.\n\nExit codes:\n  0  erased (nothing of the donor is left)\n  1  the storage failed part-way (run it again)\n  2  not a pseudonym, no destination, or the storage or server refused");
-        erase.Arguments.Add(_pseudonym);
-        erase.Options.Add(_to);
-        erase.Options.Add(_server);
-        erase.Options.Add(_json);
+        var erase = new Command("erase", "Erase a donor, leaving nothing: waits for donations running here, removes crash staging, deletes every object (and, on a versioned bucket, every version and delete marker) under the donor's prefix, rewrites every export holding them, deletes the archive copies, ledger entries and journal rows; prints what it checked and removed, and keeps an audit entry without personal data.\n\nExit codes:\n  0  erased (nothing of the donor is left)\n  1  the storage failed part-way (run it again)\n  2  not a pseudonym, no destination, or the storage or server refused").With(_pseudonym, _to, _server, _json);
         erase.Options.Add(_study.Config);
         _s3.AddTo(erase);
         erase.SetAction((parse, cancellationToken) => EraseAsync(parse, cancellationToken));
         command.Subcommands.Add(erase);
 
-        var withdraw = new Command("withdraw", "Record that a donor withdraws consent: every later donation under it is refused (exit 2, nothing sent) until 'ferry donors consent' renews it at a terminal.");
-        withdraw.Arguments.Add(_pseudonym);
-        withdraw.SetAction(Withdraw);
-        command.Subcommands.Add(withdraw);
+        command.Subcommands.Add(new Command("withdraw", "Record that a donor withdraws consent: every later donation under it is refused (exit 2, nothing sent) until 'ferry donors consent' renews it at a terminal.").With(_pseudonym).Runs(Withdraw));
 
-        var consent = new Command("consent", "Renew a donor's consent after a withdrawal. Interactive only: shows the policy and asks to type its version at a terminal; there is no flag for scripts.\n\nExit codes:\n  0  consent renewed (or there was no withdrawal to lift)\n  2  not a pseudonym, not at a terminal, or the version typed did not match");
-        consent.Arguments.Add(_pseudonym);
-        consent.Options.Add(_policy);
+        var consent = new Command("consent", "Renew a donor's consent after a withdrawal. Interactive only: shows the policy and asks to type its version at a terminal; there is no flag for scripts.\n\nExit codes:\n  0  consent renewed (or there was no withdrawal to lift)\n  2  not a pseudonym, not at a terminal, or the version typed did not match").With(_pseudonym, _policy);
         consent.Options.Add(_study.Config);
         consent.SetAction(Renew);
         command.Subcommands.Add(consent);
 
-        var pseudonym = new Command("pseudonym", "Print the donor pseudonym of an identifier under the study's key and rules.");
-        pseudonym.Arguments.Add(_id);
+        var pseudonym = new Command("pseudonym", "Print the donor pseudonym of an identifier under the study's key and rules.").With(_id);
         _study.AddTo(pseudonym);
         pseudonym.SetAction(parse =>
         {
@@ -60,8 +50,7 @@ internal sealed class DonorsCommand(TimeProvider time)
         });
         command.Subcommands.Add(pseudonym);
 
-        var newKey = new Command("new-key", "Create a study's secret pseudonymization key (32 random bytes, base64, mode 0600). Keep it away from the data; back it up: without it, pseudonyms cannot be reproduced.");
-        newKey.Arguments.Add(_file);
+        var newKey = new Command("new-key", "Create a study's secret pseudonymization key (32 random bytes, base64, mode 0600). Keep it away from the data; back it up: without it, pseudonyms cannot be reproduced.").With(_file);
         newKey.SetAction(parse =>
         {
             var file = Path.GetFullPath(parse.GetValue(_file)!);

@@ -26,9 +26,7 @@ internal sealed class DownloadCommand
 
     public Command Build()
     {
-        var command = new Command("download", "Download every object under a prefix: SOURCE/REL becomes DIR/REL, written under a temporary name and renamed only once size and checksum are verified; resumable.\n\n" + ExitCodes.HelpText.Replace("uploaded", "downloaded", StringComparison.Ordinal));
-        command.Arguments.Add(_source);
-        command.Arguments.Add(_destination);
+        var command = new Command("download", "Download every object under a prefix: SOURCE/REL becomes DIR/REL, written under a temporary name and renamed only once size and checksum are verified; resumable.\n\n" + ExitCodes.HelpText.Replace("uploaded", "downloaded", StringComparison.Ordinal)).With(_source, _destination);
         _s3.AddTo(command);
         _filter.AddTo(command);
         foreach (var option in new Option[] { _concurrency, _chunkSize, _rangeThreshold, _retries, _overwrite, _fsync, _dryRun, _json, _quiet, _journal })

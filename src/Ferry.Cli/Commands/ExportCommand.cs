@@ -23,9 +23,7 @@ internal sealed class ExportCommand
 
     public Command Build()
     {
-        var command = new Command("export", "Export an audit bundle: timestamped folder with sections, comprehensive_report.json and readable_report.txt, uploaded and verified; kept in the outbox when the destination is unreachable.\n\n" + ExitCodes.HelpText);
-        command.Arguments.Add(_source);
-        command.Arguments.Add(_destination);
+        var command = new Command("export", "Export an audit bundle: timestamped folder with sections, comprehensive_report.json and readable_report.txt, uploaded and verified; kept in the outbox when the destination is unreachable.\n\n" + ExitCodes.HelpText).With(_source, _destination);
         foreach (var option in new Option[] { _name, _sections, _outbox, _user, _json })
         {
             command.Options.Add(option);

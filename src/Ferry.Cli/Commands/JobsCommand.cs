@@ -31,34 +31,15 @@ internal sealed class JobsCommand
 
     public Command Build()
     {
-        var command = new Command("jobs", "Upload jobs run by a Ferry server's workers from folders on the server's file systems." + Help);
-        command.Options.Add(_server);
-        command.Options.Add(_json);
+        var command = new Command("jobs", "Upload jobs run by a Ferry server's workers from folders on the server's file systems." + Help).With(_server, _json);
 
-        var queue = new Command("queue", "Queue an upload of DIR (a folder on the server) into a project's cycle; a worker runs it." + Help);
-        queue.Arguments.Add(_directory);
-        queue.Options.Add(_project);
-        queue.Options.Add(_cycle);
-        queue.Options.Add(_label);
-        queue.Options.Add(_skipDuplicates);
-        queue.SetAction((parse, cancellationToken) => RunAsync(parse, api => QueueAsync(parse, api, cancellationToken)));
-        command.Subcommands.Add(queue);
+        command.Subcommands.Add(new Command("queue", "Queue an upload of DIR (a folder on the server) into a project's cycle; a worker runs it." + Help).With(_directory, _project, _cycle, _label, _skipDuplicates).Runs((parse, cancellationToken) => RunAsync(parse, api => QueueAsync(parse, api, cancellationToken))));
 
-        var list = new Command("list", "The company's jobs, newest first: status, worker, attempts, folder." + Help);
-        list.Options.Add(_status);
-        list.Options.Add(_limit);
-        list.SetAction((parse, cancellationToken) => RunAsync(parse, api => ListAsync(parse, api, cancellationToken)));
-        command.Subcommands.Add(list);
+        command.Subcommands.Add(new Command("list", "The company's jobs, newest first: status, worker, attempts, folder." + Help).With(_status, _limit).Runs((parse, cancellationToken) => RunAsync(parse, api => ListAsync(parse, api, cancellationToken))));
 
-        var show = new Command("show", "One job in detail, with its session's file counts." + Help);
-        show.Arguments.Add(_id);
-        show.SetAction((parse, cancellationToken) => RunAsync(parse, api => ShowAsync(parse, api, cancellationToken)));
-        command.Subcommands.Add(show);
+        command.Subcommands.Add(new Command("show", "One job in detail, with its session's file counts." + Help).With(_id).Runs((parse, cancellationToken) => RunAsync(parse, api => ShowAsync(parse, api, cancellationToken))));
 
-        var cancel = new Command("cancel", "Cancel a job: a queued one at once, a running one at its worker's next heartbeat." + Help);
-        cancel.Arguments.Add(_id);
-        cancel.SetAction((parse, cancellationToken) => RunAsync(parse, api => CancelAsync(parse, api, cancellationToken)));
-        command.Subcommands.Add(cancel);
+        command.Subcommands.Add(new Command("cancel", "Cancel a job: a queued one at once, a running one at its worker's next heartbeat." + Help).With(_id).Runs((parse, cancellationToken) => RunAsync(parse, api => CancelAsync(parse, api, cancellationToken))));
         return command;
     }
 
@@ -78,14 +59,8 @@ internal sealed class JobsCommand
     {
         var (project, cycle) = await ServerProjects.FindAsync(api, parse.GetValue(_project)!, parse.GetValue(_cycle)!, cancellationToken);
         var answer = await api.QueueJobAsync(project.Id, cycle.Id, parse.GetValue(_directory)!, parse.GetValue(_label), parse.GetValue(_skipDuplicates), cancellationToken);
-        if (PrintedJson(parse, answer))
-        {
-            return ExitCodes.Success;
-        }
-
-        var job = FerryApiClient.Read<JobResponse>(answer);
-        Console.Out.WriteLine($"Queued job {job.Id}: {job.LocalDirectory} -> project '{project.Name}' cycle {cycle.Name} (session {job.SessionId}); follow it with 'ferry jobs show {job.Id} --server {api.Server.GetLeftPart(UriPartial.Authority)}'");
-        return ExitCodes.Success;
+        return await ShowAnswerAsync<JobResponse>(parse, answer, job =>
+            Console.Out.WriteLine($"Queued job {job.Id}: {job.LocalDirectory} -> project '{project.Name}' cycle {cycle.Name} (session {job.SessionId}); follow it with 'ferry jobs show {job.Id} --server {api.Server.GetLeftPart(UriPartial.Authority)}'"));
     }
 
     private async Task<int> ListAsync(ParseResult parse, FerryApiClient api, CancellationToken cancellationToken)
@@ -97,16 +72,15 @@ internal sealed class JobsCommand
         }
 
         var answer = await api.JobsAsync(parse.GetValue(_status), limit, cancellationToken);
-        if (PrintedJson(parse, answer))
-        {
-            return ExitCodes.Success;
-        }
+        return await ShowAnswerAsync<List<JobResponse>>(parse, answer, ShowJobs);
+    }
 
-        var jobs = FerryApiClient.Read<List<JobResponse>>(answer);
+    private static void ShowJobs(List<JobResponse> jobs)
+    {
         if (jobs.Count == 0)
         {
             Console.Out.WriteLine("No jobs; queue one with 'ferry jobs queue DIR --project P --cycle C --server URL'.");
-            return ExitCodes.Success;
+            return;
         }
 
         var table = new Table().AddColumns("ID", "STATUS", "CREATED (UTC)", "PROJECT", "CYCLE", "SESSION", "WORKER", "ATTEMPTS", "FOLDER", "MESSAGE");
@@ -120,62 +94,61 @@ internal sealed class JobsCommand
         }
 
         ConsoleTable.Write(table);
-        return ExitCodes.Success;
     }
 
     private async Task<int> ShowAsync(ParseResult parse, FerryApiClient api, CancellationToken cancellationToken)
     {
         var answer = await api.JobAsync(parse.GetValue(_id), cancellationToken);
-        if (PrintedJson(parse, answer))
+        return await ShowAnswerAsync<JobResponse>(parse, answer, async job =>
         {
-            return ExitCodes.Success;
-        }
-
-        var job = FerryApiClient.Read<JobResponse>(answer);
-        var session = await api.SessionAsync(job.SessionId, cancellationToken);
-        var table = new Table().HideHeaders().AddColumns("", "");
-        void Row(string name, string? value) => table.AddRow(Text(name), Text(value ?? "-"));
-        Row("job", job.Id.ToString(CultureInfo.InvariantCulture));
-        Row("status", job.Status + (job.CancelRequested && job.Status == "running" ? " (cancel requested: stops at the worker's next heartbeat)" : ""));
-        Row("folder", job.LocalDirectory);
-        Row("destination", $"s3://{session.Bucket}/{session.Prefix} (project {job.ProjectId}, cycle {job.CycleId})");
-        Row("session", $"{job.SessionId}: {session.Status}, {session.TotalFiles} files, {session.UploadedFiles} uploaded, {session.SkippedFiles} already there, {session.FailedFiles} failed, {session.PendingFiles} pending");
-        Row("worker", job.Worker);
-        Row("attempts", job.Attempts.ToString(CultureInfo.InvariantCulture));
-        Row("created", job.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
-        Row("started", job.StartedAt?.ToString("O", CultureInfo.InvariantCulture));
-        Row("heartbeat", job.HeartbeatAt?.ToString("O", CultureInfo.InvariantCulture));
-        Row("finished", job.FinishedAt?.ToString("O", CultureInfo.InvariantCulture));
-        Row("message", job.Message);
-        ConsoleTable.Write(table);
-        return ExitCodes.Success;
+            var session = await api.SessionAsync(job.SessionId, cancellationToken);
+            var table = new Table().HideHeaders().AddColumns("", "");
+            void Row(string name, string? value) => table.AddRow(Text(name), Text(value ?? "-"));
+            Row("job", job.Id.ToString(CultureInfo.InvariantCulture));
+            Row("status", job.Status + (job.CancelRequested && job.Status == "running" ? " (cancel requested: stops at the worker's next heartbeat)" : ""));
+            Row("folder", job.LocalDirectory);
+            Row("destination", $"s3://{session.Bucket}/{session.Prefix} (project {job.ProjectId}, cycle {job.CycleId})");
+            Row("session", $"{job.SessionId}: {session.Status}, {session.TotalFiles} files, {session.UploadedFiles} uploaded, {session.SkippedFiles} already there, {session.FailedFiles} failed, {session.PendingFiles} pending");
+            Row("worker", job.Worker);
+            Row("attempts", job.Attempts.ToString(CultureInfo.InvariantCulture));
+            Row("created", job.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+            Row("started", job.StartedAt?.ToString("O", CultureInfo.InvariantCulture));
+            Row("heartbeat", job.HeartbeatAt?.ToString("O", CultureInfo.InvariantCulture));
+            Row("finished", job.FinishedAt?.ToString("O", CultureInfo.InvariantCulture));
+            Row("message", job.Message);
+            ConsoleTable.Write(table);
+        });
     }
 
     private async Task<int> CancelAsync(ParseResult parse, FerryApiClient api, CancellationToken cancellationToken)
     {
         var answer = await api.CancelJobAsync(parse.GetValue(_id), cancellationToken);
-        if (PrintedJson(parse, answer))
-        {
-            return ExitCodes.Success;
-        }
-
-        var job = FerryApiClient.Read<JobResponse>(answer);
-        Console.Out.WriteLine(job.Status == "running"
+        return await ShowAnswerAsync<JobResponse>(parse, answer, job => Console.Out.WriteLine(job.Status == "running"
             ? $"Job {job.Id} is running on {job.Worker}; it stops at the worker's next heartbeat"
-            : $"Job {job.Id}: {job.Status}");
-        return ExitCodes.Success;
+            : $"Job {job.Id}: {job.Status}"));
     }
 
-    /// <summary>With <c>--json</c>, prints the server's answer as it came and returns true.</summary>
-    private bool PrintedJson(ParseResult parse, System.Text.Json.Nodes.JsonNode answer)
-    {
-        if (!parse.GetValue(_json))
+    /// <summary>With <c>--json</c>, prints the server's answer as it came; otherwise reads it as <typeparamref name="T"/> and shows it.</summary>
+    private Task<int> ShowAnswerAsync<T>(ParseResult parse, System.Text.Json.Nodes.JsonNode answer, Action<T> show) =>
+        ShowAnswerAsync<T>(parse, answer, value =>
         {
-            return false;
+            show(value);
+            return Task.CompletedTask;
+        });
+
+    /// <inheritdoc cref="ShowAnswerAsync{T}(ParseResult, System.Text.Json.Nodes.JsonNode, Action{T})"/>
+    private async Task<int> ShowAnswerAsync<T>(ParseResult parse, System.Text.Json.Nodes.JsonNode answer, Func<T, Task> show)
+    {
+        if (parse.GetValue(_json))
+        {
+            Console.Out.WriteLine(answer.ToJsonString());
+        }
+        else
+        {
+            await show(FerryApiClient.Read<T>(answer));
         }
 
-        Console.Out.WriteLine(answer.ToJsonString());
-        return true;
+        return ExitCodes.Success;
     }
 
     /// <summary>A cell shown as it is: names and messages from the server are not Spectre markup.</summary>

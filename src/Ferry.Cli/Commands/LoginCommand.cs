@@ -15,12 +15,7 @@ internal sealed class LoginCommand(TimeProvider time)
 
     public Command Build()
     {
-        var command = new Command("login", "Sign in to a Ferry server; the token is kept (mode 0600) in Ferry's data directory for 'ferry upload --server'.\n\nExit codes:\n  0  signed in\n  2  wrong user name or password, too many attempts, or the server cannot be reached");
-        command.Arguments.Add(_server);
-        command.Options.Add(_username);
-        command.Options.Add(_passwordStdin);
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
-        return command;
+        return new Command("login", "Sign in to a Ferry server; the token is kept (mode 0600) in Ferry's data directory for 'ferry upload --server'.\n\nExit codes:\n  0  signed in\n  2  wrong user name or password, too many attempts, or the server cannot be reached").With(_server, _username, _passwordStdin).Runs((parse, cancellationToken) => RunAsync(parse, cancellationToken));
     }
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)

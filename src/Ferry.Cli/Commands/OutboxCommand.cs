@@ -15,13 +15,9 @@ internal sealed class OutboxCommand
 
     public Command Build()
     {
-        var command = new Command("outbox", "Bundles that 'ferry export' could not deliver yet: list them, deliver them.");
-        command.Options.Add(_outbox);
-        command.Options.Add(_json);
+        var command = new Command("outbox", "Bundles that 'ferry export' could not deliver yet: list them, deliver them.").With(_outbox, _json);
 
-        var list = new Command("list", "Bundles waiting: name, destination, files, size, attempts, last error.");
-        list.SetAction(List);
-        command.Subcommands.Add(list);
+        command.Subcommands.Add(new Command("list", "Bundles waiting: name, destination, files, size, attempts, last error.").Runs(List));
 
         var flush = new Command("flush", "Deliver every waiting bundle (verified); each leaves the outbox only once delivered. Exit 0 when the outbox is empty afterwards, 3 when some still wait.");
         _s3.AddTo(flush);

@@ -24,15 +24,11 @@ internal sealed class S3Command
 
     public Command Build()
     {
-        var cors = new Command("cors", "Allow browsers from ORIGIN to upload to the bucket with presigned URLs (PUT, POST forms) and read the ETag header.\n\nExit codes:\n  0  the rule is in place\n  2  bad origin, credentials, endpoint or bucket, or the storage server refused the setting");
-        cors.Arguments.Add(_corsBucket);
-        cors.Options.Add(_origins);
+        var cors = new Command("cors", "Allow browsers from ORIGIN to upload to the bucket with presigned URLs (PUT, POST forms) and read the ETag header.\n\nExit codes:\n  0  the rule is in place\n  2  bad origin, credentials, endpoint or bucket, or the storage server refused the setting").With(_corsBucket, _origins);
         _s3.AddTo(cors);
         cors.SetAction((parse, cancellationToken) => CorsAsync(parse, cancellationToken));
 
-        var lifecycle = new Command("lifecycle", "Add the rule that aborts multipart uploads abandoned for --days days (their parts cost storage and are invisible).\n\nExit codes:\n  0  the rule is in place\n  2  bad days, credentials, endpoint or bucket, or the storage server refused the setting");
-        lifecycle.Arguments.Add(_lifecycleBucket);
-        lifecycle.Options.Add(_days);
+        var lifecycle = new Command("lifecycle", "Add the rule that aborts multipart uploads abandoned for --days days (their parts cost storage and are invisible).\n\nExit codes:\n  0  the rule is in place\n  2  bad days, credentials, endpoint or bucket, or the storage server refused the setting").With(_lifecycleBucket, _days);
         _s3Lifecycle.AddTo(lifecycle);
         lifecycle.SetAction((parse, cancellationToken) => LifecycleAsync(parse, cancellationToken));
 

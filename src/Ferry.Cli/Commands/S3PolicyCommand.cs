@@ -18,13 +18,7 @@ internal sealed partial class S3PolicyCommand
 
     public Command Build()
     {
-        var command = new Command("policy", "Print the least-privilege IAM policy (JSON) a role of Ferry needs in BUCKET, optionally under --prefix.\n\nExit codes:\n  0  printed\n  2  bad bucket name, prefix or role");
-        command.Arguments.Add(_bucket);
-        command.Options.Add(_prefix);
-        command.Options.Add(_role);
-        command.Options.Add(_exportPrefix);
-        command.SetAction(parse => Run(parse));
-        return command;
+        return new Command("policy", "Print the least-privilege IAM policy (JSON) a role of Ferry needs in BUCKET, optionally under --prefix.\n\nExit codes:\n  0  printed\n  2  bad bucket name, prefix or role").With(_bucket, _prefix, _role, _exportPrefix).Runs(parse => Run(parse));
     }
 
     private int Run(ParseResult parse)

@@ -14,29 +14,16 @@ internal sealed class ServeCommand
 
     public Command Build()
     {
-        var command = new Command("serve", "Run the Ferry web app and API.\n\nThe database schema must be current: run 'ferry db migrate' first. On first start the administrator 'admin' is created; its password is FERRY_ADMIN_PASSWORD, or random and written to the file 'initial-admin-password' in the data directory (mode 0600; its path is printed; change it at first sign-in).\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'");
-        command.Options.Add(_urls);
-        command.Options.Add(_db);
-        command.Options.Add(_worker);
-        command.Options.Add(_roots);
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
-        return command;
+        return new Command("serve", "Run the Ferry web app and API.\n\nThe database schema must be current: run 'ferry db migrate' first. On first start the administrator 'admin' is created; its password is FERRY_ADMIN_PASSWORD, or random and written to the file 'initial-admin-password' in the data directory (mode 0600; its path is printed; change it at first sign-in).\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'").With(_urls, _db, _worker, _roots).Runs((parse, cancellationToken) => RunAsync(parse, cancellationToken));
     }
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var settings = new Dictionary<string, string?> { ["urls"] = parse.GetValue(_urls) };
-        if (parse.GetValue(_db) is { } db)
-        {
-            settings["Ferry:Database"] = db;
-        }
-
+        var settings = DatabaseOption.Settings(parse.GetValue(_db), parse.GetValue(_roots), new() { ["urls"] = parse.GetValue(_urls) });
         if (parse.GetValue(_worker))
         {
             settings["Ferry:RunWorker"] = "true";
         }
-
-        DatabaseOption.AddRoots(settings, parse.GetValue(_roots));
 
         try
         {

@@ -20,18 +20,9 @@ internal sealed class SessionsCommand
 
     public Command Build()
     {
-        var command = new Command("sessions", "History of runs recorded in the journal: when, source, destination, counts, bytes, duration, outcome.");
-        command.Options.Add(_journal);
-        command.Options.Add(_limit);
-        command.Options.Add(_format);
-        command.SetAction(parse => List(parse));
+        var command = new Command("sessions", "History of runs recorded in the journal: when, source, destination, counts, bytes, duration, outcome.").With(_journal, _limit, _format).Runs(parse => List(parse));
 
-        var show = new Command("show", "One session in detail; with --files, every file's outcome (export with --format json|csv).");
-        show.Arguments.Add(_id);
-        show.Options.Add(_files);
-        show.Options.Add(_outcome);
-        show.SetAction(parse => Show(parse));
-        command.Subcommands.Add(show);
+        command.Subcommands.Add(new Command("show", "One session in detail; with --files, every file's outcome (export with --format json|csv).").With(_id, _files, _outcome).Runs(parse => Show(parse)));
         return command;
     }
 

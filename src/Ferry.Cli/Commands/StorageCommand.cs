@@ -29,41 +29,17 @@ internal sealed class StorageCommand
 
     public Command Build()
     {
-        var command = new Command("storage", "A Ferry server's storage locations and which company may use which buckets (system administrator).\n\nExit codes:\n  0  done\n  1  a location test failed\n  2  usage, sign-in, or the server refused");
-        command.Options.Add(_server);
+        var command = new Command("storage", "A Ferry server's storage locations and which company may use which buckets (system administrator).\n\nExit codes:\n  0  done\n  1  a location test failed\n  2  usage, sign-in, or the server refused").With(_server);
 
-        var add = new Command("add", "Add a storage location: endpoint, region and where the server's credentials come from (default chain, --profile, or --access-key-id).");
-        add.Arguments.Add(_name);
-        add.Options.Add(_endpoint);
-        add.Options.Add(_region);
-        add.Options.Add(_profile);
-        add.Options.Add(_accessKeyId);
-        add.SetAction((parse, cancellationToken) => RunAsync(parse, api => AddAsync(parse, api, cancellationToken)));
-        command.Subcommands.Add(add);
+        command.Subcommands.Add(new Command("add", "Add a storage location: endpoint, region and where the server's credentials come from (default chain, --profile, or --access-key-id).").With(_name, _endpoint, _region, _profile, _accessKeyId).Runs((parse, cancellationToken) => RunAsync(parse, api => AddAsync(parse, api, cancellationToken))));
 
-        var list = new Command("list", "List the storage locations and their grants (secrets are never shown).");
-        list.Options.Add(_format);
-        list.SetAction((parse, cancellationToken) => RunAsync(parse, api => ListAsync(parse, api, cancellationToken)));
-        command.Subcommands.Add(list);
+        command.Subcommands.Add(new Command("list", "List the storage locations and their grants (secrets are never shown).").With(_format).Runs((parse, cancellationToken) => RunAsync(parse, api => ListAsync(parse, api, cancellationToken))));
 
-        var test = new Command("test", "List a bucket at the location and write, read back and delete a small probe object.");
-        test.Arguments.Add(_location);
-        test.Options.Add(_bucket);
-        test.SetAction((parse, cancellationToken) => RunAsync(parse, api => TestAsync(parse, api, cancellationToken)));
-        command.Subcommands.Add(test);
+        command.Subcommands.Add(new Command("test", "List a bucket at the location and write, read back and delete a small probe object.").With(_location, _bucket).Runs((parse, cancellationToken) => RunAsync(parse, api => TestAsync(parse, api, cancellationToken))));
 
-        var remove = new Command("remove", "Remove a storage location that no project uses.");
-        remove.Arguments.Add(_location);
-        remove.SetAction((parse, cancellationToken) => RunAsync(parse, api => RemoveAsync(parse, api, cancellationToken)));
-        command.Subcommands.Add(remove);
+        command.Subcommands.Add(new Command("remove", "Remove a storage location that no project uses.").With(_location).Runs((parse, cancellationToken) => RunAsync(parse, api => RemoveAsync(parse, api, cancellationToken))));
 
-        var grant = new Command("grant", "Let a company use buckets matching --bucket (a name or prefix-*) at a location.");
-        grant.Arguments.Add(_location);
-        grant.Options.Add(_company);
-        grant.Options.Add(_bucket);
-        grant.Options.Add(_shared);
-        grant.SetAction((parse, cancellationToken) => RunAsync(parse, api => GrantAsync(parse, api, cancellationToken)));
-        command.Subcommands.Add(grant);
+        command.Subcommands.Add(new Command("grant", "Let a company use buckets matching --bucket (a name or prefix-*) at a location.").With(_location, _company, _bucket, _shared).Runs((parse, cancellationToken) => RunAsync(parse, api => GrantAsync(parse, api, cancellationToken))));
         command.Subcommands.Add(new StorageRootsCommand(_server).Build());
         return command;
     }

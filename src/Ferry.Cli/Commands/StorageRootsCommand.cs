@@ -17,12 +17,7 @@ internal sealed class StorageRootsCommand(Option<string> server)
 
     public Command Build()
     {
-        var command = new Command("roots", "List, add or remove the server folders a company's upload jobs may read (system administrator).\n\nExit codes:\n  0  listed, added or removed\n  2  usage error, not signed in, or the server refused (not the system administrator, unknown company, folder outside Ferry:AllowedRoots or already a company's)");
-        command.Arguments.Add(_company);
-        command.Options.Add(_add);
-        command.Options.Add(_remove);
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
-        return command;
+        return new Command("roots", "List, add or remove the server folders a company's upload jobs may read (system administrator).\n\nExit codes:\n  0  listed, added or removed\n  2  usage error, not signed in, or the server refused (not the system administrator, unknown company, folder outside Ferry:AllowedRoots or already a company's)").With(_company, _add, _remove).Runs((parse, cancellationToken) => RunAsync(parse, cancellationToken));
     }
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)

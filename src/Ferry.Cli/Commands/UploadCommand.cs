@@ -44,9 +44,7 @@ internal sealed class UploadCommand
 
     public Command Build()
     {
-        var command = new Command("upload", "Upload a folder: every file SOURCE/REL becomes the object PREFIX/REL, verified by size and checksum, resumable.\n\n" + ExitCodes.HelpText);
-        command.Arguments.Add(_source);
-        command.Arguments.Add(_destination);
+        var command = new Command("upload", "Upload a folder: every file SOURCE/REL becomes the object PREFIX/REL, verified by size and checksum, resumable.\n\n" + ExitCodes.HelpText).With(_source, _destination);
         _s3.AddTo(command);
         _filter.AddTo(command);
         _check.AddTo(command);

@@ -18,9 +18,7 @@ internal sealed class VerifyCommand
 
     public Command Build()
     {
-        var command = new Command("verify", "Compare a local folder with the uploaded objects (size and SHA-256); print every difference.\n\nExit codes:\n  0  identical\n  1  differences found\n  2  usage, credential, endpoint or bucket problem");
-        command.Arguments.Add(_source);
-        command.Arguments.Add(_destination);
+        var command = new Command("verify", "Compare a local folder with the uploaded objects (size and SHA-256); print every difference.\n\nExit codes:\n  0  identical\n  1  differences found\n  2  usage, credential, endpoint or bucket problem").With(_source, _destination);
         _s3.AddTo(command);
         command.Options.Add(_download);
         command.Options.Add(_concurrency);

@@ -12,22 +12,12 @@ internal sealed class WorkerCommand
 
     public Command Build()
     {
-        var command = new Command("worker", "Run upload jobs (queued with POST /api/jobs or the Jobs page) with the verified engine. Any number of workers may share a PostgreSQL database; with SQLite, run one. A job whose worker dies is taken over after Ferry:WorkerTimeout and resumes.\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM (a running job is handed back to the queue)\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'");
-        command.Options.Add(_db);
-        command.Options.Add(_roots);
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
-        return command;
+        return new Command("worker", "Run upload jobs (queued with POST /api/jobs or the Jobs page) with the verified engine. Any number of workers may share a PostgreSQL database; with SQLite, run one. A job whose worker dies is taken over after Ferry:WorkerTimeout and resumes.\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM (a running job is handed back to the queue)\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'").With(_db, _roots).Runs((parse, cancellationToken) => RunAsync(parse, cancellationToken));
     }
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var settings = new Dictionary<string, string?>();
-        if (parse.GetValue(_db) is { } db)
-        {
-            settings["Ferry:Database"] = db;
-        }
-
-        DatabaseOption.AddRoots(settings, parse.GetValue(_roots));
+        var settings = DatabaseOption.Settings(parse.GetValue(_db), parse.GetValue(_roots));
         try
         {
             using var host = FerryServer.BuildWorker(settings);

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ferry.Cli.Configuration;
 using Ferry.Core.Checks;
+using Ferry.Core.Json;
 using Spectre.Console;
 
 namespace Ferry.Cli.Output;
@@ -84,21 +85,14 @@ internal static class CheckReportPrinter
         json.WriteNumber("gap_threshold_s", gap.TotalSeconds);
         json.WriteNumber("sums_verified", report.SumsVerified);
         json.WriteNumber("sums_written", report.SumsWritten);
-        json.WriteStartArray("problems");
-        foreach (var finding in report.Findings)
+        json.WriteObjects("problems", report.Findings, (json, finding) =>
         {
-            json.WriteStartObject();
             json.WriteString("path", finding.Path);
             json.WriteString("kind", Kind(finding.Problem));
             json.WriteString("message", finding.Message);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("folders");
-        foreach (var folder in report.Folders)
+        });
+        json.WriteObjects("folders", report.Folders, (json, folder) =>
         {
-            json.WriteStartObject();
             json.WriteString("folder", folder.Folder);
             json.WriteNumber("files", folder.Files);
             json.WriteNumber("bytes", folder.Bytes);
@@ -114,31 +108,18 @@ internal static class CheckReportPrinter
                 json.WriteNull("serial");
             }
 
-            json.WriteStartArray("gaps");
-            foreach (var captureGap in folder.Gaps)
+            json.WriteObjects("gaps", folder.Gaps, (json, captureGap) =>
             {
-                json.WriteStartObject();
                 WriteTime(json, "from", captureGap.From);
                 WriteTime(json, "to", captureGap.To);
                 json.WriteNumber("hours", Math.Round(captureGap.Length.TotalHours, 2));
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("skipped");
-        foreach (var skipped in report.Skipped)
+            });
+        });
+        json.WriteObjects("skipped", report.Skipped, (json, skipped) =>
         {
-            json.WriteStartObject();
             json.WriteString("path", skipped.RelativePath);
             json.WriteString("reason", skipped.Reason);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        });
         json.WriteEndObject();
         json.Flush();
         output.WriteByte((byte)'\n');

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ferry.Core.Json;
 
 namespace Ferry.Core.Bundles;
 
@@ -70,18 +71,13 @@ public static class BundleReports
         json.WriteNumber("sections", d.Sections.Count);
         json.WriteString("content_fingerprint", d.ContentFingerprint);
         json.WriteEndObject();
-        json.WriteStartArray("sections");
-        foreach (var section in d.Sections)
+        json.WriteObjects("sections", d.Sections, (json, section) =>
         {
-            json.WriteStartObject();
             json.WriteString("name", section.Name);
             json.WriteString("source", section.Source);
             json.WriteNumber("files", section.Files);
             json.WriteNumber("bytes", section.Bytes);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        });
         json.WriteStartObject("timings");
         json.WriteNumber("collect_ms", d.CollectMilliseconds);
         WriteOptionalStamp(json, "delivered_at", d.DeliveredAt);
@@ -102,22 +98,13 @@ public static class BundleReports
         }
 
         json.WriteEndObject();
-        json.WriteStartArray("files");
-        foreach (var file in files)
+        json.WriteObjects("files", files, (json, file) =>
         {
-            json.WriteStartObject();
             json.WriteString("path", file.Path);
             json.WriteString("section", file.Section);
             json.WriteNumber("size", file.Size);
             json.WriteString("sha256", file.Sha256);
-            json.WriteEndObject();
-            if (json.BytesPending > 64 * 1024)
-            {
-                json.Flush();
-            }
-        }
-
-        json.WriteEndArray();
+        });
         json.WriteEndObject();
     }
 

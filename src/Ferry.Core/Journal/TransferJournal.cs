@@ -250,45 +250,17 @@ public sealed class TransferJournal : IDisposable
     /// Up to <paramref name="limit"/> verified objects of <paramref name="destination"/> with exactly these bytes (SHA-256
     /// and size), other than <paramref name="exceptKey"/>, oldest first: the journal's content index. Safe from any thread.
     /// </summary>
-    public IReadOnlyList<JournalObject> FindByContent(string destination, string sha256, long size, string exceptKey, int limit)
-    {
-        lock (_writeLock)
-        {
-            using var query = _writer.CreateCommand();
-            query.CommandText = ContentLookupSql;
-            query.Parameters.AddWithValue("$d", destination);
-            query.Parameters.AddWithValue("$sha", sha256);
-            query.Parameters.AddWithValue("$s", size);
-            query.Parameters.AddWithValue("$k", exceptKey);
-            query.Parameters.AddWithValue("$n", limit);
-            using var reader = query.ExecuteReader();
-            var found = new List<JournalObject>();
-            while (reader.Read())
-            {
-                found.Add(new JournalObject(destination, reader.GetString(0), reader.GetString(1), size, reader.GetInt64(2), sha256,
-                    NullableString(reader, 3), NullableString(reader, 4), Parse(reader.GetString(5))));
-            }
-
-            return found;
-        }
-    }
+    public IReadOnlyList<JournalObject> FindByContent(string destination, string sha256, long size, string exceptKey, int limit) => Read(
+        ContentLookupSql,
+        r => new JournalObject(destination, r.GetString(0), r.GetString(1), size, r.GetInt64(2), sha256, NullableString(r, 3), NullableString(r, 4), Parse(r.GetString(5))),
+        ("$d", destination), ("$sha", sha256), ("$s", size), ("$k", exceptKey), ("$n", limit));
 
     // ---------------------------------------------------------------- multipart uploads
 
-    public JournalMultipartUpload? FindMultipart(string destination, string key)
-    {
-        lock (_writeLock)
-        {
-            using var query = _writer.CreateCommand();
-            query.CommandText = "SELECT upload_id, size, mtime_ticks, part_size, sha256 FROM multipart_uploads WHERE destination = $d AND key = $k";
-            query.Parameters.AddWithValue("$d", destination);
-            query.Parameters.AddWithValue("$k", key);
-            using var reader = query.ExecuteReader();
-            return reader.Read()
-                ? new JournalMultipartUpload(destination, key, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4))
-                : null;
-        }
-    }
+    public JournalMultipartUpload? FindMultipart(string destination, string key) => Read(
+        "SELECT upload_id, size, mtime_ticks, part_size, sha256 FROM multipart_uploads WHERE destination = $d AND key = $k",
+        r => new JournalMultipartUpload(destination, key, r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetString(4)),
+        ("$d", destination), ("$k", key)).FirstOrDefault();
 
     /// <summary>Records a started multipart upload durably, before any part is sent.</summary>
     public void SaveMultipart(JournalMultipartUpload upload, DateTimeOffset startedAt) => Write(
@@ -305,25 +277,10 @@ public sealed class TransferJournal : IDisposable
         ("$d", destination), ("$k", key), ("$u", uploadId), ("$n", part.PartNumber), ("$s", part.Size), ("$e", part.ETag));
 
     /// <summary>The parts recorded for an upload.</summary>
-    public IReadOnlyList<StoredPart> FindParts(string destination, string key, string uploadId)
-    {
-        lock (_writeLock)
-        {
-            using var query = _writer.CreateCommand();
-            query.CommandText = "SELECT part_number, size, etag FROM multipart_parts WHERE destination = $d AND key = $k AND upload_id = $u ORDER BY part_number";
-            query.Parameters.AddWithValue("$d", destination);
-            query.Parameters.AddWithValue("$k", key);
-            query.Parameters.AddWithValue("$u", uploadId);
-            using var reader = query.ExecuteReader();
-            var parts = new List<StoredPart>();
-            while (reader.Read())
-            {
-                parts.Add(new StoredPart(reader.GetInt32(0), reader.GetInt64(1), reader.GetString(2)));
-            }
-
-            return parts;
-        }
-    }
+    public IReadOnlyList<StoredPart> FindParts(string destination, string key, string uploadId) => Read(
+        "SELECT part_number, size, etag FROM multipart_parts WHERE destination = $d AND key = $k AND upload_id = $u ORDER BY part_number",
+        r => new StoredPart(r.GetInt32(0), r.GetInt64(1), r.GetString(2)),
+        ("$d", destination), ("$k", key), ("$u", uploadId));
 
     /// <summary>Forgets an upload and its parts (completed or discarded).</summary>
     public void DeleteMultipart(string destination, string key) => Write(
@@ -332,20 +289,10 @@ public sealed class TransferJournal : IDisposable
 
     // ---------------------------------------------------------------- downloads
 
-    public JournalDownload? FindDownload(string source, string key)
-    {
-        lock (_writeLock)
-        {
-            using var query = _writer.CreateCommand();
-            query.CommandText = "SELECT etag, size, local_path, mtime_ticks, sha256, verified_at FROM downloads WHERE source = $s AND key = $k";
-            query.Parameters.AddWithValue("$s", source);
-            query.Parameters.AddWithValue("$k", key);
-            using var reader = query.ExecuteReader();
-            return reader.Read()
-                ? new JournalDownload(source, key, NullableString(reader, 0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3), NullableString(reader, 4), Parse(reader.GetString(5)))
-                : null;
-        }
-    }
+    public JournalDownload? FindDownload(string source, string key) => Read(
+        "SELECT etag, size, local_path, mtime_ticks, sha256, verified_at FROM downloads WHERE source = $s AND key = $k",
+        r => new JournalDownload(source, key, NullableString(r, 0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), NullableString(r, 4), Parse(r.GetString(5))),
+        ("$s", source), ("$k", key)).FirstOrDefault();
 
     /// <summary>Records verified downloads in one transaction (one prepared statement for the batch).</summary>
     public void SaveDownloads(IReadOnlyCollection<JournalDownload> downloads)
@@ -376,18 +323,10 @@ public sealed class TransferJournal : IDisposable
         }
     }
 
-    public JournalPartialDownload? FindPartialDownload(string source, string key)
-    {
-        lock (_writeLock)
-        {
-            using var query = _writer.CreateCommand();
-            query.CommandText = "SELECT etag, size, chunk_size, temporary_path FROM partial_downloads WHERE source = $s AND key = $k";
-            query.Parameters.AddWithValue("$s", source);
-            query.Parameters.AddWithValue("$k", key);
-            using var reader = query.ExecuteReader();
-            return reader.Read() ? new JournalPartialDownload(source, key, NullableString(reader, 0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3)) : null;
-        }
-    }
+    public JournalPartialDownload? FindPartialDownload(string source, string key) => Read(
+        "SELECT etag, size, chunk_size, temporary_path FROM partial_downloads WHERE source = $s AND key = $k",
+        r => new JournalPartialDownload(source, key, NullableString(r, 0), r.GetInt64(1), r.GetInt64(2), r.GetString(3)),
+        ("$s", source), ("$k", key)).FirstOrDefault();
 
     /// <summary>Records a ranged download as started (forgetting any chunks of an earlier one).</summary>
     public void SavePartialDownload(JournalPartialDownload partial)
@@ -420,24 +359,10 @@ public sealed class TransferJournal : IDisposable
         "INSERT OR IGNORE INTO partial_download_chunks (source, key, chunk) VALUES ($s, $k, $c)",
         ("$s", source), ("$k", key), ("$c", chunk));
 
-    public IReadOnlySet<long> FindDownloadedChunks(string source, string key)
-    {
-        lock (_writeLock)
-        {
-            using var query = _writer.CreateCommand();
-            query.CommandText = "SELECT chunk FROM partial_download_chunks WHERE source = $s AND key = $k";
-            query.Parameters.AddWithValue("$s", source);
-            query.Parameters.AddWithValue("$k", key);
-            using var reader = query.ExecuteReader();
-            var chunks = new HashSet<long>();
-            while (reader.Read())
-            {
-                chunks.Add(reader.GetInt64(0));
-            }
-
-            return chunks;
-        }
-    }
+    public IReadOnlySet<long> FindDownloadedChunks(string source, string key) => Read(
+        "SELECT chunk FROM partial_download_chunks WHERE source = $s AND key = $k",
+        r => r.GetInt64(0),
+        ("$s", source), ("$k", key)).ToHashSet();
 
     public void DeletePartialDownload(string source, string key) => Write(
         "DELETE FROM partial_download_chunks WHERE source = $s AND key = $k; DELETE FROM partial_downloads WHERE source = $s AND key = $k",
@@ -459,23 +384,10 @@ public sealed class TransferJournal : IDisposable
     ];
 
     /// <summary>Multipart uploads in progress whose destination or key contains <paramref name="text"/> (to abort before <see cref="Forget"/>).</summary>
-    public IReadOnlyList<JournalMultipartUpload> FindMultipartContaining(string text)
-    {
-        lock (_writeLock)
-        {
-            using var query = _writer.CreateCommand();
-            query.CommandText = "SELECT destination, key, upload_id, size, mtime_ticks, part_size, sha256 FROM multipart_uploads WHERE instr(destination, $t) > 0 OR instr(key, $t) > 0";
-            query.Parameters.AddWithValue("$t", text);
-            using var reader = query.ExecuteReader();
-            var uploads = new List<JournalMultipartUpload>();
-            while (reader.Read())
-            {
-                uploads.Add(new JournalMultipartUpload(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetString(6)));
-            }
-
-            return uploads;
-        }
-    }
+    public IReadOnlyList<JournalMultipartUpload> FindMultipartContaining(string text) => Read(
+        "SELECT destination, key, upload_id, size, mtime_ticks, part_size, sha256 FROM multipart_uploads WHERE instr(destination, $t) > 0 OR instr(key, $t) > 0",
+        r => new JournalMultipartUpload(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetString(6)),
+        ("$t", text));
 
     /// <summary>
     /// Deletes every row in which <paramref name="text"/> appears in any text column (a session's file rows go with the
@@ -580,6 +492,29 @@ public sealed class TransferJournal : IDisposable
             }
 
             command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Runs one query on the writing connection, under the write lock (so it sees every write before it); one <paramref name="row"/> per result row.</summary>
+    private List<T> Read<T>(string sql, Func<SqliteDataReader, T> row, params (string Name, object? Value)[] parameters)
+    {
+        lock (_writeLock)
+        {
+            using var command = _writer.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+
+            using var reader = command.ExecuteReader();
+            var rows = new List<T>();
+            while (reader.Read())
+            {
+                rows.Add(row(reader));
+            }
+
+            return rows;
         }
     }
 

@@ -14,19 +14,13 @@ namespace Ferry.Core.Transfer;
 /// skips files the journal proves unchanged; a local file that differs is never replaced unless
 /// asked. The listing is streamed, so memory does not grow with the number of objects.
 /// </summary>
-public sealed class DownloadEngine
+public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time = null)
 {
     /// <summary>Name prefix of temporary files; they never take a final name before verification.</summary>
     public const string TemporaryFilePrefix = ".ferry-partial-";
 
-    private readonly TransferJournal? _journal;
-    private readonly TimeProvider _time;
-
-    public DownloadEngine(TransferJournal? journal, TimeProvider? time = null)
-    {
-        _journal = journal;
-        _time = time ?? TimeProvider.System;
-    }
+    private readonly TransferJournal? _journal = journal;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Runs one download; throws <see cref="ArgumentException"/> for invalid options and <see cref="IOException"/> when the destination is a file.</summary>
     public async Task<TransferSummary> RunAsync(DownloadRequest request, DownloadOptions options, TransferProgress progress, ITransferObserver? observer, CancellationToken cancellationToken)
@@ -44,57 +38,40 @@ public sealed class DownloadEngine
 
     /// <summary>The state of one run: a streamed listing feeding N workers, each fetching, verifying, renaming and recording one object.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "One Run per call: ExecuteAsync completes the journal writer in its finally block.")]
-    private sealed class Run
+    private sealed class Run(DownloadEngine engine, DownloadRequest request, string destination, DownloadOptions options, TransferProgress progress, ITransferObserver? observer)
     {
-        private readonly DownloadEngine _engine;
-        private readonly DownloadRequest _request;
-        private readonly string _destination;
-        private readonly DownloadOptions _options;
-        private readonly TransferProgress _progress;
-        private readonly ITransferObserver? _observer;
         private readonly ConcurrentQueue<FileEvent> _failures = new();
         private readonly ConcurrentDictionary<string, byte> _createdFolders = new(StringComparer.Ordinal);
-        private readonly bool _record;
+        private readonly bool _record = !options.DryRun && engine._journal is not null;
         private long _sessionId;
         private JournalWriter? _writer;
         private ObjectFetcher? _fetcher;
         private StoreException? _fatal;
         private CancellationTokenSource? _abort;
 
-        public Run(DownloadEngine engine, DownloadRequest request, string destination, DownloadOptions options, TransferProgress progress, ITransferObserver? observer)
-        {
-            _engine = engine;
-            _request = request;
-            _destination = destination;
-            _options = options;
-            _progress = progress;
-            _observer = observer;
-            _record = !options.DryRun && engine._journal is not null;
-        }
+        private TransferJournal? Journal => engine._journal;
 
-        private TransferJournal? Journal => _engine._journal;
-
-        private TimeProvider Time => _engine._time;
+        private TimeProvider Time => engine._time;
 
         public async Task<TransferSummary> ExecuteAsync(CancellationToken cancellationToken)
         {
             var clock = Stopwatch.StartNew();
             if (_record)
             {
-                _sessionId = Journal!.StartSession("download", _request.Store.Description + "/" + _request.Prefix, _destination, Time.GetUtcNow());
+                _sessionId = Journal!.StartSession("download", request.Store.Description + "/" + request.Prefix, destination, Time.GetUtcNow());
                 _writer = new JournalWriter(Journal);
             }
 
             using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _abort = abort;
-            var retry = RetryPolicy.Create(_options.Retries, _options.RetryBaseDelay, _progress, _observer);
-            _fetcher = new ObjectFetcher(_request.Store, retry, _progress, _options.DryRun ? null : Journal, _options.ChunkSize, _options.RangeThreshold, _options.ChunkConcurrency, _options.Fsync);
+            var retry = RetryPolicy.Create(options.Retries, options.RetryBaseDelay, progress, observer);
+            _fetcher = new ObjectFetcher(request.Store, retry, progress, options.DryRun ? null : Journal, options.ChunkSize, options.RangeThreshold, options.ChunkConcurrency, options.Fsync);
 
             string? message = null;
             try
             {
-                var work = Channel.CreateBounded<(StoredObject, string)>(new BoundedChannelOptions(_options.Concurrency * 4) { SingleWriter = true });
-                var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(work.Reader, abort.Token), CancellationToken.None)).ToArray();
+                var work = Channel.CreateBounded<(StoredObject, string)>(new BoundedChannelOptions(options.Concurrency * 4) { SingleWriter = true });
+                var workers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(() => WorkAsync(work.Reader, abort.Token), CancellationToken.None)).ToArray();
                 try
                 {
                     await ListAsync(work.Writer, abort.Token).ConfigureAwait(false);
@@ -123,15 +100,15 @@ public sealed class DownloadEngine
             }
 
             clock.Stop();
-            return TransferSummary.Conclude(_sessionId, _fatal, message, cancellationToken.IsCancellationRequested, _progress.Snapshot(), clock.Elapsed,
+            return TransferSummary.Conclude(_sessionId, _fatal, message, cancellationToken.IsCancellationRequested, progress.Snapshot(), clock.Elapsed,
                 _failures.ToArray(), new Dictionary<string, long>(), _record ? Journal : null, Time.GetUtcNow());
         }
 
         /// <summary>Streams the listing into the work queue; keys that cannot be local paths fail here, filtered ones are left out.</summary>
         private async Task ListAsync(ChannelWriter<(StoredObject, string)> work, CancellationToken cancellationToken)
         {
-            var prefix = _request.Prefix;
-            await foreach (var listed in _request.Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+            var prefix = request.Prefix;
+            await foreach (var listed in request.Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
                 var relative = listed.Key[prefix.Length..];
                 if (relative.Length == 0 || relative.EndsWith('/'))
@@ -142,21 +119,21 @@ public sealed class DownloadEngine
                 if (LocalPathProblem(relative) is { } problem)
                 {
                     // An object that cannot be written here is a failure of the run (exit 1), not a skip: the copy is incomplete.
-                    _progress.AddFailed(listed.Size);
+                    progress.AddFailed(listed.Size);
                     await RecordAsync(new FileEvent(FileOutcomes.Failed, relative, listed.Key, listed.Size, null, listed.ETag, problem, Time.GetUtcNow())).ConfigureAwait(false);
                     continue;
                 }
 
-                if (!_options.Filter.Matches(relative))
+                if (!options.Filter.Matches(relative))
                 {
                     continue;
                 }
 
-                _progress.AddFound(listed.Size);
+                progress.AddFound(listed.Size);
                 await work.WriteAsync((listed, relative), cancellationToken).ConfigureAwait(false);
             }
 
-            _progress.MarkScanComplete();
+            progress.MarkScanComplete();
         }
 
         private async Task WorkAsync(ChannelReader<(StoredObject, string)> work, CancellationToken cancellationToken)
@@ -178,24 +155,24 @@ public sealed class DownloadEngine
 
         private async Task ProcessAsync(StoredObject listed, string relative, CancellationToken cancellationToken)
         {
-            var target = Path.Combine([_destination, .. relative.Split('/')]);
+            var target = Path.Combine([destination, .. relative.Split('/')]);
             try
             {
                 if (await FindPresentAsync(listed, target, cancellationToken).ConfigureAwait(false) is { } present)
                 {
-                    _progress.AddPresent(listed.Size);
+                    progress.AddPresent(listed.Size);
                     await RecordAsync(new FileEvent(FileOutcomes.Present, relative, listed.Key, listed.Size, present, listed.ETag, null, Time.GetUtcNow())).ConfigureAwait(false);
                     return;
                 }
 
-                if (_options.DryRun)
+                if (options.DryRun)
                 {
                     Report(new FileEvent(FileEvent.WouldDownload, relative, listed.Key, listed.Size, null, listed.ETag, null, Time.GetUtcNow()));
                     return;
                 }
 
                 var fetched = await FetchAsync(listed, target, cancellationToken).ConfigureAwait(false);
-                _progress.AddTransferred(listed.Size);
+                progress.AddTransferred(listed.Size);
                 await RecordAsync(new FileEvent(FileOutcomes.Downloaded, relative, listed.Key, listed.Size, fetched.Sha256, listed.ETag,
                     fetched.ChecksumVerified ? null : "size checked; the store keeps no checksum for this object", Time.GetUtcNow())).ConfigureAwait(false);
             }
@@ -205,7 +182,7 @@ public sealed class DownloadEngine
             }
             catch (IOException ex) when (LocalDiskErrors.IsDiskFull(ex))
             {
-                _fatal ??= new StoreException(StoreErrorKind.LocalStorage, $"no space left on the device holding {_destination}; free some space and run again (finished files are kept, partial ones resume)", ex);
+                _fatal ??= new StoreException(StoreErrorKind.LocalStorage, $"no space left on the device holding {destination}; free some space and run again (finished files are kept, partial ones resume)", ex);
                 await _abort!.CancelAsync().ConfigureAwait(false);
                 throw new OperationCanceledException(_fatal.Message, ex, cancellationToken);
             }
@@ -217,7 +194,7 @@ public sealed class DownloadEngine
             }
             catch (Exception ex)
             {
-                _progress.AddFailed(listed.Size);
+                progress.AddFailed(listed.Size);
                 await RecordAsync(new FileEvent(FileOutcomes.Failed, relative, listed.Key, listed.Size, null, listed.ETag, ex.Message, Time.GetUtcNow())).ConfigureAwait(false);
             }
         }
@@ -238,12 +215,12 @@ public sealed class DownloadEngine
                 return null;
             }
 
-            if (await _engine.IsSameAsync(_request.Store, listed, target, cancellationToken).ConfigureAwait(false) is { } present)
+            if (await engine.IsSameAsync(request.Store, listed, target, cancellationToken).ConfigureAwait(false) is { } present)
             {
                 return present;
             }
 
-            return _options.Overwrite ? null : throw new IOException($"{target} exists and differs from the object; use --overwrite to replace it");
+            return options.Overwrite ? null : throw new IOException($"{target} exists and differs from the object; use --overwrite to replace it");
         }
 
         /// <summary>Fetches into a temporary name beside the target, verified, then renames it into place and journals it.</summary>
@@ -261,7 +238,7 @@ public sealed class DownloadEngine
             {
                 fetched = await _fetcher!.FetchAsync(listed, temporary, null, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && listed.Size <= _options.RangeThreshold)
+            catch (Exception ex) when (ex is not OperationCanceledException && listed.Size <= options.RangeThreshold)
             {
                 File.Delete(temporary);
                 throw;
@@ -273,15 +250,15 @@ public sealed class DownloadEngine
                 File.SetLastWriteTimeUtc(target, listed.LastModified.UtcDateTime);
             }
 
-            if (listed.Size > _options.RangeThreshold)
+            if (listed.Size > options.RangeThreshold)
             {
-                Journal?.DeletePartialDownload(_request.Store.Identity, listed.Key);
+                Journal?.DeletePartialDownload(request.Store.Identity, listed.Key);
             }
 
             if (_writer is not null)
             {
                 // Batched: a download the journal misses after a crash is recognised by its checksum instead.
-                await _writer.PostAsync(new JournalDownload(_request.Store.Identity, listed.Key, listed.ETag, listed.Size, target, new FileInfo(target).LastWriteTimeUtc.Ticks, fetched.Sha256, Time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+                await _writer.PostAsync(new JournalDownload(request.Store.Identity, listed.Key, listed.ETag, listed.Size, target, new FileInfo(target).LastWriteTimeUtc.Ticks, fetched.Sha256, Time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
             }
 
             return fetched;
@@ -294,7 +271,7 @@ public sealed class DownloadEngine
                 _failures.Enqueue(fileEvent);
             }
 
-            _observer?.OnFileEvent(fileEvent);
+            observer?.OnFileEvent(fileEvent);
         }
 
         private async Task RecordAsync(FileEvent fileEvent)

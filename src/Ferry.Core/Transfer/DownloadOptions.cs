@@ -1,7 +1,7 @@
 namespace Ferry.Core.Transfer;
 
 /// <summary>How a download runs. <see cref="Validate"/> names the first option out of range.</summary>
-public sealed record DownloadOptions
+public sealed record DownloadOptions : TransferOptions
 {
     /// <summary>Objects in flight at once. Default 16; 1 to 256.</summary>
     public int Concurrency { get; init; } = 16;
@@ -15,12 +15,6 @@ public sealed record DownloadOptions
     /// <summary>Ranged GETs in flight for one object. Default 4; 1 to 64.</summary>
     public int ChunkConcurrency { get; init; } = 4;
 
-    /// <summary>Retries per request after the first attempt. Default 5; 0 to 20.</summary>
-    public int Retries { get; init; } = 5;
-
-    /// <summary>The first retry's delay before backoff and jitter. Default 250 ms.</summary>
-    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
-
     /// <summary>Replace local files that differ from the object. Default: report them and leave them alone.</summary>
     public bool Overwrite { get; init; }
 
@@ -31,12 +25,6 @@ public sealed record DownloadOptions
     /// </summary>
     public bool Fsync { get; init; }
 
-    /// <summary>List, compare and report; write nothing.</summary>
-    public bool DryRun { get; init; }
-
-    /// <summary>Which relative paths (keys below the prefix) to download.</summary>
-    public PathFilter Filter { get; init; } = PathFilter.All;
-
     public void Validate()
     {
         Require(Concurrency is >= 1 and <= 256, "--concurrency must be between 1 and 256");
@@ -44,13 +32,5 @@ public sealed record DownloadOptions
         Require(RangeThreshold >= ChunkSize, "the range threshold must be at least one chunk");
         Require(ChunkConcurrency is >= 1 and <= 64, "the chunk concurrency must be between 1 and 64");
         Require(Retries is >= 0 and <= 20, "--retries must be between 0 and 20");
-    }
-
-    private static void Require(bool condition, string message)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException(message);
-        }
     }
 }

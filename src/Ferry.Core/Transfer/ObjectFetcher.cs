@@ -15,31 +15,10 @@ namespace Ferry.Core.Transfer;
 /// to a power cut despite its record fails the final checksum and the object is fetched again). A mismatch is
 /// fetched once more from scratch and then reported as corrupt; the caller renames only verified files.
 /// </summary>
-internal sealed class ObjectFetcher
+/// <param name="durable">Flush every file and chunk to disk before it counts as written (survives power loss, costs an fsync each).</param>
+internal sealed class ObjectFetcher(IObjectStore store, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, long chunkSize, long rangeThreshold, int chunkParallelism, bool durable)
 {
     private const int CopyBufferSize = 256 * 1024;
-
-    private readonly IObjectStore _store;
-    private readonly ResiliencePipeline _retry;
-    private readonly TransferProgress _progress;
-    private readonly TransferJournal? _journal;
-    private readonly long _chunkSize;
-    private readonly long _rangeThreshold;
-    private readonly int _chunkParallelism;
-    private readonly bool _durable;
-
-    /// <param name="durable">Flush every file and chunk to disk before it counts as written (survives power loss, costs an fsync each).</param>
-    public ObjectFetcher(IObjectStore store, ResiliencePipeline retry, TransferProgress progress, TransferJournal? journal, long chunkSize, long rangeThreshold, int chunkParallelism, bool durable)
-    {
-        _durable = durable;
-        _store = store;
-        _retry = retry;
-        _progress = progress;
-        _journal = journal;
-        _chunkSize = chunkSize;
-        _rangeThreshold = rangeThreshold;
-        _chunkParallelism = chunkParallelism;
-    }
 
     /// <summary>Fetches <paramref name="listed"/> into <paramref name="temporaryPath"/> and verifies it; throws <see cref="StoreException"/> of kind <see cref="StoreErrorKind.IntegrityMismatch"/> when the bytes are corrupt.</summary>
     public async Task<FetchedObject> FetchAsync(StoredObject listed, string temporaryPath, string? expectedSha256, CancellationToken cancellationToken)
@@ -48,7 +27,7 @@ internal sealed class ObjectFetcher
         {
             try
             {
-                return listed.Size > _rangeThreshold
+                return listed.Size > rangeThreshold
                     ? await FetchRangedAsync(listed, temporaryPath, expectedSha256, cancellationToken).ConfigureAwait(false)
                     : await FetchWholeAsync(listed, temporaryPath, expectedSha256, cancellationToken).ConfigureAwait(false);
             }
@@ -66,16 +45,16 @@ internal sealed class ObjectFetcher
     /// <summary>Forgets a partial fetch and its temporary file.</summary>
     public void Discard(string key, string temporaryPath)
     {
-        _journal?.DeletePartialDownload(_store.Identity, key);
+        journal?.DeletePartialDownload(store.Identity, key);
         File.Delete(temporaryPath);
     }
 
     private async Task<FetchedObject> FetchWholeAsync(StoredObject listed, string temporaryPath, string? expectedSha256, CancellationToken cancellationToken)
     {
-        var (info, sha256, md5, written) = await _retry.ExecuteAsync(
+        var (info, sha256, md5, written) = await retry.ExecuteAsync(
             async ct =>
             {
-                var read = await _store.ReadAsync(listed.Key, 0, null, ct).ConfigureAwait(false);
+                var read = await store.ReadAsync(listed.Key, 0, null, ct).ConfigureAwait(false);
                 await using var readDisposal = read.ConfigureAwait(false);
                 using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 // The headers came first: MD5 is needed only when there is no SHA-256 to compare with.
@@ -100,7 +79,7 @@ internal sealed class ObjectFetcher
                                 md?.AppendData(buffer, 0, filled);
                                 await output.WriteAsync(buffer.AsMemory(0, filled), ct).ConfigureAwait(false);
                                 total += filled;
-                                _progress.AddBytesSent(filled);
+                                progress.AddBytesSent(filled);
                                 filled = 0;
                             }
                         }
@@ -111,7 +90,7 @@ internal sealed class ObjectFetcher
                         ArrayPool<byte>.Shared.Return(buffer);
                     }
 
-                    output.Flush(flushToDisk: _durable);
+                    output.Flush(flushToDisk: durable);
                 }
 
                 return (read.Object, Convert.ToHexStringLower(sha.GetHashAndReset()), md is null ? "" : Convert.ToHexStringLower(md.GetHashAndReset()), total);
@@ -123,21 +102,21 @@ internal sealed class ObjectFetcher
 
     private async Task<FetchedObject> FetchRangedAsync(StoredObject listed, string temporaryPath, string? expectedSha256, CancellationToken cancellationToken)
     {
-        var head = await _retry.ExecuteAsync(async ct => await _store.HeadAsync(listed.Key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+        var head = await retry.ExecuteAsync(async ct => await store.HeadAsync(listed.Key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
             ?? throw new StoreException(StoreErrorKind.NotFound, $"{listed.Key} disappeared before it was downloaded");
         if (head.Size != listed.Size || listed.ETag is not null && head.ETag is not null && head.ETag != listed.ETag)
         {
             throw new StoreException(StoreErrorKind.Other, $"{listed.Key} changed since it was listed; run again");
         }
 
-        var identity = _store.Identity;
-        var chunks = (listed.Size + _chunkSize - 1) / _chunkSize;
-        var recorded = _journal?.FindPartialDownload(identity, listed.Key);
+        var identity = store.Identity;
+        var chunks = (listed.Size + chunkSize - 1) / chunkSize;
+        var recorded = journal?.FindPartialDownload(identity, listed.Key);
         IReadOnlySet<long> done = new HashSet<long>();
-        if (recorded is not null && recorded.ETag == listed.ETag && recorded.Size == listed.Size && recorded.ChunkSize == _chunkSize
+        if (recorded is not null && recorded.ETag == listed.ETag && recorded.Size == listed.Size && recorded.ChunkSize == chunkSize
             && recorded.TemporaryPath == temporaryPath && File.Exists(temporaryPath) && new FileInfo(temporaryPath).Length == listed.Size)
         {
-            done = _journal!.FindDownloadedChunks(identity, listed.Key);
+            done = journal!.FindDownloadedChunks(identity, listed.Key);
         }
         else
         {
@@ -147,25 +126,25 @@ internal sealed class ObjectFetcher
                 create.SetLength(listed.Size);
             }
 
-            _journal?.SavePartialDownload(new JournalPartialDownload(identity, listed.Key, listed.ETag, listed.Size, _chunkSize, temporaryPath));
+            journal?.SavePartialDownload(new JournalPartialDownload(identity, listed.Key, listed.ETag, listed.Size, chunkSize, temporaryPath));
         }
 
         // Finished chunks are hashed in file order while later ones download; MD5 only when there is no SHA-256 to compare with.
         using var hashing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var hasher = new OrderedChunkHasher(temporaryPath, listed.Size, _chunkSize, withMd5: (expectedSha256 ?? head.Sha256) is null, done, hashing.Token);
+        using var hasher = new OrderedChunkHasher(temporaryPath, listed.Size, chunkSize, withMd5: (expectedSha256 ?? head.Sha256) is null, done, hashing.Token);
         try
         {
             using var handle = File.OpenHandle(temporaryPath, FileMode.Open, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous);
             var missing = Enumerable.Range(0, (int)chunks).Select(i => (long)i).Where(i => !done.Contains(i));
-            await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = _chunkParallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
+            await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = chunkParallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
             {
-                await _retry.ExecuteAsync(async attemptToken => await FetchChunkAsync(listed, handle, chunk, attemptToken).ConfigureAwait(false), ct).ConfigureAwait(false);
-                if (_durable)
+                await retry.ExecuteAsync(async attemptToken => await FetchChunkAsync(listed, handle, chunk, attemptToken).ConfigureAwait(false), ct).ConfigureAwait(false);
+                if (durable)
                 {
                     RandomAccess.FlushToDisk(handle);
                 }
 
-                _journal?.SaveDownloadedChunk(identity, listed.Key, chunk);
+                journal?.SaveDownloadedChunk(identity, listed.Key, chunk);
                 hasher.Completed(chunk);
             }).ConfigureAwait(false);
         }
@@ -181,9 +160,9 @@ internal sealed class ObjectFetcher
 
     private async Task FetchChunkAsync(StoredObject listed, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long chunk, CancellationToken cancellationToken)
     {
-        var offset = chunk * _chunkSize;
-        var length = Math.Min(_chunkSize, listed.Size - offset);
-        var read = await _store.ReadAsync(listed.Key, offset, length, cancellationToken).ConfigureAwait(false);
+        var offset = chunk * chunkSize;
+        var length = Math.Min(chunkSize, listed.Size - offset);
+        var read = await store.ReadAsync(listed.Key, offset, length, cancellationToken).ConfigureAwait(false);
         await using var readDisposal = read.ConfigureAwait(false);
         if (listed.ETag is not null && read.Object.ETag is not null && read.Object.ETag != listed.ETag)
         {
@@ -199,7 +178,7 @@ internal sealed class ObjectFetcher
             {
                 await RandomAccess.WriteAsync(handle, buffer.AsMemory(0, n), position, cancellationToken).ConfigureAwait(false);
                 position += n;
-                _progress.AddBytesSent(n);
+                progress.AddBytesSent(n);
                 if (position == offset + length)
                 {
                     break;
@@ -241,7 +220,7 @@ internal sealed class ObjectFetcher
         if (expected is null && !reported.ETagIsMd5)
         {
             // Neither metadata nor an MD5 ETag came with the bytes: ask once more (the local store computes it).
-            expected = (await _retry.ExecuteAsync(async ct => await _store.HeadAsync(listed.Key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))?.Sha256;
+            expected = (await retry.ExecuteAsync(async ct => await store.HeadAsync(listed.Key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))?.Sha256;
         }
 
         if (expected is not null)

@@ -14,17 +14,11 @@ namespace Ferry.Core.Transfer;
 /// verify, record and (optionally) move each file. Memory stays bounded: the listing and the
 /// journal live in SQLite, the scan streams, and request buffers come from one memory budget.
 /// </summary>
-public sealed class UploadEngine
+/// <param name="journal">Where runs are recorded; null for a dry run or an unrecorded run (then nothing is skipped by journal).</param>
+public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = null)
 {
-    private readonly TransferJournal? _journal;
-    private readonly TimeProvider _time;
-
-    /// <param name="journal">Where runs are recorded; null for a dry run or an unrecorded run (then nothing is skipped by journal).</param>
-    public UploadEngine(TransferJournal? journal, TimeProvider? time = null)
-    {
-        _journal = journal;
-        _time = time ?? TimeProvider.System;
-    }
+    private readonly TransferJournal? _journal = journal;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>
     /// Runs one upload. Throws <see cref="ArgumentException"/> for invalid options and

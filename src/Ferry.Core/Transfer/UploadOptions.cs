@@ -1,7 +1,7 @@
 namespace Ferry.Core.Transfer;
 
 /// <summary>How an upload runs. <see cref="Validate"/> names the first option out of range.</summary>
-public sealed record UploadOptions
+public sealed record UploadOptions : TransferOptions
 {
     public const long MiB = 1024 * 1024;
 
@@ -23,12 +23,6 @@ public sealed record UploadOptions
     /// <summary>Files larger than this go in parts, sent in parallel. Default 16 MiB; at least 5 MiB.</summary>
     public long MultipartThreshold { get; init; } = 16 * MiB;
 
-    /// <summary>Retries per request after the first attempt. Default 5; 0 to 20.</summary>
-    public int Retries { get; init; } = 5;
-
-    /// <summary>The first retry's delay before backoff and jitter. Default 250 ms.</summary>
-    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
-
     /// <summary>Bytes of request bodies held in memory at once. Default 64 MiB; at least one part.</summary>
     public long MemoryBudget { get; init; } = 64 * MiB;
 
@@ -44,9 +38,6 @@ public sealed record UploadOptions
     /// <summary>Also upload the manifest under this key (relative to the store, not the prefix).</summary>
     public string? ManifestKey { get; init; }
 
-    /// <summary>Plan only: list, compare and report, write nothing (no upload, no journal, no manifest).</summary>
-    public bool DryRun { get; init; }
-
     /// <summary>Follow symbolic links, with loop detection. Default: skip and report them.</summary>
     public bool FollowSymlinks { get; init; }
 
@@ -55,9 +46,6 @@ public sealed record UploadOptions
     /// as a duplicate naming that key. Without it, such a file is uploaded and its record still names the copy.
     /// </summary>
     public bool SkipDuplicates { get; init; }
-
-    /// <summary>Which relative paths to upload.</summary>
-    public PathFilter Filter { get; init; } = PathFilter.All;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the option and its valid range.</summary>
     public void Validate()
@@ -69,13 +57,5 @@ public sealed record UploadOptions
         Require(Retries is >= 0 and <= 20, "--retries must be between 0 and 20");
         Require(MemoryBudget >= PartSize, "the memory budget must hold at least one part");
         Require(!(Move && ArchiveTo is not null), "--move and --archive-to exclude each other; pick one");
-    }
-
-    private static void Require(bool condition, string message)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException(message);
-        }
     }
 }

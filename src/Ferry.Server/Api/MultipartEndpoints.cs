@@ -24,32 +24,16 @@ internal static class MultipartEndpoints
     }
 
     private static async Task<Results<Ok<MultipartResponse>, ProblemHttpResult>> CreateAsync(long id, CreateMultipartRequest request, Caller caller, SessionMultipartService multipart, CancellationToken cancellationToken) =>
-        await multipart.CreateAsync(caller, id, request, cancellationToken) switch
-        {
-            ({ } upload, _) => TypedResults.Ok(upload),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        await SessionProblems.OkOrProblem(multipart.CreateAsync(caller, id, request, cancellationToken));
 
     private static async Task<Results<Ok<SignPartsResponse>, ProblemHttpResult>> SignPartsAsync(long id, string uploadId, SignPartsRequest request, Caller caller, SessionMultipartService multipart, CancellationToken cancellationToken) =>
-        await multipart.SignPartsAsync(caller, id, uploadId, request, cancellationToken) switch
-        {
-            ({ } parts, _) => TypedResults.Ok(parts),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        await SessionProblems.OkOrProblem(multipart.SignPartsAsync(caller, id, uploadId, request, cancellationToken));
 
     private static async Task<Results<Ok<ListPartsResponse>, ProblemHttpResult>> ListPartsAsync(long id, string uploadId, Caller caller, SessionMultipartService multipart, CancellationToken cancellationToken) =>
-        await multipart.ListPartsAsync(caller, id, uploadId, cancellationToken) switch
-        {
-            ({ } parts, _) => TypedResults.Ok(parts),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        await SessionProblems.OkOrProblem(multipart.ListPartsAsync(caller, id, uploadId, cancellationToken));
 
     private static async Task<Results<Ok<CompleteMultipartResponse>, ProblemHttpResult>> CompleteAsync(long id, string uploadId, CompleteMultipartRequest request, Caller caller, SessionMultipartService multipart, CancellationToken cancellationToken) =>
-        await multipart.CompleteAsync(caller, id, uploadId, request, cancellationToken) switch
-        {
-            ({ } completed, _) => TypedResults.Ok(completed),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        await SessionProblems.OkOrProblem(multipart.CompleteAsync(caller, id, uploadId, request, cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AbortAsync(long id, string uploadId, Caller caller, SessionMultipartService multipart, CancellationToken cancellationToken) =>
         await multipart.AbortAsync(caller, id, uploadId, cancellationToken) is { } refusal ? SessionProblems.From(refusal) : TypedResults.NoContent();

@@ -44,57 +44,29 @@ internal static class SessionEndpoints
         };
 
     private static async Task<Results<Ok<List<SessionResponse>>, ProblemHttpResult>> ListAsync(Caller caller, SessionService sessions, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "project_id")] long? projectId, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "cycle_id")] long? cycleId, string? status, int? limit, CancellationToken cancellationToken) =>
-        await sessions.ListAsync(caller, projectId, cycleId, status, limit, cancellationToken) switch
-        {
-            ({ } list, _) => TypedResults.Ok(list),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        await SessionProblems.OkOrProblem(sessions.ListAsync(caller, projectId, cycleId, status, limit, cancellationToken));
 
     private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> GetAsync(long id, Caller caller, SessionService sessions, CancellationToken cancellationToken) =>
-        await sessions.GetAsync(caller, id, cancellationToken) switch
-        {
-            ({ } session, _) => TypedResults.Ok(session),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        await SessionProblems.OkOrProblem(sessions.GetAsync(caller, id, cancellationToken));
 
     private static async Task<Results<Ok<RegisterFilesResponse>, ProblemHttpResult>> RegisterAsync(long id, RegisterFilesRequest request, Caller caller, SessionUploadService uploads, CancellationToken cancellationToken) =>
-        await uploads.RegisterAsync(caller, id, request, cancellationToken) switch
-        {
-            ({ } registered, _) => TypedResults.Ok(registered),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        await SessionProblems.OkOrProblem(uploads.RegisterAsync(caller, id, request, cancellationToken));
 
     private static async Task<Results<Ok<SessionFilesPage>, ProblemHttpResult>> ListFilesAsync(long id, Caller caller, SessionUploadService uploads, string? status, long? after, int? limit, CancellationToken cancellationToken) =>
-        await uploads.ListFilesAsync(caller, id, status, after, limit, cancellationToken) switch
-        {
-            ({ } page, _) => TypedResults.Ok(page),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        await SessionProblems.OkOrProblem(uploads.ListFilesAsync(caller, id, status, after, limit, cancellationToken));
 
     private static async Task<Results<Ok<PresignResponse>, ProblemHttpResult>> PresignAsync(long id, PresignRequest request, Caller caller, SessionUploadService uploads, HttpContext http, CancellationToken cancellationToken)
     {
         // A URL never outlives the sign-in that asked for it (the token's or the cookie's expiry).
         var notAfter = http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc;
-        return await uploads.PresignAsync(caller, id, request, notAfter, cancellationToken) switch
-        {
-            ({ } signed, _) => TypedResults.Ok(signed),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        return await SessionProblems.OkOrProblem(uploads.PresignAsync(caller, id, request, notAfter, cancellationToken));
     }
 
     private static async Task<Results<Ok<CompleteFilesResponse>, ProblemHttpResult>> CompleteAsync(long id, CompleteFilesRequest request, Caller caller, SessionUploadService uploads, CancellationToken cancellationToken) =>
-        await uploads.CompleteAsync(caller, id, request, cancellationToken) switch
-        {
-            ({ } verdicts, _) => TypedResults.Ok(verdicts),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        await SessionProblems.OkOrProblem(uploads.CompleteAsync(caller, id, request, cancellationToken));
 
     private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> FinishAsync(long id, Caller caller, SessionService sessions, CancellationToken cancellationToken) =>
-        await sessions.FinishAsync(caller, id, stoppedEarly: false, cancellationToken) switch
-        {
-            ({ } session, _) => TypedResults.Ok(session),
-            (_, var refusal) => SessionProblems.From(refusal!),
-        };
+        await SessionProblems.OkOrProblem(sessions.FinishAsync(caller, id, stoppedEarly: false, cancellationToken));
 
     /// <summary>
     /// The progress stream, every second. It ends with an 'end' event when the session is finished, with a 'reconnect'

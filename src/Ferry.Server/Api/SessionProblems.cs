@@ -12,4 +12,12 @@ internal static class SessionProblems
         SessionRefusalKind.Unsupported => ApiProblems.Unsupported(refusal.Message),
         _ => ApiProblems.BadRequest(refusal.Message),
     };
+
+    /// <summary>200 with the service's answer, or the problem its refusal maps to.</summary>
+    public static async Task<Results<Ok<T>, ProblemHttpResult>> OkOrProblem<T>(Task<(T? Value, SessionRefusal? Refusal)> outcome)
+        where T : class
+    {
+        var (value, refusal) = await outcome;
+        return value is not null ? TypedResults.Ok(value) : From(refusal!);
+    }
 }

@@ -11,6 +11,12 @@ internal sealed class DonationLinks(DonationStudy study, TimeProvider time)
     public const int MaximumDays = 366;
 
     /// <summary>
+    /// The most links a company may have open (neither revoked nor expired) at once: what one admin can create is
+    /// bounded, and every open link stays on the company's list (<see cref="ListAsync"/> shows this many).
+    /// </summary>
+    public const int MaximumOpenLinks = 500;
+
+    /// <summary>
     /// The URL donors open: this server's <c>/donate</c> page with the token in the fragment, which browsers never send
     /// to a server (so it is in no request line or log).
     /// </summary>
@@ -52,6 +58,12 @@ internal sealed class DonationLinks(DonationStudy study, TimeProvider time)
             return (null, null, Refusal.Conflict("donations are not configured on this server; an operator sets Ferry:DonationDestination"));
         }
 
+        var open = await db.DonationLinks.CountAsync(l => l.CompanyId == caller.CompanyId && l.RevokedAt == null && l.ExpiresAt > now, cancellationToken);
+        if (open >= MaximumOpenLinks)
+        {
+            return (null, null, Refusal.Conflict($"the company already has {MaximumOpenLinks:N0} open donation links, the most it may have; revoke links it no longer uses first"));
+        }
+
         var token = DonationLinkToken.New();
         var link = new DonationLink
         {
@@ -65,7 +77,7 @@ internal sealed class DonationLinks(DonationStudy study, TimeProvider time)
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Part of the service the endpoints receive by injection.")]
     public Task<List<DonationLink>> ListAsync(FerryDbContext db, Caller caller, CancellationToken cancellationToken) =>
-        db.DonationLinks.AsNoTracking().Where(l => l.CompanyId == caller.CompanyId).OrderByDescending(l => l.Id).Take(500).ToListAsync(cancellationToken);
+        db.DonationLinks.AsNoTracking().Where(l => l.CompanyId == caller.CompanyId).OrderByDescending(l => l.Id).Take(MaximumOpenLinks).ToListAsync(cancellationToken);
 
     /// <summary>Revokes a link of the caller's company (at once: its next call is refused); null when there is no such link.</summary>
     public async Task<DonationLink?> RevokeAsync(FerryDbContext db, Caller caller, long id, CancellationToken cancellationToken)

@@ -134,6 +134,26 @@ public abstract class DonationLinkTests<TFixture>(TFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task CreateLink_PastTheOpenLinkCap_409UntilOneIsRevokedAndOtherCompaniesUnaffected()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        for (var i = 0; i < Ferry.Server.Donations.DonationLinks.MaximumOpenLinks; i++)
+        {
+            await CreateLinkAsync(tenant.Admin);
+        }
+
+        var refused = await ApiCalls.PostAsync(tenant.Admin, "/api/donation-links", new { label = "one too many" }, HttpStatusCode.Conflict);
+        Assert.Contains("500 open donation links", refused["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var links = await LinksAsync(tenant.Admin);
+        Assert.Equal(Ferry.Server.Donations.DonationLinks.MaximumOpenLinks, links.Count); // every open link is listed, so each can be revoked
+
+        await CreateLinkAsync((await fixture.NewTenantAsync()).Admin); // the cap is per company
+        await ApiCalls.PostAsync(tenant.Admin, $"/api/donation-links/{links[0]!["id"]!.GetValue<long>()}/revoke", new { });
+        await CreateLinkAsync(tenant.Admin); // a revoked link no longer counts
+        await ApiCalls.PostAsync(tenant.Admin, "/api/donation-links", new { label = "again one too many" }, HttpStatusCode.Conflict);
+    }
+
+    [Fact]
     public async Task Link_PastMaxDonationsOrMaxBytes_RefusedAndNothingKept()
     {
         var tenant = await fixture.NewTenantAsync();

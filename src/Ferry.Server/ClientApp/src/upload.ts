@@ -12,6 +12,12 @@ const enum State { Pending, Sending, Sent, Verified, Present, Failed, Duplicate 
 
 interface Item {
   file: File;
+  /**
+   * file.size and file.lastModified, read once while the folder is read (in slices): in Chromium each read of them
+   * can ask the browser process for the file's metadata, so loops over 100,000 items must not touch the File.
+   */
+  size: number;
+  modified: number;
   path: string;
   sensor: number;
   state: State;
@@ -160,7 +166,7 @@ async function useFiles(count: number, at: (i: number) => { file: File; path: st
       sensors.push(sensorName);
       sensorIndex.set(sensorName, sensor);
     }
-    items.push({ file, path: relative, sensor, state: State.Pending });
+    items.push({ file, path: relative, sensor, state: State.Pending, size: file.size, modified: file.lastModified });
     await slicer.breathe();
   }
   statusLine.textContent = "";
@@ -285,7 +291,7 @@ function describePlan() {
     startButton.disabled = true;
     return;
   }
-  const bytes = items.reduce((sum, item) => sum + item.file.size, 0);
+  const bytes = items.reduce((sum, item) => sum + item.size, 0);
   const project = projectSelect.selectedOptions[0]?.textContent ?? "";
   const bucket = /\(s3:\/\/([^)]+)\)/.exec(project)?.[1] ?? "";
   const prefix = cycleSelect.selectedOptions[0]?.dataset.prefix ?? "";
@@ -350,7 +356,7 @@ async function start() {
       statusLine.textContent = `Checking what is already there… ${offset.toLocaleString()} of ${items.length.toLocaleString()}`;
       const batch = items.slice(offset, offset + REGISTER_BATCH);
       const answer = await api.call<RegisterFilesResponse>("POST", `/api/sessions/${session.id}/files`, {
-        files: batch.map((item) => ({ path: item.path, size: item.file.size, last_modified: new Date(item.file.lastModified).toISOString(), sha256: skip ? item.sha256 ?? null : null, capture: item.capture ?? null })),
+        files: batch.map((item) => ({ path: item.path, size: item.size, last_modified: new Date(item.modified).toISOString(), sha256: skip ? item.sha256 ?? null : null, capture: item.capture ?? null })),
         skip_duplicates: skip,
       } satisfies RegisterFilesRequest);
       for (const registered of answer.files) {
@@ -429,7 +435,7 @@ async function work() {
     const item = items[index];
     item.state = State.Sending;
     try {
-      const etag = item.file.size > multipartThreshold ? await sendMultipart(item) : await sendSingle(item);
+      const etag = item.size > multipartThreshold ? await sendMultipart(item) : await sendSingle(item);
       item.state = State.Sent;
       completions.push({ index, etag });
       scheduleFlush();
@@ -477,7 +483,7 @@ function request(presigned: Presigned, file: File): RequestInit {
 async function sendMultipart(item: Item): Promise<string | null> {
   const created = await retrying(() => api.call<MultipartResponse>("POST", `/api/sessions/${session!.id}/multipart`, { path: item.path } satisfies CreateMultipartRequest));
   const base = `/api/sessions/${session!.id}/multipart/${encodeURIComponent(created.upload_id)}`;
-  const count = Math.max(1, Math.ceil(item.file.size / partSize));
+  const count = Math.max(1, Math.ceil(item.size / partSize));
   const etags: string[] = new Array(count);
   let next = 0;
   const sendParts = async () => {
@@ -485,7 +491,7 @@ async function sendMultipart(item: Item): Promise<string | null> {
       if (paused) await new Promise<void>((resolve) => (resume = chain(resume, resolve)));
       const number = ++next;
       if (number > count) return;
-      const body = item.file.slice((number - 1) * partSize, Math.min(item.file.size, number * partSize));
+      const body = item.file.slice((number - 1) * partSize, Math.min(item.size, number * partSize));
       for (let attempt = 1; ; attempt++) {
         const signed = await retrying(() => api.call<SignPartsResponse>("POST", `${base}/parts`, { part_numbers: [number] } satisfies SignPartsRequest));
         try {
@@ -540,7 +546,7 @@ async function urlFor(path: string): Promise<Presigned> {
       presignCursor = Math.max(presignCursor, queueNext);
       while (batch.length < PRESIGN_BATCH && presignCursor < queue.length) {
         const candidate = items[queue[presignCursor++]];
-        if (candidate.file.size <= multipartThreshold && !urls.has(candidate.path)) batch.push(candidate.path);
+        if (candidate.size <= multipartThreshold && !urls.has(candidate.path)) batch.push(candidate.path);
       }
       const answer = await retrying(() => api.call<PresignResponse>("POST", `/api/sessions/${session!.id}/presign`, { paths: batch, method: "POST" } satisfies PresignRequest));
       const fetched = Date.now();
@@ -581,7 +587,7 @@ function flushCompletions(): Promise<void> {
         const item = items[batch[i].index];
         if (verdict.status === "uploaded") {
           item.state = State.Verified;
-          verifiedBytes += item.file.size;
+          verifiedBytes += item.size;
           urls.delete(item.path);
         } else {
           item.state = State.Failed;
@@ -613,13 +619,13 @@ function draw() {
   for (const item of items) {
     const s = perSensor[item.sensor];
     s.files++;
-    s.bytes += item.file.size;
-    bytes += item.file.size;
+    s.bytes += item.size;
+    bytes += item.size;
     if (item.state === State.Verified || item.state === State.Present || item.state === State.Duplicate) {
       s.done++;
-      s.doneBytes += item.file.size;
+      s.doneBytes += item.size;
       done++;
-      doneBytes += item.file.size;
+      doneBytes += item.size;
       if (item.state === State.Present || item.state === State.Duplicate) present++;
     } else if (item.state === State.Failed) {
       s.failed++;

@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
 # Times a folder upload from headless Chromium (the web app's upload page) beside `ferry upload` on the same
 # s3rver, and the page's longest main-thread task. Dataset: the shared benchmark's `small` (20,000 x 4 KiB)
-# unless a folder is given. Usage: scripts/bench-browser.sh [FOLDER]
+# unless a folder is given. --browser-only leaves out the CLI run (for folders too large to upload twice in one
+# measuring slot: the 100,000-file folder). --no-build runs what was built (build first at low priority, outside
+# any measuring lock). It also reports the longest main-thread time blocked after the browser handed over the file
+# list and the page's memory (JS heap from CDP Performance.getMetrics, Chromium processes' RSS).
+# Usage: scripts/bench-browser.sh [--browser-only] [--no-build] [FOLDER]
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 cd "$FERRY_ROOT"
 
+only=() build=1
+while [[ ${1:-} == --* ]]; do
+  case $1 in
+    --browser-only) only=(--browser-only) ;;
+    --no-build) build=0 ;;
+    *) echo "bench-browser.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 folder=${1:-}
 if [[ -z $folder ]]; then
   folder="${XDG_CACHE_HOME:-$HOME/.cache}/ferry-bench-browser/small"
@@ -15,5 +28,5 @@ fi
 ferry_require_dotnet
 ferry_install_s3rver
 [[ -x /usr/bin/chromium ]] || ferry_apt chromium
-dotnet build bench/Ferry.Web.Bench -c Release -nologo -v quiet >/dev/null
-dotnet bench/Ferry.Web.Bench/bin/Release/net10.0/Ferry.Web.Bench.dll "$folder"
+[[ $build == 0 ]] || dotnet build bench/Ferry.Web.Bench -c Release -nologo -v quiet >/dev/null
+dotnet bench/Ferry.Web.Bench/bin/Release/net10.0/Ferry.Web.Bench.dll "${only[@]}" "$folder"

@@ -7,14 +7,16 @@ using Microsoft.Playwright;
 
 // Times one folder upload from headless Chromium (the upload page) and one with `ferry upload` (direct to the
 // same s3rver), and reports files/s for both and the page's longest main-thread tasks.
-// Usage: dotnet Ferry.Web.Bench.dll FOLDER
-if (args.Length != 1 || !Directory.Exists(args[0]))
+// With --browser-only the CLI run is left out (for folders too large to upload twice in one measuring slot).
+// Usage: dotnet Ferry.Web.Bench.dll [--browser-only] FOLDER
+var browserOnly = args.Length == 2 && args[0] == "--browser-only";
+if (args.Length != (browserOnly ? 2 : 1) || !Directory.Exists(args[^1]))
 {
-    Console.Error.WriteLine("usage: Ferry.Web.Bench FOLDER (e.g. the benchmark's 'small' dataset)");
+    Console.Error.WriteLine("usage: Ferry.Web.Bench [--browser-only] FOLDER (e.g. the benchmark's 'small' dataset)");
     return 2;
 }
 
-var folder = Path.GetFullPath(args[0]);
+var folder = Path.GetFullPath(args[^1]);
 var count = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Count();
 var web = new WebFixture();
 await web.InitializeAsync();
@@ -23,12 +25,16 @@ try
     var bucket = await web.BucketAsync();
 
     var cli = Stopwatch.StartNew();
-    var direct = await web.Ferry().RunAsync("upload", folder, $"s3://{bucket}/cli", "--endpoint", web.S3.Endpoint, "-q");
-    cli.Stop();
-    if (direct.ExitCode != 0)
+    if (!browserOnly)
     {
-        throw new InvalidOperationException("ferry upload failed: " + direct.Stderr);
+        var direct = await web.Ferry().RunAsync("upload", folder, $"s3://{bucket}/cli", "--endpoint", web.S3.Endpoint, "-q");
+        if (direct.ExitCode != 0)
+        {
+            throw new InvalidOperationException("ferry upload failed: " + direct.Stderr);
+        }
     }
+
+    cli.Stop();
 
     using var api = await web.AdminApiAsync();
     var project = "bench-" + Guid.NewGuid().ToString("N")[..6];
@@ -37,11 +43,50 @@ try
     (await api.PostAsJsonAsync($"/api/projects/{created!["id"]}/cycles", new { name = "browser" })).EnsureSuccessStatusCode();
 
     var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+    // Long tasks: the longest overall, and the longest main-thread time blocked after the browser handed over the file
+    // list (the folder input's change event, seen first by a capture listener): for a task that began before the
+    // hand-over (Chromium filling the input), only its part after the hand-over counts.
     await page.AddInitScriptAsync("""
-        window.__longest = 0;
-        new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration); })
-          .observe({ type: 'longtask', buffered: true });
+        window.__longest = 0; window.__afterHandover = 0; window.__handover = Infinity; window.__tasks = [];
+        new PerformanceObserver((list) => { for (const e of list.getEntries()) {
+            window.__longest = Math.max(window.__longest, e.duration);
+            window.__tasks.push([e.startTime, e.duration]);
+            const end = e.startTime + e.duration;
+            if (end > window.__handover) window.__afterHandover = Math.max(window.__afterHandover, end - Math.max(e.startTime, window.__handover));
+          } }).observe({ type: 'longtask', buffered: true });
+        document.addEventListener('change', (e) => { if (e.target && e.target.id === 'folder') window.__handover = performance.now(); }, true);
         """);
+    var cdp = await page.Context.NewCDPSessionAsync(page);
+    await cdp.SendAsync("Performance.enable");
+    double peakHeap = 0;
+    using var sampling = new CancellationTokenSource();
+    var sampler = Task.Run(async () =>
+    {
+        while (!sampling.IsCancellationRequested)
+        {
+            try
+            {
+                var metrics = await cdp.SendAsync("Performance.getMetrics");
+                foreach (var m in metrics!.Value.GetProperty("metrics").EnumerateArray())
+                {
+                    if (m.GetProperty("name").GetString() == "JSHeapUsedSize")
+                    {
+                        peakHeap = Math.Max(peakHeap, m.GetProperty("value").GetDouble());
+                    }
+                }
+
+                await Task.Delay(500, sampling.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (PlaywrightException)
+            {
+                await Task.Delay(500);
+            }
+        }
+    });
     await page.ReloadAsync();
     await page.GetByLabel("Project").SelectOptionAsync(new SelectOptionValue { Label = $"{project} (s3://{bucket})" });
     var choosing = Stopwatch.StartNew();
@@ -49,11 +94,19 @@ try
     await page.WaitForFunctionAsync("() => !document.querySelector('#start').disabled", null, new() { Timeout = 600_000 });
     choosing.Stop();
     var longestWhileChoosing = await page.EvaluateAsync<double>("() => { const v = window.__longest; window.__longest = 0; return v; }");
+    var cpuBefore = CpuSecondsByRole();
     var upload = Stopwatch.StartNew();
     await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
     await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 1_800_000 });
     upload.Stop();
+    var cpuAfter = CpuSecondsByRole();
     var longestWhileUploading = await page.EvaluateAsync<double>("() => window.__longest");
+    var afterHandover = await page.EvaluateAsync<double>("() => window.__afterHandover");
+    var longTasks = await page.EvaluateAsync<double[][]>("() => window.__tasks.filter(t => t[1] >= 100)");
+    var heapNow = await page.EvaluateAsync<double>("() => performance.memory ? performance.memory.usedJSHeapSize : 0");
+    var rss = ChromiumRssBytes();
+    await sampling.CancelAsync();
+    await sampler;
     var keys = await web.S3.ListKeysAsync(bucket);
     var browserKeys = keys.Count(k => k.StartsWith("browser/", StringComparison.Ordinal));
     if (browserKeys != count)
@@ -63,13 +116,127 @@ try
 
     var invariant = CultureInfo.InvariantCulture;
     Console.WriteLine(string.Create(invariant, $"files: {count}"));
-    Console.WriteLine(string.Create(invariant, $"cli: {cli.Elapsed.TotalSeconds:F1} s, {count / cli.Elapsed.TotalSeconds:F0} files/s (ferry upload, process start included)"));
+    if (!browserOnly)
+    {
+        Console.WriteLine(string.Create(invariant, $"cli: {cli.Elapsed.TotalSeconds:F1} s, {count / cli.Elapsed.TotalSeconds:F0} files/s (ferry upload, process start included)"));
+    }
+
     Console.WriteLine(string.Create(invariant, $"browser: {upload.Elapsed.TotalSeconds:F1} s, {count / upload.Elapsed.TotalSeconds:F0} files/s (Start upload to Upload complete, registration and verification included)"));
-    Console.WriteLine(string.Create(invariant, $"browser/cli rate: {cli.Elapsed.TotalSeconds / upload.Elapsed.TotalSeconds:F2}"));
+    if (!browserOnly)
+    {
+        Console.WriteLine(string.Create(invariant, $"browser/cli rate: {cli.Elapsed.TotalSeconds / upload.Elapsed.TotalSeconds:F2}"));
+    }
+
     Console.WriteLine(string.Create(invariant, $"page: folder read in {choosing.Elapsed.TotalSeconds:F1} s (longest task {longestWhileChoosing:F0} ms); longest task while uploading {longestWhileUploading:F0} ms"));
+    Console.WriteLine(string.Create(invariant, $"page: longest main-thread time blocked after the hand-over of the file list {afterHandover:F0} ms; tasks of 100 ms or more (start ms, duration ms): {string.Join(", ", longTasks.Select(t => $"{t[0]:F0}+{t[1]:F0}"))}"));
+    Console.WriteLine(string.Create(invariant, $"page memory: JS heap used {heapNow / 1048576:F1} MiB at the end, peak {peakHeap / 1048576:F1} MiB (CDP Performance.getMetrics every 0.5 s); Chromium processes' RSS at the end {rss / 1048576.0:F0} MiB"));
+    Console.WriteLine("cpu seconds during the browser upload, by process: " + string.Join(", ", cpuAfter.OrderByDescending(p => p.Value).Select(p =>
+        string.Create(invariant, $"{p.Key} {p.Value - cpuBefore.GetValueOrDefault(p.Key):F1}"))) + string.Create(invariant, $" (wall {upload.Elapsed.TotalSeconds:F1} s, 2 cores)"));
     return 0;
 }
 finally
 {
     await web.DisposeAsync();
+}
+
+// The summed RSS of the Chromium processes this benchmark started (descendants of this process), from /proc; 0 where
+// /proc is not there.
+static long ChromiumRssBytes()
+{
+    long total = 0;
+    foreach (var (pid, _) in Descendants())
+    {
+        try
+        {
+            if (!File.ReadAllText($"/proc/{pid}/cmdline").Contains("chromium", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    total += long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    return total;
+}
+
+// CPU seconds (user + system, from /proc/PID/stat) of this benchmark's child processes, summed by role: Chromium's
+// renderer (the page), network service, browser and GPU processes, the Ferry server and s3rver.
+static Dictionary<string, double> CpuSecondsByRole()
+{
+    var byRole = new Dictionary<string, double>();
+    foreach (var (pid, stat) in Descendants())
+    {
+        try
+        {
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+            var role = cmdline.Contains("chromium", StringComparison.Ordinal)
+                ? cmdline.Contains("--type=renderer", StringComparison.Ordinal) ? "chromium-renderer"
+                : cmdline.Contains("network.mojom", StringComparison.Ordinal) ? "chromium-network"
+                : cmdline.Contains("--type=", StringComparison.Ordinal) ? "chromium-other" : "chromium-browser"
+                : cmdline.Contains("ferry.dll serve", StringComparison.Ordinal) ? "ferry-server"
+                : cmdline.Contains("s3rver", StringComparison.Ordinal) ? "s3rver"
+                : cmdline.Contains("playwright", StringComparison.Ordinal) ? "playwright" : "other";
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var seconds = (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+            byRole[role] = byRole.GetValueOrDefault(role) + seconds;
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    byRole["bench"] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+    return byRole;
+}
+
+// This process's descendants (pid and /proc/PID/stat), from /proc; none where /proc is not there.
+static List<(int Pid, string Stat)> Descendants()
+{
+    var parents = new Dictionary<int, int>();
+    var stats = new Dictionary<int, string>();
+    foreach (var dir in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+    {
+        try
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                stats[pid] = stat;
+                parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    bool Mine(int pid)
+    {
+        for (var depth = 0; depth < 20 && pid > 1; depth++)
+        {
+            if (pid == Environment.ProcessId)
+            {
+                return true;
+            }
+
+            if (!parents.TryGetValue(pid, out pid))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    return parents.Keys.Where(pid => pid != Environment.ProcessId && Mine(pid)).Select(pid => (pid, stats[pid])).ToList();
 }

@@ -141,6 +141,54 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         Assert.Contains(media, line => line.Contains("IMG_0002.JPG", StringComparison.Ordinal) && line.Contains("2024-05-03T08:00:00+00:00", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task UploadPage_FolderOfMoreFilesThanOneChunk_ChecksCountEveryFileAndFindTheDuplicateInALaterChunk()
+    {
+        // The page hands files to the checks worker in chunks of 2,000 and gets hashes back in chunks of 1,000 (so a
+        // 100,000-file folder never blocks the page): 2,101 files span every chunk boundary, and each file must still
+        // be counted once and hashed for the duplicate look-up wherever it falls.
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket);
+        var good = Jpeg(3000, 21, complete: true);
+        var card = Write("FIRST", new() { ["SN1/good.jpg"] = good });
+        var many = new Dictionary<string, byte[]>();
+        for (var i = 0; i < 2100; i++)
+        {
+            many[$"{(i < 1050 ? "SENSOR_A" : "SENSOR_B")}/{i:D4}.bin"] = TestData.Bytes(64, 1000 + i);
+        }
+
+        many["SENSOR_B/zz-copy.jpg"] = good;
+        var big = Write("MANY", many);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        var console = new List<string>();
+        page.Console += (_, message) => console.Add($"{message.Type}: {message.Text}");
+
+        await page.GotoAsync(web.Url + "/upload");
+        await page.GetByLabel("Skip duplicates").CheckAsync();
+        await ChooseAsync(page, project, bucket, "C1", card);
+        await page.GetByText("Checked:").WaitForAsync(new() { Timeout = 60_000 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
+        await page.GotoAsync(web.Url + "/upload");
+        await page.GetByLabel("Skip duplicates").CheckAsync();
+        await ChooseAsync(page, project, bucket, "C2", big);
+        await page.GetByText("Checked:").WaitForAsync(new() { Timeout = 120_000 });
+        var checks = page.Locator("#checks tbody tr");
+        Assert.Matches(@"^1\D?050$", await checks.Filter(new() { HasText = "SENSOR_A" }).Locator("td").Nth(1).InnerTextAsync());
+        Assert.Matches(@"^1\D?051$", await checks.Filter(new() { HasText = "SENSOR_B" }).Locator("td").Nth(1).InnerTextAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("1 duplicate(s) not uploaded").WaitForAsync(new() { Timeout = 300_000 });
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
+        await page.Locator("#duplicates").GetByText("SENSOR_B/zz-copy.jpg = C1/SN1/good.jpg").WaitForAsync();
+        var keys = await web.S3.ListKeysAsync(bucket);
+        Assert.Equal(2101, keys.Count); // the first card's file and the 2,100 new ones; the copy was not sent
+        Assert.DoesNotContain("C2/SENSOR_B/zz-copy.jpg", keys);
+        Assert.DoesNotContain(console, line => line.StartsWith("error", StringComparison.Ordinal));
+    }
+
     private static async Task ChooseAsync(IPage page, string project, string bucket, string cycle, string folder)
     {
         await page.GetByLabel("Project").SelectOptionAsync(new SelectOptionValue { Label = $"{project} (s3://{bucket})" });

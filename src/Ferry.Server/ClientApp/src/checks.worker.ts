@@ -9,11 +9,13 @@
 // read. The deeper checks (serials, clock resets, MP4 boxes, sidecar sums) are ferry check's, in C#; docs/web.md says so.
 import { parse as parseExif } from "exifr/dist/lite.esm.mjs";
 
-export interface CheckRequest {
-  files: { file: File; path: string; sensor: number }[];
-  sensors: string[];
-  hash: boolean;
-}
+/**
+ * What the page sends: the files in chunks ("files", each cloned in its own short task, so a 100,000-file folder
+ * never blocks the page while it is handed over), then "run".
+ */
+export type CheckRequest =
+  | { kind: "files"; files: { file: File; path: string; sensor: number }[] }
+  | { kind: "run"; sensors: string[]; hash: boolean };
 
 /**
  * One sensor folder. first/last are epoch milliseconds: of capture times read as if UTC (the device's wall clock,
@@ -42,9 +44,14 @@ export interface Capture {
   serial: string | null;
 }
 
+/** Results come back in chunks too ("results", from file offset on), then "done" with the per-folder summary. */
 export type CheckMessage =
   | { kind: "progress"; done: number; total: number }
-  | { kind: "done"; sensors: SensorCheck[]; hashes: (string | null)[]; captures: (Capture | null)[] };
+  | { kind: "results"; offset: number; hashes: (string | null)[]; captures: (Capture | null)[] }
+  | { kind: "done"; sensors: SensorCheck[] };
+
+/** Files per "results" message: small enough that the page applies each in a few milliseconds. */
+const RESULTS_CHUNK = 1000;
 
 export const MAX_HASHED_BYTES = 512 * 1024 * 1024;
 const HEAD = 4096;
@@ -56,14 +63,22 @@ const TEXT = 200;
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<CheckRequest>) => void) | null; postMessage(message: CheckMessage): void };
 
-scope.onmessage = (event) => void run(event.data);
+const received: { file: File; path: string; sensor: number }[] = [];
+scope.onmessage = (event) => {
+  const message = event.data;
+  if (message.kind === "files") for (const file of message.files) received.push(file);
+  else void run({ files: received, sensors: message.sensors, hash: message.hash });
+};
 
-async function run(request: CheckRequest) {
+async function run(request: { files: { file: File; path: string; sensor: number }[]; sensors: string[]; hash: boolean }) {
   const sensors: SensorCheck[] = request.sensors.map((folder) => ({ folder, files: 0, bytes: 0, first: null, last: null, times: "file", captured: 0, warnings: 0, examples: [] }));
   const fileSpan = request.sensors.map(() => ({ first: null as number | null, last: null as number | null }));
-  const hashes: (string | null)[] = new Array(request.files.length).fill(null);
-  const captures: (Capture | null)[] = new Array(request.files.length).fill(null);
+  let hashes: (string | null)[] = [];
+  let captures: (Capture | null)[] = [];
+  let offset = 0;
   for (let i = 0; i < request.files.length; i++) {
+    hashes.push(null);
+    captures.push(null);
     const { file, path, sensor } = request.files[i];
     const s = sensors[sensor];
     s.files++;
@@ -77,17 +92,23 @@ async function run(request: CheckRequest) {
         s.warnings++;
         if (s.examples.length < EXAMPLES) s.examples.push(`${path}: ${problem}`);
       }
-      captures[i] = capture;
+      captures[i - offset] = capture;
       const at = capture?.captured_at ? Date.parse(capture.captured_at + "Z") : NaN;
       if (!Number.isNaN(at)) {
         s.captured++;
         s.first = s.first === null ? at : Math.min(s.first, at);
         s.last = s.last === null ? at : Math.max(s.last, at);
       }
-      if (request.hash && file.size <= MAX_HASHED_BYTES) hashes[i] = hex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
+      if (request.hash && file.size <= MAX_HASHED_BYTES) hashes[i - offset] = hex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
     } catch (error) {
       s.warnings++;
       if (s.examples.length < EXAMPLES) s.examples.push(`${path}: cannot be read (${(error as Error).message})`);
+    }
+    if (hashes.length === RESULTS_CHUNK || i === request.files.length - 1) {
+      scope.postMessage({ kind: "results", offset, hashes, captures });
+      offset = i + 1;
+      hashes = [];
+      captures = [];
     }
     if (i % 200 === 199) scope.postMessage({ kind: "progress", done: i + 1, total: request.files.length });
   }
@@ -95,7 +116,7 @@ async function run(request: CheckRequest) {
     if (s.captured > 0) s.times = "capture";
     else [s.first, s.last] = [fileSpan[i].first, fileSpan[i].last];
   });
-  scope.postMessage({ kind: "done", sensors, hashes, captures });
+  scope.postMessage({ kind: "done", sensors });
 }
 
 /** What is wrong with the file judging by its first and last bytes (or null), and what its header says about its capture. */

@@ -12,6 +12,12 @@ const enum State { Pending, Sending, Sent, Verified, Present, Failed, Duplicate 
 
 interface Item {
   file: File;
+  /**
+   * file.size and file.lastModified, read once while the folder is read (in slices): in Chromium each read of them
+   * can ask the browser process for the file's metadata, so loops over 100,000 items must not touch the File.
+   */
+  size: number;
+  modified: number;
   path: string;
   sensor: number;
   state: State;
@@ -32,6 +38,10 @@ const PART_CONCURRENCY = 4;
 const PRESIGN_BATCH = 500;
 const COMPLETE_BATCH = 200;
 const REGISTER_BATCH = 10_000;
+/** Files per message to the checks worker: cloning a File costs the page a few microseconds, so a chunk is a short task. */
+const CHECK_CHUNK = 2000;
+/** The longest a loop over the files runs before it lets the page paint and take input (a frame is 16 ms). */
+const SLICE_MS = 20;
 const ATTEMPTS = 5;
 
 const root = document.querySelector<HTMLElement>("#uploader")!;
@@ -97,8 +107,13 @@ cycleSelect.addEventListener("change", describePlan);
 filterCycles();
 
 folderInput.addEventListener("change", async () => {
-  const files = Array.from(folderInput.files ?? []);
-  await useFiles(files.map((file) => ({ file, path: (file as File & { webkitRelativePath: string }).webkitRelativePath || file.name })));
+  // The FileList is read where it is (no copy of 100,000 entries in one task): useFiles takes it in slices.
+  const files = folderInput.files;
+  if (!files) return;
+  await useFiles(files.length, (i) => {
+    const file = files[i];
+    return { file, path: file.webkitRelativePath || file.name };
+  });
 });
 
 drop.addEventListener("dragover", (event) => {
@@ -113,7 +128,7 @@ drop.addEventListener("drop", async (event) => {
   statusLine.textContent = "Reading the dropped folder…";
   const found: { file: File; path: string }[] = [];
   for (const entry of entries) await walk(entry, found);
-  await useFiles(found);
+  await useFiles(found.length, (i) => found[i]);
 });
 
 /** Every file under a dropped entry; readEntries answers in batches, so it is called until it returns none. */
@@ -132,14 +147,16 @@ async function walk(entry: FileSystemEntry, found: { file: File; path: string }[
   }
 }
 
-/** Takes the chosen files; paths lose their first segment (the chosen folder's own name). */
-async function useFiles(chosen: { file: File; path: string }[]) {
+/** Takes the chosen files (count of them, the i-th from at); paths lose their first segment (the chosen folder's own name). */
+async function useFiles(count: number, at: (i: number) => { file: File; path: string }) {
   const sensorIndex = new Map<string, number>();
   items = [];
   sensors = [];
-  folderName = chosen[0]?.path.split("/")[0] ?? "";
-  for (let i = 0; i < chosen.length; i++) {
-    const { file, path } = chosen[i];
+  folderName = count > 0 ? at(0).path.split("/")[0] : "";
+  statusLine.textContent = `Reading ${count.toLocaleString()} files…`;
+  const slicer = new Slicer();
+  for (let i = 0; i < count; i++) {
+    const { file, path } = at(i);
     const slash = path.indexOf("/");
     const relative = slash >= 0 && path.slice(0, slash) === folderName ? path.slice(slash + 1) : path;
     const sensorName = relative.includes("/") ? relative.slice(0, relative.indexOf("/")) : "(folder itself)";
@@ -149,8 +166,8 @@ async function useFiles(chosen: { file: File; path: string }[]) {
       sensors.push(sensorName);
       sensorIndex.set(sensorName, sensor);
     }
-    items.push({ file, path: relative, sensor, state: State.Pending });
-    if (i % 5000 === 4999) await yieldToPage();
+    items.push({ file, path: relative, sensor, state: State.Pending, size: file.size, modified: file.lastModified });
+    await slicer.breathe();
   }
   statusLine.textContent = "";
   describePlan();
@@ -190,21 +207,33 @@ function runChecks() {
   worker.onmessage = (event: MessageEvent<CheckMessage>) => {
     const message = event.data;
     if (message.kind === "progress") {
-      statusLine.textContent = `Checking… ${message.done.toLocaleString()} of ${message.total.toLocaleString()} files`;
+      if (!running) statusLine.textContent = `Checking… ${message.done.toLocaleString()} of ${message.total.toLocaleString()} files`;
+      return;
+    }
+    if (message.kind === "results") {
+      message.hashes.forEach((sha256, i) => (items[message.offset + i].sha256 = sha256));
+      message.captures.forEach((capture, i) => (items[message.offset + i].capture = capture ?? undefined));
       return;
     }
     worker.terminate();
     checker = null;
     checks = message.sensors;
-    message.hashes.forEach((sha256, i) => (items[i].sha256 = sha256));
-    message.captures.forEach((capture, i) => (items[i].capture = capture ?? undefined));
     checkedNow();
     const warnings = checks.reduce((sum, s) => sum + s.warnings, 0);
     statusLine.textContent = `Checked: ${warnings.toLocaleString()} warning(s). Read the table, then start the upload or stop.`;
     drawChecks();
     describePlan();
   };
-  worker.postMessage({ files: items.map(({ file, path, sensor }) => ({ file, path, sensor })), sensors, hash } satisfies CheckRequest);
+  const chosen = items;
+  void (async () => {
+    for (let offset = 0; offset < chosen.length; offset += CHECK_CHUNK) {
+      if (checker !== worker) return; // stopped, or a new run replaced this one
+      const files = chosen.slice(offset, offset + CHECK_CHUNK).map(({ file, path, sensor }) => ({ file, path, sensor }));
+      worker.postMessage({ kind: "files", files } satisfies CheckRequest);
+      await yieldToPage();
+    }
+    if (checker === worker) worker.postMessage({ kind: "run", sensors, hash } satisfies CheckRequest);
+  })();
 }
 
 /** A sensor folder's time span, saying whose times they are: the capture times (camera clock) or, without any, the files' times (UTC). */
@@ -262,7 +291,7 @@ function describePlan() {
     startButton.disabled = true;
     return;
   }
-  const bytes = items.reduce((sum, item) => sum + item.file.size, 0);
+  const bytes = items.reduce((sum, item) => sum + item.size, 0);
   const project = projectSelect.selectedOptions[0]?.textContent ?? "";
   const bucket = /\(s3:\/\/([^)]+)\)/.exec(project)?.[1] ?? "";
   const prefix = cycleSelect.selectedOptions[0]?.dataset.prefix ?? "";
@@ -318,15 +347,20 @@ async function start() {
     } satisfies CreateSessionRequest);
     const skip = skipDuplicates.checked;
     const byPath = new Map<string, number>();
-    items.forEach((item, index) => byPath.set(item.path, index));
+    const slicer = new Slicer();
+    for (let index = 0; index < items.length; index++) {
+      byPath.set(items[index].path, index);
+      await slicer.breathe();
+    }
     for (let offset = 0; offset < items.length; offset += REGISTER_BATCH) {
       statusLine.textContent = `Checking what is already there… ${offset.toLocaleString()} of ${items.length.toLocaleString()}`;
       const batch = items.slice(offset, offset + REGISTER_BATCH);
       const answer = await api.call<RegisterFilesResponse>("POST", `/api/sessions/${session.id}/files`, {
-        files: batch.map((item) => ({ path: item.path, size: item.file.size, last_modified: new Date(item.file.lastModified).toISOString(), sha256: skip ? item.sha256 ?? null : null, capture: item.capture ?? null })),
+        files: batch.map((item) => ({ path: item.path, size: item.size, last_modified: new Date(item.modified).toISOString(), sha256: skip ? item.sha256 ?? null : null, capture: item.capture ?? null })),
         skip_duplicates: skip,
       } satisfies RegisterFilesRequest);
       for (const registered of answer.files) {
+        await slicer.breathe();
         const index = byPath.get(registered.path);
         if (index === undefined) continue;
         if (registered.status === "uploaded") items[index].state = State.Present;
@@ -401,7 +435,7 @@ async function work() {
     const item = items[index];
     item.state = State.Sending;
     try {
-      const etag = item.file.size > multipartThreshold ? await sendMultipart(item) : await sendSingle(item);
+      const etag = item.size > multipartThreshold ? await sendMultipart(item) : await sendSingle(item);
       item.state = State.Sent;
       completions.push({ index, etag });
       scheduleFlush();
@@ -449,7 +483,7 @@ function request(presigned: Presigned, file: File): RequestInit {
 async function sendMultipart(item: Item): Promise<string | null> {
   const created = await retrying(() => api.call<MultipartResponse>("POST", `/api/sessions/${session!.id}/multipart`, { path: item.path } satisfies CreateMultipartRequest));
   const base = `/api/sessions/${session!.id}/multipart/${encodeURIComponent(created.upload_id)}`;
-  const count = Math.max(1, Math.ceil(item.file.size / partSize));
+  const count = Math.max(1, Math.ceil(item.size / partSize));
   const etags: string[] = new Array(count);
   let next = 0;
   const sendParts = async () => {
@@ -457,7 +491,7 @@ async function sendMultipart(item: Item): Promise<string | null> {
       if (paused) await new Promise<void>((resolve) => (resume = chain(resume, resolve)));
       const number = ++next;
       if (number > count) return;
-      const body = item.file.slice((number - 1) * partSize, Math.min(item.file.size, number * partSize));
+      const body = item.file.slice((number - 1) * partSize, Math.min(item.size, number * partSize));
       for (let attempt = 1; ; attempt++) {
         const signed = await retrying(() => api.call<SignPartsResponse>("POST", `${base}/parts`, { part_numbers: [number] } satisfies SignPartsRequest));
         try {
@@ -512,7 +546,7 @@ async function urlFor(path: string): Promise<Presigned> {
       presignCursor = Math.max(presignCursor, queueNext);
       while (batch.length < PRESIGN_BATCH && presignCursor < queue.length) {
         const candidate = items[queue[presignCursor++]];
-        if (candidate.file.size <= multipartThreshold && !urls.has(candidate.path)) batch.push(candidate.path);
+        if (candidate.size <= multipartThreshold && !urls.has(candidate.path)) batch.push(candidate.path);
       }
       const answer = await retrying(() => api.call<PresignResponse>("POST", `/api/sessions/${session!.id}/presign`, { paths: batch, method: "POST" } satisfies PresignRequest));
       const fetched = Date.now();
@@ -553,7 +587,7 @@ function flushCompletions(): Promise<void> {
         const item = items[batch[i].index];
         if (verdict.status === "uploaded") {
           item.state = State.Verified;
-          verifiedBytes += item.file.size;
+          verifiedBytes += item.size;
           urls.delete(item.path);
         } else {
           item.state = State.Failed;
@@ -585,13 +619,13 @@ function draw() {
   for (const item of items) {
     const s = perSensor[item.sensor];
     s.files++;
-    s.bytes += item.file.size;
-    bytes += item.file.size;
+    s.bytes += item.size;
+    bytes += item.size;
     if (item.state === State.Verified || item.state === State.Present || item.state === State.Duplicate) {
       s.done++;
-      s.doneBytes += item.file.size;
+      s.doneBytes += item.size;
       done++;
-      doneBytes += item.file.size;
+      doneBytes += item.size;
       if (item.state === State.Present || item.state === State.Duplicate) present++;
     } else if (item.state === State.Failed) {
       s.failed++;
@@ -633,4 +667,15 @@ async function s3Code(response: Response): Promise<string> {
 
 function yieldToPage(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Cuts a long loop into tasks of at most SLICE_MS: breathe() yields to the page when the current slice is used up. */
+class Slicer {
+  private started = performance.now();
+
+  async breathe(): Promise<void> {
+    if (performance.now() - this.started < SLICE_MS) return;
+    await yieldToPage();
+    this.started = performance.now();
+  }
 }

@@ -3,6 +3,7 @@
 # same s3rver, same data, one run. Uses ../shared/bench (s3rver, datasets) like compare.sh does.
 #
 #   scripts/bench-download.sh [--datasets small,medium,large] [--rounds N] [--ferry PATH] [--wan D[,U[,W]]]
+#   (FERRY_BENCH_DIR=DIR names the kit when it is not ../shared/bench beside the checkout)
 #
 # --wan puts both tools behind ../shared/bench/wan-proxy.py (D ms each way, optional shared up/down
 # Mbit/s caps), as compare.sh --wan does; the dataset is uploaded over loopback, only downloads cross it.
@@ -13,7 +14,7 @@
 # source (diff -r). Prints a table of medians and ferry/rclone ratios.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH="$ROOT/../shared/bench"
+BENCH=${FERRY_BENCH_DIR:-$ROOT/../shared/bench} # the shared benchmark kit (s3rver, datasets, wan-proxy.py)
 [[ -d $BENCH ]] || { echo "needs ../shared/bench beside the project" >&2; exit 2; }
 datasets=small,medium,large rounds=3 ferry='' wan=''
 while (($#)); do

@@ -20,9 +20,12 @@ internal static class S3ListingParser
         var urlEncoded = false;
         var truncated = false;
         string? next = null;
-        while (await reader.ReadAsync().ConfigureAwait(false))
+        // ReadElementContentAsStringAsync leaves the reader on the node after the element: do not read past it.
+        var advance = true;
+        while (!advance || await reader.ReadAsync().ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            advance = true;
             if (reader.NodeType != XmlNodeType.Element || reader.Depth != 1)
             {
                 continue;
@@ -35,12 +38,15 @@ internal static class S3ListingParser
                     break;
                 case "IsTruncated":
                     truncated = string.Equals(await reader.ReadElementContentAsStringAsync().ConfigureAwait(false), "true", StringComparison.OrdinalIgnoreCase);
+                    advance = false;
                     break;
                 case "NextContinuationToken":
                     next = await reader.ReadElementContentAsStringAsync().ConfigureAwait(false);
+                    advance = false;
                     break;
                 case "EncodingType":
                     urlEncoded = string.Equals(await reader.ReadElementContentAsStringAsync().ConfigureAwait(false), "url", StringComparison.OrdinalIgnoreCase);
+                    advance = false;
                     break;
             }
         }

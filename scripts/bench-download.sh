@@ -2,7 +2,11 @@
 # Download benchmark: `ferry download` beside `rclone copy` in the opposite direction (bucket -> folder),
 # same s3rver, same data, one run. Uses ../shared/bench (s3rver, datasets) like compare.sh does.
 #
-#   scripts/bench-download.sh [--datasets small,medium,large] [--rounds N] [--ferry PATH]
+#   scripts/bench-download.sh [--datasets small,medium,large] [--rounds N] [--ferry PATH] [--wan D[,U[,W]]]
+#   (FERRY_BENCH_DIR=DIR names the kit when it is not ../shared/bench beside the checkout)
+#
+# --wan puts both tools behind ../shared/bench/wan-proxy.py (D ms each way, optional shared up/down
+# Mbit/s caps), as compare.sh --wan does; the dataset is uploaded over loopback, only downloads cross it.
 #
 # Per dataset: one fresh s3rver and bucket, the dataset uploaded once with ferry (so objects carry
 # SHA-256 metadata), then per round each tool downloads into a fresh empty folder (order rotated),
@@ -10,14 +14,15 @@
 # source (diff -r). Prints a table of medians and ferry/rclone ratios.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH="$ROOT/../shared/bench"
+BENCH=${FERRY_BENCH_DIR:-$ROOT/../shared/bench} # the shared benchmark kit (s3rver, datasets, wan-proxy.py)
 [[ -d $BENCH ]] || { echo "needs ../shared/bench beside the project" >&2; exit 2; }
-datasets=small,medium,large rounds=3 ferry=''
+datasets=small,medium,large rounds=3 ferry='' wan=''
 while (($#)); do
   case $1 in
     --datasets) datasets=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --ferry) ferry=$2; shift 2 ;;
+    --wan) wan=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -30,7 +35,9 @@ if [[ -z $ferry ]]; then
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-dl-bench.XXXXXX")
 state="$work/server"
-trap '"$BENCH/s3rver.sh" stop --state "$state" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+wanpid=''
+stop_wan() { if [[ -n $wanpid ]]; then kill "$wanpid" 2>/dev/null || true; wait "$wanpid" 2>/dev/null || true; wanpid=''; fi; }
+trap 'stop_wan; "$BENCH/s3rver.sh" stop --state "$state" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 FERRY_HOME="$work/ferry-home"
 unset AWS_CA_BUNDLE AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3
 : >"$work/rclone.conf"
@@ -52,6 +59,15 @@ for ds in "${DATASETS[@]}"; do
   bucket="dl-$ds"
   ep=$(TMPDIR="$work" "$BENCH/s3rver.sh" start --state "$state" --bucket "$bucket" --log "$work/s3rver-$ds.log")
   "$ferry" upload "$src" "s3://$bucket/$ds" --endpoint "$ep" -q >/dev/null
+  if [[ -n $wan ]]; then # the same server, a wide-area link away (as compare.sh --wan)
+    IFS=, read -r d u w <<<"$wan"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    python3 "$BENCH/wan-proxy.py" --listen "$port" --upstream "${ep#http://}" --delay-ms "$d" \
+      --up-mbit "${u:-0}" --down-mbit "${w:-0}" >"$work/wan-$ds.log" 2>&1 &
+    wanpid=$!
+    for _ in $(seq 50); do grep -q ready "$work/wan-$ds.log" 2>/dev/null && break; sleep 0.1; done
+    ep=http://127.0.0.1:$port
+  fi
   for r in $(seq "$rounds"); do
     order=(rclone ferry); ((r % 2)) || order=(ferry rclone)
     for tool in "${order[@]}"; do
@@ -66,9 +82,11 @@ for ds in "${DATASETS[@]}"; do
       echo "[$(date +%H:%M:%S)] $ds r$r $tool: $line" >&2
     done
   done
+  stop_wan
   "$BENCH/s3rver.sh" stop --state "$state"
 done
 
+[[ -n $wan ]] && echo "wan: $wan (ms each way[,up,down Mbit/s])"
 python3 - "$results" <<'PY'
 import sys, statistics, collections
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]

@@ -18,7 +18,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
     /// <summary>The metadata name under which Ferry keeps the object's SHA-256 (<c>x-amz-meta-sha256</c>).</summary>
     public const string Sha256MetadataName = "sha256";
 
-    private readonly IAmazonS3 _client;
+    private readonly Lazy<IAmazonS3> _sdk;
     private readonly string _bucket;
     private readonly string _endpointDescription;
 
@@ -26,11 +26,12 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
     private readonly S3DirectClient? _direct;
     private readonly S3Presigner _presigner;
 
-    internal S3ObjectStore(IAmazonS3 client, string bucket, string endpointDescription, bool https, S3DirectClient? direct, S3Presigner presigner)
+    internal S3ObjectStore(Func<IAmazonS3> client, string bucket, string endpointDescription, bool https, S3DirectClient? direct, S3Presigner presigner)
     {
         _presigner = presigner;
         _direct = direct;
-        _client = client;
+        // Built on first use: a transfer with a custom endpoint signs its own requests and may never need the SDK.
+        _sdk = new Lazy<IAmazonS3>(client, LazyThreadSafetyMode.ExecutionAndPublication);
         _bucket = bucket;
         _endpointDescription = endpointDescription;
         _https = https;
@@ -53,10 +54,27 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, 1000);
+        if (_direct is not null)
+        {
+            string? token = null;
+            do
+            {
+                var (objects, next) = await _direct.ListPageAsync(prefix, startAfter, token, pageSize, cancellationToken).ConfigureAwait(false);
+                foreach (var entry in objects)
+                {
+                    yield return entry;
+                }
+
+                token = next;
+            }
+            while (token is not null);
+            yield break;
+        }
+
         var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, MaxKeys = pageSize, StartAfter = string.IsNullOrEmpty(startAfter) ? null : startAfter };
         while (true)
         {
-            var response = await CallAsync(() => _client.ListObjectsV2Async(request, cancellationToken), prefix).ConfigureAwait(false);
+            var response = await CallAsync(() => _sdk.Value.ListObjectsV2Async(request, cancellationToken), prefix).ConfigureAwait(false);
             foreach (var entry in response.S3Objects ?? [])
             {
                 yield return new StoredObject(entry.Key, entry.Size ?? 0, Unquote(entry.ETag), ToOffset(entry.LastModified));
@@ -73,9 +91,14 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
 
     public async Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken)
     {
+        if (_direct is not null)
+        {
+            return await _direct.HeadAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            var response = await CallAsync(() => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, cancellationToken), key).ConfigureAwait(false);
+            var response = await CallAsync(() => _sdk.Value.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, cancellationToken), key).ConfigureAwait(false);
             var sha256 = response.Metadata[Sha256MetadataName];
             return new StoredObject(key, response.ContentLength, Unquote(response.ETag), ToOffset(response.LastModified), string.IsNullOrEmpty(sha256) ? null : sha256);
         }
@@ -109,7 +132,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
             request.Metadata.Add(Sha256MetadataName, options.Sha256);
         }
 
-        var response = await CallAsync(() => _client.PutObjectAsync(request, cancellationToken), key).ConfigureAwait(false);
+        var response = await CallAsync(() => _sdk.Value.PutObjectAsync(request, cancellationToken), key).ConfigureAwait(false);
         return new StoredObject(key, length, Unquote(response.ETag), DateTimeOffset.UtcNow, options.Sha256);
     }
 
@@ -126,7 +149,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
             request.ByteRange = length is { } count ? new ByteRange(offset, offset + count - 1) : new ByteRange($"bytes={offset}-");
         }
 
-        var response = await CallAsync(() => _client.GetObjectAsync(request, cancellationToken), key).ConfigureAwait(false);
+        var response = await CallAsync(() => _sdk.Value.GetObjectAsync(request, cancellationToken), key).ConfigureAwait(false);
         var total = TotalSize(response.ContentRange) ?? response.ContentLength;
         var sha256 = response.Metadata[Sha256MetadataName];
         var info = new StoredObject(key, total, Unquote(response.ETag), ToOffset(response.LastModified), string.IsNullOrEmpty(sha256) ? null : sha256);
@@ -143,7 +166,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
         var request = new ListVersionsRequest { BucketName = _bucket, Prefix = prefix, MaxKeys = 1000 };
         while (true)
         {
-            var response = await CallAsync(() => _client.ListVersionsAsync(request, cancellationToken), prefix).ConfigureAwait(false);
+            var response = await CallAsync(() => _sdk.Value.ListVersionsAsync(request, cancellationToken), prefix).ConfigureAwait(false);
             foreach (var version in response.Versions ?? [])
             {
                 yield return new ObjectVersion(version.Key, version.VersionId ?? "null", version.IsDeleteMarker ?? false, version.IsLatest ?? false, version.Size ?? 0);
@@ -161,10 +184,10 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
 
     /// <summary><c>DeleteObject</c> with <c>versionId</c> (<c>DELETE /BUCKET/KEY?versionId=…</c>): removes that version or delete marker for good. Needs <c>s3:DeleteObjectVersion</c>.</summary>
     public Task DeleteVersionAsync(string key, string versionId, CancellationToken cancellationToken) =>
-        CallAsync(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key, VersionId = versionId }, cancellationToken), key);
+        CallAsync(() => _sdk.Value.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key, VersionId = versionId }, cancellationToken), key);
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
-        CallAsync(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, cancellationToken), key);
+        CallAsync(() => _sdk.Value.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, cancellationToken), key);
 
     /// <summary>
     /// Where <see cref="CheckAccessAsync"/> lists (default "": the bucket's start). A command that works under a prefix sets
@@ -176,8 +199,14 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
     {
         // One listing of at most one key: proves the endpoint answers, the credentials are
         // accepted and the bucket exists, and needs only the permission an upload needs anyway.
+        if (_direct is not null)
+        {
+            await _direct.ListPageAsync(AccessCheckPrefix, null, null, 1, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var request = new ListObjectsV2Request { BucketName = _bucket, MaxKeys = 1, Prefix = AccessCheckPrefix.Length == 0 ? null : AccessCheckPrefix };
-        await CallAsync(() => _client.ListObjectsV2Async(request, cancellationToken), "").ConfigureAwait(false);
+        await CallAsync(() => _sdk.Value.ListObjectsV2Async(request, cancellationToken), "").ConfigureAwait(false);
     }
 
     public async Task<string> StartMultipartAsync(string key, ObjectWriteOptions options, CancellationToken cancellationToken)
@@ -188,7 +217,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
             request.Metadata.Add(Sha256MetadataName, options.Sha256);
         }
 
-        var response = await CallAsync(() => _client.InitiateMultipartUploadAsync(request, cancellationToken), key).ConfigureAwait(false);
+        var response = await CallAsync(() => _sdk.Value.InitiateMultipartUploadAsync(request, cancellationToken), key).ConfigureAwait(false);
         return response.UploadId;
     }
 
@@ -213,7 +242,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
             UseChunkEncoding = false,
             DisablePayloadSigning = _https,
         };
-        var response = await CallAsync(() => _client.UploadPartAsync(request, cancellationToken), key).ConfigureAwait(false);
+        var response = await CallAsync(() => _sdk.Value.UploadPartAsync(request, cancellationToken), key).ConfigureAwait(false);
         return new StoredPart(partNumber, body.Length, Unquote(response.ETag) ?? "");
     }
 
@@ -222,7 +251,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
         var request = new ListPartsRequest { BucketName = _bucket, Key = key, UploadId = uploadId };
         while (true)
         {
-            var response = await CallAsync(() => _client.ListPartsAsync(request, cancellationToken), key).ConfigureAwait(false);
+            var response = await CallAsync(() => _sdk.Value.ListPartsAsync(request, cancellationToken), key).ConfigureAwait(false);
             foreach (var part in response.Parts ?? [])
             {
                 yield return new StoredPart(part.PartNumber ?? 0, part.Size ?? 0, Unquote(part.ETag) ?? "");
@@ -246,7 +275,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
             UploadId = uploadId,
             PartETags = parts.OrderBy(p => p.PartNumber).Select(p => new PartETag(p.PartNumber, p.ETag)).ToList(),
         };
-        var response = await CallAsync(() => _client.CompleteMultipartUploadAsync(request, cancellationToken), key).ConfigureAwait(false);
+        var response = await CallAsync(() => _sdk.Value.CompleteMultipartUploadAsync(request, cancellationToken), key).ConfigureAwait(false);
         return new StoredObject(key, parts.Sum(p => p.Size), Unquote(response.ETag), DateTimeOffset.UtcNow);
     }
 
@@ -260,7 +289,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
         var request = new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = prefix, MaxUploads = 1000 };
         while (true)
         {
-            var response = await CallAsync(() => _client.ListMultipartUploadsAsync(request, cancellationToken), prefix).ConfigureAwait(false);
+            var response = await CallAsync(() => _sdk.Value.ListMultipartUploadsAsync(request, cancellationToken), prefix).ConfigureAwait(false);
             foreach (var upload in response.MultipartUploads ?? [])
             {
                 if (upload.Key.StartsWith(prefix, StringComparison.Ordinal)) // a store that ignores the prefix must not widen an abort
@@ -283,7 +312,7 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
     {
         try
         {
-            await CallAsync(() => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId }, cancellationToken), key).ConfigureAwait(false);
+            await CallAsync(() => _sdk.Value.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId }, cancellationToken), key).ConfigureAwait(false);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
         {
@@ -303,12 +332,18 @@ public sealed class S3ObjectStore : IObjectStore, IMultipartObjectStore, IMultip
         _presigner.UploadPart(key, uploadId, partNumber, now, lifetime);
 
     /// <summary>The SDK client for this store's endpoint and credentials, for bucket settings Ferry does not model (CORS, lifecycle).</summary>
-    public IAmazonS3 Client => _client;
+    public IAmazonS3 Client => _sdk.Value;
 
     /// <summary>The bucket this store writes to.</summary>
     public string Bucket => _bucket;
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        if (_sdk.IsValueCreated)
+        {
+            _sdk.Value.Dispose();
+        }
+    }
 
     private async Task<T> CallAsync<T>(Func<Task<T>> call, string key)
     {

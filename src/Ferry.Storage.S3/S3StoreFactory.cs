@@ -63,7 +63,7 @@ public static class S3StoreFactory
             ? new S3DirectClient(http, endpoint, bucket, region, credentials, description)
             : null;
         var presigner = new S3Presigner(credentials, region, endpoint, bucket);
-        return new S3ObjectStore(new AmazonS3Client(credentials, config), bucket, description, https: endpoint is null || endpoint.Scheme == Uri.UriSchemeHttps, direct, presigner)
+        return new S3ObjectStore(() => new AmazonS3Client(credentials, config), bucket, description, https: endpoint is null || endpoint.Scheme == Uri.UriSchemeHttps, direct, presigner)
         {
             CredentialSource = source,
         };

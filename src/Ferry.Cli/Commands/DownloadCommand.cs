@@ -12,7 +12,8 @@ internal sealed class DownloadCommand
     private readonly Argument<string> _source = new("source") { Description = "s3://BUCKET/PREFIX, file:///PATH or a directory" };
     private readonly Argument<string> _destination = new("dir") { Description = "Local folder to write into (created if missing)" };
     private readonly S3Options _s3 = new();
-    private readonly Option<int?> _concurrency = new("--concurrency", "-j") { Description = "Objects in flight at once (default 16; 1-256)" };
+    private readonly Option<int?> _concurrency = new("--concurrency", "-j") { Description = "Objects in flight at the start; fixed at this number unless --max-concurrency is higher (default 16; 1-256)" };
+    private readonly Option<int?> _maxConcurrency = new("--max-concurrency") { Description = "Cap for adaptive concurrency, which grows the objects in flight while throughput rises and backs off on SlowDown, timeouts and resets (default 64, or --concurrency when that is given; 1-256)" };
     private readonly Option<string?> _chunkSize = new("--chunk-size") { Description = "Bytes per ranged GET of a large object (default 8MiB)" };
     private readonly Option<string?> _rangeThreshold = new("--range-threshold") { Description = "Objects larger than this come as parallel ranged GETs, resumable per chunk (default 32MiB)" };
     private readonly Option<int?> _retries = new("--retries") { Description = "Retries per request on transient errors (default 5; 0-20)" };
@@ -29,7 +30,7 @@ internal sealed class DownloadCommand
         var command = new Command("download", "Download every object under a prefix: SOURCE/REL becomes DIR/REL, written under a temporary name and renamed only once size and checksum are verified; resumable.\n\n" + ExitCodes.HelpText.Replace("uploaded", "downloaded", StringComparison.Ordinal)).With(_source, _destination);
         _s3.AddTo(command);
         _filter.AddTo(command);
-        foreach (var option in new Option[] { _concurrency, _chunkSize, _rangeThreshold, _retries, _overwrite, _fsync, _dryRun, _json, _quiet, _journal })
+        foreach (var option in new Option[] { _concurrency, _maxConcurrency, _chunkSize, _rangeThreshold, _retries, _overwrite, _fsync, _dryRun, _json, _quiet, _journal })
         {
             command.Options.Add(option);
         }
@@ -52,6 +53,7 @@ internal sealed class DownloadCommand
         var options = defaults with
         {
             Concurrency = parse.GetValue(_concurrency) ?? defaults.Concurrency,
+            MaxConcurrency = parse.GetValue(_maxConcurrency) ?? parse.GetValue(_concurrency) ?? defaults.MaxConcurrency,
             ChunkSize = parse.GetValue(_chunkSize) is { } chunk ? ByteSize.Parse(chunk, "--chunk-size") : defaults.ChunkSize,
             RangeThreshold = parse.GetValue(_rangeThreshold) is { } threshold ? ByteSize.Parse(threshold, "--range-threshold") : defaults.RangeThreshold,
             Retries = parse.GetValue(_retries) ?? defaults.Retries,
@@ -74,7 +76,7 @@ internal sealed class DownloadCommand
             throw CliException.Usage($"the destination {destination} lies inside the source {location.Container}; pick a folder outside it");
         }
 
-        var store = StoreConnection.Open(location, _s3.Read(parse, options.Concurrency * options.ChunkConcurrency + 8));
+        var store = StoreConnection.Open(location, _s3.Read(parse, Math.Max(options.ConcurrencyCap, options.Concurrency * options.ChunkConcurrency) + 8));
         try
         {
             await StoreConnection.CheckAccessAsync(store, cancellationToken);

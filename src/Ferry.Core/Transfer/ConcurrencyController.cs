@@ -26,6 +26,12 @@ public sealed class ConcurrencyController
     /// <summary>Windows to hold a limit that gave no gain (or followed congestion) before probing higher again.</summary>
     public const int ProbeInterval = 8;
 
+    /// <summary>How often <see cref="RunWindowsAsync"/> measures throughput and decides.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A window with fewer completions than requests in flight stays open up to this long.</summary>
+    public static readonly TimeSpan LongestWindow = TimeSpan.FromSeconds(5);
+
     private readonly Lock _lock = new();
     private readonly LinkedList<TaskCompletionSource> _waiters = new();
     private int _limit;
@@ -185,6 +191,35 @@ public sealed class ConcurrencyController
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Closes a measuring window every <see cref="Window"/> (longer while it has too few completions, up to
+    /// <see cref="LongestWindow"/>) until <paramref name="cancellationToken"/> ends the run; returns at once for a fixed limit.
+    /// </summary>
+    public async Task RunWindowsAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!IsAdaptive)
+        {
+            return;
+        }
+
+        var started = time.GetTimestamp();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(Window, time, cancellationToken).ConfigureAwait(false);
+                if (EndWindow(time.GetElapsedTime(started), LongestWindow))
+                {
+                    started = time.GetTimestamp();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over.
+        }
     }
 
     /// <summary>Closes the window unconditionally (see <see cref="EndWindow(TimeSpan, TimeSpan)"/>) and returns the limit now in force.</summary>

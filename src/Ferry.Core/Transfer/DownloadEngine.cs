@@ -64,14 +64,21 @@ public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time 
 
             using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _abort = abort;
-            var retry = RetryPolicy.Create(options.Retries, options.RetryBaseDelay, progress, observer);
+            // As for uploads: a cap above the start makes the objects in flight adaptive (far-away links climb, loopback stays).
+            var adaptive = options.ConcurrencyCap > options.Concurrency;
+            var concurrency = new ConcurrencyController(options.Concurrency, adaptive ? 1 : options.Concurrency, options.ConcurrencyCap);
+            concurrency.LimitChanged = limit => progress.SetConcurrency(limit, concurrency.Backoffs);
+            progress.SetConcurrency(concurrency.Limit, 0);
+            var retry = RetryPolicy.Create(options.Retries, options.RetryBaseDelay, progress, observer, concurrency);
             _fetcher = new ObjectFetcher(request.Store, retry, progress, options.DryRun ? null : Journal, options.ChunkSize, options.RangeThreshold, options.ChunkConcurrency, options.Fsync);
 
             string? message = null;
             try
             {
-                var work = Channel.CreateBounded<(StoredObject, string)>(new BoundedChannelOptions(options.Concurrency * 4) { SingleWriter = true });
-                var workers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(() => WorkAsync(work.Reader, abort.Token), CancellationToken.None)).ToArray();
+                var work = Channel.CreateBounded<(StoredObject, string)>(new BoundedChannelOptions(concurrency.Maximum * 4) { SingleWriter = true });
+                var workers = Enumerable.Range(0, concurrency.Maximum).Select(_ => Task.Run(() => WorkAsync(work.Reader, concurrency, abort.Token), CancellationToken.None)).ToArray();
+                using var windows = CancellationTokenSource.CreateLinkedTokenSource(abort.Token);
+                var adjusting = Task.Run(() => concurrency.RunWindowsAsync(Time, windows.Token), CancellationToken.None);
                 try
                 {
                     await ListAsync(work.Writer, abort.Token).ConfigureAwait(false);
@@ -79,7 +86,15 @@ public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time 
                 finally
                 {
                     work.Writer.TryComplete();
-                    await Task.WhenAll(workers).ConfigureAwait(false);
+                    try
+                    {
+                        await Task.WhenAll(workers).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await windows.CancelAsync().ConfigureAwait(false);
+                        await adjusting.ConfigureAwait(false);
+                    }
                 }
             }
             catch (OperationCanceledException) when (_fatal is not null || cancellationToken.IsCancellationRequested)
@@ -136,13 +151,29 @@ public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time 
             progress.MarkScanComplete();
         }
 
-        private async Task WorkAsync(ChannelReader<(StoredObject, string)> work, CancellationToken cancellationToken)
+        /// <summary>Waits for work, then for a slot under the concurrency limit, then does one object.</summary>
+        private async Task WorkAsync(ChannelReader<(StoredObject, string)> work, ConcurrencyController concurrency, CancellationToken cancellationToken)
         {
             try
             {
-                await foreach (var (listed, relative) in work.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                while (await work.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    await ProcessAsync(listed, relative, cancellationToken).ConfigureAwait(false);
+                    await concurrency.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                    if (!work.TryRead(out var item))
+                    {
+                        concurrency.Release(0, 0);
+                        continue;
+                    }
+
+                    var fetched = false;
+                    try
+                    {
+                        fetched = await ProcessAsync(item.Item1, item.Item2, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        concurrency.Release(fetched ? 1 : 0, fetched ? item.Item1.Size : 0);
+                    }
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -153,7 +184,8 @@ public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time 
             }
         }
 
-        private async Task ProcessAsync(StoredObject listed, string relative, CancellationToken cancellationToken)
+        /// <summary>Does one object; true when it was fetched (a request that counts towards throughput).</summary>
+        private async Task<bool> ProcessAsync(StoredObject listed, string relative, CancellationToken cancellationToken)
         {
             var target = Path.Combine([destination, .. relative.Split('/')]);
             try
@@ -162,19 +194,20 @@ public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time 
                 {
                     progress.AddPresent(listed.Size);
                     await RecordAsync(new FileEvent(FileOutcomes.Present, relative, listed.Key, listed.Size, present, listed.ETag, null, Time.GetUtcNow())).ConfigureAwait(false);
-                    return;
+                    return false;
                 }
 
                 if (options.DryRun)
                 {
                     Report(new FileEvent(FileEvent.WouldDownload, relative, listed.Key, listed.Size, null, listed.ETag, null, Time.GetUtcNow()));
-                    return;
+                    return false;
                 }
 
                 var fetched = await FetchAsync(listed, target, cancellationToken).ConfigureAwait(false);
                 progress.AddTransferred(listed.Size);
                 await RecordAsync(new FileEvent(FileOutcomes.Downloaded, relative, listed.Key, listed.Size, fetched.Sha256, listed.ETag,
                     fetched.ChecksumVerified ? null : "size checked; the store keeps no checksum for this object", Time.GetUtcNow())).ConfigureAwait(false);
+                return true;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -196,6 +229,7 @@ public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time 
             {
                 progress.AddFailed(listed.Size);
                 await RecordAsync(new FileEvent(FileOutcomes.Failed, relative, listed.Key, listed.Size, null, listed.ETag, ex.Message, Time.GetUtcNow())).ConfigureAwait(false);
+                return false;
             }
         }
 

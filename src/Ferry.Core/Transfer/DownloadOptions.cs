@@ -3,8 +3,17 @@ namespace Ferry.Core.Transfer;
 /// <summary>How a download runs. <see cref="Validate"/> names the first option out of range.</summary>
 public sealed record DownloadOptions : TransferOptions
 {
-    /// <summary>Objects in flight at once. Default 16; 1 to 256.</summary>
+    /// <summary>Objects in flight at the start (and always, when <see cref="MaxConcurrency"/> is not above it). Default 16; 1 to 256.</summary>
     public int Concurrency { get; init; } = 16;
+
+    /// <summary>
+    /// The cap adaptive concurrency may grow to while throughput rises (see <see cref="ConcurrencyController"/>);
+    /// at or below <see cref="Concurrency"/> the number in flight is fixed. Default 64; 1 to 256.
+    /// </summary>
+    public int MaxConcurrency { get; init; } = 64;
+
+    /// <summary>The cap actually used: never below <see cref="Concurrency"/>.</summary>
+    public int ConcurrencyCap => Math.Max(Concurrency, MaxConcurrency);
 
     /// <summary>Bytes per ranged GET of a large object. Default 8 MiB; 1 MiB to 1 GiB.</summary>
     public long ChunkSize { get; init; } = 8 * UploadOptions.MiB;
@@ -28,6 +37,7 @@ public sealed record DownloadOptions : TransferOptions
     public void Validate()
     {
         Require(Concurrency is >= 1 and <= 256, "--concurrency must be between 1 and 256");
+        Require(MaxConcurrency is >= 1 and <= 256, "--max-concurrency must be between 1 and 256");
         Require(ChunkSize is >= UploadOptions.MiB and <= 1024 * UploadOptions.MiB, "--chunk-size must be between 1 MiB and 1 GiB");
         Require(RangeThreshold >= ChunkSize, "the range threshold must be at least one chunk");
         Require(ChunkConcurrency is >= 1 and <= 64, "the chunk concurrency must be between 1 and 64");

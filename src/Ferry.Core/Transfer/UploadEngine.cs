@@ -37,12 +37,6 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
         return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>How often adaptive concurrency measures throughput and decides.</summary>
-    private static readonly TimeSpan ConcurrencyWindow = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>A window with fewer completions than requests in flight stays open up to this long.</summary>
-    private static readonly TimeSpan LongestWindow = TimeSpan.FromSeconds(5);
-
     private sealed record WorkItem(SourceFile File, string Key, long? RemoteSize, string? RemoteETag, VerifiedUpload? Known = null);
 
     /// <summary>The state of one run.</summary>
@@ -120,7 +114,7 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
                 var work = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(concurrency.Maximum * 2) { SingleWriter = true });
                 var workers = Enumerable.Range(0, concurrency.Maximum).Select(_ => Task.Run(() => WorkAsync(work.Reader, concurrency, abort.Token), CancellationToken.None)).ToArray();
                 using var windows = CancellationTokenSource.CreateLinkedTokenSource(abort.Token);
-                var adjusting = concurrency.IsAdaptive ? Task.Run(() => AdjustAsync(concurrency, windows.Token), CancellationToken.None) : Task.CompletedTask;
+                var adjusting = Task.Run(() => concurrency.RunWindowsAsync(_engine._time, windows.Token), CancellationToken.None);
                 try
                 {
                     await PlanAsync(source, work.Writer, abort.Token).ConfigureAwait(false);
@@ -243,28 +237,6 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
                 }
 
                 Report(skipped);
-            }
-        }
-
-        /// <summary>Closes a measuring window of <paramref name="concurrency"/> every <see cref="ConcurrencyWindow"/> (longer while it has too few completions).</summary>
-        private async Task AdjustAsync(ConcurrencyController concurrency, CancellationToken cancellationToken)
-        {
-            var time = _engine._time;
-            var started = time.GetTimestamp();
-            try
-            {
-                while (!cancellationToken.IsCancellationRequested)
-                {
-                    await Task.Delay(ConcurrencyWindow, time, cancellationToken).ConfigureAwait(false);
-                    if (concurrency.EndWindow(time.GetElapsedTime(started), LongestWindow))
-                    {
-                        started = time.GetTimestamp();
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // The run is over.
             }
         }
 

@@ -18,7 +18,8 @@ namespace Ferry.Client.Sessions;
 /// </summary>
 public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectStore, IContentIndex, IDisposable
 {
-    private const int PresignBatch = 200;
+    /// <summary>Paths presigned per call; the next call is made ahead, once fewer than half a batch's URLs are left unused.</summary>
+    private const int PresignBatch = 500;
 
     private readonly ISessionApi _api;
     private readonly long _sessionId;
@@ -35,7 +36,11 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     private readonly SemaphoreSlim _presigning = new(1, 1);
     private readonly Channel<Verification> _verifications = Channel.CreateUnbounded<Verification>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _verifier;
+    private readonly CancellationTokenSource _closing = new();
     private int _prefetched;
+    private int _handedOut;
+    private readonly Lock _prefetchLock = new();
+    private Task _prefetching = Task.CompletedTask;
 
     private sealed record Verification(string Path, string? ETag, string? Md5, string? Sha256, TaskCompletionSource<CompletedFileResult> Verdict);
 
@@ -177,6 +182,9 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     {
         _verifications.Writer.TryComplete();
         _verifier.Wait(TimeSpan.FromSeconds(30));
+        _closing.Cancel();
+        _prefetching.ContinueWith(_ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(30));
+        _closing.Dispose();
         if (_ownsS3)
         {
             _s3.Dispose();
@@ -268,45 +276,112 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
         }
     }
 
-    /// <summary>A presigned URL for <paramref name="path"/>, fetched together with the next pending paths' URLs.</summary>
+    /// <summary>
+    /// A presigned URL for <paramref name="path"/>, fetched together with the next pending paths' URLs. The next batch
+    /// is asked for ahead, in the background, once fewer than half a batch of fetched URLs are left unused, so that the
+    /// workers rarely wait for a presign call.
+    /// </summary>
     private async Task<PresignedUpload> UrlAsync(string path, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _handedOut);
         if (Usable(path) is { } ready)
         {
+            PrefetchIfLow();
             return ready;
         }
 
         await _presigning.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Usable(path) is { } fetched)
+            if (Usable(path) is not { } fetched)
             {
-                return fetched;
+                await FetchBatchAsync(path, cancellationToken).ConfigureAwait(false);
+                fetched = _urls[path].Url;
             }
 
-            var batch = new List<string> { path };
-            while (batch.Count < PresignBatch && _prefetched < _pending.Count)
-            {
-                var next = _pending[_prefetched++];
-                if (next != path && Usable(next) is null)
-                {
-                    batch.Add(next);
-                }
-            }
-
-            var signed = await CallAsync(() => _api.PresignAsync(_sessionId, batch, cancellationToken), sessionCall: true).ConfigureAwait(false);
-            var signedAt = _time.GetUtcNow();
-            foreach (var url in signed)
-            {
-                _urls[url.Path] = (url, signedAt);
-            }
-
-            return _urls[path].Url;
+            PrefetchIfLow();
+            return fetched;
         }
         finally
         {
             _presigning.Release();
         }
+    }
+
+    /// <summary>Starts fetching the next batch of URLs when few fetched ones are left unused and none is being fetched.</summary>
+    private void PrefetchIfLow()
+    {
+        if (Volatile.Read(ref _prefetched) >= _pending.Count
+            || Volatile.Read(ref _prefetched) - Volatile.Read(ref _handedOut) >= PresignBatch / 2
+            || !_prefetching.IsCompleted
+            || _closing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        lock (_prefetchLock)
+        {
+            if (_prefetching.IsCompleted)
+            {
+                _prefetching = Task.Run(PrefetchAsync);
+            }
+        }
+    }
+
+    /// <summary>The next batch of pending paths' URLs, ahead of the workers; a failure is left to the worker that needs the URL (it asks again and sees the error).</summary>
+    private async Task PrefetchAsync()
+    {
+        var token = _closing.Token;
+        try
+        {
+            await _presigning.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            await FetchBatchAsync(null, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StoreException or OperationCanceledException)
+        {
+            // The worker that needs one of these URLs asks for it itself.
+        }
+        finally
+        {
+            _presigning.Release();
+        }
+    }
+
+    /// <summary>Fetches URLs for <paramref name="path"/> (if given) and the next pending paths without one; the caller holds <see cref="_presigning"/>.</summary>
+    private async Task FetchBatchAsync(string? path, CancellationToken cancellationToken)
+    {
+        var batch = path is null ? new List<string>() : [path];
+        var next = _prefetched;
+        while (batch.Count < PresignBatch && next < _pending.Count)
+        {
+            var candidate = _pending[next++];
+            if (candidate != path && Usable(candidate) is null)
+            {
+                batch.Add(candidate);
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var signed = await CallAsync(() => _api.PresignAsync(_sessionId, batch, cancellationToken), sessionCall: true).ConfigureAwait(false);
+        var signedAt = _time.GetUtcNow();
+        foreach (var url in signed)
+        {
+            _urls[url.Path] = (url, signedAt);
+        }
+
+        Volatile.Write(ref _prefetched, next);
     }
 
     /// <summary>The cached URL while in the first three quarters of its life (whatever lifetime the server gives), else null.</summary>

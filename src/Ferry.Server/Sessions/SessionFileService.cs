@@ -1,3 +1,4 @@
+using System.Data;
 using Ferry.Core.Storage;
 
 namespace Ferry.Server.Sessions;
@@ -228,37 +229,52 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         var now = time.GetUtcNow();
         var delta = new SessionCounterDelta();
         var results = new List<VerifiedFile>(reports.Count);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // The content index for what this batch reports (a file verified earlier in the batch counts too: it is
-        // remembered in the same transaction before the next is looked up).
-        var copies = await ContentIndexAsync(project.Id, reports.Where(r => r.Report.Sha256 is not null).Select(r => Checksum(r.Report.Sha256!)), cancellationToken);
+        var verdicts = new List<(string? Problem, string? ETag, string? Checksum)>(reports.Count);
+        var rows = new List<object?[]>(reports.Count);
+        var at = db.Timestamp(now);
         for (var i = 0; i < reports.Count; i++)
         {
             var (report, file) = reports[i];
-            var head = heads[i];
-            var problem = Check(report, file, head);
-            var status = problem is null ? FileStatus.Uploaded : FileStatus.Failed;
+            var problem = Check(report, file, heads[i]);
             var checksum = report.Sha256 is { } sha ? Checksum(sha) : report.Md5 is { } md5 ? "md5:" + md5.ToLowerInvariant() : null;
-            var etag = head?.ETag;
-            var copy = problem is null && report.Sha256 is { } reported
-                ? FindCopy(copies, new FileToRegister(report.ClientPath, file.Path, file.Key, file.Size, null, Sha256: reported.ToLowerInvariant()))
-                : null;
-            var changed = await db.SessionFiles.Where(f => f.Id == file.Id && f.Status == file.Status).ExecuteUpdateAsync(s => s
-                .SetProperty(f => f.Status, status)
-                .SetProperty(f => f.ETag, f => problem == null ? etag : f.ETag)
-                .SetProperty(f => f.Checksum, f => problem == null ? checksum : f.Checksum)
-                .SetProperty(f => f.LastError, problem)
-                .SetProperty(f => f.UploadedAt, f => problem == null ? now : f.UploadedAt)
-                .SetProperty(f => f.DuplicateOf, f => copy ?? f.DuplicateOf)
-                .SetProperty(f => f.UpdatedAt, now), cancellationToken);
-            if (changed == 0)
+            var etag = heads[i]?.ETag;
+            verdicts.Add((problem, etag, checksum));
+            rows.Add([file.Id, file.Status.Name(), (problem is null ? FileStatus.Uploaded : FileStatus.Failed).Name(), problem is null ? 1 : 0, etag, checksum, problem, at]);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Every verdict, in order, with one statement run per row, each only if the file still has the status it was
+        // read with: a file another request moved meanwhile (or listed twice in the batch) keeps the first verdict.
+        var changes = await RowStatements.RunAsync(db, """
+            UPDATE session_files SET status = @status,
+                etag = CASE WHEN @ok = 1 THEN @etag ELSE etag END,
+                checksum = CASE WHEN @ok = 1 THEN @checksum ELSE checksum END,
+                last_error = @error,
+                uploaded_at = CASE WHEN @ok = 1 THEN @now ELSE uploaded_at END,
+                updated_at = @now
+            WHERE id = @id AND status = @from
+            """,
+            [new("id", DbType.Int64), new("from", DbType.String), new("status", DbType.String), new("ok", DbType.Int32), new("etag", DbType.String),
+             new("checksum", DbType.String), new("error", DbType.String), new("now", RowStatements.TimestampType(db))],
+            rows, cancellationToken);
+
+        // The content index for what this batch reports (a file verified earlier in the batch counts too).
+        var copies = await ContentIndexAsync(project.Id, reports.Where(r => r.Report.Sha256 is not null).Select(r => Checksum(r.Report.Sha256!)), cancellationToken);
+        var remembered = new List<object?[]>();
+        var duplicates = new List<object?[]>();
+        for (var i = 0; i < reports.Count; i++)
+        {
+            var (report, file) = reports[i];
+            var (problem, etag, checksum) = verdicts[i];
+            if (changes[i] == 0)
             {
-                // Another request moved this file meanwhile; its verdict stands.
+                // Another request moved this file meanwhile (or it is listed twice in this batch); its verdict stands.
                 var current = await db.SessionFiles.AsNoTracking().Where(f => f.Id == file.Id).Select(f => new { f.Status, f.LastError, f.ETag }).FirstAsync(cancellationToken);
                 results.Add(new VerifiedFile(report.ClientPath, Reported(current.Status), current.LastError, current.ETag));
                 continue;
             }
 
+            var status = problem is null ? FileStatus.Uploaded : FileStatus.Failed;
             delta.Move(file.Status, status, file.Size);
             if (problem is not null)
             {
@@ -267,7 +283,15 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             else
             {
                 metrics.CountUploaded();
-                await RememberVerifiedAsync(project.Id, session.Id, file, etag, checksum, now, cancellationToken);
+                var copy = report.Sha256 is { } reported
+                    ? FindCopy(copies, new FileToRegister(report.ClientPath, file.Path, file.Key, file.Size, null, Sha256: reported.ToLowerInvariant()))
+                    : null;
+                if (copy is not null)
+                {
+                    duplicates.Add([file.Id, copy]);
+                }
+
+                remembered.Add([project.Id, file.Key, file.Size, file.LastModified is { } value ? db.Timestamp(value) : null, etag, checksum, session.Id, at]);
                 if (checksum is not null)
                 {
                     copies.Add((checksum, file.Size, file.Key));
@@ -277,6 +301,9 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             results.Add(new VerifiedFile(report.ClientPath, status.Name(), problem, problem is null ? etag : null));
         }
 
+        await RowStatements.RunAsync(db, "UPDATE session_files SET duplicate_of = @copy WHERE id = @id",
+            [new("id", DbType.Int64), new("copy", DbType.String)], duplicates, cancellationToken);
+        await RememberVerifiedAsync(remembered, cancellationToken);
         await delta.ApplyAsync(db, session.Id, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return results;
@@ -351,16 +378,19 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         return null;
     }
 
-    private Task<int> RememberVerifiedAsync(long projectId, long sessionId, SessionFile file, string? etag, string? checksum, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Records verified objects in the project (a key verified again takes the newest verdict); rows as <see cref="CompleteAsync"/> builds them.</summary>
+    private Task<int[]> RememberVerifiedAsync(IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
-        var at = db.Timestamp(now);
-        var lastModified = file.LastModified is { } value ? db.Timestamp(value) : null;
-        return db.Database.ExecuteSqlAsync($"""
+        var timestamp = RowStatements.TimestampType(db);
+        return RowStatements.RunAsync(db, """
             INSERT INTO verified_objects (project_id, key, size, last_modified, etag, checksum, session_id, verified_at)
-            VALUES ({projectId}, {file.Key}, {file.Size}, {lastModified}, {etag}, {checksum}, {sessionId}, {at})
+            VALUES (@project, @key, @size, @modified, @etag, @checksum, @session, @now)
             ON CONFLICT (project_id, key) DO UPDATE SET size = excluded.size, last_modified = excluded.last_modified,
                 etag = excluded.etag, checksum = excluded.checksum, session_id = excluded.session_id, verified_at = excluded.verified_at
-            """, cancellationToken);
+            """,
+            [new("project", DbType.Int64), new("key", DbType.String), new("size", DbType.Int64), new("modified", timestamp), new("etag", DbType.String),
+             new("checksum", DbType.String), new("session", DbType.Int64), new("now", timestamp)],
+            rows, cancellationToken);
     }
 
     private static bool Matches(VerifiedObject known, FileToRegister file) =>

@@ -99,6 +99,36 @@ public abstract class UploadSessionTests<TFixture>(TFixture fixture) : IClassFix
         Assert.DoesNotContain(await fixture.S3.ListKeysAsync(bucket), k => k.EndsWith("never.wav", StringComparison.Ordinal));
     }
 
+
+    [Fact]
+    public async Task Complete_PathTwiceInABatchAndAgainLater_FirstVerdictStandsAndCountsOnce()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant);
+        var sessionId = await NewSessionAsync(tenant.User, projectId, cycleId);
+        var files = new Dictionary<string, byte[]> { ["t/a.wav"] = Bytes(300, 4), ["t/b.wav"] = Bytes(200, 5) };
+        await RegisterAsync(tenant.User, sessionId, files.ToDictionary(f => f.Key, f => (long)f.Value.Length));
+        var etags = await UploadAsync(tenant.User, sessionId, files);
+
+        // a.wav reported twice in one batch: uploaded once, and the second entry answers the row's verdict.
+        var completed = await CompleteAsync(tenant.User, sessionId, [
+            new { path = "t/a.wav", etag = etags["t/a.wav"], md5 = Md5(files["t/a.wav"]) },
+            new { path = "t/b.wav", etag = etags["t/b.wav"], md5 = Md5(files["t/b.wav"]) },
+            new { path = "t/a.wav", etag = etags["t/a.wav"], md5 = Md5(files["t/a.wav"]) },
+        ]);
+        // Reported again after it was verified (a client retrying a call whose answer it lost): still uploaded, not counted again.
+        var again = await CompleteAsync(tenant.User, sessionId, [new { path = "t/b.wav", etag = etags["t/b.wav"], md5 = Md5(files["t/b.wav"]) }]);
+
+        Assert.Equal(["uploaded", "uploaded", "uploaded"], completed.Select(c => c["status"]!.GetValue<string>()));
+        Assert.Equal(etags["t/a.wav"].Trim('"'), completed[2]["etag"]!.GetValue<string>());
+        Assert.Equal("uploaded", again[0]["status"]!.GetValue<string>());
+        var session = await ApiCalls.GetAsync(tenant.User, $"/api/sessions/{sessionId}");
+        Assert.Equal(2, session["uploaded_files"]!.GetValue<long>());
+        Assert.Equal(500, session["uploaded_bytes"]!.GetValue<long>());
+        Assert.Equal(0, session["failed_files"]!.GetValue<long>());
+        var uploaded = await ApiCalls.GetAsync(tenant.User, $"/api/sessions/{sessionId}/files?status=uploaded");
+        Assert.All(uploaded["files"]!.AsArray(), f => Assert.StartsWith("md5:", f!["checksum"]!.GetValue<string>(), StringComparison.Ordinal));
+    }
     [Fact]
     public async Task Register_SameFolderInNewSession_ReportsVerifiedFilesUploadedAndOthersPending()
     {

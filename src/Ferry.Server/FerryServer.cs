@@ -161,6 +161,7 @@ public static class FerryServer
         services.AddSingleton<Storage.StorageSecrets>();
         services.AddSingleton<Storage.EndpointGuard>();
         services.AddSingleton<Jobs.JobRunner>();
+        services.AddSingleton<Jobs.JobWakeUp>();
         services.AddScoped<Jobs.ServerFolders>();
     }
 

@@ -1,7 +1,7 @@
 namespace Ferry.Server.Jobs;
 
 /// <summary>Queueing and cancelling upload jobs, for the API and the Jobs page alike: one set of rules.</summary>
-internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeProvider time, Observability.FerryMetrics metrics)
+internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, JobWakeUp wakeUp, TimeProvider time, Observability.FerryMetrics metrics)
 {
     /// <summary>
     /// Queues an upload of a server folder of the caller's company (callers are users and admins: the API's policy and
@@ -52,6 +52,7 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, TimeP
         };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
+        wakeUp.Notify();
         return (job, null, StatusCodes.Status201Created);
     }
 

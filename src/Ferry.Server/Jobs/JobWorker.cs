@@ -2,10 +2,11 @@ namespace Ferry.Server.Jobs;
 
 /// <summary>
 /// A worker: claims one job at a time from the shared queue and runs it, polling every
-/// <see cref="FerryServerOptions.WorkerPollInterval"/> when idle. Runs in <c>ferry worker</c>, or inside
+/// <see cref="FerryServerOptions.WorkerPollInterval"/> when idle, or at once when a job is queued in its own process
+/// (<see cref="JobWakeUp"/>). Runs in <c>ferry worker</c>, or inside
 /// <c>ferry serve --worker</c>. Its name (host:pid:random) marks the jobs it holds.
 /// </summary>
-internal sealed class JobWorker(IServiceScopeFactory scopes, JobRunner runner, FerryServerOptions options, TimeProvider time, ILogger<JobWorker> logger) : BackgroundService
+internal sealed class JobWorker(IServiceScopeFactory scopes, JobRunner runner, JobWakeUp wakeUp, FerryServerOptions options, TimeProvider time, ILogger<JobWorker> logger) : BackgroundService
 {
     public string Name { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
@@ -40,7 +41,7 @@ internal sealed class JobWorker(IServiceScopeFactory scopes, JobRunner runner, F
 
             try
             {
-                await Task.Delay(options.WorkerPollInterval, time, stoppingToken);
+                await wakeUp.WaitAsync(options.WorkerPollInterval, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Ferry.Server.Jobs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ferry.Server.Tests.Jobs;
 
@@ -24,6 +25,22 @@ public abstract class JobEndpointsTests<TFixture>(TFixture fixture) : IClassFixt
         Assert.Equal("job", session["client"]!.GetValue<string>());
         Assert.Equal("active", session["status"]!.GetValue<string>());
         Assert.Equal([root], (await ApiCalls.GetAsync(tenant.User, "/api/jobs/roots"))["items"]!.AsArray().Select(r => r!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Create_Queued_WakesAnIdleWorkerInTheSameProcess()
+    {
+        // The fixture runs no worker, so the signal this queueing leaves is still there: a worker's wait ends at once.
+        var tenant = await fixture.NewTenantAsync();
+        var root = await fixture.NewRootAsync(tenant);
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant);
+
+        var wakeUp = fixture.Factory.Services.GetRequiredService<JobWakeUp>();
+        await wakeUp.WaitAsync(TimeSpan.Zero, TimeProvider.System, CancellationToken.None); // takes a signal earlier tests left
+
+        await ApiCalls.PostAsync(tenant.User, "/api/jobs", new { project_id = projectId, cycle_id = cycleId, local_directory = Folder(root, "wake") }, HttpStatusCode.Created);
+
+        await wakeUp.WaitAsync(TimeSpan.FromHours(1), TimeProvider.System, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     [Theory]

@@ -33,9 +33,7 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         await checks.GetByText("SN1/cut.jpg: JPEG without its end-of-image marker (truncated)").WaitForAsync();
         Assert.Equal("2", await checks.Locator("tbody tr").Filter(new() { HasText = "SN1" }).Locator("td").Nth(1).InnerTextAsync());
         Assert.Empty(await web.S3.ListKeysAsync(bucket)); // nothing sent before Start
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
-        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await UploadUntilAsync(page, "Upload complete", 120_000);
 
         Assert.Equal(["C1/SN1/cut.jpg", "C1/SN1/good.jpg", "C1/SN2/a.WAV"], (await web.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
 
@@ -60,22 +58,12 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         page.Console += (_, message) => console.Add($"{message.Type}: {message.Text}");
 
         // First cycle, hashed (the box ticked): the files join the project's content index as they are verified.
-        await page.GotoAsync(web.Url + "/upload");
-        await page.GetByLabel("Skip duplicates").CheckAsync();
-        await ChooseAsync(page, project, bucket, "C1", card);
-        await page.GetByText("Checked:").WaitForAsync(new() { Timeout = 60_000 });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
-        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await CheckWithDuplicatesSkippedAsync(page, project, bucket, "C1", card);
+        await UploadUntilAsync(page, "Upload complete", 120_000);
 
         // Next cycle: the same card copied again under renamed folders, with duplicates skipped.
-        await page.GotoAsync(web.Url + "/upload");
-        await page.GetByLabel("Skip duplicates").CheckAsync();
-        await ChooseAsync(page, project, bucket, "C2", copy);
-        await page.GetByText("Checked:").WaitForAsync(new() { Timeout = 60_000 });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
-        await page.GetByText("2 duplicate(s) not uploaded").WaitForAsync(new() { Timeout = 120_000 });
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await CheckWithDuplicatesSkippedAsync(page, project, bucket, "C2", copy);
+        await UploadUntilAsync(page, "2 duplicate(s) not uploaded", 120_000);
 
         var listed = page.Locator("#duplicates");
         await listed.GetByText("SN1-copy/good.jpg = C1/SN1/good.jpg").WaitForAsync();
@@ -117,9 +105,7 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         var rows = page.Locator("#checks tbody tr");
         Assert.Equal("2024-05-01 12:34 – 2024-05-03 08:00 (capture, camera clock)", await rows.Filter(new() { HasText = "SN1" }).Locator("td").Nth(3).InnerTextAsync());
         Assert.EndsWith("UTC (file times)", await rows.Filter(new() { HasText = "SN2" }).Locator("td").Nth(3).InnerTextAsync(), StringComparison.Ordinal);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
-        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await UploadUntilAsync(page, "Upload complete", 120_000);
 
         using var api = await web.AdminApiAsync();
         var session = (await api.GetFromJsonAsync<JsonArray>($"/api/sessions?project_id={projectId}"))!.Single()!["id"]!.GetValue<long>();
@@ -163,30 +149,37 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         var console = new List<string>();
         page.Console += (_, message) => console.Add($"{message.Type}: {message.Text}");
 
-        await page.GotoAsync(web.Url + "/upload");
-        await page.GetByLabel("Skip duplicates").CheckAsync();
-        await ChooseAsync(page, project, bucket, "C1", card);
-        await page.GetByText("Checked:").WaitForAsync(new() { Timeout = 60_000 });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
-        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await CheckWithDuplicatesSkippedAsync(page, project, bucket, "C1", card);
+        await UploadUntilAsync(page, "Upload complete", 120_000);
 
-        await page.GotoAsync(web.Url + "/upload");
-        await page.GetByLabel("Skip duplicates").CheckAsync();
-        await ChooseAsync(page, project, bucket, "C2", big);
-        await page.GetByText("Checked:").WaitForAsync(new() { Timeout = 120_000 });
+        await CheckWithDuplicatesSkippedAsync(page, project, bucket, "C2", big);
         var checks = page.Locator("#checks tbody tr");
         Assert.Matches(@"^1\D?050$", await checks.Filter(new() { HasText = "SENSOR_A" }).Locator("td").Nth(1).InnerTextAsync());
         Assert.Matches(@"^1\D?051$", await checks.Filter(new() { HasText = "SENSOR_B" }).Locator("td").Nth(1).InnerTextAsync());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
-        await page.GetByText("1 duplicate(s) not uploaded").WaitForAsync(new() { Timeout = 300_000 });
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await UploadUntilAsync(page, "1 duplicate(s) not uploaded", 300_000);
 
         await page.Locator("#duplicates").GetByText("SENSOR_B/zz-copy.jpg = C1/SN1/good.jpg").WaitForAsync();
         var keys = await web.S3.ListKeysAsync(bucket);
         Assert.Equal(2101, keys.Count); // the first card's file and the 2,100 new ones; the copy was not sent
         Assert.DoesNotContain("C2/SENSOR_B/zz-copy.jpg", keys);
         Assert.DoesNotContain(console, line => line.StartsWith("error", StringComparison.Ordinal));
+    }
+
+    /// <summary>Opens the upload page with "Skip duplicates" ticked, chooses the folder and waits for its checks.</summary>
+    private async Task CheckWithDuplicatesSkippedAsync(IPage page, string project, string bucket, string cycle, string folder)
+    {
+        await page.GotoAsync(web.Url + "/upload");
+        await page.GetByLabel("Skip duplicates").CheckAsync();
+        await ChooseAsync(page, project, bucket, cycle, folder);
+        await page.GetByText("Checked:").WaitForAsync(new() { Timeout = 120_000 });
+    }
+
+    /// <summary>Starts the upload, waits for <paramref name="outcome"/> in the page and closes the dialog it shows.</summary>
+    private static async Task UploadUntilAsync(IPage page, string outcome, int timeoutMs)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText(outcome).WaitForAsync(new() { Timeout = timeoutMs });
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
     }
 
     private static async Task ChooseAsync(IPage page, string project, string bucket, string cycle, string folder)

@@ -39,6 +39,20 @@ for project in tests/Ferry.*.Tests; do
     -- RunConfiguration.TestSessionTimeout=1200000 || rc=$?
 done
 
+# A test host that ends before its exit handler runs leaves its throwaway PostgreSQL cluster running
+# (tests/Ferry.Testing/PostgresServer.cs removes such clusters at its next start): stop and remove them here too.
+for folder in "${TMPDIR:-/tmp}"/ferry-pg-*; do
+  [[ -d $folder ]] || continue
+  owner=$(basename "$folder" | cut -d- -f3)
+  kill -0 "$owner" 2>/dev/null && continue
+  if [[ -r $folder/db/postmaster.pid ]]; then
+    read -r postmaster <"$folder/db/postmaster.pid" || true
+    kill -QUIT "$postmaster" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$postmaster" 2>/dev/null || break; sleep 0.2; done
+  fi
+  rm -rf "$folder" || true
+done
+
 # Totals from the TRX files (one per test project).
 python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET

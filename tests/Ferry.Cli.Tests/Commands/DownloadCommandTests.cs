@@ -74,6 +74,17 @@ public sealed class DownloadCommandTests(S3rverFixture s3rver) : IClassFixture<S
         AssertUsageError(result, "is a file");
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("257")]
+    public async Task Download_MaxConcurrencyOutOfRange_Exit2NamingTheRange(string value)
+    {
+        var result = await Ferry().RunAsync("download", "s3://any-bucket/C1", _home.Combine("back"), "--endpoint", Server.Endpoint, "--max-concurrency", value);
+
+        AssertUsageError(result, "--max-concurrency must be between 1 and 256");
+        Assert.False(Directory.Exists(_home.Combine("back")));
+    }
+
     [Fact]
     public async Task Download_EmptyPrefix_Exit2SaysNothingThere()
     {

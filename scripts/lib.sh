@@ -3,7 +3,9 @@
 set -euo pipefail
 
 FERRY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-S3RVER_JS="$FERRY_ROOT/tools/s3rver/node_modules/s3rver/bin/s3rver.js"
+# s3rver run through tools/s3rver/durable-s3rver.js, which answers a PUT only once its bytes are on disk (see that file).
+S3RVER_JS="$FERRY_ROOT/tools/s3rver/durable-s3rver.js"
+S3RVER_PACKAGE="$FERRY_ROOT/tools/s3rver/node_modules/s3rver/bin/s3rver.js"
 
 ferry_log() { printf '[ferry] %s\n' "$*" >&2; }
 
@@ -23,7 +25,7 @@ ferry_apt() {
 # then s3rver from the committed lock file.
 ferry_install_s3rver() {
   command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || ferry_apt nodejs npm
-  if [[ ! -f $S3RVER_JS ]]; then
+  if [[ ! -f $S3RVER_PACKAGE ]]; then
     ferry_log "installing s3rver (npm ci in tools/s3rver)"
     (cd "$FERRY_ROOT/tools/s3rver" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi

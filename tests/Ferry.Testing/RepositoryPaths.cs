@@ -19,16 +19,25 @@ public static class RepositoryPaths
         }
     }
 
-    /// <summary>s3rver's entry script, installed by scripts/test.sh (npm ci in tools/s3rver); FERRY_S3RVER_JS overrides.</summary>
+    /// <summary>
+    /// s3rver's entry script: tools/s3rver/durable-s3rver.js, s3rver (installed by scripts/test.sh, npm ci in tools/s3rver)
+    /// answering a PUT only once its bytes are on disk, as S3 does; FERRY_S3RVER_JS overrides.
+    /// </summary>
     public static string S3rverScript
     {
         get
         {
             var fromEnvironment = Environment.GetEnvironmentVariable("FERRY_S3RVER_JS");
-            var path = string.IsNullOrEmpty(fromEnvironment)
-                ? Path.Combine(Root, "tools", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js")
-                : fromEnvironment;
-            return File.Exists(path) ? path : throw new InvalidOperationException($"s3rver is not installed at {path}; run scripts/test.sh (or npm ci in tools/s3rver)");
+            if (!string.IsNullOrEmpty(fromEnvironment))
+            {
+                return File.Exists(fromEnvironment) ? fromEnvironment : throw new InvalidOperationException($"FERRY_S3RVER_JS names {fromEnvironment}, which does not exist");
+            }
+
+            var tools = Path.Combine(Root, "tools", "s3rver");
+            var package = Path.Combine(tools, "node_modules", "s3rver", "bin", "s3rver.js");
+            return File.Exists(package)
+                ? Path.Combine(tools, "durable-s3rver.js")
+                : throw new InvalidOperationException($"s3rver is not installed at {package}; run scripts/test.sh (or npm ci in tools/s3rver)");
         }
     }
 

@@ -43,6 +43,32 @@ public sealed class FaultProxy : IAsyncDisposable
 
     public int TotalRequests => _counts.Values.Sum();
 
+    /// <summary>
+    /// The count of <paramref name="kind"/> once it is above zero and has not changed for <paramref name="quiet"/>
+    /// (or whatever it is after <paramref name="timeout"/>): with every such request held, how many a client keeps in flight.
+    /// </summary>
+    public async Task<int> SettledCountAsync(string kind, TimeSpan quiet, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var seen = Count(kind);
+        var since = DateTime.UtcNow;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50).ConfigureAwait(false);
+            var now = Count(kind);
+            if (now != seen)
+            {
+                (seen, since) = (now, DateTime.UtcNow);
+            }
+            else if (now > 0 && DateTime.UtcNow - since >= quiet)
+            {
+                break;
+            }
+        }
+
+        return Count(kind);
+    }
+
     /// <summary>Every request in arrival order, with the credentials it was signed with (never checked here).</summary>
     public IReadOnlyList<SignedRequest> Requests => _requests.ToArray();
 

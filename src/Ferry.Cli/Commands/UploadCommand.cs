@@ -5,6 +5,7 @@ using Ferry.Cli.Server;
 using Ferry.Cli.Stores;
 using Ferry.Client;
 using Ferry.Client.Contracts;
+using Ferry.Client.Sessions;
 using Ferry.Core;
 using Ferry.Core.Journal;
 using Ferry.Core.Storage;
@@ -116,6 +117,11 @@ internal sealed class UploadCommand
         var cycle = parse.GetValue(_cycle) ?? throw CliException.Usage("--server needs --cycle NAME (e.g. C2)");
         var source = SourceFolder.Check(sourceText);
         var options = ReadOptions(parse, config);
+        if (parse.GetValue(_concurrency) is null && parse.GetValue(_maxConcurrency) is null && config?.MaxWorkers is null)
+        {
+            options = SessionUpload.WithSessionConcurrency(options);
+        }
+
         var server = ServerTokenStore.Normalize(serverText);
         using var transferLock = await LockAsync(parse, source, $"{server.GetLeftPart(UriPartial.Authority)} project {project} cycle {cycle}", options.DryRun, cancellationToken);
         var target = await ServerUploadTarget.OpenAsync(server, project, cycle, source, options, checks, cancellationToken);

@@ -116,7 +116,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             {
                 var engine = new UploadEngine(journal, time);
                 // Only what the session has not verified: the rest is done, by this job's earlier attempt or another session.
-                summary = await engine.RunAsync(new UploadRequest(folder, upload.Store, upload.Prefix), new UploadOptions { Filter = PathFilter.All.And(upload.Pending.Contains), SkipDuplicates = job.SkipDuplicates },
+                summary = await engine.RunAsync(new UploadRequest(folder, upload.Store, upload.Prefix), SessionUpload.WithSessionConcurrency(new UploadOptions { Filter = PathFilter.All.And(upload.Pending.Contains), SkipDuplicates = job.SkipDuplicates }),
                     new TransferProgress(), failures, cancellationToken);
             }
             finally

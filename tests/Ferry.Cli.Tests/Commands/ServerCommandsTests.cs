@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Ferry.Client.Sessions;
 using Ferry.Testing;
 
 namespace Ferry.Cli.Tests.Commands;
@@ -174,6 +175,41 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
         {
             Assert.Equal(bytes, await server.S3.GetObjectAsync(bucket, "C2/" + path));
         }
+    }
+
+    [Fact]
+    public async Task UploadThroughServer_KeepsSixtyFourFilesInFlightFromTheStart_ConcurrencyGivenFixesTheNumber()
+    {
+        await using var proxy = await FaultProxy.StartAsync(server.S3.Endpoint);
+        var (project, _) = await ProjectAsync(proxy.Endpoint);
+        var source = Directory.CreateDirectory(_device.Combine("traps")).FullName;
+        foreach (var i in Enumerable.Range(0, 150))
+        {
+            Directory.CreateDirectory(Path.Combine(source, $"95{i % 3:D4}"));
+            await File.WriteAllBytesAsync(Path.Combine(source, $"95{i % 3:D4}", $"{i:D5}.JPG"), TestData.Bytes(500 + i, i));
+        }
+
+        var ferry = await SignedInDevice(_device.Combine("station"));
+        string[] upload = ["upload", source, "--server", server.Url, "--project", project, "--cycle", "C2"];
+
+        // Every PUT is held, so the PUTs that reach S3 are the files the run keeps in flight.
+        var byDefault = await PutsInFlightAsync(proxy, ferry, upload);
+        var fixedAtEight = await PutsInFlightAsync(proxy, ferry, [.. upload, "-j", "8"]);
+
+        Assert.InRange(byDefault, SessionUpload.StartingConcurrency, SessionUpload.ConcurrencyCap); // not the direct start of 16
+        Assert.Equal(8, fixedAtEight);
+    }
+
+    private static async Task<int> PutsInFlightAsync(FaultProxy proxy, FerryProcess ferry, string[] args)
+    {
+        proxy.Reset();
+        proxy.HoldAfter("PutObject", 0);
+        using var run = ferry.Start(args);
+        ProcessOutput.Drain(run);
+        var inFlight = await proxy.SettledCountAsync("PutObject", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        run.Kill(entireProcessTree: true);
+        await run.WaitForExitAsync();
+        return inFlight;
     }
 
     [Fact]

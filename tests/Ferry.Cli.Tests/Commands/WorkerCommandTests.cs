@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Ferry.Client.Sessions;
 using Ferry.Testing;
 
 namespace Ferry.Cli.Tests.Commands;
@@ -120,6 +121,27 @@ public sealed class WorkerCommandTests : IAsyncLifetime
         var session = await api.GetFromJsonAsync<JsonObject>($"/api/sessions/{done["session_id"]}");
         Assert.Equal(300, session!["uploaded_files"]!.GetValue<long>());
         Assert.Equal(300, session["total_files"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Job_KeepsSixtyFourFilesInFlightFromTheStart_AndCompletes()
+    {
+        await using var proxy = await FaultProxy.StartAsync(S3.Endpoint);
+        using var api = await FerryServerClient.SignInAsync(_url, "admin", AdminPassword);
+        var (project, cycle, bucket) = await ProjectAsync(api, proxy.Endpoint);
+        var folder = Folder("wide-card", 150, 5);
+        proxy.HoldAfter("PutObject", 0);
+        var job = await QueueAsync(api, project, cycle, folder);
+
+        Start(Ferry("worker-w"), "worker", "--db", _database, "--allowed-root", Root);
+        // Every PUT is held, so the PUTs that reach S3 are the files the job keeps in flight.
+        var inFlight = await proxy.SettledCountAsync("PutObject", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        proxy.Release();
+        var done = (await WaitForJobsAsync(api, [job], j => j["status"]!.GetValue<string>() is "completed" or "failed"))[0];
+
+        Assert.InRange(inFlight, SessionUpload.StartingConcurrency, SessionUpload.ConcurrencyCap); // not the direct start of 16
+        Assert.True(done["status"]!.GetValue<string>() == "completed", done.ToJsonString());
+        await AssertBucketHoldsAsync(bucket, [folder]);
     }
 
     [Fact]

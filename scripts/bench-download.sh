@@ -2,9 +2,11 @@
 # Download benchmark: `ferry download` beside `rclone copy` in the opposite direction (bucket -> folder),
 # same s3rver, same data, one run. Uses ../shared/bench (s3rver, datasets) like compare.sh does.
 #
-#   scripts/bench-download.sh [--datasets small,medium,large] [--rounds N] [--ferry PATH] [--wan D[,U[,W]]]
+#   scripts/bench-download.sh [--datasets small,medium,large] [--rounds N] [--ferry PATH] [--wan D[,U[,W]]] [--drop-caches]
 #   (FERRY_BENCH_DIR=DIR names the kit when it is not ../shared/bench beside the checkout)
 #
+# --drop-caches (root) empties the page cache before every timed run: s3rver's CPU for the same work grows with the
+# page cache its earlier runs left (up to 2x here), which otherwise favours whichever tool ran first.
 # --wan puts both tools behind ../shared/bench/wan-proxy.py (D ms each way, optional shared up/down
 # Mbit/s caps), as compare.sh --wan does; the dataset is uploaded over loopback, only downloads cross it.
 #
@@ -16,13 +18,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=${FERRY_BENCH_DIR:-$ROOT/../shared/bench} # the shared benchmark kit (s3rver, datasets, wan-proxy.py)
 [[ -d $BENCH ]] || { echo "needs ../shared/bench beside the project" >&2; exit 2; }
-datasets=small,medium,large rounds=3 ferry='' wan=''
+datasets=small,medium,large rounds=3 ferry='' wan='' drop=''
 while (($#)); do
   case $1 in
     --datasets) datasets=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --ferry) ferry=$2; shift 2 ;;
     --wan) wan=$2; shift 2 ;;
+    --drop-caches) drop=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +50,7 @@ results="$work/results.tsv"
 timed() { # LABEL CMD...
   local label=$1; shift
   sync
+  [[ -z $drop ]] || echo 3 >/proc/sys/vm/drop_caches
   /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >"$work/$label.log" 2>&1 || { echo "FAILED: $label" >&2; tail -5 "$work/$label.log" >&2; return 1; }
   read -r wall rss user sys <"$work/time"
   printf '%s\t%s\t%s\t%s\n' "$wall" "$((rss / 1024))" "$(echo "$user + $sys" | bc)" "ok"

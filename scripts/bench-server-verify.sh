@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Times one folder three ways against one fresh s3rver: `ferry upload` (direct), `ferry upload --server` (through an
 # upload session: presigned PUTs, the server verifies) and an upload job (`ferry jobs queue`, run by the server's
-# in-process worker), and prints wall time, files/s and CPU seconds (the client's from /usr/bin/time, the server's and
-# s3rver's from /proc, user + system) for each. Usage:
+# in-process worker), after one untimed 20-file upload through the server (a server that has been running), and
+# prints wall time, files/s and CPU seconds (the client's from /usr/bin/time, the server's and s3rver's from /proc,
+# user + system) for each. Usage:
 #   scripts/bench-server-verify.sh FERRY_DLL FOLDER
 # FERRY_DLL is a built ferry.dll (e.g. src/Ferry.Cli/bin/Release/net10.0/ferry.dll of the commit to measure); FOLDER
 # must be under a folder the server may read (its parent is passed as --allowed-root). Needs the shared benchmark's
@@ -23,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-endpoint=$(bash "$bench/s3rver.sh" start --state "$work/s3" --bucket direct --bucket session --bucket job)
+endpoint=$(bash "$bench/s3rver.sh" start --state "$work/s3" --bucket direct --bucket warm --bucket session --bucket job)
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_CA_BUNDLE AWS_SESSION_TOKEN AWS_DEFAULT_REGION
 export HOME=$work FERRY_HOME=$work/ferry AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=$work/none AWS_SHARED_CREDENTIALS_FILE=$work/none
@@ -47,7 +48,7 @@ json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 token=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"admin","password":"bench-admin-password"}' "$url/api/auth/login" | json '["access_token"]')
 company=$(api "$url/api/auth/me" | json '["company_id"]')
 location=$(api -d "{\"name\":\"bench\",\"endpoint_url\":\"$endpoint\",\"region\":\"us-east-1\",\"credential_source\":\"default\"}" "$url/api/storage-locations" | json '["id"]')
-for bucket in session job; do
+for bucket in warm session job; do
   api -d "{\"company_id\":$company,\"bucket_pattern\":\"$bucket\",\"shared\":false}" "$url/api/storage-locations/$location/grants" >/dev/null
   id=$(api -d "{\"name\":\"bench-$bucket\",\"bucket_name\":\"$bucket\",\"region\":\"us-east-1\",\"endpoint_url\":\"$endpoint\"}" "$url/api/projects" | json '["id"]')
   api -d '{"name":"C1"}' "$url/api/projects/$id/cycles" >/dev/null
@@ -68,6 +69,11 @@ run() { # NAME ARGS...
   read -r wall user sys <"$work/time"
   report "$name" "$wall" "$(echo "$user + $sys" | bc)" "$(echo "$(cpu "$spid") - $s0" | bc)" "$(echo "$(cpu "$s3pid") - $r0" | bc)"
 }
+# A server that has been running: one small upload through it first, untimed (its first session pays start-up costs
+# a long-running server has paid: compiling its request paths, the database's first queries).
+mkdir -p "$work/warm"
+for i in $(seq 20); do head -c 4096 /dev/urandom >"$work/warm/$i.bin"; done
+dotnet "$dll" upload "$work/warm" --server "$url" --project bench-warm --cycle C1 -q >/dev/null
 run "ferry upload (direct)" upload "$folder" "s3://direct/x" --endpoint "$endpoint"
 run "ferry upload --server" upload "$folder" --server "$url" --project bench-session --cycle C1
 

@@ -195,9 +195,11 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
         // Every PUT is held, so the PUTs that reach S3 are the files the run keeps in flight.
         var byDefault = await PutsInFlightAsync(proxy, ferry, upload);
         var fixedAtEight = await PutsInFlightAsync(proxy, ferry, [.. upload, "-j", "8"]);
+        var cappedAtTwenty = await PutsInFlightAsync(proxy, ferry, [.. upload, "--max-concurrency", "20"]);
 
         Assert.InRange(byDefault, SessionUpload.StartingConcurrency, SessionUpload.ConcurrencyCap); // not the direct start of 16
         Assert.Equal(8, fixedAtEight);
+        Assert.InRange(cappedAtTwenty, 16, 20); // the direct defaults under the cap given
     }
 
     private static async Task<int> PutsInFlightAsync(FaultProxy proxy, FerryProcess ferry, string[] args)

@@ -43,18 +43,25 @@ for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break;
 
 ferry_log "generating field data: 3 recorders x 40 recordings in $demo/field/C1"
 python3 - "$demo/field" <<'PY'
-import os, sys, random
+import os, sys, random, wave
 root = sys.argv[1]
 rnd = random.Random(7)
+
+def recording(path, size):
+    """A real WAV file (mono, 16-bit, 8 kHz) of about `size` bytes of noise, so ferry's file checks pass it."""
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(rnd.randbytes(size - size % 2))
+
 for serial in ("950349", "950351", "950402"):
     folder = os.path.join(root, "C1", serial)
     os.makedirs(folder, exist_ok=True)
     for i in range(40):
         name = f"2026{(i % 12) + 1:02d}{(i % 28) + 1:02d}_{i % 24:02d}{i % 60:02d}00.WAV"
-        with open(os.path.join(folder, name), "wb") as f:
-            f.write(rnd.randbytes(rnd.randint(20_000, 200_000)))
-with open(os.path.join(root, "C1", "950349", "long_recording.WAV"), "wb") as f:
-    f.write(rnd.randbytes(24 * 1024 * 1024))
+        recording(os.path.join(folder, name), rnd.randint(20_000, 200_000))
+recording(os.path.join(root, "C1", "950349", "long_recording.WAV"), 24 * 1024 * 1024)
 PY
 
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1

@@ -26,8 +26,9 @@ public sealed class SessionUpload : IDisposable
     /// PUT every file waits for the server's verdict, which comes in batches (a listing page per folder and one
     /// transaction per batch), so a slot mostly waits rather than sends, and more files in flight make larger batches,
     /// not more load on S3. The engine's direct defaults (16, growing when throughput rises) left a session at
-    /// 0.6-0.75x the direct rate on 5,000 small files; starting at 64 it reached 0.8-0.9x with less server CPU
-    /// (docs/benchmarks.md). It stays adaptive: congestion still halves it.
+    /// 0.5-0.66x the direct rate on 5,000 small files; starting at 64 it reached 0.7-0.9x (medians 0.83x through the
+    /// CLI, 0.87x as a job) with less server CPU (docs/benchmarks.md, session 7). It stays adaptive: congestion still
+    /// halves it.
     /// </summary>
     public static UploadOptions WithSessionConcurrency(UploadOptions options) =>
         options with { Concurrency = StartingConcurrency, MaxConcurrency = ConcurrencyCap };

@@ -94,12 +94,26 @@ try
     await page.WaitForFunctionAsync("() => !document.querySelector('#start').disabled", null, new() { Timeout = 600_000 });
     choosing.Stop();
     var longestWhileChoosing = await page.EvaluateAsync<double>("() => { const v = window.__longest; window.__longest = 0; return v; }");
+    // FERRY_BENCH_PROFILE=FILE: the page's main-thread JavaScript profile during the upload (CDP Profiler), as a
+    // .cpuprofile that Chromium's DevTools open.
+    var profilePath = Environment.GetEnvironmentVariable("FERRY_BENCH_PROFILE");
+    if (!string.IsNullOrEmpty(profilePath))
+    {
+        await cdp.SendAsync("Profiler.enable");
+        await cdp.SendAsync("Profiler.start");
+    }
+
     var cpuBefore = CpuSecondsByRole();
     var upload = Stopwatch.StartNew();
     await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
     await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 1_800_000 });
     upload.Stop();
     var cpuAfter = CpuSecondsByRole();
+    if (!string.IsNullOrEmpty(profilePath))
+    {
+        var stopped = await cdp.SendAsync("Profiler.stop");
+        await File.WriteAllTextAsync(profilePath, stopped!.Value.GetProperty("profile").GetRawText());
+    }
     var longestWhileUploading = await page.EvaluateAsync<double>("() => window.__longest");
     var afterHandover = await page.EvaluateAsync<double>("() => window.__afterHandover");
     var longTasks = await page.EvaluateAsync<double[][]>("() => window.__tasks.filter(t => t[1] >= 100)");

@@ -7,6 +7,7 @@ import { Api, ApiError, backoff, formatBytes, formatDuration } from "./api";
 import type { Capture, CheckMessage, CheckRequest, SensorCheck } from "./checks.worker";
 import type { CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, RegisterFilesRequest, RegisterFilesResponse, SensorFolderCheck, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
 import { ExportDialog } from "./exportDialog";
+import { S3NetworkError, sendToS3 } from "./s3Request";
 
 const enum State { Pending, Sending, Sent, Verified, Present, Failed, Duplicate }
 
@@ -37,7 +38,7 @@ const CONCURRENCY = 16;
 const PART_CONCURRENCY = 4;
 const PRESIGN_BATCH = 500;
 const COMPLETE_BATCH = 200;
-const REGISTER_BATCH = 10_000;
+const REGISTER_BATCH = 2_000;
 /** Files per message to the checks worker: cloning a File costs the page a few microseconds, so a chunk is a short task. */
 const CHECK_CHUNK = 2000;
 /** The longest a loop over the files runs before it lets the page paint and take input (a frame is 16 ms). */
@@ -457,27 +458,27 @@ async function sendSingle(item: Item): Promise<string | null> {
   for (let attempt = 1; ; attempt++) {
     const presigned = await urlFor(item.path);
     try {
-      const response = await fetch(presigned.url, request(presigned, item.file));
-      if (response.ok) return response.headers.get("ETag");
-      if (response.status === 403) urls.delete(item.path); // expired or refused: sign again
-      if (attempt >= ATTEMPTS) throw new Error(`S3 answered ${response.status} ${await s3Code(response)}`);
+      const answer = await sendToS3(presigned.method, presigned.url, presigned.method === "POST" ? undefined : presigned.headers, body(presigned, item.file));
+      if (answer.ok) return answer.etag;
+      if (answer.status === 403) urls.delete(item.path); // expired or refused: sign again
+      if (attempt >= ATTEMPTS) throw new Error(`S3 answered ${answer.status}${s3Code(answer.text)}`);
     } catch (error) {
-      if (attempt >= ATTEMPTS) throw error instanceof TypeError ? new Error("the network failed while sending the file") : error;
+      if (attempt >= ATTEMPTS) throw error instanceof S3NetworkError ? new Error("the network failed while sending the file") : error;
     }
     await backoff(attempt);
   }
 }
 
 /**
- * The upload request for a presigned URL. Form uploads (POST, the default here) are "simple" requests that browsers
- * send without a CORS preflight; a PUT costs a preflight OPTIONS per file, since every URL is different.
+ * The upload body for a presigned URL. Form uploads (POST, the default here) are "simple" requests that browsers send
+ * without a CORS preflight; a PUT costs a preflight OPTIONS per file, since every URL is different.
  */
-function request(presigned: Presigned, file: File): RequestInit {
-  if (presigned.method !== "POST") return { method: presigned.method, headers: presigned.headers, body: file };
+function body(presigned: Presigned, file: File): Blob | FormData {
+  if (presigned.method !== "POST") return file;
   const form = new FormData();
   for (const [name, value] of Object.entries(presigned.fields ?? {})) form.append(name, value);
   form.append("file", file);
-  return { method: "POST", body: form };
+  return form;
 }
 
 async function sendMultipart(item: Item): Promise<string | null> {
@@ -491,19 +492,18 @@ async function sendMultipart(item: Item): Promise<string | null> {
       if (paused) await new Promise<void>((resolve) => (resume = chain(resume, resolve)));
       const number = ++next;
       if (number > count) return;
-      const body = item.file.slice((number - 1) * partSize, Math.min(item.size, number * partSize));
+      const part = item.file.slice((number - 1) * partSize, Math.min(item.size, number * partSize));
       for (let attempt = 1; ; attempt++) {
         const signed = await retrying(() => api.call<SignPartsResponse>("POST", `${base}/parts`, { part_numbers: [number] } satisfies SignPartsRequest));
         try {
-          const response = await fetch(signed.parts[0].url, { method: "PUT", headers: signed.parts[0].headers, body });
-          const etag = response.headers.get("ETag");
-          if (response.ok && etag) {
-            etags[number - 1] = etag;
+          const answer = await sendToS3("PUT", signed.parts[0].url, signed.parts[0].headers, part);
+          if (answer.ok && answer.etag) {
+            etags[number - 1] = answer.etag;
             break;
           }
-          if (attempt >= ATTEMPTS) throw new Error(response.ok ? "S3 sent no ETag for a part: the bucket's CORS rule must expose ETag (ferry s3 cors)" : `S3 answered ${response.status} for part ${number}`);
+          if (attempt >= ATTEMPTS) throw new Error(answer.ok ? "S3 sent no ETag for a part: the bucket's CORS rule must expose ETag (ferry s3 cors)" : `S3 answered ${answer.status} for part ${number}`);
         } catch (error) {
-          if (attempt >= ATTEMPTS) throw error instanceof TypeError ? new Error(`the network failed while sending part ${number}`) : error;
+          if (attempt >= ATTEMPTS) throw error instanceof S3NetworkError ? new Error(`the network failed while sending part ${number}`) : error;
         }
         await backoff(attempt);
       }
@@ -660,9 +660,10 @@ function row(cells: string[]): HTMLTableRowElement {
   return tr;
 }
 
-async function s3Code(response: Response): Promise<string> {
-  const text = await response.text().catch(() => "");
-  return /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? response.statusText;
+/** The error code of S3's XML answer after a space (" AccessDenied"), or "" when it has none. */
+function s3Code(text: string): string {
+  const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+  return code ? ` ${code}` : "";
 }
 
 function yieldToPage(): Promise<void> {

@@ -90,7 +90,7 @@ try
     await page.ReloadAsync();
     await page.GetByLabel("Project").SelectOptionAsync(new SelectOptionValue { Label = $"{project} (s3://{bucket})" });
     var choosing = Stopwatch.StartNew();
-    await page.GetByLabel("Folder").SetInputFilesAsync(folder);
+    await page.GetByLabel("Folder").SetInputFilesAsync(folder, new() { Timeout = 600_000 });
     await page.WaitForFunctionAsync("() => !document.querySelector('#start').disabled", null, new() { Timeout = 600_000 });
     choosing.Stop();
     var longestWhileChoosing = await page.EvaluateAsync<double>("() => { const v = window.__longest; window.__longest = 0; return v; }");

@@ -14,7 +14,7 @@ internal sealed class DownloadCommand
     private readonly S3Options _s3 = new();
     private readonly Option<int?> _concurrency = new("--concurrency", "-j") { Description = "Objects in flight at the start; fixed at this number unless --max-concurrency is higher (default 16; 1-256)" };
     private readonly Option<int?> _maxConcurrency = new("--max-concurrency") { Description = "Cap for adaptive concurrency, which grows the objects in flight while throughput rises and backs off on SlowDown, timeouts and resets (default 64, or --concurrency when that is given; 1-256)" };
-    private readonly Option<string?> _chunkSize = new("--chunk-size") { Description = "Bytes per ranged GET of a large object (default 8MiB)" };
+    private readonly Option<string?> _chunkSize = new("--chunk-size") { Description = "Bytes per ranged GET of a large object (default 32MiB)" };
     private readonly Option<string?> _rangeThreshold = new("--range-threshold") { Description = "Objects larger than this come as parallel ranged GETs, resumable per chunk (default 32MiB)" };
     private readonly Option<int?> _retries = new("--retries") { Description = "Retries per request on transient errors (default 5; 0-20)" };
     private readonly Option<bool> _overwrite = new("--overwrite") { Description = "Replace local files that differ from the object (default: report and keep them)" };

@@ -5,6 +5,7 @@
 # measuring slot: the 100,000-file folder). --no-build runs what was built (build first at low priority, outside
 # any measuring lock). It also reports the longest main-thread time blocked after the browser handed over the file
 # list and the page's memory (JS heap from CDP Performance.getMetrics, Chromium processes' RSS).
+# FERRY_BENCH_PROFILE=FILE also writes the page's main-thread CPU profile during the upload (.cpuprofile).
 # Usage: scripts/bench-browser.sh [--browser-only] [--no-build] [FOLDER]
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"

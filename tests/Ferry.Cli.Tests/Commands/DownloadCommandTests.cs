@@ -64,6 +64,25 @@ public sealed class DownloadCommandTests(S3rverFixture s3rver) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Download_ObjectAboveTheRangeThreshold_ComesInRangedGetsOf32MiBByDefault()
+    {
+        // docs/cli.md: objects above --range-threshold (32 MiB) come as ranged GETs of --chunk-size, 32 MiB by default.
+        var bucket = await Server.CreateBucketAsync("dl");
+        var source = _home.Combine("src-big");
+        var bytes = TestData.Bytes(40 * 1024 * 1024, 7);
+        _home.Write("src-big/SN000001/long.WAV", bytes);
+        Assert.Equal(0, (await Ferry().RunAsync("upload", source, $"s3://{bucket}/C1", "--endpoint", Server.Endpoint)).ExitCode);
+        await using var proxy = await FaultProxy.StartAsync(Server.Endpoint);
+        var destination = _home.Combine("back");
+
+        var result = await Ferry().RunAsync("download", $"s3://{bucket}/C1", destination, "--endpoint", proxy.Endpoint);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(2, proxy.Count("GetObject")); // 32 MiB + 8 MiB; 8 MiB ranges would have taken five
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Path.Combine(destination, "SN000001", "long.WAV")));
+    }
+
+    [Fact]
     public async Task Download_DestinationIsAFile_Exit2()
     {
         var (bucket, _) = await UploadedFolderAsync(1);

@@ -188,31 +188,7 @@ public sealed class PublishedServerTests(PublishedServerFixture web) : IClassFix
         var context = await web.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
-        var failures = new List<string>();
-        page.Response += (_, response) =>
-        {
-            if (response.Status >= 400)
-            {
-                lock (failures)
-                {
-                    failures.Add($"{response.Status} {response.Request.Method} {response.Url}");
-                }
-            }
-        };
-        page.RequestFailed += (_, request) =>
-        {
-            lock (failures)
-            {
-                failures.Add($"failed ({request.Failure}) {request.Method} {request.Url}");
-            }
-        };
-        page.PageError += (_, error) =>
-        {
-            lock (failures)
-            {
-                failures.Add($"script error: {error}");
-            }
-        };
+        var problems = PageProblems.Watch(page);
 
         await page.GotoAsync(web.Url + "/");
         await page.GetByLabel("Username").FillAsync("admin");
@@ -232,10 +208,7 @@ public sealed class PublishedServerTests(PublishedServerFixture web) : IClassFix
         await page.Locator("#plan").GetByText("1 files").WaitForAsync();
         await page.Locator("#checks").GetByText("SN000001").First.WaitForAsync(); // the checks worker loaded from the published build and answered
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).IsEnabledAsync(), "the upload page's script did not enable Start upload");
-        lock (failures)
-        {
-            Assert.True(failures.Count == 0, "failed requests:\n" + string.Join('\n', failures) + "\n--- server\n" + web.ServerOutput?.Tail);
-        }
+        Assert.True(problems.All.Count == 0, "failed requests:\n" + string.Join('\n', problems.All) + "\n--- server\n" + web.ServerOutput?.Tail);
     }
 
     [Fact]

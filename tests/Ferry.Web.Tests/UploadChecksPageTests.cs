@@ -54,8 +54,7 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         var card = Write("CARD", new() { ["SN1/good.jpg"] = good, ["SN2/a.WAV"] = wav });
         var copy = Write("CARD_AGAIN", new() { ["SN1-copy/good.jpg"] = good, ["SN2-copy/a.WAV"] = wav, ["SN2-copy/new.WAV"] = Wav(5000, 13) });
         var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
-        var console = new List<string>();
-        page.Console += (_, message) => console.Add($"{message.Type}: {message.Text}");
+        var problems = PageProblems.Watch(page);
 
         // First cycle, hashed (the box ticked): the files join the project's content index as they are verified.
         await CheckWithDuplicatesSkippedAsync(page, project, bucket, "C1", card);
@@ -82,7 +81,7 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         await table.GetByRole(AriaRole.Row).Filter(new() { HasText = "SN1-copy/good.jpg" }).GetByText("C1/SN1/good.jpg").WaitForAsync();
         await table.GetByRole(AriaRole.Row).Filter(new() { HasText = "SN2-copy/a.WAV" }).GetByText("not uploaded").WaitForAsync();
         await web.ScreenshotAsync(page, "session-duplicates");
-        Assert.DoesNotContain(console, line => line.StartsWith("error", StringComparison.Ordinal));
+        Assert.True(problems.NotRetried.Count == 0, "the page met problems it does not retry:\n" + string.Join('\n', problems.All));
     }
 
     [Fact]
@@ -146,8 +145,7 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         many["SENSOR_B/zz-copy.jpg"] = good;
         var big = Write("MANY", many);
         var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
-        var console = new List<string>();
-        page.Console += (_, message) => console.Add($"{message.Type}: {message.Text}");
+        var problems = PageProblems.Watch(page);
 
         await CheckWithDuplicatesSkippedAsync(page, project, bucket, "C1", card);
         await UploadUntilAsync(page, "Upload complete", 120_000);
@@ -162,7 +160,7 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         var keys = await web.S3.ListKeysAsync(bucket);
         Assert.Equal(2101, keys.Count); // the first card's file and the 2,100 new ones; the copy was not sent
         Assert.DoesNotContain("C2/SENSOR_B/zz-copy.jpg", keys);
-        Assert.DoesNotContain(console, line => line.StartsWith("error", StringComparison.Ordinal));
+        Assert.True(problems.NotRetried.Count == 0, "the page met problems it does not retry:\n" + string.Join('\n', problems.All));
     }
 
     /// <summary>Opens the upload page with "Skip duplicates" ticked, chooses the folder and waits for its checks.</summary>

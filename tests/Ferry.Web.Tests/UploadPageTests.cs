@@ -209,8 +209,10 @@ public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebF
         await web.ScreenshotAsync(page, "upload-viewer");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/signin");
-        await page.GotoAsync(web.Url + "/upload");
+        // Signed out when the sign-in form shows; robust to how fast "load" fires on a loaded machine.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).WaitForAsync();
+        Assert.EndsWith("/signin", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
+        await page.GotoAsync(web.Url + "/upload", new() { WaitUntil = WaitUntilState.Commit });
         Assert.EndsWith("/signin", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
     }
 

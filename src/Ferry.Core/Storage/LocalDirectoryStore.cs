@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
@@ -8,13 +9,18 @@ namespace Ferry.Core.Storage;
 /// <c>ROOT/a/b.txt</c>. Writes go to a hidden temporary file beside the target and are renamed
 /// into place, so an object appears whole or not at all. The ETag is opaque (size and
 /// modification time); the SHA-256 is computed from the bytes on <see cref="HeadAsync"/>.
+/// Each write is flushed to disk before it is renamed into place, unless the caller defers that
+/// (<see cref="ObjectWriteOptions.DeferDurability"/>, Linux) and flushes a batch with <see cref="MakeDurableAsync"/>.
 /// </summary>
-public sealed class LocalDirectoryStore : IObjectStore
+public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
 {
     /// <summary>Name prefix of in-flight temporary files; they never appear in listings.</summary>
     internal const string TemporaryFilePrefix = ".ferry-tmp-";
 
     private readonly string _root;
+
+    /// <summary>Each file system that holds a deferred write, with the last folder written there (a way to reach it).</summary>
+    private readonly ConcurrentDictionary<ulong, string> _deferredFileSystems = new();
 
     public LocalDirectoryStore(string root)
     {
@@ -24,6 +30,8 @@ public sealed class LocalDirectoryStore : IObjectStore
     public string Description => _root;
 
     public string Identity => "file:" + _root;
+
+    public bool CanDeferDurability => FileSystemFlush.IsSupported;
 
     public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -89,6 +97,7 @@ public sealed class LocalDirectoryStore : IObjectStore
         var target = PathOf(key);
         var directory = Path.GetDirectoryName(target)!;
         var temporary = Path.Combine(directory, TemporaryFilePrefix + Guid.NewGuid().ToString("N"));
+        var deferred = options.DeferDurability && CanDeferDurability;
         try
         {
             Directory.CreateDirectory(directory);
@@ -108,7 +117,16 @@ public sealed class LocalDirectoryStore : IObjectStore
             {
                 await CopyExactlyAsync(content, output, length, cancellationToken).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                output.Flush(flushToDisk: true);
+                if (!deferred)
+                {
+                    output.Flush(flushToDisk: true);
+                }
+            }
+
+            if (deferred)
+            {
+                // Recorded before the rename, so a barrier that starts once this write has returned always covers it.
+                _deferredFileSystems[FileSystemFlush.DeviceOf(directory)] = directory;
             }
 
             File.Move(temporary, target, overwrite: true);
@@ -129,6 +147,50 @@ public sealed class LocalDirectoryStore : IObjectStore
                 File.Delete(temporary);
             }
         }
+    }
+
+    /// <summary>
+    /// One syncfs per file system that has held a deferred write (usually one), or of the root's when none has: the
+    /// data and the renames of every deferred write that returned before this call are on disk when it returns, and so
+    /// is what an earlier run that ended before its flush left under the root.
+    /// </summary>
+    public Task MakeDurableAsync(CancellationToken cancellationToken)
+    {
+        if (!CanDeferDurability || !Directory.Exists(_root))
+        {
+            return Task.CompletedTask;
+        }
+
+        return Task.Run(
+            () =>
+            {
+                foreach (var folder in _deferredFileSystems.IsEmpty ? [_root] : _deferredFileSystems.Values)
+                {
+                    try
+                    {
+                        FileSystemFlush.Flush(NearestExisting(folder));
+                    }
+                    catch (IOException ex)
+                    {
+                        throw new StoreException(StoreErrorKind.LocalStorage, $"{_root}: {ex.Message}", ex);
+                    }
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// The folder itself or, when a delete pruned it, its nearest parent that exists: a mount point cannot be removed,
+    /// so that parent is on the same file system.
+    /// </summary>
+    private static string NearestExisting(string folder)
+    {
+        while (!Directory.Exists(folder) && Path.GetDirectoryName(folder) is { } parent)
+        {
+            folder = parent;
+        }
+
+        return folder;
     }
 
     public Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)

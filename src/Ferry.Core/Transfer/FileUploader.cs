@@ -89,7 +89,7 @@ internal sealed class FileUploader
                 await duplicates.CheckAsync(key, length, sha256, cancellationToken).ConfigureAwait(false);
             }
 
-            var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5));
+            var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5), _context.DeferDurability);
             var stored = await _context.Retry.ExecuteAsync(
                 async ct =>
                 {
@@ -124,7 +124,7 @@ internal sealed class FileUploader
             await duplicates.CheckAsync(key, before.Size, sha256, cancellationToken).ConfigureAwait(false);
         }
 
-        var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5));
+        var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5), _context.DeferDurability);
         await _context.Retry.ExecuteAsync(
             async ct =>
             {

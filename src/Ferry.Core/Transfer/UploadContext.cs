@@ -5,6 +5,7 @@ using Polly;
 namespace Ferry.Core.Transfer;
 
 /// <summary>What every file upload of one run shares: the store, the options, the memory budget and buffers, retries, counters, journal and clock.</summary>
+/// <param name="DeferDurability">True when the engine flushes the store in batches (<see cref="IDurabilityBarrier"/>), so writes need not flush one by one.</param>
 internal sealed record UploadContext(
     IWritableObjectStore Store,
     UploadOptions Options,
@@ -14,4 +15,5 @@ internal sealed record UploadContext(
     TransferProgress Progress,
     TransferJournal? Journal,
     TimeProvider Time,
-    Duplicates.DuplicateCheck? Duplicates = null);
+    Duplicates.DuplicateCheck? Duplicates = null,
+    bool DeferDurability = false);

@@ -39,6 +39,9 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
 
     private sealed record WorkItem(SourceFile File, string Key, long? RemoteSize, string? RemoteETag, VerifiedUpload? Known = null);
 
+    /// <summary>A file whose copy is verified, on its way to the journal, the manifest and the move.</summary>
+    private sealed record VerifiedFile(SourceFile File, string Key, VerifiedUpload Verified, string Outcome, DateTimeOffset UploadedAt, bool AlreadyJournaled, string? DuplicateOf);
+
     /// <summary>The state of one run.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "One Run per call: ExecuteAsync disposes these fields in its finally block.")]
     private sealed class Run
@@ -58,6 +61,7 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
         private ManifestWriter? _manifest;
         private FileUploader? _uploader;
         private DuplicateCheck? _duplicates;
+        private DurabilityBatcher<VerifiedFile>? _durability;
         private long _sessionId;
         private StoreException? _fatal;
         private CancellationTokenSource? _abort;
@@ -104,7 +108,14 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             // The content index: the store's own (a server session) or the journal's; a dry run hashes nothing.
             var index = _options.DryRun ? null : store as IContentIndex ?? (Journal is { } journal ? new JournalContentIndex(journal, store) : null);
             _duplicates = index is null ? null : new DuplicateCheck(index, _options.SkipDuplicates);
-            _uploader = new FileUploader(new UploadContext(store, _options, new MemoryBudget(_options.MemoryBudget), buffers, retry, _progress, _options.DryRun ? null : Journal, _engine._time, _duplicates));
+            // A local folder flushes once per batch of files, before they are journaled or moved, not once per file.
+            if (!_options.DryRun && store is IDurabilityBarrier { CanDeferDurability: true } barrier)
+            {
+                _durability = new DurabilityBatcher<VerifiedFile>(barrier, FinishDurableAsync);
+            }
+
+            _uploader = new FileUploader(new UploadContext(store, _options, new MemoryBudget(_options.MemoryBudget), buffers, retry, _progress, _options.DryRun ? null : Journal, _engine._time, _duplicates,
+                DeferDurability: _durability is not null));
 
             string? message = null;
             try
@@ -130,6 +141,10 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
                     {
                         await windows.CancelAsync().ConfigureAwait(false);
                         await adjusting.ConfigureAwait(false);
+                        if (_durability is not null)
+                        {
+                            await _durability.CompleteAsync().ConfigureAwait(false);
+                        }
                     }
                 }
 
@@ -324,13 +339,45 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             }
         }
 
-        /// <summary>Records a verified file (uploaded or present), writes its manifest line, and moves it when asked.</summary>
+        /// <summary>
+        /// Records a verified file (uploaded or present), writes its manifest line, and moves it when asked; where the
+        /// destination flushes in batches, once a flush covers it (a file the journal already holds needs none).
+        /// </summary>
         /// <param name="alreadyJournaled">True when the journal already holds exactly this verified state (a rerun's skip).</param>
         private async Task CompleteAsync(SourceFile file, string key, VerifiedUpload verified, string outcome, DateTimeOffset uploadedAt, CancellationToken cancellationToken, bool alreadyJournaled = false)
         {
-            var now = _engine._time.GetUtcNow();
             // Uploaded although the destination held the same bytes elsewhere (no --skip-duplicates): the record names the copy.
             var duplicateOf = outcome == FileOutcomes.Uploaded && _duplicates?.Take(key) is { } copy ? DuplicateReason(copy) : null;
+            var done = new VerifiedFile(file, key, verified, outcome, uploadedAt, alreadyJournaled, duplicateOf);
+            if (_durability is not null && !alreadyJournaled)
+            {
+                await _durability.AddAsync(done, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await FinishAsync(done, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Finishes a batch the destination has flushed; when the flush failed, none of it is durable and each file fails.</summary>
+        private async Task FinishDurableAsync(IReadOnlyList<VerifiedFile> batch, StoreException? failure)
+        {
+            foreach (var done in batch)
+            {
+                if (failure is null)
+                {
+                    await FinishAsync(done, CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    await FailAsync(done.File, done.Key, "written but not confirmed on disk: " + failure.Message, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private async Task FinishAsync(VerifiedFile done, CancellationToken cancellationToken)
+        {
+            var (file, key, verified, outcome, uploadedAt, alreadyJournaled, duplicateOf) = done;
+            var now = _engine._time.GetUtcNow();
             if (outcome == FileOutcomes.Uploaded)
             {
                 _progress.AddTransferred(verified.Size);
@@ -420,6 +467,10 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             var info = new FileInfo(path);
             var manifestFile = new SourceFile(info.Name, info.FullName, info.Length, info.LastWriteTimeUtc.Ticks);
             await _uploader!.UploadAsync(manifestFile, key, cancellationToken).ConfigureAwait(false);
+            if (_request.Store is IDurabilityBarrier barrier && _durability is not null)
+            {
+                await barrier.MakeDurableAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         private static string Describe(Exception ex) => ex switch

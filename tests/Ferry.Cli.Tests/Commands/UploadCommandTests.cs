@@ -125,6 +125,46 @@ public sealed class UploadCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
     }
 
     [Fact]
+    public async Task Upload_ToLocalFolderWithMove_KilledWithSigkillMidRun_RerunLeavesEveryFileAtTheDestinationAndNoneAtTheSource()
+    {
+        // A local folder is flushed once per batch, and a file is journaled and moved only after a flush covers its
+        // copy: a kill between the copy and the flush leaves the source in place, and the rerun finds the copy.
+        var source = FieldFolder(12_000);
+        var expected = Directory.GetFiles(source, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(source, f), File.ReadAllBytes);
+        var destination = _home.Combine("local-" + Guid.NewGuid().ToString("N")[..6]);
+        var ferry = Ferry();
+        var args = new[] { "upload", source, $"file://{destination}", "--move", "-j", "2", "--check", "off", "-q" };
+
+        using (var first = ferry.Start(args))
+        {
+            var output = ProcessOutput.Drain(first);
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (Copied(destination) < 2_000 && !first.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.False(first.HasExited, "the first run ended before it could be killed:\n" + output.Tail);
+            first.Kill(); // SIGKILL: no cleanup runs
+            await first.WaitForExitAsync();
+        }
+
+        var left = Directory.GetFiles(source, "*", SearchOption.AllDirectories).Length;
+        var rerun = await ferry.RunAsync(args);
+
+        Assert.InRange(left, 1, 11_999); // killed mid-run: some moved, some not
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Empty(Directory.GetFiles(source, "*", SearchOption.AllDirectories));
+        var copies = Directory.GetFiles(destination, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith(".ferry-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), copies.Select(f => Path.GetRelativePath(destination, f)).Order(StringComparer.Ordinal));
+        Assert.All(copies, f => Assert.Equal(expected[Path.GetRelativePath(destination, f)], File.ReadAllBytes(f)));
+    }
+
+    /// <summary>How many sensor files a local destination holds so far.</summary>
+    private static int Copied(string destination) =>
+        Directory.Exists(destination) ? Directory.EnumerateFiles(destination, "*.WAV", SearchOption.AllDirectories).Count() : 0;
+
+    [Fact]
     public async Task Verify_AfterUploadAndLocalChange_Exit1ReportsEachDifference()
     {
         var bucket = await Server.CreateBucketAsync("verify");

@@ -113,9 +113,10 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             }
 
             var output = created;
+            string written;
             await using (output.ConfigureAwait(false))
             {
-                await CopyExactlyAsync(content, output, length, cancellationToken).ConfigureAwait(false);
+                written = await CopyExactlyAsync(content, output, length, cancellationToken).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (!deferred)
                 {
@@ -130,7 +131,7 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             }
 
             File.Move(temporary, target, overwrite: true);
-            return Describe(key, new FileInfo(target)) with { Sha256 = options.Sha256 };
+            return Describe(key, new FileInfo(target)) with { Sha256 = written, Sha256IsOfWrittenBytes = true };
         }
         catch (IOException ex) when (LocalDiskErrors.IsDiskFull(ex))
         {
@@ -286,8 +287,10 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
         return new StoredObject(key, file.Length, $"{file.Length:x}-{modified.UtcTicks:x}", modified);
     }
 
-    private static async Task CopyExactlyAsync(Stream source, Stream destination, long length, CancellationToken cancellationToken)
+    /// <summary>Copies exactly <paramref name="length"/> bytes; returns the SHA-256 (lower-case hex) of what it wrote.</summary>
+    private static async Task<string> CopyExactlyAsync(Stream source, Stream destination, long length, CancellationToken cancellationToken)
     {
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[(int)Math.Min(Math.Max(length, 1), 1 << 20)];
         var remaining = length;
         while (remaining > 0)
@@ -298,8 +301,11 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
                 throw new StoreException(StoreErrorKind.Other, $"the content ended {remaining} bytes before its declared length");
             }
 
+            sha256.AppendData(buffer, 0, read);
             await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
             remaining -= read;
         }
+
+        return Convert.ToHexStringLower(sha256.GetHashAndReset());
     }
 }

@@ -105,7 +105,7 @@ internal sealed class FileUploader
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            var etag = stored.ETagIsMd5 ? stored.ETag : await VerifyByHeadAsync(key, length, sha256, cancellationToken).ConfigureAwait(false);
+            var etag = stored.ETagIsMd5 ? stored.ETag : await VerifyAsync(stored, key, length, sha256, cancellationToken).ConfigureAwait(false);
             return new VerifiedUpload(sha256, md5, etag, length, before.MtimeTicks);
         }
         finally
@@ -125,13 +125,14 @@ internal sealed class FileUploader
         }
 
         var write = new ObjectWriteOptions(sha256, ContentHashes.Md5Base64(md5), _context.DeferDurability);
-        await _context.Retry.ExecuteAsync(
+        var stored = await _context.Retry.ExecuteAsync(
             async ct =>
             {
                 var content = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
                 await using var contentDisposal = content.ConfigureAwait(false);
-                await _context.Store.PutAsync(key, content, before.Size, write, ct).ConfigureAwait(false);
+                var result = await _context.Store.PutAsync(key, content, before.Size, write, ct).ConfigureAwait(false);
                 _context.Progress.AddBytesSent(before.Size);
+                return result;
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -140,15 +141,20 @@ internal sealed class FileUploader
             throw new SourceChangedException(file.RelativePath);
         }
 
-        var etag = await VerifyByHeadAsync(key, before.Size, sha256, cancellationToken).ConfigureAwait(false);
+        var etag = await VerifyAsync(stored, key, before.Size, sha256, cancellationToken).ConfigureAwait(false);
         return new VerifiedUpload(sha256, md5, etag, before.Size, before.MtimeTicks);
     }
 
-    /// <summary>Asks the store for the object's size and SHA-256 and compares them; returns the ETag it reports.</summary>
-    private async Task<string?> VerifyByHeadAsync(string key, long size, string sha256, CancellationToken cancellationToken)
+    /// <summary>
+    /// Compares the object's size and SHA-256 with what was sent: those the store computed from the bytes it wrote, or
+    /// else those a HEAD reports; returns the store's ETag.
+    /// </summary>
+    private async Task<string?> VerifyAsync(StoredObject stored, string key, long size, string sha256, CancellationToken cancellationToken)
     {
-        var head = await _context.Retry.ExecuteAsync(async ct => await _context.Store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
-            ?? throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key} is missing right after it was written");
+        var head = stored.Sha256IsOfWrittenBytes
+            ? stored
+            : await _context.Retry.ExecuteAsync(async ct => await _context.Store.HeadAsync(key, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+                ?? throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key} is missing right after it was written");
         if (head.Size != size || !string.Equals(head.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new StoreException(StoreErrorKind.IntegrityMismatch, $"{key}: the store reports {head.Size} bytes with SHA-256 {head.Sha256 ?? "none"}, expected {size} bytes with {sha256}");

@@ -67,6 +67,40 @@ public sealed class LocalUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ToLocalDirectory_VerifiesFromTheBytesTheStoreWroteWithoutReadingThemBack()
+    {
+        var source = _work.Combine("src");
+        _work.Write("src/a.bin", TestData.Bytes(1000, 3));
+        _work.Write("src/big.bin", TestData.Bytes(6 * 1024 * 1024, 4)); // hashed first, then streamed
+        var store = new ChangingStore(new LocalDirectoryStore(_work.Combine("dst")), () => { });
+
+        var summary = await RunAsync(source, store, new UploadOptions { MultipartThreshold = 5 * UploadOptions.MiB, PartSize = 5 * UploadOptions.MiB });
+
+        Assert.Equal(TransferOutcome.Completed, summary.Outcome);
+        Assert.Equal(2, summary.Counts.FilesTransferred);
+        Assert.Equal(0, store.Heads);
+    }
+
+    [Fact]
+    public async Task RunAsync_BytesDamagedOnTheWayIntoTheLocalStore_FailAsAMismatchAndTheSourceStays()
+    {
+        var source = _work.Combine("src");
+        var file = _work.Write("src/a.bin", TestData.Bytes(1000, 5));
+        var store = new ChangingStore(new LocalDirectoryStore(_work.Combine("dst")), () => { }, bytes =>
+        {
+            bytes[10] ^= 0x01;
+            return bytes;
+        });
+
+        var summary = await RunAsync(source, store, new UploadOptions { Move = true, Retries = 0 });
+
+        Assert.Equal(TransferOutcome.CompletedWithFailures, summary.Outcome);
+        Assert.Contains("SHA-256", Assert.Single(summary.Failures).Reason);
+        Assert.True(File.Exists(file));
+        Assert.Equal(0, summary.Counts.FilesMoved);
+    }
+
+    [Fact]
     public async Task RunAsync_SessionKilledEarlier_MarkedKilledByTheNextRun()
     {
         var path = _work.Combine("journal.db");
@@ -103,27 +137,43 @@ public sealed class LocalUploadTests : IDisposable
         return await engine.RunAsync(new UploadRequest(source, store, "p/"), options, new TransferProgress(), null, CancellationToken.None);
     }
 
-    /// <summary>A store that runs an action (changing the source) during its first write.</summary>
-    private sealed class ChangingStore(IObjectStore inner, Action change) : IObjectStore
+    /// <summary>A store that runs an action (changing the source) during its first write, may damage what it is sent, and counts HEADs.</summary>
+    private sealed class ChangingStore(IObjectStore inner, Action change, Func<byte[], byte[]>? damage = null) : IObjectStore
     {
         private int _writes;
+        private int _heads;
+
+        public int Heads => _heads;
 
         public string Description => inner.Description;
         public string Identity => inner.Identity;
         public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-        public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken) => inner.HeadAsync(key, cancellationToken);
         public Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken) => inner.ReadAsync(key, offset, length, cancellationToken);
         public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
         public Task CheckAccessAsync(CancellationToken cancellationToken) => inner.CheckAccessAsync(cancellationToken);
 
-        public Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
+        public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _heads);
+            return inner.HeadAsync(key, cancellationToken);
+        }
+
+        public async Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
         {
             if (Interlocked.Increment(ref _writes) == 1)
             {
                 change();
             }
 
-            return inner.PutAsync(key, content, length, options, cancellationToken);
+            if (damage is null)
+            {
+                return await inner.PutAsync(key, content, length, options, cancellationToken);
+            }
+
+            using var copy = new MemoryStream();
+            await content.CopyToAsync(copy, cancellationToken);
+            var damaged = damage(copy.ToArray());
+            return await inner.PutAsync(key, new MemoryStream(damaged), damaged.Length, options, cancellationToken);
         }
     }
 }

@@ -17,10 +17,19 @@ public sealed class TransferJournal : IDisposable
     private readonly Lock _writeLock = new();
     private SqliteCommand? _findObject;
 
-    private TransferJournal(SqliteConnection writer, SqliteConnection reader)
+    /// <summary>
+    /// The content index's own connection and prepared lookup: every uploaded file asks it, from many workers, and on the
+    /// writing connection each ask waited for the journal writer's batch transaction and parsed its SQL again.
+    /// </summary>
+    private readonly SqliteConnection _contentReader;
+    private readonly Lock _contentLock = new();
+    private SqliteCommand? _findByContent;
+
+    private TransferJournal(SqliteConnection writer, SqliteConnection reader, SqliteConnection contentReader)
     {
         _writer = writer;
         _reader = reader;
+        _contentReader = contentReader;
     }
 
     public string Path => _writer.DataSource;
@@ -48,7 +57,10 @@ public sealed class TransferJournal : IDisposable
         var reader = new SqliteConnection(connectionString);
         reader.Open();
         Execute(reader, "PRAGMA busy_timeout = 30000;");
-        return new TransferJournal(writer, reader);
+        var contentReader = new SqliteConnection(connectionString);
+        contentReader.Open();
+        Execute(contentReader, "PRAGMA busy_timeout = 30000;");
+        return new TransferJournal(writer, reader, contentReader);
     }
 
     // ---------------------------------------------------------------- sessions
@@ -248,12 +260,30 @@ public sealed class TransferJournal : IDisposable
 
     /// <summary>
     /// Up to <paramref name="limit"/> verified objects of <paramref name="destination"/> with exactly these bytes (SHA-256
-    /// and size), other than <paramref name="exceptKey"/>, oldest first: the journal's content index. Safe from any thread.
+    /// and size), other than <paramref name="exceptKey"/>, oldest first: the journal's content index. Safe from any thread;
+    /// sees what the journal has committed.
     /// </summary>
-    public IReadOnlyList<JournalObject> FindByContent(string destination, string sha256, long size, string exceptKey, int limit) => Read(
-        ContentLookupSql,
-        r => new JournalObject(destination, r.GetString(0), r.GetString(1), size, r.GetInt64(2), sha256, NullableString(r, 3), NullableString(r, 4), Parse(r.GetString(5))),
-        ("$d", destination), ("$sha", sha256), ("$s", size), ("$k", exceptKey), ("$n", limit));
+    public IReadOnlyList<JournalObject> FindByContent(string destination, string sha256, long size, string exceptKey, int limit)
+    {
+        lock (_contentLock)
+        {
+            _findByContent ??= PrepareOn(_contentReader, ContentLookupSql, "$d", "$sha", "$s", "$k", "$n");
+            var parameters = _findByContent.Parameters;
+            parameters[0].Value = destination;
+            parameters[1].Value = sha256;
+            parameters[2].Value = size;
+            parameters[3].Value = exceptKey;
+            parameters[4].Value = limit;
+            using var reader = _findByContent.ExecuteReader();
+            var found = new List<JournalObject>();
+            while (reader.Read())
+            {
+                found.Add(new JournalObject(destination, reader.GetString(0), reader.GetString(1), size, reader.GetInt64(2), sha256, NullableString(reader, 3), NullableString(reader, 4), Parse(reader.GetString(5))));
+            }
+
+            return found;
+        }
+    }
 
     // ---------------------------------------------------------------- multipart uploads
 
@@ -433,6 +463,8 @@ public sealed class TransferJournal : IDisposable
     public void Dispose()
     {
         _findObject?.Dispose();
+        _findByContent?.Dispose();
+        _contentReader.Dispose();
         _reader.Dispose();
         _writer.Dispose();
     }

@@ -22,16 +22,29 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     /// <summary>Each file system that holds a deferred write, with the last folder written there (a way to reach it).</summary>
     private readonly ConcurrentDictionary<ulong, string> _deferredFileSystems = new();
 
+    /// <summary>Per file system met: whether its syncfs reaches the disk (else each write there is flushed on its own).</summary>
+    private readonly ConcurrentDictionary<ulong, bool> _reliableFileSystems = new();
+
+    /// <summary>The deferred writes since the last flush, by final path: each is asked for its own write-back error.</summary>
+    private readonly ConcurrentQueue<string> _unchecked = new();
+
+    private readonly Lazy<bool> _canDefer;
+
+    /// <summary>The first failed flush: every later one fails too, since its error may belong to a later batch's file.</summary>
+    private string? _flushFailure;
+
     public LocalDirectoryStore(string root)
     {
         _root = Path.GetFullPath(root);
+        _canDefer = new Lazy<bool>(() => FileSystemFlush.IsSupported && DeferrableDevice(NearestExisting(_root)) is not null);
     }
 
     public string Description => _root;
 
     public string Identity => "file:" + _root;
 
-    public bool CanDeferDurability => FileSystemFlush.IsSupported;
+    /// <summary>True on 64-bit Linux when the root lies on a file system whose syncfs reaches the disk (ext4, XFS, Btrfs…; not FUSE or network).</summary>
+    public bool CanDeferDurability => _canDefer.Value;
 
     public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -97,10 +110,10 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
         var target = PathOf(key);
         var directory = Path.GetDirectoryName(target)!;
         var temporary = Path.Combine(directory, TemporaryFilePrefix + Guid.NewGuid().ToString("N"));
-        var deferred = options.DeferDurability && CanDeferDurability;
         try
         {
             Directory.CreateDirectory(directory);
+            var deferredOn = options.DeferDurability && CanDeferDurability ? DeferrableDevice(directory) : null;
             FileStream created;
             try
             {
@@ -118,19 +131,20 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             {
                 written = await CopyExactlyAsync(content, output, length, cancellationToken).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (!deferred)
+                if (deferredOn is null)
                 {
                     output.Flush(flushToDisk: true);
                 }
             }
 
-            if (deferred)
+            File.Move(temporary, target, overwrite: true);
+            if (deferredOn is { } device)
             {
-                // Recorded before the rename, so a barrier that starts once this write has returned always covers it.
-                _deferredFileSystems[FileSystemFlush.DeviceOf(directory)] = directory;
+                // Recorded before this write returns, so a flush that starts after it always covers it.
+                _deferredFileSystems[device] = directory;
+                _unchecked.Enqueue(target);
             }
 
-            File.Move(temporary, target, overwrite: true);
             return Describe(key, new FileInfo(target)) with { Sha256 = written, Sha256IsOfWrittenBytes = true };
         }
         catch (IOException ex) when (LocalDiskErrors.IsDiskFull(ex))
@@ -151,12 +165,18 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     }
 
     /// <summary>
-    /// One syncfs per file system that has held a deferred write (usually one), or of the root's when none has: the
-    /// data and the renames of every deferred write that returned before this call are on disk when it returns, and so
-    /// is what an earlier run that ended before its flush left under the root.
+    /// One syncfs of the root's file system and of each other one that has held a deferred write; then each
+    /// file written since the last flush is asked for its own write-back error. The data and the renames of every
+    /// deferred write that returned before this call are on disk when it returns, and so is what an earlier run that
+    /// ended before its flush left under the root. Once a flush has failed, every later one fails too.
     /// </summary>
     public Task MakeDurableAsync(CancellationToken cancellationToken)
     {
+        if (_flushFailure is { } failed)
+        {
+            throw new StoreException(StoreErrorKind.LocalStorage, failed);
+        }
+
         if (!CanDeferDurability || !Directory.Exists(_root))
         {
             return Task.CompletedTask;
@@ -165,19 +185,48 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
         return Task.Run(
             () =>
             {
-                foreach (var folder in _deferredFileSystems.IsEmpty ? [_root] : _deferredFileSystems.Values)
+                try
                 {
-                    try
+                    // The root's file system always (what an earlier run left there), and each other one written.
+                    var rootDevice = FileSystemFlush.DeviceOf(_root);
+                    FileSystemFlush.Flush(_root);
+                    foreach (var (device, folder) in _deferredFileSystems)
                     {
-                        FileSystemFlush.Flush(NearestExisting(folder));
+                        if (device != rootDevice)
+                        {
+                            FileSystemFlush.Flush(NearestExisting(folder));
+                        }
                     }
-                    catch (IOException ex)
+
+                    while (_unchecked.TryDequeue(out var path))
                     {
-                        throw new StoreException(StoreErrorKind.LocalStorage, $"{_root}: {ex.Message}", ex);
+                        FileSystemFlush.CheckFile(path);
                     }
+                }
+                catch (IOException ex)
+                {
+                    _flushFailure = $"{_root}: {ex.Message}; nothing written there is moved for the rest of this run";
+                    throw new StoreException(StoreErrorKind.LocalStorage, _flushFailure, ex);
                 }
             },
             cancellationToken);
+    }
+
+    /// <summary>
+    /// The device of <paramref name="folder"/> when writes there may be deferred (its file system's syncfs reaches the
+    /// disk); null when not, or when the system cannot tell (then each write is flushed on its own).
+    /// </summary>
+    private ulong? DeferrableDevice(string folder)
+    {
+        try
+        {
+            var device = FileSystemFlush.DeviceOf(folder);
+            return _reliableFileSystems.GetOrAdd(device, static (_, path) => FileSystemFlush.FlushesReliably(path), folder) ? device : null;
+        }
+        catch (Exception ex) when (ex is IOException or EntryPointNotFoundException or DllNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

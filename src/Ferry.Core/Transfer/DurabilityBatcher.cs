@@ -20,12 +20,15 @@ internal sealed class DurabilityBatcher<T>
 
     private readonly Channel<T> _pending = Channel.CreateBounded<T>(new BoundedChannelOptions(2 * MaximumBatch) { SingleReader = true });
     private readonly IDurabilityBarrier _barrier;
-    private readonly Func<IReadOnlyList<T>, StoreException?, Task> _finish;
+    private readonly Func<IReadOnlyList<T>, Exception?, Task> _finish;
     private readonly Task _pump;
 
     /// <param name="barrier">The destination's flush.</param>
-    /// <param name="finish">Called once per batch after the flush, with the flush's failure when it failed (the batch is then not durable).</param>
-    public DurabilityBatcher(IDurabilityBarrier barrier, Func<IReadOnlyList<T>, StoreException?, Task> finish)
+    /// <param name="finish">
+    /// Called once per batch after the flush, with the flush's failure when it failed (the batch is then not durable);
+    /// it must not throw: a throw ends the batcher, and later adds fail.
+    /// </param>
+    public DurabilityBatcher(IDurabilityBarrier barrier, Func<IReadOnlyList<T>, Exception?, Task> finish)
     {
         _barrier = barrier;
         _finish = finish;
@@ -50,14 +53,14 @@ internal sealed class DurabilityBatcher<T>
             while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 await GatherAsync(batch).ConfigureAwait(false);
-                StoreException? failure = null;
+                Exception? failure = null;
                 try
                 {
                     await _barrier.MakeDurableAsync(CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (StoreException ex)
+                catch (Exception ex)
                 {
-                    failure = ex;
+                    failure = ex; // whatever it was, the batch is not known to be durable
                 }
 
                 await _finish(batch, failure).ConfigureAwait(false);

@@ -358,18 +358,41 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             await FinishAsync(done, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>Finishes a batch the destination has flushed; when the flush failed, none of it is durable and each file fails.</summary>
-        private async Task FinishDurableAsync(IReadOnlyList<VerifiedFile> batch, StoreException? failure)
+        /// <summary>
+        /// Finishes a batch the destination has flushed; when the flush failed, none of it is durable and each file fails.
+        /// A file whose finishing throws (a full disk under the manifest) fails alone; once the run is aborted the rest
+        /// are left unrecorded and unmoved, and the next run finds their copies.
+        /// </summary>
+        private async Task FinishDurableAsync(IReadOnlyList<VerifiedFile> batch, Exception? failure)
         {
+            var aborted = _abort!.Token;
             foreach (var done in batch)
             {
-                if (failure is null)
+                if (aborted.IsCancellationRequested)
                 {
-                    await FinishAsync(done, CancellationToken.None).ConfigureAwait(false);
+                    return;
                 }
-                else
+
+                try
                 {
-                    await FailAsync(done.File, done.Key, "written but not confirmed on disk: " + failure.Message, CancellationToken.None).ConfigureAwait(false);
+                    if (failure is not null)
+                    {
+                        await FailAsync(done.File, done.Key, "written but not confirmed on disk: " + failure.Message, aborted).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    try
+                    {
+                        await FinishAsync(done, aborted).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        await FailAsync(done.File, done.Key, Describe(ex), aborted).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+                {
+                    return;
                 }
             }
         }

@@ -25,12 +25,15 @@ public sealed class DurabilityBatchTests : IDisposable
         var journalPath = _work.Combine("journal.db");
         using var journal = TransferJournal.Open(journalPath);
         var store = new WatchingStore(new LocalDirectoryStore(_work.Combine("dst")), source, journalPath);
+        var reports = new ReportWatcher(store);
 
-        var summary = await new UploadEngine(journal).RunAsync(new UploadRequest(source, store, "p/"), new UploadOptions { Move = true }, new TransferProgress(), null, CancellationToken.None);
+        var summary = await new UploadEngine(journal).RunAsync(new UploadRequest(source, store, "p/"), new UploadOptions { Move = true }, new TransferProgress(), reports, CancellationToken.None);
 
         Assert.Equal(TransferOutcome.Completed, summary.Outcome);
         Assert.Equal(300, summary.Counts.FilesMoved);
+        Assert.Equal(300, reports.Uploaded);
         Assert.Empty(store.Violations);
+        Assert.Empty(reports.Violations);
         Assert.Empty(store.Unflushed);
         Assert.True(store.DeferredWrites == 300, $"{store.DeferredWrites} of 300 writes were deferred");
         Assert.InRange(store.Flushes, 1, 299);
@@ -97,6 +100,33 @@ public sealed class DurabilityBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task Move_FinishingOneFileThrows_ThatFileFailsAndStays_TheOthersAreMoved()
+    {
+        var source = WriteFiles(30);
+        using var journal = TransferJournal.Open(_work.Combine("journal.db"));
+        var store = new WatchingStore(new LocalDirectoryStore(_work.Combine("dst")), source, _work.Combine("journal.db"));
+        var observer = new ThrowingObserver("p/S1/f004.bin");
+
+        var summary = await new UploadEngine(journal).RunAsync(new UploadRequest(source, store, "p/"), new UploadOptions { Move = true }, new TransferProgress(), observer, CancellationToken.None);
+
+        Assert.Equal(TransferOutcome.CompletedWithFailures, summary.Outcome);
+        Assert.Equal("p/S1/f004.bin", Assert.Single(summary.Failures).Key);
+        Assert.Equal(29, summary.Counts.FilesMoved);
+        Assert.Equal([Path.Combine(source, "S1", "f004.bin")], Directory.GetFiles(source, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void FileSystemFlush_ExtFourHereAndNotProc_AndCheckFileAcceptsAWrittenOrMissingFile()
+    {
+        var file = _work.Write("a.bin", [1, 2, 3]);
+
+        Assert.True(FileSystemFlush.FlushesReliably(_work.Path)); // this machine's /tmp: ext4
+        Assert.False(FileSystemFlush.FlushesReliably("/proc"));
+        FileSystemFlush.CheckFile(file);
+        FileSystemFlush.CheckFile(_work.Combine("missing.bin"));
+    }
+
+    [Fact]
     public void FileSystemFlush_DeviceOf_SameForFoldersOfOneFileSystem_DifferentForProc()
     {
         Directory.CreateDirectory(_work.Combine("one", "two"));
@@ -110,6 +140,53 @@ public sealed class DurabilityBatchTests : IDisposable
         Assert.Throws<IOException>(() => FileSystemFlush.DeviceOf(_work.Combine("missing")));
     }
 
+    [Fact]
+    public async Task Batcher_ManyFilesAtOnce_FlushesAtMost2048PerBatchAndHandsEveryFileOnInOrder()
+    {
+        var barrier = new CountingBarrier();
+        var batches = new List<int>();
+        var handedOn = new List<int>();
+        var batcher = new DurabilityBatcher<int>(barrier, (batch, failure) =>
+        {
+            Assert.Null(failure);
+            Assert.Equal(batches.Count + 1, barrier.Flushes); // each batch after its own flush
+            batches.Add(batch.Count);
+            handedOn.AddRange(batch);
+            return Task.CompletedTask;
+        });
+
+        for (var i = 0; i < 5000; i++)
+        {
+            await batcher.AddAsync(i, CancellationToken.None);
+        }
+
+        await batcher.CompleteAsync();
+
+        Assert.Equal(Enumerable.Range(0, 5000), handedOn);
+        Assert.All(batches, size => Assert.InRange(size, 1, DurabilityBatcher<int>.MaximumBatch));
+        Assert.Equal(2048, DurabilityBatcher<int>.MaximumBatch);
+    }
+
+    [Fact]
+    public async Task Batcher_OneFileAndNoMore_IsFlushedAndHandedOnWithoutWaitingForTheEndOfTheRun()
+    {
+        var barrier = new CountingBarrier();
+        var handedOn = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var batcher = new DurabilityBatcher<int>(barrier, (batch, _) =>
+        {
+            handedOn.TrySetResult(batch.Single());
+            return Task.CompletedTask;
+        });
+
+        await batcher.AddAsync(7, CancellationToken.None);
+        var item = await handedOn.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the batch window (500 ms) closes on its own
+        await batcher.CompleteAsync();
+
+        Assert.Equal(7, item);
+        Assert.Equal(1, barrier.Flushes);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), DurabilityBatcher<int>.MaximumWait);
+    }
+
     /// <summary>300 files of 10 bytes in three sensor folders.</summary>
     private string WriteFiles(int count)
     {
@@ -119,6 +196,65 @@ public sealed class DurabilityBatchTests : IDisposable
         }
 
         return _work.Combine("src");
+    }
+
+    /// <summary>An observer that throws when one key is reported uploaded (as a failing manifest disk would, in the same step).</summary>
+    private sealed class ThrowingObserver(string key) : ITransferObserver
+    {
+        public void OnFileEvent(FileEvent fileEvent)
+        {
+            if (fileEvent.Outcome == FileOutcomes.Uploaded && fileEvent.Key == key)
+            {
+                throw new InvalidOperationException("the observer failed");
+            }
+        }
+
+        public void OnRetry(string reason)
+        {
+        }
+    }
+
+    /// <summary>A barrier that only counts its flushes.</summary>
+    private sealed class CountingBarrier : IDurabilityBarrier
+    {
+        private int _flushes;
+
+        public int Flushes => _flushes;
+
+        public bool CanDeferDurability => true;
+
+        public Task MakeDurableAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _flushes);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Records a violation when a file is reported uploaded while no flush has covered its copy yet.</summary>
+    private sealed class ReportWatcher(WatchingStore store) : ITransferObserver
+    {
+        private readonly ConcurrentQueue<string> _violations = new();
+        private int _uploaded;
+
+        public IReadOnlyCollection<string> Violations => _violations;
+
+        public int Uploaded => _uploaded;
+
+        public void OnFileEvent(FileEvent fileEvent)
+        {
+            if (fileEvent.Outcome == FileOutcomes.Uploaded)
+            {
+                Interlocked.Increment(ref _uploaded);
+                if (store.Unflushed.Contains(fileEvent.Key!))
+                {
+                    _violations.Enqueue($"{fileEvent.Key}: reported uploaded before a flush covered it");
+                }
+            }
+        }
+
+        public void OnRetry(string reason)
+        {
+        }
     }
 
     /// <summary>

@@ -19,14 +19,15 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
 
     private readonly string _root;
 
-    /// <summary>Each file system that holds a deferred write, with the last folder written there (a way to reach it).</summary>
-    private readonly ConcurrentDictionary<ulong, string> _deferredFileSystems = new();
+    /// <summary>
+    /// Each file system that holds a deferred write, with the descriptor opened before the first of them to flush it
+    /// through (so its flush reports every write-back error since); open for the life of the process.
+    /// </summary>
+    private readonly ConcurrentDictionary<ulong, (int Fd, string Folder)> _deferredFileSystems = new();
+    private readonly Lock _opening = new();
 
     /// <summary>Per file system met: whether its syncfs reaches the disk (else each write there is flushed on its own).</summary>
     private readonly ConcurrentDictionary<ulong, bool> _reliableFileSystems = new();
-
-    /// <summary>The deferred writes since the last flush, by final path: each is asked for its own write-back error.</summary>
-    private readonly ConcurrentQueue<string> _unchecked = new();
 
     private readonly Lazy<bool> _canDefer;
 
@@ -114,6 +115,11 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
         {
             Directory.CreateDirectory(directory);
             var deferredOn = options.DeferDurability && CanDeferDurability ? DeferrableDevice(directory) : null;
+            if (deferredOn is { } device && !_deferredFileSystems.ContainsKey(device) && !TryOpenForFlush(device, directory))
+            {
+                deferredOn = null; // no way to flush it later: flush this write on its own
+            }
+
             FileStream created;
             try
             {
@@ -138,12 +144,6 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             }
 
             File.Move(temporary, target, overwrite: true);
-            if (deferredOn is { } device)
-            {
-                // Recorded before this write returns, so a flush that starts after it always covers it.
-                _deferredFileSystems[device] = directory;
-                _unchecked.Enqueue(target);
-            }
 
             return Describe(key, new FileInfo(target)) with { Sha256 = written, Sha256IsOfWrittenBytes = true };
         }
@@ -165,8 +165,8 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     }
 
     /// <summary>
-    /// One syncfs of the root's file system and of each other one that has held a deferred write; then each
-    /// file written since the last flush is asked for its own write-back error. The data and the renames of every
+    /// One syncfs of the root's file system and of each other one that has held a deferred write, through the descriptor
+    /// opened before its first deferred write (a write-back error since then fails the flush). The data and the renames of every
     /// deferred write that returned before this call are on disk when it returns, and so is what an earlier run that
     /// ended before its flush left under the root. Once a flush has failed, every later one fails too.
     /// </summary>
@@ -189,18 +189,14 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
                 {
                     // The root's file system always (what an earlier run left there), and each other one written.
                     var rootDevice = FileSystemFlush.DeviceOf(_root);
-                    FileSystemFlush.Flush(_root);
-                    foreach (var (device, folder) in _deferredFileSystems)
+                    if (!_deferredFileSystems.ContainsKey(rootDevice))
                     {
-                        if (device != rootDevice)
-                        {
-                            FileSystemFlush.Flush(NearestExisting(folder));
-                        }
+                        FileSystemFlush.Flush(_root);
                     }
 
-                    while (_unchecked.TryDequeue(out var path))
+                    foreach (var (fd, folder) in _deferredFileSystems.Values)
                     {
-                        FileSystemFlush.CheckFile(path);
+                        FileSystemFlush.Flush(fd, folder);
                     }
                 }
                 catch (IOException ex)
@@ -210,6 +206,30 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
                 }
             },
             cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens the descriptor to flush <paramref name="device"/> through, once, before the first deferred write there (so
+    /// its flush reports that write's write-back errors); false when it cannot be opened.
+    /// </summary>
+    private bool TryOpenForFlush(ulong device, string folder)
+    {
+        lock (_opening)
+        {
+            try
+            {
+                if (!_deferredFileSystems.ContainsKey(device))
+                {
+                    _deferredFileSystems[device] = (FileSystemFlush.OpenForFlush(folder), folder);
+                }
+
+                return true;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
     }
 
     /// <summary>

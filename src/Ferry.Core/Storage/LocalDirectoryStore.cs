@@ -57,38 +57,13 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             yield break;
         }
 
-        var pending = new Stack<string>();
-        pending.Push(start);
-        while (pending.Count > 0)
+        await foreach (var file in ParallelFolderWalk.WalkAsync(start, name => !name.StartsWith(TemporaryFilePrefix, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var directory = pending.Pop();
-            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+            var key = Path.GetRelativePath(_root, file.FullPath).Replace(Path.DirectorySeparatorChar, '/');
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
             {
-                if (entry.LinkTarget is not null)
-                {
-                    continue;
-                }
-
-                if (entry is DirectoryInfo)
-                {
-                    pending.Push(entry.FullName);
-                    continue;
-                }
-
-                if (entry.Name.StartsWith(TemporaryFilePrefix, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var key = Path.GetRelativePath(_root, entry.FullName).Replace(Path.DirectorySeparatorChar, '/');
-                if (key.StartsWith(prefix, StringComparison.Ordinal) && entry is FileInfo file)
-                {
-                    yield return Describe(key, file);
-                }
+                yield return Describe(key, file.Length, file.LastWriteTimeUtc);
             }
-
-            await Task.Yield();
         }
     }
 
@@ -350,11 +325,11 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             : throw new StoreException(StoreErrorKind.Other, $"the key {key} would be written outside {_root}; it cannot be stored in a local folder here");
     }
 
-    private static StoredObject Describe(string key, FileInfo file)
-    {
-        var modified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
-        return new StoredObject(key, file.Length, $"{file.Length:x}-{modified.UtcTicks:x}", modified);
-    }
+    private static StoredObject Describe(string key, FileInfo file) => Describe(key, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+
+    /// <summary>The ETag is the size and the modification time: what a listing and a look-up both read without opening the file.</summary>
+    private static StoredObject Describe(string key, long length, DateTimeOffset modified) =>
+        new(key, length, $"{length:x}-{modified.UtcTicks:x}", modified.ToUniversalTime());
 
     /// <summary>Copies exactly <paramref name="length"/> bytes; returns the SHA-256 (lower-case hex) of what it wrote.</summary>
     private static async Task<string> CopyExactlyAsync(Stream source, Stream destination, long length, CancellationToken cancellationToken)

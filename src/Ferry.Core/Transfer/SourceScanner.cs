@@ -27,6 +27,8 @@ public sealed class SourceScanner
         pending.Push((_root, ""));
         RememberVisit(visited, _root);
         var yielded = 0;
+        var prober = new FolderEntryProber();
+        await using var proberDisposal = prober.ConfigureAwait(false);
         while (pending.TryPop(out var folder))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -42,57 +44,62 @@ public sealed class SourceScanner
             }
 
             Array.Sort(names, StringComparer.Ordinal);
+            var paths = names.Select(name => Path.Combine(folder.Path, name))
+                .Where(full => _options.ExcludedPath is not { } excluded || !string.Equals(full, excluded, StringComparison.Ordinal))
+                .ToArray();
             var subfolders = new List<(string, string)>();
-            foreach (var name in names)
+            foreach (var chunk in prober.Probe(paths))
             {
-                var full = Path.Combine(folder.Path, name);
-                var relative = folder.Relative.Length == 0 ? name : folder.Relative + "/" + name;
-                if (_options.ExcludedPath is { } excluded && string.Equals(full, excluded, StringComparison.Ordinal))
+                await chunk.Completion.ConfigureAwait(false);
+                for (var i = 0; i < chunk.Count; i++)
                 {
-                    continue;
-                }
-
-                var kind = FileKindProbe.Probe(full);
-                if (kind == FileKind.SymbolicLink)
-                {
-                    if (!_options.FollowSymlinks)
+                    var full = paths[chunk.Start + i];
+                    var name = Path.GetFileName(full);
+                    var relative = folder.Relative.Length == 0 ? name : folder.Relative + "/" + name;
+                    var entry = chunk.Entries[i];
+                    var kind = entry.Kind;
+                    if (kind == FileKind.SymbolicLink)
                     {
-                        _options.OnSkipped?.Invoke(new SkippedEntry(relative, "symbolic link (use --follow-symlinks to follow)"));
-                        continue;
+                        if (!_options.FollowSymlinks)
+                        {
+                            _options.OnSkipped?.Invoke(new SkippedEntry(relative, "symbolic link (use --follow-symlinks to follow)"));
+                            continue;
+                        }
+
+                        kind = ResolveLink(full, relative, visited);
                     }
 
-                    kind = ResolveLink(full, relative, visited);
-                }
-
-                switch (kind)
-                {
-                    case FileKind.Directory when _options.FollowSymlinks && !RememberVisit(visited, full):
-                        _options.OnSkipped?.Invoke(new SkippedEntry(relative, "folder already visited (symlink loop)"));
-                        break;
-                    case FileKind.Directory:
-                        subfolders.Add((full, relative));
-                        break;
-                    case FileKind.Regular:
-                        if (KeyProblem(relative) is { } problem)
-                        {
-                            _options.OnSkipped?.Invoke(new SkippedEntry(relative, problem));
-                        }
-                        else if (_options.Filter.Matches(relative) && Describe(full, relative) is { } file)
-                        {
-                            yield return file;
-                            if (++yielded % 1024 == 0)
+                    switch (kind)
+                    {
+                        case FileKind.Directory when _options.FollowSymlinks && !RememberVisit(visited, full):
+                            _options.OnSkipped?.Invoke(new SkippedEntry(relative, "folder already visited (symlink loop)"));
+                            break;
+                        case FileKind.Directory:
+                            subfolders.Add((full, relative));
+                            break;
+                        case FileKind.Regular:
+                            if (KeyProblem(relative) is { } problem)
                             {
-                                await Task.Yield();
+                                _options.OnSkipped?.Invoke(new SkippedEntry(relative, problem));
                             }
-                        }
+                            else if (_options.Filter.Matches(relative)
+                                && (entry.Kind == FileKind.Regular ? Found(entry, full, relative) : Describe(full, relative)) is { } file)
+                            {
+                                yield return file;
+                                if (++yielded % 1024 == 0)
+                                {
+                                    await Task.Yield();
+                                }
+                            }
 
-                        break;
-                    case FileKind.Missing:
-                    case FileKind.SymbolicLink:
-                        break;
-                    default:
-                        _options.OnSkipped?.Invoke(new SkippedEntry(relative, $"not a regular file ({Describe(kind)})"));
-                        break;
+                            break;
+                        case FileKind.Missing:
+                        case FileKind.SymbolicLink:
+                            break;
+                        default:
+                            _options.OnSkipped?.Invoke(new SkippedEntry(relative, $"not a regular file ({Describe(kind)})"));
+                            break;
+                    }
                 }
             }
 
@@ -137,6 +144,10 @@ public sealed class SourceScanner
         var info = new DirectoryInfo(path);
         return info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName;
     }
+
+    /// <summary>A regular file as the prober read it; null when it disappeared before it could be read.</summary>
+    private static SourceFile? Found(FolderEntryProber.Entry entry, string full, string relative) =>
+        entry.Vanished ? null : new SourceFile(relative, full, entry.Size, entry.LastWriteTicks);
 
     private static SourceFile? Describe(string full, string relative)
     {

@@ -80,6 +80,56 @@ public sealed class SourceScannerTests : IDisposable
         Assert.Equal(["SN1/a.WAV"], files.Select(f => f.RelativePath));
     }
 
+    [Fact]
+    public async Task ScanAsync_FolderOfManyChunks_YieldsEveryFileInOrdinalOrderWithItsSizeAndTime()
+    {
+        // 300 entries are read in chunks on several threads; what comes out must be what one thread would yield.
+        var expected = new List<(string Path, long Size, long Ticks)>();
+        for (var i = 0; i < 300; i++)
+        {
+            var name = $"F{(i * 7919) % 1000:D4}.dat";
+            _root.Write(name, new byte[i % 17]);
+            var info = new FileInfo(_root.Combine(name));
+            expected.Add((name, info.Length, info.LastWriteTimeUtc.Ticks));
+        }
+
+        _root.Write("sub/inner.dat", [1, 2]);
+        using (var mkfifo = Process.Start("mkfifo", _root.Combine("F0500.pipe")))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        File.CreateSymbolicLink(_root.Combine("F0100.link"), "/etc/hostname");
+        var skipped = new List<SkippedEntry>();
+
+        var files = await ScanAsync(new ScanOptions { OnSkipped = skipped.Add });
+
+        Assert.Equal([.. expected.OrderBy(e => e.Path, StringComparer.Ordinal).Select(e => e.Path), "sub/inner.dat"], files.Select(f => f.RelativePath));
+        Assert.Equal(expected.OrderBy(e => e.Path, StringComparer.Ordinal).Select(e => (e.Size, e.Ticks)), files.SkipLast(1).Select(f => (f.Size, f.LastWriteTicks)));
+        Assert.Equal(["F0100.link", "F0500.pipe"], skipped.Select(s => s.RelativePath));
+    }
+
+    [Fact]
+    public async Task ScanAsync_ReaderStopsInsideABigFolder_GetsTheFirstFilesInOrderAndTheScanEnds()
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            _root.Write($"many/{i:D4}.dat", [1]);
+        }
+
+        var taken = new List<string>();
+        await foreach (var file in new SourceScanner(_root.Path, new ScanOptions()).ScanAsync(CancellationToken.None))
+        {
+            taken.Add(file.RelativePath);
+            if (taken.Count == 40)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"many/{i:D4}.dat"), taken);
+    }
+
     private async Task<List<SourceFile>> ScanAsync(ScanOptions options)
     {
         var files = new List<SourceFile>();

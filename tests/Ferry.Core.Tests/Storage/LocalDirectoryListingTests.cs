@@ -1,0 +1,112 @@
+using Ferry.Core.Storage;
+using Ferry.Testing;
+
+namespace Ferry.Core.Tests.Storage;
+
+/// <summary>The listing of a local folder, which reads its folders on several threads at once.</summary>
+public sealed class LocalDirectoryListingTests : IDisposable
+{
+    private readonly TempDirectory _root = new("local-listing");
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public async Task ListAsync_ManyNestedFolders_ListsEveryFileOnceWithTheETagALookUpGives()
+    {
+        var expected = new List<string>();
+        for (var site = 0; site < 6; site++)
+        {
+            for (var sensor = 0; sensor < 8; sensor++)
+            {
+                for (var file = 0; file < 25; file++)
+                {
+                    var key = $"S{site}/SN{sensor}/deep/{file:D3}.wav";
+                    _root.Write(key, new byte[file]);
+                    expected.Add(key);
+                }
+            }
+        }
+
+        _root.Write(".hidden", [1]);
+        expected.Add(".hidden");
+        var store = new LocalDirectoryStore(_root.Path);
+
+        var listed = await ListAsync(store, "");
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), listed.Select(o => o.Key).Order(StringComparer.Ordinal));
+        foreach (var item in listed.Where((_, i) => i % 37 == 0))
+        {
+            var head = await store.HeadAsync(item.Key, CancellationToken.None);
+            Assert.Equal((head!.Size, head.ETag), (item.Size, item.ETag));
+        }
+    }
+
+    [Fact]
+    public async Task ListAsync_LinksAndTemporaryFiles_NotListed()
+    {
+        _root.Write("a/kept.txt", [1]);
+        _root.Write("a/" + LocalDirectoryStore.TemporaryFilePrefix + "0123", [1]);
+        _root.Write("elsewhere/secret.txt", [1]);
+        File.CreateSymbolicLink(_root.Combine("a", "file-link"), _root.Combine("elsewhere", "secret.txt"));
+        Directory.CreateSymbolicLink(_root.Combine("a", "folder-link"), _root.Combine("elsewhere"));
+        var store = new LocalDirectoryStore(_root.Path);
+
+        var listed = await ListAsync(store, "a/");
+
+        Assert.Equal(["a/kept.txt"], listed.Select(o => o.Key));
+    }
+
+    [Fact]
+    public async Task ListAsync_ReaderDeletesEachObjectAsItIsListed_ListsEveryObject()
+    {
+        // A donor's erasure deletes while it lists, and a delete removes emptied folders the walk may still be reading.
+        for (var i = 0; i < 200; i++)
+        {
+            _root.Write($"donor/{i % 20:D2}/{i:D3}.jsonl.gz", [1]);
+        }
+
+        var store = new LocalDirectoryStore(_root.Path);
+        var deleted = 0;
+
+        await foreach (var item in store.ListAsync("donor/", CancellationToken.None))
+        {
+            await store.DeleteAsync(item.Key, CancellationToken.None);
+            deleted++;
+        }
+
+        Assert.Equal(200, deleted);
+        Assert.False(Directory.Exists(_root.Combine("donor")));
+    }
+
+    [Fact]
+    public async Task ListAsync_ReaderStopsAfterTheFirstObject_ReturnsAndTheNextListingIsWhole()
+    {
+        for (var i = 0; i < 2000; i++)
+        {
+            _root.Write($"{i % 50:D2}/{i:D4}.dat", [1]);
+        }
+
+        var store = new LocalDirectoryStore(_root.Path);
+        StoredObject? first = null;
+
+        await foreach (var item in store.ListAsync("", CancellationToken.None))
+        {
+            first = item;
+            break;
+        }
+
+        Assert.NotNull(first);
+        Assert.Equal(2000, (await ListAsync(store, "")).Count);
+    }
+
+    private static async Task<List<StoredObject>> ListAsync(LocalDirectoryStore store, string prefix)
+    {
+        var listed = new List<StoredObject>();
+        await foreach (var item in store.ListAsync(prefix, CancellationToken.None))
+        {
+            listed.Add(item);
+        }
+
+        return listed;
+    }
+}

@@ -4,52 +4,68 @@ namespace Ferry.Core.Transfer;
 
 /// <summary>
 /// Reads the type, size and time of a folder's entries on several dedicated threads, in chunks that
-/// <see cref="SourceScanner"/> consumes in order while the next ones are read. On a cold cache every entry is a disk
-/// read, and one thread waits for them one at a time; several keep the disk's queue busy. The threads start with the
-/// first folder big enough to need them and stop on <see cref="DisposeAsync"/>.
+/// <see cref="SourceScanner"/> consumes in order while the next few are read. On a cold cache every entry is a disk
+/// read, and one thread waits for them one at a time; several keep the disk's queue busy. At most
+/// <see cref="ChunksAhead"/> chunks are read ahead of the scanner, so what it hands on is read just before, and a
+/// scan that stops early waits for those few at most. The threads start with the first folder of more than one chunk
+/// and stop on <see cref="DisposeAsync"/>.
 /// </summary>
 internal sealed class FolderEntryProber : IAsyncDisposable
 {
     /// <summary>Entries per chunk: small enough that a folder of a few hundred files is read by every thread.</summary>
     internal const int ChunkSize = 32;
 
-    /// <summary>Threads reading at once.</summary>
-    internal const int Threads = 8;
+    /// <summary>Threads reading at once: as fast as eight on 300,000 files, with less memory (docs/architecture.md).</summary>
+    internal const int Threads = 4;
+
+    /// <summary>Chunks queued or being read ahead of the one the scanner waits for.</summary>
+    internal const int ChunksAhead = Threads * 2;
 
     private readonly BlockingCollection<Chunk> _queue = new();
+    private readonly CancellationTokenSource _stop = new();
     private Task[]? _threads;
 
-    /// <summary>
-    /// Starts reading <paramref name="paths"/> (one folder's entries, in the scanner's order); the chunks come back in
-    /// that order. A folder of one chunk is read on the calling thread.
-    /// </summary>
-    public IReadOnlyList<Chunk> Probe(string[] paths)
+    /// <summary>The chunks of one folder's entries (<paramref name="paths"/>, in the scanner's order), each once it is read.</summary>
+    public async IAsyncEnumerable<Chunk> ProbeAsync(string[] paths)
     {
-        var chunks = new Chunk[(paths.Length + ChunkSize - 1) / ChunkSize];
-        for (var i = 0; i < chunks.Length; i++)
+        var count = (paths.Length + ChunkSize - 1) / ChunkSize;
+        if (count <= 1)
         {
-            chunks[i] = new Chunk(paths, i * ChunkSize, Math.Min(ChunkSize, paths.Length - (i * ChunkSize)));
-        }
+            if (count == 1)
+            {
+                var only = new Chunk(paths, 0, paths.Length);
+                only.Read();
+                yield return only;
+            }
 
-        if (chunks.Length == 1)
-        {
-            chunks[0].Read();
-            return chunks;
+            yield break;
         }
 
         _threads ??= Enumerable.Range(0, Threads)
             .Select(_ => Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
-        foreach (var chunk in chunks)
+        var reading = new Queue<Chunk>();
+        var next = 0;
+        while (next < count && reading.Count <= ChunksAhead)
         {
-            _queue.Add(chunk);
+            reading.Enqueue(Queue(paths, next++));
         }
 
-        return chunks;
+        while (reading.TryDequeue(out var chunk))
+        {
+            await chunk.Completion.ConfigureAwait(false);
+            if (next < count)
+            {
+                reading.Enqueue(Queue(paths, next++));
+            }
+
+            yield return chunk;
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
         _queue.CompleteAdding();
         if (_threads is not null)
         {
@@ -57,13 +73,28 @@ internal sealed class FolderEntryProber : IAsyncDisposable
         }
 
         _queue.Dispose();
+        _stop.Dispose();
+    }
+
+    private Chunk Queue(string[] paths, int index)
+    {
+        var chunk = new Chunk(paths, index * ChunkSize, Math.Min(ChunkSize, paths.Length - (index * ChunkSize)));
+        _queue.Add(chunk);
+        return chunk;
     }
 
     private void Work()
     {
-        foreach (var chunk in _queue.GetConsumingEnumerable())
+        try
         {
-            chunk.Read();
+            foreach (var chunk in _queue.GetConsumingEnumerable(_stop.Token))
+            {
+                chunk.Read();
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // The scan is over; a chunk left unread is one nobody waits for.
         }
     }
 

@@ -48,9 +48,8 @@ public sealed class SourceScanner
                 .Where(full => _options.ExcludedPath is not { } excluded || !string.Equals(full, excluded, StringComparison.Ordinal))
                 .ToArray();
             var subfolders = new List<(string, string)>();
-            foreach (var chunk in prober.Probe(paths))
+            await foreach (var chunk in prober.ProbeAsync(paths).ConfigureAwait(false))
             {
-                await chunk.Completion.ConfigureAwait(false);
                 for (var i = 0; i < chunk.Count; i++)
                 {
                     var full = paths[chunk.Start + i];

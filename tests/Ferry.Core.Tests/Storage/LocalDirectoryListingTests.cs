@@ -59,7 +59,7 @@ public sealed class LocalDirectoryListingTests : IDisposable
     [Fact]
     public async Task ListAsync_ReaderDeletesEachObjectAsItIsListed_ListsEveryObject()
     {
-        // A donor's erasure deletes while it lists, and a delete removes emptied folders the walk may still be reading.
+        // A donor's erasure deletes while it lists, and each delete prunes the folders it empties.
         for (var i = 0; i < 200; i++)
         {
             _root.Write($"donor/{i % 20:D2}/{i:D3}.jsonl.gz", [1]);
@@ -79,6 +79,37 @@ public sealed class LocalDirectoryListingTests : IDisposable
     }
 
     [Fact]
+    public async Task ListAsync_FoldersDeletedDuringTheWalk_ListsTheRestWithoutError()
+    {
+        for (var i = 0; i < 4000; i++)
+        {
+            _root.Write($"keep{i % 40:D2}/{i:D4}.dat", [1]);
+            _root.Write($"gone{i % 200:D3}/{i:D4}.dat", [1]);
+        }
+
+        var store = new LocalDirectoryStore(_root.Path);
+        var listed = new List<string>();
+
+        await foreach (var item in store.ListAsync("", CancellationToken.None))
+        {
+            if (listed.Count == 0)
+            {
+                // Some of these folders are queued, some being read, some done: each lists all, some or none of its files.
+                foreach (var folder in Directory.GetDirectories(_root.Path, "gone*"))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+
+            listed.Add(item.Key);
+        }
+
+        Assert.Equal(listed.Count, listed.Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, 4000).Select(i => $"keep{i % 40:D2}/{i:D4}.dat").Order(StringComparer.Ordinal),
+            listed.Where(k => k.StartsWith("keep", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task ListAsync_ReaderStopsAfterTheFirstObject_ReturnsAndTheNextListingIsWhole()
     {
         for (var i = 0; i < 2000; i++)
@@ -88,15 +119,47 @@ public sealed class LocalDirectoryListingTests : IDisposable
 
         var store = new LocalDirectoryStore(_root.Path);
         StoredObject? first = null;
-
-        await foreach (var item in store.ListAsync("", CancellationToken.None))
+        async Task TakeFirstAsync()
         {
-            first = item;
-            break;
+            await foreach (var item in store.ListAsync("", CancellationToken.None))
+            {
+                first = item;
+                break;
+            }
         }
+
+        // A hang guard, not a timing check: stopping must not wait for anything that never comes.
+        await TakeFirstAsync().WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.NotNull(first);
         Assert.Equal(2000, (await ListAsync(store, "")).Count);
+    }
+
+    [Fact]
+    public async Task ListAsync_CancelledByTheCaller_ThrowsInsteadOfEndingEarly()
+    {
+        for (var i = 0; i < 2000; i++)
+        {
+            _root.Write($"{i % 50:D2}/{i:D4}.dat", [1]);
+        }
+
+        var store = new LocalDirectoryStore(_root.Path);
+        using var cancel = new CancellationTokenSource();
+        var listed = 0;
+
+        async Task ListUntilCancelledAsync()
+        {
+            await foreach (var item in store.ListAsync("", cancel.Token))
+            {
+                if (++listed == 1)
+                {
+                    await cancel.CancelAsync();
+                }
+            }
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ListUntilCancelledAsync().WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.True(listed < 2000);
     }
 
     private static async Task<List<StoredObject>> ListAsync(LocalDirectoryStore store, string prefix)

@@ -114,6 +114,12 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     public async Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken)
     {
         var target = PathOf(key);
+        if (Path.GetFileName(target).StartsWith(TemporaryFilePrefix, StringComparison.Ordinal))
+        {
+            // Such a copy would never be listed, and a later listing would take it for a killed write's leftover.
+            throw new StoreException(StoreErrorKind.Other, $"the key {key} cannot be stored in a local folder: names starting with {TemporaryFilePrefix} are Ferry's temporary files there; rename the file");
+        }
+
         var directory = Path.GetDirectoryName(target)!;
         var temporary = Path.Combine(directory, TemporaryFilePrefix + Guid.NewGuid().ToString("N"));
         try

@@ -201,6 +201,19 @@ public sealed class LocalDirectoryListingTests : IDisposable
         Assert.True(File.Exists(fresh));
     }
 
+    [Fact]
+    public async Task PutAsync_KeyNamedLikeATemporaryFile_RefusedAndNothingWritten()
+    {
+        // Stored, it would never be listed, and a later listing would remove it as a killed write's leftover.
+        var store = new LocalDirectoryStore(_root.Path);
+        var key = "SN1/" + LocalDirectoryStore.TemporaryFilePrefix + "field-note.txt";
+
+        var refused = await Assert.ThrowsAsync<StoreException>(() => store.PutAsync(key, new MemoryStream([1, 2, 3]), 3, new ObjectWriteOptions(null), CancellationToken.None));
+
+        Assert.Contains("temporary files", refused.Message);
+        Assert.False(File.Exists(_root.Combine("SN1", LocalDirectoryStore.TemporaryFilePrefix + "field-note.txt")));
+    }
+
     private static async Task<List<StoredObject>> ListAsync(LocalDirectoryStore store, string prefix)
     {
         var listed = new List<StoredObject>();

@@ -36,6 +36,21 @@ public sealed class LocalUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_SourceFileNamedLikeATemporaryFileWithMove_FailsAloneAndStaysAtTheSource()
+    {
+        var source = _work.Combine("src");
+        var odd = _work.Write("src/SN1/" + LocalDirectoryStore.TemporaryFilePrefix + "note.txt", [1, 2, 3]);
+        _work.Write("src/SN1/a.WAV", [4, 5, 6]);
+
+        var summary = await RunAsync(source, new LocalDirectoryStore(_work.Combine("dst")), new UploadOptions { Move = true });
+
+        Assert.Equal(TransferOutcome.CompletedWithFailures, summary.Outcome);
+        Assert.Contains("Ferry's temporary files", Assert.Single(summary.Failures).Reason);
+        Assert.True(File.Exists(odd));
+        Assert.True(File.Exists(_work.Combine("dst", "p", "SN1", "a.WAV")));
+    }
+
+    [Fact]
     public async Task RunAsync_LocalFileChangedSinceLastRun_UploadsNewVersion()
     {
         var source = _work.Combine("src");

@@ -17,12 +17,6 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     /// <summary>Name prefix of in-flight temporary files; they never appear in listings.</summary>
     internal const string TemporaryFilePrefix = ".ferry-tmp-";
 
-    /// <summary>
-    /// How long a temporary file must have been left unchanged before a listing may remove it (and only when no writer
-    /// holds it): longer than the instants between creating it and locking it, and between closing and renaming it.
-    /// </summary>
-    internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(30);
-
     private readonly string _root;
 
     /// <summary>
@@ -63,37 +57,13 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             yield break;
         }
 
-        var now = DateTime.UtcNow;
-        await foreach (var file in ParallelFolderWalk.WalkAsync(start, name => !name.StartsWith(TemporaryFilePrefix, StringComparison.Ordinal), path => RemoveIfAbandoned(path, now), cancellationToken).ConfigureAwait(false))
+        await foreach (var file in ParallelFolderWalk.WalkAsync(start, name => !name.StartsWith(TemporaryFilePrefix, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false))
         {
             var key = Path.GetRelativePath(_root, file.FullPath).Replace(Path.DirectorySeparatorChar, '/');
             if (key.StartsWith(prefix, StringComparison.Ordinal))
             {
                 yield return Describe(key, file.Length, file.LastWriteTimeUtc);
             }
-        }
-    }
-
-    /// <summary>
-    /// Removes a temporary file that a killed write left behind: one unchanged for <see cref="AbandonedAfter"/> and not
-    /// locked. A write holds its temporary file open with <see cref="FileShare.None"/> (an exclusive <c>flock</c> on
-    /// Linux, a sharing lock on Windows) until it renames it, so a live write, in this process or another, is never
-    /// removed. Whatever goes wrong here leaves the file for a later listing.
-    /// </summary>
-    private static void RemoveIfAbandoned(string path, DateTime now)
-    {
-        try
-        {
-            if (now - File.GetLastWriteTimeUtc(path) < AbandonedAfter)
-            {
-                return;
-            }
-
-            using var claimed = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Held by a live write, already gone, or not ours to remove.
         }
     }
 
@@ -116,7 +86,7 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
         var target = PathOf(key);
         if (Path.GetFileName(target).StartsWith(TemporaryFilePrefix, StringComparison.Ordinal))
         {
-            // Such a copy would never be listed, and a later listing would take it for a killed write's leftover.
+            // Listings skip Ferry's temporary files, so such a copy would never be found, and every run would copy it again.
             throw new StoreException(StoreErrorKind.Other, $"the key {key} cannot be stored in a local folder: names starting with {TemporaryFilePrefix} are Ferry's temporary files there; rename the file");
         }
 

@@ -28,14 +28,11 @@ internal static class ParallelFolderWalk
     /// <summary>A listed file: its full path, size and last write time (UTC).</summary>
     internal readonly record struct Entry(string FullPath, long Length, DateTimeOffset LastWriteTimeUtc);
 
-    /// <summary>
-    /// Every file under <paramref name="start"/> whose name <paramref name="includeName"/> accepts; the full path of
-    /// each file it refuses goes to <paramref name="onExcluded"/> (on one of the walk's threads).
-    /// </summary>
-    public static async IAsyncEnumerable<Entry> WalkAsync(string start, Func<string, bool> includeName, Action<string>? onExcluded, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Every file under <paramref name="start"/> whose name <paramref name="includeName"/> accepts.</summary>
+    public static async IAsyncEnumerable<Entry> WalkAsync(string start, Func<string, bool> includeName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var walk = new Walk(start, includeName, onExcluded, stop.Token);
+        using var walk = new Walk(start, includeName, stop.Token);
         walk.StartThread();
         try
         {
@@ -62,7 +59,7 @@ internal static class ParallelFolderWalk
         (entry.Attributes & FileAttributes.ReparsePoint) != 0 && (!OperatingSystem.IsWindows() || entry.ToFileSystemInfo().LinkTarget is not null);
 
     /// <summary>The state shared by one walk's threads.</summary>
-    private sealed class Walk(string start, Func<string, bool> includeName, Action<string>? onExcluded, CancellationToken cancellationToken) : IDisposable
+    private sealed class Walk(string start, Func<string, bool> includeName, CancellationToken cancellationToken) : IDisposable
     {
         private readonly BlockingCollection<string> _folders = new(new ConcurrentStack<string>()) { start };
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -144,7 +141,7 @@ internal static class ParallelFolderWalk
                     (ref FileSystemEntry entry) => (entry.ToFullPath(), entry.IsDirectory, entry.IsDirectory ? 0 : entry.Length, entry.IsDirectory ? default : entry.LastWriteTimeUtc),
                     AllEntries)
                 {
-                    ShouldIncludePredicate = (ref FileSystemEntry entry) => !IsLink(ref entry) && (entry.IsDirectory || Includes(ref entry)),
+                    ShouldIncludePredicate = (ref FileSystemEntry entry) => !IsLink(ref entry) && (entry.IsDirectory || includeName(entry.FileName.ToString())),
                 };
                 foreach (var (path, isFolder, length, written) in entries)
                 {
@@ -173,17 +170,6 @@ internal static class ParallelFolderWalk
             {
                 Hand(batch);
             }
-        }
-
-        private bool Includes(ref FileSystemEntry entry)
-        {
-            if (includeName(entry.FileName.ToString()))
-            {
-                return true;
-            }
-
-            onExcluded?.Invoke(entry.ToFullPath());
-            return false;
         }
 
         /// <summary>Waits (this is a dedicated thread) until the reader has room, so the walk never runs far ahead of it.</summary>

@@ -22,7 +22,8 @@ public interface IListableObjectStore
 
     /// <summary>
     /// Every object whose key starts with <paramref name="prefix"/>, in one flat listing
-    /// (no delimiter), streamed page by page. <see cref="StoredObject.Sha256"/> is not filled.
+    /// (no delimiter), streamed page by page. <see cref="StoredObject.Sha256"/> is not filled. S3 lists in key order;
+    /// a local folder in no particular order (it reads several folders at once), so a caller that needs an order sorts.
     /// </summary>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 

@@ -11,7 +11,8 @@ namespace Ferry.Core.Storage;
 /// waits for them one at a time: 300,000 files in 600 folders took 9.6 s on one thread (docs/benchmarks.md, session 10).
 /// Dedicated threads, not the thread pool, do the blocking reads: one for the first folder, more as subfolders turn up.
 /// Folders are taken last-in first-out, so the queue holds about what a depth-first walk would, not a whole level of a
-/// wide tree. Symbolic links are neither followed nor listed; a folder that disappears during the walk lists nothing.
+/// wide tree. Symbolic links are neither followed nor listed; a folder that disappears during the walk (the first one
+/// too) lists nothing.
 /// Any other error ends the walk and is thrown to the reader after what was already handed over; a cancelled walk
 /// throws <see cref="OperationCanceledException"/>, never ends as if it were complete.
 /// </summary>
@@ -38,6 +39,7 @@ internal static class ParallelFolderWalk
         {
             await foreach (var batch in walk.Found.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 foreach (var entry in batch)
                 {
                     yield return entry;
@@ -54,7 +56,7 @@ internal static class ParallelFolderWalk
         }
     }
 
-    /// <summary>True for a symbolic link or junction; other Windows reparse points (cloud placeholders) are files.</summary>
+    /// <summary>True for a symbolic link or junction; other Windows reparse points (cloud placeholders) are listed or walked like any file or folder.</summary>
     private static bool IsLink(ref FileSystemEntry entry) =>
         (entry.Attributes & FileAttributes.ReparsePoint) != 0 && (!OperatingSystem.IsWindows() || entry.ToFileSystemInfo().LinkTarget is not null);
 
@@ -156,24 +158,24 @@ internal static class ParallelFolderWalk
                     batch.Add(new Entry(path, length, written));
                     if (batch.Count == BatchSize)
                     {
-                        Hand(batch);
+                        HandOver(batch);
                         batch = new List<Entry>(BatchSize);
                     }
                 }
             }
-            catch (DirectoryNotFoundException) when (!string.Equals(folder, start, StringComparison.Ordinal))
+            catch (DirectoryNotFoundException)
             {
                 // Deleted while the walk was under way (before or while it was opened): it lists nothing more.
             }
 
             if (batch.Count > 0)
             {
-                Hand(batch);
+                HandOver(batch);
             }
         }
 
         /// <summary>Waits (this is a dedicated thread) until the reader has room, so the walk never runs far ahead of it.</summary>
-        private void Hand(List<Entry> batch)
+        private void HandOver(List<Entry> batch)
         {
             var array = batch.ToArray();
             while (!Found.Writer.TryWrite(array))

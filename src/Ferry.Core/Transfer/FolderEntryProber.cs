@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace Ferry.Core.Transfer;
 
@@ -18,7 +19,7 @@ internal sealed class FolderEntryProber : IAsyncDisposable
     /// <summary>Threads reading at once: as fast as eight on 300,000 files, with less memory (docs/architecture.md).</summary>
     internal const int Threads = 4;
 
-    /// <summary>Chunks queued or being read ahead of the one the scanner waits for.</summary>
+    /// <summary>Chunks queued or being read ahead of the scanner, the one it waits for included.</summary>
     internal const int ChunksAhead = Threads * 2;
 
     private readonly BlockingCollection<Chunk> _queue = new();
@@ -26,7 +27,7 @@ internal sealed class FolderEntryProber : IAsyncDisposable
     private Task[]? _threads;
 
     /// <summary>The chunks of one folder's entries (<paramref name="paths"/>, in the scanner's order), each once it is read.</summary>
-    public async IAsyncEnumerable<Chunk> ProbeAsync(string[] paths)
+    public async IAsyncEnumerable<Chunk> ProbeAsync(string[] paths, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var count = (paths.Length + ChunkSize - 1) / ChunkSize;
         if (count <= 1)
@@ -46,14 +47,15 @@ internal sealed class FolderEntryProber : IAsyncDisposable
             .ToArray();
         var reading = new Queue<Chunk>();
         var next = 0;
-        while (next < count && reading.Count <= ChunksAhead)
+        while (next < count && reading.Count < ChunksAhead)
         {
             reading.Enqueue(Queue(paths, next++));
         }
 
         while (reading.TryDequeue(out var chunk))
         {
-            await chunk.Completion.ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await chunk.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (next < count)
             {
                 reading.Enqueue(Queue(paths, next++));

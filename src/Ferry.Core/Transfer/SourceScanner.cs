@@ -48,7 +48,7 @@ public sealed class SourceScanner
                 .Where(full => _options.ExcludedPath is not { } excluded || !string.Equals(full, excluded, StringComparison.Ordinal))
                 .ToArray();
             var subfolders = new List<(string, string)>();
-            await foreach (var chunk in prober.ProbeAsync(paths).ConfigureAwait(false))
+            await foreach (var chunk in prober.ProbeAsync(paths, cancellationToken).ConfigureAwait(false))
             {
                 for (var i = 0; i < chunk.Count; i++)
                 {
@@ -82,7 +82,7 @@ public sealed class SourceScanner
                                 _options.OnSkipped?.Invoke(new SkippedEntry(relative, problem));
                             }
                             else if (_options.Filter.Matches(relative)
-                                && (entry.Kind == FileKind.Regular ? Found(entry, full, relative) : Describe(full, relative)) is { } file)
+                                && (entry.Kind == FileKind.Regular ? Describe(entry, full, relative) : Describe(full, relative)) is { } file)
                             {
                                 yield return file;
                                 if (++yielded % 1024 == 0)
@@ -145,9 +145,10 @@ public sealed class SourceScanner
     }
 
     /// <summary>A regular file as the prober read it; null when it disappeared before it could be read.</summary>
-    private static SourceFile? Found(FolderEntryProber.Entry entry, string full, string relative) =>
+    private static SourceFile? Describe(FolderEntryProber.Entry entry, string full, string relative) =>
         entry.Vanished ? null : new SourceFile(relative, full, entry.Size, entry.LastWriteTicks);
 
+    /// <summary>A file read again through the link that led to it (the prober read the link itself); null when it is gone.</summary>
     private static SourceFile? Describe(string full, string relative)
     {
         var info = new FileInfo(full);

@@ -137,6 +137,31 @@ public sealed class SourceScannerTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 40).Select(i => $"many/{i:D4}.dat"), taken);
     }
 
+    [Fact]
+    public async Task ScanAsync_CancelledInsideABigFolder_ThrowsBeforeTheFolderEnds()
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            _root.Write($"many/{i:D4}.dat", [1]);
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var taken = 0;
+        async Task ScanUntilCancelledAsync()
+        {
+            await foreach (var file in new SourceScanner(_root.Path, new ScanOptions()).ScanAsync(cancel.Token))
+            {
+                if (++taken == 40)
+                {
+                    await cancel.CancelAsync();
+                }
+            }
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ScanUntilCancelledAsync().WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.True(taken < 500);
+    }
+
     private async Task<List<SourceFile>> ScanAsync(ScanOptions options)
     {
         var files = new List<SourceFile>();

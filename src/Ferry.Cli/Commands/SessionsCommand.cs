@@ -77,9 +77,12 @@ internal sealed class SessionsCommand
         var outcome = parse.GetValue(_outcome);
         var withFiles = parse.GetValue(_files) || outcome is not null;
         var format = Format(parse);
+        // Files the journal proved unchanged and present are counted in the session without a row each (docs/cli.md).
+        var unlisted = Math.Max(0, session.Counts.FilesPresent - journal.CountSessionFiles(id, FileOutcomes.Present));
         if (format == "json")
         {
             var document = ToJson(session);
+            document["files_present_unlisted"] = unlisted;
             if (withFiles)
             {
                 document["files"] = journal.ReadSessionFiles(id, outcome).Select(f => new Dictionary<string, object?>
@@ -115,6 +118,11 @@ internal sealed class SessionsCommand
         if (session.Message is not null)
         {
             Console.Out.WriteLine($"  message:     {session.Message}");
+        }
+
+        if (unlisted > 0)
+        {
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  unlisted:    {unlisted:N0} present files the journal proved unchanged (counted, not listed one by one)"));
         }
 
         if (withFiles)

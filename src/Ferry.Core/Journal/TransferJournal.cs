@@ -162,6 +162,16 @@ public sealed class TransferJournal : IDisposable
         }
     }
 
+    /// <summary>How many per-file records of <paramref name="outcome"/> a session has.</summary>
+    public long CountSessionFiles(long sessionId, string outcome)
+    {
+        using var query = _reader.CreateCommand();
+        query.CommandText = "SELECT count(*) FROM session_files WHERE session_id = $id AND outcome = $o";
+        query.Parameters.AddWithValue("$id", sessionId);
+        query.Parameters.AddWithValue("$o", outcome);
+        return (long)query.ExecuteScalar()!;
+    }
+
     /// <summary>The per-file records of a session, optionally of one outcome, in the order they happened.</summary>
     public IEnumerable<SessionFileRecord> ReadSessionFiles(long sessionId, string? outcome)
     {

@@ -193,7 +193,17 @@ public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time 
                 if (await FindPresentAsync(listed, target, cancellationToken).ConfigureAwait(false) is { } present)
                 {
                     progress.AddPresent(listed.Size);
-                    await RecordAsync(new FileEvent(FileOutcomes.Present, relative, listed.Key, listed.Size, present, listed.ETag, null, Time.GetUtcNow())).ConfigureAwait(false);
+                    var found = new FileEvent(FileOutcomes.Present, relative, listed.Key, listed.Size, present.Sha256, listed.ETag, null, Time.GetUtcNow());
+                    // A copy the journal proves unchanged is counted in the session, not given a row of its own (docs/cli.md).
+                    if (present.ProvenByJournal)
+                    {
+                        Report(found);
+                    }
+                    else
+                    {
+                        await RecordAsync(found).ConfigureAwait(false);
+                    }
+
                     return false;
                 }
 
@@ -234,10 +244,10 @@ public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time 
         }
 
         /// <summary>
-        /// The local SHA-256 when <paramref name="target"/> already holds the object; null when there is nothing there.
+        /// The local copy when <paramref name="target"/> already holds the object; null when there is nothing there.
         /// Throws <see cref="IOException"/> when a folder is in the way, or a different file is and --overwrite was not given.
         /// </summary>
-        private async Task<string?> FindPresentAsync(StoredObject listed, string target, CancellationToken cancellationToken)
+        private async Task<LocalCopy?> FindPresentAsync(StoredObject listed, string target, CancellationToken cancellationToken)
         {
             if (Directory.Exists(target))
             {
@@ -318,8 +328,11 @@ public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time 
         }
     }
 
-    /// <summary>The local SHA-256 when the existing file already holds the object's bytes, else null.</summary>
-    private async Task<string?> IsSameAsync(IObjectStore store, StoredObject listed, string target, CancellationToken cancellationToken)
+    /// <summary>A local file that holds an object's bytes: its SHA-256 ("" when unknown) and whether the journal alone proved it.</summary>
+    private readonly record struct LocalCopy(string Sha256, bool ProvenByJournal);
+
+    /// <summary>The existing file when it already holds the object's bytes, else null.</summary>
+    private async Task<LocalCopy?> IsSameAsync(IObjectStore store, StoredObject listed, string target, CancellationToken cancellationToken)
     {
         var info = new FileInfo(target);
         if (info.Length != listed.Size)
@@ -330,12 +343,12 @@ public sealed class DownloadEngine(TransferJournal? journal, TimeProvider? time 
         var known = _journal?.FindDownload(store.Identity, listed.Key);
         if (known is not null && known.ETag == listed.ETag && known.Size == listed.Size && known.LocalPath == target && known.MtimeTicks == info.LastWriteTimeUtc.Ticks)
         {
-            return known.Sha256 ?? "";
+            return new LocalCopy(known.Sha256 ?? "", ProvenByJournal: true);
         }
 
         var (sha256, md5) = await ContentHashes.HashFileAsync(target, cancellationToken).ConfigureAwait(false);
         var confirmed = await ContentComparison.ConfirmAsync(listed, info.Length, sha256, md5, ct => store.HeadAsync(listed.Key, ct), cancellationToken).ConfigureAwait(false);
-        return confirmed is null ? null : sha256;
+        return confirmed is null ? null : new LocalCopy(sha256, ProvenByJournal: false);
     }
 
     /// <summary>Why a key's relative part cannot name a file under the destination, or null.</summary>

@@ -410,14 +410,12 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
                 _progress.AddPresent(verified.Size);
             }
 
-            if (_journalWriter is not null)
+            // A file the journal already proves unchanged and present is counted in the session, not given a row of its own:
+            // a rerun with nothing to do would otherwise add a row per file, every run (docs/cli.md, "ferry sessions").
+            if (_journalWriter is not null && !alreadyJournaled)
             {
-                if (!alreadyJournaled)
-                {
-                    await _journalWriter.PostAsync(new JournalObject(_request.Store.Identity, key, file.FullPath, verified.Size, verified.MtimeTicks,
-                        verified.Sha256, verified.Md5, verified.ETag, now), cancellationToken).ConfigureAwait(false);
-                }
-
+                await _journalWriter.PostAsync(new JournalObject(_request.Store.Identity, key, file.FullPath, verified.Size, verified.MtimeTicks,
+                    verified.Sha256, verified.Md5, verified.ETag, now), cancellationToken).ConfigureAwait(false);
                 await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, outcome, duplicateOf, now), cancellationToken).ConfigureAwait(false);
             }
 

@@ -192,7 +192,7 @@ public sealed class UploadCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
     }
 
     [Fact]
-    public async Task Sessions_AfterTwoRuns_ListsThemAndExportsFiles()
+    public async Task Sessions_AfterTwoRuns_ListsThemExportsFilesAndCountsTheRerunsFilesWithoutRows()
     {
         var bucket = await Server.CreateBucketAsync("sessions");
         var source = FieldFolder(3);
@@ -202,15 +202,25 @@ public sealed class UploadCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
 
         var list = await ferry.RunAsync("sessions", "--format", "json");
         var sessions = JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray().ToList();
-        var latest = sessions[0].GetProperty("id").GetInt64();
-        var csv = await ferry.RunAsync("sessions", "show", latest.ToString(System.Globalization.CultureInfo.InvariantCulture), "--files", "--format", "csv");
+        var first = sessions[1].GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var latest = sessions[0].GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var firstCsv = await ferry.RunAsync("sessions", "show", first, "--files", "--format", "csv");
+        var latestCsv = await ferry.RunAsync("sessions", "show", latest, "--files", "--format", "csv");
+        var latestJson = await ferry.RunAsync("sessions", "show", latest, "--files", "--format", "json");
+        var latestText = await ferry.RunAsync("sessions", "show", latest, "--files");
 
         Assert.Equal(2, sessions.Count);
         Assert.Equal(3, sessions[0].GetProperty("files_present").GetInt64());
         Assert.Equal(3, sessions[1].GetProperty("files_uploaded").GetInt64());
-        var rows = csv.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var rows = firstCsv.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("path,key,size,sha256,etag,outcome,reason,at", rows[0]);
-        Assert.Equal(3, rows.Skip(1).Count(r => r.Contains(",present,", StringComparison.Ordinal)));
+        Assert.Equal(3, rows.Skip(1).Count(r => r.Contains(",uploaded,", StringComparison.Ordinal)));
+        // The rerun found every file as the journal recorded it: counted, with no row per file.
+        Assert.Equal(["path,key,size,sha256,etag,outcome,reason,at"], latestCsv.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var document = JsonDocument.Parse(latestJson.Stdout).RootElement;
+        Assert.Equal(3, document.GetProperty("files_present_unlisted").GetInt64());
+        Assert.Equal(0, document.GetProperty("files").GetArrayLength());
+        Assert.Contains("unlisted:    3 present files the journal proved unchanged", latestText.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

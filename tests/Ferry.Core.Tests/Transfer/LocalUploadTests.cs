@@ -36,6 +36,49 @@ public sealed class LocalUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RerunWithNothingToDo_CountsTheFilesWithoutARowEach()
+    {
+        var source = _work.Combine("src");
+        _work.Write("src/SN1/a.WAV", [1]);
+        _work.Write("src/SN1/b.WAV", [2]);
+        var changed = _work.Write("src/SN2/c.WAV", [3]);
+        var destination = _work.Combine("dst");
+        var first = await RunAsync(source, destination);
+        File.SetLastWriteTimeUtc(changed, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        var second = await RunAsync(source, destination);
+        var third = await RunAsync(source, destination);
+
+        using var journal = TransferJournal.Open(_work.Combine("journal.db"));
+        Assert.Equal(3, journal.ReadSessionFiles(first.SessionId, FileOutcomes.Uploaded).Count());
+        // The file whose time changed was checked against its copy: that check has its row; the two the journal proved have none.
+        Assert.Equal(3, second.Counts.FilesPresent);
+        Assert.Equal("SN2/c.WAV", Assert.Single(journal.ReadSessionFiles(second.SessionId, null)).Path);
+        Assert.Equal(3, third.Counts.FilesPresent);
+        Assert.Empty(journal.ReadSessionFiles(third.SessionId, null));
+        Assert.Equal(3, journal.FindSession(third.SessionId)!.Counts.FilesPresent);
+    }
+
+    [Fact]
+    public async Task RunAsync_RerunWithMoveOfFilesTheJournalProves_RecordsEachMove()
+    {
+        var source = _work.Combine("src");
+        _work.Write("src/SN1/a.WAV", [1]);
+        _work.Write("src/SN1/b.WAV", [2]);
+        var destination = _work.Combine("dst");
+        await RunAsync(source, destination);
+
+        var moved = await RunAsync(source, new LocalDirectoryStore(destination), new UploadOptions { Move = true });
+
+        using var journal = TransferJournal.Open(_work.Combine("journal.db"));
+        Assert.Equal(2, moved.Counts.FilesPresent);
+        var rows = journal.ReadSessionFiles(moved.SessionId, null).ToList();
+        Assert.Equal(["SN1/a.WAV", "SN1/b.WAV"], rows.Select(f => f.Path).Order(StringComparer.Ordinal));
+        Assert.All(rows, f => Assert.Equal(FileOutcomes.Moved, f.Outcome));
+        Assert.Empty(Directory.GetFiles(source, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task RunAsync_SourceFileNamedLikeATemporaryFileWithMove_FailsAloneAndStaysAtTheSource()
     {
         var source = _work.Combine("src");

@@ -63,6 +63,25 @@ public sealed class DownloadEngineTests(S3rverFixture s3rver) : IClassFixture<S3
     }
 
     [Fact]
+    public async Task RunAsync_Rerun_CountsFilesTheJournalProvesWithoutARowEach()
+    {
+        var bucket = await Server.CreateBucketAsync("dlrows");
+        await UploadAsync(Write("src", Enumerable.Range(0, 5).ToDictionary(i => $"SN1/{i}.WAV", i => TestData.Bytes(300 + i, i))), bucket, "");
+        var destination = Path.Combine(_work.Path, "back");
+        var first = await DownloadAsync(bucket, "", destination, new DownloadOptions());
+        File.SetLastWriteTimeUtc(Path.Combine(destination, "SN1", "4.WAV"), new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        var second = await DownloadAsync(bucket, "", destination, new DownloadOptions());
+
+        using var journal = TransferJournal.Open(Path.Combine(_work.Path, "journal.db"));
+        Assert.Equal(5, journal.ReadSessionFiles(first.SessionId, FileOutcomes.Downloaded).Count());
+        Assert.Equal(5, second.Counts.FilesPresent);
+        // The copy whose time changed was hashed and compared: that has its row; the four the journal proved have none.
+        var row = Assert.Single(journal.ReadSessionFiles(second.SessionId, null));
+        Assert.Equal(("SN1/4.WAV", FileOutcomes.Present), (row.Path, row.Outcome));
+    }
+
+    [Fact]
     public async Task RunAsync_LocalFileDiffers_KeptUnlessOverwrite()
     {
         var bucket = await Server.CreateBucketAsync("dlkeep");

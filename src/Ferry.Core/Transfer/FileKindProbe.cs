@@ -5,23 +5,30 @@ namespace Ferry.Core.Transfer;
 /// <summary>Reads an entry's type without opening it (opening a FIFO would block).</summary>
 internal static partial class FileKindProbe
 {
-    public static FileKind Probe(string path)
+    public static FileKind Probe(string path) => Read(path).Kind;
+
+    /// <summary>
+    /// An entry's kind without following a link and, for a regular file, its size and last write time (UTC ticks, as
+    /// <see cref="FileSystemInfo.LastWriteTimeUtc"/> gives them), from one status read.
+    /// </summary>
+    public static (FileKind Kind, long Size, long LastWriteTicks) Read(string path)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {
-            return FallbackProbe(path);
+            return FallbackRead(path);
         }
 
-        // The runtime's own native shim (libSystem.Native, shipped with every .NET on Unix) fills a
-        // FileStatus whose first two fields are Flags and Mode (int32 each); Mode carries S_IFMT.
+        // The runtime's own native shim (libSystem.Native, shipped with every .NET on Unix) fills a FileStatus:
+        // Flags and Mode (int32 each; Mode carries S_IFMT), Uid and Gid, then Size at byte 16 and MTime and MTimeNsec
+        // (int64 each) at bytes 40 and 48. FileKindProbeTests compares every field read here with FileInfo's.
         Span<byte> status = stackalloc byte[256];
         if (LStat(path, ref MemoryMarshal.GetReference(status)) != 0)
         {
-            return File.Exists(path) || Directory.Exists(path) ? FallbackProbe(path) : FileKind.Missing;
+            return File.Exists(path) || Directory.Exists(path) ? FallbackRead(path) : (FileKind.Missing, 0, 0);
         }
 
         var mode = BitConverter.ToInt32(status[4..8]);
-        return (mode & 0xF000) switch
+        var kind = (mode & 0xF000) switch
         {
             0x8000 => FileKind.Regular,
             0x4000 => FileKind.Directory,
@@ -32,6 +39,28 @@ internal static partial class FileKindProbe
             0x6000 => FileKind.BlockDevice,
             _ => FileKind.Unknown,
         };
+        if (kind != FileKind.Regular)
+        {
+            return (kind, 0, 0);
+        }
+
+        // The runtime's own conversion: the Unix seconds, plus the nanoseconds in whole ticks.
+        var seconds = BitConverter.ToInt64(status[40..48]);
+        var nanoseconds = BitConverter.ToInt64(status[48..56]);
+        var ticks = DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100).UtcTicks;
+        return (kind, BitConverter.ToInt64(status[16..24]), ticks);
+    }
+
+    private static (FileKind Kind, long Size, long LastWriteTicks) FallbackRead(string path)
+    {
+        var kind = FallbackProbe(path);
+        if (kind != FileKind.Regular)
+        {
+            return (kind, 0, 0);
+        }
+
+        var info = new FileInfo(path);
+        return info.Exists ? (kind, info.Length, info.LastWriteTimeUtc.Ticks) : (FileKind.Missing, 0, 0);
     }
 
     private static FileKind FallbackProbe(string path)

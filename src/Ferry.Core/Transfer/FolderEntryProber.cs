@@ -101,7 +101,7 @@ internal sealed class FolderEntryProber : IAsyncDisposable
     }
 
     /// <summary>What one entry is: its kind without following a link, and a regular file's size and time.</summary>
-    internal readonly record struct Entry(FileKind Kind, long Size, long LastWriteTicks, bool Vanished);
+    internal readonly record struct Entry(FileKind Kind, long Size, long LastWriteTicks);
 
     /// <summary>A run of consecutive entries of one folder, read together.</summary>
     internal sealed class Chunk(string[] paths, int start, int count)
@@ -136,14 +136,8 @@ internal sealed class FolderEntryProber : IAsyncDisposable
 
         private static Entry ReadEntry(string path)
         {
-            var kind = FileKindProbe.Probe(path);
-            if (kind != FileKind.Regular)
-            {
-                return new Entry(kind, 0, 0, false);
-            }
-
-            var info = new FileInfo(path);
-            return info.Exists ? new Entry(kind, info.Length, info.LastWriteTimeUtc.Ticks, false) : new Entry(kind, 0, 0, true);
+            var (kind, size, lastWriteTicks) = FileKindProbe.Read(path);
+            return new Entry(kind, size, lastWriteTicks);
         }
     }
 }

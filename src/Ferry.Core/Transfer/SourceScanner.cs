@@ -82,7 +82,7 @@ public sealed class SourceScanner
                                 _options.OnSkipped?.Invoke(new SkippedEntry(relative, problem));
                             }
                             else if (_options.Filter.Matches(relative)
-                                && (entry.Kind == FileKind.Regular ? Describe(entry, full, relative) : Describe(full, relative)) is { } file)
+                                && (entry.Kind == FileKind.Regular ? new SourceFile(relative, full, entry.Size, entry.LastWriteTicks) : Describe(full, relative)) is { } file)
                             {
                                 yield return file;
                                 if (++yielded % 1024 == 0)
@@ -143,10 +143,6 @@ public sealed class SourceScanner
         var info = new DirectoryInfo(path);
         return info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName;
     }
-
-    /// <summary>A regular file as the prober read it; null when it disappeared before it could be read.</summary>
-    private static SourceFile? Describe(FolderEntryProber.Entry entry, string full, string relative) =>
-        entry.Vanished ? null : new SourceFile(relative, full, entry.Size, entry.LastWriteTicks);
 
     /// <summary>A file read again through the link that led to it (the prober read the link itself); null when it is gone.</summary>
     private static SourceFile? Describe(string full, string relative)

@@ -5,10 +5,12 @@ using Ferry.Core.Transfer;
 namespace Ferry.Cli.Commands;
 
 /// <summary>
-/// <c>ferry upload --check warn|strict|off</c>: the checks of <c>ferry check</c> (without a deployment window) run over
-/// the source before anything is uploaded. <c>warn</c> (default) prints the problems on standard error and uploads;
-/// <c>strict</c> prints them and refuses with exit 1 (problems in the data, as <c>ferry check</c> reports them);
-/// <c>off</c> skips the check.
+/// <c>ferry upload --check warn|strict|off</c>: the checks of <c>ferry check</c> (without a deployment window) over the
+/// files the upload has to send. <c>warn</c> (default) checks them as the upload's own scan hands them on
+/// (<see cref="StartAlongside"/>) and prints the problems on standard error when the upload ends; <c>strict</c> checks
+/// the source before anything is uploaded, prints the problems and refuses with exit 1 (problems in the data, as
+/// <c>ferry check</c> reports them); <c>off</c> skips the check. With <c>--server</c> the check runs first in both
+/// modes: the session is opened with what it found.
 /// </summary>
 internal sealed class UploadCheckOption
 {
@@ -27,8 +29,41 @@ internal sealed class UploadCheckOption
         command.Options.Add(_mode);
     }
 
+    public bool IsWarn(ParseResult parse) => parse.GetValue(_mode) == "warn";
+
     /// <summary>
-    /// Runs the check as the flag says; throws a <see cref="CliException"/> with exit 1 when strict and problems were
+    /// With <c>--check warn</c>, starts a check fed by the upload's scan (<see cref="UploadOptions.OnPlanned"/>); null in
+    /// any other mode. <see cref="ReportAsync"/> prints what it found.
+    /// </summary>
+    public CheckFeed? StartAlongside(ParseResult parse, string source, PathFilter filter, bool followSymlinks, CancellationToken cancellationToken) =>
+        IsWarn(parse)
+            ? new CheckRunner(TimeProvider.System).Start(source, new CheckOptions { Filter = filter, FollowSymlinks = followSymlinks, FindingsKept = ListedProblems }, cancellationToken)
+            : null;
+
+    /// <summary>Ends a check started with <see cref="StartAlongside"/> and prints its problems; a check that failed is a warning, never the upload's failure.</summary>
+    public static async Task ReportAsync(CheckFeed check, string source)
+    {
+        CheckReport report;
+        try
+        {
+            report = await check.CompleteAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // Interrupted with the upload, which says so itself.
+            return;
+        }
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"ferry: warning: the check could not run ({ex.Message}); the upload went on without it");
+            return;
+        }
+
+        await PrintAsync(report, source);
+    }
+
+    /// <summary>
+    /// Runs the check over the whole source first, as the flag says; throws a <see cref="CliException"/> with exit 1 when strict and problems were
     /// found. Returns the report (for the session, with <c>--server</c>), or null when the check was off or could not run.
     /// </summary>
     /// <param name="alreadyVerified">Files it returns true for (the journal verified them unchanged) are not checked again; null checks all.</param>
@@ -53,9 +88,20 @@ internal sealed class UploadCheckOption
             return null;
         }
 
+        await PrintAsync(report, source);
+        if (!report.IsClean && mode == "strict")
+        {
+            throw new CliException(ExitCodes.SomeFailed, $"upload refused (--check strict): {report.ProblemCount} problems in the source; fix them, or upload with --check warn");
+        }
+
+        return report;
+    }
+
+    private static async Task PrintAsync(CheckReport report, string source)
+    {
         if (report.IsClean)
         {
-            return report;
+            return;
         }
 
         var error = Console.Error;
@@ -69,12 +115,5 @@ internal sealed class UploadCheckOption
         {
             await error.WriteLineAsync($"  … and {report.ProblemCount - ListedProblems} more; run 'ferry check {source}' for all");
         }
-
-        if (mode == "strict")
-        {
-            throw new CliException(ExitCodes.SomeFailed, $"upload refused (--check strict): {report.ProblemCount} problems in the source; fix them, or upload with --check warn");
-        }
-
-        return report;
     }
 }

@@ -93,11 +93,19 @@ internal sealed class UploadCommand
         try
         {
             using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
-            // The check skips files the journal already verified at this destination unchanged: a resync costs what it did without it.
-            var alreadyVerified = journal is null ? null : AlreadyVerified(journal, store.Identity, location.Prefix);
-            await _check.RunAsync(parse, source, options.Filter, options.FollowSymlinks, alreadyVerified, UploadCheckOption.ListedProblems, cancellationToken);
+            // --check warn: the upload's own scan feeds the check every file it sends or compares, so the source is walked once.
+            await using var check = _check.StartAlongside(parse, source, options.Filter, options.FollowSymlinks, cancellationToken);
+            if (check is null)
+            {
+                // --check strict: the whole source first, and nothing uploaded when it finds problems. It skips files the
+                // journal already verified at this destination unchanged: a resync costs what it did without it.
+                var alreadyVerified = journal is null ? null : AlreadyVerified(journal, store.Identity, location.Prefix);
+                await _check.RunAsync(parse, source, options.Filter, options.FollowSymlinks, alreadyVerified, UploadCheckOption.ListedProblems, cancellationToken);
+            }
+
             await StoreConnection.CheckAccessAsync(store, cancellationToken);
-            var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), options, journal, cancellationToken);
+            var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), check is null ? options : options with { OnPlanned = check.AddAsync }, journal,
+                check is null ? null : () => UploadCheckOption.ReportAsync(check, source), cancellationToken);
             return ExitCodes.Of(summary);
         }
         finally
@@ -128,7 +136,7 @@ internal sealed class UploadCommand
         using var api = target.Api as IDisposable;
         using var session = target;
         using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
-        var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, journal, cancellationToken);
+        var summary = await RunEngineAsync(parse, source, target.Store, target.Prefix, target.Describe(), options, journal, null, cancellationToken);
         try
         {
             var finished = await target.FinishAsync(CancellationToken.None);
@@ -146,7 +154,9 @@ internal sealed class UploadCommand
     }
 
     /// <summary>Runs the engine with the display the flags ask for, and prints or emits the summary.</summary>
-    private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IWritableObjectStore store, string prefix, string destination, UploadOptions options, TransferJournal? journal, CancellationToken cancellationToken)
+    /// <param name="beforeSummary">Runs once the upload has ended, before its summary is printed (the --check warn report).</param>
+    private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IWritableObjectStore store, string prefix, string destination, UploadOptions options, TransferJournal? journal,
+        Func<Task>? beforeSummary, CancellationToken cancellationToken)
     {
         var json = parse.GetValue(_json);
         var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
@@ -159,6 +169,10 @@ internal sealed class UploadCommand
         var request = new UploadRequest(source, store, prefix);
         var run = engine.RunAsync(request, options, progress, observer, cancellationToken);
         var summary = await new ProgressDisplay(progress, mode, events, Console.Error).RunAsync(run);
+        if (beforeSummary is not null)
+        {
+            await beforeSummary();
+        }
 
         if (events is not null)
         {

@@ -19,8 +19,21 @@ public sealed class CheckRunner(TimeProvider timeProvider)
     public Task<CheckReport> RunAsync(string root, CheckOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
-        return new Run(Path.GetFullPath(root), options, new CaptureClockRules(options, timeProvider.GetUtcNow())).ExecuteAsync(cancellationToken);
+        return NewRun(root, options).ExecuteAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Starts a check that another scan feeds (<see cref="CheckFeed"/>): the same inspections and report, over the files
+    /// handed to it instead of a walk of its own. <see cref="CheckOptions.Skip"/> is not consulted: the feeder chooses.
+    /// </summary>
+    public CheckFeed Start(string root, CheckOptions options, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        return NewRun(root, options).Start(cancellationToken);
+    }
+
+    private Run NewRun(string root, CheckOptions options) =>
+        new(Path.GetFullPath(root), options, new CaptureClockRules(options, timeProvider.GetUtcNow()));
 
     private sealed class Run(string root, CheckOptions options, CaptureClockRules clock)
     {
@@ -29,13 +42,14 @@ public sealed class CheckRunner(TimeProvider timeProvider)
         private readonly ConcurrentBag<(string Full, string Relative)> _sidecars = [];
         private readonly ConcurrentDictionary<string, SensorFolderTally> _folders = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, ConcurrentBag<(string Name, string Sha256)>> _written = new(StringComparer.Ordinal);
+        private readonly Channel<SourceFile> _channel = Channel.CreateBounded<SourceFile>(new BoundedChannelOptions(ChannelCapacity) { SingleWriter = true });
+        private readonly Stopwatch _stopwatch = Stopwatch.StartNew();
         private long _files;
         private long _bytes;
 
+        /// <summary>Walks the root itself and checks what it finds.</summary>
         public async Task<CheckReport> ExecuteAsync(CancellationToken cancellationToken)
         {
-            var stopwatch = Stopwatch.StartNew();
-            var channel = Channel.CreateBounded<SourceFile>(new BoundedChannelOptions(ChannelCapacity) { SingleWriter = true });
             var scanner = new SourceScanner(root, new ScanOptions
             {
                 Filter = options.Filter,
@@ -53,16 +67,28 @@ public sealed class CheckRunner(TimeProvider timeProvider)
                             continue;
                         }
 
-                        await channel.Writer.WriteAsync(file, cancellationToken).ConfigureAwait(false);
+                        await _channel.Writer.WriteAsync(file, cancellationToken).ConfigureAwait(false);
                     }
+                }
+                catch (ChannelClosedException)
+                {
+                    // A worker failed and closed the queue; the wait below throws its error.
                 }
                 finally
                 {
-                    channel.Writer.Complete();
+                    _channel.Writer.TryComplete();
                 }
             }, cancellationToken);
+            return await InspectAsync(producer, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Checks what a feeder writes until it completes the feed.</summary>
+        public CheckFeed Start(CancellationToken cancellationToken) => new(_channel.Writer, InspectAsync(Task.CompletedTask, cancellationToken));
+
+        private async Task<CheckReport> InspectAsync(Task producer, CancellationToken cancellationToken)
+        {
             var workers = Enumerable.Range(0, options.Concurrency)
-                .Select(_ => Task.Run(() => WorkAsync(channel.Reader, cancellationToken), cancellationToken))
+                .Select(_ => Task.Run(() => WorkAsync(_channel.Reader, cancellationToken), cancellationToken))
                 .ToArray();
             await Task.WhenAll([producer, .. workers]).ConfigureAwait(false);
 
@@ -86,10 +112,24 @@ public sealed class CheckRunner(TimeProvider timeProvider)
                 _skipped.OrderBy(s => s.RelativePath, StringComparer.Ordinal).ToArray(),
                 sumsVerified,
                 sumsWritten,
-                stopwatch.Elapsed) { ProblemCount = _findings.Count, ProblemsByFolder = _findings.CountsByFolder() };
+                _stopwatch.Elapsed) { ProblemCount = _findings.Count, ProblemsByFolder = _findings.CountsByFolder() };
         }
 
         private async Task WorkAsync(ChannelReader<SourceFile> reader, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await InspectEachAsync(reader, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A feeder must not wait on a queue nobody reads any more: its writes now end at once.
+                _channel.Writer.TryComplete(ex);
+                throw;
+            }
+        }
+
+        private async Task InspectEachAsync(ChannelReader<SourceFile> reader, CancellationToken cancellationToken)
         {
             await foreach (var file in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {

@@ -222,6 +222,11 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
                 }
                 else
                 {
+                    if (_options.OnPlanned is { } planned)
+                    {
+                        await planned(file, cancellationToken).ConfigureAwait(false);
+                    }
+
                     await work.WriteAsync(new WorkItem(file, key, remote?.Size, remote?.ETag), cancellationToken).ConfigureAwait(false);
                 }
 

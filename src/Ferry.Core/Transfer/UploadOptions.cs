@@ -47,6 +47,13 @@ public sealed record UploadOptions : TransferOptions
     /// </summary>
     public bool SkipDuplicates { get; init; }
 
+    /// <summary>
+    /// Called by the plan for every file it hands on to be uploaded or compared (every file but those the journal proves
+    /// present), before that happens: <c>ferry upload --check warn</c> checks the files here, so the source is walked
+    /// once. The plan waits for it; it must not throw.
+    /// </summary>
+    public Func<SourceFile, CancellationToken, ValueTask>? OnPlanned { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the option and its valid range.</summary>
     public void Validate()
     {

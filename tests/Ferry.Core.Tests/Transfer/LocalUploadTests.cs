@@ -60,6 +60,26 @@ public sealed class LocalUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_OnPlanned_HandsOnEveryFileToSendAndNoneTheJournalProves()
+    {
+        var source = _work.Combine("src");
+        _work.Write("src/SN1/a.WAV", [1]);
+        var changed = _work.Write("src/SN1/b.WAV", [2]);
+        var store = new LocalDirectoryStore(_work.Combine("dst"));
+        var planned = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var options = new UploadOptions { OnPlanned = (file, _) => { planned.Add(file.RelativePath); return ValueTask.CompletedTask; } };
+        await RunAsync(source, store, options);
+        var first = planned.Order(StringComparer.Ordinal).ToList();
+        planned.Clear();
+        File.WriteAllBytes(changed, [2, 2]);
+
+        await RunAsync(source, store, options);
+
+        Assert.Equal(["SN1/a.WAV", "SN1/b.WAV"], first);
+        Assert.Equal(["SN1/b.WAV"], planned);
+    }
+
+    [Fact]
     public async Task RunAsync_RerunWithMoveOfFilesTheJournalProves_RecordsEachMove()
     {
         var source = _work.Combine("src");

@@ -82,7 +82,7 @@ internal sealed class SessionsCommand
         if (format == "json")
         {
             var document = ToJson(session);
-            document["files_present_unlisted"] = unlisted;
+            document["files_present_without_row"] = unlisted;
             if (withFiles)
             {
                 document["files"] = journal.ReadSessionFiles(id, outcome).Select(f => new Dictionary<string, object?>
@@ -122,7 +122,7 @@ internal sealed class SessionsCommand
 
         if (unlisted > 0)
         {
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  unlisted:    {unlisted:N0} present files the journal proved unchanged (counted, not listed one by one)"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  no row:      {unlisted:N0} present files the journal proved unchanged (counted above; a move of one keeps its row)"));
         }
 
         if (withFiles)

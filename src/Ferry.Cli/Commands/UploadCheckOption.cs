@@ -29,14 +29,12 @@ internal sealed class UploadCheckOption
         command.Options.Add(_mode);
     }
 
-    public bool IsWarn(ParseResult parse) => parse.GetValue(_mode) == "warn";
-
     /// <summary>
     /// With <c>--check warn</c>, starts a check fed by the upload's scan (<see cref="UploadOptions.OnPlanned"/>); null in
     /// any other mode. <see cref="ReportAsync"/> prints what it found.
     /// </summary>
     public CheckFeed? StartAlongside(ParseResult parse, string source, PathFilter filter, bool followSymlinks, CancellationToken cancellationToken) =>
-        IsWarn(parse)
+        parse.GetValue(_mode) == "warn"
             ? new CheckRunner(TimeProvider.System).Start(source, new CheckOptions { Filter = filter, FollowSymlinks = followSymlinks, FindingsKept = ListedProblems }, cancellationToken)
             : null;
 
@@ -50,7 +48,8 @@ internal sealed class UploadCheckOption
         }
         catch (OperationCanceledException)
         {
-            // Interrupted with the upload, which says so itself.
+            // Interrupted after the upload had ended, while the check read its last files.
+            await Console.Error.WriteLineAsync($"ferry: warning: the check was interrupted before it finished; run 'ferry check {source}' for its findings");
             return;
         }
         catch (Exception ex)

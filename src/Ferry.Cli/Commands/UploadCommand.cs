@@ -94,18 +94,21 @@ internal sealed class UploadCommand
         {
             using var journal = JournalFile.Open(parse.GetValue(_journal), options.DryRun);
             // --check warn: the upload's own scan feeds the check every file it sends or compares, so the source is walked once.
-            await using var check = _check.StartAlongside(parse, source, options.Filter, options.FollowSymlinks, cancellationToken);
+            // Not with --move or --archive-to: a file could be moved before the check reads it (sidecar checksum files are
+            // verified last), so those check first, as strict does.
+            await using var check = options.Move || options.ArchiveTo is not null ? null : _check.StartAlongside(parse, source, options.Filter, options.FollowSymlinks, cancellationToken);
             if (check is null)
             {
-                // --check strict: the whole source first, and nothing uploaded when it finds problems. It skips files the
-                // journal already verified at this destination unchanged: a resync costs what it did without it.
+                // --check strict (or warn with a move): the whole source first; strict uploads nothing when it finds problems.
+                // It skips files the journal already verified at this destination unchanged: a resync costs what it did without it.
                 var alreadyVerified = journal is null ? null : AlreadyVerified(journal, store.Identity, location.Prefix);
                 await _check.RunAsync(parse, source, options.Filter, options.FollowSymlinks, alreadyVerified, UploadCheckOption.ListedProblems, cancellationToken);
             }
 
             await StoreConnection.CheckAccessAsync(store, cancellationToken);
             var summary = await RunEngineAsync(parse, source, store, location.Prefix, location.ToString(), check is null ? options : options with { OnPlanned = check.AddAsync }, journal,
-                check is null ? null : () => UploadCheckOption.ReportAsync(check, source), cancellationToken);
+                check is null ? null : ended => ended.Outcome is TransferOutcome.Aborted or TransferOutcome.Interrupted ? check.StopAsync() : UploadCheckOption.ReportAsync(check, source),
+                cancellationToken);
             return ExitCodes.Of(summary);
         }
         finally
@@ -156,7 +159,7 @@ internal sealed class UploadCommand
     /// <summary>Runs the engine with the display the flags ask for, and prints or emits the summary.</summary>
     /// <param name="beforeSummary">Runs once the upload has ended, before its summary is printed (the --check warn report).</param>
     private async Task<TransferSummary> RunEngineAsync(ParseResult parse, string source, IWritableObjectStore store, string prefix, string destination, UploadOptions options, TransferJournal? journal,
-        Func<Task>? beforeSummary, CancellationToken cancellationToken)
+        Func<TransferSummary, Task>? beforeSummary, CancellationToken cancellationToken)
     {
         var json = parse.GetValue(_json);
         var mode = ProgressDisplay.ChooseMode(json, parse.GetValue(_quiet));
@@ -171,7 +174,7 @@ internal sealed class UploadCommand
         var summary = await new ProgressDisplay(progress, mode, events, Console.Error).RunAsync(run);
         if (beforeSummary is not null)
         {
-            await beforeSummary();
+            await beforeSummary(summary);
         }
 
         if (events is not null)

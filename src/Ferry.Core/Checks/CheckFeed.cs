@@ -12,12 +12,18 @@ namespace Ferry.Core.Checks;
 public sealed class CheckFeed : IAsyncDisposable
 {
     private readonly ChannelWriter<SourceFile> _writer;
+    private readonly CancellationTokenSource _stop;
     private readonly Task<CheckReport> _report;
+    private readonly CancellationTokenRegistration _stopped;
 
-    internal CheckFeed(ChannelWriter<SourceFile> writer, Task<CheckReport> report)
+    /// <param name="stop">Cancels the check's workers (linked to the caller's token); the feed disposes it.</param>
+    internal CheckFeed(ChannelWriter<SourceFile> writer, CancellationTokenSource stop, Task<CheckReport> report)
     {
         _writer = writer;
+        _stop = stop;
         _report = report;
+        // A cancelled check reads no more, even where a worker never started: its feeder's writes end at once.
+        _stopped = stop.Token.UnsafeRegister(_ => writer.TryComplete(), null);
     }
 
     /// <summary>Hands one file to the check. Once the check has failed this returns at once: the feeder is never held up by it.</summary>
@@ -40,6 +46,14 @@ public sealed class CheckFeed : IAsyncDisposable
         return _report;
     }
 
+    /// <summary>Stops the check without its report (the upload it followed did not finish) and waits for its workers.</summary>
+    public async Task StopAsync()
+    {
+        _writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Ends the feed and waits for the check's workers, whatever became of them.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -52,5 +66,8 @@ public sealed class CheckFeed : IAsyncDisposable
         {
             // Reported by CompleteAsync to a caller that asked; a caller that did not ask has already failed or stopped.
         }
+
+        await _stopped.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
     }
 }

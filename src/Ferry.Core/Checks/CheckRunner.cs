@@ -29,7 +29,8 @@ public sealed class CheckRunner(TimeProvider timeProvider)
     public CheckFeed Start(string root, CheckOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
-        return NewRun(root, options).Start(cancellationToken);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        return NewRun(root, options).Start(stop);
     }
 
     private Run NewRun(string root, CheckOptions options) =>
@@ -83,7 +84,7 @@ public sealed class CheckRunner(TimeProvider timeProvider)
         }
 
         /// <summary>Checks what a feeder writes until it completes the feed.</summary>
-        public CheckFeed Start(CancellationToken cancellationToken) => new(_channel.Writer, InspectAsync(Task.CompletedTask, cancellationToken));
+        public CheckFeed Start(CancellationTokenSource stop) => new(_channel.Writer, stop, InspectAsync(Task.CompletedTask, stop.Token));
 
         private async Task<CheckReport> InspectAsync(Task producer, CancellationToken cancellationToken)
         {
@@ -121,10 +122,11 @@ public sealed class CheckRunner(TimeProvider timeProvider)
             {
                 await InspectEachAsync(reader, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
-                // A feeder must not wait on a queue nobody reads any more: its writes now end at once.
-                _channel.Writer.TryComplete(ex);
+                // A feeder must not wait on a queue nobody reads any more, whether a worker failed or was cancelled:
+                // its writes now end at once.
+                _channel.Writer.TryComplete(ex is OperationCanceledException ? null : ex);
                 throw;
             }
         }

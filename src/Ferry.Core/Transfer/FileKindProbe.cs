@@ -18,6 +18,23 @@ internal static partial class FileKindProbe
             return FallbackRead(path);
         }
 
+        var read = ReadStatus(path);
+        if (read.Kind != FileKind.Regular)
+        {
+            return read;
+        }
+
+        return Volatile.Read(ref _layout) switch
+        {
+            LayoutConfirmed => read,
+            LayoutDiffers => FallbackRead(path),
+            _ => ConfirmLayout(path, read),
+        };
+    }
+
+    /// <summary>The status read alone (Linux and macOS), without <see cref="Read"/>'s once-per-process comparison: what the tests hold against FileInfo.</summary>
+    internal static (FileKind Kind, long Size, long LastWriteTicks) ReadStatus(string path)
+    {
         // The runtime's own native shim (libSystem.Native, shipped with every .NET on Unix) fills a FileStatus:
         // Flags and Mode (int32 each; Mode carries S_IFMT), Uid and Gid, then Size at byte 16 and MTime and MTimeNsec
         // (int64 each) at bytes 40 and 48. FileKindProbeTests compares every field read here with FileInfo's.
@@ -47,8 +64,25 @@ internal static partial class FileKindProbe
         // The runtime's own conversion: the Unix seconds, plus the nanoseconds in whole ticks.
         var seconds = BitConverter.ToInt64(status[40..48]);
         var nanoseconds = BitConverter.ToInt64(status[48..56]);
-        var ticks = DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100).UtcTicks;
-        return (kind, BitConverter.ToInt64(status[16..24]), ticks);
+        return (kind, BitConverter.ToInt64(status[16..24]), DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100).UtcTicks);
+    }
+
+    private const int LayoutConfirmed = 1;
+    private const int LayoutDiffers = -1;
+
+    /// <summary>Whether the status read agreed with <see cref="FileInfo"/> on the first regular file (0: not compared yet).</summary>
+    private static int _layout;
+
+    /// <summary>
+    /// Compares the first regular file's size and time with <see cref="FileInfo"/>'s, once per process: a runtime whose
+    /// FileStatus differs from the one these offsets were written for falls back to FileInfo, slower but right. (A file
+    /// changed between the two reads also counts as a difference; that costs speed only.)
+    /// </summary>
+    private static (FileKind Kind, long Size, long LastWriteTicks) ConfirmLayout(string path, (FileKind Kind, long Size, long LastWriteTicks) read)
+    {
+        var fallback = FallbackRead(path);
+        Volatile.Write(ref _layout, fallback == read ? LayoutConfirmed : LayoutDiffers);
+        return fallback;
     }
 
     private static (FileKind Kind, long Size, long LastWriteTicks) FallbackRead(string path)

@@ -181,6 +181,23 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Upload_CheckWarnWithMoveAndSidecarSums_ChecksBeforeAnythingMovesAndFindsNothing()
+    {
+        // The check reads every file (and every file a SHA256SUMS lists) before the upload moves them away.
+        var source = CleanCard("move");
+        var written = await Ferry().RunAsync("check", source, "--write-sums");
+        Assert.True(written.ExitCode == 0, written.ToString());
+        var destination = _home.Combine("dest-move");
+
+        var result = await Ferry().RunAsync("upload", source, destination, "--move");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain("check found", result.Stderr);
+        Assert.Empty(Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(destination, "CAM01", "SHA256SUMS")));
+    }
+
+    [Fact]
     public async Task Upload_CheckOff_NoWarning()
     {
         var source = CleanCard("off");

@@ -218,9 +218,9 @@ public sealed class UploadCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
         // The rerun found every file as the journal recorded it: counted, with no row per file.
         Assert.Equal(["path,key,size,sha256,etag,outcome,reason,at"], latestCsv.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         var document = JsonDocument.Parse(latestJson.Stdout).RootElement;
-        Assert.Equal(3, document.GetProperty("files_present_unlisted").GetInt64());
+        Assert.Equal(3, document.GetProperty("files_present_without_row").GetInt64());
         Assert.Equal(0, document.GetProperty("files").GetArrayLength());
-        Assert.Contains("unlisted:    3 present files the journal proved unchanged", latestText.Stdout, StringComparison.Ordinal);
+        Assert.Contains("no row:      3 present files the journal proved unchanged", latestText.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

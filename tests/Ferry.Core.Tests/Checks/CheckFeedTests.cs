@@ -63,6 +63,34 @@ public sealed class CheckFeedTests : IDisposable
         await feed.DisposeAsync();
     }
 
+    [Fact]
+    public async Task AddAsync_AfterTheCallerCancelled_ReturnsAtOnceAndCompleteSaysCancelled()
+    {
+        using var cancel = new CancellationTokenSource();
+        var feed = new CheckRunner(Clock).Start(_dir.Path, new CheckOptions { Concurrency = 1 }, cancel.Token);
+        await cancel.CancelAsync();
+
+        for (var i = 0; i < 5000; i++)
+        {
+            await feed.AddAsync(new SourceFile($"F{i}.bin", _dir.Combine($"F{i}.bin"), 0, 0), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(feed.CompleteAsync);
+        await feed.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task StopAsync_WhileFilesWait_EndsTheWorkersAndLaterFilesReturnAtOnce()
+    {
+        var feed = new CheckRunner(Clock).Start(_dir.Path, new CheckOptions { Concurrency = 1 }, CancellationToken.None);
+        await feed.AddAsync(new SourceFile("a.bin", _dir.Write("a.bin", [1]), 1, 0), CancellationToken.None);
+
+        await feed.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        await feed.AddAsync(new SourceFile("b.bin", _dir.Combine("b.bin"), 0, 0), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+        await feed.DisposeAsync();
+    }
+
     private async Task<List<SourceFile>> ScanAsync()
     {
         var files = new List<SourceFile>();

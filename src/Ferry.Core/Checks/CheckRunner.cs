@@ -73,7 +73,7 @@ public sealed class CheckRunner(TimeProvider timeProvider)
                 }
                 catch (ChannelClosedException)
                 {
-                    // A worker failed and closed the queue; the wait below throws its error.
+                    // A worker failed or was cancelled and closed the queue; the wait below throws why.
                 }
                 finally
                 {

@@ -122,7 +122,7 @@ internal sealed class SessionsCommand
 
         if (unlisted > 0)
         {
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  no row:      {unlisted:N0} present files the journal proved unchanged (counted above; a move of one keeps its row)"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  no row:      {unlisted:N0} present files the journal proved unchanged (counted above)"));
         }
 
         if (withFiles)

@@ -19,7 +19,7 @@ internal sealed class UploadCheckOption
 
     private readonly Option<string> _mode = new("--check")
     {
-        Description = "Check the source first (as 'ferry check'): warn (default) prints problems and uploads, strict refuses to upload (exit 1), off skips",
+        Description = "Check the files (as 'ferry check'): warn (default) checks them as they are uploaded and prints problems at the end, strict checks the source first and refuses to upload (exit 1), off skips",
         DefaultValueFactory = _ => "warn",
     };
 
@@ -54,7 +54,7 @@ internal sealed class UploadCheckOption
         }
         catch (Exception ex)
         {
-            await Console.Error.WriteLineAsync($"ferry: warning: the check could not run ({ex.Message}); the upload went on without it");
+            await Console.Error.WriteLineAsync($"ferry: warning: the check could not run ({ex.Message}); the upload was not affected");
             return;
         }
 

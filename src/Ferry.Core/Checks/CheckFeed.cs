@@ -15,6 +15,8 @@ public sealed class CheckFeed : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Task<CheckReport> _report;
     private readonly CancellationTokenRegistration _stopped;
+    private bool _completed;
+    private int _disposed;
 
     /// <param name="stop">Cancels the check's workers (linked to the caller's token); the feed disposes it.</param>
     internal CheckFeed(ChannelWriter<SourceFile> writer, CancellationTokenSource stop, Task<CheckReport> report)
@@ -26,7 +28,7 @@ public sealed class CheckFeed : IAsyncDisposable
         _stopped = stop.Token.UnsafeRegister(_ => writer.TryComplete(), null);
     }
 
-    /// <summary>Hands one file to the check. Once the check has failed this returns at once: the feeder is never held up by it.</summary>
+    /// <summary>Hands one file to the check. Once the check has failed or been stopped this returns at once: the feeder is never held up by a dead check.</summary>
     public async ValueTask AddAsync(SourceFile file, CancellationToken cancellationToken)
     {
         try
@@ -35,29 +37,38 @@ public sealed class CheckFeed : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
-            // The check stopped on an error; CompleteAsync throws it.
+            // The check stopped on an error (CompleteAsync throws it) or was stopped.
         }
     }
 
     /// <summary>Ends the feed and waits for the report; throws what stopped the check, if anything did.</summary>
     public Task<CheckReport> CompleteAsync()
     {
+        _completed = true;
         _writer.TryComplete();
         return _report;
     }
 
     /// <summary>Stops the check without its report (the upload it followed did not finish) and waits for its workers.</summary>
-    public async Task StopAsync()
-    {
-        _writer.TryComplete();
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await DisposeAsync().ConfigureAwait(false);
-    }
+    public async Task StopAsync() => await DisposeAsync().ConfigureAwait(false);
 
-    /// <summary>Ends the feed and waits for the check's workers, whatever became of them.</summary>
+    /// <summary>
+    /// Ends the feed and waits for the check's workers, whatever became of them; a check nobody asked to complete (its
+    /// upload threw) is cancelled first, so disposing it does not wait for its queued files and sidecar checksums.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _writer.TryComplete();
+        if (!_completed)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+
         try
         {
             await _report.ConfigureAwait(false);

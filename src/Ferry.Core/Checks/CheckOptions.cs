@@ -15,8 +15,10 @@ public sealed record CheckOptions
     public bool FollowSymlinks { get; init; }
 
     /// <summary>
-    /// Files this returns true for are left out entirely (not read, not counted): <c>ferry upload --check</c> passes the
-    /// files its journal already verified unchanged, so a resync does not inspect them again. Null checks every file.
+    /// Files this returns true for are left out entirely (not read, not counted): <c>ferry upload --check strict</c> (and
+    /// <c>warn</c> with <c>--move</c> or <c>--archive-to</c>, which check first too) passes the files its journal already
+    /// verified unchanged, so a resync does not inspect them again. Null checks every file. A fed check
+    /// (<see cref="CheckRunner.Start"/>) does not consult it.
     /// </summary>
     public Func<SourceFile, bool>? Skip { get; init; }
 

@@ -2,10 +2,14 @@ using System.Runtime.InteropServices;
 
 namespace Ferry.Core.Transfer;
 
-/// <summary>Reads an entry's type without opening it (opening a FIFO would block).</summary>
+/// <summary>
+/// Reads an entry's type without opening it (opening a FIFO would block) and, for a regular file, its size and time,
+/// all from one status read.
+/// </summary>
 internal static partial class FileKindProbe
 {
-    public static FileKind Probe(string path) => Read(path).Kind;
+    public static FileKind Probe(string path) =>
+        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? ReadStatus(path).Kind : FallbackProbe(path);
 
     /// <summary>
     /// An entry's kind without following a link and, for a regular file, its size and last write time (UTC ticks, as

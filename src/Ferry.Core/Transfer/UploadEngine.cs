@@ -415,13 +415,21 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
                 _progress.AddPresent(verified.Size);
             }
 
-            // A file the journal already proves unchanged and present is counted in the session, not given a row of its own:
-            // a rerun with nothing to do would otherwise add a row per file, every run (docs/cli.md, "ferry sessions").
-            if (_journalWriter is not null && !alreadyJournaled)
+            if (_journalWriter is not null)
             {
-                await _journalWriter.PostAsync(new JournalObject(_request.Store.Identity, key, file.FullPath, verified.Size, verified.MtimeTicks,
-                    verified.Sha256, verified.Md5, verified.ETag, now), cancellationToken).ConfigureAwait(false);
-                await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, outcome, duplicateOf, now), cancellationToken).ConfigureAwait(false);
+                if (!alreadyJournaled)
+                {
+                    await _journalWriter.PostAsync(new JournalObject(_request.Store.Identity, key, file.FullPath, verified.Size, verified.MtimeTicks,
+                        verified.Sha256, verified.Md5, verified.ETag, now), cancellationToken).ConfigureAwait(false);
+                }
+
+                // A file the journal already proves unchanged and present is counted in the session, not given a row of its own:
+                // a rerun with nothing to do would otherwise add a row per file, every run (docs/cli.md, "ferry sessions").
+                // One moved now keeps its row beside its move's: the file leaves the source, so this happens once.
+                if (!alreadyJournaled || _move.IsEnabled)
+                {
+                    await _journalWriter.PostAsync(new SessionFileRecord(_sessionId, file.RelativePath, key, verified.Size, verified.Sha256, verified.ETag, outcome, duplicateOf, now), cancellationToken).ConfigureAwait(false);
+                }
             }
 
             _manifest?.Add(new ManifestEntry(key, verified.Size, verified.Sha256, verified.ETag, file.RelativePath, new DateTimeOffset(verified.MtimeTicks, TimeSpan.Zero), uploadedAt, now, outcome));

@@ -50,7 +50,7 @@ public sealed record UploadOptions : TransferOptions
     /// <summary>
     /// Called by the plan for every file it hands on to be uploaded or compared (every file but those the journal proves
     /// present), before that happens: <c>ferry upload --check warn</c> checks the files here, so the source is walked
-    /// once. The plan waits for it; it must not throw.
+    /// once. The plan waits for it; it must not throw, except <see cref="OperationCanceledException"/> when cancelled.
     /// </summary>
     public Func<SourceFile, CancellationToken, ValueTask>? OnPlanned { get; init; }
 

@@ -187,14 +187,33 @@ public sealed class CheckCommandTests : IDisposable
         var source = CleanCard("move");
         var written = await Ferry().RunAsync("check", source, "--write-sums");
         Assert.True(written.ExitCode == 0, written.ToString());
+        _home.Write("move/AM02/empty.WAV", []);
         var destination = _home.Combine("dest-move");
 
         var result = await Ferry().RunAsync("upload", source, destination, "--move");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.DoesNotContain("check found", result.Stderr);
+        // The one real problem, and nothing about sums or files the upload had moved away.
+        Assert.Contains("ferry: warning: check found 1 problems", result.Stderr);
+        Assert.Contains("AM02/empty.WAV: empty", result.Stderr);
         Assert.Empty(Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories));
         Assert.True(File.Exists(Path.Combine(destination, "CAM01", "SHA256SUMS")));
+    }
+
+    [Fact]
+    public async Task Upload_CheckStrictOnRerun_SkipsFilesTheJournalVerified()
+    {
+        // Uploaded with a problem under warn; strict on the rerun does not look at it again, so nothing is refused.
+        var source = CleanCard("strict-rerun");
+        _home.Write("strict-rerun/AM01/empty.WAV", []);
+        var destination = _home.Combine("dest-strict-rerun");
+        var first = await Ferry().RunAsync("upload", source, destination);
+        Assert.Contains("AM01/empty.WAV: empty", first.Stderr);
+
+        var second = await Ferry().RunAsync("upload", source, destination, "--check", "strict");
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.DoesNotContain("check found", second.Stderr);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class FileKindProbeTests : IDisposable
     [InlineData(1, 2026, 1)]
     [InlineData(5_000_000, 2026, 9_999_999)]
     [InlineData(10, 1965, 1_234_567)]
-    public void Read_RegularFile_SizeAndTimeAsFileInfoGivesThem(int size, int year, long extraTicks)
+    public void ReadStatus_RegularFile_SizeAndTimeAsFileInfoGivesThem(int size, int year, long extraTicks)
     {
         var path = _root.Write("a.bin", TestData.Bytes(size, 3));
         // Whole seconds, one tick past, the last tick of a second, and a time before 1970 (negative Unix seconds).
@@ -33,7 +33,7 @@ public sealed class FileKindProbeTests : IDisposable
     }
 
     [Fact]
-    public void Read_FileWrittenNow_TimeAsFileInfoGivesIt()
+    public void ReadAndReadStatus_FileWrittenNow_TimeAsFileInfoGivesIt()
     {
         // The file system's own time of a fresh write carries nanoseconds, not a value set in whole ticks.
         var path = _root.Write("fresh.txt", [1, 2, 3]);

@@ -60,6 +60,30 @@ public sealed class LocalUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RerunWithManifest_ListsEveryFileThoughNoneHasARow()
+    {
+        var source = _work.Combine("src");
+        _work.Write("src/SN1/a.WAV", [1]);
+        _work.Write("src/SN1/b.WAV", [2]);
+        var store = new LocalDirectoryStore(_work.Combine("dst"));
+        await RunAsync(source, store, new UploadOptions());
+        var manifest = _work.Combine("rerun.jsonl");
+
+        var rerun = await RunAsync(source, store, new UploadOptions { ManifestPath = manifest });
+
+        var entries = new List<Ferry.Core.Manifests.ManifestEntry>();
+        await foreach (var entry in Ferry.Core.Manifests.ManifestWriter.ReadAsync(manifest))
+        {
+            entries.Add(entry);
+        }
+
+        using var journal = TransferJournal.Open(_work.Combine("journal.db"));
+        Assert.Empty(journal.ReadSessionFiles(rerun.SessionId, null));
+        Assert.Equal(["p/SN1/a.WAV", "p/SN1/b.WAV"], entries.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.All(entries, e => Assert.Equal(FileOutcomes.Present, e.Status));
+    }
+
+    [Fact]
     public async Task RunAsync_OnPlanned_HandsOnEveryFileToSendAndNoneTheJournalProves()
     {
         var source = _work.Combine("src");
@@ -80,7 +104,7 @@ public sealed class LocalUploadTests : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_RerunWithMoveOfFilesTheJournalProves_RecordsEachMove()
+    public async Task RunAsync_RerunWithMoveOfFilesTheJournalProves_RecordsEachFileAndItsMove()
     {
         var source = _work.Combine("src");
         _work.Write("src/SN1/a.WAV", [1]);
@@ -92,9 +116,8 @@ public sealed class LocalUploadTests : IDisposable
 
         using var journal = TransferJournal.Open(_work.Combine("journal.db"));
         Assert.Equal(2, moved.Counts.FilesPresent);
-        var rows = journal.ReadSessionFiles(moved.SessionId, null).ToList();
-        Assert.Equal(["SN1/a.WAV", "SN1/b.WAV"], rows.Select(f => f.Path).Order(StringComparer.Ordinal));
-        Assert.All(rows, f => Assert.Equal(FileOutcomes.Moved, f.Outcome));
+        var rows = journal.ReadSessionFiles(moved.SessionId, null).Select(f => $"{f.Outcome} {f.Path}").Order(StringComparer.Ordinal);
+        Assert.Equal(["moved SN1/a.WAV", "moved SN1/b.WAV", "present SN1/a.WAV", "present SN1/b.WAV"], rows);
         Assert.Empty(Directory.GetFiles(source, "*", SearchOption.AllDirectories));
     }
 

@@ -54,10 +54,7 @@ public sealed class CheckFeedTests : IDisposable
         var feed = new CheckRunner(Clock).Start(_dir.Path, new CheckOptions { Concurrency = 1 }, CancellationToken.None);
         await feed.AddAsync(new SourceFile(null!, _dir.Combine("gone"), 0, 0), CancellationToken.None);
 
-        for (var i = 0; i < 5000; i++)
-        {
-            await feed.AddAsync(new SourceFile($"F{i}.bin", _dir.Combine($"F{i}.bin"), 0, 0), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
-        }
+        await AddMoreThanTheQueueHoldsAsync(feed);
 
         await Assert.ThrowsAnyAsync<Exception>(feed.CompleteAsync);
         await feed.DisposeAsync();
@@ -70,10 +67,7 @@ public sealed class CheckFeedTests : IDisposable
         var feed = new CheckRunner(Clock).Start(_dir.Path, new CheckOptions { Concurrency = 1 }, cancel.Token);
         await cancel.CancelAsync();
 
-        for (var i = 0; i < 5000; i++)
-        {
-            await feed.AddAsync(new SourceFile($"F{i}.bin", _dir.Combine($"F{i}.bin"), 0, 0), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
-        }
+        await AddMoreThanTheQueueHoldsAsync(feed);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(feed.CompleteAsync);
         await feed.DisposeAsync();
@@ -89,6 +83,15 @@ public sealed class CheckFeedTests : IDisposable
 
         await feed.AddAsync(new SourceFile("b.bin", _dir.Combine("b.bin"), 0, 0), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
         await feed.DisposeAsync();
+    }
+
+    /// <summary>Adds 5,000 files, each within a minute: a feeder held by a check that reads no more would time out here.</summary>
+    private async Task AddMoreThanTheQueueHoldsAsync(CheckFeed feed)
+    {
+        for (var i = 0; i < 5000; i++)
+        {
+            await feed.AddAsync(new SourceFile($"F{i}.bin", _dir.Combine($"F{i}.bin"), 0, 0), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+        }
     }
 
     private async Task<List<SourceFile>> ScanAsync()

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of Ferry: unit tests, the storage contract suite on both stores, engine tests
-# against a real s3rver with injected faults, CLI tests (exit codes, kill -9 and resume), and server
+# against a real s3rver with injected faults, CLI tests (exit codes, kill -9 and resume; run twice: with the full
+# build and with the native build, src/Ferry.Cli.Native published with Native AOT), and server
 # API tests on SQLite and on a real PostgreSQL (a throwaway cluster on a free loopback port), and the
 # web app end to end in Debian's headless Chromium driven by Playwright (screenshots in artifacts/), and the
 # deployment files (compose config, dashboards' SQL against PostgreSQL).
-# Installs what it needs (Node/npm, PostgreSQL and Chromium from apt if missing, s3rver and the web
+# Installs what it needs (Node/npm, PostgreSQL, Chromium, gcc and zlib1g-dev from apt if missing, s3rver and the web
 # app's build tools from npm, NuGet packages) and ends
 # with one line "N passed, N failed, N skipped". Exit code: 0 when every test passed.
 set -euo pipefail
@@ -15,6 +16,9 @@ ferry_require_dotnet
 command -v python3 >/dev/null 2>&1 && command -v curl >/dev/null 2>&1 || ferry_apt python3 curl
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ferry_apt postgresql
 [[ -x /usr/bin/chromium ]] || ferry_apt chromium
+# Native AOT (the native build) links with the system's C toolchain and zlib.
+command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || ferry_apt gcc
+[[ -e /usr/include/zlib.h ]] || ferry_apt zlib1g-dev
 # deploy/compose.yaml is checked with `docker compose config` (no engine needed); Debian's docker-compose when the plugin is missing.
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || ferry_apt docker-compose
 ferry_install_s3rver
@@ -38,6 +42,22 @@ for project in tests/Ferry.*.Tests; do
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
     -- RunConfiguration.TestSessionTimeout=1200000 || rc=$?
 done
+
+# The native build (src/Ferry.Cli.Native, Native AOT): published once, then every CLI test runs again with it in place of
+# ferry.dll for every command but serve, worker and db, which stay on the full build as in a deployment
+# (tests/Ferry.Testing/FerryProcess.cs).
+ferry_log "publishing the native build"
+native="$FERRY_ROOT/artifacts/native"
+rm -rf "$native"
+if dotnet publish src/Ferry.Cli.Native -c Release --use-current-runtime -nologo -v quiet -o "$native"; then
+  ferry_log "testing the CLI again with the native build"
+  FERRY_TEST_NATIVE_CLI="$native/ferry" dotnet test tests/Ferry.Cli.Tests -c Release --no-build -nologo \
+    --logger "trx;LogFileName=Ferry.Cli.Tests.Native.trx" --results-directory "$results" \
+    -- RunConfiguration.TestSessionTimeout=1200000 || rc=$?
+else
+  echo "the native build could not be published (see above)" >&2
+  rc=1
+fi
 
 # A test host that ends before its exit handler runs leaves its throwaway PostgreSQL cluster running
 # (tests/Ferry.Testing/PostgresServer.cs removes such clusters at its next start): stop and remove them here too.

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Ferry.Core.Checks;
 
 using Ferry.Client.Contracts;
@@ -16,7 +17,8 @@ namespace Ferry.Client;
 /// </summary>
 public sealed class FerryApiClient : ISessionApi, IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    /// <summary>Only the generated contracts (<see cref="FerryApiJson"/>): no reflection, so a type missing there fails in tests as in a Native AOT build.</summary>
+    private static readonly JsonSerializerOptions Json = FerryApiJson.Default.Options;
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttp = true;
@@ -71,7 +73,7 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
         await GetAsync<SessionResponse>($"api/sessions/{sessionId}", cancellationToken).ConfigureAwait(false);
 
     public async Task<SessionResponse> FinishAsync(long sessionId, CancellationToken cancellationToken) =>
-        Convert<SessionResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/finish", new { }, cancellationToken).ConfigureAwait(false));
+        Convert<SessionResponse>(await SendAsync(HttpMethod.Post, $"api/sessions/{sessionId}/finish", new JsonObject(), cancellationToken).ConfigureAwait(false));
 
     /// <summary>Registers up to <see cref="ApiLimits.MaximumRegisterBatch"/> files; the answers come in the order of <paramref name="files"/>.</summary>
     public async Task<List<RegisteredFileResponse>> RegisterAsync(long sessionId, IEnumerable<(string Path, long Size, DateTimeOffset LastModified, FileCapture? Capture)> files, CancellationToken cancellationToken) =>
@@ -171,7 +173,7 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
     /// </summary>
     public async Task DownloadAsync(string path, object body, Stream destination, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Content(body) };
         HttpResponseMessage response;
         try
         {
@@ -197,10 +199,10 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
         }
     }
 
-    /// <summary>Reads an answer as one of the API records above (snake_case JSON).</summary>
+    /// <summary>Reads an answer as one of the API records above (snake_case JSON); <typeparamref name="T"/> must be one of <see cref="FerryApiJson"/>'s types.</summary>
     public static T Read<T>(JsonNode? node) => Convert<T>(node);
 
-    /// <summary>Any JSON call (the storage administration commands); null when the answer has no body.</summary>
+    /// <summary>Any JSON call (the storage administration commands); null when the answer has no body. <paramref name="body"/> is one of <see cref="FerryApiJson"/>'s types.</summary>
     public Task<JsonNode?> CallAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken) =>
         SendAsync(method, path, body, cancellationToken);
 
@@ -215,14 +217,18 @@ public sealed class FerryApiClient : ISessionApi, IDisposable
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
         Convert<T>(await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false));
 
-    private static T Convert<T>(JsonNode? node) => node.Deserialize<T>(Json) ?? throw new FerryApiException(null, "the Ferry server sent an empty answer");
+    private static T Convert<T>(JsonNode? node) =>
+        node.Deserialize((JsonTypeInfo<T>)Json.GetTypeInfo(typeof(T))) ?? throw new FerryApiException(null, "the Ferry server sent an empty answer");
+
+    /// <summary>A request body as JSON, written as its runtime type (a record of <see cref="FerryApiJson"/>, or a <see cref="JsonNode"/>).</summary>
+    private static JsonContent Content(object body) => JsonContent.Create(body, Json.GetTypeInfo(body.GetType()));
 
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, options: Json);
+            request.Content = Content(body);
         }
 
         HttpResponseMessage response;

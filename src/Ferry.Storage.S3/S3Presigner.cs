@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Ferry.Core;
 using Ferry.Core.Storage;
@@ -67,25 +68,24 @@ internal sealed class S3Presigner
         var signer = _signers.For(identity);
         var amzDate = SigV4Signer.AmzDate(now);
         var credential = $"{identity.AccessKey}/{amzDate[..8]}/{_region}/{Service}/aws4_request";
-        var conditions = new List<object>
-        {
-            new Dictionary<string, string> { ["bucket"] = _bucket },
-            new Dictionary<string, string> { ["key"] = key },
-            new object[] { "content-length-range", size, size },
-            new Dictionary<string, string> { ["x-amz-algorithm"] = SigV4Signer.Algorithm },
-            new Dictionary<string, string> { ["x-amz-credential"] = credential },
-            new Dictionary<string, string> { ["x-amz-date"] = amzDate },
-        };
+        var conditions = new JsonArray(
+            new JsonObject { ["bucket"] = _bucket },
+            new JsonObject { ["key"] = key },
+            new JsonArray("content-length-range", size, size),
+            new JsonObject { ["x-amz-algorithm"] = SigV4Signer.Algorithm },
+            new JsonObject { ["x-amz-credential"] = credential },
+            new JsonObject { ["x-amz-date"] = amzDate });
         if (!string.IsNullOrEmpty(identity.Token))
         {
-            conditions.Add(new Dictionary<string, string> { ["x-amz-security-token"] = identity.Token });
+            conditions.Add((JsonNode)new JsonObject { ["x-amz-security-token"] = identity.Token });
         }
 
-        var policy = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        // Written with the serializer's defaults (compact, default escaping), as S3 reads it.
+        var policy = new JsonObject
         {
             ["expiration"] = Timestamps.IsoSeconds(now + lifetime),
             ["conditions"] = conditions,
-        });
+        }.ToJsonString();
         var base64Policy = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(policy));
         var signature = signer.SignPolicy(base64Policy, now, _region, Service);
         var fields = new List<KeyValuePair<string, string>>

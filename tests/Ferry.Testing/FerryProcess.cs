@@ -3,15 +3,22 @@ using System.Diagnostics;
 namespace Ferry.Testing;
 
 /// <summary>
-/// The built ferry CLI (ferry.dll) as a separate process with a controlled environment: its own home and FERRY_HOME,
+/// The built ferry CLI (ferry.dll, or the native build for the commands it has) as a separate process with a controlled environment: its own home and FERRY_HOME,
 /// s3rver's keys, no ambient AWS settings. The one launcher of the CLI, server and replica tests.
 /// </summary>
 public sealed class FerryProcess
 {
     private readonly Dictionary<string, string?> _environment;
+    private readonly bool _nativeBuild;
 
-    public FerryProcess(string home)
+    /// <param name="home">The process's home folder (HOME, and FERRY_HOME under it).</param>
+    /// <param name="nativeBuild">
+    /// Run the native build for every command, the server's included: the published binary FERRY_TEST_NATIVE_CLI names,
+    /// or else the native project's own build (<see cref="RepositoryPaths.NativeFerryDll"/>).
+    /// </param>
+    public FerryProcess(string home, bool nativeBuild = false)
     {
+        _nativeBuild = nativeBuild;
         _environment = new Dictionary<string, string?>
         {
             ["HOME"] = home,
@@ -48,7 +55,28 @@ public sealed class FerryProcess
     public Process Start(params string[] args) => Process.Start(StartInfo(args))!;
 
     /// <summary>How <see cref="Start"/> starts <c>ferry ARGS</c>, for callers that start it themselves.</summary>
-    public ProcessStartInfo StartInfo(params string[] args) => ProgramStartInfo("dotnet", [RepositoryPaths.FerryDll, .. args]);
+    public ProcessStartInfo StartInfo(params string[] args)
+    {
+        var program = Program(args);
+        return ProgramStartInfo(program[0], [.. program[1..], .. args]);
+    }
+
+    /// <summary>
+    /// The program (and its first arguments) that runs <c>ferry ARGS</c>: the full build (<c>dotnet ferry.dll</c>), or,
+    /// when <see cref="RepositoryPaths.NativeFerry"/> names the native build, that one for every command but the server's
+    /// own (<c>serve</c>, <c>worker</c>, <c>db</c>), which a deployment runs with the full build too.
+    /// </summary>
+    private string[] Program(string[] args)
+    {
+        if (_nativeBuild)
+        {
+            return RepositoryPaths.NativeFerry is { } published ? [published] : ["dotnet", RepositoryPaths.NativeFerryDll];
+        }
+
+        return RepositoryPaths.NativeFerry is { } native && !(args.Length > 0 && args[0] is "serve" or "worker" or "db")
+            ? [native]
+            : ["dotnet", RepositoryPaths.FerryDll];
+    }
 
     private Process StartProgram(string program, string[] args) => Process.Start(ProgramStartInfo(program, args))!;
 
@@ -91,7 +119,7 @@ public sealed class FerryProcess
     public Task<FerryResult> RunInTerminalAsync(string input, params string[] args)
     {
         static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-        var command = string.Join(' ', new[] { "dotnet", RepositoryPaths.FerryDll }.Concat(args).Select(Quote));
+        var command = string.Join(' ', Program(args).Concat(args).Select(Quote));
         return RunAsync(StartProgram("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"]), input, args);
     }
 

@@ -43,4 +43,29 @@ public static class RepositoryPaths
 
     /// <summary>The built ferry CLI (ferry.dll), next to the test assembly.</summary>
     public static string FerryDll => Path.Combine(AppContext.BaseDirectory, "ferry.dll");
+
+    /// <summary>
+    /// The native project (src/Ferry.Cli.Native) as <c>dotnet build</c> leaves it, compiled just in time: the same code
+    /// as its published native binary, in the configuration (Release, Debug) the tests were built in.
+    /// </summary>
+    public static string NativeFerryDll =>
+        Path.Combine(Root, "src", "Ferry.Cli.Native", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "ferry.dll");
+
+    /// <summary>
+    /// The native build of ferry (src/Ferry.Cli.Native) the CLI tests run instead of ferry.dll, when FERRY_TEST_NATIVE_CLI
+    /// names it (scripts/test.sh runs the CLI tests once with each build); null otherwise.
+    /// </summary>
+    public static string? NativeFerry
+    {
+        get
+        {
+            var path = Environment.GetEnvironmentVariable("FERRY_TEST_NATIVE_CLI");
+            if (string.IsNullOrEmpty(path))
+            {
+                return null;
+            }
+
+            return File.Exists(path) ? Path.GetFullPath(path) : throw new InvalidOperationException($"FERRY_TEST_NATIVE_CLI names {path}, which does not exist");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Ferry.Cli.Donations;
+using Ferry.Cli.Output;
 using Ferry.Cli.Stores;
 using Ferry.Core;
 using Ferry.Core.Privacy;
@@ -108,7 +109,7 @@ internal sealed class DonateCommand
                 {
                     ["success"] = result.Success, ["message"] = result.Message, ["donor"] = result.DonorPseudonym, ["files"] = result.Files,
                     ["records"] = result.Records, ["malformed"] = result.Malformed, ["bytes"] = result.Bytes, ["location"] = result.Location,
-                }));
+                }, CliOutputJson.Default.DictionaryStringObject));
             }
             else if (result.Success)
             {

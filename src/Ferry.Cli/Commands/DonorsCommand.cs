@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ferry.Cli.Output;
 using Ferry.Cli.Server;
 using Ferry.Cli.Stores;
 using Ferry.Client;
@@ -126,7 +127,7 @@ internal sealed class DonorsCommand(TimeProvider time)
                 {
                     ["erased"] = pseudonym, ["erasure_id"] = report.Id, ["at"] = report.At,
                     ["places"] = report.Places.Select(p => new Dictionary<string, object?> { ["place"] = p.Place, ["where"] = p.Where, ["checked"] = p.Checked, ["removed"] = p.Removed, ["detail"] = p.Detail }).ToList(),
-                }));
+                }, CliOutputJson.Default.DictionaryStringObject));
             }
             else
             {

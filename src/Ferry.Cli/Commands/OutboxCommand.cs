@@ -46,7 +46,7 @@ internal sealed class OutboxCommand
                 ["bytes"] = b.Descriptor.Bytes,
                 ["attempts"] = b.Descriptor.Attempts,
                 ["last_error"] = b.Descriptor.LastError,
-            })));
+            }).ToList(), CliOutputJson.Default.ListDictionaryStringObject));
             return ExitCodes.Success;
         }
 

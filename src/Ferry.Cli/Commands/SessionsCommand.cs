@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Ferry.Cli.Configuration;
+using Ferry.Cli.Output;
 using Ferry.Core;
 using Ferry.Core.Csv;
 using Ferry.Core.Journal;
@@ -33,7 +34,7 @@ internal sealed class SessionsCommand
         var format = Format(parse);
         if (format == "json")
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(sessions.Select(ToJson)));
+            Console.Out.WriteLine(JsonSerializer.Serialize(sessions.Select(ToJson).ToList(), CliOutputJson.Default.ListDictionaryStringObject));
             return ExitCodes.Success;
         }
 
@@ -91,7 +92,7 @@ internal sealed class SessionsCommand
                 }).ToList();
             }
 
-            Console.Out.WriteLine(JsonSerializer.Serialize(document));
+            Console.Out.WriteLine(JsonSerializer.Serialize(document, CliOutputJson.Default.DictionaryStringObject));
             return ExitCodes.Success;
         }
 

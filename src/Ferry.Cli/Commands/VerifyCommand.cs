@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Ferry.Cli.Output;
 using Ferry.Cli.Stores;
 using Ferry.Core.Verification;
 
@@ -55,13 +56,13 @@ internal sealed class VerifyCommand
                 lock (gate)
                 {
                     Console.Out.WriteLine(json
-                        ? JsonSerializer.Serialize(new { v = 1, type = "difference", kind = difference.Kind, path = difference.Path, key = difference.Key, detail = difference.Detail })
+                        ? JsonSerializer.Serialize(new Dictionary<string, object?> { ["v"] = 1, ["type"] = "difference", ["kind"] = difference.Kind, ["path"] = difference.Path, ["key"] = difference.Key, ["detail"] = difference.Detail }, CliOutputJson.Default.DictionaryStringObject)
                         : $"{difference.Kind}: {difference.Path}: {difference.Detail}");
                 }
             }, cancellationToken);
 
             Console.Out.WriteLine(json
-                ? JsonSerializer.Serialize(new { v = 1, type = "summary", files_checked = report.FilesChecked, identical = report.FilesIdentical, differences = report.Differences, extra_objects = report.ExtraObjects })
+                ? JsonSerializer.Serialize(new Dictionary<string, object?> { ["v"] = 1, ["type"] = "summary", ["files_checked"] = report.FilesChecked, ["identical"] = report.FilesIdentical, ["differences"] = report.Differences, ["extra_objects"] = report.ExtraObjects }, CliOutputJson.Default.DictionaryStringObject)
                 : report.Identical
                     ? $"Verified: {report.FilesChecked:N0} files identical at {location}"
                     : $"Differences: {report.Differences:N0} ({report.FilesIdentical:N0} of {report.FilesChecked:N0} files identical, {report.ExtraObjects:N0} extra objects) at {location}");

@@ -9,8 +9,6 @@ namespace Ferry.Cli.Configuration;
 /// </summary>
 internal sealed record DonateConfigFile
 {
-    private static readonly JsonSerializerOptions StrictJson = new() { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
-
     [JsonPropertyName("folder")] public string? Folder { get; init; }
     [JsonPropertyName("pattern")] public string? Pattern { get; init; }
     [JsonPropertyName("destination")] public string? Destination { get; init; }
@@ -36,7 +34,7 @@ internal sealed record DonateConfigFile
 
         try
         {
-            return JsonSerializer.Deserialize<DonateConfigFile>(File.ReadAllText(file), StrictJson)
+            return JsonSerializer.Deserialize(File.ReadAllText(file), DonateConfigJson.Default.DonateConfigFile)
                 ?? throw CliException.Usage($"the config file {file} is empty");
         }
         catch (JsonException ex)

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Ferry.Client.Contracts;
 
 namespace Ferry.Cli.Donations;
@@ -15,7 +15,6 @@ namespace Ferry.Cli.Donations;
 internal sealed class LinkDonationClient : IDisposable
 {
     private const int MaximumAttempts = 8;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly HttpClient _http;
 
     public LinkDonationClient(Uri server, string token, TimeSpan? retryDelay = null)
@@ -47,13 +46,14 @@ internal sealed class LinkDonationClient : IDisposable
     }
 
     public async Task<LinkInfo> InfoAsync(CancellationToken cancellationToken) =>
-        (await SendAsync<LinkInfo>(() => new HttpRequestMessage(HttpMethod.Get, "api/link"), cancellationToken))!;
+        (await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "api/link"), FerryApiJson.Default.LinkInfo, cancellationToken))!;
 
     /// <summary>Uploads <paramref name="path"/> (resumable) and returns the upload's id once the server holds every byte.</summary>
     public async Task<string> UploadAsync(string path, string sha256, string consent, CancellationToken cancellationToken)
     {
         var length = new FileInfo(path).Length;
-        var started = await SendAsync<LinkUploadResponse>(() => new HttpRequestMessage(HttpMethod.Post, "api/link/uploads") { Content = JsonContent.Create(new NewLinkUpload(length, sha256, consent), options: Json) }, cancellationToken);
+        var started = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, "api/link/uploads") { Content = JsonContent.Create(new NewLinkUpload(length, sha256, consent), FerryApiJson.Default.NewLinkUpload) },
+            FerryApiJson.Default.LinkUploadResponse, cancellationToken);
         var id = started!.Id;
         var chunk = started.ChunkBytes;
         await using var file = File.OpenRead(path);
@@ -72,7 +72,7 @@ internal sealed class LinkDonationClient : IDisposable
                 using var response = await _http.SendAsync(request, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
-                    offset = (await response.Content.ReadFromJsonAsync<LinkUploadResponse>(Json, cancellationToken))!.Offset;
+                    offset = (await response.Content.ReadFromJsonAsync(FerryApiJson.Default.LinkUploadResponse, cancellationToken))!.Offset;
                     failures = 0;
                     continue;
                 }
@@ -109,7 +109,7 @@ internal sealed class LinkDonationClient : IDisposable
     }
 
     public async Task<long> OffsetAsync(string id, CancellationToken cancellationToken) =>
-        (await SendAsync<LinkUploadResponse>(() => new HttpRequestMessage(HttpMethod.Get, $"api/link/uploads/{id}"), cancellationToken))!.Offset;
+        (await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"api/link/uploads/{id}"), FerryApiJson.Default.LinkUploadResponse, cancellationToken))!.Offset;
 
     /// <summary>Asks the server to check, re-key and store the upload; returns once it has (the originals may then be archived).</summary>
     /// <remarks>A 503 (the server is busy checking other donations, or erasing) is sent again after its Retry-After, up to <see cref="MaximumAttempts"/> times.</remarks>
@@ -120,7 +120,7 @@ internal sealed class LinkDonationClient : IDisposable
             using var response = await SendOnceAsync(new HttpRequestMessage(HttpMethod.Post, $"api/link/uploads/{id}/finish"), cancellationToken);
             if (response.IsSuccessStatusCode)
             {
-                return (await response.Content.ReadFromJsonAsync<LinkDonationResponse>(Json, cancellationToken))!;
+                return (await response.Content.ReadFromJsonAsync(FerryApiJson.Default.LinkDonationResponse, cancellationToken))!;
             }
 
             if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == MaximumAttempts)
@@ -145,7 +145,7 @@ internal sealed class LinkDonationClient : IDisposable
     }
 
     /// <summary>A small JSON call, retried on a broken connection, 5xx and 429.</summary>
-    private async Task<T?> SendAsync<T>(Func<HttpRequestMessage> request, CancellationToken cancellationToken)
+    private async Task<T?> SendAsync<T>(Func<HttpRequestMessage> request, JsonTypeInfo<T> answer, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -155,7 +155,7 @@ internal sealed class LinkDonationClient : IDisposable
                 using var response = await _http.SendAsync(message, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
-                    return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
+                    return await response.Content.ReadFromJsonAsync(answer, cancellationToken);
                 }
 
                 if (!IsTransient(response.StatusCode) || attempt >= MaximumAttempts)
@@ -188,7 +188,7 @@ internal sealed class LinkDonationClient : IDisposable
         string? detail = null;
         try
         {
-            detail = (await response.Content.ReadFromJsonAsync<JsonObject>(Json, cancellationToken))?["detail"]?.GetValue<string>();
+            detail = (await response.Content.ReadFromJsonAsync(FerryApiJson.Default.JsonObject, cancellationToken))?["detail"]?.GetValue<string>();
         }
         catch (JsonException)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ferry.Cli.Commands;
+using Ferry.Cli.Output;
 using Ferry.Core;
 using Ferry.Core.Privacy;
 
@@ -112,7 +113,7 @@ internal sealed class LinkDonor(bool json)
                 {
                     ["success"] = true, ["message"] = message, ["donor"] = donation.Donor, ["files"] = files.Count, ["records"] = donation.Records,
                     ["malformed"] = donation.Malformed, ["bytes"] = donation.Bytes, ["location"] = donation.Location,
-                })
+                }, CliOutputJson.Default.DictionaryStringObject)
                 : message);
             return ExitCodes.Success;
         }

@@ -21,7 +21,7 @@ internal static class ExportResultPrinter
                 ["files"] = result.Files,
                 ["bytes"] = result.Bytes,
                 ["duration_ms"] = (long)result.Duration.TotalMilliseconds,
-            }));
+            }, CliOutputJson.Default.DictionaryStringObject));
         }
         else if (result.Outcome == ExportOutcome.Delivered)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using Ferry.Core.Transfer;
 
@@ -15,7 +16,13 @@ internal sealed class JsonEventWriter : ITransferObserver, IAsyncDisposable
 
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     /// <summary>Paths and keys appear as they are, not as \uXXXX escapes.</summary>
-    private static readonly JsonSerializerOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions LineOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = CliOutputJson.Default,
+    };
+
+    private static readonly JsonTypeInfo<Dictionary<string, object?>> LineType = (JsonTypeInfo<Dictionary<string, object?>>)LineOptions.GetTypeInfo(typeof(Dictionary<string, object?>));
 
     private readonly Task _pump;
     private readonly TextWriter _output;
@@ -34,7 +41,7 @@ internal sealed class JsonEventWriter : ITransferObserver, IAsyncDisposable
             all[name] = value;
         }
 
-        _lines.Writer.TryWrite(JsonSerializer.Serialize(all, LineOptions));
+        _lines.Writer.TryWrite(JsonSerializer.Serialize(all, LineType));
     }
 
     public void OnFileEvent(FileEvent fileEvent) => Write("file", new Dictionary<string, object?>

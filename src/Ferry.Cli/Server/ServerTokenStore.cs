@@ -9,7 +9,8 @@ namespace Ferry.Cli.Server;
 /// </summary>
 internal static class ServerTokenStore
 {
-    private sealed record Entry(string Token, string Username, DateTimeOffset ExpiresAt);
+    /// <summary>One server's sign-in as the file holds it.</summary>
+    internal sealed record Entry(string Token, string Username, DateTimeOffset ExpiresAt);
 
     public static string FilePath => Path.Combine(FerryPaths.DataDirectory, "server-tokens.json");
 
@@ -38,7 +39,7 @@ internal static class ServerTokenStore
 
         using (var stream = new FileStream(temporary, options))
         {
-            JsonSerializer.Serialize(stream, entries);
+            JsonSerializer.Serialize(stream, entries, ServerTokenJson.Default.DictionaryStringEntry);
         }
 
         File.Move(temporary, FilePath, overwrite: true);
@@ -77,7 +78,7 @@ internal static class ServerTokenStore
         try
         {
             using var stream = File.OpenRead(FilePath);
-            var loaded = JsonSerializer.Deserialize<Dictionary<string, Entry>>(stream);
+            var loaded = JsonSerializer.Deserialize(stream, ServerTokenJson.Default.DictionaryStringEntry);
             return new Dictionary<string, Entry>(loaded ?? [], StringComparer.OrdinalIgnoreCase);
         }
         catch (JsonException)

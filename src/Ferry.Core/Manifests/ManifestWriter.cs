@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Ferry.Core.Manifests;
 
@@ -16,6 +17,8 @@ public sealed class ManifestWriter : IAsyncDisposable
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         TypeInfoResolver = ManifestJson.Default,
     };
+
+    private static readonly JsonTypeInfo<ManifestEntry> LineType = (JsonTypeInfo<ManifestEntry>)LineOptions.GetTypeInfo(typeof(ManifestEntry));
 
     private readonly string _path;
     private readonly string _temporary;
@@ -35,7 +38,7 @@ public sealed class ManifestWriter : IAsyncDisposable
 
     public void Add(ManifestEntry entry)
     {
-        var line = JsonSerializer.Serialize(entry, LineOptions);
+        var line = JsonSerializer.Serialize(entry, LineType);
         lock (_lock)
         {
             _writer.Write(line);
@@ -71,7 +74,7 @@ public sealed class ManifestWriter : IAsyncDisposable
         {
             if (line.Length > 0)
             {
-                yield return JsonSerializer.Deserialize<ManifestEntry>(line, LineOptions)!;
+                yield return JsonSerializer.Deserialize(line, LineType)!;
             }
         }
     }

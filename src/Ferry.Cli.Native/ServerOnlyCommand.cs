@@ -1,0 +1,24 @@
+using System.CommandLine;
+
+namespace Ferry.Cli.Native;
+
+/// <summary>
+/// Stands in for a server command the native build leaves out (<c>serve</c>, <c>worker</c>, <c>db</c>): hidden from
+/// help, it takes any arguments and says in one line which build runs it (exit 2) instead of "unrecognized command".
+/// </summary>
+internal static class ServerOnlyCommand
+{
+    public static readonly IReadOnlyList<string> Names = ["serve", "worker", "db"];
+
+    public static Command Create(string name)
+    {
+        var command = new Command(name) { Hidden = true, TreatUnmatchedTokensAsErrors = false };
+        command.SetAction(async (_, _) =>
+        {
+            await Console.Error.WriteLineAsync(
+                $"ferry: error: 'ferry {name}' is not in this build: the native ferry has the transfer commands only; run the server with the full build (docs/operations.md)");
+            return ExitCodes.UsageOrSetup;
+        });
+        return command;
+    }
+}

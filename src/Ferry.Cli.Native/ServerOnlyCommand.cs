@@ -3,8 +3,9 @@ using System.CommandLine;
 namespace Ferry.Cli.Native;
 
 /// <summary>
-/// Stands in for a server command the native build leaves out (<c>serve</c>, <c>worker</c>, <c>db</c>): hidden from
-/// help, it takes any arguments and says in one line which build runs it (exit 2) instead of "unrecognized command".
+/// Stands in for a server command the native build leaves out (<c>serve</c>, <c>worker</c>, <c>db</c>): it takes any
+/// arguments and says in one line which build runs it (exit 2) instead of "unrecognized command"; the command list and
+/// its <c>--help</c> say the same.
 /// </summary>
 internal static class ServerOnlyCommand
 {
@@ -12,11 +13,11 @@ internal static class ServerOnlyCommand
 
     public static Command Create(string name)
     {
-        var command = new Command(name) { Hidden = true, TreatUnmatchedTokensAsErrors = false };
+        var message = $"'ferry {name}' is not in this build: the native ferry has the transfer commands only; run the server with the full build (docs/operations.md)";
+        var command = new Command(name, message) { TreatUnmatchedTokensAsErrors = false };
         command.SetAction(async (_, _) =>
         {
-            await Console.Error.WriteLineAsync(
-                $"ferry: error: 'ferry {name}' is not in this build: the native ferry has the transfer commands only; run the server with the full build (docs/operations.md)");
+            await Console.Error.WriteLineAsync("ferry: error: " + message);
             return ExitCodes.UsageOrSetup;
         });
         return command;

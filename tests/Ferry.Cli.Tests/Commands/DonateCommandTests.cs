@@ -41,6 +41,26 @@ public sealed class DonateCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
         Assert.Equal(["archive/run 1.jsonl.gz", "archive/sub/run2.jsonl.gz"], Files(folder));
     }
 
+    [Fact]
+    public async Task Donate_Json_OneObjectWithDonorAndCounts()
+    {
+        var bucket = await Server.CreateBucketAsync("donate-json");
+        var folder = Trajectories("tj", ("run.jsonl.gz", TrainingLogs.Of("frank", 3, broken: true)));
+        var ferry = await FerryWithKeyAsync();
+
+        var result = await ferry.RunAsync("donate", folder, "--to", $"s3://{bucket}/study", "--endpoint", Server.Endpoint, "--key-file", KeyFile, "--consent", "2026-11", "--donor", "frank@example.org", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var answer = System.Text.Json.JsonDocument.Parse(result.Stdout).RootElement;
+        var pseudonym = (await ferry.RunAsync("donors", "pseudonym", "frank@example.org", "--key-file", KeyFile)).Stdout.Trim();
+        Assert.True(answer.GetProperty("success").GetBoolean());
+        Assert.Equal(pseudonym, answer.GetProperty("donor").GetString());
+        Assert.Equal(1, answer.GetProperty("files").GetInt32());
+        Assert.Equal(3, answer.GetProperty("records").GetInt64());
+        Assert.Equal(1, answer.GetProperty("malformed").GetInt64());
+        Assert.StartsWith($"s3://{bucket}/study/donations/{pseudonym}/", answer.GetProperty("location").GetString());
+    }
+
     [Theory]
     [InlineData("no-credentials", "credentials")]
     [InlineData("placeholder-credentials", "placeholder")]

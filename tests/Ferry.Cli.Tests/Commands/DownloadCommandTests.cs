@@ -163,6 +163,21 @@ public sealed class DownloadCommandTests(S3rverFixture s3rver) : IClassFixture<S
         AssertUsageError(result, "does not exist");
     }
 
+    [Fact]
+    public async Task Download_Json_AnEventPerFileThenASummary()
+    {
+        var (bucket, _) = await UploadedFolderAsync(4);
+
+        var result = await Ferry().RunAsync("download", $"s3://{bucket}/C1", _home.Combine("back-json"), "--endpoint", Server.Endpoint, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var events = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToList();
+        Assert.All(events, e => Assert.Equal(1, e.GetProperty("v").GetInt32()));
+        Assert.Equal(4, events.Count(e => e.GetProperty("type").GetString() == "file" && e.GetProperty("outcome").GetString() == "downloaded"));
+        Assert.Equal("summary", events[^1].GetProperty("type").GetString());
+        Assert.Equal(4, events[^1].GetProperty("files_transferred").GetInt64());
+    }
+
     private FerryProcess Ferry() => new(_home.Path);
 
     private async Task<(string Bucket, string Source)> UploadedFolderAsync(int files)

@@ -163,6 +163,24 @@ public sealed class ExportCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
         Assert.False(Directory.Exists(OutboxDirectory) && Directory.GetDirectories(OutboxDirectory).Any(d => !Path.GetFileName(d).StartsWith('.')));
     }
 
+    [Fact]
+    public async Task Export_Json_OneObjectWithOutcomeBundleAndCounts()
+    {
+        var bucket = await Server.CreateBucketAsync("export-json");
+        var source = Review(documents: 2);
+
+        var result = await Ferry().RunAsync("export", source, $"s3://{bucket}/audits", "--name", "Contract review 42", "--endpoint", Server.Endpoint, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var answer = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Equal("delivered", answer.GetProperty("outcome").GetString());
+        Assert.Matches(BundlePattern, answer.GetProperty("bundle").GetString()!);
+        Assert.StartsWith($"s3://{bucket}/audits/", answer.GetProperty("location").GetString());
+        Assert.Equal(SourceFiles(source).Count, answer.GetProperty("files").GetInt32());
+        Assert.True(answer.GetProperty("bytes").GetInt64() > 0);
+        Assert.True(answer.GetProperty("duration_ms").GetInt64() >= 0);
+    }
+
     private async Task AssertDeliveredOnceAsync(string bucket, string source)
     {
         var keys = await Server.ListKeysAsync(bucket);

@@ -252,6 +252,36 @@ public sealed class UploadCommandTests(S3rverFixture s3rver) : IClassFixture<S3r
         Assert.Contains("put your real access key id", result.Stdout);
     }
 
+    [Fact]
+    public async Task Verify_Json_OneLinePerDifferenceThenASummary()
+    {
+        var bucket = await Server.CreateBucketAsync("verify-json");
+        var source = FieldFolder(5);
+        var ferry = Ferry();
+        Assert.Equal(0, (await ferry.RunAsync("upload", source, $"s3://{bucket}/v", "--endpoint", Server.Endpoint)).ExitCode);
+        var files = Directory.GetFiles(source, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        File.AppendAllText(files[1], "longer");
+        File.WriteAllText(Path.Combine(source, "new.txt"), "not uploaded");
+
+        var result = await ferry.RunAsync("verify", source, $"s3://{bucket}/v", "--endpoint", Server.Endpoint, "--json");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        var differences = lines[..^1];
+        Assert.All(lines, line => Assert.Equal(1, line.GetProperty("v").GetInt32()));
+        Assert.All(differences, line => Assert.Equal("difference", line.GetProperty("type").GetString()));
+        var size = Assert.Single(differences, line => line.GetProperty("kind").GetString() == "size");
+        Assert.Equal(Path.GetRelativePath(source, files[1]), size.GetProperty("path").GetString());
+        Assert.Equal("v/" + Path.GetRelativePath(source, files[1]), size.GetProperty("key").GetString());
+        Assert.False(string.IsNullOrEmpty(size.GetProperty("detail").GetString()));
+        Assert.Single(differences, line => line.GetProperty("kind").GetString() == "missing" && line.GetProperty("path").GetString() == "new.txt");
+        var summary = lines[^1];
+        Assert.Equal("summary", summary.GetProperty("type").GetString());
+        Assert.Equal(differences.Count, summary.GetProperty("differences").GetInt64());
+        Assert.Equal(4, summary.GetProperty("identical").GetInt64());
+        Assert.Equal(0, summary.GetProperty("extra_objects").GetInt64());
+    }
+
     private FerryProcess Ferry() => new(_home.Path);
 
     private string FieldFolder(int files)

@@ -13,7 +13,7 @@ internal static class ServerOnlyCommand
 
     public static Command Create(string name)
     {
-        var message = $"'ferry {name}' is not in this build: the native ferry has the transfer commands only; run the server with the full build (docs/operations.md)";
+        var message = $"'ferry {name}' runs in the full build of ferry only (src/Ferry.Cli); this is the native build, which has every other command (docs/operations.md)";
         var command = new Command(name, message) { TreatUnmatchedTokensAsErrors = false };
         command.SetAction(async (_, _) =>
         {

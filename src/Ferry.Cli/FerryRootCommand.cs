@@ -6,7 +6,7 @@ namespace Ferry.Cli;
 /// <summary>
 /// The ferry command line every build shares: the transfer, check, history, donation, export and server-client commands.
 /// The full build (<c>Program.cs</c>) adds the server's own commands (<c>serve</c>, <c>worker</c>, <c>db</c>); the
-/// native build (<c>src/Ferry.Cli.Native</c>) is this alone.
+/// native build (<c>src/Ferry.Cli.Native</c>) adds stand-ins for them that name the full build.
 /// </summary>
 internal static class FerryRootCommand
 {

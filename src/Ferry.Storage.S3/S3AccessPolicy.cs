@@ -91,7 +91,7 @@ public static class S3AccessPolicy
             // An erasure lists the donor's unfinished multipart uploads (ListMultipartUploads with the donor's prefix).
             // IAM has no s3:prefix condition key for this action, so it cannot be limited to the prefix: it shows the
             // keys and upload ids of unfinished uploads in the bucket, never their data (keep donations in their own bucket).
-            statements.Add((JsonNode)new JsonObject
+            statements.Add((JsonNode)new JsonObject // as JsonNode: JsonArray.Add<T> is not AOT-safe, Add(JsonNode) is
             {
                 ["Sid"] = "FerryDonationUploads",
                 ["Effect"] = "Allow",

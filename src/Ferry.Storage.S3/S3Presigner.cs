@@ -77,7 +77,7 @@ internal sealed class S3Presigner
             new JsonObject { ["x-amz-date"] = amzDate });
         if (!string.IsNullOrEmpty(identity.Token))
         {
-            conditions.Add((JsonNode)new JsonObject { ["x-amz-security-token"] = identity.Token });
+            conditions.Add((JsonNode)new JsonObject { ["x-amz-security-token"] = identity.Token }); // as JsonNode: Add<T> is not AOT-safe
         }
 
         // Written with the serializer's defaults (compact, default escaping), as S3 reads it.

@@ -49,7 +49,7 @@ public static class RepositoryPaths
     /// as its published native binary, in the configuration (Release, Debug) the tests were built in.
     /// </summary>
     public static string NativeFerryDll =>
-        Path.Combine(Root, "src", "Ferry.Cli.Native", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "ferry.dll");
+        Path.Combine(Root, "src", "Ferry.Cli.Native", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, new DirectoryInfo(AppContext.BaseDirectory).Name, "ferry.dll");
 
     /// <summary>
     /// The native build of ferry (src/Ferry.Cli.Native) the CLI tests run instead of ferry.dll, when FERRY_TEST_NATIVE_CLI

@@ -20,4 +20,21 @@ public sealed class RuntimeConfigTests
         Assert.False(properties["System.GC.Concurrent"]!.GetValue<bool>());
         Assert.True(properties["System.IO.DisableFileLocking"]!.GetValue<bool>());
     }
+
+    /// <summary>
+    /// The native build's settings (src/Ferry.Cli.Native, its runtimeconfig as built; Native AOT compiles these properties
+    /// into the binary): the same spin limit, GC and file locking, and no reflection-based JSON.
+    /// </summary>
+    [Fact]
+    public void NativeBuildRuntimeConfig_SameThreadPoolGcAndFileLocking_NoReflectionJson()
+    {
+        var file = Path.Combine(Path.GetDirectoryName(Ferry.Testing.RepositoryPaths.NativeFerryDll)!, "ferry.runtimeconfig.json");
+        var properties = JsonNode.Parse(File.ReadAllText(file))!["runtimeOptions"]!["configProperties"]!;
+
+        Assert.Equal(0, properties["System.Threading.ThreadPool.UnfairSemaphoreSpinLimit"]!.GetValue<int>());
+        Assert.False(properties["System.GC.Server"]!.GetValue<bool>());
+        Assert.False(properties["System.GC.Concurrent"]!.GetValue<bool>());
+        Assert.True(properties["System.IO.DisableFileLocking"]!.GetValue<bool>());
+        Assert.False(properties["System.Text.Json.JsonSerializer.IsReflectionEnabledByDefault"]!.GetValue<bool>());
+    }
 }

@@ -478,6 +478,46 @@ public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebF
         Assert.Contains("3", await page.Locator("#donation-stats").InnerTextAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task FolderPickedBeforeThePageScriptRan_IsTakenWhenItRuns()
+    {
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket, web.S3.Endpoint);
+        var (folder, files) = FieldFolder("SD_CARD_E", smallFiles: 3, bigFileBytes: 0);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        var scriptHeld = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync("**/app/upload.js", async route =>
+        {
+            scriptHeld.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await page.ReloadAsync(new() { WaitUntil = WaitUntilState.Commit });
+        await scriptHeld.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The page's script has not run yet (its request is held): the choices and the folder are made before it.
+        await page.GetByLabel("Project").SelectOptionAsync(new SelectOptionValue { Label = $"{project} (s3://{bucket})" });
+        await page.GetByLabel("Folder").SetInputFilesAsync(folder);
+        release.SetResult();
+
+        try
+        {
+            await page.Locator("#plan").GetByText("3 files").WaitForAsync(new() { Timeout = 30_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"no plan for the folder; plan: '{await page.InnerTextAsync("#plan")}', files in the input: {await page.EvalOnSelectorAsync<int>("#folder", "e => e.files.length")}");
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 60_000 });
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await web.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
+    }
+
     private long _projectId;
 
     private async Task<(string Name, long Id)> ProjectAsync(string bucket, string endpoint)

@@ -98,8 +98,11 @@ let checkedNow: () => void = () => undefined;
 const allCycles = Array.from(cycleSelect.options);
 
 function filterCycles() {
+  const chosen = cycleSelect.value;
   cycleSelect.replaceChildren(...allCycles.filter((option) => option.dataset.project === projectSelect.value));
-  cycleSelect.selectedIndex = cycleSelect.options.length > 0 ? 0 : -1;
+  // A cycle of this project chosen before the script ran stays chosen; otherwise the project's first.
+  const kept = Array.from(cycleSelect.options).findIndex((option) => option.value === chosen);
+  cycleSelect.selectedIndex = kept >= 0 ? kept : cycleSelect.options.length > 0 ? 0 : -1;
   describePlan();
 }
 
@@ -680,3 +683,7 @@ class Slicer {
     this.started = performance.now();
   }
 }
+
+// A folder picked before this script ran (a slow connection or device) fired its change event to no one: take it now.
+// Last in the module, so that everything the handler uses (declared above) exists.
+if (folderInput.files && folderInput.files.length > 0) folderInput.dispatchEvent(new Event("change"));

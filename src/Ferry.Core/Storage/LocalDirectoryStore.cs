@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 
 namespace Ferry.Core.Storage;
 
@@ -30,6 +32,17 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     private readonly ConcurrentDictionary<ulong, bool> _reliableFileSystems = new();
 
     private readonly Lazy<bool> _canDefer;
+
+    /// <summary>
+    /// Folders this store has made or found, each with the device whose flush covers a write there when writes there may
+    /// be deferred (else null): a folder is created and its file system looked up once, not once per file.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, ulong?> _preparedFolders = new(StringComparer.Ordinal);
+
+    /// <summary>Start of this store's temporary file names (random per store); a counter makes each name its own.</summary>
+    private readonly string _temporaryStem = TemporaryFilePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + "-";
+
+    private long _temporaryCount;
 
     /// <summary>The first failed flush: every later one fails too, since its error may belong to a later batch's file.</summary>
     private string? _flushFailure;
@@ -91,42 +104,51 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
         }
 
         var directory = Path.GetDirectoryName(target)!;
-        var temporary = Path.Combine(directory, TemporaryFilePrefix + Guid.NewGuid().ToString("N"));
+        var temporary = Path.Combine(directory, NextTemporaryName());
+        var renamed = false;
         try
         {
-            Directory.CreateDirectory(directory);
-            var deferredOn = options.DeferDurability && CanDeferDurability ? DeferrableDevice(directory) : null;
+            var folderDevice = PrepareFolder(directory);
+            var deferredOn = options.DeferDurability ? folderDevice : null;
             if (deferredOn is { } device && !_deferredFileSystems.ContainsKey(device) && !TryOpenForFlush(device, directory))
             {
                 deferredOn = null; // no way to flush it later: flush this write on its own
             }
 
-            FileStream created;
+            SafeFileHandle created;
             try
             {
-                created = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+                created = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
             }
             catch (DirectoryNotFoundException)
             {
-                Directory.CreateDirectory(directory); // a delete pruned the empty folder in between
-                created = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+                // A delete pruned the empty folder since this store made it.
+                _preparedFolders.TryRemove(directory, out _);
+                Directory.CreateDirectory(directory);
+                created = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
             }
 
-            var output = created;
             string written;
-            await using (output.ConfigureAwait(false))
+            DateTime? writtenAt = null;
+            using (created)
             {
-                written = await CopyExactlyAsync(content, output, length, cancellationToken).ConfigureAwait(false);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                written = await CopyExactlyAsync(content, created, length, cancellationToken).ConfigureAwait(false);
                 if (deferredOn is null)
                 {
-                    output.Flush(flushToDisk: true);
+                    RandomAccess.FlushToDisk(created);
+                }
+                else
+                {
+                    // A file system whose syncfs reaches the disk keeps the time of the last write; the rename leaves it.
+                    writtenAt = File.GetLastWriteTimeUtc(created);
                 }
             }
 
             File.Move(temporary, target, overwrite: true);
+            renamed = true;
 
-            return Describe(key, new FileInfo(target)) with { Sha256 = written, Sha256IsOfWrittenBytes = true };
+            var stored = writtenAt is { } time ? Describe(key, length, new DateTimeOffset(time, TimeSpan.Zero)) : Describe(key, new FileInfo(target));
+            return stored with { Sha256 = written, Sha256IsOfWrittenBytes = true };
         }
         catch (IOException ex) when (LocalDiskErrors.IsDiskFull(ex))
         {
@@ -138,7 +160,7 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
         }
         finally
         {
-            if (File.Exists(temporary))
+            if (!renamed && File.Exists(temporary))
             {
                 File.Delete(temporary);
             }
@@ -188,6 +210,33 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             },
             cancellationToken);
     }
+
+    /// <summary>
+    /// Creates <paramref name="folder"/> (and its parents) the first time a write goes there; returns the device whose
+    /// flush covers writes there when they may be deferred, else null.
+    /// </summary>
+    private ulong? PrepareFolder(string folder)
+    {
+        if (_preparedFolders.TryGetValue(folder, out var device))
+        {
+            return device;
+        }
+
+        Directory.CreateDirectory(folder);
+        device = CanDeferDurability ? DeferrableDevice(folder) : null;
+        if (_preparedFolders.Count >= MaxPreparedFolders)
+        {
+            _preparedFolders.Clear(); // a tree of very many folders: remembering costs memory, forgetting a stat per folder
+        }
+
+        _preparedFolders[folder] = device;
+        return device;
+    }
+
+    /// <summary>How many prepared folders are remembered before the list starts over.</summary>
+    private const int MaxPreparedFolders = 4096;
+
+    private string NextTemporaryName() => _temporaryStem + Interlocked.Increment(ref _temporaryCount).ToString("x", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Opens the descriptor to flush <paramref name="device"/> through, once, before the first deferred write there (so
@@ -337,23 +386,25 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     private static StoredObject Describe(string key, long length, DateTimeOffset modified) =>
         new(key, length, $"{length:x}-{modified.UtcTicks:x}", modified.ToUniversalTime());
 
-    /// <summary>Copies exactly <paramref name="length"/> bytes; returns the SHA-256 (lower-case hex) of what it wrote.</summary>
-    private static async Task<string> CopyExactlyAsync(Stream source, Stream destination, long length, CancellationToken cancellationToken)
+    /// <summary>Copies exactly <paramref name="length"/> bytes into the new file; returns the SHA-256 (lower-case hex) of what it wrote.</summary>
+    private static async Task<string> CopyExactlyAsync(Stream source, SafeFileHandle destination, long length, CancellationToken cancellationToken)
     {
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[(int)Math.Min(Math.Max(length, 1), 1 << 20)];
-        var remaining = length;
-        while (remaining > 0)
+        var written = 0L;
+        while (written < length)
         {
-            var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken).ConfigureAwait(false);
+            var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - written)), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
-                throw new StoreException(StoreErrorKind.Other, $"the content ended {remaining} bytes before its declared length");
+                throw new StoreException(StoreErrorKind.Other, $"the content ended {length - written} bytes before its declared length");
             }
 
             sha256.AppendData(buffer, 0, read);
-            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            remaining -= read;
+
+            // A write to a local file does not wait on anything a thread could do meanwhile; on this thread it saves a hand-off.
+            RandomAccess.Write(destination, buffer.AsSpan(0, read), written);
+            written += read;
         }
 
         return Convert.ToHexStringLower(sha256.GetHashAndReset());

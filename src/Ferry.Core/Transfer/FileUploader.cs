@@ -75,7 +75,8 @@ internal sealed class FileUploader
         var buffer = _context.Buffers.Rent(Math.Max(length, 1));
         try
         {
-            await ReadExactlyAsync(file.FullPath, buffer, length, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            ReadExactly(file.FullPath, buffer, length);
             if (FileSnapshot.Take(file.FullPath) != before)
             {
                 throw new SourceChangedException(file.RelativePath);
@@ -163,14 +164,17 @@ internal sealed class FileUploader
         return head.ETag;
     }
 
-    private static async Task ReadExactlyAsync(string path, byte[] buffer, int length, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the first <paramref name="length"/> bytes on this thread: a file small enough for one request is read at
+    /// once, and handing the read to another thread (as an asynchronous read of a local file does) costs more than it.
+    /// </summary>
+    private static void ReadExactly(string path, byte[] buffer, int length)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
-        await using var streamDisposal = stream.ConfigureAwait(false);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var read = 0;
         while (read < length)
         {
-            var n = await stream.ReadAsync(buffer.AsMemory(read, length - read), cancellationToken).ConfigureAwait(false);
+            var n = RandomAccess.Read(handle, buffer.AsSpan(read, length - read), read);
             if (n == 0)
             {
                 throw new SourceChangedException(path);

@@ -9,7 +9,7 @@ namespace Ferry.Cli.Tests.Configuration;
 public sealed class RuntimeConfigTests
 {
     [Fact]
-    public void ShippedRuntimeConfig_IdleThreadPoolWorkersSleep_TierOneOnlyAfterAThousandCalls_WorkstationGcWithoutConcurrency()
+    public void ShippedRuntimeConfig_IdleThreadPoolWorkersSleep_TierOneOnlyAfterAThousandCalls_WorkstationGcWithoutConcurrencyAndASmallYoungGeneration()
     {
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "ferry.runtimeconfig.json")))!;
         var properties = config["runtimeOptions"]!["configProperties"]!;
@@ -19,6 +19,7 @@ public sealed class RuntimeConfigTests
         Assert.False(properties["System.GC.Server"]!.GetValue<bool>());
         Assert.False(properties["System.GC.Concurrent"]!.GetValue<bool>());
         Assert.True(properties["System.IO.DisableFileLocking"]!.GetValue<bool>());
+        Assert.Equal(4 * 1024 * 1024, properties["System.GC.Gen0MaxBudget"]!.GetValue<int>());
     }
 
     /// <summary>
@@ -35,6 +36,7 @@ public sealed class RuntimeConfigTests
         Assert.False(properties["System.GC.Server"]!.GetValue<bool>());
         Assert.False(properties["System.GC.Concurrent"]!.GetValue<bool>());
         Assert.True(properties["System.IO.DisableFileLocking"]!.GetValue<bool>());
+        Assert.Equal(4 * 1024 * 1024, properties["System.GC.Gen0MaxBudget"]!.GetValue<int>());
         Assert.False(properties["System.Text.Json.JsonSerializer.IsReflectionEnabledByDefault"]!.GetValue<bool>());
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Ferry.Core.Storage;
 
@@ -14,6 +15,7 @@ namespace Ferry.Core.Storage;
 internal static partial class FileSystemFlush
 {
     private const int AtCurrentDirectory = -100;
+    private const int AtEmptyPath = 0x1000; // statx of the descriptor itself
     private const int ReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC (x86-64 and arm64 alike); opens a folder as well as a file
     private const int StatBufferSize = 256;
     private const int DeviceMajorOffset = 136; // struct statx: stx_dev_major, then stx_dev_minor (the kernel's fixed layout)
@@ -28,12 +30,32 @@ internal static partial class FileSystemFlush
     public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess && Environment.OSVersion.Version >= new Version(5, 8);
 
     /// <summary>The device (major, minor) that holds <paramref name="folder"/>, from statx(2).</summary>
-    public static ulong DeviceOf(string folder)
+    public static ulong DeviceOf(string folder) => ReadDevice(AtCurrentDirectory, folder, 0, folder);
+
+    /// <summary>The device (major, minor) that holds the open <paramref name="file"/> (statx(2) of its descriptor); <paramref name="path"/> names it in an error.</summary>
+    public static ulong DeviceOf(SafeFileHandle file, string path)
+    {
+        var added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            return ReadDevice((int)file.DangerousGetHandle(), "", AtEmptyPath, path);
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
+    private static ulong ReadDevice(int directoryFd, string path, int flags, string describedAs)
     {
         Span<byte> status = stackalloc byte[StatBufferSize];
-        if (Statx(AtCurrentDirectory, folder, 0, 0, ref MemoryMarshal.GetReference(status)) != 0)
+        if (Statx(directoryFd, path, flags, 0, ref MemoryMarshal.GetReference(status)) != 0)
         {
-            throw new IOException($"cannot read the file system of {folder} (errno {Marshal.GetLastPInvokeError()})");
+            throw new IOException($"cannot read the file system of {describedAs} (errno {Marshal.GetLastPInvokeError()})");
         }
 
         var major = MemoryMarshal.Read<uint>(status[DeviceMajorOffset..]);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
@@ -19,6 +18,12 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     /// <summary>Name prefix of in-flight temporary files; they never appear in listings.</summary>
     internal const string TemporaryFilePrefix = ".ferry-tmp-";
 
+    /// <summary>How many created folders <see cref="EnsureFolder"/> remembers before it forgets them all.</summary>
+    private const int MaximumCreatedFolders = 4096;
+
+    /// <summary>Random bytes per temporary name, as many as a GUID's.</summary>
+    private const int TemporaryNameBytes = 16;
+
     private readonly string _root;
 
     /// <summary>
@@ -34,15 +39,16 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     private readonly Lazy<bool> _canDefer;
 
     /// <summary>
-    /// Folders this store has made or found, each with the device whose flush covers a write there when writes there may
-    /// be deferred (else null): a folder is created and its file system looked up once, not once per file.
+    /// Folders this store has created or found, so that a write does not create its folder again (a failing mkdir and a
+    /// stat per file). Cleared at <see cref="MaximumCreatedFolders"/>, so a tree of very many folders cannot grow it
+    /// without bound.
     /// </summary>
-    private readonly ConcurrentDictionary<string, ulong?> _preparedFolders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _createdFolders = new(StringComparer.Ordinal);
 
-    /// <summary>Start of this store's temporary file names (random per store); a counter makes each name its own.</summary>
-    private readonly string _temporaryStem = TemporaryFilePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + "-";
-
-    private long _temporaryCount;
+    /// <summary>Random bytes for temporary names, read from the system's generator a block at a time, not once per file.</summary>
+    private readonly byte[] _nameEntropy = new byte[256 * TemporaryNameBytes];
+    private int _nameEntropyUsed = 256 * TemporaryNameBytes;
+    private readonly Lock _naming = new();
 
     /// <summary>The first failed flush: every later one fails too, since its error may belong to a later batch's file.</summary>
     private string? _flushFailure;
@@ -108,13 +114,7 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
         var renamed = false;
         try
         {
-            var folderDevice = PrepareFolder(directory);
-            var deferredOn = options.DeferDurability ? folderDevice : null;
-            if (deferredOn is { } device && !_deferredFileSystems.ContainsKey(device) && !TryOpenForFlush(device, directory))
-            {
-                deferredOn = null; // no way to flush it later: flush this write on its own
-            }
-
+            EnsureFolder(directory);
             SafeFileHandle created;
             try
             {
@@ -122,24 +122,32 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             }
             catch (DirectoryNotFoundException)
             {
-                // A delete pruned the empty folder since this store made it.
-                _preparedFolders.TryRemove(directory, out _);
+                // A delete pruned the empty folder since this store created it.
+                _createdFolders.TryRemove(directory, out _);
                 Directory.CreateDirectory(directory);
                 created = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
             }
 
-            string written;
+            string writtenSha256;
             DateTime? writtenAt = null;
             using (created)
             {
-                written = await CopyExactlyAsync(content, created, length, cancellationToken).ConfigureAwait(false);
+                // The file system of the file itself, read before its first byte is written: the flush must cover it.
+                var deferredOn = options.DeferDurability && CanDeferDurability ? DeferrableDevice(created, directory) : null;
+                if (deferredOn is { } device && !_deferredFileSystems.ContainsKey(device) && !TryOpenForFlush(device, directory))
+                {
+                    deferredOn = null; // no way to flush it later: flush this write on its own
+                }
+
+                writtenSha256 = await CopyExactlyAsync(content, created, length, cancellationToken).ConfigureAwait(false);
                 if (deferredOn is null)
                 {
                     RandomAccess.FlushToDisk(created);
                 }
                 else
                 {
-                    // A file system whose syncfs reaches the disk keeps the time of the last write; the rename leaves it.
+                    // Writes are deferred only on local file systems (ext4, XFS, Btrfs, tmpfs…): they set the time at each
+                    // write and keep it through the rename, so the handle's time is the one a listing reads later.
                     writtenAt = File.GetLastWriteTimeUtc(created);
                 }
             }
@@ -148,7 +156,7 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             renamed = true;
 
             var stored = writtenAt is { } time ? Describe(key, length, new DateTimeOffset(time, TimeSpan.Zero)) : Describe(key, new FileInfo(target));
-            return stored with { Sha256 = written, Sha256IsOfWrittenBytes = true };
+            return stored with { Sha256 = writtenSha256, Sha256IsOfWrittenBytes = true };
         }
         catch (IOException ex) when (LocalDiskErrors.IsDiskFull(ex))
         {
@@ -211,32 +219,44 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             cancellationToken);
     }
 
-    /// <summary>
-    /// Creates <paramref name="folder"/> (and its parents) the first time a write goes there; returns the device whose
-    /// flush covers writes there when they may be deferred, else null.
-    /// </summary>
-    private ulong? PrepareFolder(string folder)
+    /// <summary>Creates <paramref name="folder"/> and its parents unless this store has already created or found it.</summary>
+    private void EnsureFolder(string folder)
     {
-        if (_preparedFolders.TryGetValue(folder, out var device))
+        if (_createdFolders.ContainsKey(folder))
         {
-            return device;
+            return;
         }
 
         Directory.CreateDirectory(folder);
-        device = CanDeferDurability ? DeferrableDevice(folder) : null;
-        if (_preparedFolders.Count >= MaxPreparedFolders)
+        if (_createdFolders.Count >= MaximumCreatedFolders)
         {
-            _preparedFolders.Clear(); // a tree of very many folders: remembering costs memory, forgetting a stat per folder
+            _createdFolders.Clear();
         }
 
-        _preparedFolders[folder] = device;
-        return device;
+        _createdFolders[folder] = true;
     }
 
-    /// <summary>How many prepared folders are remembered before the list starts over.</summary>
-    private const int MaxPreparedFolders = 4096;
+    /// <summary>
+    /// A name for a temporary file: the prefix and 16 bytes from the system's random generator (as a GUID has), so that
+    /// no one can guess the next one; the bytes are read a block at a time.
+    /// </summary>
+    private string NextTemporaryName()
+    {
+        Span<byte> unique = stackalloc byte[TemporaryNameBytes];
+        lock (_naming)
+        {
+            if (_nameEntropyUsed == _nameEntropy.Length)
+            {
+                RandomNumberGenerator.Fill(_nameEntropy);
+                _nameEntropyUsed = 0;
+            }
 
-    private string NextTemporaryName() => _temporaryStem + Interlocked.Increment(ref _temporaryCount).ToString("x", CultureInfo.InvariantCulture);
+            _nameEntropy.AsSpan(_nameEntropyUsed, TemporaryNameBytes).CopyTo(unique);
+            _nameEntropyUsed += TemporaryNameBytes;
+        }
+
+        return TemporaryFilePrefix + Convert.ToHexStringLower(unique);
+    }
 
     /// <summary>
     /// Opens the descriptor to flush <paramref name="device"/> through, once, before the first deferred write there (so
@@ -271,6 +291,20 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
         try
         {
             var device = FileSystemFlush.DeviceOf(folder);
+            return _reliableFileSystems.GetOrAdd(device, static (_, path) => FileSystemFlush.FlushesReliably(path), folder) ? device : null;
+        }
+        catch (Exception ex) when (ex is IOException or EntryPointNotFoundException or DllNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>As <see cref="DeferrableDevice(string)"/>, for the file system that holds the open <paramref name="file"/> in <paramref name="folder"/>.</summary>
+    private ulong? DeferrableDevice(SafeFileHandle file, string folder)
+    {
+        try
+        {
+            var device = FileSystemFlush.DeviceOf(file, folder);
             return _reliableFileSystems.GetOrAdd(device, static (_, path) => FileSystemFlush.FlushesReliably(path), folder) ? device : null;
         }
         catch (Exception ex) when (ex is IOException or EntryPointNotFoundException or DllNotFoundException)
@@ -402,7 +436,7 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
 
             sha256.AppendData(buffer, 0, read);
 
-            // A write to a local file does not wait on anything a thread could do meanwhile; on this thread it saves a hand-off.
+            // Written on this thread: an asynchronous write to a file is this same blocking write on another pool thread.
             RandomAccess.Write(destination, buffer.AsSpan(0, read), written);
             written += read;
         }

@@ -3,18 +3,29 @@ namespace Ferry.Core.Transfer;
 /// <summary>Size and modification time of a local file at one moment; two differing snapshots mean the file changed.</summary>
 internal readonly record struct FileSnapshot(long Size, long MtimeTicks)
 {
-    /// <summary>Reads the file's state now (through a symbolic link, to its target); throws <see cref="FileNotFoundException"/> when it is gone.</summary>
+    /// <summary>
+    /// Reads the file's state now (through a symbolic link, its target's); throws <see cref="FileNotFoundException"/> when
+    /// it is gone or is no longer a regular file.
+    /// </summary>
     public static FileSnapshot Take(string path)
     {
-        // One status read, as the scan reads each file (FileInfo would add a look-up of the user per call).
-        var (kind, size, lastWriteTicks) = FileKindProbe.Read(path);
-        if (kind == FileKind.Regular)
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
-            return new FileSnapshot(size, lastWriteTicks);
+            // The single lstat the scan uses too (FileInfo would also look up the user, a geteuid per call).
+            var (kind, size, lastWriteTicks) = FileKindProbe.Read(path);
+            if (kind == FileKind.Regular)
+            {
+                return new FileSnapshot(size, lastWriteTicks);
+            }
+
+            if (kind != FileKind.SymbolicLink)
+            {
+                throw new FileNotFoundException($"{path} disappeared or is no longer a regular file; it was not uploaded", path);
+            }
         }
 
         var info = new FileInfo(path);
-        if (kind != FileKind.SymbolicLink || !info.Exists)
+        if (!info.Exists)
         {
             throw new FileNotFoundException($"{path} disappeared before it was uploaded", path);
         }

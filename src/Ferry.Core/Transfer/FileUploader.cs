@@ -165,8 +165,9 @@ internal sealed class FileUploader
     }
 
     /// <summary>
-    /// Reads the first <paramref name="length"/> bytes on this thread: a file small enough for one request is read at
-    /// once, and handing the read to another thread (as an asynchronous read of a local file does) costs more than it.
+    /// Reads the first <paramref name="length"/> bytes on this thread: .NET runs an asynchronous read of a local file as
+    /// this same blocking read on another pool thread, so awaiting it only adds a hand-off. Like that read, it blocks a
+    /// pool thread for up to the multipart threshold's bytes and is not cancelled once started.
     /// </summary>
     private static void ReadExactly(string path, byte[] buffer, int length)
     {

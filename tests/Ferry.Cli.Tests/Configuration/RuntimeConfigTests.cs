@@ -9,7 +9,7 @@ namespace Ferry.Cli.Tests.Configuration;
 public sealed class RuntimeConfigTests
 {
     [Fact]
-    public void ShippedRuntimeConfig_IdleThreadPoolWorkersSleep_TierOneOnlyAfterAThousandCalls_WorkstationGcWithoutConcurrencyAndASmallYoungGeneration()
+    public void ShippedRuntimeConfig_FullBuild_HasTheSettingsOfRuntimeOptionsPropsAndTheTierOneThreshold()
     {
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "ferry.runtimeconfig.json")))!;
         var properties = config["runtimeOptions"]!["configProperties"]!;

@@ -28,11 +28,13 @@ public sealed class SessionTracingTests(SqliteServerFixture fixture) : IClassFix
         await CompleteAsync(tenant.User, sessionId, [new { path = "t/a.wav", etag = etags["t/a.wav"], md5 = (string?)null }]);
         await ApiCalls.PostAsync(tenant.User, $"/api/sessions/{sessionId}/finish", new { });
 
+        // The listener hears every server in this process, and each test class's database numbers its sessions from 1: spans
+        // of another class's session with the same id may be among these, so each assertion looks for this session's span.
         var mine = stopped.Where(a => a.GetTagItem(FerryActivities.SessionId) is long id && id == sessionId).ToList();
 
-        Assert.Equal(["ferry.session.close", "ferry.session.register", "ferry.session.verify"], mine.Select(a => a.OperationName).Distinct().Order(StringComparer.Ordinal));
-        Assert.Equal(1, mine.First(a => a.OperationName == "ferry.session.verify").GetTagItem(FerryActivities.Files));
-        Assert.Equal("completed", mine.First(a => a.OperationName == "ferry.session.close").GetTagItem(FerryActivities.Status));
+        Assert.Contains(mine, a => a.OperationName == "ferry.session.register");
+        Assert.Contains(mine, a => a.OperationName == "ferry.session.verify" && Equals(a.GetTagItem(FerryActivities.Files), 1));
+        Assert.Contains(mine, a => a.OperationName == "ferry.session.close" && Equals(a.GetTagItem(FerryActivities.Status), "completed"));
         Assert.All(mine, a => Assert.NotEqual(default, a.TraceId)); // each belongs to the request's trace
     }
 }

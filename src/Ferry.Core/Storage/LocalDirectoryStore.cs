@@ -290,8 +290,7 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     {
         try
         {
-            var device = FileSystemFlush.DeviceOf(folder);
-            return _reliableFileSystems.GetOrAdd(device, static (_, path) => FileSystemFlush.FlushesReliably(path), folder) ? device : null;
+            return IfDeferrable(FileSystemFlush.DeviceOf(folder), folder);
         }
         catch (Exception ex) when (ex is IOException or EntryPointNotFoundException or DllNotFoundException)
         {
@@ -304,14 +303,17 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
     {
         try
         {
-            var device = FileSystemFlush.DeviceOf(file, folder);
-            return _reliableFileSystems.GetOrAdd(device, static (_, path) => FileSystemFlush.FlushesReliably(path), folder) ? device : null;
+            return IfDeferrable(FileSystemFlush.DeviceOf(file, folder), folder);
         }
         catch (Exception ex) when (ex is IOException or EntryPointNotFoundException or DllNotFoundException)
         {
             return null;
         }
     }
+
+    /// <summary><paramref name="device"/> when its file system's syncfs reaches the disk (asked once per device), else null.</summary>
+    private ulong? IfDeferrable(ulong device, string folder) =>
+        _reliableFileSystems.GetOrAdd(device, static (_, path) => FileSystemFlush.FlushesReliably(path), folder) ? device : null;
 
     /// <summary>
     /// The folder itself or, when a delete pruned it, its nearest parent that exists: a mount point cannot be removed,

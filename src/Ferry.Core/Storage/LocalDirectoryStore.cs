@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Ferry.Core.Transfer;
 using Microsoft.Win32.SafeHandles;
 
 namespace Ferry.Core.Storage;
@@ -13,7 +14,7 @@ namespace Ferry.Core.Storage;
 /// Each write is flushed to disk before it is renamed into place, unless the caller defers that
 /// (<see cref="ObjectWriteOptions.DeferDurability"/>, Linux) and flushes a batch with <see cref="MakeDurableAsync"/>.
 /// </summary>
-public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
+public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier, IScanOrderListingObjectStore
 {
     /// <summary>Name prefix of in-flight temporary files; they never appear in listings.</summary>
     internal const string TemporaryFilePrefix = ".ferry-tmp-";
@@ -82,6 +83,29 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier
             if (key.StartsWith(prefix, StringComparison.Ordinal))
             {
                 yield return Describe(key, file.Length, file.LastWriteTimeUtc);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The folder read as a source is (<see cref="SourceScanner"/>: a few threads reading each folder's entries ahead of
+    /// the caller), so its order is the scan's. Symbolic links and other special files are not listed, as in
+    /// <see cref="ListAsync(string, CancellationToken)"/>; a folder that cannot be read fails the listing.
+    /// </summary>
+    public async IAsyncEnumerable<StoredObject> ListInScanOrderAsync(string folderKey, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var start = folderKey.Length == 0 ? _root : PathOf(folderKey);
+        if (!Directory.Exists(start))
+        {
+            yield break;
+        }
+
+        var scanner = new SourceScanner(start, new ScanOptions { KeyPrefix = folderKey, FailOnUnreadableFolder = true });
+        await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!file.RelativePath.AsSpan(file.RelativePath.LastIndexOf('/') + 1).StartsWith(TemporaryFilePrefix, StringComparison.Ordinal))
+            {
+                yield return Describe(ObjectKey.Join(folderKey, file.RelativePath), file.Size, file.LastWriteUtc);
             }
         }
     }

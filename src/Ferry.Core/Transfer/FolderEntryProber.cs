@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace Ferry.Core.Transfer;
@@ -22,8 +21,12 @@ internal sealed class FolderEntryProber : IAsyncDisposable
     /// <summary>Chunks queued or being read ahead of the scanner, the one it waits for included.</summary>
     internal const int ChunksAhead = Threads * 2;
 
-    private readonly BlockingCollection<Chunk> _queue = new();
-    private readonly CancellationTokenSource _stop = new();
+    /// <summary>
+    /// Chunks queued and not yet taken; also the lock the threads wait on. A thread with nothing to read blocks at once:
+    /// a <c>BlockingCollection</c> spun first (<c>sched_yield</c>), 5 % of the CPU when two trees are read at once.
+    /// </summary>
+    private readonly Queue<Chunk> _queue = new();
+    private bool _stopped;
     private Task[]? _threads;
 
     /// <summary>The chunks of one folder's entries (<paramref name="paths"/>, in the scanner's order), each once it is read.</summary>
@@ -67,36 +70,51 @@ internal sealed class FolderEntryProber : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _queue.CompleteAdding();
+        lock (_queue)
+        {
+            _stopped = true;
+            Monitor.PulseAll(_queue);
+        }
+
         if (_threads is not null)
         {
             await Task.WhenAll(_threads).ConfigureAwait(false);
         }
-
-        _queue.Dispose();
-        _stop.Dispose();
     }
 
     private Chunk Queue(string[] paths, int index)
     {
         var chunk = new Chunk(paths, index * ChunkSize, Math.Min(ChunkSize, paths.Length - (index * ChunkSize)));
-        _queue.Add(chunk);
+        lock (_queue)
+        {
+            _queue.Enqueue(chunk);
+            Monitor.Pulse(_queue);
+        }
+
         return chunk;
     }
 
     private void Work()
     {
-        try
+        while (true)
         {
-            foreach (var chunk in _queue.GetConsumingEnumerable(_stop.Token))
+            Chunk chunk;
+            lock (_queue)
             {
-                chunk.Read();
+                while (_queue.Count == 0 && !_stopped)
+                {
+                    Monitor.Wait(_queue);
+                }
+
+                if (_stopped)
+                {
+                    return; // the scan is over; a chunk left unread is one nobody waits for
+                }
+
+                chunk = _queue.Dequeue();
             }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // The scan is over; a chunk left unread is one nobody waits for.
+
+            chunk.Read();
         }
     }
 

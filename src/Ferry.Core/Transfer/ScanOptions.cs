@@ -15,6 +15,12 @@ public sealed record ScanOptions
     /// <summary>An absolute path never entered (the archive folder when it lies inside the source).</summary>
     public string? ExcludedPath { get; init; }
 
+    /// <summary>
+    /// Throw when a folder cannot be read, instead of reporting it skipped and going on: a listing of a destination
+    /// must not miss the files of a folder it could not read. A folder gone since it was found lists nothing.
+    /// </summary>
+    public bool FailOnUnreadableFolder { get; init; }
+
     /// <summary>Called for every entry that is not uploaded; must not block.</summary>
     public Action<SkippedEntry>? OnSkipped { get; init; }
 }

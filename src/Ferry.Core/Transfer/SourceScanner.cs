@@ -29,16 +29,31 @@ public sealed class SourceScanner
         var yielded = 0;
         var prober = new FolderEntryProber();
         await using var proberDisposal = prober.ConfigureAwait(false);
+        (string Path, Task<string[]> Names)? readAhead = null;
         while (pending.TryPop(out var folder))
         {
             cancellationToken.ThrowIfCancellationRequested();
             string[] names;
             try
             {
-                names = Directory.EnumerateFileSystemEntries(folder.Path).Select(Path.GetFileName).ToArray()!;
+                // The next folder's names are read while this one is probed and handed on: on a cold cache the read is
+                // a disk wait that would otherwise stall the probing threads at every folder.
+                var ahead = readAhead is { } read && string.Equals(read.Path, folder.Path, StringComparison.Ordinal) ? read.Names : null;
+                readAhead = pending.TryPeek(out var next) ? (next.Path, Task.Run(() => ReadNames(next.Path), CancellationToken.None)) : null;
+                names = ahead is null ? ReadNames(folder.Path) : await ahead.ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                if (_options.FailOnUnreadableFolder)
+                {
+                    if (ex is DirectoryNotFoundException)
+                    {
+                        continue; // gone since it was found: nothing in it to list
+                    }
+
+                    throw;
+                }
+
                 _options.OnSkipped?.Invoke(new SkippedEntry(folder.Relative, $"folder not readable: {ex.Message}"));
                 continue;
             }
@@ -108,6 +123,8 @@ public sealed class SourceScanner
             }
         }
     }
+
+    private static string[] ReadNames(string folder) => Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).ToArray()!;
 
     private FileKind ResolveLink(string full, string relative, HashSet<string> visited)
     {

@@ -9,10 +9,11 @@ using Ferry.Core.Storage;
 namespace Ferry.Core.Transfer;
 
 /// <summary>
-/// Uploads a folder: one flat listing of the destination prefix, a lazy scan of the source, a
-/// planner that skips what the journal and the listing prove is there, and N workers that upload,
-/// verify, record and (optionally) move each file. Memory stays bounded: the listing and the
-/// journal live in SQLite, the scan streams, and request buffers come from one memory budget.
+/// Uploads a folder: a listing of the destination prefix, a lazy scan of the source, a planner that skips what the
+/// journal and the listing prove is there, and N workers that upload, verify, record and (optionally) move each file.
+/// The listing is one flat listing loaded first, or, for a local folder, that folder read beside the scan in the
+/// scan's order (<see cref="DestinationCursor"/>). Memory stays bounded: the listing and the journal live in SQLite,
+/// the scans stream, and request buffers come from one memory budget.
 /// </summary>
 /// <param name="journal">Where runs are recorded; null for a dry run or an unrecorded run (then nothing is skipped by journal).</param>
 public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = null)
@@ -56,6 +57,9 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
         private readonly ConcurrentQueue<FileEvent> _pendingSkips = new();
         private readonly VerifiedMove _move;
         private readonly RemoteListing _listing = new();
+
+        /// <summary>The destination read beside the scan, when the store lists in the scan's order; else <see cref="_listing"/> holds it whole.</summary>
+        private DestinationCursor? _cursor;
         private readonly bool _record;
         private JournalWriter? _journalWriter;
         private ManifestWriter? _manifest;
@@ -120,7 +124,14 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             string? message = null;
             try
             {
-                await _listing.LoadAsync(store.ListAsync(_request.Prefix, abort.Token), abort.Token).ConfigureAwait(false);
+                if (store is IScanOrderListingObjectStore ordered)
+                {
+                    _cursor = new DestinationCursor(ordered.ListInScanOrderAsync(FolderKey(_request.Prefix), abort.Token));
+                }
+                else
+                {
+                    await _listing.LoadAsync(store.ListAsync(_request.Prefix, abort.Token), abort.Token).ConfigureAwait(false);
+                }
 
                 var work = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(concurrency.Maximum * 2) { SingleWriter = true });
                 var workers = Enumerable.Range(0, concurrency.Maximum).Select(_ => Task.Run(() => WorkAsync(work.Reader, concurrency, abort.Token), CancellationToken.None)).ToArray();
@@ -170,6 +181,10 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             finally
             {
                 _listing.Dispose();
+                if (_cursor is not null)
+                {
+                    await _cursor.DisposeAsync().ConfigureAwait(false);
+                }
                 if (_journalWriter is not null)
                 {
                     await _journalWriter.CompleteAsync().ConfigureAwait(false);
@@ -203,7 +218,7 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             {
                 _progress.AddFound(file.Size);
                 var key = ObjectKey.Join(_request.Prefix, file.RelativePath);
-                var remote = _listing.Find(key);
+                var remote = await FindListedAsync(key, cancellationToken).ConfigureAwait(false);
                 if (remote is { } listed && Journal?.FindObject(identity, key) is { } known
                     && known.SourcePath == file.FullPath && known.Size == file.Size && known.MtimeTicks == file.LastWriteTicks
                     && listed.Size == known.Size && string.Equals(listed.ETag, known.ETag, StringComparison.Ordinal))
@@ -237,6 +252,20 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
 
             _progress.MarkScanComplete();
         }
+
+        /// <summary>The destination's listed size and ETag for <paramref name="key"/>, or null when it was not listed.</summary>
+        private async ValueTask<(long Size, string? ETag)?> FindListedAsync(string key, CancellationToken cancellationToken)
+        {
+            if (_cursor is null)
+            {
+                return _listing.Find(key);
+            }
+
+            return await _cursor.FindAsync(key, cancellationToken).ConfigureAwait(false) is { } listed ? (listed.Size, listed.ETag) : null;
+        }
+
+        /// <summary>The folder a prefix puts keys in: <see cref="ObjectKey.Join"/> adds the '/' that ends it.</summary>
+        private static string FolderKey(string prefix) => prefix.EndsWith('/') ? prefix[..^1] : prefix;
 
         private void OnSkipped(SkippedEntry entry)
         {

@@ -175,6 +175,40 @@ public sealed class LocalDirectoryListingTests : IDisposable
         Assert.False(File.Exists(_root.Combine("SN1", LocalDirectoryStore.TemporaryFilePrefix + "field-note.txt")));
     }
 
+    [Fact]
+    public async Task ListInScanOrderAsync_Folder_ListsWhatListAsyncDoesInTheScannersOrder()
+    {
+        foreach (var key in new[] { "p/z.wav", "p/a/1.wav", "p/a-b/2.wav", "p/a/sub/3.wav", "p/b/4.wav", "q/outside.wav", "p-other/5.wav" })
+        {
+            _root.Write(key, new byte[key.Length]);
+        }
+
+        _root.Write("p/a/" + LocalDirectoryStore.TemporaryFilePrefix + "0123", [1]);
+        File.CreateSymbolicLink(_root.Combine("p", "link.wav"), _root.Combine("q", "outside.wav"));
+        var store = new LocalDirectoryStore(_root.Path);
+
+        var ordered = new List<StoredObject>();
+        await foreach (var item in store.ListInScanOrderAsync("p", CancellationToken.None))
+        {
+            ordered.Add(item);
+        }
+
+        var flat = await ListAsync(store, "p/");
+        Assert.Equal(["p/z.wav", "p/a/1.wav", "p/a/sub/3.wav", "p/a-b/2.wav", "p/b/4.wav"], ordered.Select(o => o.Key));
+        Assert.Equal(flat.OrderBy(o => o.Key, StringComparer.Ordinal), ordered.OrderBy(o => o.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListInScanOrderAsync_MissingFolder_ListsNothing()
+    {
+        var store = new LocalDirectoryStore(_root.Path);
+
+        await foreach (var item in store.ListInScanOrderAsync("not/there", CancellationToken.None))
+        {
+            Assert.Fail($"listed {item.Key}");
+        }
+    }
+
     private static async Task<List<StoredObject>> ListAsync(LocalDirectoryStore store, string prefix)
     {
         var listed = new List<StoredObject>();

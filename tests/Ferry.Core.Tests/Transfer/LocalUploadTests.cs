@@ -60,6 +60,29 @@ public sealed class LocalUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RerunWithNamesWhoseScanOrderIsNotKeyOrder_FindsEveryCopyAndSendsOnlyTheDeletedOne()
+    {
+        // The destination is read beside the scan, in the scan's order; "a/x" comes before "a-b/x" there, not in key order.
+        var source = _work.Combine("src");
+        var names = new[] { "a/x", "a-b/x", "a.b/x", "a/sub/y", "a/z", "b/q", "top" };
+        foreach (var name in names)
+        {
+            _work.Write("src/" + name, TestData.Bytes(10 + name.Length, name.Length));
+        }
+
+        var destination = _work.Combine("dst");
+        await RunAsync(source, destination);
+        File.Delete(Path.Combine(destination, "p", "a-b", "x"));
+
+        var rerun = await RunAsync(source, destination);
+
+        Assert.Equal(TransferOutcome.Completed, rerun.Outcome);
+        Assert.Equal(1, rerun.Counts.FilesTransferred);
+        Assert.Equal(names.Length - 1, rerun.Counts.FilesPresent);
+        Assert.True(File.Exists(Path.Combine(destination, "p", "a-b", "x")));
+    }
+
+    [Fact]
     public async Task RunAsync_RerunWithManifest_ListsEveryFileThoughNoneHasARow()
     {
         var source = _work.Combine("src");

@@ -88,9 +88,10 @@ public sealed class LocalDirectoryStore : IObjectStore, IDurabilityBarrier, ISca
     }
 
     /// <summary>
-    /// The folder read as a source is (<see cref="SourceScanner"/>: a few threads reading each folder's entries ahead of
-    /// the caller), so its order is the scan's. Symbolic links and other special files are not listed, as in
-    /// <see cref="ListAsync(string, CancellationToken)"/>; a folder that cannot be read fails the listing.
+    /// Walks the folder with <see cref="SourceScanner"/>, the walk an upload makes of its source, so the order is
+    /// <see cref="ScanOrder"/> by construction. Links, special files and Ferry's temporary files are not listed, as in
+    /// <see cref="ListAsync(string, CancellationToken)"/>; a folder that cannot be read fails the listing; one removed
+    /// during the walk lists nothing.
     /// </summary>
     public async IAsyncEnumerable<StoredObject> ListInScanOrderAsync(string folderKey, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,16 +1,21 @@
+using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Ferry.Core.Storage;
 
 namespace Ferry.Core.Transfer;
 
 /// <summary>
 /// Walks a source folder lazily and deterministically: a folder's files in ordinal order, then its
-/// subfolders depth first, so that memory holds a few folders' listings, never the whole tree. Regular files are yielded;
-/// symlinks (unless followed), FIFOs, sockets, devices, unreadable folders and names that cannot
-/// become object keys are reported through <see cref="ScanOptions.OnSkipped"/> and never opened.
+/// subfolders depth first (<see cref="ScanOrder"/>), so that memory holds a few folders' listings, never the whole tree.
+/// Regular files are yielded; symlinks (unless followed), FIFOs, sockets, devices, unreadable folders (unless
+/// <see cref="ScanOptions.FailOnUnreadableFolder"/>) and names that cannot become object keys are reported through
+/// <see cref="ScanOptions.OnSkipped"/> and never opened.
 /// </summary>
 public sealed class SourceScanner
 {
+    private static readonly EnumerationOptions AllEntries = new() { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false };
+
     private readonly string _root;
     private readonly ScanOptions _options;
 
@@ -29,18 +34,28 @@ public sealed class SourceScanner
         var yielded = 0;
         var prober = new FolderEntryProber();
         await using var proberDisposal = prober.ConfigureAwait(false);
-        (string Path, Task<string[]> Names)? readAhead = null;
+        Prefetch? prefetched = null;
         while (pending.TryPop(out var folder))
         {
             cancellationToken.ThrowIfCancellationRequested();
             string[] names;
             try
             {
-                // The next folder's names are read while this one is probed and handed on: on a cold cache the read is
-                // a disk wait that would otherwise stall the probing threads at every folder.
-                var ahead = readAhead is { } read && string.Equals(read.Path, folder.Path, StringComparison.Ordinal) ? read.Names : null;
-                readAhead = pending.TryPeek(out var next) ? (next.Path, Task.Run(() => ReadNames(next.Path), CancellationToken.None)) : null;
-                names = ahead is null ? ReadNames(folder.Path) : await ahead.ConfigureAwait(false);
+                var ahead = prefetched is { } guess && string.Equals(guess.Path, folder.Path, StringComparison.Ordinal) ? guess.Read : null;
+                var read = ahead is null ? ReadFolder(folder.Path, _options.FollowSymlinks) : await ahead.ConfigureAwait(false);
+                read.Failure?.Throw();
+                names = read.Names;
+
+                // The folder after this one is read while this one is probed and handed on: on a cold cache its read is a
+                // disk wait that would otherwise stall the probing threads at every folder. It is this folder's first
+                // subfolder (the directory entries say which are folders), else the folder on top of the stack; a wrong
+                // guess (the excluded folder) costs one read, thrown away. The read blocks in the kernel, so it has a
+                // thread of its own, not the pool's, which runs the rest of the upload.
+                var next = read.FirstSubfolder is { } first && (_options.ExcludedPath is null || !string.Equals(first, _options.ExcludedPath, StringComparison.Ordinal))
+                    ? first
+                    : pending.TryPeek(out var top) ? top.Path : null;
+                prefetched = next is null ? null : new Prefetch(next, Task.Factory.StartNew(
+                    () => ReadFolder(next, _options.FollowSymlinks), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -124,7 +139,41 @@ public sealed class SourceScanner
         }
     }
 
-    private static string[] ReadNames(string folder) => Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).ToArray()!;
+    /// <summary>
+    /// A folder's entry names, unsorted, and its first subfolder by ordinal name (a link to a folder only when links are
+    /// followed). Where the file system's directory entries give each entry's type (ext4, XFS, Btrfs, tmpfs) that takes
+    /// no call per file; a link and each subfolder cost one. A failure is returned, not thrown, so that a read ahead
+    /// nobody waits for never faults a task.
+    /// </summary>
+    private static FolderRead ReadFolder(string folder, bool followLinks)
+    {
+        try
+        {
+            var names = new List<string>();
+            string? firstSubfolder = null;
+            var entries = new FileSystemEnumerable<(string Name, bool IsFolder)>(folder, (ref FileSystemEntry entry) => (entry.FileName.ToString(), entry.IsDirectory && (followLinks || (entry.Attributes & FileAttributes.ReparsePoint) == 0)), AllEntries);
+            foreach (var (name, isFolder) in entries)
+            {
+                names.Add(name);
+                if (isFolder && (firstSubfolder is null || string.CompareOrdinal(name, firstSubfolder) < 0))
+                {
+                    firstSubfolder = name;
+                }
+            }
+
+            return new FolderRead(names.ToArray(), firstSubfolder is null ? null : Path.Combine(folder, firstSubfolder), null);
+        }
+        catch (Exception ex)
+        {
+            return new FolderRead([], null, ExceptionDispatchInfo.Capture(ex));
+        }
+    }
+
+    /// <summary>What <see cref="ReadFolder"/> found, or how it failed.</summary>
+    private readonly record struct FolderRead(string[] Names, string? FirstSubfolder, ExceptionDispatchInfo? Failure);
+
+    /// <summary>A folder being read ahead of the scan.</summary>
+    private sealed record Prefetch(string Path, Task<FolderRead> Read);
 
     private FileKind ResolveLink(string full, string relative, HashSet<string> visited)
     {

@@ -12,8 +12,8 @@ namespace Ferry.Core.Transfer;
 /// Uploads a folder: a listing of the destination prefix, a lazy scan of the source, a planner that skips what the
 /// journal and the listing prove is there, and N workers that upload, verify, record and (optionally) move each file.
 /// The listing is one flat listing loaded first, or, for a local folder, that folder read beside the scan in the
-/// scan's order (<see cref="DestinationCursor"/>). Memory stays bounded: the listing and the journal live in SQLite,
-/// the scans stream, and request buffers come from one memory budget.
+/// scan's order (<see cref="DestinationCursor"/>). Memory stays bounded: the flat listing and the journal live in
+/// SQLite, the scans stream, and request buffers come from one memory budget.
 /// </summary>
 /// <param name="journal">Where runs are recorded; null for a dry run or an unrecorded run (then nothing is skipped by journal).</param>
 public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = null)
@@ -56,9 +56,10 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
         private readonly ConcurrentDictionary<string, long> _skippedReasons = new();
         private readonly ConcurrentQueue<FileEvent> _pendingSkips = new();
         private readonly VerifiedMove _move;
-        private readonly RemoteListing _listing = new();
+        /// <summary>The destination's flat listing, held whole, for a store that cannot list in the scan's order.</summary>
+        private RemoteListing? _listing;
 
-        /// <summary>The destination read beside the scan, when the store lists in the scan's order; else <see cref="_listing"/> holds it whole.</summary>
+        /// <summary>The destination read beside the scan, for a store that lists in the scan's order.</summary>
         private DestinationCursor? _cursor;
         private readonly bool _record;
         private JournalWriter? _journalWriter;
@@ -126,10 +127,11 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             {
                 if (store is IScanOrderListingObjectStore ordered)
                 {
-                    _cursor = new DestinationCursor(ordered.ListInScanOrderAsync(FolderKey(_request.Prefix), abort.Token));
+                    _cursor = new DestinationCursor(ordered.ListInScanOrderAsync(FolderKey(_request.Prefix), abort.Token), abort.Token);
                 }
                 else
                 {
+                    _listing = new RemoteListing();
                     await _listing.LoadAsync(store.ListAsync(_request.Prefix, abort.Token), abort.Token).ConfigureAwait(false);
                 }
 
@@ -173,21 +175,27 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             {
                 message = _fatal?.Message ?? "interrupted; run the same command again to resume";
             }
-            catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable)
+            catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable || ex == _fatal)
             {
                 _fatal = ex;
                 message = ex.Message;
             }
             finally
             {
-                _listing.Dispose();
-                if (_cursor is not null)
+                try
                 {
-                    await _cursor.DisposeAsync().ConfigureAwait(false);
+                    _listing?.Dispose();
+                    if (_cursor is not null)
+                    {
+                        await _cursor.DisposeAsync().ConfigureAwait(false);
+                    }
                 }
-                if (_journalWriter is not null)
+                finally
                 {
-                    await _journalWriter.CompleteAsync().ConfigureAwait(false);
+                    if (_journalWriter is not null)
+                    {
+                        await _journalWriter.CompleteAsync().ConfigureAwait(false);
+                    }
                 }
 
                 if (_manifest is not null)
@@ -218,7 +226,7 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             {
                 _progress.AddFound(file.Size);
                 var key = ObjectKey.Join(_request.Prefix, file.RelativePath);
-                var remote = await FindListedAsync(key, cancellationToken).ConfigureAwait(false);
+                var remote = await FindListedAsync(key).ConfigureAwait(false);
                 if (remote is { } listed && Journal?.FindObject(identity, key) is { } known
                     && known.SourcePath == file.FullPath && known.Size == file.Size && known.MtimeTicks == file.LastWriteTicks
                     && listed.Size == known.Size && string.Equals(listed.ETag, known.ETag, StringComparison.Ordinal))
@@ -254,14 +262,25 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
         }
 
         /// <summary>The destination's listed size and ETag for <paramref name="key"/>, or null when it was not listed.</summary>
-        private async ValueTask<(long Size, string? ETag)?> FindListedAsync(string key, CancellationToken cancellationToken)
+        private async ValueTask<(long Size, string? ETag)?> FindListedAsync(string key)
         {
             if (_cursor is null)
             {
-                return _listing.Find(key);
+                return _listing!.Find(key);
             }
 
-            return await _cursor.FindAsync(key, cancellationToken).ConfigureAwait(false) is { } listed ? (listed.Size, listed.ETag) : null;
+            try
+            {
+                return await _cursor.FindAsync(key).ConfigureAwait(false) is { } listed ? (listed.Size, listed.ETag) : null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The destination's walk failed, so nothing more can be compared with it: the run stops, accounted for,
+                // as it does when a flat listing fails.
+                _fatal ??= new StoreException(ex is UnauthorizedAccessException ? StoreErrorKind.AccessDenied : StoreErrorKind.Other,
+                    $"the destination {_request.Store.Description} could not be read: {ex.Message}", ex);
+                throw _fatal;
+            }
         }
 
         /// <summary>The folder a prefix puts keys in: <see cref="ObjectKey.Join"/> adds the '/' that ends it.</summary>
@@ -360,7 +379,7 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             {
                 throw;
             }
-            catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable)
+            catch (StoreException ex) when (ex.IsFatalForRun || ex.Kind == StoreErrorKind.Unreachable || ex == _fatal)
             {
                 _fatal ??= ex;
                 await _abort!.CancelAsync().ConfigureAwait(false);

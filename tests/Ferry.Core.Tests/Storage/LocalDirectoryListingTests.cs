@@ -176,7 +176,7 @@ public sealed class LocalDirectoryListingTests : IDisposable
     }
 
     [Fact]
-    public async Task ListInScanOrderAsync_Folder_ListsWhatListAsyncDoesInTheScannersOrder()
+    public async Task ListInScanOrderAsync_TreeWithTemporaryFilesAndLinks_ListsWhatListAsyncDoesInScanOrder()
     {
         foreach (var key in new[] { "p/z.wav", "p/a/1.wav", "p/a-b/2.wav", "p/a/sub/3.wav", "p/b/4.wav", "q/outside.wav", "p-other/5.wav" })
         {
@@ -185,15 +185,15 @@ public sealed class LocalDirectoryListingTests : IDisposable
 
         _root.Write("p/a/" + LocalDirectoryStore.TemporaryFilePrefix + "0123", [1]);
         File.CreateSymbolicLink(_root.Combine("p", "link.wav"), _root.Combine("q", "outside.wav"));
-        var store = new LocalDirectoryStore(_root.Path);
+        var sut = new LocalDirectoryStore(_root.Path);
 
         var ordered = new List<StoredObject>();
-        await foreach (var item in store.ListInScanOrderAsync("p", CancellationToken.None))
+        await foreach (var item in sut.ListInScanOrderAsync("p", CancellationToken.None))
         {
             ordered.Add(item);
         }
 
-        var flat = await ListAsync(store, "p/");
+        var flat = await ListAsync(sut, "p/");
         Assert.Equal(["p/z.wav", "p/a/1.wav", "p/a/sub/3.wav", "p/a-b/2.wav", "p/b/4.wav"], ordered.Select(o => o.Key));
         Assert.Equal(flat.OrderBy(o => o.Key, StringComparer.Ordinal), ordered.OrderBy(o => o.Key, StringComparer.Ordinal));
     }
@@ -201,12 +201,35 @@ public sealed class LocalDirectoryListingTests : IDisposable
     [Fact]
     public async Task ListInScanOrderAsync_MissingFolder_ListsNothing()
     {
-        var store = new LocalDirectoryStore(_root.Path);
+        var sut = new LocalDirectoryStore(_root.Path);
 
-        await foreach (var item in store.ListInScanOrderAsync("not/there", CancellationToken.None))
+        await foreach (var item in sut.ListInScanOrderAsync("not/there", CancellationToken.None))
         {
             Assert.Fail($"listed {item.Key}");
         }
+    }
+
+    [Fact]
+    public async Task ListInScanOrderAsync_FolderRemovedDuringTheWalk_ListsTheRest()
+    {
+        foreach (var key in new[] { "a/1", "a/2", "b/1", "b/2", "c/1" })
+        {
+            _root.Write(key, [1]);
+        }
+
+        var sut = new LocalDirectoryStore(_root.Path);
+
+        var listed = new List<string>();
+        await foreach (var item in sut.ListInScanOrderAsync("", CancellationToken.None))
+        {
+            listed.Add(item.Key);
+            if (item.Key == "a/1")
+            {
+                Directory.Delete(_root.Combine("b"), recursive: true);
+            }
+        }
+
+        Assert.Equal(["a/1", "a/2", "c/1"], listed);
     }
 
     private static async Task<List<StoredObject>> ListAsync(LocalDirectoryStore store, string prefix)

@@ -82,6 +82,51 @@ public sealed class LocalUploadTests : IDisposable
         Assert.True(File.Exists(Path.Combine(destination, "p", "a-b", "x")));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("p")]
+    [InlineData("p/")]
+    [InlineData("deep/er/p")]
+    public async Task RunAsync_RerunUnderAnyPrefix_FindsEveryCopyThroughTheFolderWalk(string prefix)
+    {
+        var source = _work.Combine("src");
+        foreach (var name in new[] { "a/x", "a-b/x", "top" })
+        {
+            _work.Write("src/" + name, [1, 2, 3]);
+        }
+
+        var store = new LocalDirectoryStore(_work.Combine("dst"));
+        await RunAsync(source, store, prefix);
+
+        var rerun = await RunAsync(source, store, prefix);
+
+        Assert.Equal((0, 3), (rerun.Counts.FilesTransferred, rerun.Counts.FilesPresent));
+        Assert.True(File.Exists(Path.Combine(_work.Combine("dst"), prefix, "a-b", "x")));
+    }
+
+    [Fact]
+    public async Task RunAsync_DestinationWalkFailsMidRun_AbortsWithTheReasonAndTheSessionFinished()
+    {
+        var source = _work.Combine("src");
+        foreach (var name in new[] { "a/1", "b/1", "c/1" })
+        {
+            _work.Write("src/" + name, [1]);
+        }
+
+        var destination = new LocalDirectoryStore(_work.Combine("dst"));
+        await RunAsync(source, destination, new UploadOptions());
+        var sut = new FailingWalkStore(destination, failAfter: "p/a/1");
+
+        var rerun = await RunAsync(source, sut, new UploadOptions());
+
+        Assert.Equal(TransferOutcome.Aborted, rerun.Outcome);
+        Assert.Contains("could not be read: disk read error", rerun.Message, StringComparison.Ordinal);
+        using var journal = TransferJournal.Open(_work.Combine("journal.db"));
+        var session = journal.FindSession(rerun.SessionId)!;
+        Assert.NotNull(session.FinishedAt);
+        Assert.Equal(rerun.Message, session.Message);
+    }
+
     [Fact]
     public async Task RunAsync_RerunWithManifest_ListsEveryFileThoughNoneHasARow()
     {
@@ -254,11 +299,40 @@ public sealed class LocalUploadTests : IDisposable
     private Task<TransferSummary> RunAsync(string source, string destination) =>
         RunAsync(source, new LocalDirectoryStore(destination), new UploadOptions { MultipartThreshold = 5 * UploadOptions.MiB, PartSize = 5 * UploadOptions.MiB });
 
-    private async Task<TransferSummary> RunAsync(string source, IObjectStore store, UploadOptions options)
+    private Task<TransferSummary> RunAsync(string source, IObjectStore store, UploadOptions options) => RunAsync(source, store, "p/", options);
+
+    private Task<TransferSummary> RunAsync(string source, IObjectStore store, string prefix) => RunAsync(source, store, prefix, new UploadOptions());
+
+    private async Task<TransferSummary> RunAsync(string source, IObjectStore store, string prefix, UploadOptions options)
     {
         using var journal = TransferJournal.Open(_work.Combine("journal.db"));
         var engine = new UploadEngine(journal);
-        return await engine.RunAsync(new UploadRequest(source, store, "p/"), options, new TransferProgress(), null, CancellationToken.None);
+        return await engine.RunAsync(new UploadRequest(source, store, prefix), options, new TransferProgress(), null, CancellationToken.None);
+    }
+
+    /// <summary>A local folder whose walk in scan order fails with an I/O error after listing <paramref name="failAfter"/>.</summary>
+    private sealed class FailingWalkStore(LocalDirectoryStore inner, string failAfter) : IObjectStore, IScanOrderListingObjectStore
+    {
+        public string Description => inner.Description;
+        public string Identity => inner.Identity;
+        public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+        public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken) => inner.HeadAsync(key, cancellationToken);
+        public Task<StoredObject> PutAsync(string key, Stream content, long length, ObjectWriteOptions options, CancellationToken cancellationToken) => inner.PutAsync(key, content, length, options, cancellationToken);
+        public Task<ObjectContent> ReadAsync(string key, long offset, long? length, CancellationToken cancellationToken) => inner.ReadAsync(key, offset, length, cancellationToken);
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+        public Task CheckAccessAsync(CancellationToken cancellationToken) => inner.CheckAccessAsync(cancellationToken);
+
+        public async IAsyncEnumerable<StoredObject> ListInScanOrderAsync(string folderKey, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var item in inner.ListInScanOrderAsync(folderKey, cancellationToken))
+            {
+                yield return item;
+                if (item.Key == failAfter)
+                {
+                    throw new IOException("disk read error");
+                }
+            }
+        }
     }
 
     /// <summary>A store that runs an action (changing the source) during its first write, may damage what it is sent, and counts HEADs.</summary>

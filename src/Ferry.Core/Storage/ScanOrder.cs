@@ -1,10 +1,11 @@
-namespace Ferry.Core.Transfer;
+namespace Ferry.Core.Storage;
 
 /// <summary>
-/// The order in which <see cref="SourceScanner"/> finds files, as a comparison of their '/'-separated paths: a folder's
+/// The order in which <see cref="Transfer.SourceScanner"/> finds files, as a comparison of their '/'-separated paths: a folder's
 /// files first, in ordinal order of their names, then its subfolders one whole subtree at a time, also in ordinal order.
 /// <c>b/z</c> comes before <c>b/a/x</c>, and <c>a/x</c> before <c>a-b/x</c> (unlike a plain ordinal comparison of the
-/// paths). Two walks in this order can be compared in one pass, as a merge (see <see cref="DestinationCursor"/>).
+/// paths). Two walks in this order can be compared in one pass, as a merge (<see cref="Transfer.DestinationCursor"/>);
+/// a store that lists in it says so with <see cref="IScanOrderListingObjectStore"/>.
 /// </summary>
 public static class ScanOrder
 {

@@ -12,7 +12,10 @@ public sealed record ScanOptions
     /// <summary>The key prefix files will go under, so that names too long for a key are reported while scanning.</summary>
     public string KeyPrefix { get; init; } = "";
 
-    /// <summary>An absolute path never entered (the archive folder when it lies inside the source).</summary>
+    /// <summary>
+    /// A folder never entered (the archive folder when it lies inside the source): relative to the current folder
+    /// unless absolute; a trailing separator does not matter.
+    /// </summary>
     public string? ExcludedPath { get; init; }
 
     /// <summary>

@@ -19,10 +19,14 @@ public sealed class SourceScanner
     private readonly string _root;
     private readonly ScanOptions _options;
 
+    /// <summary>The excluded folder as full paths are spelled here: absolute, no trailing separator (else it never matched).</summary>
+    private readonly string? _excluded;
+
     public SourceScanner(string root, ScanOptions options)
     {
         _root = Path.GetFullPath(root);
         _options = options;
+        _excluded = options.ExcludedPath is { } excluded ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(excluded)) : null;
     }
 
     public async IAsyncEnumerable<SourceFile> ScanAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -51,7 +55,7 @@ public sealed class SourceScanner
                 // subfolder (the directory entries say which are folders), else the folder on top of the stack; a wrong
                 // guess (the excluded folder) costs one read, thrown away. The read blocks in the kernel, so it has a
                 // thread of its own, not the pool's, which runs the rest of the upload.
-                var next = read.FirstSubfolder is { } first && (_options.ExcludedPath is null || !string.Equals(first, _options.ExcludedPath, StringComparison.Ordinal))
+                var next = read.FirstSubfolder is { } first && !string.Equals(first, _excluded, StringComparison.Ordinal)
                     ? first
                     : pending.TryPeek(out var top) ? top.Path : null;
                 prefetched = next is null ? null : new Prefetch(next, Task.Factory.StartNew(
@@ -75,7 +79,7 @@ public sealed class SourceScanner
 
             Array.Sort(names, StringComparer.Ordinal);
             var paths = names.Select(name => Path.Combine(folder.Path, name))
-                .Where(full => _options.ExcludedPath is not { } excluded || !string.Equals(full, excluded, StringComparison.Ordinal))
+                .Where(full => !string.Equals(full, _excluded, StringComparison.Ordinal))
                 .ToArray();
             var subfolders = new List<(string, string)>();
             await foreach (var chunk in prober.ProbeAsync(paths, cancellationToken).ConfigureAwait(false))

@@ -162,6 +162,22 @@ public sealed class SourceScannerTests : IDisposable
         Assert.True(taken < 500);
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task ScanAsync_ExcludedFolderSpelledRelativeOrWithTrailingSlash_NeverEntered(bool relative, bool trailingSlash)
+    {
+        _root.Write("a.txt", [1]);
+        _root.Write("archive/old.txt", [1]);
+        _root.Write("archive-2/kept.txt", [1]);
+        var excluded = relative ? Path.GetRelativePath(Environment.CurrentDirectory, _root.Combine("archive")) : _root.Combine("archive");
+
+        var files = await ScanAsync(new ScanOptions { ExcludedPath = trailingSlash ? excluded + "/" : excluded });
+
+        Assert.Equal(["a.txt", "archive-2/kept.txt"], files.Select(f => f.RelativePath));
+    }
+
     private async Task<List<SourceFile>> ScanAsync(ScanOptions options)
     {
         var files = new List<SourceFile>();

@@ -56,11 +56,13 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
         private readonly ConcurrentDictionary<string, long> _skippedReasons = new();
         private readonly ConcurrentQueue<FileEvent> _pendingSkips = new();
         private readonly VerifiedMove _move;
+
         /// <summary>The destination's flat listing, held whole, for a store that cannot list in the scan's order.</summary>
         private RemoteListing? _listing;
 
         /// <summary>The destination read beside the scan, for a store that lists in the scan's order.</summary>
         private DestinationCursor? _cursor;
+
         private readonly bool _record;
         private JournalWriter? _journalWriter;
         private ManifestWriter? _manifest;
@@ -275,8 +277,8 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // The destination's walk failed, so nothing more can be compared with it: the run stops, accounted for,
-                // as it does when a flat listing fails.
+                // The destination's walk failed, so nothing more can be compared with it: the run stops as it does on a
+                // fatal store error, its files so far accounted for and its session finished.
                 _fatal ??= new StoreException(ex is UnauthorizedAccessException ? StoreErrorKind.AccessDenied : StoreErrorKind.Other,
                     $"the destination {_request.Store.Description} could not be read: {ex.Message}", ex);
                 throw _fatal;

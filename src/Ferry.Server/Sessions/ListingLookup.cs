@@ -23,11 +23,19 @@ internal sealed class ListingLookup(IReadableObjectStore store, int concurrency)
     /// <summary>Pages read per folder before the rest of its keys are HEADed.</summary>
     public const int MaximumPages = 4;
 
+    private int _listingFailures;
+
     /// <summary>How many keys were proven from listings and how many were HEADed, for the caller's trace.</summary>
     public int Listed { get; private set; }
 
     /// <inheritdoc cref="Listed"/>
     public int Headed { get; private set; }
+
+    /// <summary>How many folders' listings failed (their keys were HEADed instead), and the last failure's message.</summary>
+    public int ListingFailures => Volatile.Read(ref _listingFailures);
+
+    /// <inheritdoc cref="ListingFailures"/>
+    public string? ListingFailed { get; private set; }
 
     /// <summary>
     /// The object for each key (null: not in the bucket, as HEAD answered): the listed entry where
@@ -58,34 +66,44 @@ internal sealed class ListingLookup(IReadableObjectStore store, int concurrency)
             var pageSize = Math.Clamp(sorted.Count * 2, MinimumPage, 1000);
             var budget = pageSize * MaximumPages;
             var left = sorted.Count;
-            await foreach (var entry in store.ListAsync(CommonPrefix(first, last), JustBefore(first), pageSize, ct))
+            try
             {
-                if (string.CompareOrdinal(entry.Key, last) > 0)
+                await foreach (var entry in store.ListAsync(CommonPrefix(first, last), JustBefore(first), pageSize, ct))
                 {
-                    break;
-                }
-
-                if (byKey.TryGetValue(entry.Key, out var indexes))
-                {
-                    foreach (var i in indexes)
+                    if (string.CompareOrdinal(entry.Key, last) > 0)
                     {
-                        if (proves(i, entry))
+                        break;
+                    }
+
+                    if (byKey.TryGetValue(entry.Key, out var indexes))
+                    {
+                        foreach (var i in indexes)
                         {
-                            found[i] = entry;
-                            proven[i] = true;
+                            if (proves(i, entry))
+                            {
+                                found[i] = entry;
+                                proven[i] = true;
+                            }
+                        }
+
+                        if (--left == 0)
+                        {
+                            break;
                         }
                     }
 
-                    if (--left == 0)
+                    if (--budget == 0)
                     {
                         break;
                     }
                 }
-
-                if (--budget == 0)
-                {
-                    break;
-                }
+            }
+            catch (StoreException ex) when (!ct.IsCancellationRequested)
+            {
+                // The listing only ever says "yes": what it did not prove before it failed is HEADed below, so a failed
+                // page (a 500 from S3, a reset) costs HEADs rather than the whole batch's verdicts.
+                Interlocked.Increment(ref _listingFailures);
+                ListingFailed = ex.Message;
             }
         });
 

@@ -22,7 +22,7 @@ internal sealed record VerifiedFile(string Path, string Status, string? Error, s
 /// Registration, presigning and verification of a session's files. Every batch is one transaction with set-based
 /// queries (no query per file on the registration path), and session counters move by relative updates.
 /// </summary>
-internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores, FerryServerOptions options, TimeProvider time, Observability.FerryMetrics metrics)
+internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores, FerryServerOptions options, TimeProvider time, Observability.FerryMetrics metrics, ILogger<SessionFileService> logger)
 {
     /// <summary>How many objects are checked in S3 at once while verifying a batch.</summary>
     private const int VerifyConcurrency = 16;
@@ -224,7 +224,11 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             i => Listable(reports[i].Report, reports[i].File),
             (i, listed) => listed.ETagIsMd5 && Check(reports[i].Report, reports[i].File, listed) is null,
             cancellationToken);
-        activity?.SetTag("ferry.verify.listed", lookup.Listed).SetTag("ferry.verify.headed", lookup.Headed);
+        activity?.SetTag("ferry.verify.listed", lookup.Listed).SetTag("ferry.verify.headed", lookup.Headed).SetTag("ferry.verify.listing_failures", lookup.ListingFailures);
+        if (lookup.ListingFailed is { } reason)
+        {
+            logger.LogWarning("Session {SessionId}: {Failures} listing(s) for verification failed, so their objects were checked with HEAD instead: {Reason}", session.Id, lookup.ListingFailures, reason);
+        }
 
         var now = time.GetUtcNow();
         var delta = new SessionCounterDelta();

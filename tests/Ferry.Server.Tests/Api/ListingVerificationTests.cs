@@ -38,6 +38,30 @@ public abstract class ListingVerificationTests<TFixture>(TFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task Complete_OneFolderListingFails_ItsFilesAreCheckedWithHead_AndTheBatchIsVerified()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        await using var proxy = await FaultProxy.StartAsync(fixture.S3.Endpoint);
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant, endpoint: proxy.Endpoint);
+        var sessionId = await NewSessionAsync(tenant.User, projectId, cycleId);
+        var files = Enumerable.Range(0, 40).ToDictionary(i => $"{(i < 20 ? "950123" : "950124")}/20250911_{i:D4}.WAV", i => Bytes(100 + i, i));
+        await RegisterAsync(tenant.User, sessionId, files.ToDictionary(f => f.Key, f => (long)f.Value.Length));
+        var etags = await UploadAsync(tenant.User, sessionId, files);
+        proxy.Reset();
+        proxy.FailNext("ListObjects", 1);
+
+        var completed = await CompleteAsync(tenant.User, sessionId, files.Keys.Select(p => new { path = p, etag = etags[p], md5 = Md5(files[p]), sha256 = Sha256(files[p]) }));
+
+        Assert.Equal(40, completed.Count);
+        Assert.All(completed, c => Assert.Equal("uploaded", c["status"]!.GetValue<string>()));
+        // Both folders were listed; the one whose listing failed was checked file by file, the other from its listing.
+        Assert.Equal(2, proxy.Count("ListObjects"));
+        Assert.Equal(20, proxy.Count("HeadObject"));
+        var session = await ApiCalls.GetAsync(tenant.User, $"/api/sessions/{sessionId}");
+        Assert.Equal(40, session["uploaded_files"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Complete_BatchWithWrongAndMultipartObjects_SameVerdictsAsHeadEach_AndHeadOnlyForWhatTheListingCannotProve()
     {
         var batched = await SceneAsync();

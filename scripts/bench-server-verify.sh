@@ -3,7 +3,7 @@
 # upload session: presigned PUTs, the server verifies) and an upload job (`ferry jobs queue`, run by the server's
 # in-process worker), after one untimed 20-file upload through the server (a server that has been running), and
 # prints wall time, files/s and CPU seconds (the client's from /usr/bin/time, the server's and s3rver's from /proc,
-# user + system) for each. Usage:
+# user + system) for each, and how many /complete calls the server answered for `--server`. Usage:
 #   scripts/bench-server-verify.sh FERRY_DLL FOLDER
 # FERRY_DLL is a built ferry.dll (e.g. src/Ferry.Cli/bin/Release/net10.0/ferry.dll of the commit to measure); FOLDER
 # must be under a folder the server may read (its parent is passed as --allowed-root). Needs the shared benchmark's
@@ -74,8 +74,12 @@ run() { # NAME ARGS...
 mkdir -p "$work/warm"
 for i in $(seq 20); do head -c 4096 /dev/urandom >"$work/warm/$i.bin"; done
 dotnet "$dll" upload "$work/warm" --server "$url" --project bench-warm --cycle C1 -q >/dev/null
+completes() { curl -fs "$url/metrics" | awk '/^http_server_request_duration_seconds_count/ && /complete"/ && /status_code="200"/ { n += $NF } END { print n + 0 }'; }
+warm_completes=$(completes)
 run "ferry upload (direct)" upload "$folder" "s3://direct/x" --endpoint "$endpoint"
 run "ferry upload --server" upload "$folder" --server "$url" --project bench-session --cycle C1
+# How the server verified them: /complete calls (OpenTelemetry's request counter) and listings that fell back to HEAD.
+echo "  through the server: $(( $(completes) - warm_completes )) /complete calls, $(grep -c 'checked with HEAD instead' "$work/serve.log" || true) listing fallbacks"
 
 # The job: from queueing to the job's completed status (the idle worker polls every second or two).
 s0=$(cpu "$spid"); r0=$(cpu "$s3pid")

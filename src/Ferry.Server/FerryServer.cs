@@ -256,15 +256,21 @@ public static class FerryServer
         return options;
     }
 
+    /// <summary>
+    /// The provider, with a query's collection (<c>paths.Contains(f.Path)</c>) sent as one parameter (SQLite's
+    /// <c>json_each</c>, PostgreSQL's array) rather than EF Core's default of one parameter per element: a registration or
+    /// verification batch's SQL is then the same whatever its size, and SQLite no longer looks up thousands of parameter
+    /// names per statement (13-18 % of the server's CPU on uploads through a session; docs/benchmarks.md, session 15).
+    /// </summary>
     private static void UseDatabase(DbContextOptionsBuilder builder, DatabaseSettings database)
     {
         if (database.Provider == DatabaseProvider.PostgreSql)
         {
-            builder.UseNpgsql(database.ConnectionString);
+            builder.UseNpgsql(database.ConnectionString, o => o.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));
         }
         else
         {
-            builder.UseSqlite(database.ConnectionString);
+            builder.UseSqlite(database.ConnectionString, o => o.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));
         }
     }
 

@@ -99,10 +99,23 @@ internal sealed class S3DirectClient(HttpClient http, Uri endpoint, string bucke
         var canonicalQuery = string.Join('&', query.Select(p => SigV4Signer.EncodeSegment(p.Name) + "=" + SigV4Signer.EncodeSegment(p.Value)));
         var path = $"{endpoint.AbsolutePath.TrimEnd('/')}/{SigV4Signer.EncodeSegment(bucket)}/";
         using var response = await SendBodilessAsync(HttpMethod.Get, path, canonicalQuery, null, prefix, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (body.ConfigureAwait(false))
+        try
         {
-            return await S3ListingParser.ParseAsync(body, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                return await S3ListingParser.ParseAsync(body, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (S3ErrorClassifier.Classify(ex, bucket, prefix, endpointDescription) is { } error)
+        {
+            // The connection failed while the page's body was read: a reset, as if it had failed before the answer.
+            throw error;
+        }
+        catch (Exception ex) when (ex is System.Xml.XmlException or FormatException or OverflowException)
+        {
+            // A body cut short (or not S3's) is a failed request, not a page: retried, and never read as an empty one.
+            throw new StoreException(StoreErrorKind.Transient, $"{endpointDescription} sent a listing of s3://{bucket}/{prefix} that could not be read: {ex.Message}", ex);
         }
     }
 

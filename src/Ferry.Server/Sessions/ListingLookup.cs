@@ -98,10 +98,12 @@ internal sealed class ListingLookup(IReadableObjectStore store, int concurrency)
                     }
                 }
             }
-            catch (StoreException ex) when (!ct.IsCancellationRequested)
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.Transient && !ct.IsCancellationRequested)
             {
                 // The listing only ever says "yes": what it did not prove before it failed is HEADed below, so a failed
-                // page (a 500 from S3, a reset) costs HEADs rather than the whole batch's verdicts.
+                // page (a 500 from S3, a reset) costs HEADs rather than the whole batch's verdicts. Other failures stand:
+                // a store that asks to slow down is not sent a HEAD per key, and a missing bucket or a refusal is the
+                // batch's answer, not a "not in the bucket" per file.
                 Interlocked.Increment(ref _listingFailures);
                 ListingFailed = ex.Message;
             }

@@ -260,7 +260,8 @@ public static class FerryServer
     /// The provider, with a query's collection (<c>paths.Contains(f.Path)</c>) sent as one parameter (SQLite's
     /// <c>json_each</c>, PostgreSQL's array) rather than EF Core's default of one parameter per element: a registration or
     /// verification batch's SQL is then the same whatever its size, and SQLite no longer looks up thousands of parameter
-    /// names per statement (13-18 % of the server's CPU on uploads through a session; docs/benchmarks.md, session 15).
+    /// names per statement (libc's strncmp fell from 4.3 % to 0.1 % of the server's CPU on an upload through a session,
+    /// about 9 % less server CPU in all; docs/benchmarks.md, session 15).
     /// </summary>
     private static void UseDatabase(DbContextOptionsBuilder builder, DatabaseSettings database)
     {

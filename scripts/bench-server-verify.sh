@@ -74,12 +74,12 @@ run() { # NAME ARGS...
 mkdir -p "$work/warm"
 for i in $(seq 20); do head -c 4096 /dev/urandom >"$work/warm/$i.bin"; done
 dotnet "$dll" upload "$work/warm" --server "$url" --project bench-warm --cycle C1 -q >/dev/null
-completes() { curl -fs "$url/metrics" | awk '/^http_server_request_duration_seconds_count/ && /complete"/ && /status_code="200"/ { n += $NF } END { print n + 0 }'; }
+completes() { { curl -fs "$url/metrics" || true; } | awk '/^http_server_request_duration_seconds_count/ && /complete"/ && /status_code="200"/ { n += $NF } END { print n + 0 }'; }
 warm_completes=$(completes)
 run "ferry upload (direct)" upload "$folder" "s3://direct/x" --endpoint "$endpoint"
 run "ferry upload --server" upload "$folder" --server "$url" --project bench-session --cycle C1
 # How the server verified them: /complete calls (OpenTelemetry's request counter) and listings that fell back to HEAD.
-echo "  through the server: $(( $(completes) - warm_completes )) /complete calls, $(grep -c 'checked with HEAD instead' "$work/serve.log" || true) listing fallbacks"
+echo "  through the server: $(( $(completes) - warm_completes )) /complete calls, $(grep -c 'checked with HEAD instead' "$work/serve.log" || true) calls that fell back to HEAD for a failed listing"
 
 # The job: from queueing to the job's completed status (the idle worker polls every second or two).
 s0=$(cpu "$spid"); r0=$(cpu "$s3pid")

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Xml;
 using Amazon.Runtime;
 using Ferry.Core.Storage;
 
@@ -112,10 +113,15 @@ internal sealed class S3DirectClient(HttpClient http, Uri endpoint, string bucke
             // The connection failed while the page's body was read: a reset, as if it had failed before the answer.
             throw error;
         }
-        catch (Exception ex) when (ex is System.Xml.XmlException or FormatException or OverflowException)
+        catch (XmlException ex)
         {
-            // A body cut short (or not S3's) is a failed request, not a page: retried, and never read as an empty one.
-            throw new StoreException(StoreErrorKind.Transient, $"{endpointDescription} sent a listing of s3://{bucket}/{prefix} that could not be read: {ex.Message}", ex);
+            // A body cut short is a failed request, not a page: retried, and never read as a shorter one.
+            throw new StoreException(StoreErrorKind.Transient, $"{endpointDescription} sent a listing of s3://{bucket}/{prefix} that broke off: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException)
+        {
+            // A whole element with a value that is not a size or a date: the same answer would come again.
+            throw new StoreException(StoreErrorKind.Other, $"{endpointDescription} sent a listing of s3://{bucket}/{prefix} with a value that is not S3's: {ex.Message}", ex);
         }
     }
 

@@ -6,8 +6,9 @@ namespace Ferry.Server.Sessions;
 /// Looks up a batch of objects for verification with few requests: keys of one folder are read from one flat listing
 /// of the range they span (ListObjectsV2 with <c>start-after</c>, no delimiter), and only what the listing cannot prove
 /// is looked up with a HEAD each. The caller says what a listed object proves (<c>proves</c>); an object it does not
-/// prove, a key the listing did not reach, a key alone in its folder and a key the caller marks as needing HEAD are
-/// HEADed, so every "no" comes from a HEAD and a listing can only ever say "yes".
+/// prove, a key the listing did not reach, a key alone in its folder, a key of a folder whose listing failed
+/// transiently and a key the caller marks as needing HEAD are HEADed, so every "no" comes from a HEAD and a listing can
+/// only ever say "yes".
 /// </summary>
 /// <remarks>
 /// Bounds: a folder's range is read in pages of about twice its keys (at least <see cref="MinimumPage"/>, at most
@@ -23,19 +24,19 @@ internal sealed class ListingLookup(IReadableObjectStore store, int concurrency)
     /// <summary>Pages read per folder before the rest of its keys are HEADed.</summary>
     public const int MaximumPages = 4;
 
-    private int _listingFailures;
-
     /// <summary>How many keys were proven from listings and how many were HEADed, for the caller's trace.</summary>
     public int Listed { get; private set; }
 
     /// <inheritdoc cref="Listed"/>
     public int Headed { get; private set; }
 
-    /// <summary>How many folders' listings failed (their keys were HEADed instead), and the last failure's message.</summary>
-    public int ListingFailures => Volatile.Read(ref _listingFailures);
+    private int _listingFailures;
 
-    /// <inheritdoc cref="ListingFailures"/>
-    public string? ListingFailed { get; private set; }
+    /// <summary>How many folders' listings failed transiently (their keys were HEADed instead).</summary>
+    public int ListingFailures => _listingFailures;
+
+    /// <summary>The message of the last listing that failed transiently, or null.</summary>
+    public string? LastListingFailure { get; private set; }
 
     /// <summary>
     /// The object for each key (null: not in the bucket, as HEAD answered): the listed entry where
@@ -101,11 +102,11 @@ internal sealed class ListingLookup(IReadableObjectStore store, int concurrency)
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.Transient && !ct.IsCancellationRequested)
             {
                 // The listing only ever says "yes": what it did not prove before it failed is HEADed below, so a failed
-                // page (a 500 from S3, a reset) costs HEADs rather than the whole batch's verdicts. Other failures stand:
-                // a store that asks to slow down is not sent a HEAD per key, and a missing bucket or a refusal is the
-                // batch's answer, not a "not in the bucket" per file.
+                // page (a 500 from S3, a reset, a body cut short) costs HEADs rather than the whole batch's verdicts.
+                // Other failures stand: a store that answers SlowDown is not sent a HEAD per key, and a missing bucket or
+                // a refusal is the batch's answer, not a "not in the bucket" per file.
                 Interlocked.Increment(ref _listingFailures);
-                ListingFailed = ex.Message;
+                LastListingFailure = ex.Message;
             }
         });
 

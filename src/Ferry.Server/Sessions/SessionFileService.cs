@@ -214,7 +214,8 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// MD5 when those are MD5s, SHA-256 metadata equal to the reported SHA-256 when both exist) and records the verdict.
     /// Small single-part objects are proven from listing pages of their folder (<see cref="ListingLookup"/>: size and
     /// ETag as a HEAD would give them) and everything else — multipart and large objects, keys the listing did not
-    /// reach, and every object the listing does not prove — with a HEAD each, so each failure's reason is HEAD's.
+    /// reach (or whose listing failed transiently), and every object the listing does not prove — with a HEAD each, so
+    /// each failure's reason is HEAD's.
     /// </summary>
     public async Task<IReadOnlyList<VerifiedFile>> CompleteAsync(UploadSession session, Project project, IReadOnlyList<(UploadReport Report, SessionFile File)> reports, CancellationToken cancellationToken)
     {
@@ -225,7 +226,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             (i, listed) => listed.ETagIsMd5 && Check(reports[i].Report, reports[i].File, listed) is null,
             cancellationToken);
         activity?.SetTag("ferry.verify.listed", lookup.Listed).SetTag("ferry.verify.headed", lookup.Headed).SetTag("ferry.verify.listing_failures", lookup.ListingFailures);
-        if (lookup.ListingFailed is { } reason)
+        if (lookup.LastListingFailure is { } reason)
         {
             logger.LogWarning("Session {SessionId}: {Failures} listing(s) for verification failed, so their objects were checked with HEAD instead: {Reason}", session.Id, lookup.ListingFailures, reason);
         }

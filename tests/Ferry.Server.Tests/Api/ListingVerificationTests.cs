@@ -64,6 +64,32 @@ public abstract class ListingVerificationTests<TFixture>(TFixture fixture) : ICl
         Assert.Equal(21, proxy.Count("HeadObject"));
         var session = await ApiCalls.GetAsync(tenant.User, $"/api/sessions/{sessionId}");
         Assert.Equal(38, session["uploaded_files"]!.GetValue<long>());
+        Assert.Contains(fixture.Logs.Messages, m => m.StartsWith("Warning", StringComparison.Ordinal)
+            && m.Contains($"Session {sessionId}: 1 listing(s) for verification failed, so their objects were checked with HEAD instead", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Complete_ListingAnswersSlowDown_TheCallFails_AndNoHeadIsSent()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        await using var proxy = await FaultProxy.StartAsync(fixture.S3.Endpoint);
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant, endpoint: proxy.Endpoint);
+        var sessionId = await NewSessionAsync(tenant.User, projectId, cycleId);
+        var files = Enumerable.Range(0, 10).ToDictionary(i => $"950123/20250911_{i:D4}.WAV", i => Bytes(100 + i, i));
+        await RegisterAsync(tenant.User, sessionId, files.ToDictionary(f => f.Key, f => (long)f.Value.Length));
+        var etags = await UploadAsync(tenant.User, sessionId, files);
+        proxy.Reset();
+        proxy.SlowDownNext("ListObjects", 1);
+
+        var status = await ApiCalls.StatusAsync(tenant.User, HttpMethod.Post, $"/api/sessions/{sessionId}/complete",
+            new { files = files.Keys.Select(p => new { path = p, etag = etags[p], md5 = Md5(files[p]) }) });
+
+        // A store that asks to slow down is not sent a HEAD per key instead: the call fails, the client backs off.
+        Assert.Equal(System.Net.HttpStatusCode.BadGateway, status);
+        Assert.Equal(1, proxy.Count("ListObjects"));
+        Assert.Equal(0, proxy.Count("HeadObject"));
+        var session = await ApiCalls.GetAsync(tenant.User, $"/api/sessions/{sessionId}");
+        Assert.Equal(0, session["uploaded_files"]!.GetValue<long>());
     }
 
     [Fact]

@@ -19,14 +19,9 @@ public abstract class ListingVerificationTests<TFixture>(TFixture fixture) : ICl
     [Fact]
     public async Task Complete_BatchOfSmallUploads_IsProvenByOneListingAndNoHead()
     {
-        var tenant = await fixture.NewTenantAsync();
-        await using var proxy = await FaultProxy.StartAsync(fixture.S3.Endpoint);
-        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant, endpoint: proxy.Endpoint);
-        var sessionId = await NewSessionAsync(tenant.User, projectId, cycleId);
         var files = Enumerable.Range(0, 40).ToDictionary(i => $"950123/20250911_{i:D4}.WAV", i => Bytes(100 + i, i));
-        await RegisterAsync(tenant.User, sessionId, files.ToDictionary(f => f.Key, f => (long)f.Value.Length));
-        var etags = await UploadAsync(tenant.User, sessionId, files);
-        proxy.Reset();
+        await using var uploaded = await UploadedAsync(files);
+        var (tenant, proxy, sessionId, etags) = uploaded;
 
         var completed = await CompleteAsync(tenant.User, sessionId, files.Keys.Select(p => new { path = p, etag = etags[p], md5 = Md5(files[p]), sha256 = Sha256(files[p]) }));
 
@@ -40,17 +35,12 @@ public abstract class ListingVerificationTests<TFixture>(TFixture fixture) : ICl
     [Fact]
     public async Task Complete_OneFolderListingFails_ItsFilesAreCheckedWithHead_AndOnlyTheWrongOnesFail()
     {
-        var tenant = await fixture.NewTenantAsync();
-        await using var proxy = await FaultProxy.StartAsync(fixture.S3.Endpoint);
-        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant, endpoint: proxy.Endpoint);
-        var sessionId = await NewSessionAsync(tenant.User, projectId, cycleId);
         var files = Enumerable.Range(0, 40).ToDictionary(i => $"{(i < 20 ? "950123" : "950124")}/20250911_{i:D4}.WAV", i => Bytes(100 + i, i));
-        await RegisterAsync(tenant.User, sessionId, files.ToDictionary(f => f.Key, f => (long)f.Value.Length));
-        var etags = await UploadAsync(tenant.User, sessionId, files);
         // One file in each folder is reported with an MD5 its object does not have: whichever listing fails, a wrong file
         // is in it.
         var wrong = new[] { "950123/20250911_0005.WAV", "950124/20250911_0025.WAV" };
-        proxy.Reset();
+        await using var uploaded = await UploadedAsync(files);
+        var (tenant, proxy, sessionId, etags) = uploaded;
         proxy.FailNext("ListObjects", 1);
 
         var completed = await CompleteAsync(tenant.User, sessionId, files.Keys.Select(p => new { path = p, etag = etags[p], md5 = wrong.Contains(p) ? Md5([1, 2, 3]) : Md5(files[p]), sha256 = Sha256(files[p]) }));
@@ -71,14 +61,9 @@ public abstract class ListingVerificationTests<TFixture>(TFixture fixture) : ICl
     [Fact]
     public async Task Complete_ListingAnswersSlowDown_TheCallFails_AndNoHeadIsSent()
     {
-        var tenant = await fixture.NewTenantAsync();
-        await using var proxy = await FaultProxy.StartAsync(fixture.S3.Endpoint);
-        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant, endpoint: proxy.Endpoint);
-        var sessionId = await NewSessionAsync(tenant.User, projectId, cycleId);
         var files = Enumerable.Range(0, 10).ToDictionary(i => $"950123/20250911_{i:D4}.WAV", i => Bytes(100 + i, i));
-        await RegisterAsync(tenant.User, sessionId, files.ToDictionary(f => f.Key, f => (long)f.Value.Length));
-        var etags = await UploadAsync(tenant.User, sessionId, files);
-        proxy.Reset();
+        await using var uploaded = await UploadedAsync(files);
+        var (tenant, proxy, sessionId, etags) = uploaded;
         proxy.SlowDownNext("ListObjects", 1);
 
         var status = await ApiCalls.StatusAsync(tenant.User, HttpMethod.Post, $"/api/sessions/{sessionId}/complete",
@@ -137,6 +122,27 @@ public abstract class ListingVerificationTests<TFixture>(TFixture fixture) : ICl
 
     private static List<string> Describe(List<JsonNode> verdicts) =>
         verdicts.Select(v => $"{v["path"]} {v["status"]} {v["error"]}").ToList();
+
+    private sealed record Uploaded(Tenant Tenant, FaultProxy Proxy, long SessionId, Dictionary<string, string> ETags) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Proxy.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A project behind a counting proxy, with <paramref name="files"/> registered in a new session and uploaded through
+    /// its presigned URLs; the proxy's counts and rules are reset, so a test sees only its own completion's requests.
+    /// </summary>
+    private async Task<Uploaded> UploadedAsync(Dictionary<string, byte[]> files)
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var proxy = await FaultProxy.StartAsync(fixture.S3.Endpoint);
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant, endpoint: proxy.Endpoint);
+        var sessionId = await NewSessionAsync(tenant.User, projectId, cycleId);
+        await RegisterAsync(tenant.User, sessionId, files.ToDictionary(f => f.Key, f => (long)f.Value.Length));
+        var etags = await UploadAsync(tenant.User, sessionId, files);
+        proxy.Reset();
+        return new Uploaded(tenant, proxy, sessionId, etags);
+    }
 
     private sealed record Scene(Tenant Tenant, FaultProxy Proxy, long SessionId, List<object> Reports);
 

@@ -61,6 +61,7 @@ public static class FerryServer
         services.AddScoped<CompanyDirectory>();
         services.AddScoped<Jobs.JobCatalog>();
         services.AddSingleton<EventStreamLimiter>();
+        services.AddSingleton<RelayLimiter>();
         services.AddScoped<PasswordCheck>();
         services.AddScoped<PageTokens>();
         services.AddSingleton<TokenIssuer>();
@@ -154,6 +155,7 @@ public static class FerryServer
         services.AddScoped<SessionFileService>();
         services.AddScoped<SessionService>();
         services.AddScoped<SessionUploadService>();
+        services.AddScoped<SessionRelayService>();
         services.AddScoped<SessionMultipartService>();
         services.AddScoped<Camtrap.CamtrapExportService>();
         services.AddSingleton<Camtrap.CamtrapExportGate>();

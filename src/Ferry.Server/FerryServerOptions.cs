@@ -29,6 +29,14 @@ public sealed class FerryServerOptions
     public TimeSpan PresignLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// Files up to this size may be relayed: the upload page sends them to the server in batches
+    /// (<c>POST /api/sessions/{id}/relay</c>), and the server writes each to the project's bucket and proves it from S3's
+    /// answer, instead of one presigned request per file from the browser. The server then carries those files' bytes.
+    /// Default 1 MiB; 0 turns relaying off (every file goes straight to S3); at most 16 MiB.
+    /// </summary>
+    public long RelayMaximumFileSize { get; set; } = 1L << 20;
+
+    /// <summary>
     /// How long a Camtrap DP package's presigned media links may live, when the operator lets them outlive
     /// <see cref="PresignLifetime"/> (a package shared for 24 hours or 7 days). Default: unset, so <see cref="PresignLifetime"/>;
     /// 1 minute to 7 days. Never longer than the asking caller's sign-in has left.
@@ -195,6 +203,11 @@ public sealed class FerryServerOptions
         if (PresignLifetime < TimeSpan.FromMinutes(1) || PresignLifetime > TimeSpan.FromDays(7))
         {
             throw new ArgumentException("Ferry:PresignLifetime must be from 1 minute to 7 days");
+        }
+
+        if (RelayMaximumFileSize is < 0 or > 16L << 20)
+        {
+            throw new ArgumentException("Ferry:RelayMaximumFileSize must be from 0 (relaying off) to 16 MiB (16777216)");
         }
 
         if (CamtrapLinkLifetime is { } links && (links < TimeSpan.FromMinutes(1) || links > TimeSpan.FromDays(7)))

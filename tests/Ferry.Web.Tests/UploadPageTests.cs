@@ -70,12 +70,14 @@ public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebF
         await using var proxy = await FaultProxy.StartAsync(web.S3.Endpoint);
         var bucket = await web.BucketAsync();
         var (project, _) = await ProjectAsync(bucket, proxy.Endpoint);
-        var (folder, files) = FieldFolder("SD_CARD_B", smallFiles: 300, bigFileBytes: 0);
-        proxy.HoldAfter("PutObject", 120);
+        // The page relays these small files through the server in batches of 100, three at a time; holding S3's writes
+        // after 450 lets the first three batches be verified (300 files) and leaves the next three hanging.
+        var (folder, files) = FieldFolder("SD_CARD_B", smallFiles: 600, bigFileBytes: 0);
+        proxy.HoldAfter("PutObject", 450);
         var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
         await ChooseAsync(page, project, bucket, folder);
         await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
-        await page.WaitForFunctionAsync("() => /^(\\d+) of 300 files verified/.test(document.querySelector('#status').textContent) && parseInt(document.querySelector('#status').textContent) >= 60");
+        await page.WaitForFunctionAsync("() => /^(\\d+) of 600 files verified/.test(document.querySelector('#status').textContent) && parseInt(document.querySelector('#status').textContent) >= 60");
 
         await page.ReloadAsync();
         proxy.Reset();
@@ -98,7 +100,7 @@ public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebF
         Assert.True(first["uploaded_files"]!.GetValue<long>() >= 60);
         // Everything the first session verified was skipped by the second; the second uploaded the rest.
         Assert.Equal(first["uploaded_files"]!.GetValue<long>(), second["skipped_files"]!.GetValue<long>());
-        Assert.Equal(300, second["skipped_files"]!.GetValue<long>() + second["uploaded_files"]!.GetValue<long>());
+        Assert.Equal(600, second["skipped_files"]!.GetValue<long>() + second["uploaded_files"]!.GetValue<long>());
     }
 
     [Fact]
@@ -133,7 +135,8 @@ public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebF
         await using var proxy = await FaultProxy.StartAsync(web.S3.Endpoint);
         var bucket = await web.BucketAsync();
         var (project, _) = await ProjectAsync(bucket, proxy.Endpoint);
-        var (folder, files) = FieldFolder("SD_CARD_C", smallFiles: 400, bigFileBytes: 0);
+        // Relayed in batches of 100, three in flight: pausing lets the batches in flight finish, and no other starts.
+        var (folder, files) = FieldFolder("SD_CARD_C", smallFiles: 1000, bigFileBytes: 0);
         var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
         await ChooseAsync(page, project, bucket, folder);
         await page.GetByText("Checked:").WaitForAsync(); // as a user does: read the checks, then start (their late answer would overwrite the progress line)
@@ -154,7 +157,7 @@ public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebF
 
         await Task.Delay(1500);
         Assert.Equal(settled, proxy.TotalRequests);
-        Assert.True(settled < 400, $"{settled} requests before pausing took effect");
+        Assert.True(settled < 1000, $"{settled} requests before pausing took effect");
         await page.GetByText("Paused.").WaitForAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
         await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
@@ -168,16 +171,22 @@ public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebF
         await using var proxy = await FaultProxy.StartAsync(web.S3.Endpoint);
         var bucket = await web.BucketAsync();
         var (project, _) = await ProjectAsync(bucket, proxy.Endpoint);
-        var (folder, files) = FieldFolder("SD_CARD_D", smallFiles: 12, bigFileBytes: 0);
+        // Twelve small files the server relays (its writes, PUTs, fail) and one of 2 MiB the page sends straight to S3
+        // with a presigned form (a POST, "Other" to the proxy, fails).
+        var (folder, files) = FieldFolder("SD_CARD_D", smallFiles: 12, bigFileBytes: 2 * 1024 * 1024);
         proxy.FailNext("Other", int.MaxValue);
+        proxy.FailNext("PutObject", int.MaxValue);
         var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
         await ChooseAsync(page, project, bucket, folder);
         await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
 
-        await page.GetByText("12 file(s) failed").WaitForAsync(new() { Timeout = 60_000 });
-        // The fault proxy's 500 carries no CORS headers, so the page sees a network failure: that is the reason shown.
-        Assert.Equal(12, await page.Locator("#failures li").CountAsync());
-        Assert.Contains(".WAV: the network failed", await page.Locator("#failures li").First.TextContentAsync(), StringComparison.Ordinal);
+        await page.GetByText("13 file(s) failed").WaitForAsync(new() { Timeout = 60_000 });
+        // The server's reason for a relayed file; for the file sent to S3, the fault proxy's 500 carries no CORS
+        // headers, so the page sees a network failure: that is the reason shown.
+        var reasons = await page.Locator("#failures li").AllTextContentsAsync();
+        Assert.Equal(13, reasons.Count);
+        Assert.Equal(12, reasons.Count(r => r.EndsWith(".WAV: the write to storage failed for now; upload the file again", StringComparison.Ordinal)));
+        Assert.Single(reasons, r => r == "950349/long recording #1.WAV: the network failed while sending the file");
         await web.ScreenshotAsync(page, "upload-failures");
         proxy.Reset();
         await page.GetByRole(AriaRole.Button, new() { Name = "Retry failed" }).ClickAsync();

@@ -12,6 +12,12 @@ public static class ApiLimits
     /// <summary>Files per <c>POST /api/sessions/{id}/complete</c>.</summary>
     public const int MaximumCompleteBatch = 1_000;
 
+    /// <summary>Files per <c>POST /api/sessions/{id}/relay</c>.</summary>
+    public const int MaximumRelayBatch = 1_000;
+
+    /// <summary>Bytes of one <c>POST /api/sessions/{id}/relay</c> body (the form with its files).</summary>
+    public const long MaximumRelayBytes = 64L << 20;
+
     /// <summary>Part numbers per <c>POST /api/sessions/{id}/multipart/{uploadId}/parts</c>.</summary>
     public const int MaximumPartsPerSigning = 1_000;
 

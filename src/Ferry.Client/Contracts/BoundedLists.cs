@@ -9,6 +9,9 @@ public sealed class PathList() : BoundedList<string>(ApiLimits.MaximumPresignBat
 /// <summary>The files of one completion report (<see cref="ApiLimits.MaximumCompleteBatch"/> at most).</summary>
 public sealed class CompletedFileList() : BoundedList<CompletedFile>(ApiLimits.MaximumCompleteBatch, "files");
 
+/// <summary>The files of one relay (<see cref="ApiLimits.MaximumRelayBatch"/> at most).</summary>
+public sealed class RelayedFileList() : BoundedList<RelayedFile>(ApiLimits.MaximumRelayBatch, "files");
+
 /// <summary>The part numbers of one signing call (<see cref="ApiLimits.MaximumPartsPerSigning"/> at most).</summary>
 public sealed class PartNumberList() : BoundedList<int>(ApiLimits.MaximumPartsPerSigning, "part numbers");
 

@@ -33,6 +33,7 @@ namespace Ferry.Client.Contracts;
 [JsonSerializable(typeof(PresignResponse))]
 [JsonSerializable(typeof(CompleteFilesRequest))]
 [JsonSerializable(typeof(CompleteFilesResponse))]
+[JsonSerializable(typeof(RelayRequest))]
 [JsonSerializable(typeof(SessionFilesPage))]
 // Multipart uploads of a session.
 [JsonSerializable(typeof(CreateMultipartRequest))]

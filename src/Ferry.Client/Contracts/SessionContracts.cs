@@ -52,6 +52,15 @@ public sealed record CompletedFile(string? Path, string? Etag = null, string? Md
 
 public sealed record CompleteFilesResponse(List<CompletedFileResult> Files);
 
+/// <summary>
+/// The first field of <c>POST /api/sessions/{id}/relay</c> (a multipart form), named <c>files</c>: the registered paths
+/// whose bytes follow, one file field each, in this order.
+/// </summary>
+public sealed record RelayRequest(RelayedFileList? Files);
+
+/// <summary>One relayed file: its registered path and, optionally, the SHA-256 the client computed (hex), which the server checks.</summary>
+public sealed record RelayedFile(string? Path, string? Sha256 = null);
+
 /// <summary>The server's verdict on one reported upload: <c>uploaded</c>, or <c>failed</c> with the reason.</summary>
 public sealed record CompletedFileResult(string Path, string Status, string? Error, string? Etag);
 

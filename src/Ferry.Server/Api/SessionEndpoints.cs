@@ -9,7 +9,8 @@ namespace Ferry.Server.Api;
 
 /// <summary>
 /// <c>/api/sessions</c>: upload sessions and their files. Everyone in the company reads; users and admins upload.
-/// Another company's session is a 404. No file bytes pass through here: clients PUT to the presigned URLs.
+/// Another company's session is a 404. File bytes pass through here only for relayed small files (<c>/relay</c>);
+/// otherwise clients PUT to the presigned URLs.
 /// </summary>
 internal static class SessionEndpoints
 {
@@ -30,6 +31,8 @@ internal static class SessionEndpoints
             .WithSummary("Short-lived upload URLs for registered files (up to 10,000 paths), each bound to the file's registered size and expiring no later than the caller's sign-in: PUT by default; method POST gives browser form uploads (url + fields) that need no CORS preflight.");
         group.MapPost("/{id:long}/complete", CompleteAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(RequestBodyLimits.ForList(MaximumCompleteBatch))
             .WithSummary("Reports uploads (up to 1,000); the server checks each object in S3 before marking it uploaded.");
+        group.MapPost("/{id:long}/relay", RelayAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithBodyLimit(ApiLimits.MaximumRelayBytes)
+            .WithSummary("Uploads up to 1,000 small registered files through the server (a multipart form: a field 'files' with {\"files\": [{\"path\", \"sha256\"}]}, then one file field per path, in order): the server writes each to S3 with its Content-MD5 and answers each verdict as /complete does. Files up to Ferry:RelayMaximumFileSize (default 1 MiB); 501 when the server does not relay.");
         group.MapPost("/{id:long}/finish", FinishAsync).RequireAuthorization(AuthorizationPolicies.Upload).WithSummary("Closes the session: completed, or incomplete when files are pending or failed.");
         group.MapGet("/{id:long}/events", EventsAsync).RequireAuthorization(AuthorizationPolicies.ReadWithCookie)
             .WithSummary("Server-sent events: a 'progress' event with the session every second; 'end' when it is finished, 'reconnect' when the stream's lifetime is over; 429 past the caller's open streams. Authorization header, or the web app's sign-in cookie (never a token in the URL).");
@@ -64,6 +67,9 @@ internal static class SessionEndpoints
 
     private static async Task<Results<Ok<CompleteFilesResponse>, ProblemHttpResult>> CompleteAsync(long id, CompleteFilesRequest request, Caller caller, SessionUploadService uploads, CancellationToken cancellationToken) =>
         await SessionProblems.OkOrProblem(uploads.CompleteAsync(caller, id, request, cancellationToken));
+
+    private static async Task<Results<Ok<CompleteFilesResponse>, ProblemHttpResult>> RelayAsync(long id, HttpRequest request, Caller caller, SessionRelayService relay, CancellationToken cancellationToken) =>
+        await SessionProblems.OkOrProblem(relay.RelayAsync(caller, id, request.ContentType, request.Body, cancellationToken));
 
     private static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> FinishAsync(long id, Caller caller, SessionService sessions, CancellationToken cancellationToken) =>
         await SessionProblems.OkOrProblem(sessions.FinishAsync(caller, id, stoppedEarly: false, cancellationToken));

@@ -10,6 +10,7 @@ internal static class SessionProblems
         SessionRefusalKind.NotFound => ApiProblems.NotFound(refusal.Message),
         SessionRefusalKind.Finished => ApiProblems.Conflict(refusal.Message),
         SessionRefusalKind.Unsupported => ApiProblems.Unsupported(refusal.Message),
+        SessionRefusalKind.TooMany => ApiProblems.TooManyRequests(refusal.Message),
         _ => ApiProblems.BadRequest(refusal.Message),
     };
 

@@ -2,8 +2,9 @@ namespace Ferry.Server.Pages;
 
 /// <summary>
 /// The upload page: project, cycle, folder. The browser does the work (wwwroot/app/upload.js, built from ClientApp/):
-/// it registers the folder's files with the session API, PUTs them straight to S3 with presigned URLs, and reports them
-/// for verification. The page carries a bearer token for those calls.
+/// it registers the folder's files with the session API, sends small files through the server in batches (relay) and
+/// the others straight to S3 with presigned URLs, reporting those for verification. The page carries a bearer token
+/// for those calls.
 /// </summary>
 internal sealed class UploadModel(ProjectCatalog projects, FerryServerOptions options, PageTokens pageTokens) : FerryPageModel
 {
@@ -16,6 +17,9 @@ internal sealed class UploadModel(ProjectCatalog projects, FerryServerOptions op
 
     /// <summary>Files larger than this go in parallel parts, in bytes (16 MiB).</summary>
     public long MultipartThreshold { get; } = 16L * 1024 * 1024;
+
+    /// <summary>Files up to this size go through the server in batches (<see cref="FerryServerOptions.RelayMaximumFileSize"/>; 0: none).</summary>
+    public long RelayMaximumFileSize => _options.RelayMaximumFileSize;
 
     internal List<Project> Projects { get; private set; } = [];
 

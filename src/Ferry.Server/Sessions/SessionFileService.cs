@@ -181,10 +181,17 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         var now = time.GetUtcNow();
         var lifetime = PresignLifetime(options.PresignLifetime, now, notAfter);
         var signed = files.Select(f => post ? store.PresignPost(f.Key, f.Size, now, lifetime) : store.PresignPut(f.Key, f.Size, now, lifetime)).ToList();
+        await CountAttemptsAsync(files, cancellationToken);
+        return signed;
+    }
+
+    /// <summary>Counts an upload attempt for each file: a URL signed for it, or its bytes relayed.</summary>
+    public async Task CountAttemptsAsync(IReadOnlyList<SessionFile> files, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
         var ids = files.Select(f => f.Id).ToList();
         await db.SessionFiles.Where(f => ids.Contains(f.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(f => f.Attempts, f => f.Attempts + 1).SetProperty(f => f.UpdatedAt, now), cancellationToken);
-        return signed;
     }
 
     /// <summary>
@@ -231,6 +238,17 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
             logger.LogWarning("Session {SessionId}: {Failures} listing(s) for verification failed, so their objects were checked with HEAD instead: {Reason}", session.Id, lookup.ListingFailures, reason);
         }
 
+        return await RecordAsync(session, project, reports, reports.Select((r, i) => Check(r.Report, r.File, heads[i])).ToList(), heads.Select(h => h?.ETag).ToList(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Records the server's verdict on each upload: <paramref name="problems"/>[i] null means the object in S3 is proven
+    /// to hold the file (with the ETag <paramref name="etags"/>[i]), else it is why not. The verified ones go into the
+    /// project's verified objects and content index; the session's counters move. One transaction.
+    /// </summary>
+    public async Task<IReadOnlyList<VerifiedFile>> RecordAsync(UploadSession session, Project project, IReadOnlyList<(UploadReport Report, SessionFile File)> reports,
+        IReadOnlyList<string?> problems, IReadOnlyList<string?> etags, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         var delta = new SessionCounterDelta();
         var results = new List<VerifiedFile>(reports.Count);
@@ -240,9 +258,9 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         for (var i = 0; i < reports.Count; i++)
         {
             var (report, file) = reports[i];
-            var problem = Check(report, file, heads[i]);
+            var problem = problems[i];
             var checksum = report.Sha256 is { } sha ? Checksum(sha) : report.Md5 is { } md5 ? "md5:" + md5.ToLowerInvariant() : null;
-            var etag = heads[i]?.ETag;
+            var etag = etags[i];
             verdicts.Add((problem, etag, checksum));
             rows.Add([file.Id, file.Status.Name(), (problem is null ? FileStatus.Uploaded : FileStatus.Failed).Name(), problem is null ? 1 : 0, etag, checksum, problem, at]);
         }
@@ -353,7 +371,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         file.Size < ListedSizeLimit && (report.ETag is null || Core.Hashing.ContentHashes.IsMd5Hex(report.ETag.Trim('"')));
 
     /// <summary>Why the object does not prove the upload, or null when it does.</summary>
-    private static string? Check(UploadReport report, SessionFile file, StoredObject? head)
+    internal static string? Check(UploadReport report, SessionFile file, StoredObject? head)
     {
         if (head is null)
         {
@@ -383,7 +401,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         return null;
     }
 
-    /// <summary>Records verified objects in the project (a key verified again takes the newest verdict); rows as <see cref="CompleteAsync"/> builds them.</summary>
+    /// <summary>Records verified objects in the project (a key verified again takes the newest verdict); rows as <see cref="RecordAsync"/> builds them.</summary>
     private Task<int[]> RememberVerifiedAsync(IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
         var timestamp = RowStatements.TimestampType(db);

@@ -12,8 +12,11 @@ internal enum SessionRefusalKind
     /// <summary>The session is finished (409).</summary>
     Finished,
 
-    /// <summary>The storage server cannot do it (501).</summary>
+    /// <summary>The storage server cannot do it, or this server does not (501).</summary>
     Unsupported,
+
+    /// <summary>The caller has as many such calls running as one user may (429).</summary>
+    TooMany,
 }
 
 /// <summary>
@@ -30,6 +33,8 @@ internal sealed record SessionRefusal(SessionRefusalKind Kind, string Message)
     public static SessionRefusal Finished(long sessionId) => new(SessionRefusalKind.Finished, $"session {sessionId} is finished; start a new session to upload more");
 
     public static SessionRefusal Unsupported(string message) => new(SessionRefusalKind.Unsupported, message);
+
+    public static SessionRefusal TooMany(string message) => new(SessionRefusalKind.TooMany, message);
 
     /// <summary>The sentence a client reads (the API's problem detail).</summary>
     public string Detail => Kind == SessionRefusalKind.NotFound ? $"{Message} was not found" : Message;

@@ -1,13 +1,15 @@
-// The folder uploader: files go straight from the browser to S3 with URLs the server presigns, and count as
-// uploaded only when the server has checked them in S3. Built for 100,000-file folders: one small record per file
+// The folder uploader: files go straight from the browser to S3 with URLs the server presigns — or, when small enough
+// for the server's relay, to the server in batches, which writes them to S3 — and count as uploaded only when the
+// server has checked them in S3. Built for 100,000-file folders: one small record per file
 // (no DOM element, no framework state per file), presigning and verification in batches, aggregate progress
 // redrawn four times a second. Uppy is not used: measured here, its per-file state updates make a 20,000-file
 // folder take minutes just to add (shared/notes/browser-upload.md); this queue is the "plain batched-presign queue".
 import { Api, ApiError, backoff, formatBytes, formatDuration } from "./api";
+import { problemDetail } from "./problem";
 import type { Capture, CheckMessage, CheckRequest, SensorCheck } from "./checks.worker";
-import type { CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, RegisterFilesRequest, RegisterFilesResponse, SensorFolderCheck, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
+import type { CompletedFileResult, CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, RegisterFilesRequest, RegisterFilesResponse, SensorFolderCheck, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
 import { ExportDialog } from "./exportDialog";
-import { S3NetworkError, sendToS3 } from "./s3Request";
+import { NetworkError, sendRequest } from "./xhrRequest";
 
 const enum State { Pending, Sending, Sent, Verified, Present, Failed, Duplicate }
 
@@ -44,6 +46,14 @@ const CHECK_CHUNK = 2000;
 /** The longest a loop over the files runs before it lets the page paint and take input (a frame is 16 ms). */
 const SLICE_MS = 20;
 const ATTEMPTS = 5;
+/**
+ * Relayed batches (files up to the server's relay size, sent to the Ferry server in one form per batch, which writes
+ * them to S3): batches in flight, and the files and bytes of one batch. One request per 100 small files instead of one
+ * each is what lets the page go past its own per-request cost (docs/benchmarks.md, "Issue 16, session 16").
+ */
+const RELAY_CONCURRENCY = 3;
+const RELAY_FILES = 100;
+const RELAY_BYTES = 8 * 1024 * 1024;
 
 const root = document.querySelector<HTMLElement>("#uploader")!;
 const api = new Api(root.dataset.token ?? "");
@@ -51,6 +61,8 @@ const exportDialog = new ExportDialog(api);
 const exportButton = document.querySelector<HTMLButtonElement>("#export")!;
 const partSize = Number(root.dataset.partSize ?? 8 * 1024 * 1024);
 const multipartThreshold = Number(root.dataset.multipartThreshold ?? 16 * 1024 * 1024);
+/** Files up to this size go through the server in batches (0: the server does not relay; every file goes to S3 itself). */
+const relayMaximum = Number(root.dataset.relayMaximum ?? 0);
 const $ = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
 const projectSelect = $<HTMLSelectElement>("#project");
 const cycleSelect = $<HTMLSelectElement>("#cycle");
@@ -73,8 +85,11 @@ let items: Item[] = [];
 let folderName = "";
 let sensors: string[] = [];
 let session: SessionResponse | null = null;
+/** Files to send straight to S3 (presigned), and those to relay through the server in batches; each with its next position. */
 let queue: number[] = [];
 let queueNext = 0;
+let relayQueue: number[] = [];
+let relayNext = 0;
 let paused = false;
 let resume: (() => void) | null = null;
 let running = false;
@@ -324,7 +339,7 @@ retryButton.addEventListener("click", () => {
     if (items[i].state === State.Failed) {
       items[i].state = State.Pending;
       items[i].error = undefined;
-      queue.push(i);
+      enqueue(i);
     }
   }
   void runQueue();
@@ -377,8 +392,10 @@ async function start() {
     }
     queue = [];
     queueNext = 0;
+    relayQueue = [];
+    relayNext = 0;
     items.forEach((item, index) => {
-      if (item.state === State.Pending) queue.push(index);
+      if (item.state === State.Pending) enqueue(index);
     });
     drawChecks();
     startedAt = performance.now();
@@ -393,9 +410,14 @@ async function start() {
 
 const render = window.setInterval(() => running && draw(), 250);
 
+/** Puts a file in the queue it goes by: relayed when the server relays files of its size, else straight to S3. */
+function enqueue(index: number) {
+  (items[index].size <= relayMaximum ? relayQueue : queue).push(index);
+}
+
 async function runQueue() {
   running = true;
-  const workers = Array.from({ length: CONCURRENCY }, () => work());
+  const workers = [...Array.from({ length: CONCURRENCY }, () => work()), ...Array.from({ length: RELAY_CONCURRENCY }, () => relayWork())];
   await Promise.all(workers);
   await flushCompletions();
   await completing;
@@ -450,6 +472,62 @@ async function work() {
   }
 }
 
+/** Sends the relay queue in batches (up to RELAY_FILES files and RELAY_BYTES bytes); the server's answer holds each file's verdict. */
+async function relayWork() {
+  for (;;) {
+    if (paused) await new Promise<void>((resolve) => (resume = chain(resume, resolve)));
+    if (relayNext >= relayQueue.length) return;
+    const batch: number[] = [];
+    let bytes = 0;
+    while (relayNext < relayQueue.length && batch.length < RELAY_FILES) {
+      const size = items[relayQueue[relayNext]].size;
+      if (batch.length > 0 && bytes + size > RELAY_BYTES) break;
+      batch.push(relayQueue[relayNext++]);
+      bytes += size;
+    }
+    for (const index of batch) items[index].state = State.Sending;
+    try {
+      const answer = await relay(batch);
+      answer.files.forEach((verdict, i) => settle(batch[i], verdict));
+    } catch (error) {
+      for (const index of batch) {
+        items[index].state = State.Failed;
+        items[index].error = (error as Error).message;
+      }
+    }
+  }
+}
+
+/**
+ * One relay call: a form with the field 'files' (the paths and, when hashed, SHA-256s) and then each file, in order.
+ * Retried like the API's calls (unreachable, 5xx, 429); a 401 renews the page token once.
+ */
+async function relay(batch: number[]): Promise<CompleteFilesResponse> {
+  let renewed = false;
+  for (let attempt = 1; ; attempt++) {
+    const form = new FormData();
+    form.append("files", JSON.stringify({ files: batch.map((index) => ({ path: items[index].path, sha256: items[index].sha256 ?? null })) }));
+    for (const index of batch) form.append("file", items[index].file, "file");
+    let status = 0;
+    let detail = "the Ferry server cannot be reached; check the connection";
+    try {
+      const answer = await sendRequest("POST", `/api/sessions/${session!.id}/relay`, { authorization: `Bearer ${api.currentToken}` }, form);
+      if (answer.ok) return JSON.parse(answer.text) as CompleteFilesResponse;
+      status = answer.status;
+      if (status === 401 && !renewed && (await api.renewToken())) {
+        renewed = true;
+        attempt--;
+        continue;
+      }
+      detail = status === 401 ? "you are signed out; sign in again" : problemDetail(status, "", answer.text);
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+    }
+    if (attempt >= ATTEMPTS || (status >= 400 && status < 500 && status !== 429)) throw new Error(detail);
+    await backoff(attempt);
+  }
+}
+
 function chain(previous: (() => void) | null, next: () => void): () => void {
   return () => {
     previous?.();
@@ -461,12 +539,12 @@ async function sendSingle(item: Item): Promise<string | null> {
   for (let attempt = 1; ; attempt++) {
     const presigned = await urlFor(item.path);
     try {
-      const answer = await sendToS3(presigned.method, presigned.url, presigned.method === "POST" ? undefined : presigned.headers, body(presigned, item.file));
+      const answer = await sendRequest(presigned.method, presigned.url, presigned.method === "POST" ? undefined : presigned.headers, body(presigned, item.file));
       if (answer.ok) return answer.etag;
       if (answer.status === 403) urls.delete(item.path); // expired or refused: sign again
       if (attempt >= ATTEMPTS) throw new Error(`S3 answered ${answer.status}${s3Code(answer.text)}`);
     } catch (error) {
-      if (attempt >= ATTEMPTS) throw error instanceof S3NetworkError ? new Error("the network failed while sending the file") : error;
+      if (attempt >= ATTEMPTS) throw error instanceof NetworkError ? new Error("the network failed while sending the file") : error;
     }
     await backoff(attempt);
   }
@@ -499,14 +577,14 @@ async function sendMultipart(item: Item): Promise<string | null> {
       for (let attempt = 1; ; attempt++) {
         const signed = await retrying(() => api.call<SignPartsResponse>("POST", `${base}/parts`, { part_numbers: [number] } satisfies SignPartsRequest));
         try {
-          const answer = await sendToS3("PUT", signed.parts[0].url, signed.parts[0].headers, part);
+          const answer = await sendRequest("PUT", signed.parts[0].url, signed.parts[0].headers, part);
           if (answer.ok && answer.etag) {
             etags[number - 1] = answer.etag;
             break;
           }
           if (attempt >= ATTEMPTS) throw new Error(answer.ok ? "S3 sent no ETag for a part: the bucket's CORS rule must expose ETag (ferry s3 cors)" : `S3 answered ${answer.status} for part ${number}`);
         } catch (error) {
-          if (attempt >= ATTEMPTS) throw error instanceof S3NetworkError ? new Error(`the network failed while sending part ${number}`) : error;
+          if (attempt >= ATTEMPTS) throw error instanceof NetworkError ? new Error(`the network failed while sending part ${number}`) : error;
         }
         await backoff(attempt);
       }
@@ -586,17 +664,7 @@ function flushCompletions(): Promise<void> {
         // checksum, which is what puts the file in the project's content index for later duplicate look-ups.
         files: batch.map(({ index, etag }) => ({ path: items[index].path, etag, sha256: items[index].sha256 ?? null })),
       } satisfies CompleteFilesRequest));
-      answer.files.forEach((verdict, i) => {
-        const item = items[batch[i].index];
-        if (verdict.status === "uploaded") {
-          item.state = State.Verified;
-          verifiedBytes += item.size;
-          urls.delete(item.path);
-        } else {
-          item.state = State.Failed;
-          item.error = verdict.error ?? "the server found the object wrong";
-        }
-      });
+      answer.files.forEach((verdict, i) => settle(batch[i].index, verdict));
     } catch (error) {
       for (const { index } of batch) {
         items[index].state = State.Failed;
@@ -606,6 +674,19 @@ function flushCompletions(): Promise<void> {
   })();
   if (completions.length > 0) return flushCompletions();
   return completing;
+}
+
+/** A file's state after the server's verdict: verified, or failed with the reason. */
+function settle(index: number, verdict: CompletedFileResult) {
+  const item = items[index];
+  if (verdict.status === "uploaded") {
+    item.state = State.Verified;
+    verifiedBytes += item.size;
+    urls.delete(item.path);
+  } else {
+    item.state = State.Failed;
+    item.error = verdict.error ?? "the server found the object wrong";
+  }
 }
 
 // ---- progress ----

@@ -1,10 +1,11 @@
-// A request from the page straight to S3 (a presigned upload or part). Sent with XMLHttpRequest, not fetch: measured in
+// A request with a file in its body: from the page straight to S3 (a presigned upload or part), or a batch of small
+// files relayed through the Ferry server. Sent with XMLHttpRequest, not fetch: measured in
 // headless Chromium 156 (docs/benchmarks.md, "Issue 16, session 8"), fetch() with a FormData body holding a File costs
 // the page 2.5 ms of main-thread time per call where XMLHttpRequest.send costs 0.7 ms, and 2,000 small files go out in
 // 5.2 s instead of 8.0 s; at hundreds of files a second that was the page's largest cost.
 
-/** What S3 answered: the status, the ETag header (null when absent or not exposed by CORS) and the body's text. */
-export interface S3Answer {
+/** The answer: the status, the ETag header (null when absent or not exposed by CORS) and the body's text. */
+export interface XhrAnswer {
   status: number;
   ok: boolean;
   etag: string | null;
@@ -12,9 +13,9 @@ export interface S3Answer {
 }
 
 /** The request never got an answer (refused, reset, no CORS headers on the answer): a network failure. */
-export class S3NetworkError extends Error {}
+export class NetworkError extends Error {}
 
-export function sendToS3(method: string, url: string, headers: Record<string, string> | undefined, body: Blob | FormData): Promise<S3Answer> {
+export function sendRequest(method: string, url: string, headers: Record<string, string> | undefined, body: Blob | FormData): Promise<XhrAnswer> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open(method, url);
@@ -25,7 +26,7 @@ export function sendToS3(method: string, url: string, headers: Record<string, st
       etag: request.getResponseHeader("ETag"),
       text: request.responseText,
     });
-    request.onerror = request.onabort = request.ontimeout = () => reject(new S3NetworkError("the network failed"));
+    request.onerror = request.onabort = request.ontimeout = () => reject(new NetworkError("the network failed"));
     request.send(body);
   });
 }

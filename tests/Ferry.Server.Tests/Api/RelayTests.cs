@@ -1,0 +1,226 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Ferry.Testing;
+
+using static Ferry.Server.Tests.SessionCalls;
+
+namespace Ferry.Server.Tests.Api;
+
+/// <summary>
+/// <c>POST /api/sessions/{id}/relay</c>: small registered files sent to the server in one form are written to the
+/// project's bucket (one PUT each, no listing or HEAD), proven from S3's answer, and recorded; against s3rver through a
+/// proxy that counts and spoils requests.
+/// </summary>
+public abstract class RelayTests<TFixture>(TFixture fixture) : IClassFixture<TFixture> where TFixture : ServerFixture
+{
+    [Fact]
+    public async Task Relay_BatchOfSmallFiles_IsWrittenWithOnePutEach_VerifiedAndRemembered()
+    {
+        var files = Enumerable.Range(0, 30).ToDictionary(i => $"{(i < 15 ? "950123" : "950124")}/20250911_{i:D4}.WAV", i => Bytes(100 + (i * 37), i));
+        await using var scene = await SceneAsync(files);
+
+        var verdicts = await RelayAsync(scene.Tenant.User, scene.SessionId, files.Select(f => (f.Key, f.Value, (string?)Sha256(f.Value))));
+
+        Assert.Equal(files.Keys, verdicts.Select(v => v["path"]!.GetValue<string>()));
+        Assert.All(verdicts, v => Assert.Equal("uploaded", v["status"]!.GetValue<string>()));
+        Assert.All(verdicts, v => Assert.Equal(Md5(files[v["path"]!.GetValue<string>()]), v["etag"]!.GetValue<string>()));
+        Assert.Equal(30, scene.Proxy.Count("PutObject"));
+        Assert.Equal(0, scene.Proxy.Count("ListObjects"));
+        Assert.Equal(0, scene.Proxy.Count("HeadObject"));
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await fixture.S3.GetObjectAsync(scene.Bucket, scene.Keys[path]));
+        }
+
+        var session = await ApiCalls.GetAsync(scene.Tenant.User, $"/api/sessions/{scene.SessionId}");
+        Assert.Equal(30, session["uploaded_files"]!.GetValue<long>());
+        // The server computed each file's SHA-256 itself and keeps it as the checksum; the attempt is counted.
+        var listed = await ApiCalls.GetAsync(scene.Tenant.User, $"/api/sessions/{scene.SessionId}/files");
+        Assert.All(listed["files"]!.AsArray(), f =>
+        {
+            Assert.Equal("sha256:" + Sha256(files[f!["path"]!.GetValue<string>()]), f["checksum"]!.GetValue<string>());
+            Assert.Equal(1, f["attempts"]!.GetValue<int>());
+        });
+        // Remembered as verified in the project: a later session finds them uploaded.
+        var again = await NewSessionAsync(scene.Tenant.User, scene.ProjectId, scene.CycleId);
+        var registered = await RegisterAsync(scene.Tenant.User, again, files.ToDictionary(f => f.Key, f => (long)f.Value.Length));
+        Assert.All(registered, r => Assert.Equal("uploaded", r["status"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Relay_WrongSizeWrongSha256OrBytesSpoiledOnTheWay_FailOnlyThoseFiles_AndTheFirstTwoAreNotWritten()
+    {
+        var files = Enumerable.Range(0, 6).ToDictionary(i => $"S/f{i}.wav", i => Bytes(200 + i, i));
+        await using var scene = await SceneAsync(files);
+        // The proxy flips a byte of f5's PUT body: S3 stores other bytes than the server received (real S3 refuses them
+        // by their Content-MD5; s3rver stores them), and the ETag it answers is not the MD5 of the file.
+        scene.Proxy.CorruptNext("PutObject", 1, path => path.EndsWith("f5.wav", StringComparison.Ordinal));
+        var sent = files.Select(f => f.Key switch
+        {
+            "S/f1.wav" => (f.Key, f.Value[..^10], (string?)null),
+            "S/f2.wav" => (f.Key, f.Value, (string?)Sha256([1, 2, 3])),
+            _ => (f.Key, f.Value, (string?)null),
+        });
+
+        var verdicts = (await RelayAsync(scene.Tenant.User, scene.SessionId, sent)).ToDictionary(v => v["path"]!.GetValue<string>());
+
+        Assert.Equal("uploaded", verdicts["S/f0.wav"]["status"]!.GetValue<string>());
+        Assert.Equal("failed", verdicts["S/f1.wav"]["status"]!.GetValue<string>());
+        Assert.Contains("received 191 bytes but the file was registered with 201", verdicts["S/f1.wav"]["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("failed", verdicts["S/f2.wav"]["status"]!.GetValue<string>());
+        Assert.Contains("SHA-256", verdicts["S/f2.wav"]["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("failed", verdicts["S/f5.wav"]["status"]!.GetValue<string>());
+        Assert.Contains("MD5", verdicts["S/f5.wav"]["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(4, scene.Proxy.Count("PutObject"));
+        Assert.Null(await fixture.S3.GetObjectAsync(scene.Bucket, scene.Keys["S/f1.wav"]));
+        Assert.Null(await fixture.S3.GetObjectAsync(scene.Bucket, scene.Keys["S/f2.wav"]));
+        var session = await ApiCalls.GetAsync(scene.Tenant.User, $"/api/sessions/{scene.SessionId}");
+        Assert.Equal(3, session["uploaded_files"]!.GetValue<long>());
+        Assert.Equal(3, session["failed_files"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Relay_WriteFailsTransiently_ThatFileFailsWithAReasonToRetry_WithoutS3sText_AndTheRestAreUploaded()
+    {
+        var files = Enumerable.Range(0, 5).ToDictionary(i => $"S/f{i}.wav", i => Bytes(50 + i, i));
+        await using var scene = await SceneAsync(files);
+        scene.Proxy.FailNext("PutObject", 3, path => path.EndsWith("f3.wav", StringComparison.Ordinal));
+
+        var verdicts = (await RelayAsync(scene.Tenant.User, scene.SessionId, files.Select(f => (f.Key, f.Value, (string?)null)))).ToDictionary(v => v["path"]!.GetValue<string>());
+
+        Assert.Equal(4, verdicts.Values.Count(v => v["status"]!.GetValue<string>() == "uploaded"));
+        Assert.Equal("failed", verdicts["S/f3.wav"]["status"]!.GetValue<string>());
+        var error = verdicts["S/f3.wav"]["error"]!.GetValue<string>();
+        Assert.Contains("upload the file again", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Injected", error, StringComparison.Ordinal);
+        Assert.Contains(fixture.Logs.Messages, m => m.StartsWith("Warning", StringComparison.Ordinal)
+            && m.Contains($"Session {scene.SessionId}: 1 relayed write(s) to storage failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Relay_RefusedBatches_WriteNothing()
+    {
+        var files = new Dictionary<string, byte[]> { ["S/a.wav"] = Bytes(10, 1), ["S/b.wav"] = Bytes(20, 2) };
+        await using var scene = await SceneAsync(files);
+        var big = new Dictionary<string, long> { ["S/big.wav"] = (1L << 20) + 1 };
+        await RegisterAsync(scene.Tenant.User, scene.SessionId, big);
+        var other = await fixture.NewTenantAsync();
+        var all = files.Select(f => (f.Key, f.Value, (string?)null)).ToList();
+
+        // Another company's session is not found.
+        Assert.Contains("not found", await RefusedAsync(other.User, scene.SessionId, Form(all), HttpStatusCode.NotFound), StringComparison.Ordinal);
+        // A file above the relay size, a path not registered, a path twice.
+        Assert.Contains("more than this server relays", await RefusedAsync(scene.Tenant.User, scene.SessionId, Form([("S/big.wav", new byte[10], null)]), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Contains("not registered", await RefusedAsync(scene.Tenant.User, scene.SessionId, Form([("S/nope.wav", new byte[10], null)]), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Contains("listed twice", await RefusedAsync(scene.Tenant.User, scene.SessionId, Form([.. all, all[0]]), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        // Fewer or more file fields than paths; no 'files' field first; not a form.
+        Assert.Contains("1 file field(s) for 2 path(s)", await RefusedAsync(scene.Tenant.User, scene.SessionId, Form(all, fileFields: 1), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Contains("more file fields", await RefusedAsync(scene.Tenant.User, scene.SessionId, Form(all, fileFields: 3), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        var noManifest = new MultipartFormDataContent { { new ByteArrayContent(files["S/a.wav"]), "file", "file" } };
+        Assert.Contains("the first field must be 'files'", await RefusedAsync(scene.Tenant.User, scene.SessionId, noManifest, HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Contains("multipart form", await RefusedAsync(scene.Tenant.User, scene.SessionId, new StringContent("{}"), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        // A viewer may not upload.
+        using (var viewer = await scene.Tenant.Viewer.PostAsync($"/api/sessions/{scene.SessionId}/relay", Form(all)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, viewer.StatusCode);
+        }
+
+        // Refused before any file was read, a batch writes nothing. The two forms found wrong only after their files
+        // (one file field short, one too many) wrote what they had read, 1 + 2 objects, and recorded nothing: those
+        // files stay pending, to be sent again.
+        Assert.Equal(3, scene.Proxy.Count("PutObject"));
+        var session = await ApiCalls.GetAsync(scene.Tenant.User, $"/api/sessions/{scene.SessionId}");
+        Assert.Equal(0, session["uploaded_files"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Relay_OneUserPastFourRunningCalls_Gets429_AndTheFourFinish()
+    {
+        var files = Enumerable.Range(0, 5).ToDictionary(i => $"S/f{i}.wav", i => Bytes(30 + i, i));
+        await using var scene = await SceneAsync(files);
+        scene.Proxy.HoldAfter("PutObject", 0);
+        var running = files.Take(4).Select(f => RelayAsync(scene.Tenant.User, scene.SessionId, [(f.Key, f.Value, null)])).ToList();
+        for (var waited = 0; scene.Proxy.Count("PutObject") < 4; waited++)
+        {
+            Assert.True(waited < 300, "the four calls did not reach S3");
+            await Task.Delay(100);
+        }
+
+        var fifth = files.Last();
+        Assert.Contains("relay calls running", await RefusedAsync(scene.Tenant.User, scene.SessionId, Form([(fifth.Key, fifth.Value, null)]), HttpStatusCode.TooManyRequests), StringComparison.Ordinal);
+        scene.Proxy.Release();
+        Assert.All(await Task.WhenAll(running), verdicts => Assert.Equal("uploaded", Assert.Single(verdicts)["status"]!.GetValue<string>()));
+        // Once they have answered, the user may relay again.
+        Assert.Equal("uploaded", Assert.Single(await RelayAsync(scene.Tenant.User, scene.SessionId, [(fifth.Key, fifth.Value, null)]))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Relay_ServerThatDoesNotRelay_Answers501_AndWritesNothing()
+    {
+        var files = new Dictionary<string, byte[]> { ["S/a.wav"] = Bytes(10, 1) };
+        await using var scene = await SceneAsync(files);
+        await using var off = fixture.Factory.WithWebHostBuilder(host => host.UseSetting("Ferry:RelayMaximumFileSize", "0"));
+        using var client = off.CreateClient();
+        client.DefaultRequestHeaders.Authorization = scene.Tenant.User.DefaultRequestHeaders.Authorization;
+
+        Assert.Contains("does not relay", await RefusedAsync(client, scene.SessionId, Form([("S/a.wav", files["S/a.wav"], null)]), HttpStatusCode.NotImplemented), StringComparison.Ordinal);
+        Assert.Equal(0, scene.Proxy.Count("PutObject"));
+    }
+
+    private static async Task<string> RefusedAsync(HttpClient client, long sessionId, HttpContent form, HttpStatusCode expected)
+    {
+        using var response = await client.PostAsync($"/api/sessions/{sessionId}/relay", form);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"{response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!["detail"]!.GetValue<string>();
+    }
+
+    private static async Task<List<JsonNode>> RelayAsync(HttpClient client, long sessionId, IEnumerable<(string Path, byte[] Bytes, string? Sha256)> files)
+    {
+        using var response = await client.PostAsync($"/api/sessions/{sessionId}/relay", Form(files.ToList()));
+        var answer = await ApiCalls.ReadAsync(response, HttpStatusCode.OK);
+        return answer["files"]!.AsArray().Select(f => f!).ToList();
+    }
+
+    /// <summary>The relay form: the field 'files' naming the paths, then <paramref name="fileFields"/> file fields (default: one per path).</summary>
+    private static MultipartFormDataContent Form(List<(string Path, byte[] Bytes, string? Sha256)> files, int? fileFields = null)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(new JsonObject { ["files"] = new JsonArray(files.Select(f => (JsonNode)new JsonObject { ["path"] = f.Path, ["sha256"] = f.Sha256 }).ToArray()) }.ToJsonString()), "files" },
+        };
+        for (var i = 0; i < (fileFields ?? files.Count); i++)
+        {
+            var content = new ByteArrayContent(files[i % files.Count].Bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(content, "file", "file");
+        }
+
+        return form;
+    }
+
+    private sealed record Scene(Tenant Tenant, FaultProxy Proxy, long ProjectId, long CycleId, string Bucket, long SessionId, Dictionary<string, string> Keys) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Proxy.DisposeAsync();
+    }
+
+    /// <summary>A project behind a counting proxy and a session with <paramref name="files"/> registered (their keys by path).</summary>
+    private async Task<Scene> SceneAsync(Dictionary<string, byte[]> files)
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var proxy = await FaultProxy.StartAsync(fixture.S3.Endpoint);
+        var (projectId, cycleId, bucket) = await fixture.NewProjectAsync(tenant, endpoint: proxy.Endpoint);
+        var sessionId = await NewSessionAsync(tenant.User, projectId, cycleId);
+        var registered = await RegisterAsync(tenant.User, sessionId, files.ToDictionary(f => f.Key, f => (long)f.Value.Length));
+        proxy.Reset();
+        return new Scene(tenant, proxy, projectId, cycleId, bucket, sessionId, registered.ToDictionary(r => r["path"]!.GetValue<string>(), r => r["key"]!.GetValue<string>()));
+    }
+
+    private static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+}
+
+public sealed class RelayTestsOnSqlite(SqliteServerFixture fixture) : RelayTests<SqliteServerFixture>(fixture);
+
+public sealed class RelayTestsOnPostgres(PostgresServerFixture fixture) : RelayTests<PostgresServerFixture>(fixture);

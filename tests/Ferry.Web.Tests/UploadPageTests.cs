@@ -157,7 +157,9 @@ public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebF
 
         await Task.Delay(1500);
         Assert.Equal(settled, proxy.TotalRequests);
-        Assert.True(settled < 1000, $"{settled} requests before pausing took effect");
+        // Paused once 20 were verified: the first three batches (started together) had answered or were about to, the
+        // next three were in flight, and the last four of the ten never started.
+        Assert.True(settled <= 600, $"{settled} requests before pausing took effect");
         await page.GetByText("Paused.").WaitForAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
         await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });

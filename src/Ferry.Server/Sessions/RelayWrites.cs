@@ -1,17 +1,21 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Ferry.Core.Storage;
+using Polly;
 
 namespace Ferry.Server.Sessions;
 
 /// <summary>
 /// The writes to S3 of one relay batch (<see cref="SessionRelayService"/>): each file's bytes are read whole from its
-/// form field (its registered size, no more), hashed, and written while the next file is read, at most
-/// <c>inFlight</c> at once, each holding one pooled buffer. Per file it keeps what the server received (MD5,
-/// SHA-256), what S3 answered, or why the file was not written.
+/// form field (its registered size; one byte more fails the file), hashed, and written while the next file is read,
+/// at most <c>inFlight</c> at once and within the process's slots (<see cref="RelayLimiter.Writes"/>), each holding one
+/// pooled buffer of the file's size. A write that fails transiently or is throttled is retried (3 times, backing off;
+/// <see cref="Ferry.Core.Transfer.RetryPolicy"/>). Per file it keeps what the server received (MD5, SHA-256), what S3
+/// answered, or why the file was not written.
 /// </summary>
-internal sealed class RelayWrites(IObjectStore store, int count, int inFlight, ILogger logger) : IDisposable
+internal sealed class RelayWrites(IObjectStore store, int count, int inFlight, SemaphoreSlim processSlots, ILogger logger) : IDisposable
 {
+    private static readonly ResiliencePipeline Retry = Ferry.Core.Transfer.RetryPolicy.Create(3, TimeSpan.FromMilliseconds(200), onRetry: null);
     private readonly SemaphoreSlim _slots = new(inFlight);
     private readonly List<Task> _running = [];
     private int _failures;
@@ -33,14 +37,25 @@ internal sealed class RelayWrites(IObjectStore store, int count, int inFlight, I
     public async Task StartAsync(int index, RelayBatchFile file, Stream field, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
-        var size = (int)file.File.Size;
-        var buffer = ArrayPool<byte>.Shared.Rent(size + 1);
         try
         {
-            var read = await field.ReadAtLeastAsync(buffer.AsMemory(0, size + 1), size + 1, throwOnEndOfStream: false, cancellationToken);
-            if (read != size)
+            await processSlots.WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+
+        var size = (int)file.File.Size;
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var read = await field.ReadAtLeastAsync(buffer.AsMemory(0, size), size, throwOnEndOfStream: false, cancellationToken);
+            var more = new byte[1];
+            if (read != size || await field.ReadAsync(more, cancellationToken) > 0)
             {
-                Problems[index] = read > size
+                Problems[index] = read == size
                     ? $"the server received more bytes than the {size:N0} the file was registered with"
                     : $"the server received {read:N0} bytes but the file was registered with {size:N0}";
                 Release(buffer);
@@ -89,16 +104,21 @@ internal sealed class RelayWrites(IObjectStore store, int count, int inFlight, I
         }
     }
 
-    private async Task WriteAsync(int index, string key, byte[] buffer, int size, ObjectWriteOptions written, CancellationToken cancellationToken)
+    private async Task WriteAsync(int index, string key, byte[] buffer, int size, ObjectWriteOptions options, CancellationToken cancellationToken)
     {
+        var succeeded = false;
         try
         {
-            using var content = new MemoryStream(buffer, 0, size, writable: false);
-            Stored[index] = await store.PutAsync(key, content, size, written, cancellationToken);
+            Stored[index] = await Retry.ExecuteAsync(async token =>
+            {
+                using var content = new MemoryStream(buffer, 0, size, writable: false);
+                return await store.PutAsync(key, content, size, options, token);
+            }, cancellationToken);
+            succeeded = true;
         }
         catch (StoreException ex)
         {
-            Problems[index] = ex.Kind == StoreErrorKind.Transient
+            Problems[index] = ex.IsTransient
                 ? "the write to storage failed for now; upload the file again"
                 : "the storage service refused the write; the detail is in the server log";
             Interlocked.Increment(ref _failures);
@@ -106,15 +126,22 @@ internal sealed class RelayWrites(IObjectStore store, int count, int inFlight, I
         }
         finally
         {
-            Release(buffer);
+            // A write that failed may still be sending from the buffer as its connection is torn down: such a buffer is
+            // left to the garbage collector, not given back to the pool for another file.
+            Release(succeeded ? buffer : null);
         }
     }
 
     public void Dispose() => _slots.Dispose();
 
-    private void Release(byte[] buffer)
+    private void Release(byte[]? buffer)
     {
-        ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        processSlots.Release();
         _slots.Release();
     }
 }

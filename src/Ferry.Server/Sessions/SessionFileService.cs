@@ -364,7 +364,8 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// if any, is a plain MD5 (not a multipart <c>-N</c> ETag). What it then proves is what a HEAD proves of such an
     /// object: a listing returns the same size and ETag, and a single-part object written through a session's presigned
     /// PUT or POST carries no SHA-256 metadata (neither signs any <c>x-amz-meta-*</c>), so HEAD's SHA-256 comparison has
-    /// nothing to compare. The listed ETag must equal the reported MD5 and ETag, exactly as HEAD's must: with SSE-KMS or
+    /// nothing to compare. (A relayed object carries the SHA-256 the server computed from the bytes whose MD5 is its
+    /// ETag: for it, a listing skips a comparison that a HEAD would make against a SHA-256 reported later.) The listed ETag must equal the reported MD5 and ETag, exactly as HEAD's must: with SSE-KMS or
     /// SSE-C, where S3's ETag is not the content's MD5, a listing proves no more than HEAD does.
     /// </summary>
     private static bool Listable(UploadReport report, SessionFile file) =>
@@ -424,7 +425,7 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// Registration and verification report a skipped file as uploaded (it is in the bucket, verified), or as
     /// <c>duplicate</c> when it was skipped because the project holds its bytes under another key.
     /// </summary>
-    private static string Reported(FileStatus status, string? duplicateOf = null) =>
+    internal static string Reported(FileStatus status, string? duplicateOf = null) =>
         status == FileStatus.Skipped ? duplicateOf is null ? FileStatus.Uploaded.Name() : Duplicate : status.Name();
 
     /// <summary>The status registration reports for a file not to be uploaded because its bytes are already in the project.</summary>

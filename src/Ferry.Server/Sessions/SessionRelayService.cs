@@ -61,7 +61,7 @@ internal sealed class SessionRelayService(SessionService sessions, SessionFileSe
         }
 
         using var activity = Observability.FerryActivities.StartSession("ferry.session.relay", id);
-        var reader = new MultipartReader(boundary, body) { BodyLengthLimit = Math.Max(ManifestBytes, options.RelayMaximumFileSize) + 1 };
+        var reader = new MultipartReader(boundary, body) { BodyLengthLimit = ManifestBytes };
         try
         {
             var (batch, problem) = await ReadBatchAsync(reader, id, cancellationToken);
@@ -71,8 +71,11 @@ internal sealed class SessionRelayService(SessionService sessions, SessionFileSe
             }
 
             activity?.SetTag(Observability.FerryActivities.Files, batch.Count);
+            // A file field longer than the largest file relayed stops the read (400); one longer than its file, up to
+            // that, fails only its file.
+            reader.BodyLengthLimit = options.RelayMaximumFileSize + 1;
             var store = stores.For(found.Project).Objects;
-            using var writes = new RelayWrites(store, batch.Count, WritesInFlight, logger);
+            using var writes = new RelayWrites(store, batch.Count, WritesInFlight, limiter.Writes, logger);
             try
             {
                 for (var i = 0; i < batch.Count; i++)
@@ -82,7 +85,10 @@ internal sealed class SessionRelayService(SessionService sessions, SessionFileSe
                         return (null, SessionRefusal.Invalid($"the form has {i:N0} file field(s) for {batch.Count:N0} path(s); {FormHint}"));
                     }
 
-                    await writes.StartAsync(i, batch[i], section.Body, cancellationToken);
+                    if (!batch[i].Done)
+                    {
+                        await writes.StartAsync(i, batch[i], section.Body, cancellationToken);
+                    }
                 }
 
                 if (await reader.ReadNextSectionAsync(cancellationToken) is not null)
@@ -96,11 +102,22 @@ internal sealed class SessionRelayService(SessionService sessions, SessionFileSe
             }
 
             writes.LogFailures(id);
-            var reports = batch.Select((b, i) => (new UploadReport(b.ClientPath, b.File.Path, null, writes.Md5[i], writes.Sha256[i]), b.File)).ToList();
-            var problems = reports.Select((r, i) => writes.Problems[i] ?? SessionFileService.Check(r.Item1, r.File, writes.Stored[i])).ToList();
-            await files.CountAttemptsAsync(batch.Select(b => b.File).ToList(), cancellationToken);
-            var verdicts = await files.RecordAsync(found.Session, found.Project, reports, problems, writes.Stored.Select(s => s?.ETag).ToList(), cancellationToken);
-            return (new CompleteFilesResponse(verdicts.Select(v => new CompletedFileResult(v.Path, v.Status, v.Error, v.ETag)).ToList()), null);
+            var sent = Enumerable.Range(0, batch.Count).Where(i => !batch[i].Done).ToList();
+            var reports = sent.Select(i => (new UploadReport(batch[i].ClientPath, batch[i].File.Path, null, writes.Md5[i], writes.Sha256[i]), batch[i].File)).ToList();
+            var problems = sent.Select((i, n) => writes.Problems[i] ?? SessionFileService.Check(reports[n].Item1, batch[i].File, writes.Stored[i])).ToList();
+            await files.CountAttemptsAsync(reports.Select(r => r.File).ToList(), cancellationToken);
+            var recorded = await files.RecordAsync(found.Session, found.Project, reports, problems, sent.Select(i => writes.Stored[i]?.ETag).ToList(), cancellationToken);
+            // In the order sent: a file already uploaded (or skipped) was not written again; it is answered as it stands.
+            var verdicts = new List<CompletedFileResult>(batch.Count);
+            var next = 0;
+            foreach (var file in batch)
+            {
+                verdicts.Add(file.Done
+                    ? new CompletedFileResult(file.ClientPath, SessionFileService.Reported(file.File.Status, file.File.DuplicateOf), null, file.File.ETag)
+                    : new CompletedFileResult(recorded[next].Path, recorded[next].Status, recorded[next].Error, recorded[next++].ETag));
+            }
+
+            return (new CompleteFilesResponse(verdicts), null);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException and not BadHttpRequestException)
         {
@@ -123,12 +140,7 @@ internal sealed class SessionRelayService(SessionService sessions, SessionFileSe
         try
         {
             using var text = new MemoryStream();
-            await first.Body.CopyToAsync(text, cancellationToken);
-            if (text.Length > ManifestBytes)
-            {
-                return (null, $"the field 'files' is longer than {ManifestBytes:N0} bytes");
-            }
-
+            await first.Body.CopyToAsync(text, cancellationToken); // at most ManifestBytes: the reader's limit for this field
             text.Position = 0;
             request = await JsonSerializer.DeserializeAsync<RelayRequest>(text, json.Value.SerializerOptions, cancellationToken);
         }
@@ -172,7 +184,7 @@ internal sealed class SessionRelayService(SessionService sessions, SessionFileSe
                 return (null, $"'{UploadKeys.Shorten(clientPath)}' has {file.Size:N0} bytes, more than this server relays ({options.RelayMaximumFileSize:N0}, Ferry:RelayMaximumFileSize); upload it with a presigned URL");
             }
 
-            batch.Add(new RelayBatchFile(clientPath, file, entries[i].Sha256?.ToLowerInvariant()));
+            batch.Add(new RelayBatchFile(clientPath, file, entries[i].Sha256?.ToLowerInvariant(), file.Status is FileStatus.Uploaded or FileStatus.Skipped));
         }
 
         return (batch, null);

@@ -412,7 +412,7 @@ const render = window.setInterval(() => running && draw(), 250);
 
 /** Puts a file in the queue it goes by: relayed when the server relays files of its size, else straight to S3. */
 function enqueue(index: number) {
-  (items[index].size <= relayMaximum ? relayQueue : queue).push(index);
+  (relayMaximum > 0 && items[index].size <= relayMaximum ? relayQueue : queue).push(index);
 }
 
 async function runQueue() {
@@ -523,7 +523,8 @@ async function relay(batch: number[]): Promise<CompleteFilesResponse> {
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
     }
-    if (attempt >= ATTEMPTS || (status >= 400 && status < 500 && status !== 429)) throw new Error(detail);
+    // 501: the server does not relay (any more); retrying cannot help.
+    if (attempt >= ATTEMPTS || (status >= 400 && status < 500 && status !== 429) || status === 501) throw new Error(detail);
     await backoff(attempt);
   }
 }

@@ -8,7 +8,7 @@ using Microsoft.Playwright;
 namespace Ferry.Web.Tests;
 
 /// <summary>The web app end to end in headless Chromium against 'ferry serve' and s3rver.</summary>
-public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebFixture>, IDisposable
+public sealed partial class UploadPageTests(WebFixture web, WebFixtureWithoutRelay direct) : IClassFixture<WebFixture>, IClassFixture<WebFixtureWithoutRelay>, IDisposable
 {
     private readonly TempDirectory _local = new("web-local");
 
@@ -62,6 +62,36 @@ public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebF
         await page.GetByRole(AriaRole.Row).Nth(1).GetByRole(AriaRole.Link).ClickAsync();
         await page.GetByText("File types").WaitForAsync();
         await web.ScreenshotAsync(page, "session-detail");
+    }
+
+    [Fact]
+    public async Task ServerThatDoesNotRelay_SmallAndEmptyFilesGoStraightToS3_NoRelayCall_EveryObjectIdentical()
+    {
+        var bucket = await direct.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket, direct.S3.Endpoint, direct);
+        var (folder, files) = FieldFolder("SD_CARD_F", smallFiles: 30, bigFileBytes: 0);
+        File.WriteAllBytes(Path.Combine(folder, "950349", "empty.WAV"), []);
+        files["950349/empty.WAV"] = [];
+        var page = await direct.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        var relayCalls = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/relay", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref relayCalls);
+            }
+        };
+
+        await ChooseAsync(page, project, bucket, folder);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 120_000 });
+
+        Assert.Equal(0, relayCalls);
+        Assert.Equal(files.Keys.Select(k => "C2/" + k).Order(StringComparer.Ordinal), (await direct.S3.ListKeysAsync(bucket)).Order(StringComparer.Ordinal));
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await direct.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
     }
 
     [Fact]
@@ -531,9 +561,9 @@ public sealed partial class UploadPageTests(WebFixture web) : IClassFixture<WebF
 
     private long _projectId;
 
-    private async Task<(string Name, long Id)> ProjectAsync(string bucket, string endpoint)
+    private async Task<(string Name, long Id)> ProjectAsync(string bucket, string endpoint, WebFixture? on = null)
     {
-        using var api = await web.AdminApiAsync();
+        using var api = await (on ?? web).AdminApiAsync();
         var name = "Bats " + Guid.NewGuid().ToString("N")[..6];
         await FerryServerClient.GrantBucketAsync(api, endpoint, bucket);
         var created = await api.PostAsJsonAsync("/api/projects", new { name, bucket_name = bucket, region = "us-east-1", endpoint_url = endpoint });

@@ -8,7 +8,7 @@ namespace Ferry.Web.Tests;
 /// The real thing for browser tests: s3rver, 'ferry serve' (a process, migrated SQLite) on free loopback ports, and
 /// Debian's Chromium driven by Playwright (never a downloaded browser). Screenshots go to artifacts/screenshots.
 /// </summary>
-public sealed class WebFixture : IAsyncLifetime
+public class WebFixture : IAsyncLifetime
 {
     public const string AdminPassword = "web-admin-password";
 
@@ -45,6 +45,7 @@ public sealed class WebFixture : IAsyncLifetime
         ferry["Ferry__DonationDestination"] = $"s3://{DonationBucket}/study";
         ferry["Ferry__DonationEndpoint"] = S3.Endpoint;
         ferry["Ferry__Storage__AllowPrivateEndpoints"] = "true"; // s3rver is on 127.0.0.1
+        AddSettings(ferry);
         _server = ferry.Start("serve", "--urls", Url, "--worker", "--allowed-root", JobsRoot);
         ServerOutput = ProcessOutput.Drain(_server); // an unread log would eventually stop the server
         await FerryServerClient.WaitUntilHealthyAsync(Url, _server);
@@ -56,6 +57,11 @@ public sealed class WebFixture : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
         });
+    }
+
+    /// <summary>Settings a fixture adds to the server's environment before it starts.</summary>
+    protected virtual void AddSettings(FerryProcess ferry)
+    {
     }
 
     public async Task DisposeAsync()

@@ -9,6 +9,7 @@ import { problemDetail } from "./problem";
 import type { Capture, CheckMessage, CheckRequest, SensorCheck } from "./checks.worker";
 import type { CompletedFileResult, CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, RegisterFilesRequest, RegisterFilesResponse, SensorFolderCheck, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
 import { ExportDialog } from "./exportDialog";
+import type { RelayAnswer, RelayRequest } from "./relay.worker";
 import { NetworkError, sendRequest } from "./xhrRequest";
 
 const enum State { Pending, Sending, Sent, Verified, Present, Failed, Duplicate }
@@ -498,31 +499,45 @@ async function relayWork() {
   }
 }
 
+/** The worker that sends relay calls (relay.worker.ts), started with the first, and the calls waiting for its answer. */
+let relayer: Worker | null = null;
+let relayId = 0;
+const relayAnswers = new Map<number, (answer: RelayAnswer) => void>();
+
+/** Sends one relay call from the worker (its form is built and sent off the main thread) and waits for the answer. */
+function sendRelay(files: File[], manifest: string): Promise<RelayAnswer> {
+  if (!relayer) {
+    relayer = new Worker(new URL("./relay.worker.ts", import.meta.url), { type: "module" });
+    relayer.onmessage = (event: MessageEvent<RelayAnswer>) => {
+      relayAnswers.get(event.data.id)?.(event.data);
+      relayAnswers.delete(event.data.id);
+    };
+  }
+  const id = ++relayId;
+  return new Promise((resolve) => {
+    relayAnswers.set(id, resolve);
+    relayer!.postMessage({ id, url: `/api/sessions/${session!.id}/relay`, token: api.currentToken, manifest, files } satisfies RelayRequest);
+  });
+}
+
 /**
  * One relay call: a form with the field 'files' (the paths and, when hashed, SHA-256s) and then each file, in order.
- * Retried like the API's calls (unreachable, 5xx, 429); a 401 renews the page token once.
+ * Retried like the API's calls (unreachable, 5xx but 501, 429); a 401 renews the page token once.
  */
 async function relay(batch: number[]): Promise<CompleteFilesResponse> {
+  const manifest = JSON.stringify({ files: batch.map((index) => ({ path: items[index].path, sha256: items[index].sha256 ?? null })) });
+  const files = batch.map((index) => items[index].file);
   let renewed = false;
   for (let attempt = 1; ; attempt++) {
-    const form = new FormData();
-    form.append("files", JSON.stringify({ files: batch.map((index) => ({ path: items[index].path, sha256: items[index].sha256 ?? null })) }));
-    for (const index of batch) form.append("file", items[index].file, "file");
-    let status = 0;
-    let detail = "the Ferry server cannot be reached; check the connection";
-    try {
-      const answer = await sendRequest("POST", `/api/sessions/${session!.id}/relay`, { authorization: `Bearer ${api.currentToken}` }, form);
-      if (answer.ok) return JSON.parse(answer.text) as CompleteFilesResponse;
-      status = answer.status;
-      if (status === 401 && !renewed && (await api.renewToken())) {
-        renewed = true;
-        attempt--;
-        continue;
-      }
-      detail = status === 401 ? "you are signed out; sign in again" : problemDetail(status, "", answer.text);
-    } catch (error) {
-      if (!(error instanceof NetworkError)) throw error;
+    const answer = await sendRelay(files, manifest);
+    const status = answer.status;
+    if (status >= 200 && status < 300) return JSON.parse(answer.text) as CompleteFilesResponse;
+    if (status === 401 && !renewed && (await api.renewToken())) {
+      renewed = true;
+      attempt--;
+      continue;
     }
+    const detail = status === 0 ? "the Ferry server cannot be reached; check the connection" : status === 401 ? "you are signed out; sign in again" : problemDetail(status, "", answer.text);
     // 501: the server does not relay (any more); retrying cannot help.
     if (attempt >= ATTEMPTS || (status >= 400 && status < 500 && status !== 429) || status === 501) throw new Error(detail);
     await backoff(attempt);

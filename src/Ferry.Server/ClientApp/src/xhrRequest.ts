@@ -1,5 +1,5 @@
-// A request with a file in its body: from the page straight to S3 (a presigned upload or part), or a batch of small
-// files relayed through the Ferry server. Sent with XMLHttpRequest, not fetch: measured in
+// A request with a file in its body: from the page straight to S3 (a presigned upload or part), or a relayed batch
+// from relay.worker.ts, off the main thread. Sent with XMLHttpRequest, not fetch: measured in
 // headless Chromium 156 (docs/benchmarks.md, "Issue 16, session 8"), fetch() with a FormData body holding a File costs
 // the page 2.5 ms of main-thread time per call where XMLHttpRequest.send costs 0.7 ms, and 2,000 small files go out in
 // 5.2 s instead of 8.0 s; at hundreds of files a second that was the page's largest cost.

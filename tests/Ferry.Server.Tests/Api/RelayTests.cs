@@ -16,7 +16,7 @@ namespace Ferry.Server.Tests.Api;
 public abstract class RelayTests<TFixture>(TFixture fixture) : IClassFixture<TFixture> where TFixture : ServerFixture
 {
     [Fact]
-    public async Task Relay_BatchOfSmallFiles_IsWrittenWithOnePutEach_VerifiedAndRemembered()
+    public async Task Relay_BatchOfSmallFiles_OnePutEachNoListingOrHead_ChecksumKept_NotRewrittenWhenRelayedAgain()
     {
         var files = Enumerable.Range(0, 30).ToDictionary(i => $"{(i < 15 ? "950123" : "950124")}/20250911_{i:D4}.WAV", i => Bytes(100 + (i * 37), i));
         await using var scene = await SceneAsync(files);
@@ -57,6 +57,28 @@ public abstract class RelayTests<TFixture>(TFixture fixture) : IClassFixture<TFi
         Assert.Equal(30, scene.Proxy.Count("PutObject"));
         Assert.Equal(first.Value, await fixture.S3.GetObjectAsync(scene.Bucket, scene.Keys[first.Key]));
         Assert.Equal(30, (await ApiCalls.GetAsync(scene.Tenant.User, $"/api/sessions/{scene.SessionId}"))["uploaded_files"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Relay_FileRelayedWithoutSha256_IsFoundLaterAsTheOriginalOfACopy()
+    {
+        var bytes = Bytes(300, 7);
+        var files = new Dictionary<string, byte[]> { ["950123/IMG_0001.JPG"] = bytes };
+        await using var scene = await SceneAsync(files);
+
+        // The client sends no SHA-256: the server computes it from the bytes it writes and keeps it as the checksum.
+        Assert.Equal("uploaded", Assert.Single(await RelayAsync(scene.Tenant.User, scene.SessionId, [("950123/IMG_0001.JPG", bytes, null)]))["status"]!.GetValue<string>());
+
+        // A copy of the file under another name, in a later session, is found by its SHA-256 and not uploaded.
+        var later = await NewSessionAsync(scene.Tenant.User, scene.ProjectId, scene.CycleId);
+        var registered = await ApiCalls.PostAsync(scene.Tenant.User, $"/api/sessions/{later}/files", new
+        {
+            files = new[] { new { path = "950124/copy of IMG_0001.JPG", size = bytes.Length, sha256 = Sha256(bytes) } },
+            skip_duplicates = true,
+        });
+        var copy = registered["files"]![0]!;
+        Assert.Equal("duplicate", copy["status"]!.GetValue<string>());
+        Assert.Equal(scene.Keys["950123/IMG_0001.JPG"], copy["duplicate_of"]!.GetValue<string>());
     }
 
     [Fact]

@@ -3,7 +3,7 @@
 // one such send blocked the page for up to half a second (100,000-file folder, docs/benchmarks.md, "Issue 16, session
 // 16"). Here it blocks no one: the page posts the batch (the File objects are cloned, a few microseconds each) and gets
 // the answer back. Sent with XMLHttpRequest, which dedicated workers have too: measured, fetch() here cost Chromium's
-// processes twice the CPU per batch (docs/benchmarks.md, session 16).
+// processes 1.5 times the CPU per batch (docs/benchmarks.md, session 16).
 import { sendRequest } from "./xhrRequest";
 
 /** One relay call: the form's 'files' field (JSON) and the files in the same order, sent to url with the bearer token. */

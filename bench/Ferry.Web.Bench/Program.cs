@@ -59,6 +59,7 @@ try
     var cdp = await page.Context.NewCDPSessionAsync(page);
     await cdp.SendAsync("Performance.enable");
     double peakHeap = 0;
+    var samples = 0;
     using var sampling = new CancellationTokenSource();
     var sampler = Task.Run(async () =>
     {
@@ -73,6 +74,12 @@ try
                     {
                         peakHeap = Math.Max(peakHeap, m.GetProperty("value").GetDouble());
                     }
+                }
+
+                // What the page says, every 30 s (a run that does not finish shows where it stands).
+                if (++samples % 60 == 0)
+                {
+                    Console.Error.WriteLine(DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " page: " + await page.EvaluateAsync<string>("() => document.querySelector('#status').textContent"));
                 }
 
                 await Task.Delay(500, sampling.Token);
@@ -106,9 +113,54 @@ try
     var cpuBefore = CpuSecondsByRole();
     var upload = Stopwatch.StartNew();
     await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
-    await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 1_800_000 });
+    // FERRY_BENCH_TRACE=FILE: a Chromium trace (timeline, GC, IPC) of 20 s of the upload, from FERRY_BENCH_TRACE_AFTER
+    // seconds after Start (60 by default): what the main thread does in its long tasks, native work included, which a
+    // JavaScript profile of a whole 100,000-file upload cannot show (and is too large to take).
+    var tracePath = Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE");
+    var tracing = string.IsNullOrEmpty(tracePath) ? Task.CompletedTask : Task.Run(async () =>
+    {
+        var after = int.Parse(Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_AFTER") ?? "60", CultureInfo.InvariantCulture);
+        await Task.Delay(TimeSpan.FromSeconds(after));
+        var events = new List<string>();
+        var complete = new TaskCompletionSource();
+        cdp.Event("Tracing.dataCollected").OnEvent += (_, e) =>
+        {
+            lock (events)
+            {
+                events.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.GetRawText()));
+            }
+        };
+        cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => complete.TrySetResult();
+        await cdp.SendAsync("Tracing.start", new Dictionary<string, object>
+        {
+            ["transferMode"] = "ReportEvents",
+            ["traceConfig"] = new Dictionary<string, object>
+            {
+                ["includedCategories"] = "devtools.timeline,v8,v8.gc,blink,toplevel,ipc,mojom,disabled-by-default-devtools.timeline,disabled-by-default-v8.gc".Split(","),
+            },
+        });
+        await Task.Delay(TimeSpan.FromSeconds(20));
+        await cdp.SendAsync("Tracing.end");
+        await complete.Task;
+        lock (events)
+        {
+            File.WriteAllText(tracePath!, "{\"traceEvents\":[" + string.Join(",", events) + "]}");
+        }
+    });
+    // Polled on a timer, not on animation frames (a locator's wait): a 100,000-file page that had finished was seen
+    // never to satisfy the locator's wait (two runs, 25 minutes each).
+    try
+    {
+        await page.WaitForFunctionAsync("() => document.querySelector('#status').textContent.includes('Upload complete')", null, new() { Timeout = 1_800_000, PollingInterval = 500 });
+    }
+    catch (TimeoutException)
+    {
+        throw new InvalidOperationException("the upload did not complete; the page says: " + await page.EvaluateAsync<string>("() => document.querySelector('#status').textContent"));
+    }
+
     upload.Stop();
     var cpuAfter = CpuSecondsByRole();
+    await tracing;
     if (!string.IsNullOrEmpty(profilePath))
     {
         var stopped = await cdp.SendAsync("Profiler.stop");
@@ -121,13 +173,6 @@ try
     var rss = ChromiumRssBytes();
     await sampling.CancelAsync();
     await sampler;
-    var keys = await web.S3.ListKeysAsync(bucket);
-    var browserKeys = keys.Count(k => k.StartsWith("browser/", StringComparison.Ordinal));
-    if (browserKeys != count)
-    {
-        throw new InvalidOperationException($"the browser upload left {browserKeys} of {count} objects");
-    }
-
     var invariant = CultureInfo.InvariantCulture;
     Console.WriteLine(string.Create(invariant, $"files: {count}"));
     if (!browserOnly)
@@ -146,6 +191,16 @@ try
     Console.WriteLine(string.Create(invariant, $"page memory: JS heap used {heapNow / 1048576:F1} MiB at the end, peak {peakHeap / 1048576:F1} MiB (CDP Performance.getMetrics every 0.5 s); Chromium processes' RSS at the end {rss / 1048576.0:F0} MiB"));
     Console.WriteLine("cpu seconds during the browser upload, by process: " + string.Join(", ", cpuAfter.OrderByDescending(p => p.Value).Select(p =>
         string.Create(invariant, $"{p.Key} {p.Value - cpuBefore.GetValueOrDefault(p.Key):F1}"))) + string.Create(invariant, $" (wall {upload.Elapsed.TotalSeconds:F1} s, 2 cores)"));
+
+    // Every file is in the bucket (listed after the figures are printed: s3rver lists 100,000 keys in minutes).
+    var keys = await web.S3.ListKeysAsync(bucket);
+    var browserKeys = keys.Count(k => k.StartsWith("browser/", StringComparison.Ordinal));
+    if (browserKeys != count)
+    {
+        throw new InvalidOperationException($"the browser upload left {browserKeys} of {count} objects");
+    }
+
+    Console.WriteLine(string.Create(invariant, $"bucket: all {count} files listed"));
     return 0;
 }
 finally

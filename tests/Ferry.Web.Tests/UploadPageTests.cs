@@ -219,10 +219,14 @@ public sealed partial class UploadPageTests(WebFixture web, WebFixtureWithoutRel
         Assert.Equal(13, reasons.Count);
         Assert.Equal(12, reasons.Count(r => r.EndsWith(".WAV: the write to storage failed for now; upload the file again", StringComparison.Ordinal)));
         Assert.Single(reasons, r => r == "950349/long recording #1.WAV: the network failed while sending the file");
+        // The totals per sensor folder (files, done, failed) follow the files as they fail, and as they pass on retry.
+        Assert.Equal(Totals(files, failed: true), await TotalsShownAsync(page));
         await web.ScreenshotAsync(page, "upload-failures");
         proxy.Reset();
         await page.GetByRole(AriaRole.Button, new() { Name = "Retry failed" }).ClickAsync();
         await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 60_000 });
+        Assert.Equal(Totals(files, failed: false), await TotalsShownAsync(page));
+        Assert.True(await page.Locator("#failures").IsHiddenAsync());
 
         foreach (var (path, bytes) in files)
         {
@@ -559,6 +563,33 @@ public sealed partial class UploadPageTests(WebFixture web, WebFixtureWithoutRel
         }
     }
 
+    [Fact]
+    public async Task ChecksAnsweringAfterTheUploadCompleted_LeaveUploadCompleteShownAndStartDisabled()
+    {
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket, web.S3.Endpoint);
+        var (folder, files) = FieldFolder("SD_CARD_LATE", smallFiles: 6, bigFileBytes: 0);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        // The checks' worker script is held until the upload has completed: its checks answer after the upload, as a
+        // 100,000-file folder's did (the upload outran them and their answer replaced "Upload complete").
+        var release = new TaskCompletionSource();
+        await page.RouteAsync("**/app/checks.worker.js", async route =>
+        {
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await ChooseAsync(page, project, bucket, folder);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 60_000 });
+
+        release.SetResult();
+        await page.Locator("#checks").WaitForAsync(new() { Timeout = 30_000 }); // drawn when the checks answer
+
+        Assert.StartsWith("Upload complete: 6 file(s) uploaded and verified", await page.Locator("#status").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(await page.Locator("#start").IsDisabledAsync());
+        Assert.Equal(files.Count, (await web.S3.ListKeysAsync(bucket)).Count);
+    }
+
     private long _projectId;
 
     private async Task<(string Name, long Id)> ProjectAsync(string bucket, string endpoint, WebFixture? on = null)
@@ -591,6 +622,17 @@ public sealed partial class UploadPageTests(WebFixture web, WebFixtureWithoutRel
     }
 
     /// <summary>A card's folder: sensor folders (one nested a level deeper) of small recordings, and optionally one big file.</summary>
+    /// <summary>The totals table's rows as "folder files done failed", sorted.</summary>
+    private static async Task<string[]> TotalsShownAsync(IPage page)
+    {
+        var rows = await page.Locator("#totals tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => Array.from(r.cells).slice(0, 4).map(c => c.textContent).join(' '))");
+        return [.. rows.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>What the totals table shows for these files (by their first folder) when all failed or all are done.</summary>
+    private static string[] Totals(Dictionary<string, byte[]> files, bool failed) =>
+        [.. files.Keys.GroupBy(path => path.Split('/')[0]).Select(g => failed ? $"{g.Key} {g.Count()} 0 {g.Count()}" : $"{g.Key} {g.Count()} {g.Count()} 0").Order(StringComparer.Ordinal)];
+
     private (string Folder, Dictionary<string, byte[]> Files) FieldFolder(string name, int smallFiles, int bigFileBytes)
     {
         var root = Path.Combine(_local.Path, name);

@@ -10,9 +10,8 @@ import type { Capture, CheckMessage, CheckRequest, SensorCheck } from "./checks.
 import type { CompletedFileResult, CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, RegisterFilesRequest, RegisterFilesResponse, SensorFolderCheck, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
 import { ExportDialog } from "./exportDialog";
 import type { RelayAnswer, RelayRequest } from "./relay.worker";
+import { FileState, UploadTally } from "./uploadTally";
 import { NetworkError, sendRequest } from "./xhrRequest";
-
-const enum State { Pending, Sending, Sent, Verified, Present, Failed, Duplicate }
 
 interface Item {
   file: File;
@@ -24,7 +23,7 @@ interface Item {
   modified: number;
   path: string;
   sensor: number;
-  state: State;
+  state: FileState;
   error?: string;
   /** The file's SHA-256 when duplicates are looked up (computed in the checks worker). */
   sha256?: string | null;
@@ -83,6 +82,8 @@ const checksTable = $<HTMLTableElement>("#checks");
 const duplicatesBox = $<HTMLElement>("#duplicates");
 
 let items: Item[] = [];
+/** The counts the progress shows, kept as files change state (setState). */
+let tally = new UploadTally();
 let folderName = "";
 let sensors: string[] = [];
 let session: SessionResponse | null = null;
@@ -172,6 +173,8 @@ async function useFiles(count: number, at: (i: number) => { file: File; path: st
   const sensorIndex = new Map<string, number>();
   items = [];
   sensors = [];
+  tally = new UploadTally();
+  totalsCells = [];
   folderName = count > 0 ? at(0).path.split("/")[0] : "";
   statusLine.textContent = `Reading ${count.toLocaleString()} files…`;
   const slicer = new Slicer();
@@ -186,7 +189,9 @@ async function useFiles(count: number, at: (i: number) => { file: File; path: st
       sensors.push(sensorName);
       sensorIndex.set(sensorName, sensor);
     }
-    items.push({ file, path: relative, sensor, state: State.Pending, size: file.size, modified: file.lastModified });
+    const size = file.size;
+    items.push({ file, path: relative, sensor, state: FileState.Pending, size, modified: file.lastModified });
+    tally.add(sensor, size);
     await slicer.breathe();
   }
   statusLine.textContent = "";
@@ -203,6 +208,8 @@ stopButton.addEventListener("click", () => {
   checker = null;
   items = [];
   sensors = [];
+  tally = new UploadTally();
+  totalsCells = [];
   checks = null;
   folderInput.value = "";
   checksTable.hidden = true;
@@ -221,13 +228,13 @@ function runChecks() {
   checker = worker;
   checked = new Promise<void>((resolve) => (checkedNow = resolve));
   worker.onerror = (event) => {
-    statusLine.textContent = `The checks could not run: ${event.message}`;
+    if (!uploadStarted()) statusLine.textContent = `The checks could not run: ${event.message}`;
     checkedNow();
   };
   worker.onmessage = (event: MessageEvent<CheckMessage>) => {
     const message = event.data;
     if (message.kind === "progress") {
-      if (!running) statusLine.textContent = `Checking… ${message.done.toLocaleString()} of ${message.total.toLocaleString()} files`;
+      if (!uploadStarted()) statusLine.textContent = `Checking… ${message.done.toLocaleString()} of ${message.total.toLocaleString()} files`;
       return;
     }
     if (message.kind === "results") {
@@ -240,7 +247,9 @@ function runChecks() {
     checks = message.sensors;
     checkedNow();
     const warnings = checks.reduce((sum, s) => sum + s.warnings, 0);
-    statusLine.textContent = `Checked: ${warnings.toLocaleString()} warning(s). Read the table, then start the upload or stop.`;
+    // Checks that answer after Start (they never hold the upload back) fill their table; the status line is the
+    // upload's: measured, a 100,000-file upload finished before its checks, whose answer replaced "Upload complete".
+    if (!uploadStarted()) statusLine.textContent = `Checked: ${warnings.toLocaleString()} warning(s). Read the table, then start the upload or stop.`;
     drawChecks();
     describePlan();
   };
@@ -318,7 +327,12 @@ function describePlan() {
   plan.textContent = `${items.length.toLocaleString()} files (${formatBytes(bytes)}) in ${sensors.length} sensor folder(s) from “${folderName}” go to s3://${bucket}/${prefix}…, e.g. ${prefix}${items[0].path}`;
   // The checks inform, they never hold the upload back: Start does not wait for them — except for the hashes when
   // "Skip duplicates" is ticked (start() waits for those: without them no copy could be found).
-  startButton.disabled = running || !cycleSelect.value;
+  startButton.disabled = uploadStarted() || !cycleSelect.value;
+}
+
+/** An upload was started from this page: from then on the status line and the Start button are the upload's. */
+function uploadStarted(): boolean {
+  return running || session !== null;
 }
 
 // ---- running ----
@@ -337,8 +351,8 @@ retryButton.addEventListener("click", () => {
   pauseButton.disabled = false;
   statusLine.classList.remove("error");
   for (let i = 0; i < items.length; i++) {
-    if (items[i].state === State.Failed) {
-      items[i].state = State.Pending;
+    if (items[i].state === FileState.Failed) {
+      setState(i, FileState.Pending);
       items[i].error = undefined;
       enqueue(i);
     }
@@ -383,9 +397,9 @@ async function start() {
         await slicer.breathe();
         const index = byPath.get(registered.path);
         if (index === undefined) continue;
-        if (registered.status === "uploaded") items[index].state = State.Present;
+        if (registered.status === "uploaded") setState(index, FileState.Present);
         if (registered.status === "duplicate") {
-          items[index].state = State.Duplicate;
+          setState(index, FileState.Duplicate);
           items[index].duplicateOf = registered.duplicate_of ?? undefined;
         }
       }
@@ -396,7 +410,7 @@ async function start() {
     relayQueue = [];
     relayNext = 0;
     items.forEach((item, index) => {
-      if (item.state === State.Pending) enqueue(index);
+      if (item.state === FileState.Pending) enqueue(index);
     });
     drawChecks();
     startedAt = performance.now();
@@ -423,7 +437,7 @@ async function runQueue() {
   await flushCompletions();
   await completing;
   draw();
-  const failed = items.filter((item) => item.state === State.Failed).length;
+  const failed = tally.failed;
   if (failed > 0) {
     running = false; // keep this message: the periodic redraw would replace it
     const others = items.length - failed;
@@ -441,8 +455,8 @@ async function runQueue() {
   running = false;
   pauseButton.disabled = true;
   window.clearInterval(render);
-  const present = items.filter((item) => item.state === State.Present).length;
-  const duplicates = items.filter((item) => item.state === State.Duplicate).length;
+  const present = items.filter((item) => item.state === FileState.Present).length;
+  const duplicates = items.filter((item) => item.state === FileState.Duplicate).length;
   statusLine.classList.remove("error");
   statusLine.textContent = `Upload complete: ${(items.length - present - duplicates).toLocaleString()} file(s) uploaded and verified, ${present.toLocaleString()} already there` +
     `${duplicates > 0 ? `, ${duplicates.toLocaleString()} duplicate(s) not uploaded` : ""} (session ${session!.id}).`;
@@ -460,15 +474,14 @@ async function work() {
     if (queueNext >= queue.length) return;
     const index = queue[queueNext++];
     const item = items[index];
-    item.state = State.Sending;
+    setState(index, FileState.Sending);
     try {
       const etag = item.size > multipartThreshold ? await sendMultipart(item) : await sendSingle(item);
-      item.state = State.Sent;
+      setState(index, FileState.Sent);
       completions.push({ index, etag });
       scheduleFlush();
     } catch (error) {
-      item.state = State.Failed;
-      item.error = (error as Error).message;
+      fail(index, (error as Error).message);
     }
   }
 }
@@ -486,15 +499,12 @@ async function relayWork() {
       batch.push(relayQueue[relayNext++]);
       bytes += size;
     }
-    for (const index of batch) items[index].state = State.Sending;
+    for (const index of batch) setState(index, FileState.Sending);
     try {
       const answer = await relay(batch);
       answer.files.forEach((verdict, i) => settle(batch[i], verdict));
     } catch (error) {
-      for (const index of batch) {
-        items[index].state = State.Failed;
-        items[index].error = (error as Error).message;
-      }
+      for (const index of batch) fail(index, (error as Error).message);
     }
   }
 }
@@ -682,10 +692,7 @@ function flushCompletions(): Promise<void> {
       } satisfies CompleteFilesRequest));
       answer.files.forEach((verdict, i) => settle(batch[i].index, verdict));
     } catch (error) {
-      for (const { index } of batch) {
-        items[index].state = State.Failed;
-        items[index].error = `could not be verified: ${(error as Error).message}`;
-      }
+      for (const { index } of batch) fail(index, `could not be verified: ${(error as Error).message}`);
     }
   })();
   if (completions.length > 0) return flushCompletions();
@@ -696,58 +703,85 @@ function flushCompletions(): Promise<void> {
 function settle(index: number, verdict: CompletedFileResult) {
   const item = items[index];
   if (verdict.status === "uploaded") {
-    item.state = State.Verified;
+    setState(index, FileState.Verified);
     verifiedBytes += item.size;
     urls.delete(item.path);
   } else {
-    item.state = State.Failed;
-    item.error = verdict.error ?? "the server found the object wrong";
+    fail(index, verdict.error ?? "the server found the object wrong");
   }
+}
+
+/** Moves a file to another state, keeping the counts the progress shows. */
+function setState(index: number, state: FileState) {
+  const item = items[index];
+  tally.move(index, item.sensor, item.size, item.state, state);
+  item.state = state;
+}
+
+function fail(index: number, error: string) {
+  items[index].error = error;
+  setState(index, FileState.Failed);
 }
 
 // ---- progress ----
 
+/** The totals table's cells (a row per sensor folder, at most 500), made once per upload; a redraw changes only their text. */
+let totalsCells: HTMLTableCellElement[][] = [];
+
+/** Redraws the progress from the counts (tally): only the rows of sensor folders whose counts changed, whatever the number of files. */
 function draw() {
-  const total = items.length;
-  const perSensor = sensors.map(() => ({ files: 0, done: 0, failed: 0, bytes: 0, doneBytes: 0 }));
-  let done = 0;
-  let present = 0;
-  let failed = 0;
-  let bytes = 0;
-  let doneBytes = 0;
-  const failures: Item[] = [];
-  for (const item of items) {
-    const s = perSensor[item.sensor];
-    s.files++;
-    s.bytes += item.size;
-    bytes += item.size;
-    if (item.state === State.Verified || item.state === State.Present || item.state === State.Duplicate) {
-      s.done++;
-      s.doneBytes += item.size;
-      done++;
-      doneBytes += item.size;
-      if (item.state === State.Present || item.state === State.Duplicate) present++;
-    } else if (item.state === State.Failed) {
-      s.failed++;
-      failed++;
-      if (failures.length < 100) failures.push(item);
-    }
-  }
+  const { done, present, failed, doneBytes, bytes } = tally;
+  const total = tally.files;
   const seconds = (performance.now() - startedAt) / 1000;
   const rate = seconds > 0 ? verifiedBytes / seconds : 0;
   const remaining = bytes - doneBytes;
   statusLine.textContent = `${paused ? "Paused. " : ""}${done.toLocaleString()} of ${total.toLocaleString()} files verified (${present.toLocaleString()} already there), ` +
     `${formatBytes(doneBytes)} of ${formatBytes(bytes)}, ${formatBytes(rate)}/s, ETA ${rate > 0 ? formatDuration(remaining / rate) : "–"}` +
     (failed > 0 ? `, ${failed.toLocaleString()} failed` : "");
-  bar.style.width = `${total === 0 ? 0 : (100 * done) / total}%`;
+  bar.style.transform = `scaleX(${total === 0 ? 0 : done / total})`;
   totalsTable.hidden = false;
-  totalsTable.tBodies[0].replaceChildren(...perSensor.slice(0, 500).map((s, i) => row([sensors[i], s.files.toLocaleString(), s.done.toLocaleString(), s.failed.toLocaleString(), `${formatBytes(s.doneBytes)} / ${formatBytes(s.bytes)}`])));
-  failuresBox.hidden = failures.length === 0;
-  failuresBox.querySelector("ul")!.replaceChildren(...failures.map((item) => {
+  const shown = tally.sensors.slice(0, 500);
+  const changed = tally.takeChanged();
+  if (totalsCells.length !== shown.length) {
+    const rows = shown.map((s, i) => row([sensors[i], s.files.toLocaleString(), "", "", ""]));
+    totalsTable.tBodies[0].replaceChildren(...rows);
+    totalsCells = rows.map((tr) => Array.from(tr.cells));
+    shown.forEach((_, i) => changed.add(i));
+  }
+  for (const i of changed) {
+    if (i >= shown.length) continue;
+    const s = shown[i];
+    const cells = totalsCells[i];
+    setText(cells[2], s.done.toLocaleString());
+    setText(cells[3], s.failed.toLocaleString());
+    setText(cells[4], `${formatBytes(s.doneBytes)} / ${formatBytes(s.bytes)}`);
+  }
+  if (changed.size > 0) drawFailures();
+}
+
+/** The first 100 failures, redrawn only when the failed files changed. */
+let failuresShown = "";
+
+function drawFailures() {
+  const shown: number[] = [];
+  for (const index of tally.failures) {
+    if (shown.length >= 100) break;
+    shown.push(index);
+  }
+  const key = `${tally.failed}:${shown.join(",")}:${shown.map((index) => items[index].error).join("\n")}`;
+  if (key === failuresShown) return;
+  failuresShown = key;
+  failuresBox.hidden = shown.length === 0;
+  failuresBox.querySelector("ul")!.replaceChildren(...shown.map((index) => {
     const li = document.createElement("li");
-    li.textContent = `${item.path}: ${item.error}`;
+    li.textContent = `${items[index].path}: ${items[index].error}`;
     return li;
   }));
+}
+
+/** Sets an element's text only when it changed (a change is a layout of its table). */
+function setText(element: HTMLElement, text: string) {
+  if (element.textContent !== text) element.textContent = text;
 }
 
 function row(cells: string[]): HTMLTableRowElement {

@@ -6,6 +6,8 @@
 # any measuring lock). It also reports the longest main-thread time blocked after the browser handed over the file
 # list and the page's memory (JS heap from CDP Performance.getMetrics, Chromium processes' RSS).
 # FERRY_BENCH_PROFILE=FILE also writes the page's main-thread CPU profile during the upload (.cpuprofile).
+# FERRY_BENCH_TRACE=FILE writes a Chromium trace (timeline, GC, IPC) of 20 s of the upload, from
+# FERRY_BENCH_TRACE_AFTER seconds after Start (60 by default): what the page's long tasks are, native work included.
 # Usage: scripts/bench-browser.sh [--browser-only] [--no-build] [FOLDER]
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"

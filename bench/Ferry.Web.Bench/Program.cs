@@ -147,8 +147,8 @@ try
             File.WriteAllText(tracePath!, "{\"traceEvents\":[" + string.Join(",", events) + "]}");
         }
     });
-    // Polled on a timer, not on animation frames (a locator's wait): a 100,000-file page that had finished was seen
-    // never to satisfy the locator's wait (two runs, 25 minutes each).
+    // On failure, says what the page shows (three 100,000-file runs "never finished": the checks, answering after the
+    // upload, had replaced "Upload complete" in the status line; fixed in the page).
     try
     {
         await page.WaitForFunctionAsync("() => document.querySelector('#status').textContent.includes('Upload complete')", null, new() { Timeout = 1_800_000, PollingInterval = 500 });

@@ -564,6 +564,39 @@ public sealed partial class UploadPageTests(WebFixture web, WebFixtureWithoutRel
     }
 
     [Fact]
+    public async Task StartRefusedBeforeAnyFileWasSent_CanBeChosenAgainAndCompletes()
+    {
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket, web.S3.Endpoint);
+        var (folder, files) = FieldFolder("SD_CARD_AGAIN", smallFiles: 4, bigFileBytes: 0);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await ChooseAsync(page, project, bucket, folder);
+        // The first registration of the files is refused (as a server that is overloaded or restarting would).
+        var refused = 0;
+        await page.RouteAsync("**/api/sessions/*/files", async route =>
+        {
+            if (Interlocked.Increment(ref refused) == 1)
+            {
+                await route.FulfillAsync(new() { Status = 503, ContentType = "application/problem+json", Body = """{"title":"Service Unavailable","status":503,"detail":"try again later"}""" });
+                return;
+            }
+
+            await route.ContinueAsync();
+        });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+        await page.GetByText("The upload could not start").WaitForAsync(new() { Timeout = 30_000 });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync(new() { Timeout = 10_000 });
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 60_000 });
+
+        Assert.Equal(2, refused);
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await web.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
+    }
+
+    [Fact]
     public async Task ChecksAnsweringAfterTheUploadCompleted_LeaveUploadCompleteShownAndStartDisabled()
     {
         var bucket = await web.BucketAsync();
@@ -621,7 +654,6 @@ public sealed partial class UploadPageTests(WebFixture web, WebFixtureWithoutRel
         }
     }
 
-    /// <summary>A card's folder: sensor folders (one nested a level deeper) of small recordings, and optionally one big file.</summary>
     /// <summary>The totals table's rows as "folder files done failed", sorted.</summary>
     private static async Task<string[]> TotalsShownAsync(IPage page)
     {
@@ -633,6 +665,7 @@ public sealed partial class UploadPageTests(WebFixture web, WebFixtureWithoutRel
     private static string[] Totals(Dictionary<string, byte[]> files, bool failed) =>
         [.. files.Keys.GroupBy(path => path.Split('/')[0]).Select(g => failed ? $"{g.Key} {g.Count()} 0 {g.Count()}" : $"{g.Key} {g.Count()} {g.Count()} 0").Order(StringComparer.Ordinal)];
 
+    /// <summary>A card's folder: sensor folders (one nested a level deeper) of small recordings, and optionally one big file.</summary>
     private (string Folder, Dictionary<string, byte[]> Files) FieldFolder(string name, int smallFiles, int bigFileBytes)
     {
         var root = Path.Combine(_local.Path, name);

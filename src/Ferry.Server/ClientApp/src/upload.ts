@@ -84,6 +84,10 @@ const duplicatesBox = $<HTMLElement>("#duplicates");
 let items: Item[] = [];
 /** The counts the progress shows, kept as files change state (setState). */
 let tally = new UploadTally();
+/** The totals table's cells (a row per sensor folder, at most 500), made once per upload; a redraw changes only their text. */
+let totalsCells: HTMLTableCellElement[][] = [];
+/** What the failures list shows (the first 100 failures and their reasons), redrawn only when that changes. */
+let failuresShown = "";
 let folderName = "";
 let sensors: string[] = [];
 let session: SessionResponse | null = null;
@@ -320,7 +324,7 @@ function describePlan() {
     startButton.disabled = true;
     return;
   }
-  const bytes = items.reduce((sum, item) => sum + item.size, 0);
+  const bytes = tally.bytes;
   const project = projectSelect.selectedOptions[0]?.textContent ?? "";
   const bucket = /\(s3:\/\/([^)]+)\)/.exec(project)?.[1] ?? "";
   const prefix = cycleSelect.selectedOptions[0]?.dataset.prefix ?? "";
@@ -362,6 +366,7 @@ retryButton.addEventListener("click", () => {
 
 async function start() {
   running = true;
+  statusLine.classList.remove("error");
   startButton.disabled = true;
   stopButton.hidden = true;
   folderInput.disabled = projectSelect.disabled = cycleSelect.disabled = skipDuplicates.disabled = true;
@@ -420,7 +425,23 @@ async function start() {
     statusLine.textContent = `The upload could not start: ${(error as Error).message}`;
     statusLine.classList.add("error");
     running = false;
+    if (startedAt === 0) allowStartAgain();
   }
+}
+
+/**
+ * After a start that failed before any file was sent (the session or the registration refused): the choices can be
+ * changed and Start chosen again, which opens a new session; what the registration found is forgotten (a file found
+ * there, or a duplicate, may be neither with other choices).
+ */
+function allowStartAgain() {
+  session = null;
+  items.forEach((item, index) => {
+    if (item.state === FileState.Present || item.state === FileState.Duplicate) setState(index, FileState.Pending);
+    item.duplicateOf = undefined;
+  });
+  folderInput.disabled = projectSelect.disabled = cycleSelect.disabled = skipDuplicates.disabled = false;
+  describePlan();
 }
 
 const render = window.setInterval(() => running && draw(), 250);
@@ -725,9 +746,6 @@ function fail(index: number, error: string) {
 
 // ---- progress ----
 
-/** The totals table's cells (a row per sensor folder, at most 500), made once per upload; a redraw changes only their text. */
-let totalsCells: HTMLTableCellElement[][] = [];
-
 /** Redraws the progress from the counts (tally): only the rows of sensor folders whose counts changed, whatever the number of files. */
 function draw() {
   const { done, present, failed, doneBytes, bytes } = tally;
@@ -758,9 +776,6 @@ function draw() {
   }
   if (changed.size > 0) drawFailures();
 }
-
-/** The first 100 failures, redrawn only when the failed files changed. */
-let failuresShown = "";
 
 function drawFailures() {
   const shown: number[] = [];

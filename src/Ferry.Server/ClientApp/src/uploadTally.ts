@@ -7,7 +7,7 @@
 export enum FileState { Pending, Sending, Sent, Verified, Present, Failed, Duplicate }
 
 /** Done: in the bucket and verified, found there already, or a duplicate of an object there (not sent). */
-export function isDone(state: FileState): boolean {
+function isDone(state: FileState): boolean {
   return state === FileState.Verified || state === FileState.Present || state === FileState.Duplicate;
 }
 
@@ -31,7 +31,7 @@ export class UploadTally {
   failed = 0;
   /** The failed files' indices, in the order they failed. */
   readonly failures = new Set<number>();
-  /** The sensor folders whose counts changed since the last takeChanged() (a redraw touches only their rows). */
+  /** The sensor folders whose shown counts (done, failed) changed since the last takeChanged(): a redraw touches only their rows. */
   private changed = new Set<number>();
 
   /** The sensor folders whose counts changed since the last call. */
@@ -60,14 +60,15 @@ export class UploadTally {
 
   private count(index: number, sensor: number, size: number, state: FileState, sign: 1 | -1): void {
     const s = this.sensors[sensor];
-    this.changed.add(sensor);
     if (isDone(state)) {
+      this.changed.add(sensor);
       s.done += sign;
       s.doneBytes += sign * size;
       this.done += sign;
       this.doneBytes += sign * size;
       if (state !== FileState.Verified) this.present += sign;
     } else if (state === FileState.Failed) {
+      this.changed.add(sensor);
       s.failed += sign;
       this.failed += sign;
       if (sign > 0) this.failures.add(index);

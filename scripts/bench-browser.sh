@@ -6,8 +6,9 @@
 # any measuring lock). It also reports the longest main-thread time blocked after the browser handed over the file
 # list and the page's memory (JS heap from CDP Performance.getMetrics, Chromium processes' RSS).
 # FERRY_BENCH_PROFILE=FILE also writes the page's main-thread CPU profile during the upload (.cpuprofile).
-# FERRY_BENCH_TRACE=FILE writes a Chromium trace (timeline, GC, IPC) of 20 s of the upload, from
-# FERRY_BENCH_TRACE_AFTER seconds after Start (60 by default): what the page's long tasks are, native work included.
+# FERRY_BENCH_TRACE=FILE writes a Chromium trace (timeline, GC, IPC) of FERRY_BENCH_TRACE_SECONDS (20) of the upload,
+# from FERRY_BENCH_TRACE_AFTER seconds after Start (60 by default), or after the folder is chosen with
+# FERRY_BENCH_TRACE_FROM=choose (the hand-over): what the page's long tasks are, native work included.
 # Usage: scripts/bench-browser.sh [--browser-only] [--no-build] [FOLDER]
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"

@@ -45,7 +45,9 @@ try
     var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
     // Long tasks: the longest overall, and the longest main-thread time blocked after the browser handed over the file
     // list (the folder input's change event, seen first by a capture listener): for a task that began before the
-    // hand-over (Chromium filling the input), only its part after the hand-over counts.
+    // hand-over (Chromium filling the input), only its part after the hand-over counts. The long-task API reports only
+    // the tasks it attributes to the page; MainThreadTasks (a light trace of the whole run, unless FERRY_BENCH_TRACE
+    // takes a detailed one) measures whatever the main thread ran after the hand-over (marked 'ferry-handover').
     await page.AddInitScriptAsync("""
         window.__longest = 0; window.__afterHandover = 0; window.__handover = Infinity; window.__tasks = [];
         new PerformanceObserver((list) => { for (const e of list.getEntries()) {
@@ -54,7 +56,7 @@ try
             const end = e.startTime + e.duration;
             if (end > window.__handover) window.__afterHandover = Math.max(window.__afterHandover, end - Math.max(e.startTime, window.__handover));
           } }).observe({ type: 'longtask', buffered: true });
-        document.addEventListener('change', (e) => { if (e.target && e.target.id === 'folder') window.__handover = performance.now(); }, true);
+        document.addEventListener('change', (e) => { if (e.target && e.target.id === 'folder') { window.__handover = performance.now(); performance.mark('ferry-handover'); } }, true);
         """);
     var cdp = await page.Context.NewCDPSessionAsync(page);
     await cdp.SendAsync("Performance.enable");
@@ -96,6 +98,20 @@ try
     });
     await page.ReloadAsync();
     await page.GetByLabel("Project").SelectOptionAsync(new SelectOptionValue { Label = $"{project} (s3://{bucket})" });
+    // FERRY_BENCH_TRACE=FILE: a Chromium trace (timeline, GC, IPC) of FERRY_BENCH_TRACE_SECONDS (20) of the run, from
+    // FERRY_BENCH_TRACE_AFTER seconds (60) after Start, or after the folder is chosen with FERRY_BENCH_TRACE_FROM=choose
+    // (the hand-over of the file list): what the main thread does in its long tasks, native work included, which a
+    // JavaScript profile of a whole 100,000-file upload cannot show (and is too large to take).
+    var tracePath = Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE");
+    var traceFromChoosing = Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_FROM") == "choose";
+    var tracing = Task.CompletedTask;
+    if (!string.IsNullOrEmpty(tracePath) && traceFromChoosing)
+    {
+        tracing = TraceAsync(cdp, tracePath);
+    }
+
+    var mainThread = string.IsNullOrEmpty(tracePath) ? await MainThreadTasks.StartAsync(cdp, "ferry-handover") : null;
+
     var choosing = Stopwatch.StartNew();
     await page.GetByLabel("Folder").SetInputFilesAsync(folder, new() { Timeout = 600_000 });
     await page.WaitForFunctionAsync("() => !document.querySelector('#start').disabled", null, new() { Timeout = 600_000 });
@@ -113,40 +129,11 @@ try
     var cpuBefore = CpuSecondsByRole();
     var upload = Stopwatch.StartNew();
     await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
-    // FERRY_BENCH_TRACE=FILE: a Chromium trace (timeline, GC, IPC) of 20 s of the upload, from FERRY_BENCH_TRACE_AFTER
-    // seconds after Start (60 by default): what the main thread does in its long tasks, native work included, which a
-    // JavaScript profile of a whole 100,000-file upload cannot show (and is too large to take).
-    var tracePath = Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE");
-    var tracing = string.IsNullOrEmpty(tracePath) ? Task.CompletedTask : Task.Run(async () =>
+    if (!string.IsNullOrEmpty(tracePath) && !traceFromChoosing)
     {
-        var after = int.Parse(Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_AFTER") ?? "60", CultureInfo.InvariantCulture);
-        await Task.Delay(TimeSpan.FromSeconds(after));
-        var events = new List<string>();
-        var complete = new TaskCompletionSource();
-        cdp.Event("Tracing.dataCollected").OnEvent += (_, e) =>
-        {
-            lock (events)
-            {
-                events.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.GetRawText()));
-            }
-        };
-        cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => complete.TrySetResult();
-        await cdp.SendAsync("Tracing.start", new Dictionary<string, object>
-        {
-            ["transferMode"] = "ReportEvents",
-            ["traceConfig"] = new Dictionary<string, object>
-            {
-                ["includedCategories"] = "devtools.timeline,v8,v8.gc,blink,toplevel,ipc,mojom,disabled-by-default-devtools.timeline,disabled-by-default-v8.gc".Split(","),
-            },
-        });
-        await Task.Delay(TimeSpan.FromSeconds(20));
-        await cdp.SendAsync("Tracing.end");
-        await complete.Task;
-        lock (events)
-        {
-            File.WriteAllText(tracePath!, "{\"traceEvents\":[" + string.Join(",", events) + "]}");
-        }
-    });
+        tracing = TraceAsync(cdp, tracePath);
+    }
+
     // On failure, says what the page shows (three 100,000-file runs "never finished": the checks, answering after the
     // upload, had replaced "Upload complete" in the status line; fixed in the page).
     try
@@ -168,6 +155,7 @@ try
     }
     var longestWhileUploading = await page.EvaluateAsync<double>("() => window.__longest");
     var afterHandover = await page.EvaluateAsync<double>("() => window.__afterHandover");
+    var traced = mainThread is null ? null : await mainThread.StopAsync();
     var longTasks = await page.EvaluateAsync<double[][]>("() => window.__tasks.filter(t => t[1] >= 100)");
     var heapNow = await page.EvaluateAsync<double>("() => performance.memory ? performance.memory.usedJSHeapSize : 0");
     var rss = ChromiumRssBytes();
@@ -187,6 +175,9 @@ try
     }
 
     Console.WriteLine(string.Create(invariant, $"page: folder read in {choosing.Elapsed.TotalSeconds:F1} s (longest task {longestWhileChoosing:F0} ms); longest task while uploading {longestWhileUploading:F0} ms"));
+    Console.WriteLine(traced is { } t
+        ? string.Create(invariant, $"page (trace): longest main-thread task after the hand-over, whatever ran, {t.LongestMs:F0} ms; tasks of 100 ms or more (ms after the hand-over + ms, posted by): {string.Join(", ", t.Over100)}")
+        : "page (trace): not measured (a detailed trace was taken, or the page never marked the hand-over)");
     Console.WriteLine(string.Create(invariant, $"page: longest main-thread time blocked after the hand-over of the file list {afterHandover:F0} ms; tasks of 100 ms or more (start ms, duration ms): {string.Join(", ", longTasks.Select(t => $"{t[0]:F0}+{t[1]:F0}"))}"));
     Console.WriteLine(string.Create(invariant, $"page memory: JS heap used {heapNow / 1048576:F1} MiB at the end, peak {peakHeap / 1048576:F1} MiB (CDP Performance.getMetrics every 0.5 s); Chromium processes' RSS at the end {rss / 1048576.0:F0} MiB"));
     Console.WriteLine("cpu seconds during the browser upload, by process: " + string.Join(", ", cpuAfter.OrderByDescending(p => p.Value).Select(p =>
@@ -206,6 +197,40 @@ try
 finally
 {
     await web.DisposeAsync();
+}
+
+// Traces the page for FERRY_BENCH_TRACE_SECONDS from FERRY_BENCH_TRACE_AFTER seconds on, into path (Chromium's trace
+// event format, which chrome://tracing and Perfetto open).
+static async Task TraceAsync(ICDPSession cdp, string path)
+{
+    var after = int.Parse(Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_AFTER") ?? "60", CultureInfo.InvariantCulture);
+    var seconds = int.Parse(Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_SECONDS") ?? "20", CultureInfo.InvariantCulture);
+    await Task.Delay(TimeSpan.FromSeconds(after));
+    var events = new List<string>();
+    var complete = new TaskCompletionSource();
+    cdp.Event("Tracing.dataCollected").OnEvent += (_, e) =>
+    {
+        lock (events)
+        {
+            events.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.GetRawText()));
+        }
+    };
+    cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => complete.TrySetResult();
+    await cdp.SendAsync("Tracing.start", new Dictionary<string, object>
+    {
+        ["transferMode"] = "ReportEvents",
+        ["traceConfig"] = new Dictionary<string, object>
+        {
+            ["includedCategories"] = "devtools.timeline,v8,v8.gc,blink,toplevel,ipc,mojom,disabled-by-default-devtools.timeline,disabled-by-default-v8.gc".Split(","),
+        },
+    });
+    await Task.Delay(TimeSpan.FromSeconds(seconds));
+    await cdp.SendAsync("Tracing.end");
+    await complete.Task;
+    lock (events)
+    {
+        File.WriteAllText(path, "{\"traceEvents\":[" + string.Join(",", events) + "]}");
+    }
 }
 
 // The summed RSS of the Chromium processes this benchmark started (descendants of this process), from /proc; 0 where

@@ -4,7 +4,9 @@
 # unless a folder is given. --browser-only leaves out the CLI run (for folders too large to upload twice in one
 # measuring slot: the 100,000-file folder). --no-build runs what was built (build first at low priority, outside
 # any measuring lock). It also reports the longest main-thread time blocked after the browser handed over the file
-# list and the page's memory (JS heap from CDP Performance.getMetrics, Chromium processes' RSS).
+# list and the page's memory (JS heap from CDP Performance.getMetrics, Chromium processes' RSS): by the long-task API
+# (tasks Chromium attributes to the page) and, unless FERRY_BENCH_TRACE is set, from a light trace of the whole run
+# (whatever the main thread ran, with the CPU time the thread got in each long task).
 # FERRY_BENCH_PROFILE=FILE also writes the page's main-thread CPU profile during the upload (.cpuprofile).
 # FERRY_BENCH_TRACE=FILE writes a Chromium trace (timeline, GC, IPC) of FERRY_BENCH_TRACE_SECONDS (20) of the upload,
 # from FERRY_BENCH_TRACE_AFTER seconds after Start (60 by default), or after the folder is chosen with

@@ -176,7 +176,7 @@ try
 
     Console.WriteLine(string.Create(invariant, $"page: folder read in {choosing.Elapsed.TotalSeconds:F1} s (longest task {longestWhileChoosing:F0} ms); longest task while uploading {longestWhileUploading:F0} ms"));
     Console.WriteLine(traced is { } t
-        ? string.Create(invariant, $"page (trace): longest main-thread task after the hand-over, whatever ran, {t.LongestMs:F0} ms; tasks of 100 ms or more (ms after the hand-over + ms, posted by): {string.Join(", ", t.Over100)}")
+        ? string.Create(invariant, $"page (trace{(mainThread!.DataLost ? ", EVENTS LOST: the trace buffer filled" : "")}): longest main-thread task after the hand-over, whatever ran, {t.LongestMs:F0} ms; tasks of 100 ms or more (ms after the hand-over + ms, the CPU the thread got in it, posted by): {string.Join(", ", t.Over100)}")
         : "page (trace): not measured (a detailed trace was taken, or the page never marked the hand-over)");
     Console.WriteLine(string.Create(invariant, $"page: longest main-thread time blocked after the hand-over of the file list {afterHandover:F0} ms; tasks of 100 ms or more (start ms, duration ms): {string.Join(", ", longTasks.Select(t => $"{t[0]:F0}+{t[1]:F0}"))}"));
     Console.WriteLine(string.Create(invariant, $"page memory: JS heap used {heapNow / 1048576:F1} MiB at the end, peak {peakHeap / 1048576:F1} MiB (CDP Performance.getMetrics every 0.5 s); Chromium processes' RSS at the end {rss / 1048576.0:F0} MiB"));

@@ -17,6 +17,15 @@ if (args.Length != (browserOnly ? 2 : 1) || !Directory.Exists(args[^1]))
 }
 
 var folder = Path.GetFullPath(args[^1]);
+
+// FERRY_BENCH_TRACE=FILE: a detailed Chromium trace (DetailedTrace) of FERRY_BENCH_TRACE_SECONDS (20) of the run, from
+// FERRY_BENCH_TRACE_AFTER seconds (60) after Start, or after choosing the folder begins with FERRY_BENCH_TRACE_FROM=choose
+// (Chromium then fills the input, 30-58 s for 100,000 files here, before it hands the files to the page). Read here,
+// so that a wrong value stops the bench before it runs.
+var tracePath = Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE");
+var traceFromChoosing = Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_FROM") == "choose";
+var traceAfter = TimeSpan.FromSeconds(int.Parse(Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_AFTER") ?? "60", CultureInfo.InvariantCulture));
+var traceLength = TimeSpan.FromSeconds(int.Parse(Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_SECONDS") ?? "20", CultureInfo.InvariantCulture));
 var count = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Count();
 var web = new WebFixture();
 await web.InitializeAsync();
@@ -98,16 +107,10 @@ try
     });
     await page.ReloadAsync();
     await page.GetByLabel("Project").SelectOptionAsync(new SelectOptionValue { Label = $"{project} (s3://{bucket})" });
-    // FERRY_BENCH_TRACE=FILE: a Chromium trace (timeline, GC, IPC) of FERRY_BENCH_TRACE_SECONDS (20) of the run, from
-    // FERRY_BENCH_TRACE_AFTER seconds (60) after Start, or after the folder is chosen with FERRY_BENCH_TRACE_FROM=choose
-    // (the hand-over of the file list): what the main thread does in its long tasks, native work included, which a
-    // JavaScript profile of a whole 100,000-file upload cannot show (and is too large to take).
-    var tracePath = Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE");
-    var traceFromChoosing = Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_FROM") == "choose";
     var tracing = Task.CompletedTask;
     if (!string.IsNullOrEmpty(tracePath) && traceFromChoosing)
     {
-        tracing = TraceAsync(cdp, tracePath);
+        tracing = DetailedTrace.WriteAsync(cdp, tracePath, traceAfter, traceLength);
     }
 
     var mainThread = string.IsNullOrEmpty(tracePath) ? await MainThreadTasks.StartAsync(cdp, "ferry-handover") : null;
@@ -131,7 +134,7 @@ try
     await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
     if (!string.IsNullOrEmpty(tracePath) && !traceFromChoosing)
     {
-        tracing = TraceAsync(cdp, tracePath);
+        tracing = DetailedTrace.WriteAsync(cdp, tracePath, traceAfter, traceLength);
     }
 
     // On failure, says what the page shows (three 100,000-file runs "never finished": the checks, answering after the
@@ -175,9 +178,7 @@ try
     }
 
     Console.WriteLine(string.Create(invariant, $"page: folder read in {choosing.Elapsed.TotalSeconds:F1} s (longest task {longestWhileChoosing:F0} ms); longest task while uploading {longestWhileUploading:F0} ms"));
-    Console.WriteLine(traced is { } t
-        ? string.Create(invariant, $"page (trace{(mainThread!.DataLost ? ", EVENTS LOST: the trace buffer filled" : "")}): longest main-thread task after the hand-over, whatever ran, {t.LongestMs:F0} ms; tasks of 100 ms or more (ms after the hand-over + ms, the CPU the thread got in it, posted by): {string.Join(", ", t.Over100)}")
-        : "page (trace): not measured (a detailed trace was taken, or the page never marked the hand-over)");
+    Console.WriteLine("page (trace): " + (traced ?? "not measured (a detailed trace was taken instead)"));
     Console.WriteLine(string.Create(invariant, $"page: longest main-thread time blocked after the hand-over of the file list {afterHandover:F0} ms; tasks of 100 ms or more (start ms, duration ms): {string.Join(", ", longTasks.Select(t => $"{t[0]:F0}+{t[1]:F0}"))}"));
     Console.WriteLine(string.Create(invariant, $"page memory: JS heap used {heapNow / 1048576:F1} MiB at the end, peak {peakHeap / 1048576:F1} MiB (CDP Performance.getMetrics every 0.5 s); Chromium processes' RSS at the end {rss / 1048576.0:F0} MiB"));
     Console.WriteLine("cpu seconds during the browser upload, by process: " + string.Join(", ", cpuAfter.OrderByDescending(p => p.Value).Select(p =>
@@ -197,40 +198,6 @@ try
 finally
 {
     await web.DisposeAsync();
-}
-
-// Traces the page for FERRY_BENCH_TRACE_SECONDS from FERRY_BENCH_TRACE_AFTER seconds on, into path (Chromium's trace
-// event format, which chrome://tracing and Perfetto open).
-static async Task TraceAsync(ICDPSession cdp, string path)
-{
-    var after = int.Parse(Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_AFTER") ?? "60", CultureInfo.InvariantCulture);
-    var seconds = int.Parse(Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_SECONDS") ?? "20", CultureInfo.InvariantCulture);
-    await Task.Delay(TimeSpan.FromSeconds(after));
-    var events = new List<string>();
-    var complete = new TaskCompletionSource();
-    cdp.Event("Tracing.dataCollected").OnEvent += (_, e) =>
-    {
-        lock (events)
-        {
-            events.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.GetRawText()));
-        }
-    };
-    cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => complete.TrySetResult();
-    await cdp.SendAsync("Tracing.start", new Dictionary<string, object>
-    {
-        ["transferMode"] = "ReportEvents",
-        ["traceConfig"] = new Dictionary<string, object>
-        {
-            ["includedCategories"] = "devtools.timeline,v8,v8.gc,blink,toplevel,ipc,mojom,disabled-by-default-devtools.timeline,disabled-by-default-v8.gc".Split(","),
-        },
-    });
-    await Task.Delay(TimeSpan.FromSeconds(seconds));
-    await cdp.SendAsync("Tracing.end");
-    await complete.Task;
-    lock (events)
-    {
-        File.WriteAllText(path, "{\"traceEvents\":[" + string.Join(",", events) + "]}");
-    }
 }
 
 // The summed RSS of the Chromium processes this benchmark started (descendants of this process), from /proc; 0 where

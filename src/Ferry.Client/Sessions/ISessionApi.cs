@@ -37,6 +37,16 @@ public interface ISessionApi
     /// <summary>Reports up to <see cref="ApiLimits.MaximumCompleteBatch"/> uploads; the verdicts come in the order given.</summary>
     Task<List<CompletedFileResult>> CompleteAsync(long sessionId, IEnumerable<CompletedFile> files, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reports uploads the caller made itself, each with the bytes sent by a single PUT that carried the reported MD5 as
+    /// Content-MD5 (null for any other upload, e.g. multipart). Over HTTP (this default) it is <see cref="CompleteAsync"/>:
+    /// the server checks every object in S3, whatever a client says it saw. The port inside the server (its own job
+    /// worker, whose PUTs the server made) takes S3's answer to such a PUT — an MD5 ETag equal to the Content-MD5 sent —
+    /// as that proof, as <c>ferry upload</c> does for its own PUTs.
+    /// </summary>
+    Task<List<CompletedFileResult>> CompleteWitnessedAsync(long sessionId, IEnumerable<(CompletedFile File, long? SentBytes)> files, CancellationToken cancellationToken) =>
+        CompleteAsync(sessionId, files.Select(f => f.File), cancellationToken);
+
     Task<SessionResponse> FinishAsync(long sessionId, CancellationToken cancellationToken);
 
     Task<string> CreateMultipartAsync(long sessionId, string path, string? sha256, CancellationToken cancellationToken);

@@ -11,7 +11,9 @@ namespace Ferry.Client.Sessions;
 /// <summary>
 /// A store that writes through a Ferry server's upload session: every PUT goes straight to S3 with a URL the server
 /// presigned (fetched in batches ahead of the workers), and counts as written only once the server has checked the
-/// object in S3 (size, MD5 ETag, SHA-256) and marked the file uploaded. The client needs no S3 credentials.
+/// object in S3 (size, MD5 ETag, SHA-256) and marked the file uploaded — or, when this store runs inside the server (a
+/// job), has taken S3's answer to the PUT as the proof (<see cref="ISessionApi.CompleteWitnessedAsync"/>). The client
+/// needs no S3 credentials.
 /// Listing answers from the session's registration: what the server already holds verified, with its ETag and SHA-256.
 /// It is the write side of a store only (<see cref="IWritableObjectStore"/>, with multipart): the session grants uploads,
 /// not reads or deletes, so it does not promise them.
@@ -42,7 +44,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     private readonly Lock _prefetchLock = new();
     private Task _prefetching = Task.CompletedTask;
 
-    private sealed record Verification(string Path, string? ETag, string? Md5, string? Sha256, TaskCompletionSource<CompletedFileResult> Verdict);
+    private sealed record Verification(string Path, long? SentBytes, string? ETag, string? Md5, string? Sha256, TaskCompletionSource<CompletedFileResult> Verdict);
 
     /// <param name="registered">The session's files as the server registered them (keys start with <paramref name="prefix"/>).</param>
     /// <param name="s3">The client the PUTs to presigned URLs go through (owned by the caller), e.g. one whose connections pass the server's endpoint guard; null: the store's own.</param>
@@ -98,7 +100,9 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
         using var body = new StreamContent(content);
         body.Headers.ContentLength = length;
         var etag = await PutToS3Async(presigned.Url, presigned.Headers, body, options.ContentMd5, () => _urls.TryRemove(path, out _), cancellationToken).ConfigureAwait(false);
-        return await VerifyAsync(key, path, length, etag, options.ContentMd5 is { } md5 ? Convert.ToHexStringLower(Convert.FromBase64String(md5)) : null, options.Sha256, cancellationToken).ConfigureAwait(false);
+        // With Content-MD5 sent, S3's answer to this PUT is a proof the server itself may take when this store runs inside it.
+        var md5 = options.ContentMd5 is { } sent ? Convert.ToHexStringLower(Convert.FromBase64String(sent)) : null;
+        return await VerifyAsync(key, path, length, md5 is null ? null : length, etag, md5, options.Sha256, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -159,7 +163,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     {
         var etag = await CallAsync(() => _api.CompleteMultipartAsync(_sessionId, uploadId, parts.Select(p => (p.PartNumber, p.ETag)), cancellationToken), sessionCall: false).ConfigureAwait(false);
         _multipartSha256.TryRemove(uploadId, out var sha256);
-        return await VerifyAsync(key, PathOf(key), parts.Sum(p => p.Size), etag, null, sha256, cancellationToken).ConfigureAwait(false);
+        return await VerifyAsync(key, PathOf(key), parts.Sum(p => p.Size), sentBytes: null, etag, null, sha256, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task AbortMultipartAsync(string key, string uploadId, CancellationToken cancellationToken)
@@ -199,11 +203,12 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
 
     /// <summary>
     /// Asks the server to check the object and mark the file uploaded; a failed check is an integrity mismatch (the
-    /// engine retries). Requests of all workers are sent together (see <see cref="VerifyBatchesAsync"/>).
+    /// engine retries). <paramref name="sentBytes"/>: what a single PUT with Content-MD5 sent (its answer proves the
+    /// upload to a server running this store itself), else null. Requests of all workers are sent together (see <see cref="VerifyBatchesAsync"/>).
     /// </summary>
-    private async Task<StoredObject> VerifyAsync(string key, string path, long size, string? etag, string? md5, string? sha256, CancellationToken cancellationToken)
+    private async Task<StoredObject> VerifyAsync(string key, string path, long size, long? sentBytes, string? etag, string? md5, string? sha256, CancellationToken cancellationToken)
     {
-        var request = new Verification(path, etag, md5, sha256, new TaskCompletionSource<CompletedFileResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var request = new Verification(path, sentBytes, etag, md5, sha256, new TaskCompletionSource<CompletedFileResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _verifications.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         var verdict = await request.Verdict.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (verdict.Status != "uploaded")
@@ -217,7 +222,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
     }
 
     /// <summary>
-    /// Sends waiting verification requests in one call each time, up to the server's limit
+    /// Sends waiting verification requests, each with the bytes its PUT sent (<see cref="ISessionApi.CompleteWitnessedAsync"/>), in one call each time, up to the server's limit
     /// (<see cref="ApiLimits.MaximumCompleteBatch"/>), so that the workers cost the server one request, one transaction
     /// and a listing page per folder per batch (it proves small objects from listings) instead of work per file.
     /// Requests that queued while the previous call ran are sent at once; a request arriving when none waits is
@@ -260,7 +265,7 @@ public sealed class SessionObjectStore : IWritableObjectStore, IMultipartObjectS
 
             try
             {
-                var verdicts = await CallAsync(() => _api.CompleteAsync(_sessionId, batch.Select(v => new CompletedFile(v.Path, v.ETag, v.Md5, v.Sha256)), CancellationToken.None), sessionCall: true).ConfigureAwait(false);
+                var verdicts = await CallAsync(() => _api.CompleteWitnessedAsync(_sessionId, batch.Select(v => (new CompletedFile(v.Path, v.ETag, v.Md5, v.Sha256), v.SentBytes)), CancellationToken.None), sessionCall: true).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Verdict.TrySetResult(verdicts[i]);

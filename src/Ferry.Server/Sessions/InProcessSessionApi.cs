@@ -36,6 +36,14 @@ internal sealed class InProcessSessionApi(IServiceScopeFactory scopes, Caller ca
     public async Task<List<CompletedFileResult>> CompleteAsync(long sessionId, IEnumerable<CompletedFile> files, CancellationToken cancellationToken) =>
         (await CallAsync<SessionUploadService, CompleteFilesResponse>((s, ct) => s.CompleteAsync(caller, sessionId, SessionRequests.Complete(files), ct), cancellationToken)).Files;
 
+    /// <summary>The job worker's own PUTs: S3's answers to them are the server's own observations (<see cref="SessionUploadService.CompleteWitnessedAsync"/>).</summary>
+    public async Task<List<CompletedFileResult>> CompleteWitnessedAsync(long sessionId, IEnumerable<(CompletedFile File, long? SentBytes)> files, CancellationToken cancellationToken)
+    {
+        var reported = files.ToList();
+        return (await CallAsync<SessionUploadService, CompleteFilesResponse>(
+            (s, ct) => s.CompleteWitnessedAsync(caller, sessionId, SessionRequests.Complete(reported.Select(f => f.File)), reported.Select(f => f.SentBytes).ToList(), ct), cancellationToken)).Files;
+    }
+
     public Task<SessionResponse> FinishAsync(long sessionId, CancellationToken cancellationToken) =>
         CallAsync<SessionService, SessionResponse>((s, ct) => s.FinishAsync(caller, sessionId, stoppedEarly: false, ct), cancellationToken);
 

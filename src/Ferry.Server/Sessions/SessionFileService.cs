@@ -222,24 +222,53 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
     /// Small single-part objects are proven from listing pages of their folder (<see cref="ListingLookup"/>: size and
     /// ETag as a HEAD would give them) and everything else — multipart and large objects, keys the listing did not
     /// reach (or whose listing failed transiently), and every object the listing does not prove — with a HEAD each, so
-    /// each failure's reason is HEAD's.
+    /// each failure's reason is HEAD's. An upload the server witnessed itself (<paramref name="witnessed"/>[i], from
+    /// <see cref="Witnessed"/>) is not looked up: S3's answer to the server's own PUT is what it is checked against.
     /// </summary>
-    public async Task<IReadOnlyList<VerifiedFile>> CompleteAsync(UploadSession session, Project project, IReadOnlyList<(UploadReport Report, SessionFile File)> reports, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<VerifiedFile>> CompleteAsync(UploadSession session, Project project, IReadOnlyList<(UploadReport Report, SessionFile File)> reports,
+        IReadOnlyList<StoredObject?>? witnessed, CancellationToken cancellationToken)
     {
         using var activity = Observability.FerryActivities.StartSession("ferry.session.verify", session.Id)?.SetTag(Observability.FerryActivities.Files, reports.Count);
-        var lookup = new ListingLookup(stores.For(project).Objects, VerifyConcurrency);
-        var heads = await lookup.FindAsync(reports.Select(r => r.File.Key).ToList(),
-            i => Listable(reports[i].Report, reports[i].File),
-            (i, listed) => listed.ETagIsMd5 && Check(reports[i].Report, reports[i].File, listed) is null,
-            cancellationToken);
-        activity?.SetTag("ferry.verify.listed", lookup.Listed).SetTag("ferry.verify.headed", lookup.Headed).SetTag("ferry.verify.listing_failures", lookup.ListingFailures);
-        if (lookup.LastListingFailure is { } reason)
+        var heads = witnessed?.ToArray() ?? new StoredObject?[reports.Count];
+        var unseen = Enumerable.Range(0, reports.Count).Where(i => heads[i] is null).ToList();
+        var (listed, headed, listingFailures) = (0, 0, 0);
+        if (unseen.Count > 0)
         {
-            logger.LogWarning("Session {SessionId}: {Failures} listing(s) for verification failed, so their objects were checked with HEAD instead: {Reason}", session.Id, lookup.ListingFailures, reason);
+            var lookup = new ListingLookup(stores.For(project).Objects, VerifyConcurrency);
+            var found = await lookup.FindAsync(unseen.Select(i => reports[i].File.Key).ToList(),
+                n => Listable(reports[unseen[n]].Report, reports[unseen[n]].File),
+                (n, entry) => entry.ETagIsMd5 && Check(reports[unseen[n]].Report, reports[unseen[n]].File, entry) is null,
+                cancellationToken);
+            (listed, headed, listingFailures) = (lookup.Listed, lookup.Headed, lookup.ListingFailures);
+            if (lookup.LastListingFailure is { } reason)
+            {
+                logger.LogWarning("Session {SessionId}: {Failures} listing(s) for verification failed, so their objects were checked with HEAD instead: {Reason}", session.Id, lookup.ListingFailures, reason);
+            }
+
+            for (var n = 0; n < unseen.Count; n++)
+            {
+                heads[unseen[n]] = found[n];
+            }
         }
 
+        activity?.SetTag("ferry.verify.listed", listed).SetTag("ferry.verify.headed", headed).SetTag("ferry.verify.listing_failures", listingFailures)
+            .SetTag("ferry.verify.witnessed", reports.Count - unseen.Count);
         return await RecordAsync(session, project, reports, reports.Select((r, i) => Check(r.Report, r.File, heads[i])).ToList(), heads.Select(h => h?.ETag).ToList(), cancellationToken);
     }
+
+    /// <summary>
+    /// What S3's answer to the server's own PUT of <paramref name="sentBytes"/> bytes proves (a job's upload: the server
+    /// made the request and read the answer itself; the caller gives <paramref name="sentBytes"/> only for a single PUT
+    /// that carried the report's MD5 as Content-MD5, which S3 refuses for bytes whose MD5 differs): with an answer whose
+    /// ETag is that MD5, the object at <paramref name="key"/> holds those bytes, as
+    /// <c>ferry upload</c> trusts its own PUTs. Null when the answer proves less (no MD5 sent, a multipart ETag, an ETag
+    /// that is not the content's MD5 under SSE-KMS): the object is then checked in S3 like any other report. Never for
+    /// what a client reports over HTTP: the server did not see that PUT.
+    /// </summary>
+    internal static StoredObject? Witnessed(UploadReport report, string key, long? sentBytes) =>
+        sentBytes is { } size && report.Md5 is { } md5 && report.ETag?.Trim('"') is { } etag && Core.Hashing.ContentHashes.IsMd5Hex(etag) && string.Equals(etag, md5, StringComparison.OrdinalIgnoreCase)
+            ? new StoredObject(key, size, etag, default)
+            : null;
 
     /// <summary>
     /// Records the server's verdict on each upload: <paramref name="problems"/>[i] null means the object in S3 is proven

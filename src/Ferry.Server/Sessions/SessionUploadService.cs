@@ -138,7 +138,19 @@ internal sealed class SessionUploadService(FerryDbContext db, SessionService ses
     }
 
     /// <summary>Reports up to <see cref="ApiLimits.MaximumCompleteBatch"/> uploads; the server checks each object before marking it uploaded.</summary>
-    public async Task<(CompleteFilesResponse? Verdicts, SessionRefusal? Refusal)> CompleteAsync(Caller caller, long id, CompleteFilesRequest request, CancellationToken cancellationToken)
+    public Task<(CompleteFilesResponse? Verdicts, SessionRefusal? Refusal)> CompleteAsync(Caller caller, long id, CompleteFilesRequest request, CancellationToken cancellationToken) =>
+        CompleteAsync(caller, id, request, sentBytes: null, cancellationToken);
+
+    /// <summary>
+    /// Reports uploads the server itself made (its job worker, through <see cref="InProcessSessionApi"/>; no endpoint
+    /// calls this), each with the bytes its single PUT with Content-MD5 sent (null: another kind of upload): where S3's answer proves the upload
+    /// (<see cref="SessionFileService.Witnessed"/>) it is recorded without looking in S3 again; the rest are checked as
+    /// <see cref="CompleteAsync(Caller, long, CompleteFilesRequest, CancellationToken)"/> checks them.
+    /// </summary>
+    public Task<(CompleteFilesResponse? Verdicts, SessionRefusal? Refusal)> CompleteWitnessedAsync(Caller caller, long id, CompleteFilesRequest request, IReadOnlyList<long?> sentBytes, CancellationToken cancellationToken) =>
+        CompleteAsync(caller, id, request, sentBytes, cancellationToken);
+
+    private async Task<(CompleteFilesResponse? Verdicts, SessionRefusal? Refusal)> CompleteAsync(Caller caller, long id, CompleteFilesRequest request, IReadOnlyList<long?>? sentBytes, CancellationToken cancellationToken)
     {
         var (found, refused) = await sessions.LoadActiveAsync(caller, id, cancellationToken);
         if (found is null)
@@ -162,8 +174,14 @@ internal sealed class SessionUploadService(FerryDbContext db, SessionService ses
             return (null, SessionRefusal.Invalid($"'{UploadKeys.Shorten(bad.Path)}': md5 must be 32 and sha256 64 hexadecimal digits"));
         }
 
+        if (sentBytes is not null && sentBytes.Count != entries.Count)
+        {
+            return (null, SessionRefusal.Invalid("give the bytes sent (or none) for every file"));
+        }
+
         var reports = resolved.Select((r, i) => (new UploadReport(r.ClientPath, r.File.Path, entries[i].Etag, entries[i].Md5, entries[i].Sha256), r.File)).ToList();
-        var verdicts = await files.CompleteAsync(found.Session, found.Project, reports, cancellationToken);
+        var witnessed = sentBytes is null ? null : reports.Select((r, i) => SessionFileService.Witnessed(r.Item1, r.File.Key, sentBytes[i])).ToList();
+        var verdicts = await files.CompleteAsync(found.Session, found.Project, reports, witnessed, cancellationToken);
         return (new CompleteFilesResponse(verdicts.Select(v => new CompletedFileResult(v.Path, v.Status, v.Error, v.ETag)).ToList()), null);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Ferry.Client;
+using Ferry.Client.Contracts;
 using Ferry.Client.Sessions;
 using Ferry.Core.Transfer;
 using Ferry.Server.Sessions;
@@ -77,6 +78,69 @@ public abstract class InProcessSessionApiTests<TFixture>(TFixture fixture) : ICl
         {
             Assert.Equal(bytes, await fixture.S3.GetObjectAsync(bucket, "C3/" + path));
         }
+    }
+
+    [Fact]
+    public async Task CompleteWitnessed_PutAnswerIsTheSentMd5_UploadedWithoutLookingInS3()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, bucket) = await fixture.NewProjectAsync(tenant, prefix: "C4");
+        var session = await NewSessionAsync(tenant.User, projectId, cycleId);
+        var sut = Api(tenant, userId: 1);
+        var bytes = Bytes(300, 7);
+        var md5 = Md5(bytes);
+        await sut.RegisterAsync(session, [("a.wav", 300, DateTimeOffset.UnixEpoch, null), ("b.wav", 300, DateTimeOffset.UnixEpoch, null)], CancellationToken.None);
+
+        // No object is in the bucket: only the witnessed report (the server's own PUT answer) can be uploaded.
+        var witnessed = await sut.CompleteWitnessedAsync(session, [(new CompletedFile("a.wav", $"\"{md5}\"", md5), 300)], CancellationToken.None);
+        var reported = await sut.CompleteAsync(session, [new CompletedFile("b.wav", md5, md5)], CancellationToken.None);
+
+        Assert.Equal(("uploaded", md5), (witnessed[0].Status, witnessed[0].Etag));
+        Assert.Equal(("failed", "the object is not in the bucket"), (reported[0].Status, reported[0].Error));
+        Assert.Null(await fixture.S3.GetObjectAsync(bucket, "C4/a.wav"));
+    }
+
+    [Fact]
+    public async Task CompleteWitnessed_MixedBatch_WhatTheAnswerDoesNotProveIsCheckedInS3InOrder()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant, prefix: "C5");
+        var session = await NewSessionAsync(tenant.User, projectId, cycleId);
+        var sut = Api(tenant, userId: 1);
+        var (present, absent) = (Bytes(300, 8), Bytes(300, 9));
+        await sut.RegisterAsync(session, [("witnessed.wav", 300, DateTimeOffset.UnixEpoch, null), ("in-s3.wav", 300, DateTimeOffset.UnixEpoch, null),
+            ("multipart.wav", 300, DateTimeOffset.UnixEpoch, null), ("other-etag.wav", 300, DateTimeOffset.UnixEpoch, null), ("grew.wav", 300, DateTimeOffset.UnixEpoch, null)], CancellationToken.None);
+        await UploadAsync(tenant.User, session, new() { ["in-s3.wav"] = present });
+
+        var verdicts = await sut.CompleteWitnessedAsync(session, [
+            (new CompletedFile("witnessed.wav", Md5(absent), Md5(absent)), 300),
+            (new CompletedFile("in-s3.wav", Md5(present), Md5(present)), null), // no PUT answer to take: looked up, found
+            (new CompletedFile("multipart.wav", Md5(absent) + "-2"), 300),
+            (new CompletedFile("other-etag.wav", Md5(present), Md5(absent)), 300),
+            (new CompletedFile("grew.wav", Md5(absent), Md5(absent)), 301),
+        ], CancellationToken.None);
+
+        // Only the first and last are witnessed (the last sent another size than the file registered); the three
+        // between prove nothing by their answers and are looked up in S3, where only in-s3.wav is.
+        Assert.Equal([("witnessed.wav", "uploaded", null), ("in-s3.wav", "uploaded", null), ("multipart.wav", "failed", "the object is not in the bucket"),
+            ("other-etag.wav", "failed", "the object is not in the bucket"), ("grew.wav", "failed", "the object has 301 bytes but the file has 300")],
+            verdicts.Select(v => (v.Path, v.Status, v.Error)));
+    }
+
+    [Fact]
+    public async Task CompleteWitnessed_OverHttp_EveryObjectCheckedInS3()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant, prefix: "C6");
+        var session = await NewSessionAsync(tenant.User, projectId, cycleId);
+        await RegisterAsync(tenant.User, session, new() { ["a.wav"] = 300 });
+        using var client = new FerryApiClient(tenant.User);
+        ISessionApi overHttp = client;
+        var md5 = Md5(Bytes(300, 10));
+
+        var verdicts = await overHttp.CompleteWitnessedAsync(session, [(new CompletedFile("a.wav", md5, md5), 300)], CancellationToken.None);
+
+        Assert.Equal(("failed", "the object is not in the bucket"), (verdicts[0].Status, verdicts[0].Error));
     }
 
     private InProcessSessionApi Api(Tenant tenant, long userId) =>

@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using Ferry.Client;
 using Ferry.Client.Contracts;
 using Ferry.Client.Sessions;
 using Ferry.Core.Transfer;
+using Ferry.Server.Observability;
 using Ferry.Server.Sessions;
 using Ferry.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -111,6 +114,14 @@ public abstract class InProcessSessionApiTests<TFixture>(TFixture fixture) : ICl
         await sut.RegisterAsync(session, [("witnessed.wav", 300, DateTimeOffset.UnixEpoch, null), ("in-s3.wav", 300, DateTimeOffset.UnixEpoch, null),
             ("multipart.wav", 300, DateTimeOffset.UnixEpoch, null), ("other-etag.wav", 300, DateTimeOffset.UnixEpoch, null), ("grew.wav", 300, DateTimeOffset.UnixEpoch, null)], CancellationToken.None);
         await UploadAsync(tenant.User, session, new() { ["in-s3.wav"] = present });
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == FerryActivities.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
 
         var verdicts = await sut.CompleteWitnessedAsync(session, [
             (new CompletedFile("witnessed.wav", Md5(absent), Md5(absent)), 300),
@@ -125,6 +136,9 @@ public abstract class InProcessSessionApiTests<TFixture>(TFixture fixture) : ICl
         Assert.Equal([("witnessed.wav", "uploaded", null), ("in-s3.wav", "uploaded", null), ("multipart.wav", "failed", "the object is not in the bucket"),
             ("other-etag.wav", "failed", "the object is not in the bucket"), ("grew.wav", "failed", "the object has 301 bytes but the file has 300")],
             verdicts.Select(v => (v.Path, v.Status, v.Error)));
+        // The span says how each was proven (other test classes' sessions may share this id: any span of this shape).
+        Assert.Contains(stopped, a => a.OperationName == "ferry.session.verify" && Equals(a.GetTagItem(FerryActivities.SessionId), session)
+            && Equals(a.GetTagItem("ferry.verify.witnessed"), 2) && (int)a.GetTagItem("ferry.verify.listed")! + (int)a.GetTagItem("ferry.verify.headed")! == 3);
     }
 
     [Fact]

@@ -38,12 +38,13 @@ public interface ISessionApi
     Task<List<CompletedFileResult>> CompleteAsync(long sessionId, IEnumerable<CompletedFile> files, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reports uploads the caller made itself, each with the bytes sent by a single PUT that carried the reported MD5 as
-    /// Content-MD5 (null for any other upload, e.g. multipart). Over HTTP (this default) it is <see cref="CompleteAsync"/>:
-    /// the server checks every object in S3, whatever a client says it saw. The port inside the server (its own job
-    /// worker, whose PUTs the server made) takes S3's answer to such a PUT — an MD5 ETag equal to the Content-MD5 sent —
-    /// as that proof, as <c>ferry upload</c> does for its own PUTs.
+    /// Reports uploads with what each one's PUT sent. Over HTTP this is <see cref="CompleteAsync"/>: the server checks
+    /// every object in S3. Inside the server (its job worker, whose PUTs the server made) S3's answer to a PUT whose
+    /// ETag is the MD5 sent is taken as that proof.
     /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="files">Each report with the bytes sent by a single PUT that carried the reported MD5 as Content-MD5; null for any other upload (multipart).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     Task<List<CompletedFileResult>> CompleteWitnessedAsync(long sessionId, IEnumerable<(CompletedFile File, long? SentBytes)> files, CancellationToken cancellationToken) =>
         CompleteAsync(sessionId, files.Select(f => f.File), cancellationToken);
 

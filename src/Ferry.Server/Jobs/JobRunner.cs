@@ -11,9 +11,8 @@ namespace Ferry.Server.Jobs;
 /// removed, a link swapped since it was queued; then the job fails and nothing is uploaded), then uploads the folder
 /// through the job's session exactly as <c>ferry upload --server</c> does — Ferry.Client's <see cref="SessionUpload"/>
 /// (register every file with its capture; files the project already holds verified are skipped, files this session
-/// already verified stay done), the session store as the verified engine's destination (presigned PUT straight to S3;
-/// a single PUT with Content-MD5 whose answer's ETag is that MD5 is recorded from the answer, the server's own, anything
-/// else is checked in S3), with the worker's journal — over <see cref="InProcessSessionApi"/>: the
+/// already verified stay done), the session store as the verified engine's destination (presigned PUT straight to S3,
+/// then verified: see <see cref="InProcessSessionApi.CompleteWitnessedAsync"/>), with the worker's journal — over <see cref="InProcessSessionApi"/>: the
 /// Sessions services in process, as the job's user in the job's company. A heartbeat runs beside it; it stops the run
 /// when the job is cancelled or was taken over. A job picked up after its worker died therefore uploads only what its
 /// session has not verified.

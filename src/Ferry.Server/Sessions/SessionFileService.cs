@@ -229,15 +229,15 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
         IReadOnlyList<StoredObject?>? witnessed, CancellationToken cancellationToken)
     {
         using var activity = Observability.FerryActivities.StartSession("ferry.session.verify", session.Id)?.SetTag(Observability.FerryActivities.Files, reports.Count);
-        var heads = witnessed?.ToArray() ?? new StoredObject?[reports.Count];
-        var unseen = Enumerable.Range(0, reports.Count).Where(i => heads[i] is null).ToList();
+        var objects = witnessed?.ToArray() ?? new StoredObject?[reports.Count];
+        var toLookUp = Enumerable.Range(0, reports.Count).Where(i => objects[i] is null).ToList();
         var (listed, headed, listingFailures) = (0, 0, 0);
-        if (unseen.Count > 0)
+        if (toLookUp.Count > 0)
         {
             var lookup = new ListingLookup(stores.For(project).Objects, VerifyConcurrency);
-            var found = await lookup.FindAsync(unseen.Select(i => reports[i].File.Key).ToList(),
-                n => Listable(reports[unseen[n]].Report, reports[unseen[n]].File),
-                (n, entry) => entry.ETagIsMd5 && Check(reports[unseen[n]].Report, reports[unseen[n]].File, entry) is null,
+            var found = await lookup.FindAsync(toLookUp.Select(i => reports[i].File.Key).ToList(),
+                n => Listable(reports[toLookUp[n]].Report, reports[toLookUp[n]].File),
+                (n, entry) => entry.ETagIsMd5 && Check(reports[toLookUp[n]].Report, reports[toLookUp[n]].File, entry) is null,
                 cancellationToken);
             (listed, headed, listingFailures) = (lookup.Listed, lookup.Headed, lookup.ListingFailures);
             if (lookup.LastListingFailure is { } reason)
@@ -245,25 +245,27 @@ internal sealed class SessionFileService(FerryDbContext db, ProjectStores stores
                 logger.LogWarning("Session {SessionId}: {Failures} listing(s) for verification failed, so their objects were checked with HEAD instead: {Reason}", session.Id, lookup.ListingFailures, reason);
             }
 
-            for (var n = 0; n < unseen.Count; n++)
+            for (var n = 0; n < toLookUp.Count; n++)
             {
-                heads[unseen[n]] = found[n];
+                objects[toLookUp[n]] = found[n];
             }
         }
 
         activity?.SetTag("ferry.verify.listed", listed).SetTag("ferry.verify.headed", headed).SetTag("ferry.verify.listing_failures", listingFailures)
-            .SetTag("ferry.verify.witnessed", reports.Count - unseen.Count);
-        return await RecordAsync(session, project, reports, reports.Select((r, i) => Check(r.Report, r.File, heads[i])).ToList(), heads.Select(h => h?.ETag).ToList(), cancellationToken);
+            .SetTag("ferry.verify.witnessed", reports.Count - toLookUp.Count);
+        return await RecordAsync(session, project, reports, reports.Select((r, i) => Check(r.Report, r.File, objects[i])).ToList(), objects.Select(o => o?.ETag).ToList(), cancellationToken);
     }
 
     /// <summary>
     /// What S3's answer to the server's own PUT of <paramref name="sentBytes"/> bytes proves (a job's upload: the server
-    /// made the request and read the answer itself; the caller gives <paramref name="sentBytes"/> only for a single PUT
-    /// that carried the report's MD5 as Content-MD5, which S3 refuses for bytes whose MD5 differs): with an answer whose
-    /// ETag is that MD5, the object at <paramref name="key"/> holds those bytes, as
-    /// <c>ferry upload</c> trusts its own PUTs. Null when the answer proves less (no MD5 sent, a multipart ETag, an ETag
-    /// that is not the content's MD5 under SSE-KMS): the object is then checked in S3 like any other report. Never for
-    /// what a client reports over HTTP: the server did not see that PUT.
+    /// made the request and read the answer itself, as it does for <c>/relay</c>; the caller gives
+    /// <paramref name="sentBytes"/> only for a single PUT that sent the report's MD5 as Content-MD5): an answer whose
+    /// ETag is an MD5, the MD5 of the bytes S3 stored, equal to the file's MD5 shows that the object at
+    /// <paramref name="key"/> holds those bytes, as <c>ferry upload</c> trusts its own PUTs (on AWS, Content-MD5 also
+    /// makes S3 refuse bytes spoiled on the way). Null when the answer proves less (no MD5 sent, a multipart ETag, an
+    /// ETag that is not the content's MD5 under SSE-KMS): the object is then checked in S3 like any other report. Never
+    /// for what a client reports over HTTP: the server did not see that PUT. The object's time is not known (and not
+    /// recorded).
     /// </summary>
     internal static StoredObject? Witnessed(UploadReport report, string key, long? sentBytes) =>
         sentBytes is { } size && report.Md5 is { } md5 && report.ETag?.Trim('"') is { } etag && Core.Hashing.ContentHashes.IsMd5Hex(etag) && string.Equals(etag, md5, StringComparison.OrdinalIgnoreCase)

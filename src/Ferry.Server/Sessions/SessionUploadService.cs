@@ -139,18 +139,20 @@ internal sealed class SessionUploadService(FerryDbContext db, SessionService ses
 
     /// <summary>Reports up to <see cref="ApiLimits.MaximumCompleteBatch"/> uploads; the server checks each object before marking it uploaded.</summary>
     public Task<(CompleteFilesResponse? Verdicts, SessionRefusal? Refusal)> CompleteAsync(Caller caller, long id, CompleteFilesRequest request, CancellationToken cancellationToken) =>
-        CompleteAsync(caller, id, request, sentBytes: null, cancellationToken);
+        CheckAndRecordAsync(caller, id, request, sentBytes: null, cancellationToken);
 
     /// <summary>
     /// Reports uploads the server itself made (its job worker, through <see cref="InProcessSessionApi"/>; no endpoint
-    /// calls this), each with the bytes its single PUT with Content-MD5 sent (null: another kind of upload): where S3's answer proves the upload
-    /// (<see cref="SessionFileService.Witnessed"/>) it is recorded without looking in S3 again; the rest are checked as
-    /// <see cref="CompleteAsync(Caller, long, CompleteFilesRequest, CancellationToken)"/> checks them.
+    /// calls this), each with the bytes its single PUT with Content-MD5 sent (null: another kind of upload): where S3's
+    /// answer proves the upload (<see cref="SessionFileService.Witnessed"/>) it is recorded without looking in S3 again;
+    /// the rest are checked as <see cref="CompleteAsync"/> checks them.
     /// </summary>
     public Task<(CompleteFilesResponse? Verdicts, SessionRefusal? Refusal)> CompleteWitnessedAsync(Caller caller, long id, CompleteFilesRequest request, IReadOnlyList<long?> sentBytes, CancellationToken cancellationToken) =>
-        CompleteAsync(caller, id, request, sentBytes, cancellationToken);
+        request.Files is { } entries && sentBytes.Count != entries.Count
+            ? throw new ArgumentException($"{sentBytes.Count} byte counts for {entries.Count} files", nameof(sentBytes))
+            : CheckAndRecordAsync(caller, id, request, sentBytes, cancellationToken);
 
-    private async Task<(CompleteFilesResponse? Verdicts, SessionRefusal? Refusal)> CompleteAsync(Caller caller, long id, CompleteFilesRequest request, IReadOnlyList<long?>? sentBytes, CancellationToken cancellationToken)
+    private async Task<(CompleteFilesResponse? Verdicts, SessionRefusal? Refusal)> CheckAndRecordAsync(Caller caller, long id, CompleteFilesRequest request, IReadOnlyList<long?>? sentBytes, CancellationToken cancellationToken)
     {
         var (found, refused) = await sessions.LoadActiveAsync(caller, id, cancellationToken);
         if (found is null)
@@ -172,11 +174,6 @@ internal sealed class SessionUploadService(FerryDbContext db, SessionService ses
         if (entries.FirstOrDefault(e => (e.Md5 is not null && !Core.Hashing.ContentHashes.IsMd5Hex(e.Md5)) || (e.Sha256 is not null && !UploadKeys.IsSha256Hex(e.Sha256))) is { } bad)
         {
             return (null, SessionRefusal.Invalid($"'{UploadKeys.Shorten(bad.Path)}': md5 must be 32 and sha256 64 hexadecimal digits"));
-        }
-
-        if (sentBytes is not null && sentBytes.Count != entries.Count)
-        {
-            return (null, SessionRefusal.Invalid("give the bytes sent (or none) for every file"));
         }
 
         var reports = resolved.Select((r, i) => (new UploadReport(r.ClientPath, r.File.Path, entries[i].Etag, entries[i].Md5, entries[i].Sha256), r.File)).ToList();

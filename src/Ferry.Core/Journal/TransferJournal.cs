@@ -18,21 +18,6 @@ public sealed class TransferJournal : IDisposable
     private SqliteCommand? _findObject;
 
     /// <summary>
-    /// The read transaction <see cref="FindObject"/> looks up in: a new one once it is <see cref="LookupSnapshotLifetime"/>
-    /// old. An autocommit read per look-up took and dropped SQLite's read lock each time (two <c>fcntl</c> calls and
-    /// SQLite's work to begin a read per file: a rerun of 300,000 files took a quarter longer). A look-up therefore sees
-    /// what was committed at most that long before the previous one; an open read transaction keeps SQLite from
-    /// checkpointing the WAL past it, so <see cref="EndLookups"/> (the planner, when its look-ups are done), the other
-    /// reads and <see cref="Dispose"/> end it.
-    /// </summary>
-    private readonly Lock _lookupLock = new();
-    private SqliteTransaction? _lookupSnapshot;
-    private long _lookupSnapshotStarted;
-
-    /// <summary>How long one look-up snapshot lasts.</summary>
-    internal static readonly TimeSpan LookupSnapshotLifetime = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>
     /// The content index's own connection and prepared lookup: every uploaded file asks it, from many workers, and on the
     /// writing connection each ask waited for the journal writer's batch transaction and parsed its SQL again.
     /// </summary>
@@ -180,7 +165,6 @@ public sealed class TransferJournal : IDisposable
     /// <summary>How many per-file records of <paramref name="outcome"/> a session has.</summary>
     public long CountSessionFiles(long sessionId, string outcome)
     {
-        EndLookups();
         using var query = _reader.CreateCommand();
         query.CommandText = "SELECT count(*) FROM session_files WHERE session_id = $id AND outcome = $o";
         query.Parameters.AddWithValue("$id", sessionId);
@@ -191,7 +175,6 @@ public sealed class TransferJournal : IDisposable
     /// <summary>The per-file records of a session, optionally of one outcome, in the order they happened.</summary>
     public IEnumerable<SessionFileRecord> ReadSessionFiles(long sessionId, string? outcome)
     {
-        EndLookups();
         using var query = _reader.CreateCommand();
         query.CommandText = "SELECT session_id, path, key, size, sha256, etag, outcome, reason, at FROM session_files WHERE session_id = $id"
             + (outcome is null ? "" : " AND outcome = $o") + " ORDER BY rowid";
@@ -264,44 +247,17 @@ public sealed class TransferJournal : IDisposable
     /// <summary>The last verified upload of <paramref name="key"/> to <paramref name="destination"/>; planning connection.</summary>
     public JournalObject? FindObject(string destination, string key)
     {
-        lock (_lookupLock)
+        _findObject ??= PrepareOn(_reader, "SELECT source_path, size, mtime_ticks, sha256, md5, etag, verified_at FROM objects WHERE destination = $d AND key = $k", "$d", "$k");
+        _findObject.Parameters[0].Value = destination;
+        _findObject.Parameters[1].Value = key;
+        using var reader = _findObject.ExecuteReader();
+        if (!reader.Read())
         {
-            _findObject ??= PrepareOn(_reader, "SELECT source_path, size, mtime_ticks, sha256, md5, etag, verified_at FROM objects WHERE destination = $d AND key = $k", "$d", "$k");
-            if (_lookupSnapshot is null || Environment.TickCount64 - _lookupSnapshotStarted >= (long)LookupSnapshotLifetime.TotalMilliseconds)
-            {
-                EndLookups();
-                _lookupSnapshot = _reader.BeginTransaction(deferred: true);
-                _lookupSnapshotStarted = Environment.TickCount64;
-            }
-
-            _findObject.Transaction = _lookupSnapshot;
-            _findObject.Parameters[0].Value = destination;
-            _findObject.Parameters[1].Value = key;
-            using var reader = _findObject.ExecuteReader();
-            if (!reader.Read())
-            {
-                return null;
-            }
-
-            return new JournalObject(destination, key, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3),
-                NullableString(reader, 4), NullableString(reader, 5), Parse(reader.GetString(6)));
+            return null;
         }
-    }
 
-    /// <summary>Ends the read transaction of <see cref="FindObject"/>'s look-ups (the next look-up starts another).</summary>
-    public void EndLookups()
-    {
-        lock (_lookupLock)
-        {
-            if (_lookupSnapshot is null)
-            {
-                return;
-            }
-
-            _lookupSnapshot.Commit();
-            _lookupSnapshot.Dispose();
-            _lookupSnapshot = null;
-        }
+        return new JournalObject(destination, key, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3),
+            NullableString(reader, 4), NullableString(reader, 5), Parse(reader.GetString(6)));
     }
 
     /// <summary>
@@ -516,7 +472,6 @@ public sealed class TransferJournal : IDisposable
 
     public void Dispose()
     {
-        EndLookups();
         _findObject?.Dispose();
         _findByContent?.Dispose();
         _contentReader.Dispose();

@@ -258,9 +258,6 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
                 await RecordSkippedAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            // Planning is done: its journal look-ups no longer need their read transaction (which holds back the WAL's checkpoint).
-            Journal?.EndLookups();
-
             await RecordSkippedAsync(cancellationToken).ConfigureAwait(false);
 
             _progress.MarkScanComplete();

@@ -34,43 +34,6 @@ public sealed class TransferJournalTests : IDisposable
     }
 
     [Fact]
-    public void FindObject_WriteCommittedAfterALookUp_SeenOnceTheLookUpSnapshotHasLasted()
-    {
-        var path = Path.Combine(_work.Path, "snapshot.db");
-        var now = DateTimeOffset.UtcNow;
-        using var planner = TransferJournal.Open(path);
-        using var other = TransferJournal.Open(path);
-        Assert.Null(planner.FindObject("dest", "p/a"));
-
-        other.WriteBatch([new JournalObject("dest", "p/a", "/src/a", 3, 42, "sha", "md5", "etag", now)], []);
-        Thread.Sleep(TransferJournal.LookupSnapshotLifetime * 2);
-
-        Assert.Equal("etag", planner.FindObject("dest", "p/a")!.ETag);
-    }
-
-    [Fact]
-    public void EndLookups_AfterALookUp_TheWalCheckpointIsNotHeldBack()
-    {
-        var path = Path.Combine(_work.Path, "checkpoint.db");
-        var now = DateTimeOffset.UtcNow;
-        using var planner = TransferJournal.Open(path);
-        planner.WriteBatch([new JournalObject("dest", "p/a", "/src/a", 3, 42, "sha", "md5", "etag", now)], []);
-        Assert.NotNull(planner.FindObject("dest", "p/a"));
-        planner.WriteBatch([new JournalObject("dest", "p/b", "/src/b", 3, 42, "sha", "md5", "etag", now)], []);
-
-        // The planner is done looking up: its read transaction ends, so a checkpoint can empty the WAL.
-        planner.EndLookups();
-        using var checkpointer = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
-        checkpointer.Open();
-        using var checkpoint = checkpointer.CreateCommand();
-        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-        using var result = checkpoint.ExecuteReader();
-        Assert.True(result.Read());
-
-        Assert.Equal(0L, result.GetInt64(0)); // busy: 1 while a reader holds an older snapshot
-    }
-
-    [Fact]
     public void DeleteMultipart_RemovesUploadAndItsParts()
     {
         using var sut = TransferJournal.Open(_work.Combine("j.db"));

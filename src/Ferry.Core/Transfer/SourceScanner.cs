@@ -29,7 +29,23 @@ public sealed class SourceScanner
         _excluded = options.ExcludedPath is { } excluded ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(excluded)) : null;
     }
 
+    /// <summary>The files to transfer, one at a time, in the order <see cref="ScanBatchesAsync"/> hands them on.</summary>
     public async IAsyncEnumerable<SourceFile> ScanAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var batch in ScanBatchesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var file in batch)
+            {
+                yield return file;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The files to transfer, a few dozen at a time: those of one chunk of a folder's entries, as they were probed. A
+    /// consumer that asks something per file (the upload planner's journal look-ups) can ask for a batch at once.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<SourceFile>> ScanBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var visited = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<(string Path, string Relative)>();
@@ -84,6 +100,7 @@ public sealed class SourceScanner
             var subfolders = new List<(string, string)>();
             await foreach (var chunk in prober.ProbeAsync(paths, cancellationToken).ConfigureAwait(false))
             {
+                var batch = new List<SourceFile>(chunk.Count);
                 for (var i = 0; i < chunk.Count; i++)
                 {
                     var full = paths[chunk.Start + i];
@@ -118,11 +135,7 @@ public sealed class SourceScanner
                             else if (_options.Filter.Matches(relative)
                                 && (entry.Kind == FileKind.Regular ? new SourceFile(relative, full, entry.Size, entry.LastWriteTicks) : Describe(full, relative)) is { } file)
                             {
-                                yield return file;
-                                if (++yielded % 1024 == 0)
-                                {
-                                    await Task.Yield();
-                                }
+                                batch.Add(file);
                             }
 
                             break;
@@ -132,6 +145,17 @@ public sealed class SourceScanner
                         default:
                             _options.OnSkipped?.Invoke(new SkippedEntry(relative, $"not a regular file ({Describe(kind)})"));
                             break;
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    yield return batch;
+                    var before = yielded;
+                    yielded += batch.Count;
+                    if (yielded / 1024 != before / 1024)
+                    {
+                        await Task.Yield();
                     }
                 }
             }

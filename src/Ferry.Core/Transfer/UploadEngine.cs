@@ -224,35 +224,30 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
                 OnSkipped = OnSkipped,
             });
             var identity = _request.Store.Identity;
-            await foreach (var file in scanner.ScanAsync(cancellationToken).ConfigureAwait(false))
+            var listedKeys = new List<string>();
+            await foreach (var files in scanner.ScanBatchesAsync(cancellationToken).ConfigureAwait(false))
             {
-                _progress.AddFound(file.Size);
-                var key = ObjectKey.Join(_request.Prefix, file.RelativePath);
-                var remote = await FindListedAsync(key).ConfigureAwait(false);
-                if (remote is { } listed && Journal?.FindObject(identity, key) is { } known
-                    && known.SourcePath == file.FullPath && known.Size == file.Size && known.MtimeTicks == file.LastWriteTicks
-                    && listed.Size == known.Size && string.Equals(listed.ETag, known.ETag, StringComparison.Ordinal))
+                var keys = new string[files.Count];
+                var remotes = new (long Size, string? ETag)?[files.Count];
+                listedKeys.Clear();
+                for (var i = 0; i < files.Count; i++)
                 {
-                    // Unchanged since Ferry verified it, and the object is still there as verified.
-                    var verified = new VerifiedUpload(known.Sha256, known.Md5, known.ETag, known.Size, known.MtimeTicks);
-                    if (_move.IsEnabled)
+                    _progress.AddFound(files[i].Size);
+                    keys[i] = ObjectKey.Join(_request.Prefix, files[i].RelativePath);
+                    remotes[i] = await FindListedAsync(keys[i]).ConfigureAwait(false);
+                    if (remotes[i] is not null)
                     {
-                        // Moving touches the disk: leave it to the workers.
-                        await work.WriteAsync(new WorkItem(file, key, listed.Size, listed.ETag, verified), cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await CompleteAsync(file, key, verified, FileOutcomes.Present, known.VerifiedAt, cancellationToken, alreadyJournaled: true).ConfigureAwait(false);
+                        listedKeys.Add(keys[i]);
                     }
                 }
-                else
-                {
-                    if (_options.OnPlanned is { } planned)
-                    {
-                        await planned(file, cancellationToken).ConfigureAwait(false);
-                    }
 
-                    await work.WriteAsync(new WorkItem(file, key, remote?.Size, remote?.ETag), cancellationToken).ConfigureAwait(false);
+                // Only what the destination lists can be "already there"; its journal records are read together.
+                var records = Journal is null ? [] : Journal.FindObjects(identity, listedKeys);
+                var record = 0;
+                for (var i = 0; i < files.Count; i++)
+                {
+                    var known = remotes[i] is null || Journal is null ? null : records[record++];
+                    await PlanFileAsync(work, files[i], keys[i], remotes[i], known, cancellationToken).ConfigureAwait(false);
                 }
 
                 await RecordSkippedAsync(cancellationToken).ConfigureAwait(false);
@@ -261,6 +256,38 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
             await RecordSkippedAsync(cancellationToken).ConfigureAwait(false);
 
             _progress.MarkScanComplete();
+        }
+
+        /// <summary>
+        /// Decides one scanned file: unchanged since Ferry verified it (<paramref name="known"/>) and still there as verified
+        /// (<paramref name="remote"/>) it is done here, else it goes to the workers.
+        /// </summary>
+        private async Task PlanFileAsync(ChannelWriter<WorkItem> work, SourceFile file, string key, (long Size, string? ETag)? remote, JournalObject? known, CancellationToken cancellationToken)
+        {
+            if (remote is { } listed && known is not null
+                && known.SourcePath == file.FullPath && known.Size == file.Size && known.MtimeTicks == file.LastWriteTicks
+                && listed.Size == known.Size && string.Equals(listed.ETag, known.ETag, StringComparison.Ordinal))
+            {
+                var verified = new VerifiedUpload(known.Sha256, known.Md5, known.ETag, known.Size, known.MtimeTicks);
+                if (_move.IsEnabled)
+                {
+                    // Moving touches the disk: leave it to the workers.
+                    await work.WriteAsync(new WorkItem(file, key, listed.Size, listed.ETag, verified), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await CompleteAsync(file, key, verified, FileOutcomes.Present, known.VerifiedAt, cancellationToken, alreadyJournaled: true).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (_options.OnPlanned is { } planned)
+            {
+                await planned(file, cancellationToken).ConfigureAwait(false);
+            }
+
+            await work.WriteAsync(new WorkItem(file, key, remote?.Size, remote?.ETag), cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>The destination's listed size and ETag for <paramref name="key"/>, or null when it was not listed.</summary>

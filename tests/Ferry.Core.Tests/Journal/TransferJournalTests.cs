@@ -34,6 +34,45 @@ public sealed class TransferJournalTests : IDisposable
     }
 
     [Fact]
+    public void FindObjects_SeveralKeys_EachRecordInTheKeysOrderAndNullWhereNoneIs()
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var sut = TransferJournal.Open(_work.Combine("j.db"));
+        sut.WriteBatch(
+            [new JournalObject("dest", "p/a", "/src/a", 3, 42, "sha", "md5", "etag-a", now),
+             new JournalObject("dest", "p/c", "/src/c", 5, 43, "sha", "md5", "etag-c", now),
+             new JournalObject("other", "p/b", "/src/b", 4, 44, "sha", "md5", "etag-b", now)],
+            []);
+
+        var found = sut.FindObjects("dest", ["p/c", "p/b", "p/a"]);
+
+        Assert.Equal(["etag-c", null, "etag-a"], found.Select(o => o?.ETag));
+        Assert.Equal(["p/c", null, "p/a"], found.Select(o => o?.Key));
+    }
+
+    [Fact]
+    public void FindObjects_AfterTheLookUps_TheWalCheckpointIsNotHeldBack()
+    {
+        var path = _work.Combine("checkpoint.db");
+        var now = DateTimeOffset.UtcNow;
+        using var planner = TransferJournal.Open(path);
+        planner.WriteBatch([new JournalObject("dest", "p/a", "/src/a", 3, 42, "sha", "md5", "etag", now)], []);
+        Assert.NotNull(planner.FindObjects("dest", ["p/a", "p/b"])[0]);
+        planner.WriteBatch([new JournalObject("dest", "p/b", "/src/b", 3, 42, "sha", "md5", "etag", now)], []);
+
+        // The look-ups' read transaction ended with the call, so nothing keeps a checkpoint from emptying the WAL.
+        using var checkpointer = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        checkpointer.Open();
+        using var checkpoint = checkpointer.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using var result = checkpoint.ExecuteReader();
+        Assert.True(result.Read());
+
+        Assert.Equal(0L, result.GetInt64(0)); // busy: 1 while a reader holds an older snapshot
+        Assert.Equal("etag", planner.FindObjects("dest", ["p/b", "p/a"])[0]!.ETag);
+    }
+
+    [Fact]
     public void DeleteMultipart_RemovesUploadAndItsParts()
     {
         using var sut = TransferJournal.Open(_work.Combine("j.db"));

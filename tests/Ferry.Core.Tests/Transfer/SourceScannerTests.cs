@@ -111,6 +111,27 @@ public sealed class SourceScannerTests : IDisposable
     }
 
     [Fact]
+    public async Task ScanBatchesAsync_FolderOfManyChunks_BatchesOfAtMostAChunkHoldingEveryFileInOrder()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            _root.Write($"F{i:D3}.dat", [1]);
+        }
+
+        _root.Write("sub/inner.dat", [2]);
+        var batches = new List<IReadOnlyList<SourceFile>>();
+
+        await foreach (var batch in new SourceScanner(_root.Path, new ScanOptions()).ScanBatchesAsync(CancellationToken.None))
+        {
+            batches.Add(batch);
+        }
+
+        Assert.All(batches, batch => Assert.InRange(batch.Count, 1, FolderEntryProber.ChunkSize));
+        Assert.True(batches.Count >= 4, $"{batches.Count} batches for 101 files");
+        Assert.Equal([.. Enumerable.Range(0, 100).Select(i => $"F{i:D3}.dat"), "sub/inner.dat"], batches.SelectMany(b => b).Select(f => f.RelativePath));
+    }
+
+    [Fact]
     public async Task ScanAsync_ReaderStopsInsideABigFolder_GetsTheFirstFilesInOrderAndTheScanEnds()
     {
         for (var i = 0; i < 500; i++)

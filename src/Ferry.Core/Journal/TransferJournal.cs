@@ -252,7 +252,7 @@ public sealed class TransferJournal : IDisposable
     /// planning connection. Several are read in one read transaction, begun and ended here: a read outside one takes and
     /// drops SQLite's read lock on its own (two <c>fcntl</c> calls and the work of starting a read per file: a rerun of
     /// 300,000 files took a quarter longer), and a transaction that outlived the call would hold back the WAL's
-    /// checkpoint for as long as its caller waits.
+    /// checkpoint for as long as its caller waits. One caller at a time, as every read of the planning connection.
     /// </summary>
     public JournalObject?[] FindObjects(string destination, IReadOnlyList<string> keys)
     {

@@ -42,8 +42,10 @@ public sealed class SourceScanner
     }
 
     /// <summary>
-    /// The files to transfer, a few dozen at a time: those of one chunk of a folder's entries, as they were probed. A
-    /// consumer that asks something per file (the upload planner's journal look-ups) can ask for a batch at once.
+    /// The files to transfer, a few dozen at a time: those of one chunk of a folder's entries, as they were probed (at
+    /// most <see cref="FolderEntryProber.ChunkSize"/>, never from two folders). A consumer that asks something per file
+    /// (the upload planner's journal look-ups) can ask for a batch at once. The chunk's skipped entries are reported to
+    /// <see cref="ScanOptions.OnSkipped"/> before its batch is handed on.
     /// </summary>
     public async IAsyncEnumerable<IReadOnlyList<SourceFile>> ScanBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

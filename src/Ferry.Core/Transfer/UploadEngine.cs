@@ -232,7 +232,6 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
                 listedKeys.Clear();
                 for (var i = 0; i < files.Count; i++)
                 {
-                    _progress.AddFound(files[i].Size);
                     keys[i] = ObjectKey.Join(_request.Prefix, files[i].RelativePath);
                     remotes[i] = await FindListedAsync(keys[i]).ConfigureAwait(false);
                     if (remotes[i] is not null)
@@ -243,10 +242,12 @@ public sealed class UploadEngine(TransferJournal? journal, TimeProvider? time = 
 
                 // Only what the destination lists can be "already there"; its journal records are read together.
                 var records = Journal is null ? [] : Journal.FindObjects(identity, listedKeys);
-                var record = 0;
+                var nextRecord = 0;
                 for (var i = 0; i < files.Count; i++)
                 {
-                    var known = remotes[i] is null || Journal is null ? null : records[record++];
+                    // Found as it is decided: a destination that fails to list mid-batch leaves no file found and undecided.
+                    _progress.AddFound(files[i].Size);
+                    var known = remotes[i] is null || Journal is null ? null : records[nextRecord++];
                     await PlanFileAsync(work, files[i], keys[i], remotes[i], known, cancellationToken).ConfigureAwait(false);
                 }
 

@@ -73,6 +73,38 @@ public sealed class TransferJournalTests : IDisposable
     }
 
     [Fact]
+    public void FindObjects_ARecordFailsToReadMidBatch_ThrowsAndLeavesNoReadSnapshotOpen()
+    {
+        var path = _work.Combine("damaged.db");
+        var now = DateTimeOffset.UtcNow;
+        using var planner = TransferJournal.Open(path);
+        planner.WriteBatch(
+            [new JournalObject("dest", "p/a", "/src/a", 3, 42, "sha", "md5", "etag-a", now),
+             new JournalObject("dest", "p/bad", "/src/bad", 3, 42, "sha", "md5", "etag", now),
+             new JournalObject("dest", "p/c", "/src/c", 3, 42, "sha", "md5", "etag-c", now)],
+            []);
+        using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        other.Open();
+        using (var damage = other.CreateCommand())
+        {
+            damage.CommandText = "UPDATE objects SET verified_at = 'not a time' WHERE key = 'p/bad'";
+            Assert.Equal(1, damage.ExecuteNonQuery());
+        }
+
+        Assert.ThrowsAny<FormatException>(() => planner.FindObjects("dest", ["p/a", "p/bad", "p/c"]));
+
+        using var checkpoint = other.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using (var result = checkpoint.ExecuteReader())
+        {
+            Assert.True(result.Read());
+            Assert.Equal(0L, result.GetInt64(0));
+        }
+
+        Assert.Equal(["etag-a", "etag-c"], planner.FindObjects("dest", ["p/a", "p/c"]).Select(o => o?.ETag));
+    }
+
+    [Fact]
     public void DeleteMultipart_RemovesUploadAndItsParts()
     {
         using var sut = TransferJournal.Open(_work.Combine("j.db"));

@@ -172,6 +172,37 @@ public sealed class LocalUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RerunWithNewFilesAmongProvedOnes_SendsOnlyTheNewWithNoReadSnapshotHeldWhileThePlannerWaits()
+    {
+        var source = _work.Combine("src");
+        _work.Write("src/SN1/b.WAV", [1]);
+        _work.Write("src/SN1/d.WAV", [2]);
+        var store = new LocalDirectoryStore(_work.Combine("dst"));
+        await RunAsync(source, store, new UploadOptions());
+        _work.Write("src/SN1/a.WAV", [3]);
+        _work.Write("src/SN1/c.WAV", [4]);
+        var planned = new List<string>();
+        var checkpoints = new List<long>();
+        var options = new UploadOptions
+        {
+            // The planner waits here; a read snapshot left open by its journal look-ups would keep the WAL from being emptied.
+            OnPlanned = (file, _) =>
+            {
+                planned.Add(file.RelativePath);
+                checkpoints.Add(TruncateJournalWal());
+                return ValueTask.CompletedTask;
+            },
+        };
+
+        var rerun = await RunAsync(source, store, options);
+
+        Assert.Equal(["SN1/a.WAV", "SN1/c.WAV"], planned);
+        Assert.Equal([0L, 0L], checkpoints); // busy: 1 while a reader holds an older snapshot
+        Assert.Equal(2, rerun.Counts.FilesPresent);
+        Assert.Equal(2, rerun.Counts.FilesTransferred);
+    }
+
+    [Fact]
     public async Task RunAsync_RerunWithMoveOfFilesTheJournalProves_RecordsEachFileAndItsMove()
     {
         var source = _work.Combine("src");
@@ -308,6 +339,18 @@ public sealed class LocalUploadTests : IDisposable
         using var journal = TransferJournal.Open(_work.Combine("journal.db"));
         var engine = new UploadEngine(journal);
         return await engine.RunAsync(new UploadRequest(source, store, prefix), options, new TransferProgress(), null, CancellationToken.None);
+    }
+
+    /// <summary>Runs <c>PRAGMA wal_checkpoint(TRUNCATE)</c> on the journal from a connection of its own; answers its busy flag.</summary>
+    private long TruncateJournalWal()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_work.Combine("journal.db")};Pooling=False");
+        connection.Open();
+        using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using var result = checkpoint.ExecuteReader();
+        Assert.True(result.Read());
+        return result.GetInt64(0);
     }
 
     /// <summary>A local folder whose walk in scan order fails with an I/O error after listing <paramref name="failAfter"/>.</summary>

@@ -111,7 +111,7 @@ public sealed class SourceScannerTests : IDisposable
     }
 
     [Fact]
-    public async Task ScanBatchesAsync_FolderOfManyChunks_BatchesOfAtMostAChunkHoldingEveryFileInOrder()
+    public async Task ScanBatchesAsync_FolderOfManyChunks_AChunkPerBatchNeverTwoFoldersEveryFileInOrder()
     {
         for (var i = 0; i < 100; i++)
         {
@@ -126,8 +126,8 @@ public sealed class SourceScannerTests : IDisposable
             batches.Add(batch);
         }
 
-        Assert.All(batches, batch => Assert.InRange(batch.Count, 1, FolderEntryProber.ChunkSize));
-        Assert.True(batches.Count >= 4, $"{batches.Count} batches for 101 files");
+        // Chunks of the folder's 100 files, then the subfolder's one on its own: a batch never spans two folders.
+        Assert.Equal([FolderEntryProber.ChunkSize, FolderEntryProber.ChunkSize, FolderEntryProber.ChunkSize, 100 - (3 * FolderEntryProber.ChunkSize), 1], batches.Select(b => b.Count));
         Assert.Equal([.. Enumerable.Range(0, 100).Select(i => $"F{i:D3}.dat"), "sub/inner.dat"], batches.SelectMany(b => b).Select(f => f.RelativePath));
     }
 

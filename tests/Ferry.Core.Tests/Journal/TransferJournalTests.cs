@@ -55,21 +55,16 @@ public sealed class TransferJournalTests : IDisposable
     {
         var path = _work.Combine("checkpoint.db");
         var now = DateTimeOffset.UtcNow;
-        using var planner = TransferJournal.Open(path);
-        planner.WriteBatch([new JournalObject("dest", "p/a", "/src/a", 3, 42, "sha", "md5", "etag", now)], []);
-        Assert.NotNull(planner.FindObjects("dest", ["p/a", "p/b"])[0]);
-        planner.WriteBatch([new JournalObject("dest", "p/b", "/src/b", 3, 42, "sha", "md5", "etag", now)], []);
+        using var sut = TransferJournal.Open(path);
+        sut.WriteBatch([new JournalObject("dest", "p/a", "/src/a", 3, 42, "sha", "md5", "etag", now)], []);
+        Assert.NotNull(sut.FindObjects("dest", ["p/a", "p/b"])[0]);
+        sut.WriteBatch([new JournalObject("dest", "p/b", "/src/b", 3, 42, "sha", "md5", "etag", now)], []);
 
         // The look-ups' read transaction ended with the call, so nothing keeps a checkpoint from emptying the WAL.
-        using var checkpointer = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
-        checkpointer.Open();
-        using var checkpoint = checkpointer.CreateCommand();
-        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-        using var result = checkpoint.ExecuteReader();
-        Assert.True(result.Read());
+        var busy = WalCheckpoint.Truncate(path);
 
-        Assert.Equal(0L, result.GetInt64(0)); // busy: 1 while a reader holds an older snapshot
-        Assert.Equal("etag", planner.FindObjects("dest", ["p/b", "p/a"])[0]!.ETag);
+        Assert.Equal(0L, busy); // 1 while a reader holds an older snapshot
+        Assert.Equal("etag", sut.FindObjects("dest", ["p/b", "p/a"])[0]!.ETag);
     }
 
     [Fact]
@@ -77,8 +72,8 @@ public sealed class TransferJournalTests : IDisposable
     {
         var path = _work.Combine("damaged.db");
         var now = DateTimeOffset.UtcNow;
-        using var planner = TransferJournal.Open(path);
-        planner.WriteBatch(
+        using var sut = TransferJournal.Open(path);
+        sut.WriteBatch(
             [new JournalObject("dest", "p/a", "/src/a", 3, 42, "sha", "md5", "etag-a", now),
              new JournalObject("dest", "p/bad", "/src/bad", 3, 42, "sha", "md5", "etag", now),
              new JournalObject("dest", "p/c", "/src/c", 3, 42, "sha", "md5", "etag-c", now)],
@@ -91,17 +86,10 @@ public sealed class TransferJournalTests : IDisposable
             Assert.Equal(1, damage.ExecuteNonQuery());
         }
 
-        Assert.ThrowsAny<FormatException>(() => planner.FindObjects("dest", ["p/a", "p/bad", "p/c"]));
+        Assert.ThrowsAny<FormatException>(() => sut.FindObjects("dest", ["p/a", "p/bad", "p/c"]));
 
-        using var checkpoint = other.CreateCommand();
-        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-        using (var result = checkpoint.ExecuteReader())
-        {
-            Assert.True(result.Read());
-            Assert.Equal(0L, result.GetInt64(0));
-        }
-
-        Assert.Equal(["etag-a", "etag-c"], planner.FindObjects("dest", ["p/a", "p/c"]).Select(o => o?.ETag));
+        Assert.Equal(0L, WalCheckpoint.Truncate(path));
+        Assert.Equal(["etag-a", "etag-c"], sut.FindObjects("dest", ["p/a", "p/c"]).Select(o => o?.ETag));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Ferry.Core.Journal;
+using Ferry.Core.Tests.Journal;
 using Ferry.Core.Storage;
 using Ferry.Core.Transfer;
 using Ferry.Testing;
@@ -128,6 +129,26 @@ public sealed class LocalUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_DestinationWalkFailsMidFolder_EveryFileCountedAsFoundHasAnOutcome()
+    {
+        var source = _work.Combine("src");
+        foreach (var name in new[] { "a/1", "a/2", "a/3", "b/1" })
+        {
+            _work.Write("src/" + name, [1]);
+        }
+
+        var destination = new LocalDirectoryStore(_work.Combine("dst"));
+        await RunAsync(source, destination, new UploadOptions());
+        var sut = new FailingWalkStore(destination, failAfter: "p/a/1");
+
+        var rerun = await RunAsync(source, sut, new UploadOptions());
+
+        // The walk fails while a/2 is looked up: a/1, listed just before, is in the same batch and is not decided either.
+        Assert.Equal(TransferOutcome.Aborted, rerun.Outcome);
+        Assert.Equal(rerun.Counts.FilesDone + rerun.Counts.FilesSkipped, rerun.Counts.FilesFound);
+    }
+
+    [Fact]
     public async Task RunAsync_RerunWithManifest_ListsEveryFileThoughNoneHasARow()
     {
         var source = _work.Combine("src");
@@ -189,7 +210,7 @@ public sealed class LocalUploadTests : IDisposable
             OnPlanned = (file, _) =>
             {
                 planned.Add(file.RelativePath);
-                checkpoints.Add(TruncateJournalWal());
+                checkpoints.Add(WalCheckpoint.Truncate(_work.Combine("journal.db")));
                 return ValueTask.CompletedTask;
             },
         };
@@ -339,18 +360,6 @@ public sealed class LocalUploadTests : IDisposable
         using var journal = TransferJournal.Open(_work.Combine("journal.db"));
         var engine = new UploadEngine(journal);
         return await engine.RunAsync(new UploadRequest(source, store, prefix), options, new TransferProgress(), null, CancellationToken.None);
-    }
-
-    /// <summary>Runs <c>PRAGMA wal_checkpoint(TRUNCATE)</c> on the journal from a connection of its own; answers its busy flag.</summary>
-    private long TruncateJournalWal()
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_work.Combine("journal.db")};Pooling=False");
-        connection.Open();
-        using var checkpoint = connection.CreateCommand();
-        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-        using var result = checkpoint.ExecuteReader();
-        Assert.True(result.Read());
-        return result.GetInt64(0);
     }
 
     /// <summary>A local folder whose walk in scan order fails with an I/O error after listing <paramref name="failAfter"/>.</summary>

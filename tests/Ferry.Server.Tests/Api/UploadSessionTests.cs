@@ -227,6 +227,21 @@ public abstract class UploadSessionTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Create_LocalDirectoryAndLabelOptionalAndBounded_LongerAre400()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant);
+
+        var bare = await ApiCalls.PostAsync(tenant.User, "/api/sessions", new { project_id = projectId, cycle_id = cycleId });
+        var longest = await ApiCalls.PostAsync(tenant.User, "/api/sessions", new { project_id = projectId, cycle_id = cycleId, local_directory = new string('d', 4096), label = new string('l', 500) });
+
+        Assert.NotNull(bare["id"]);
+        Assert.NotNull(longest["id"]);
+        Assert.Equal(HttpStatusCode.BadRequest, await ApiCalls.StatusAsync(tenant.User, HttpMethod.Post, "/api/sessions", new { project_id = projectId, cycle_id = cycleId, local_directory = new string('d', 4097) }));
+        Assert.Equal(HttpStatusCode.BadRequest, await ApiCalls.StatusAsync(tenant.User, HttpMethod.Post, "/api/sessions", new { project_id = projectId, cycle_id = cycleId, label = new string('l', 501) }));
+    }
+
+    [Fact]
     public async Task Register_OverlongKeyAndNegativeSize_Are400()
     {
         var tenant = await fixture.NewTenantAsync();

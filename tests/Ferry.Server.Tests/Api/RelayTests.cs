@@ -29,6 +29,8 @@ public abstract class RelayTests<TFixture>(TFixture fixture) : IClassFixture<TFi
         Assert.Equal(30, scene.Proxy.Count("PutObject"));
         Assert.Equal(0, scene.Proxy.Count("ListObjects"));
         Assert.Equal(0, scene.Proxy.Count("HeadObject"));
+        // Written with Ferry's own signed PUT on a custom endpoint, not the SDK's pipeline (docs/benchmarks.md, session 21).
+        Assert.All(scene.Proxy.Requests.Where(r => r.Kind == "PutObject"), r => Assert.DoesNotContain("aws-sdk-dotnet", r.UserAgent ?? "", StringComparison.OrdinalIgnoreCase));
         foreach (var (path, bytes) in files)
         {
             Assert.Equal(bytes, await fixture.S3.GetObjectAsync(scene.Bucket, scene.Keys[path]));

@@ -12,6 +12,8 @@
 # from FERRY_BENCH_TRACE_AFTER seconds after Start (60 by default), or after choosing the folder begins with
 # FERRY_BENCH_TRACE_FROM=choose (Chromium fills the input first: 30-58 s for 100,000 files here, so the hand-over
 # comes that long after): what the page's long tasks are, native work included.
+# FERRY_BENCH_START=after-checks chooses Start once the page's checks have answered (as the page asks) instead of as soon
+# as Start is enabled, when the checks worker reads every file's head beside the upload.
 # Usage: scripts/bench-browser.sh [--browser-only] [--no-build] [FOLDER]
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"

@@ -26,9 +26,27 @@ var tracePath = Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE");
 var traceFromChoosing = Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_FROM") == "choose";
 var traceAfter = TimeSpan.FromSeconds(int.Parse(Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_AFTER") ?? "60", CultureInfo.InvariantCulture));
 var traceLength = TimeSpan.FromSeconds(int.Parse(Environment.GetEnvironmentVariable("FERRY_BENCH_TRACE_SECONDS") ?? "20", CultureInfo.InvariantCulture));
+// FERRY_BENCH_START=after-checks: Start is chosen once the page's checks have answered (their table is shown, as the
+// page asks: "Read the table, then start the upload"), not as soon as Start is enabled (the default, when the checks
+// worker reads every file's head while the upload runs).
+var startAfterChecks = Environment.GetEnvironmentVariable("FERRY_BENCH_START") switch
+{
+    null or "" => false,
+    "after-checks" => true,
+    var other => throw new ArgumentException($"FERRY_BENCH_START is '{other}'; leave it unset or set it to after-checks"),
+};
+// FERRY_BENCH_NICE_PEERS=N (1-19): s3rver and the Ferry server run at that niceness, every thread of theirs, so the
+// browser gets a core first, as on a laptop where neither runs: the page's responsiveness without their competition.
+var nicePeers = Environment.GetEnvironmentVariable("FERRY_BENCH_NICE_PEERS") is { Length: > 0 } niceText
+    ? int.TryParse(niceText, CultureInfo.InvariantCulture, out var niceness) && niceness is >= 1 and <= 19 ? niceness : throw new ArgumentException($"FERRY_BENCH_NICE_PEERS is '{niceText}'; give 1 to 19")
+    : 0;
 var count = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Count();
 var web = new WebFixture();
 await web.InitializeAsync();
+if (nicePeers > 0)
+{
+    Console.WriteLine($"peers: s3rver and the Ferry server at niceness {nicePeers} ({ReniceServers(nicePeers)} threads)");
+}
 try
 {
     var bucket = await web.BucketAsync();
@@ -119,6 +137,13 @@ try
     await page.GetByLabel("Folder").SetInputFilesAsync(folder, new() { Timeout = 600_000 });
     await page.WaitForFunctionAsync("() => !document.querySelector('#start').disabled", null, new() { Timeout = 600_000 });
     choosing.Stop();
+    var checking = Stopwatch.StartNew();
+    if (startAfterChecks)
+    {
+        await page.WaitForFunctionAsync("() => !document.querySelector('#checks').hidden", null, new() { Timeout = 1_800_000, PollingInterval = 200 });
+    }
+
+    checking.Stop();
     var longestWhileChoosing = await page.EvaluateAsync<double>("() => { const v = window.__longest; window.__longest = 0; return v; }");
     // FERRY_BENCH_PROFILE=FILE: the page's main-thread JavaScript profile during the upload (CDP Profiler), as a
     // .cpuprofile that Chromium's DevTools open.
@@ -178,6 +203,9 @@ try
     }
 
     Console.WriteLine(string.Create(invariant, $"page: folder read in {choosing.Elapsed.TotalSeconds:F1} s (longest task {longestWhileChoosing:F0} ms); longest task while uploading {longestWhileUploading:F0} ms"));
+    Console.WriteLine(startAfterChecks
+        ? string.Create(invariant, $"start: after the checks answered, {checking.Elapsed.TotalSeconds:F1} s after Start was enabled (FERRY_BENCH_START=after-checks)")
+        : "start: as soon as Start was enabled, the checks running beside the upload");
     Console.WriteLine("page (trace): " + (traced ?? "not measured (a detailed trace was taken instead)"));
     Console.WriteLine(string.Create(invariant, $"page: longest main-thread time blocked after the hand-over of the file list {afterHandover:F0} ms; tasks of 100 ms or more (start ms, duration ms): {string.Join(", ", longTasks.Select(t => $"{t[0]:F0}+{t[1]:F0}"))}"));
     Console.WriteLine(string.Create(invariant, $"page memory: JS heap used {heapNow / 1048576:F1} MiB at the end, peak {peakHeap / 1048576:F1} MiB (CDP Performance.getMetrics every 0.5 s); Chromium processes' RSS at the end {rss / 1048576.0:F0} MiB"));
@@ -239,14 +267,7 @@ static Dictionary<string, double> CpuSecondsByRole()
     {
         try
         {
-            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-            var role = cmdline.Contains("chromium", StringComparison.Ordinal)
-                ? cmdline.Contains("--type=renderer", StringComparison.Ordinal) ? "chromium-renderer"
-                : cmdline.Contains("network.mojom", StringComparison.Ordinal) ? "chromium-network"
-                : cmdline.Contains("--type=", StringComparison.Ordinal) ? "chromium-other" : "chromium-browser"
-                : cmdline.Contains("ferry.dll serve", StringComparison.Ordinal) ? "ferry-server"
-                : cmdline.Contains("s3rver", StringComparison.Ordinal) ? "s3rver"
-                : cmdline.Contains("playwright", StringComparison.Ordinal) ? "playwright" : "other";
+            var role = RoleOf(pid);
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var seconds = (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
             byRole[role] = byRole.GetValueOrDefault(role) + seconds;
@@ -258,6 +279,31 @@ static Dictionary<string, double> CpuSecondsByRole()
 
     byRole["bench"] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
     return byRole;
+}
+
+// The role of one of this benchmark's child processes, from its command line.
+static string RoleOf(int pid)
+{
+    var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+    return cmdline.Contains("chromium", StringComparison.Ordinal)
+        ? cmdline.Contains("--type=renderer", StringComparison.Ordinal) ? "chromium-renderer"
+        : cmdline.Contains("network.mojom", StringComparison.Ordinal) ? "chromium-network"
+        : cmdline.Contains("--type=", StringComparison.Ordinal) ? "chromium-other" : "chromium-browser"
+        : cmdline.Contains("ferry.dll serve", StringComparison.Ordinal) ? "ferry-server"
+        : cmdline.Contains("s3rver", StringComparison.Ordinal) ? "s3rver"
+        : cmdline.Contains("playwright", StringComparison.Ordinal) ? "playwright" : "other";
+}
+
+// Sets the niceness of every thread of s3rver and the Ferry server (Linux's setpriority applies to one thread; threads
+// started later inherit their creator's); returns how many threads were changed.
+static int ReniceServers(int niceness)
+{
+    var threads = Descendants().Where(p => RoleOf(p.Pid) is "s3rver" or "ferry-server")
+        .SelectMany(p => Directory.EnumerateDirectories($"/proc/{p.Pid}/task").Select(Path.GetFileName)).ToList();
+    using var renice = Process.Start(new ProcessStartInfo("renice", ["-n", niceness.ToString(CultureInfo.InvariantCulture), "-p", .. threads!]) { RedirectStandardOutput = true })!;
+    renice.StandardOutput.ReadToEnd();
+    renice.WaitForExit();
+    return renice.ExitCode == 0 ? threads.Count : throw new InvalidOperationException("renice failed");
 }
 
 // This process's descendants (pid and /proc/PID/stat), from /proc; none where /proc is not there.

@@ -163,6 +163,47 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
         Assert.True(problems.NotRetried.Count == 0, "the page met problems it does not retry:\n" + string.Join('\n', problems.All));
     }
 
+    [Fact]
+    public async Task UploadPage_ChecksReadFilesInGroups_AFileGoneBeforeItsChecks_FailsOnlyThatFile()
+    {
+        // The checks read the ends of up to 64 files in one Blob read; a file that cannot be read (gone since it was
+        // chosen) fails that read, and then each file of the group is read alone: only the gone file is reported, and
+        // the others' checks (a head, a tail within it, a tail read apart) stand.
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket);
+        var card = Write("GONE", new()
+        {
+            ["SN1/a-good.jpg"] = Jpeg(3000, 31, complete: true),
+            ["SN1/b-gone.jpg"] = Jpeg(3000, 32, complete: true),
+            ["SN1/c-cut.jpg"] = Jpeg(3000, 33, complete: false),
+            ["SN2/a.WAV"] = Wav(8000, 34),
+            ["SN2/b.WAV"] = Wav(9000, 35),
+        });
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        // The checks' worker script is held until the file is gone: the page has read every file's size by then.
+        var requested = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync("**/app/checks.worker.js", async route =>
+        {
+            requested.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync(web.Url + "/upload");
+        await ChooseAsync(page, project, bucket, "C1", card);
+        await requested.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        File.Delete(Path.Combine(card, "SN1", "b-gone.jpg"));
+        release.SetResult();
+
+        await page.GetByText("Checked: 2 warning(s)").WaitForAsync(new() { Timeout = 60_000 });
+        var rows = page.Locator("#checks tbody tr");
+        var sn1 = await rows.Filter(new() { HasText = "SN1" }).Locator("td").Nth(4).InnerTextAsync();
+        Assert.StartsWith("2", sn1, StringComparison.Ordinal);
+        Assert.Contains("SN1/b-gone.jpg: cannot be read (", sn1, StringComparison.Ordinal);
+        Assert.Contains("SN1/c-cut.jpg: JPEG without its end-of-image marker (truncated)", sn1, StringComparison.Ordinal);
+        Assert.Equal("0", await rows.Filter(new() { HasText = "SN2" }).Locator("td").Nth(4).InnerTextAsync());
+    }
+
     /// <summary>Opens the upload page with "Skip duplicates" ticked, chooses the folder and waits for its checks.</summary>
     private async Task CheckWithDuplicatesSkippedAsync(IPage page, string project, string bucket, string cycle, string folder)
     {

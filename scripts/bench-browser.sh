@@ -14,6 +14,8 @@
 # comes that long after): what the page's long tasks are, native work included.
 # FERRY_BENCH_START=after-checks chooses Start once the page's checks have answered (as the page asks) instead of as soon
 # as Start is enabled, when the checks worker reads every file's head beside the upload.
+# FERRY_BENCH_NICE_PEERS=N (1-19) runs s3rver and the Ferry server at that niceness (every thread), so the browser gets a
+# core first, as on a laptop where neither runs.
 # Usage: scripts/bench-browser.sh [--browser-only] [--no-build] [FOLDER]
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"

@@ -140,7 +140,12 @@ try
     var checking = Stopwatch.StartNew();
     if (startAfterChecks)
     {
-        await page.WaitForFunctionAsync("() => !document.querySelector('#checks').hidden", null, new() { Timeout = 1_800_000, PollingInterval = 200 });
+        // The checks answered (their table), or could not run (the status line says so): then stop here, not in 30 minutes.
+        await page.WaitForFunctionAsync("() => !document.querySelector('#checks').hidden || document.querySelector('#status').textContent.includes('could not run')", null, new() { Timeout = 1_800_000, PollingInterval = 200 });
+        if (await page.Locator("#checks").IsHiddenAsync())
+        {
+            throw new InvalidOperationException("the checks did not answer; the page says: " + await page.Locator("#status").InnerTextAsync());
+        }
     }
 
     checking.Stop();
@@ -295,15 +300,35 @@ static string RoleOf(int pid)
 }
 
 // Sets the niceness of every thread of s3rver and the Ferry server (Linux's setpriority applies to one thread; threads
-// started later inherit their creator's); returns how many threads were changed.
+// started later inherit their creator's); returns how many threads were changed. A thread that ends meanwhile is skipped.
 static int ReniceServers(int niceness)
 {
-    var threads = Descendants().Where(p => RoleOf(p.Pid) is "s3rver" or "ferry-server")
-        .SelectMany(p => Directory.EnumerateDirectories($"/proc/{p.Pid}/task").Select(Path.GetFileName)).ToList();
-    using var renice = Process.Start(new ProcessStartInfo("renice", ["-n", niceness.ToString(CultureInfo.InvariantCulture), "-p", .. threads!]) { RedirectStandardOutput = true })!;
-    renice.StandardOutput.ReadToEnd();
-    renice.WaitForExit();
-    return renice.ExitCode == 0 ? threads.Count : throw new InvalidOperationException("renice failed");
+    var changed = 0;
+    foreach (var (pid, _) in Descendants())
+    {
+        try
+        {
+            if (RoleOf(pid) is not ("s3rver" or "ferry-server"))
+            {
+                continue;
+            }
+
+            foreach (var thread in Directory.EnumerateDirectories($"/proc/{pid}/task").Select(Path.GetFileName))
+            {
+                using var renice = Process.Start(new ProcessStartInfo("renice", ["-n", niceness.ToString(CultureInfo.InvariantCulture), "-p", thread!]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+                renice.StandardOutput.ReadToEnd();
+                renice.StandardError.ReadToEnd();
+                renice.WaitForExit();
+                changed += renice.ExitCode == 0 ? 1 : 0;
+            }
+        }
+        catch (IOException)
+        {
+            // The process ended meanwhile.
+        }
+    }
+
+    return changed > 0 ? changed : throw new InvalidOperationException("no thread of s3rver or the Ferry server could be reniced");
 }
 
 // This process's descendants (pid and /proc/PID/stat), from /proc; none where /proc is not there.

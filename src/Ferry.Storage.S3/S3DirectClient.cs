@@ -128,7 +128,7 @@ internal sealed class S3DirectClient(HttpClient http, Uri endpoint, string bucke
     /// <summary>Sends a signed request without a body (GET, HEAD); a non-success answer is thrown as a classified <see cref="StoreException"/>.</summary>
     private async Task<HttpResponseMessage> SendBodilessAsync(HttpMethod method, string path, string canonicalQuery, RangeHeaderValue? range, string keyForErrors, CancellationToken cancellationToken)
     {
-        var identity = await credentials.GetCredentialsAsync().ConfigureAwait(false);
+        var identity = await IdentityAsync(keyForErrors).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         const string emptyPayload = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
         var signed = new Dictionary<string, string>
@@ -165,7 +165,7 @@ internal sealed class S3DirectClient(HttpClient http, Uri endpoint, string bucke
         {
             using (response)
             {
-                var body = method == HttpMethod.Head ? "" : await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                var body = method == HttpMethod.Head ? "" : await ErrorBodyAsync(response, keyForErrors, cancellationToken).ConfigureAwait(false);
                 throw S3ErrorClassifier.FromResponse(response.StatusCode, ErrorCode(body), bucket, keyForErrors, endpointDescription);
             }
         }
@@ -187,7 +187,7 @@ internal sealed class S3DirectClient(HttpClient http, Uri endpoint, string bucke
     /// <param name="canonicalQuery">Already sorted by name and encoded, as signed and sent.</param>
     private async Task<(string? ETag, DateTimeOffset At)> SendAsync(string key, string canonicalQuery, Stream content, long length, string? contentMd5, string payloadHash, string? sha256Metadata, CancellationToken cancellationToken)
     {
-        var identity = await credentials.GetCredentialsAsync().ConfigureAwait(false);
+        var identity = await IdentityAsync(key).ConfigureAwait(false);
         var signer = _signers.For(identity);
         var path = PathOf(key);
         var now = _time.GetUtcNow();
@@ -248,11 +248,40 @@ internal sealed class S3DirectClient(HttpClient http, Uri endpoint, string bucke
         {
             if (!response.IsSuccessStatusCode)
             {
-                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                var body = await ErrorBodyAsync(response, key, cancellationToken).ConfigureAwait(false);
                 throw S3ErrorClassifier.FromResponse(response.StatusCode, ErrorCode(body), bucket, key, endpointDescription);
             }
 
             return (response.Headers.ETag?.Tag.Trim('"'), now);
+        }
+    }
+
+    /// <summary>
+    /// The credentials to sign with; a source that fails (a refresh of a role's or a profile's credentials) is a
+    /// classified <see cref="StoreException"/>, as through the SDK, never a raw exception for the caller to meet.
+    /// </summary>
+    private async Task<ImmutableCredentials> IdentityAsync(string keyForErrors)
+    {
+        try
+        {
+            return await credentials.GetCredentialsAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (S3ErrorClassifier.Classify(ex, bucket, keyForErrors, endpointDescription) is { } error)
+        {
+            throw error;
+        }
+    }
+
+    /// <summary>An error answer's body (for its Code); a connection that breaks while it is read is a classified network failure.</summary>
+    private async Task<string> ErrorBodyAsync(HttpResponseMessage response, string keyForErrors, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (S3ErrorClassifier.Classify(ex, bucket, keyForErrors, endpointDescription) is { } error)
+        {
+            throw error;
         }
     }
 

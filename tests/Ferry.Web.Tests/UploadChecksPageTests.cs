@@ -164,6 +164,45 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
     }
 
     [Fact]
+    public async Task UploadPage_ChecksReadFilesInGroups_EachFileJudgedByItsOwnHeadAndTail()
+    {
+        // One group read (under 64 files) holds heads and tails of every shape: an empty file, a tail inside the head
+        // (small JPEG, WAV), a tail read apart (JPEGs over the 128 KiB read for EXIF, a 6 KiB file): a file judged by
+        // a neighbour's bytes would gain or lose a warning.
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket);
+        var card = Write("SHAPES", new()
+        {
+            ["SN1/a-empty.jpg"] = [],
+            ["SN1/b-small.jpg"] = Jpeg(3000, 41, complete: true),
+            ["SN1/c-big.jpg"] = Jpeg(200 * 1024, 42, complete: true),
+            ["SN1/d-big-cut.jpg"] = Jpeg(200 * 1024, 43, complete: false),
+            ["SN1/e-big.jpg"] = Jpeg(150 * 1024, 44, complete: true),
+            ["SN2/a-zeros.bin"] = new byte[6 * 1024],
+            ["SN2/b.WAV"] = Wav(8000, 45),
+            ["SN2/c-noise.bin"] = TestData.Bytes(6 * 1024, 46),
+        });
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+
+        await page.GotoAsync(web.Url + "/upload");
+        await ChooseAsync(page, project, bucket, "C1", card);
+
+        await page.GetByText("Checked: 3 warning(s)").WaitForAsync(new() { Timeout = 60_000 });
+        var rows = page.Locator("#checks tbody tr");
+        var sn1 = await rows.Filter(new() { HasText = "SN1" }).Locator("td").Nth(4).InnerTextAsync();
+        var sn2 = await rows.Filter(new() { HasText = "SN2" }).Locator("td").Nth(4).InnerTextAsync();
+        Assert.Equal(["2", "SN1/a-empty.jpg: empty file (zero bytes)", "SN1/d-big-cut.jpg: JPEG without its end-of-image marker (truncated)"], CountAndExamples(sn1));
+        Assert.Equal(["1", "SN2/a-zeros.bin: all zeros where it was read (a card erased or cut mid-copy?)"], CountAndExamples(sn2));
+
+        // The warnings cell: the count, then its examples (in the order the browser listed the files), sorted here.
+        static string[] CountAndExamples(string cell)
+        {
+            var lines = cell.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return [lines[0], .. lines[1..].Order(StringComparer.Ordinal)];
+        }
+    }
+
+    [Fact]
     public async Task UploadPage_ChecksReadFilesInGroups_AFileGoneBeforeItsChecks_FailsOnlyThatFile()
     {
         // The checks read the ends of up to 64 files in one Blob read; a file that cannot be read (gone since it was

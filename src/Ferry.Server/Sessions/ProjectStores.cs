@@ -11,9 +11,10 @@ namespace Ferry.Server.Sessions;
 /// Credentials: the location's stored keys, its profile, or the default chain (Ferry:S3AccessKeyId/S3SecretAccessKey
 /// when set, else the AWS SDK's standard chain, <c>S3CredentialChain</c>: web identity, environment, profiles, container
 /// credentials, instance metadata). They sign HEAD, multipart calls and URLs; they never leave the server.
-/// On a custom endpoint the relay's PUTs, HEAD, GET and listing go through Ferry's own SigV4 client, as the CLI's do
+/// On a custom endpoint every PUT, part upload, GET, HEAD and listing (the relay, verification, export delivery, testing
+/// a location) goes through Ferry's own SigV4 client, as the CLI's do
 /// (about a quarter less of the server's CPU per relayed file than the SDK's pipeline: docs/benchmarks.md, "Issue 16, session 21");
-/// AWS endpoints and every other call use the SDK. Every connection passes <see cref="EndpointGuard"/>.
+/// multipart control, deletes, bucket settings and every call to AWS itself use the SDK. Every connection passes <see cref="EndpointGuard"/>.
 /// </summary>
 internal sealed class ProjectStores(FerryServerOptions options, StorageSecrets secrets, EndpointGuard guard) : IDisposable
 {

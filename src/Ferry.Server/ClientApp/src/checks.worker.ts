@@ -59,7 +59,10 @@ const TAIL = 4096;
 /** How much of a JPEG is read for its EXIF block (APP1 comes first; cameras write it well within this). */
 const EXIF_HEAD = 128 * 1024;
 const EXAMPLES = 10;
-/** Files whose ends are read in one Blob read (at most READ_GROUP × (EXIF_HEAD + TAIL) bytes: 8.25 MiB). */
+/**
+ * Files whose ends are read in one Blob read: at most READ_GROUP × (EXIF_HEAD + TAIL) bytes (8.25 MiB), and as much
+ * again while each file's head is copied out of it (16.5 MiB at most).
+ */
 const READ_GROUP = 64;
 const TEXT = 200;
 
@@ -127,11 +130,11 @@ async function run(request: { files: { file: File; path: string; sensor: number 
   scope.postMessage({ kind: "done", sensors });
 }
 
-/** A file's first bytes (HEAD, or EXIF_HEAD of a JPEG, at most its size) and last bytes (TAIL, overlapping none of them). */
-interface Ends {
-  start: ArrayBuffer;
-  tail: Uint8Array;
-}
+/**
+ * A file's first bytes (HEAD, or EXIF_HEAD of a JPEG, at most its size) and last bytes (TAIL: read after the first
+ * bytes when the file is longer, else the end of the first bytes themselves).
+ */
+type Ends = { start: ArrayBuffer; tail: Uint8Array } | { error: unknown };
 
 /** How many of a file's first bytes the checks read. */
 function headLength(file: File): number {
@@ -143,10 +146,11 @@ function isJpeg(file: File): boolean {
 }
 
 /**
- * The ends of each of a group of files, read as one Blob of their slices: measured in Chromium, a read costs the
- * browser about 2 ms of CPU whatever its size, so one per file made the checks of 20,000 small files take 38 s and,
- * beside an upload, most of Chromium's CPU (docs/benchmarks.md, "Issue 16, session 21"). When the group cannot be
- * read (a file gone or changed since it was chosen), each file is read alone, so only that file fails.
+ * The ends of each of a group of files, read as one Blob of their slices: measured in Chromium, a read per file made
+ * the checks of 20,000 small files take 37 s and, beside an upload, most of Chromium's CPU; a read per 64 files, 21 s
+ * and about a quarter less of that CPU (docs/benchmarks.md, "Issue 16, session 21"). When the group cannot be read
+ * (a file gone since it was chosen), each file is read alone, so only that file fails. The promises never reject
+ * before they are awaited: a file that cannot be read alone answers its error, thrown where it is awaited.
  */
 function readGroup(files: File[]): Promise<Ends>[] {
   const parts: Blob[] = [];
@@ -169,7 +173,7 @@ function readGroup(files: File[]): Promise<Ends>[] {
     try {
       buffer = await whole;
     } catch {
-      return readEnds(file);
+      return readEnds(file).catch((error: unknown) => ({ error }));
     }
     const read = headLength(file);
     const start = buffer.slice(offsets[i], offsets[i] + read);
@@ -179,7 +183,7 @@ function readGroup(files: File[]): Promise<Ends>[] {
 }
 
 /** One file's ends, read on their own. */
-async function readEnds(file: File): Promise<Ends> {
+async function readEnds(file: File): Promise<{ start: ArrayBuffer; tail: Uint8Array }> {
   const read = headLength(file);
   const start = await file.slice(0, read).arrayBuffer();
   const tail = file.size > read ? new Uint8Array(await file.slice(Math.max(read, file.size - TAIL)).arrayBuffer()) : new Uint8Array(start, Math.max(0, read - TAIL));
@@ -187,7 +191,9 @@ async function readEnds(file: File): Promise<Ends> {
 }
 
 /** What is wrong with the file judging by its first and last bytes (or null), and what its header says about its capture. */
-async function inspect(file: File, { start, tail }: Ends): Promise<{ problem: string | null; capture: Capture | null }> {
+async function inspect(file: File, ends: Ends): Promise<{ problem: string | null; capture: Capture | null }> {
+  if ("error" in ends) throw ends.error;
+  const { start, tail } = ends;
   const name = file.name.toLowerCase();
   const jpeg = isJpeg(file);
   const wav = name.endsWith(".wav");

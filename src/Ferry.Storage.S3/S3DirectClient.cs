@@ -128,7 +128,7 @@ internal sealed class S3DirectClient(HttpClient http, Uri endpoint, string bucke
     /// <summary>Sends a signed request without a body (GET, HEAD); a non-success answer is thrown as a classified <see cref="StoreException"/>.</summary>
     private async Task<HttpResponseMessage> SendBodilessAsync(HttpMethod method, string path, string canonicalQuery, RangeHeaderValue? range, string keyForErrors, CancellationToken cancellationToken)
     {
-        var identity = await IdentityAsync(keyForErrors).ConfigureAwait(false);
+        var identity = await IdentityAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         const string emptyPayload = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
         var signed = new Dictionary<string, string>
@@ -187,7 +187,7 @@ internal sealed class S3DirectClient(HttpClient http, Uri endpoint, string bucke
     /// <param name="canonicalQuery">Already sorted by name and encoded, as signed and sent.</param>
     private async Task<(string? ETag, DateTimeOffset At)> SendAsync(string key, string canonicalQuery, Stream content, long length, string? contentMd5, string payloadHash, string? sha256Metadata, CancellationToken cancellationToken)
     {
-        var identity = await IdentityAsync(key).ConfigureAwait(false);
+        var identity = await IdentityAsync(cancellationToken).ConfigureAwait(false);
         var signer = _signers.For(identity);
         var path = PathOf(key);
         var now = _time.GetUtcNow();
@@ -257,18 +257,20 @@ internal sealed class S3DirectClient(HttpClient http, Uri endpoint, string bucke
     }
 
     /// <summary>
-    /// The credentials to sign with; a source that fails (a refresh of a role's or a profile's credentials) is a
-    /// classified <see cref="StoreException"/>, as through the SDK, never a raw exception for the caller to meet.
+    /// The credentials to sign with. A source that fails (a refresh of a role's, a profile's or the instance's
+    /// credentials, whatever it throws) is a <see cref="StoreException"/> of kind InvalidCredentials naming the cause,
+    /// never a raw exception for the caller to meet (the server catches only store errors); the caller's cancellation
+    /// stays a cancellation.
     /// </summary>
-    private async Task<ImmutableCredentials> IdentityAsync(string keyForErrors)
+    private async Task<ImmutableCredentials> IdentityAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await credentials.GetCredentialsAsync().ConfigureAwait(false);
+            return await credentials.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (S3ErrorClassifier.Classify(ex, bucket, keyForErrors, endpointDescription) is { } error)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw error;
+            throw new StoreException(StoreErrorKind.InvalidCredentials, $"the credentials to sign requests to {endpointDescription} could not be obtained: {ex.Message.Split('\n')[0]}", ex);
         }
     }
 

@@ -167,8 +167,8 @@ public sealed class UploadChecksPageTests(WebFixture web) : IClassFixture<WebFix
     public async Task UploadPage_ChecksReadFilesInGroups_EachFileJudgedByItsOwnHeadAndTail()
     {
         // One group read (under 64 files) holds heads and tails of every shape: an empty file, a tail inside the head
-        // (small JPEG, WAV), a tail read apart (JPEGs over the 128 KiB read for EXIF, a 6 KiB file): a file judged by
-        // a neighbour's bytes would gain or lose a warning.
+        // (the small JPEG), a tail read apart (JPEGs over the 128 KiB read for EXIF, 6 KiB files, the WAV, whose header
+        // is checked): a file judged by a neighbour's bytes would gain or lose a warning.
         var bucket = await web.BucketAsync();
         var (project, _) = await ProjectAsync(bucket);
         var card = Write("SHAPES", new()

@@ -11,7 +11,7 @@ namespace Ferry.Server.Sessions;
 /// Credentials: the location's stored keys, its profile, or the default chain (Ferry:S3AccessKeyId/S3SecretAccessKey
 /// when set, else the AWS SDK's standard chain, <c>S3CredentialChain</c>: web identity, environment, profiles, container
 /// credentials, instance metadata). They sign HEAD, multipart calls and URLs; they never leave the server.
-/// On a custom endpoint every PUT, part upload, GET, HEAD and listing (the relay, verification, export delivery, testing
+/// On a custom endpoint every PUT (of a seekable body: all the server's), part upload, GET, HEAD and listing (the relay, verification, export delivery, testing
 /// a location) goes through Ferry's own SigV4 client, as the CLI's do
 /// (about a quarter less of the server's CPU per relayed file than the SDK's pipeline: docs/benchmarks.md, "Issue 16, session 21");
 /// multipart control, deletes, bucket settings and every call to AWS itself use the SDK. Every connection passes <see cref="EndpointGuard"/>.

@@ -72,7 +72,8 @@ const received: { file: File; path: string; sensor: number }[] = [];
 scope.onmessage = (event) => {
   const message = event.data;
   if (message.kind === "files") for (const file of message.files) received.push(file);
-  else void run({ files: received, sensors: message.sensors, hash: message.hash });
+  // A failure outside a file's own check is thrown where the page's Worker.onerror sees it ("The checks could not run").
+  else run({ files: received, sensors: message.sensors, hash: message.hash }).catch((error: unknown) => setTimeout(() => { throw error; }));
 };
 
 async function run(request: { files: { file: File; path: string; sensor: number }[]; sensors: string[]; hash: boolean }) {
@@ -113,7 +114,7 @@ async function run(request: { files: { file: File; path: string; sensor: number 
       if (request.hash && file.size <= MAX_HASHED_BYTES) hashes[i - offset] = hex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
     } catch (error) {
       s.warnings++;
-      if (s.examples.length < EXAMPLES) s.examples.push(`${path}: cannot be read (${(error as Error).message})`);
+      if (s.examples.length < EXAMPLES) s.examples.push(`${path}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
     }
     if (hashes.length === RESULTS_CHUNK || i === request.files.length - 1) {
       scope.postMessage({ kind: "results", offset, hashes, captures });
@@ -148,7 +149,7 @@ function isJpeg(file: File): boolean {
 /**
  * The ends of each of a group of files, read as one Blob of their slices: measured in Chromium, a read per file made
  * the checks of 20,000 small files take 37 s and, beside an upload, most of Chromium's CPU; a read per 64 files, 21 s
- * and about a quarter less of that CPU (docs/benchmarks.md, "Issue 16, session 21"). When the group cannot be read
+ * (one run) and about a quarter less CPU for the checks (a fifth less for Chromium as a whole) (docs/benchmarks.md, "Issue 16, session 21"). When the group cannot be read
  * (a file gone since it was chosen), each file is read alone, so only that file fails. The promises never reject
  * before they are awaited: a file that cannot be read alone answers its error, thrown where it is awaited.
  */

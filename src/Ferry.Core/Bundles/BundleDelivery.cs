@@ -26,10 +26,12 @@ internal static class BundleDelivery
         var descriptor = bundle.Descriptor;
         var prefix = location.Prefix + descriptor.Folder + "/";
         string? error;
+        StoreErrorKind? failure = null;
         try
         {
-            error = await CheckAccessAsync(store, cancellationToken).ConfigureAwait(false)
-                ?? await CheckNotAnotherBundleAsync(store, prefix, descriptor, cancellationToken).ConfigureAwait(false);
+            var refused = await CheckAccessAsync(store, cancellationToken).ConfigureAwait(false);
+            failure = refused?.Kind;
+            error = refused?.Error ?? await CheckNotAnotherBundleAsync(store, prefix, descriptor, cancellationToken).ConfigureAwait(false);
             if (error is null)
             {
                 var engine = new UploadEngine(journal, time);
@@ -60,6 +62,7 @@ internal static class BundleDelivery
         catch (StoreException ex)
         {
             error = ex.Message;
+            failure = ex.Kind;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -69,7 +72,7 @@ internal static class BundleDelivery
         var queued = descriptor with { Attempts = attempts, LastAttemptAt = now, LastError = error, NextAttemptAt = now + backoff, DeliveredAt = null, DeliveryMilliseconds = null };
         Outbox.Save(bundle, queued);
         BundleReports.Write(bundle.Directory, queued);
-        return new ExportResult(ExportOutcome.Queued, descriptor.Folder, descriptor.Location, bundle.Directory, error, descriptor.Files, descriptor.Bytes, clock.Elapsed);
+        return new ExportResult(ExportOutcome.Queued, descriptor.Folder, descriptor.Location, bundle.Directory, error, descriptor.Files, descriptor.Bytes, clock.Elapsed) { StoreFailure = failure };
     }
 
     private static string? Failure(TransferSummary summary) => summary.Outcome switch
@@ -80,7 +83,7 @@ internal static class BundleDelivery
         _ => summary.Message ?? "the upload did not complete",
     };
 
-    private static async Task<string?> CheckAccessAsync(IObjectStore store, CancellationToken cancellationToken)
+    private static async Task<(string Error, StoreErrorKind Kind)?> CheckAccessAsync(IObjectStore store, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
@@ -91,11 +94,11 @@ internal static class BundleDelivery
         }
         catch (StoreException ex)
         {
-            return ex.Message;
+            return (ex.Message, ex.Kind);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return $"{store.Description} did not answer within 30 seconds";
+            return ($"{store.Description} did not answer within 30 seconds", StoreErrorKind.Transient);
         }
     }
 

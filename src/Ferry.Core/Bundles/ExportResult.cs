@@ -1,3 +1,5 @@
+using Ferry.Core.Storage;
+
 namespace Ferry.Core.Bundles;
 
 /// <summary>What an export (or one bundle of an outbox flush) did.</summary>
@@ -11,5 +13,8 @@ namespace Ferry.Core.Bundles;
 /// <param name="Duration">Time spent in this call.</param>
 public sealed record ExportResult(ExportOutcome Outcome, string Folder, string Location, string? OutboxPath, string? Message, long Files, long Bytes, TimeSpan Duration)
 {
+    /// <summary>When the destination store failed (queued): the kind of failure, for a text that does not repeat the store's own.</summary>
+    public StoreErrorKind? StoreFailure { get; init; }
+
     public bool Delivered => Outcome == ExportOutcome.Delivered;
 }

@@ -110,8 +110,10 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
         }
         catch (Exception ex) when (ex is IOException or StoreException or InvalidOperationException or System.Data.Common.DbException)
         {
-            // A run of no company is shown to every company: its failure text (which can name other companies' keys) stays in the server log.
-            (outcome, message) = ("failed", company is null ? "failed; the details are in the server log" : ex.Message);
+            // A run of no company is shown to every company: its failure text (which can name other companies' keys) stays in
+            // the server log. A company's run is told the kind of failure only (the text can name the endpoint, the bucket
+            // or the server's paths).
+            (outcome, message) = ("failed", company is null ? "failed; the details are in the server log" : $"failed: {Storage.StorageFailureText.Describe(ex)}; the details are in the server log");
             logger.LogWarning("{Task} failed: {Message}", task, ex.Message);
         }
 

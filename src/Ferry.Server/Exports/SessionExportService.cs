@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Ferry.Core.Bundles;
 using Ferry.Core.Storage;
 using Ferry.Server.Sessions;
+using Ferry.Server.Storage;
 
 namespace Ferry.Server.Exports;
 
@@ -81,7 +82,7 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
             catch (Exception ex) when (ex is BundleException or IOException or UnauthorizedAccessException or System.Data.Common.DbException or StoreException)
             {
                 export.Status = ExportStatus.Failed;
-                export.Message = ex.Message;
+                export.Message = FailureShownToCompany(ex);
                 Finish(export);
                 logger.LogWarning("Export {Id} of session {Session} failed: {Message}", export.Id, export.SessionId, ex.Message);
             }
@@ -249,10 +250,23 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
         else if (result.Outcome == ExportOutcome.Queued)
         {
             export.Status = ExportStatus.Queued;
-            export.Message = result.Message;
+            export.Message = QueuedText(result);
             logger.LogWarning("Export {Id} of session {Session} queued in the outbox (attempt {Attempt}): {Message}", export.Id, export.SessionId, export.Attempts, result.Message);
         }
     }
+
+    /// <summary>
+    /// What the export's company is told of a failure: the bundle's own words (about the session) without the server's
+    /// data folder; a store's, disk's or database's failure by its kind only (<see cref="StorageFailureText"/>), as their
+    /// texts name endpoints, buckets, S3's request ids or the server's paths. The whole text is in the server log.
+    /// </summary>
+    private string FailureShownToCompany(Exception ex) => ex is BundleException
+        ? ex.Message.Replace(options.ResolvedDataDirectory, "(the server's data folder)", StringComparison.Ordinal)
+        : $"the export failed: {StorageFailureText.Describe(ex)}; the details are in the server log";
+
+    /// <summary>Why a bundle waits to be delivered, as its company is told: the store's failure by its kind only.</summary>
+    private static string QueuedText(ExportResult result) =>
+        $"the storage did not take the bundle{(result.StoreFailure is { } kind ? $" ({StorageFailureText.Describe(kind)})" : "")}; it waits on the server and delivery is retried (the details are in the server log)";
 
     private void Finish(SessionExport export)
     {

@@ -193,7 +193,7 @@ internal sealed partial class StorageLocationCatalog(FerryDbContext db, TimeProv
         catch (Exception ex) when (ex is StoreException or FormatException or System.Security.Cryptography.CryptographicException or HttpRequestException)
         {
             logger.LogWarning(ex, "Test of storage location {Id} ({Where}) failed at {Step}", location.Id, where, step);
-            return new(false, $"{where}: could not {step}: {Describe(ex)} (the detail is in the server log)", steps);
+            return new(false, $"{where}: could not {step}: {StorageFailureText.Describe(ex)} (the detail is in the server log)", steps);
         }
     }
 
@@ -409,16 +409,6 @@ internal sealed partial class StorageLocationCatalog(FerryDbContext db, TimeProv
     /// <summary>True when a bucket matching <paramref name="pattern"/> could be <paramref name="bucket"/>.</summary>
     private static bool Matches(string pattern, string bucket) =>
         new StorageGrant { BucketPattern = pattern }.Covers(bucket);
-
-    private static string Describe(Exception ex) => ex switch
-    {
-        StoreException { Kind: StoreErrorKind.ContainerNotFound } => "the bucket does not exist",
-        StoreException { Kind: StoreErrorKind.InvalidCredentials } => "the credentials were refused or are missing",
-        StoreException { Kind: StoreErrorKind.AccessDenied } => "access was denied",
-        StoreException { Kind: StoreErrorKind.Unreachable or StoreErrorKind.Transient } or HttpRequestException => "the endpoint could not be reached",
-        System.Security.Cryptography.CryptographicException => "the stored secret cannot be decrypted with this server's storage.key",
-        _ => "the storage service refused the request",
-    };
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
     private static partial Regex BucketName();

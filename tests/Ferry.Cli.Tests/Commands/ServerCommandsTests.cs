@@ -267,13 +267,26 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
     }
 
     [Fact]
-    public async Task Serve_UnmigratedDatabase_Exit2NamingMigrate()
+    public async Task Serve_UnmigratedDatabase_Exit2NamingMigrateWithoutAStackTrace()
     {
         var result = await Device(_device.Combine("new-server")).RunAsync("serve", "--urls", $"http://127.0.0.1:{FreePort.Next()}");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("run 'ferry db migrate' first", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Worker_UnmigratedDatabase_Exit2NamingMigrateWithoutAStackTrace()
+    {
+        var result = await Device(_device.Combine("new-worker")).RunAsync("worker");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("run 'ferry db migrate' first", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr + result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -129,7 +129,9 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         var queued = await WaitSettledAsync(tenant.User, id);
 
         Assert.Equal("queued", queued["status"]!.GetValue<string>());
-        Assert.False(string.IsNullOrEmpty(queued["message"]!.GetValue<string>()));
+        Assert.StartsWith("the storage did not take the bundle (", queued["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain(new Uri(proxy.Endpoint).Authority, queued.ToJsonString(), StringComparison.Ordinal); // S3's own text stays in the server log
+        Assert.DoesNotContain(bucket, queued["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.NotNull(queued["download_url"]); // the bundle can be fetched while it waits
         Assert.True(await OutboxHoldsAsync(id)); // in the shared outbox (the database), for whichever replica retries first
         Assert.DoesNotContain(await fixture.S3.ListKeysAsync(bucket), k => k.StartsWith("ferry-exports/", StringComparison.Ordinal));
@@ -216,6 +218,45 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.NotFound, await ApiCalls.StatusAsync(other.Admin, HttpMethod.Get, $"/api/exports/{id}/download"));
         Assert.Equal(HttpStatusCode.Forbidden, await ApiCalls.StatusAsync(tenant.User, HttpMethod.Get, "/api/exports"));
         Assert.DoesNotContain($"\"id\":{id},", (await ApiCalls.GetAsync(other.Admin, "/api/exports")).ToString().Replace(" ", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ExportDownloadOnly_ServerDiskFails_FailedWithoutNamingTheServersPaths()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant);
+        var sessionId = await FinishedSessionAsync(tenant, projectId, cycleId);
+        var service = fixture.Factory.Services.GetRequiredService<Ferry.Server.Exports.SessionExportService>();
+        long id;
+        await using (var scope = fixture.Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+            var export = new SessionExport
+            {
+                CompanyId = tenant.CompanyId,
+                SessionId = sessionId,
+                UserId = await db.Users.Where(u => u.CompanyId == tenant.CompanyId).Select(u => u.Id).FirstAsync(),
+                Kind = ExportKind.Download,
+                Status = ExportStatus.Running,
+                CreatedAt = DateTimeOffset.UtcNow,
+            };
+            db.Exports.Add(export);
+            await db.SaveChangesAsync();
+            id = export.Id;
+        }
+
+        // The zip's temporary file cannot be created: a folder stands at its path.
+        var blocked = Directory.CreateDirectory(service.ZipPath(id) + ".tmp");
+        File.WriteAllText(Path.Combine(blocked.FullName, "in-the-way"), "");
+        await service.RunAsync(id, CancellationToken.None);
+
+        var failed = await ApiCalls.GetAsync(tenant.User, $"/api/exports/{id}");
+        Assert.Equal("failed", failed["status"]!.GetValue<string>());
+        var message = failed["message"]!.GetValue<string>();
+        Assert.Equal("the export failed: the server could not write its files; the details are in the server log", message);
+        Assert.DoesNotContain(Path.GetDirectoryName(service.ZipPath(id))!, failed.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(".zip.tmp", failed.ToJsonString(), StringComparison.Ordinal);
+        blocked.Delete(recursive: true);
     }
 
     /// <summary>Whether export <paramref name="id"/>'s bundle waits in the shared outbox (<c>export_outbox</c>).</summary>

@@ -126,7 +126,7 @@ internal static class DonationEndpoints
                 throw new BadHttpRequestException("no files: send one or more .jsonl.gz files in the field 'files'");
             }
         }
-        catch (Exception ex) when (ex is BadHttpRequestException or IOException or InvalidDataException or DonationLimitException)
+        catch (Exception ex) when (ex is BadHttpRequestException or InvalidDataException or DonationLimitException)
         {
             await ForgetAsync(db, donations, caller, donation);
             return ex switch
@@ -135,6 +135,12 @@ internal static class DonationEndpoints
                 InvalidDataException => ApiProblems.BadRequest("a file is not a complete gzip file; only gzip-compressed JSON Lines can be donated"),
                 _ => ApiProblems.BadRequest(ex.Message),
             };
+        }
+        catch (IOException)
+        {
+            // The server's disk (its text names the server's folders): a 500 whose detail is in the server log.
+            await ForgetAsync(db, donations, caller, donation);
+            throw;
         }
 
         donations.Enqueue(donation.Id);

@@ -29,7 +29,7 @@ internal sealed record CamtrapPackage(Stream Zip, string FileName, int Media, in
 /// (<see cref="CamtrapExportGate"/>). Everything comes from the database — the capture metadata recorded at registration — so no object is read.
 /// The caller's company is the database scope's: another company's project is not found.
 /// </summary>
-internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stores, CamtrapExportGate gate, FerryServerOptions serverOptions, TimeProvider time)
+internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stores, CamtrapExportGate gate, FerryServerOptions serverOptions, TimeProvider time, ILogger<CamtrapExportService> logger)
 {
     public const string Version = "1.0";
     public const string ProfileUrl = "https://raw.githubusercontent.com/tdwg/camtrap-dp/1.0/camtrap-dp-profile.json";
@@ -98,7 +98,9 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
         }
         catch (Ferry.Core.Storage.StoreException ex)
         {
-            return (null, CamtrapRefusal.Invalid(ex.Message));
+            // The credential chain's own text can name the server's files and profiles: it goes to the log.
+            logger.LogWarning("Camtrap DP export of project {Project}: its storage cannot sign links: {Message}", project.Id, ex.Message);
+            return (null, CamtrapRefusal.Invalid($"the project's storage cannot sign links: {Storage.StorageFailureText.Describe(ex)}; the details are in the server log"));
         }
 
         if (gate.TryEnter(companyId) is not { } lease)

@@ -254,7 +254,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
             var updated = await db.Donations.Where(d => d.Id == id && d.Status == DonationStatus.Running).ExecuteUpdateAsync(u => u
                 .SetProperty(d => d.Status, status).SetProperty(d => d.Files, result.Files).SetProperty(d => d.Records, result.Records)
                 .SetProperty(d => d.Malformed, result.Malformed).SetProperty(d => d.Bytes, result.Bytes).SetProperty(d => d.Location, result.Location)
-                .SetProperty(d => d.Message, result.Message).SetProperty(d => d.FinishedAt, finishedAt), CancellationToken.None);
+                .SetProperty(d => d.Message, ShownToDonor(result.Message)).SetProperty(d => d.FinishedAt, finishedAt), CancellationToken.None);
             if (updated == 0)
             {
                 await DiscardAsync(donation, result, CancellationToken.None);
@@ -397,4 +397,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
         await db.SaveChangesAsync(cancellationToken);
         return entry;
     }
+
+    /// <summary>A donation's outcome as its donor reads it: the server's own folders (where the files were staged and archived) not named.</summary>
+    private string? ShownToDonor(string? message) => message?.Replace(options.ResolvedDataDirectory, "(the server's data folder)", StringComparison.Ordinal);
 }

@@ -75,7 +75,9 @@ internal sealed class InProcessSessionApi(IServiceScopeFactory scopes, Caller ca
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or StoreException or FerryApiException))
         {
-            throw new FerryApiException(HttpStatusCode.InternalServerError, $"the session call failed: {ex.Message}", ex);
+            // As an HTTP client would be told (ApiExceptionHandler): the text, which can name the server's paths or database, goes to the log.
+            scope.ServiceProvider.GetRequiredService<ILogger<InProcessSessionApi>>().LogError(ex, "A job's session call as user {User} failed", caller.UserId);
+            throw new FerryApiException(HttpStatusCode.InternalServerError, "the server failed to handle this request; the error is in its log", ex);
         }
 
         return answer switch

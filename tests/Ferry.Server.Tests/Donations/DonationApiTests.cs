@@ -32,6 +32,7 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
         Assert.Equal(15, donation["records"]!.GetValue<long>());
         Assert.Equal(1, donation["malformed"]!.GetValue<long>());
         Assert.Equal(donor, donation["donor"]!.GetValue<string>());
+        Assert.DoesNotContain(fixture.DataDirectory, donation.ToJsonString(), StringComparison.Ordinal); // the server's folders are not the donor's business
         var keys = await DonorKeysAsync(tenant, donor);
         var bundle = TrainingLogs.Unzip((await fixture.S3.GetObjectAsync(fixture.DonationBucket, Assert.Single(keys)))!);
         Assert.Equal(["consent.json", "manifest.json", "part-0001.jsonl.gz", "part-0002.jsonl.gz"], bundle.Keys.Order(StringComparer.Ordinal));

@@ -8,6 +8,8 @@
 # (tasks Chromium attributes to the page) and, unless FERRY_BENCH_TRACE is set, from a light trace of the whole run
 # (whatever the main thread ran, with the CPU time the thread got in each long task).
 # FERRY_BENCH_PROFILE=FILE also writes the page's main-thread CPU profile during the upload (.cpuprofile).
+# FERRY_BENCH_HEAP_PROFILE=FILE also writes where the page allocated, during the upload, what is still alive or a major
+# garbage collection collected (CDP HeapProfiler sampling; a .heapprofile that Chromium's DevTools open).
 # FERRY_BENCH_TRACE=FILE writes a Chromium trace (timeline, GC, IPC) of FERRY_BENCH_TRACE_SECONDS (20) of the upload,
 # from FERRY_BENCH_TRACE_AFTER seconds after Start (60 by default), or after choosing the folder begins with
 # FERRY_BENCH_TRACE_FROM=choose (Chromium fills the input first: 30-58 s for 100,000 files here, so the hand-over

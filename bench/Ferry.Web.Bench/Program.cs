@@ -159,6 +159,15 @@ try
         await cdp.SendAsync("Profiler.start");
     }
 
+    // FERRY_BENCH_HEAP_PROFILE=FILE: where the page's JavaScript allocated what a major collection had to deal with during
+    // the upload (CDP HeapProfiler sampling, the objects still alive and those a major GC collected), as a .heapprofile.
+    var heapProfilePath = Environment.GetEnvironmentVariable("FERRY_BENCH_HEAP_PROFILE");
+    if (!string.IsNullOrEmpty(heapProfilePath))
+    {
+        await cdp.SendAsync("HeapProfiler.enable");
+        await cdp.SendAsync("HeapProfiler.startSampling", new Dictionary<string, object> { ["samplingInterval"] = 8192, ["includeObjectsCollectedByMajorGC"] = true });
+    }
+
     var cpuBefore = CpuSecondsByRole();
     var upload = Stopwatch.StartNew();
     await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
@@ -186,6 +195,12 @@ try
         var stopped = await cdp.SendAsync("Profiler.stop");
         await File.WriteAllTextAsync(profilePath, stopped!.Value.GetProperty("profile").GetRawText());
     }
+    if (!string.IsNullOrEmpty(heapProfilePath))
+    {
+        var sampled = await cdp.SendAsync("HeapProfiler.stopSampling");
+        await File.WriteAllTextAsync(heapProfilePath, sampled!.Value.GetProperty("profile").GetRawText());
+    }
+
     var longestWhileUploading = await page.EvaluateAsync<double>("() => window.__longest");
     var afterHandover = await page.EvaluateAsync<double>("() => window.__afterHandover");
     var traced = mainThread is null ? null : await mainThread.StopAsync();

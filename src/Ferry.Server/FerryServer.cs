@@ -132,10 +132,6 @@ public static class FerryServer
         // ASP.NET Core's request lines ("Request starting GET http://host/path?query") would record query strings of
         // authenticated routes: requests are measured by route pattern only (http.server.request.duration, Observability/FerryTelemetry).
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        // The generic host logs a hosted service that fails to start (an unmigrated database, a wrong storage.key) with
-        // its stack trace at Error, then rethrows it to whoever started the host: `ferry serve` and `ferry worker` print
-        // it as one line. A background service that fails later is still logged, at Critical, as it stops the host.
-        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         if (string.Equals(configuration["Ferry:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
         {
             // One JSON object per line (timestamp, level, category, message, state) for log shippers.

@@ -19,7 +19,7 @@ internal sealed class ServeCommand
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var settings = DatabaseOption.Settings(parse.GetValue(_db), parse.GetValue(_roots), new() { ["urls"] = parse.GetValue(_urls) });
+        var settings = HostSettings.WithOneLineStartFailures(DatabaseOption.Settings(parse.GetValue(_db), parse.GetValue(_roots), new() { ["urls"] = parse.GetValue(_urls) }));
         if (parse.GetValue(_worker))
         {
             settings["Ferry:RunWorker"] = "true";

@@ -17,7 +17,7 @@ internal sealed class WorkerCommand
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var settings = DatabaseOption.Settings(parse.GetValue(_db), parse.GetValue(_roots));
+        var settings = HostSettings.WithOneLineStartFailures(DatabaseOption.Settings(parse.GetValue(_db), parse.GetValue(_roots)));
         try
         {
             using var host = FerryServer.BuildWorker(settings);

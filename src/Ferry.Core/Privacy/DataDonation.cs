@@ -120,7 +120,7 @@ public static class DataDonation
             var malformed = (manifest.Malformed > 0 ? $"; {manifest.Malformed:N0} malformed line(s) were left out" : "")
                 + (scrubbed > 0 ? $"; {scrubbed:N0} piece(s) of personal data or secrets were replaced in free text" : "");
             return new DonationResult(true,
-                $"Donated {files.Count} file(s), {manifest.Records:N0} record(s){malformed}, to {location}; originals moved to {archive}. Your donor pseudonym: {pseudonym} (keep it to withdraw or ask for erasure)",
+                $"Donated {files.Count} file(s), {manifest.Records:N0} record(s){malformed}, to {location}{(request.TellsWhereOriginalsWent ? $"; originals moved to {archive}" : "")}. Your donor pseudonym: {pseudonym} (keep it to withdraw or ask for erasure)",
                 pseudonym, files.Count, manifest.Records, manifest.Malformed, bytes, location, moves.Select(m => m.To).ToList());
         }
         catch (PrivacyException ex)

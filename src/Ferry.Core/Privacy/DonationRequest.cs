@@ -38,6 +38,9 @@ public sealed record DonationRequest
     /// <summary>Where originals go once the upload is verified. Default <c>FOLDER/archive</c>.</summary>
     public string? ArchiveFolder { get; init; }
 
+    /// <summary>Whether the outcome's message says where the originals went (false when the caller deletes them afterwards, as the server does).</summary>
+    public bool TellsWhereOriginalsWent { get; init; } = true;
+
     /// <summary>Where the bundle is built. Default <c>FERRY_HOME/donations/staging</c>.</summary>
     public string? StagingFolder { get; init; }
 

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Ferry.Core.Privacy;
 using Ferry.Server.Donations;
+using Ferry.Server.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -126,21 +127,16 @@ internal static class DonationEndpoints
                 throw new BadHttpRequestException("no files: send one or more .jsonl.gz files in the field 'files'");
             }
         }
-        catch (Exception ex) when (ex is BadHttpRequestException or InvalidDataException or DonationLimitException)
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException or InvalidDataException or DonationLimitException)
         {
             await ForgetAsync(db, donations, caller, donation);
             return ex switch
             {
                 DonationLimitException refused => TypedResults.Problem($"{refused.Message} ({OptionOf(refused.Cap)})", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Donation too large"),
                 InvalidDataException => ApiProblems.BadRequest("a file is not a complete gzip file; only gzip-compressed JSON Lines can be donated"),
-                _ => ApiProblems.BadRequest(ex.Message),
+                // A body that breaks off, or the server's disk: the latter's text names the server's folders.
+                _ => ApiProblems.BadRequest(ServerFailureText.WithoutDataFolder(ex.Message, options)),
             };
-        }
-        catch (IOException)
-        {
-            // The server's disk (its text names the server's folders): a 500 whose detail is in the server log.
-            await ForgetAsync(db, donations, caller, donation);
-            throw;
         }
 
         donations.Enqueue(donation.Id);

@@ -8,6 +8,7 @@ using CsvHelper;
 using Ferry.Core;
 using Ferry.Core.Checks;
 using Ferry.Server.Sessions;
+using Ferry.Server.Storage;
 
 namespace Ferry.Server.Camtrap;
 
@@ -100,7 +101,7 @@ internal sealed class CamtrapExportService(FerryDbContext db, ProjectStores stor
         {
             // The credential chain's own text can name the server's files and profiles: it goes to the log.
             logger.LogWarning("Camtrap DP export of project {Project}: its storage cannot sign links: {Message}", project.Id, ex.Message);
-            return (null, CamtrapRefusal.Invalid($"the project's storage cannot sign links: {Storage.StorageFailureText.Describe(ex)}; the details are in the server log"));
+            return (null, CamtrapRefusal.Invalid($"the project's storage cannot sign links: {ServerFailureText.Describe(ex)}; the details are in the server log"));
         }
 
         if (gate.TryEnter(companyId) is not { } lease)

@@ -3,6 +3,7 @@ using Ferry.Core;
 using Ferry.Core.Privacy;
 using Ferry.Core.Storage;
 using Ferry.Core.Transfer;
+using Ferry.Server.Storage;
 
 namespace Ferry.Server.Donations;
 
@@ -113,7 +114,7 @@ internal sealed class DonationMaintenance(IServiceScopeFactory scopes, DonationS
             // A run of no company is shown to every company: its failure text (which can name other companies' keys) stays in
             // the server log. A company's run is told the kind of failure only (the text can name the endpoint, the bucket
             // or the server's paths).
-            (outcome, message) = ("failed", company is null ? "failed; the details are in the server log" : $"failed: {Storage.StorageFailureText.Describe(ex)}; the details are in the server log");
+            (outcome, message) = ("failed", company is null ? "failed; the details are in the server log" : $"failed: {ServerFailureText.Describe(ex)}; the details are in the server log");
             logger.LogWarning("{Task} failed: {Message}", task, ex.Message);
         }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using Ferry.Core.Privacy;
+using Ferry.Server.Storage;
 
 namespace Ferry.Server.Donations;
 
@@ -235,6 +236,7 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
                     DonorPseudonym = donation.Donor,
                     ConsentedVersion = study.Policy.Version,
                     ArchiveFolder = Path.Combine(incoming, "done"),
+                    TellsWhereOriginalsWent = false,
                     StagingFolder = StagingRoot,
                     OnPseudonymizedPart = (part, ct) => StoreRecordsAsync(db, donation, part, ct),
                     Limits = options.ToDonationLimits(),
@@ -399,5 +401,5 @@ internal sealed class DonationService(IServiceScopeFactory scopes, DonationStudy
     }
 
     /// <summary>A donation's outcome as its donor reads it: the server's own folders (where the files were staged and archived) not named.</summary>
-    private string? ShownToDonor(string? message) => message?.Replace(options.ResolvedDataDirectory, "(the server's data folder)", StringComparison.Ordinal);
+    private string? ShownToDonor(string? message) => message is null ? null : ServerFailureText.WithoutDataFolder(message, options);
 }

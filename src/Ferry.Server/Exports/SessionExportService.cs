@@ -257,16 +257,20 @@ internal sealed class SessionExportService(IServiceScopeFactory scopes, ProjectS
 
     /// <summary>
     /// What the export's company is told of a failure: the bundle's own words (about the session) without the server's
-    /// data folder; a store's, disk's or database's failure by its kind only (<see cref="StorageFailureText"/>), as their
+    /// data folder; a store's, disk's or database's failure by its kind only (<see cref="ServerFailureText"/>), as their
     /// texts name endpoints, buckets, S3's request ids or the server's paths. The whole text is in the server log.
     /// </summary>
     private string FailureShownToCompany(Exception ex) => ex is BundleException
-        ? ex.Message.Replace(options.ResolvedDataDirectory, "(the server's data folder)", StringComparison.Ordinal)
-        : $"the export failed: {StorageFailureText.Describe(ex)}; the details are in the server log";
+        ? ServerFailureText.WithoutDataFolder(ex.Message, options)
+        : $"the export failed: {ServerFailureText.Describe(ex)}; the details are in the server log";
 
-    /// <summary>Why a bundle waits to be delivered, as its company is told: the store's failure by its kind only.</summary>
+    /// <summary>
+    /// Why a bundle waits to be delivered, as its company is told: the store's failure by its kind only, or (a file the
+    /// store did not take, another bundle in the way) that it was not delivered. The bundle's own reports keep the store's
+    /// answer, as a CLI export's do: they are about the company's own storage.
+    /// </summary>
     private static string QueuedText(ExportResult result) =>
-        $"the storage did not take the bundle{(result.StoreFailure is { } kind ? $" ({StorageFailureText.Describe(kind)})" : "")}; it waits on the server and delivery is retried (the details are in the server log)";
+        $"the bundle was not delivered{(result.StoreFailure is { } kind ? $": {ServerFailureText.Describe(kind)}" : "")}; it waits on the server and delivery is retried (the details are in the server log)";
 
     private void Finish(SessionExport export)
     {

@@ -94,7 +94,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         SessionUpload upload;
         try
         {
-            upload = await SessionUpload.ResumeAsync(new InProcessSessionApi(scopes, caller), job.SessionId, folder, new ScanOptions(), new SessionUploadOptions
+            upload = await SessionUpload.ResumeAsync(new InProcessSessionApi(scopes, caller, logger), job.SessionId, folder, new ScanOptions(), new SessionUploadOptions
             {
                 // A path the server would refuse as a key (control characters, too long) fails the job; the rest go on.
                 Accept = path => UploadKeys.NormalizePath(path).Path == path && UploadKeys.Build(prefix, path).Problem is null,

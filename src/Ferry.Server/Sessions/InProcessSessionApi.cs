@@ -13,7 +13,7 @@ namespace Ferry.Server.Sessions;
 /// company filters and the same checks apply. A refusal is a <see cref="FerryApiException"/> with the status the API
 /// would answer; an unexpected failure is one with 500, as an HTTP client would see it. Storage errors pass as they are.
 /// </summary>
-internal sealed class InProcessSessionApi(IServiceScopeFactory scopes, Caller caller) : ISessionApi
+internal sealed class InProcessSessionApi(IServiceScopeFactory scopes, Caller caller, ILogger logger) : ISessionApi
 {
     /// <summary>Not a network address: names the server's own session calls in descriptions and the journal's store identity.</summary>
     public Uri Server { get; } = new("ferry://in-process/");
@@ -76,7 +76,7 @@ internal sealed class InProcessSessionApi(IServiceScopeFactory scopes, Caller ca
         catch (Exception ex) when (ex is not (OperationCanceledException or StoreException or FerryApiException))
         {
             // As an HTTP client would be told (ApiExceptionHandler): the text, which can name the server's paths or database, goes to the log.
-            scope.ServiceProvider.GetRequiredService<ILogger<InProcessSessionApi>>().LogError(ex, "A job's session call as user {User} failed", caller.UserId);
+            logger.LogError(ex, "A job's session call as user {User} failed", caller.UserId);
             throw new FerryApiException(HttpStatusCode.InternalServerError, "the server failed to handle this request; the error is in its log", ex);
         }
 

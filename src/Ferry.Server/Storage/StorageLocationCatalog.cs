@@ -193,7 +193,7 @@ internal sealed partial class StorageLocationCatalog(FerryDbContext db, TimeProv
         catch (Exception ex) when (ex is StoreException or FormatException or System.Security.Cryptography.CryptographicException or HttpRequestException)
         {
             logger.LogWarning(ex, "Test of storage location {Id} ({Where}) failed at {Step}", location.Id, where, step);
-            return new(false, $"{where}: could not {step}: {StorageFailureText.Describe(ex)} (the detail is in the server log)", steps);
+            return new(false, $"{where}: could not {step}: {ServerFailureText.Describe(ex)} (the detail is in the server log)", steps);
         }
     }
 

@@ -282,11 +282,17 @@ public sealed class ServerCommandsTests(FerryServeFixture server) : IClassFixtur
     public async Task Worker_UnmigratedDatabase_Exit2NamingMigrateWithoutAStackTrace()
     {
         var result = await Device(_device.Combine("new-worker")).RunAsync("worker");
+        var debugging = Device(_device.Combine("new-worker"));
+        debugging["FERRY_DEBUG"] = "1";
+        var debugged = await debugging.RunAsync("worker");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("run 'ferry db migrate' first", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr + result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, debugged.ExitCode); // with FERRY_DEBUG=1 the host's own log of the failure, with its trace, is there
+        Assert.Contains("Hosting failed to start", debugged.Stdout, StringComparison.Ordinal);
+        Assert.Contains("   at ", debugged.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -129,7 +129,7 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         var queued = await WaitSettledAsync(tenant.User, id);
 
         Assert.Equal("queued", queued["status"]!.GetValue<string>());
-        Assert.StartsWith("the storage did not take the bundle (", queued["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("the bundle was not delivered: ", queued["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain(new Uri(proxy.Endpoint).Authority, queued.ToJsonString(), StringComparison.Ordinal); // S3's own text stays in the server log
         Assert.DoesNotContain(bucket, queued["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.NotNull(queued["download_url"]); // the bundle can be fetched while it waits
@@ -247,8 +247,15 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
 
         // The zip's temporary file cannot be created: a folder stands at its path.
         var blocked = Directory.CreateDirectory(service.ZipPath(id) + ".tmp");
-        File.WriteAllText(Path.Combine(blocked.FullName, "in-the-way"), "");
-        await service.RunAsync(id, CancellationToken.None);
+        try
+        {
+            File.WriteAllText(Path.Combine(blocked.FullName, "in-the-way"), "");
+            await service.RunAsync(id, CancellationToken.None);
+        }
+        finally
+        {
+            blocked.Delete(recursive: true);
+        }
 
         var failed = await ApiCalls.GetAsync(tenant.User, $"/api/exports/{id}");
         Assert.Equal("failed", failed["status"]!.GetValue<string>());
@@ -256,7 +263,6 @@ public abstract class SessionExportTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal("the export failed: the server could not write its files; the details are in the server log", message);
         Assert.DoesNotContain(Path.GetDirectoryName(service.ZipPath(id))!, failed.ToJsonString(), StringComparison.Ordinal);
         Assert.DoesNotContain(".zip.tmp", failed.ToJsonString(), StringComparison.Ordinal);
-        blocked.Delete(recursive: true);
     }
 
     /// <summary>Whether export <paramref name="id"/>'s bundle waits in the shared outbox (<c>export_outbox</c>).</summary>

@@ -180,7 +180,8 @@ public abstract class InProcessSessionApiTests<TFixture>(TFixture fixture) : ICl
     }
 
     private InProcessSessionApi Api(Tenant tenant, long userId) =>
-        new(fixture.Factory.Services.GetRequiredService<IServiceScopeFactory>(), new Ferry.Server.Auth.Caller(userId, "", tenant.CompanyId, Ferry.Server.Data.Roles.User, false));
+        new(fixture.Factory.Services.GetRequiredService<IServiceScopeFactory>(), new Ferry.Server.Auth.Caller(userId, "", tenant.CompanyId, Ferry.Server.Data.Roles.User, false),
+            fixture.Factory.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InProcessSessionApi>>());
 }
 
 public sealed class InProcessSessionApiTestsOnSqlite(SqliteServerFixture fixture) : InProcessSessionApiTests<SqliteServerFixture>(fixture);

@@ -3,11 +3,11 @@ using Ferry.Core.Storage;
 namespace Ferry.Server.Storage;
 
 /// <summary>
-/// What a company is told when its storage or the server's disk fails: the kind of failure in a few words, never the
-/// exception's text, which can carry the endpoint, the bucket, S3's error code and request id, or the server's paths
-/// (that text goes to the server log).
+/// What a company is told when something on the server's side fails (its storage, the server's disk or database): the
+/// kind of failure in a few words, never the exception's text, which can carry the endpoint, the bucket, S3's error code
+/// and request id, or the server's paths (that text goes to the server log).
 /// </summary>
-internal static class StorageFailureText
+internal static class ServerFailureText
 {
     public static string Describe(Exception ex) => ex switch
     {
@@ -24,9 +24,14 @@ internal static class StorageFailureText
         StoreErrorKind.ContainerNotFound => "the bucket does not exist",
         StoreErrorKind.InvalidCredentials => "the credentials were refused or are missing",
         StoreErrorKind.AccessDenied => "access was denied",
-        StoreErrorKind.Unreachable or StoreErrorKind.Transient => "the endpoint could not be reached",
+        StoreErrorKind.Unreachable => "the endpoint could not be reached",
+        StoreErrorKind.Transient => "the storage service failed or did not answer in time",
         StoreErrorKind.Throttled => "the storage service asked to slow down",
         StoreErrorKind.LocalStorage => "the server could not write its files",
         _ => "the storage service refused the request",
     };
+
+    /// <summary><paramref name="text"/> without the server's data folder (where work, outbox and staging folders are).</summary>
+    public static string WithoutDataFolder(string text, FerryServerOptions options) =>
+        text.Replace(options.ResolvedDataDirectory, "(the server's data folder)", StringComparison.Ordinal);
 }

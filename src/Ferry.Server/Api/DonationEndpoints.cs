@@ -68,13 +68,13 @@ internal static class DonationEndpoints
         }
 
         var folder = Path.Combine(donations.Incoming(donation.Id), "files");
-        Directory.CreateDirectory(folder);
         var budget = new DonationBudget(options.ToDonationLimits());
         string? consent = null;
         var files = 0;
         long bytes = 0;
         try
         {
+            Directory.CreateDirectory(folder);
             var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = options.DonationMaximumBytes };
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
@@ -137,6 +137,13 @@ internal static class DonationEndpoints
                 // A body that breaks off, or the server's disk: the latter's text names the server's folders.
                 _ => ApiProblems.BadRequest(ServerFailureText.WithoutDataFolder(ex.Message, options)),
             };
+        }
+        catch
+        {
+            // Anything else (the request aborted, a folder that cannot be made): forgotten all the same, or the donation
+            // would count as running for the user until a restart and its consent would stay recorded.
+            await ForgetAsync(db, donations, caller, donation);
+            throw;
         }
 
         donations.Enqueue(donation.Id);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Ferry.Core.Privacy;
 using Ferry.Server.Data;
 using Ferry.Server.Donations;
 using Ferry.Testing;
@@ -273,6 +274,50 @@ public abstract class DonationApiTests<TFixture>(TFixture fixture) : IClassFixtu
         Assert.Equal(1 + 1 + 1_000_000, lines); // header, the donated record, the million
         Assert.True(bytes > 200_000_000);
         Assert.True(peak < 150L * 1024 * 1024, $"live memory grew by {peak / 1048576} MiB while {bytes / 1048576} MiB were exported");
+    }
+
+    [Fact]
+    public async Task Donate_ClientGoneMidUpload_NothingLeftRunningOrConsented()
+    {
+        var tenant = await fixture.NewTenantAsync();
+        var version = (await ApiCalls.GetAsync(tenant.User, "/api/donations/policy"))["version"]!.GetValue<string>();
+        using var abort = new CancellationTokenSource();
+        using var form = new MultipartFormDataContent { { new StringContent(version), "consent" } };
+        var file = new StreamContent(new BreakingStream(TrainingLogs.Of("alice", 10), abort));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        form.Add(file, "files", "run.jsonl.gz");
+
+        await Assert.ThrowsAnyAsync<Exception>(() => tenant.User.PostAsync("/api/donations", form, abort.Token));
+
+        // The server notices the client gone and forgets the donation: no row left running (it would count against the
+        // user's running donations until a restart), no consent recorded for it, no files kept.
+        await using var scope = fixture.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FerryDbContext>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await db.Donations.AnyAsync(d => d.CompanyId == tenant.CompanyId) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.False(await db.Donations.AnyAsync(d => d.CompanyId == tenant.CompanyId));
+        Assert.False(await db.Consents.AnyAsync(c => c.CompanyId == tenant.CompanyId && c.Decision == ConsentRecord.Granted));
+    }
+
+    /// <summary>Gives its bytes and the first read after them cancels the request, as a client that goes away mid-upload.</summary>
+    private sealed class BreakingStream(byte[] bytes, CancellationTokenSource abort) : MemoryStream(bytes)
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await base.ReadAsync(buffer, cancellationToken);
+            if (read == 0)
+            {
+                await Task.Delay(500, CancellationToken.None); // the server has read what was sent
+                await abort.CancelAsync();
+                throw new IOException("the client went away");
+            }
+
+            return read;
+        }
     }
 
     private async Task<JsonObject> DonateAsync(HttpClient client, string version, params byte[][] files)

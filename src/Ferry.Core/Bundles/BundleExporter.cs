@@ -128,7 +128,7 @@ public sealed class BundleExporter(Outbox outbox, Func<BundleDestination, IObjec
         catch (Exception ex) when (ex is StoreException or FormatException or ArgumentException)
         {
             Outbox.Save(bundle, current with { Attempts = current.Attempts + 1, LastAttemptAt = _time.GetUtcNow(), LastError = ex.Message });
-            return new ExportResult(ExportOutcome.Queued, bundle.Folder, current.Location, bundle.Directory, ex.Message, current.Files, current.Bytes, TimeSpan.Zero) { StoreFailure = (ex as StoreException)?.Kind ?? StoreErrorKind.Other };
+            return new ExportResult(ExportOutcome.Queued, bundle.Folder, current.Location, bundle.Directory, ex.Message, current.Files, current.Bytes, TimeSpan.Zero) { StoreFailure = (ex as StoreException)?.Kind };
         }
 
         try

@@ -16,7 +16,8 @@ internal static class ServerFailureText
         IOException or UnauthorizedAccessException => Describe(StoreErrorKind.LocalStorage),
         System.Data.Common.DbException => "the server's database failed",
         System.Security.Cryptography.CryptographicException => "the stored secret cannot be decrypted with this server's storage.key",
-        _ => Describe(StoreErrorKind.Other),
+        FormatException or ArgumentException => "the storage location's settings are not valid",
+        _ => "the server could not complete it",
     };
 
     public static string Describe(StoreErrorKind kind) => kind switch

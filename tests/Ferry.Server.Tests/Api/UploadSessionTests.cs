@@ -156,6 +156,26 @@ public abstract class UploadSessionTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Register_FilesNewAndKnownMixed_AnswersEachInTheOrderSentWithThePathAsSent()
+    {
+        // The upload page reads the i-th answer as the i-th file it sent (docs/api.md): rows the session already has
+        // and new ones, in an order that is neither sorted nor the order they were first registered.
+        var tenant = await fixture.NewTenantAsync();
+        var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant);
+        var session = await NewSessionAsync(tenant.User, projectId, cycleId);
+        await RegisterAsync(tenant.User, session, new Dictionary<string, long> { ["S2/b.wav"] = 2, ["S1/d.wav"] = 4 });
+        var etags = await UploadAsync(tenant.User, session, new Dictionary<string, byte[]> { ["S2/b.wav"] = [1, 2] });
+        await CompleteAsync(tenant.User, session, [new { path = "S2/b.wav", etag = etags["S2/b.wav"] }]);
+        string[] sent = ["S9/e.wav", "S1/d.wav", "S1/a.wav", "S2/b.wav", "S0/c.wav"];
+
+        var response = await ApiCalls.PostAsync(tenant.User, $"/api/sessions/{session}/files", new { files = sent.Select(path => new { path, size = path == "S2/b.wav" ? 2 : 4 }) });
+
+        var answered = response["files"]!.AsArray();
+        Assert.Equal(sent, answered.Select(f => f!["path"]!.GetValue<string>()));
+        Assert.Equal(["pending", "pending", "pending", "uploaded", "pending"], answered.Select(f => f!["status"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Register_SameKeyWithOtherSize_IsPending()
     {
         var tenant = await fixture.NewTenantAsync();

@@ -11,10 +11,11 @@ import { parse as parseExif } from "exifr/dist/lite.esm.mjs";
 
 /**
  * What the page sends: the files in chunks ("files", each cloned in its own short task, so a 100,000-file folder
- * never blocks the page while it is handed over), then "run".
+ * never blocks the page while it is handed over; as columns, file i with paths[i] in sensor folder sensors[i], so that
+ * the page makes no object per file), then "run".
  */
 export type CheckRequest =
-  | { kind: "files"; files: { file: File; path: string; sensor: number }[] }
+  | { kind: "files"; files: File[]; paths: string[]; sensors: number[] }
   | { kind: "run"; sensors: string[]; hash: boolean };
 
 /**
@@ -71,7 +72,7 @@ const scope = self as unknown as { onmessage: ((event: MessageEvent<CheckRequest
 const received: { file: File; path: string; sensor: number }[] = [];
 scope.onmessage = (event) => {
   const message = event.data;
-  if (message.kind === "files") for (const file of message.files) received.push(file);
+  if (message.kind === "files") message.files.forEach((file, i) => received.push({ file, path: message.paths[i], sensor: message.sensors[i] }));
   // A failure outside a file's own check is thrown where the page's Worker.onerror sees it ("The checks could not run").
   else run({ files: received, sensors: message.sensors, hash: message.hash }).catch((error: unknown) => setTimeout(() => { throw error; }));
 };

@@ -7,12 +7,18 @@
 import { Api, ApiError, backoff, formatBytes, formatDuration } from "./api";
 import { problemDetail } from "./problem";
 import type { Capture, CheckMessage, CheckRequest, SensorCheck } from "./checks.worker";
-import type { CompletedFileResult, CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, RegisterFilesRequest, RegisterFilesResponse, SensorFolderCheck, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
+import { type BatchAnswer, type BatchCall, type RegisterCall, type RelayCall, Registered, Relayed } from "./batchCalls";
+import type { CompleteFilesRequest, CompleteFilesResponse, CompleteMultipartRequest, CompleteMultipartResponse, CreateMultipartRequest, CreateSessionRequest, MultipartResponse, PresignRequest, PresignResponse, PresignedUpload, SensorFolderCheck, SessionResponse, SignPartsRequest, SignPartsResponse } from "./contracts";
 import { ExportDialog } from "./exportDialog";
-import type { RelayAnswer, RelayRequest } from "./relay.worker";
 import { FileState, UploadTally } from "./uploadTally";
 import { NetworkError, sendRequest } from "./xhrRequest";
 
+/**
+ * One chosen file. Every field is set when the item is made (undefined until known), so that the 100,000 items share
+ * one shape and filling a field later (a hash, a capture, an error) allocates nothing: a field added to an object
+ * after it was made gets a separate property store, which the page then allocated and dropped per file
+ * (docs/benchmarks.md, "Issue 16, session 23").
+ */
 interface Item {
   file: File;
   /**
@@ -25,13 +31,13 @@ interface Item {
   path: string;
   sensor: number;
   state: FileState;
-  error?: string;
+  error: string | undefined;
   /** The file's SHA-256 when duplicates are looked up (computed in the checks worker). */
-  sha256?: string | null;
+  sha256: string | null | undefined;
   /** The key under which the project already holds these bytes, as the server answered at registration. */
-  duplicateOf?: string;
+  duplicateOf: string | undefined;
   /** What the file's header says about its capture (EXIF, AudioMoth/GUANO), from the checks worker; registered with the file. */
-  capture?: Capture;
+  capture: Capture | undefined;
 }
 
 /** A presigned upload and when the page fetched it (performance.now()). */
@@ -195,7 +201,7 @@ async function useFiles(count: number, at: (i: number) => { file: File; path: st
       sensorIndex.set(sensorName, sensor);
     }
     const size = file.size;
-    items.push({ file, path: relative, sensor, state: FileState.Pending, size, modified: file.lastModified });
+    items.push({ file, size, modified: file.lastModified, path: relative, sensor, state: FileState.Pending, error: undefined, sha256: undefined, duplicateOf: undefined, capture: undefined });
     tally.add(sensor, size);
     // Each file's size and date cost a call to the browser process (45-87 s for 100,000 files here): the count read so
     // far is shown, every 5,000 files (the status line is a live region that screen readers announce).
@@ -265,8 +271,13 @@ function runChecks() {
   void (async () => {
     for (let offset = 0; offset < chosen.length; offset += CHECK_CHUNK) {
       if (checker !== worker) return; // stopped, or a new run replaced this one
-      const files = chosen.slice(offset, offset + CHECK_CHUNK).map(({ file, path, sensor }) => ({ file, path, sensor }));
-      worker.postMessage({ kind: "files", files } satisfies CheckRequest);
+      const chunk: CheckRequest = { kind: "files", files: [], paths: [], sensors: [] };
+      for (let index = offset; index < Math.min(chosen.length, offset + CHECK_CHUNK); index++) {
+        chunk.files.push(chosen[index].file);
+        chunk.paths.push(chosen[index].path);
+        chunk.sensors.push(chosen[index].sensor);
+      }
+      worker.postMessage(chunk);
       await yieldToPage();
     }
     if (checker === worker) worker.postMessage({ kind: "run", sensors, hash } satisfies CheckRequest);
@@ -389,27 +400,24 @@ async function start() {
       checks: checkResults(),
     } satisfies CreateSessionRequest);
     const skip = skipDuplicates.checked;
-    const byPath = new Map<string, number>();
-    const slicer = new Slicer();
-    for (let index = 0; index < items.length; index++) {
-      byPath.set(items[index].path, index);
-      await slicer.breathe();
-    }
     for (let offset = 0; offset < items.length; offset += REGISTER_BATCH) {
       statusLine.textContent = `Checking what is already there… ${offset.toLocaleString()} of ${items.length.toLocaleString()}`;
-      const batch = items.slice(offset, offset + REGISTER_BATCH);
-      const answer = await api.call<RegisterFilesResponse>("POST", `/api/sessions/${session.id}/files`, {
-        files: batch.map((item) => ({ path: item.path, size: item.size, last_modified: new Date(item.modified).toISOString(), sha256: skip ? item.sha256 ?? null : null, capture: item.capture ?? null })),
-        skip_duplicates: skip,
-      } satisfies RegisterFilesRequest);
-      for (const registered of answer.files) {
-        await slicer.breathe();
-        const index = byPath.get(registered.path);
-        if (index === undefined) continue;
-        if (registered.status === "uploaded") setState(index, FileState.Present);
-        if (registered.status === "duplicate") {
-          setState(index, FileState.Duplicate);
-          items[index].duplicateOf = registered.duplicate_of ?? undefined;
+      const call: Unsent<RegisterCall> = { kind: "register", url: `/api/sessions/${session.id}/files`, skipDuplicates: skip, paths: [], sizes: [], modified: [], sha256: [], captures: [] };
+      for (let index = offset; index < Math.min(items.length, offset + REGISTER_BATCH); index++) {
+        const item = items[index];
+        call.paths.push(item.path);
+        call.sizes.push(item.size);
+        call.modified.push(item.modified);
+        call.sha256.push(skip ? item.sha256 ?? null : null);
+        call.captures.push(item.capture ?? null);
+      }
+      // The answer lists the files in the order sent (the worker checks it), so the i-th outcome is item offset + i.
+      const { outcomes, notes } = await batchCall(call);
+      for (let i = 0; i < outcomes.length; i++) {
+        if (outcomes[i] === Registered.Uploaded) setState(offset + i, FileState.Present);
+        if (outcomes[i] === Registered.Duplicate) {
+          setState(offset + i, FileState.Duplicate);
+          items[offset + i].duplicateOf = notes.get(i);
         }
       }
       await yieldToPage();
@@ -526,47 +534,56 @@ async function relayWork() {
     }
     for (const index of batch) setState(index, FileState.Sending);
     try {
-      const answer = await relay(batch);
-      answer.files.forEach((verdict, i) => settle(batch[i], verdict));
+      const { outcomes, notes } = await batchCall({
+        kind: "relay",
+        url: `/api/sessions/${session!.id}/relay`,
+        paths: batch.map((index) => items[index].path),
+        sha256: batch.map((index) => items[index].sha256 ?? null),
+        files: batch.map((index) => items[index].file),
+      });
+      batch.forEach((index, i) => settle(index, outcomes[i] === Relayed.Uploaded ? null : notes.get(i) ?? "the server found the object wrong"));
     } catch (error) {
       for (const index of batch) fail(index, (error as Error).message);
     }
   }
 }
 
-/** The worker that sends relay calls (relay.worker.ts), started with the first, and the calls waiting for its answer. */
-let relayer: Worker | null = null;
-let relayId = 0;
-const relayAnswers = new Map<number, (answer: RelayAnswer) => void>();
+/** A call for the batch-calls worker before it is numbered and given the page token (sendBatch does both). */
+type Unsent<T extends BatchCall> = Omit<T, "id" | "token">;
 
-/** Sends one relay call from the worker (its form is built and sent off the main thread) and waits for the answer. */
-function sendRelay(files: File[], manifest: string): Promise<RelayAnswer> {
-  if (!relayer) {
-    relayer = new Worker(new URL("./relay.worker.ts", import.meta.url), { type: "module" });
-    relayer.onmessage = (event: MessageEvent<RelayAnswer>) => {
-      relayAnswers.get(event.data.id)?.(event.data);
-      relayAnswers.delete(event.data.id);
+/** The worker that sends the calls carrying a batch of files (batchCalls.worker.ts), started with the first, and the calls waiting for its answer. */
+let batchCaller: Worker | null = null;
+let batchCallId = 0;
+const batchAnswers = new Map<number, (answer: BatchAnswer) => void>();
+
+/** Sends one call from the worker (its request is built, sent and read off the main thread) and waits for the answer. */
+function sendBatch(call: Unsent<RegisterCall> | Unsent<RelayCall>): Promise<BatchAnswer> {
+  if (!batchCaller) {
+    batchCaller = new Worker(new URL("./batchCalls.worker.ts", import.meta.url), { type: "module" });
+    batchCaller.onmessage = (event: MessageEvent<BatchAnswer>) => {
+      batchAnswers.get(event.data.id)?.(event.data);
+      batchAnswers.delete(event.data.id);
     };
   }
-  const id = ++relayId;
+  const id = ++batchCallId;
   return new Promise((resolve) => {
-    relayAnswers.set(id, resolve);
-    relayer!.postMessage({ id, url: `/api/sessions/${session!.id}/relay`, token: api.currentToken, manifest, files } satisfies RelayRequest);
+    batchAnswers.set(id, resolve);
+    batchCaller!.postMessage({ ...call, id, token: api.currentToken } as BatchCall);
   });
 }
 
 /**
- * One relay call: a form with the field 'files' (the paths and, when hashed, SHA-256s) and then each file, in order.
- * Retried like the API's calls (unreachable, 5xx but 501, 429); a 401 renews the page token once.
+ * One registration or relay call, its answer read into one outcome per file sent, in order. Retried like the API's
+ * calls (unreachable, 5xx but 501, 429; registering again is harmless, and a relayed file already verified is answered
+ * as it stands); a 401 renews the page token once.
  */
-async function relay(batch: number[]): Promise<CompleteFilesResponse> {
-  const manifest = JSON.stringify({ files: batch.map((index) => ({ path: items[index].path, sha256: items[index].sha256 ?? null })) });
-  const files = batch.map((index) => items[index].file);
+async function batchCall(call: Unsent<RegisterCall> | Unsent<RelayCall>): Promise<{ outcomes: Uint8Array; notes: Map<number, string> }> {
   let renewed = false;
   for (let attempt = 1; ; attempt++) {
-    const answer = await sendRelay(files, manifest);
+    const answer = await sendBatch(call);
     const status = answer.status;
-    if (status >= 200 && status < 300) return JSON.parse(answer.text) as CompleteFilesResponse;
+    if (answer.problem) throw new Error(answer.problem);
+    if (status >= 200 && status < 300) return { outcomes: answer.outcomes!, notes: answer.notes! };
     if (status === 401 && !renewed && (await api.renewToken())) {
       renewed = true;
       attempt--;
@@ -715,7 +732,7 @@ function flushCompletions(): Promise<void> {
         // checksum, which is what puts the file in the project's content index for later duplicate look-ups.
         files: batch.map(({ index, etag }) => ({ path: items[index].path, etag, sha256: items[index].sha256 ?? null })),
       } satisfies CompleteFilesRequest));
-      answer.files.forEach((verdict, i) => settle(batch[i].index, verdict));
+      answer.files.forEach((verdict, i) => settle(batch[i].index, verdict.status === "uploaded" ? null : verdict.error ?? "the server found the object wrong"));
     } catch (error) {
       for (const { index } of batch) fail(index, `could not be verified: ${(error as Error).message}`);
     }
@@ -724,15 +741,15 @@ function flushCompletions(): Promise<void> {
   return completing;
 }
 
-/** A file's state after the server's verdict: verified, or failed with the reason. */
-function settle(index: number, verdict: CompletedFileResult) {
+/** A file's state after the server's verdict: verified (failure null), or failed with the reason. */
+function settle(index: number, failure: string | null) {
   const item = items[index];
-  if (verdict.status === "uploaded") {
+  if (failure === null) {
     setState(index, FileState.Verified);
     verifiedBytes += item.size;
     urls.delete(item.path);
   } else {
-    fail(index, verdict.error ?? "the server found the object wrong");
+    fail(index, failure);
   }
 }
 

@@ -1,0 +1,80 @@
+// The upload page's calls that carry a batch of files, off the main thread: registration (up to 2,000 files a call) and
+// relay (up to 100 small files a call, in one form). The worker builds each request and reads each answer, and hands
+// the page one byte per file (its outcome) and a text only for the few files that need one: a 100,000-file upload no
+// longer makes the page build and drop a request object and an answer object per file, the garbage whose collection
+// was the page's longest task (docs/benchmarks.md, "Issue 16, session 23"). A relay form that holds a hundred File
+// objects also makes Chromium look up each file's metadata while it serializes the body; on the page's main thread,
+// with both cores busy, one such send blocked the page for up to half a second (session 16). Sent with
+// XMLHttpRequest, which dedicated workers have too: measured, fetch() here cost Chromium's processes 1.5 times the CPU
+// per relay batch (session 16).
+import { type BatchAnswer, type BatchCall, type RegisterCall, type RelayCall, Registered, Relayed } from "./batchCalls";
+import type { CompleteFilesResponse, RegisterFilesRequest, RegisterFilesResponse } from "./contracts";
+import { sendRequest } from "./xhrRequest";
+
+const scope = self as unknown as { onmessage: ((event: MessageEvent<BatchCall>) => void) | null; postMessage(message: BatchAnswer): void };
+
+scope.onmessage = async (event) => {
+  const call = event.data;
+  try {
+    const answer = call.kind === "register"
+      ? await sendRequest("POST", call.url, { authorization: `Bearer ${call.token}`, "content-type": "application/json" }, JSON.stringify(registration(call)))
+      : await sendRequest("POST", call.url, { authorization: `Bearer ${call.token}` }, relayForm(call));
+    if (answer.status < 200 || answer.status >= 300) {
+      scope.postMessage({ id: call.id, status: answer.status, text: answer.text, outcomes: null, notes: null, problem: null });
+      return;
+    }
+    scope.postMessage({ id: call.id, status: answer.status, text: "", ...(call.kind === "register" ? readRegistered(call, answer.text) : readRelayed(call, answer.text)) });
+  } catch {
+    scope.postMessage({ id: call.id, status: 0, text: "", outcomes: null, notes: null, problem: null });
+  }
+};
+
+function registration(call: RegisterCall): RegisterFilesRequest {
+  return {
+    files: call.paths.map((path, i) => ({ path, size: call.sizes[i], last_modified: new Date(call.modified[i]).toISOString(), sha256: call.sha256[i], capture: call.captures[i] })),
+    skip_duplicates: call.skipDuplicates,
+  };
+}
+
+function relayForm(call: RelayCall): FormData {
+  const form = new FormData();
+  form.append("files", JSON.stringify({ files: call.paths.map((path, i) => ({ path, sha256: call.sha256[i] })) }));
+  for (const file of call.files) form.append("file", file, "file");
+  return form;
+}
+
+type Outcomes = Pick<BatchAnswer, "outcomes" | "notes" | "problem">;
+
+function readRegistered(call: RegisterCall, text: string): Outcomes {
+  const files = (JSON.parse(text) as RegisterFilesResponse).files;
+  if (!inOrder(call.paths, files)) return mismatch();
+  const outcomes = new Uint8Array(files.length);
+  const notes = new Map<number, string>();
+  files.forEach((file, i) => {
+    outcomes[i] = file.status === "uploaded" ? Registered.Uploaded : file.status === "duplicate" ? Registered.Duplicate : Registered.Pending;
+    if (file.status === "duplicate" && file.duplicate_of) notes.set(i, file.duplicate_of);
+  });
+  return { outcomes, notes, problem: null };
+}
+
+function readRelayed(call: RelayCall, text: string): Outcomes {
+  const files = (JSON.parse(text) as CompleteFilesResponse).files;
+  if (!inOrder(call.paths, files)) return mismatch();
+  const outcomes = new Uint8Array(files.length);
+  const notes = new Map<number, string>();
+  files.forEach((file, i) => {
+    if (file.status === "uploaded") return;
+    outcomes[i] = Relayed.Failed;
+    notes.set(i, file.error ?? "the server found the object wrong");
+  });
+  return { outcomes, notes, problem: null };
+}
+
+/** The answer lists exactly the files sent, in the order sent (the API answers so). */
+function inOrder(paths: string[], files: { path: string }[]): boolean {
+  return files.length === paths.length && files.every((file, i) => file.path === paths[i]);
+}
+
+function mismatch(): Outcomes {
+  return { outcomes: null, notes: null, problem: "the server's answer did not list the files sent" };
+}

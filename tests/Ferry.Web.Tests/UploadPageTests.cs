@@ -598,6 +598,59 @@ public sealed partial class UploadPageTests(WebFixture web, WebFixtureWithoutRel
     }
 
     [Fact]
+    public async Task StartWhoseRegistrationIsRefusedOnce_IsTriedAgainAndCompletes()
+    {
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket, web.S3.Endpoint);
+        var (folder, files) = FieldFolder("SD_CARD_RETRIED", smallFiles: 4, bigFileBytes: 0);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await ChooseAsync(page, project, bucket, folder);
+        var calls = 0;
+        await page.RouteAsync("**/api/sessions/*/files", async route =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                await route.FulfillAsync(new() { Status = 503, ContentType = "application/problem+json", Body = """{"title":"Service Unavailable","status":503,"detail":"try again later"}""" });
+                return;
+            }
+
+            await route.ContinueAsync();
+        });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+
+        await page.GetByText("Upload complete").WaitForAsync(new() { Timeout = 60_000 });
+        Assert.Equal(2, calls);
+        foreach (var (path, bytes) in files)
+        {
+            Assert.Equal(bytes, await web.S3.GetObjectAsync(bucket, "C2/" + path));
+        }
+    }
+
+    [Fact]
+    public async Task StartWhoseRegistrationIsAnsweredWithAPageNotTheApi_SaysTheAnswerCouldNotBeRead_WithoutTryingAgain()
+    {
+        // A proxy in front of the server that answers 200 with its own sign-in page, say: the server answered, so the
+        // page says that, not that the server cannot be reached, and does not send the batch again.
+        var bucket = await web.BucketAsync();
+        var (project, _) = await ProjectAsync(bucket, web.S3.Endpoint);
+        var (folder, _) = FieldFolder("SD_CARD_PROXY", smallFiles: 2, bigFileBytes: 0);
+        var page = await web.SignedInPageAsync("admin", WebFixture.AdminPassword);
+        await ChooseAsync(page, project, bucket, folder);
+        var calls = 0;
+        await page.RouteAsync("**/api/sessions/*/files", async route =>
+        {
+            Interlocked.Increment(ref calls);
+            await route.FulfillAsync(new() { Status = 200, ContentType = "text/html", Body = "<html><body>Sign in to the proxy</body></html>" });
+        });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start upload" }).ClickAsync();
+
+        await page.GetByText("The upload could not start: the server's answer could not be read (HTTP 200)").WaitForAsync(new() { Timeout = 30_000 });
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
     public async Task ChecksAnsweringAfterTheUploadCompleted_LeaveUploadCompleteShownAndStartDisabled()
     {
         var bucket = await web.BucketAsync();

@@ -33,18 +33,19 @@ export type BatchCall = RegisterCall | RelayCall;
 /** A registered file's outcome: upload it, already verified in the bucket, or a duplicate not to upload. */
 export enum Registered { Pending, Uploaded, Duplicate }
 
-/** A relayed file's outcome: verified in the bucket, or failed. */
-export enum Relayed { Uploaded, Failed }
+/** A relayed file's outcome: failed (0, so that an outcome never set is no success), or verified in the bucket. */
+export enum Relayed { Failed, Uploaded }
 
 /**
- * The answer: the HTTP status (0: the request never got one) and, when not 2xx, the body's text (for its problem
- * detail). On 2xx: each file's outcome in the order sent (Registered or Relayed), and the texts of the files that
- * have one (a duplicate's key, a failed file's reason), by position. problem is set when a 2xx answer does not list the
- * files sent, in order: nothing of it is used.
+ * The answer: the HTTP status (0: the request never got one) and, when not 2xx, its status text and the body's text
+ * (for its problem detail). On 2xx: each file's outcome in the order sent (Registered or Relayed), and the texts of
+ * the files that have one (a duplicate's key, a failed file's reason), by position. problem is set when a 2xx answer
+ * cannot be read or does not list the files sent, in order: nothing of it is used, and trying again cannot help.
  */
 export interface BatchAnswer {
   id: number;
   status: number;
+  statusText: string;
   text: string;
   outcomes: Uint8Array | null;
   notes: Map<number, string> | null;

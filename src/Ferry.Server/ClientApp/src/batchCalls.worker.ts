@@ -9,24 +9,34 @@
 // per relay batch (session 16).
 import { type BatchAnswer, type BatchCall, type RegisterCall, type RelayCall, Registered, Relayed } from "./batchCalls";
 import type { CompleteFilesResponse, RegisterFilesRequest, RegisterFilesResponse } from "./contracts";
-import { sendRequest } from "./xhrRequest";
+import { NetworkError, sendRequest } from "./xhrRequest";
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<BatchCall>) => void) | null; postMessage(message: BatchAnswer): void };
 
 scope.onmessage = async (event) => {
   const call = event.data;
+  let answer;
   try {
-    const answer = call.kind === "register"
+    answer = call.kind === "register"
       ? await sendRequest("POST", call.url, { authorization: `Bearer ${call.token}`, "content-type": "application/json" }, JSON.stringify(registration(call)))
       : await sendRequest("POST", call.url, { authorization: `Bearer ${call.token}` }, relayForm(call));
-    if (answer.status < 200 || answer.status >= 300) {
-      scope.postMessage({ id: call.id, status: answer.status, text: answer.text, outcomes: null, notes: null, problem: null });
-      return;
-    }
-    scope.postMessage({ id: call.id, status: answer.status, text: "", ...(call.kind === "register" ? readRegistered(call, answer.text) : readRelayed(call, answer.text)) });
-  } catch {
-    scope.postMessage({ id: call.id, status: 0, text: "", outcomes: null, notes: null, problem: null });
+  } catch (error) {
+    scope.postMessage({ id: call.id, status: 0, statusText: "", text: "", outcomes: null, notes: null, problem: error instanceof NetworkError ? null : `the request could not be sent (${String(error)})` });
+    return;
   }
+  const { status, statusText, text } = answer;
+  if (status < 200 || status >= 300) {
+    scope.postMessage({ id: call.id, status, statusText, text, outcomes: null, notes: null, problem: null });
+    return;
+  }
+  let outcomes: Outcomes;
+  try {
+    outcomes = call.kind === "register" ? readRegistered(call, text) : readRelayed(call, text);
+  } catch {
+    // Answered, but not with the API's JSON (a proxy's sign-in page, say): not a connection to retry.
+    outcomes = { outcomes: null, notes: null, problem: `the server's answer could not be read (HTTP ${status})` };
+  }
+  scope.postMessage({ id: call.id, status, statusText, text: "", ...outcomes });
 };
 
 function registration(call: RegisterCall): RegisterFilesRequest {
@@ -63,9 +73,8 @@ function readRelayed(call: RelayCall, text: string): Outcomes {
   const outcomes = new Uint8Array(files.length);
   const notes = new Map<number, string>();
   files.forEach((file, i) => {
-    if (file.status === "uploaded") return;
-    outcomes[i] = Relayed.Failed;
-    notes.set(i, file.error ?? "the server found the object wrong");
+    if (file.status === "uploaded") outcomes[i] = Relayed.Uploaded;
+    else notes.set(i, file.error ?? "the server found the object wrong");
   });
   return { outcomes, notes, problem: null };
 }

@@ -559,11 +559,22 @@ const batchAnswers = new Map<number, (answer: BatchAnswer) => void>();
 /** Sends one call from the worker (its request is built, sent and read off the main thread) and waits for the answer. */
 function sendBatch(call: Unsent<RegisterCall> | Unsent<RelayCall>): Promise<BatchAnswer> {
   if (!batchCaller) {
-    batchCaller = new Worker(new URL("./batchCalls.worker.ts", import.meta.url), { type: "module" });
-    batchCaller.onmessage = (event: MessageEvent<BatchAnswer>) => {
+    const worker = new Worker(new URL("./batchCalls.worker.ts", import.meta.url), { type: "module" });
+    worker.onmessage = (event: MessageEvent<BatchAnswer>) => {
       batchAnswers.get(event.data.id)?.(event.data);
       batchAnswers.delete(event.data.id);
     };
+    // A worker that cannot load or run (or an answer that cannot be read) answers every call waiting on it, which then
+    // fails with the reason; the next call starts a new worker.
+    const broken = (problem: string) => {
+      if (batchCaller === worker) batchCaller = null;
+      worker.terminate();
+      for (const [id, answer] of batchAnswers) answer({ id, status: 0, statusText: "", text: "", outcomes: null, notes: null, problem });
+      batchAnswers.clear();
+    };
+    worker.onerror = (event) => broken(`the page's uploader failed (${event.message || "its worker did not load"})`);
+    worker.onmessageerror = () => broken("the page's uploader could not read an answer");
+    batchCaller = worker;
   }
   const id = ++batchCallId;
   return new Promise((resolve) => {
@@ -589,7 +600,7 @@ async function batchCall(call: Unsent<RegisterCall> | Unsent<RelayCall>): Promis
       attempt--;
       continue;
     }
-    const detail = status === 0 ? "the Ferry server cannot be reached; check the connection" : status === 401 ? "you are signed out; sign in again" : problemDetail(status, "", answer.text);
+    const detail = status === 0 ? "the Ferry server cannot be reached; check the connection" : status === 401 ? "you are signed out; sign in again" : problemDetail(status, answer.statusText, answer.text);
     // 501: the server does not relay (any more); retrying cannot help.
     if (attempt >= ATTEMPTS || (status >= 400 && status < 500 && status !== 429) || status === 501) throw new Error(detail);
     await backoff(attempt);

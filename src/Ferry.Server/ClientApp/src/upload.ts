@@ -758,7 +758,9 @@ function settle(index: number, failure: string | null) {
   if (failure === null) {
     setState(index, FileState.Verified);
     verifiedBytes += item.size;
-    urls.delete(item.path);
+    // Only presigned files have a URL to forget. Looking a path up hashes it, which first copies a path cut from a
+    // longer one (the profile of a 20,000-file page: 0.8 MiB of such copies for relayed files).
+    if (urls.size > 0) urls.delete(item.path);
   } else {
     fail(index, failure);
   }

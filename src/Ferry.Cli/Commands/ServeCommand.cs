@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Ferry.Server;
-using Microsoft.Extensions.Hosting;
 
 namespace Ferry.Cli.Commands;
 
@@ -14,7 +13,7 @@ internal sealed class ServeCommand
 
     public Command Build()
     {
-        return new Command("serve", "Run the Ferry web app and API.\n\nThe database schema must be current: run 'ferry db migrate' first. On first start the administrator 'admin' is created; its password is FERRY_ADMIN_PASSWORD, or random and written to the file 'initial-admin-password' in the data directory (mode 0600; its path is printed; change it at first sign-in).\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'").With(_urls, _db, _worker, _roots).Runs((parse, cancellationToken) => RunAsync(parse, cancellationToken));
+        return new Command("serve", "Run the Ferry web app and API.\n\nThe database schema must be current: run 'ferry db migrate' first. On first start the administrator 'admin' is created; its password is FERRY_ADMIN_PASSWORD, or random and written to the file 'initial-admin-password' in the data directory (mode 0600; its path is printed; change it at first sign-in).\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM\n  1  stopped because a background service failed (logged)\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'").With(_urls, _db, _worker, _roots).Runs((parse, cancellationToken) => RunAsync(parse, cancellationToken));
     }
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -30,7 +29,7 @@ internal sealed class ServeCommand
             var app = FerryServer.Build([], settings);
             await using (app)
             {
-                await ((IHost)app).RunAsync(cancellationToken);
+                await HostRun.RunAsync(app, "the server", cancellationToken);
             }
         }
         catch (Exception ex) when (ex is ServerStartupException or ArgumentException or FormatException or IOException or InvalidOperationException)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Ferry.Server;
-using Microsoft.Extensions.Hosting;
 
 namespace Ferry.Cli.Commands;
 
@@ -12,7 +11,7 @@ internal sealed class WorkerCommand
 
     public Command Build()
     {
-        return new Command("worker", "Run upload jobs (queued with POST /api/jobs or the Jobs page) with the verified engine. Any number of workers may share a PostgreSQL database; with SQLite, run one. A job whose worker dies is taken over after Ferry:WorkerTimeout and resumes.\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM (a running job is handed back to the queue)\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'").With(_db, _roots).Runs((parse, cancellationToken) => RunAsync(parse, cancellationToken));
+        return new Command("worker", "Run upload jobs (queued with POST /api/jobs or the Jobs page) with the verified engine. Any number of workers may share a PostgreSQL database; with SQLite, run one. A job whose worker dies is taken over after Ferry:WorkerTimeout and resumes.\n\nExit codes:\n  0  stopped by Ctrl+C or SIGTERM (a running job is handed back to the queue)\n  1  stopped because the job worker failed (logged)\n  2  bad settings, unreachable database, or a schema that needs 'ferry db migrate'").With(_db, _roots).Runs((parse, cancellationToken) => RunAsync(parse, cancellationToken));
     }
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -21,7 +20,7 @@ internal sealed class WorkerCommand
         try
         {
             using var host = FerryServer.BuildWorker(settings);
-            await host.RunAsync(cancellationToken);
+            await HostRun.RunAsync(host, "the worker", cancellationToken);
         }
         catch (Exception ex) when (ex is ServerStartupException or ArgumentException or FormatException or IOException or InvalidOperationException)
         {

@@ -56,25 +56,27 @@ function relayForm(call: RelayCall): FormData {
 type Outcomes = Pick<BatchAnswer, "outcomes" | "notes" | "problem">;
 
 function readRegistered(call: RegisterCall, text: string): Outcomes {
-  const files = (JSON.parse(text) as RegisterFilesResponse).files;
-  if (!inOrder(call.paths, files)) return mismatch();
-  const outcomes = new Uint8Array(files.length);
-  const notes = new Map<number, string>();
-  files.forEach((file, i) => {
-    outcomes[i] = file.status === "uploaded" ? Registered.Uploaded : file.status === "duplicate" ? Registered.Duplicate : Registered.Pending;
-    if (file.status === "duplicate" && file.duplicate_of) notes.set(i, file.duplicate_of);
+  return read(call.paths, (JSON.parse(text) as RegisterFilesResponse).files, (file) => {
+    if (file.status === "uploaded") return [Registered.Uploaded, null];
+    if (file.status === "duplicate") return [Registered.Duplicate, file.duplicate_of ?? null];
+    return [Registered.Pending, null];
   });
-  return { outcomes, notes, problem: null };
 }
 
 function readRelayed(call: RelayCall, text: string): Outcomes {
-  const files = (JSON.parse(text) as CompleteFilesResponse).files;
-  if (!inOrder(call.paths, files)) return mismatch();
+  return read(call.paths, (JSON.parse(text) as CompleteFilesResponse).files, (file) =>
+    file.status === "uploaded" ? [Relayed.Uploaded, null] : [Relayed.Failed, file.error ?? "the server found the object wrong"]);
+}
+
+/** Each answered file's outcome and note (or null), when the answer lists the files sent in order. */
+function read<T extends { path: string }>(paths: string[], files: T[], outcome: (file: T) => [number, string | null]): Outcomes {
+  if (!inOrder(paths, files)) return { outcomes: null, notes: null, problem: "the server's answer did not list the files sent" };
   const outcomes = new Uint8Array(files.length);
   const notes = new Map<number, string>();
   files.forEach((file, i) => {
-    if (file.status === "uploaded") outcomes[i] = Relayed.Uploaded;
-    else notes.set(i, file.error ?? "the server found the object wrong");
+    const [value, note] = outcome(file);
+    outcomes[i] = value;
+    if (note !== null) notes.set(i, note);
   });
   return { outcomes, notes, problem: null };
 }
@@ -82,8 +84,4 @@ function readRelayed(call: RelayCall, text: string): Outcomes {
 /** The answer lists exactly the files sent, in the order sent (the API answers so). */
 function inOrder(paths: string[], files: { path: string }[]): boolean {
   return files.length === paths.length && files.every((file, i) => file.path === paths[i]);
-}
-
-function mismatch(): Outcomes {
-  return { outcomes: null, notes: null, problem: "the server's answer did not list the files sent" };
 }

@@ -20,16 +20,31 @@ public sealed class HostRunTests
     }
 
     [Fact]
+    public async Task RunAsync_BackgroundServiceEndsOnATimeoutOfItsOwn_IsAnErrorWithExitCode1()
+    {
+        // A request's timeout is an OperationCanceledException: the service's task ends Canceled, not Faulted, and the
+        // host stops all the same.
+        using var host = HostWith<TimedOutService>();
+
+        var error = await Assert.ThrowsAsync<CliException>(() => HostRun.RunAsync(host, "the server", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(ExitCodes.SomeFailed, error.ExitCode);
+        Assert.Equal("the server stopped: its TimedOutService failed (it ended on a cancellation that was not a stop); the log above has the details", error.Message);
+    }
+
+    [Fact]
     public async Task RunAsync_StoppedOnPurpose_ReturnsWithoutAnError()
     {
-        using var host = HostWith<WaitingService>();
+        var started = new WaitingService();
+        using var host = HostWith(started);
         using var stop = new CancellationTokenSource();
 
         var run = HostRun.RunAsync(host, "the worker", stop.Token);
-        await WaitingService.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await started.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
 
         await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(started.ExecuteTask!.IsCanceled);
     }
 
     private static IHost HostWith<TService>() where TService : class, IHostedService
@@ -37,6 +52,14 @@ public sealed class HostRunTests
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddHostedService<TService>();
+        return builder.Build();
+    }
+
+    private static IHost HostWith(IHostedService service)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(service);
         return builder.Build();
     }
 
@@ -49,9 +72,18 @@ public sealed class HostRunTests
         }
     }
 
+    private sealed class TimedOutService : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await Task.Yield();
+            throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.");
+        }
+    }
+
     private sealed class WaitingService : BackgroundService
     {
-        public static TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {

@@ -11,7 +11,7 @@ public sealed class HostRunTests
     [Fact]
     public async Task RunAsync_BackgroundServiceFails_IsAnErrorWithExitCode1NamingIt()
     {
-        using var host = HostWith<FailingService>();
+        using var host = HostWith(new FailingService());
 
         var error = await Assert.ThrowsAsync<CliException>(() => HostRun.RunAsync(host, "the worker", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
 
@@ -24,7 +24,7 @@ public sealed class HostRunTests
     {
         // A request's timeout is an OperationCanceledException: the service's task ends Canceled, not Faulted, and the
         // host stops all the same.
-        using var host = HostWith<TimedOutService>();
+        using var host = HostWith(new TimedOutService());
 
         var error = await Assert.ThrowsAsync<CliException>(() => HostRun.RunAsync(host, "the server", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
 
@@ -45,14 +45,6 @@ public sealed class HostRunTests
 
         await run.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(started.ExecuteTask!.IsCanceled);
-    }
-
-    private static IHost HostWith<TService>() where TService : class, IHostedService
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddHostedService<TService>();
-        return builder.Build();
     }
 
     private static IHost HostWith(IHostedService service)

@@ -4,7 +4,9 @@ namespace Ferry.Server.Jobs;
 /// The job table as a queue shared by any number of workers. Claiming is one statement: on PostgreSQL the candidate
 /// row is locked with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent workers on any machine never take the same job;
 /// on SQLite the database serializes writers (one worker is the supported set-up). A running job whose heartbeat
-/// is older than the timeout is claimable again: its worker died.
+/// is older than the timeout is claimable again: its worker died. That holds for one cancelled meanwhile too (no
+/// heartbeat was left to see the request), and for one handed back to the queue by a stopping worker just as a cancel
+/// came: the worker that claims such a job ends it as cancelled without uploading.
 /// </summary>
 internal sealed class JobQueue(FerryDbContext db, TimeProvider time)
 {
@@ -15,16 +17,15 @@ internal sealed class JobQueue(FerryDbContext db, TimeProvider time)
         var at = db.Timestamp(now);
         var stale = db.Timestamp(now - timeout);
         var lockClause = db.Provider == DatabaseProvider.PostgreSql ? "FOR UPDATE SKIP LOCKED" : "";
-        var notCancelled = db.Provider == DatabaseProvider.PostgreSql ? "NOT cancel_requested" : "cancel_requested = 0";
         var sql = $$"""
             UPDATE upload_jobs SET status = 'running', worker = {0}, heartbeat_at = {1}, started_at = COALESCE(started_at, {1}), attempts = attempts + 1
             WHERE id = (
                 SELECT id FROM upload_jobs
-                WHERE (status = 'queued' OR (status = 'running' AND heartbeat_at < {2})) AND {{notCancelled}}
+                WHERE status = 'queued' OR (status = 'running' AND heartbeat_at < {2})
                 ORDER BY id LIMIT 1 {{lockClause}})
             RETURNING id AS "Value"
             """;
-        // Only the two provider-specific clauses above are spliced in (constants); values are parameters.
+        // Only the provider-specific clause above is spliced in (a constant); values are parameters.
         var ids = await db.Database.SqlQueryRaw<long>(sql, worker, at, stale).ToListAsync(cancellationToken);
         return ids.Count == 0 ? null : ids[0];
     }

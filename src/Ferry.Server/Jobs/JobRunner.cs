@@ -44,7 +44,8 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         string? message;
         try
         {
-            (status, message) = await UploadAsync(scope.ServiceProvider, job, caller, loaded, run.Token);
+            // Cancelled while its worker was gone (claimed again after the timeout): ended as that worker's heartbeat would have.
+            (status, message) = job.CancelRequested ? (JobStatus.Cancelled, "cancelled") : await UploadAsync(scope.ServiceProvider, job, caller, loaded, run.Token);
         }
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {

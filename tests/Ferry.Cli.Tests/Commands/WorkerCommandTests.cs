@@ -168,6 +168,61 @@ public sealed class WorkerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Job_OneFileStorageKeepsRefusing_JobFailedWithTheCount_SessionIncompleteListingTheFileWithItsReason()
+    {
+        await using var proxy = await FaultProxy.StartAsync(S3.Endpoint);
+        using var api = await FerryServerClient.SignInAsync(_url, "admin", AdminPassword);
+        var (project, cycle, bucket) = await ProjectAsync(api, proxy.Endpoint);
+        var folder = Folder("refused-card", 12, 8);
+        const string refused = "SN0001/20260102_00001 #8.WAV";
+        proxy.FailNext("PutObject", int.MaxValue, path => Uri.UnescapeDataString(path).EndsWith("/" + refused, StringComparison.Ordinal));
+        var job = await QueueAsync(api, project, cycle, folder);
+        Start(Ferry("worker-f"), "worker", "--db", _database, "--allowed-root", Root);
+        var done = (await WaitForJobsAsync(api, [job], j => j["status"]!.GetValue<string>() is "completed" or "failed" or "cancelled"))[0];
+
+        Assert.Equal("failed", done["status"]!.GetValue<string>());
+        Assert.Equal("1 file(s) failed; see the session's failed files", done["message"]!.GetValue<string>());
+        var session = await api.GetFromJsonAsync<JsonObject>($"/api/sessions/{done["session_id"]}");
+        Assert.Equal("incomplete", session!["status"]!.GetValue<string>());
+        Assert.Equal(11, session["uploaded_files"]!.GetValue<long>());
+        var failed = (await api.GetFromJsonAsync<JsonObject>($"/api/sessions/{done["session_id"]}/files?status=failed"))!["files"]!.AsArray();
+        var file = Assert.Single(failed)!;
+        Assert.Equal(refused, file["path"]!.GetValue<string>());
+        Assert.False(string.IsNullOrWhiteSpace(file["last_error"]?.GetValue<string>()), file.ToJsonString());
+        Assert.Equal(11, (await S3.ListKeysAsync(bucket)).Count);
+    }
+
+    [Fact]
+    public async Task RunningJob_CancelledAfterItsWorkerDied_NextWorkerEndsItCancelledWithoutUploadingAndClosesItsSession()
+    {
+        await using var proxy = await FaultProxy.StartAsync(S3.Endpoint);
+        using var api = await FerryServerClient.SignInAsync(_url, "admin", AdminPassword);
+        var (project, cycle, _) = await ProjectAsync(api, proxy.Endpoint);
+        proxy.HoldAfter("PutObject", 10);
+        var job = await QueueAsync(api, project, cycle, Folder("orphan-card", 60, 4));
+        var first = Start(Ferry("worker-d"), "worker", "--db", _database, "--allowed-root", Root);
+        await WaitForJobsAsync(api, [job], j => j["status"]!.GetValue<string>() == "running");
+        first.Kill(); // SIGKILL: no heartbeat will see the cancel
+        await first.WaitForExitAsync();
+        proxy.Release();
+        await Task.Delay(1000); // what the dead worker had sent is through
+        proxy.Reset();
+
+        var response = await api.PostAsync($"/api/jobs/{job}/cancel", null);
+        var asked = await JobAsync(api, job);
+        Start(Ferry("worker-e"), "worker", "--db", _database, "--allowed-root", Root);
+        var done = (await WaitForJobsAsync(api, [job], j => j["status"]!.GetValue<string>() != "running"))[0];
+
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        Assert.Equal("running", asked["status"]!.GetValue<string>()); // its worker is gone, so nothing ended it yet
+        Assert.Equal("cancelled", done["status"]!.GetValue<string>());
+        Assert.Equal(2, done["attempts"]!.GetValue<int>());
+        Assert.Equal(0, proxy.Count("PutObject")); // the second worker uploaded nothing
+        var session = await api.GetFromJsonAsync<JsonObject>($"/api/sessions/{done["session_id"]}");
+        Assert.Equal("incomplete", session!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Worker_UnmigratedDatabase_Exit2WithTheFix()
     {
         var empty = await PostgresServer.Shared.CreateDatabaseAsync();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Ferry.Client.Contracts;
 using Ferry.Testing;
 
 using static Ferry.Server.Tests.SessionCalls;
@@ -178,6 +179,59 @@ public abstract class RelayTests<TFixture>(TFixture fixture) : IClassFixture<TFi
         Assert.Equal(3, scene.Proxy.Count("PutObject"));
         var session = await ApiCalls.GetAsync(scene.Tenant.User, $"/api/sessions/{scene.SessionId}");
         Assert.Equal(0, session["uploaded_files"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Relay_PastTheListOrAFieldsLimit_400NamingTheProblem_NothingWrittenOrRecorded()
+    {
+        var files = new Dictionary<string, byte[]> { ["S/a.wav"] = Bytes(10, 1) };
+        await using var scene = await SceneAsync(files);
+
+        // 1,001 paths: the item after the limit stops the read of the 'files' field.
+        var tooMany = Enumerable.Range(0, ApiLimits.MaximumRelayBatch + 1).Select(i => ($"S/x{i}.wav", Array.Empty<byte>(), (string?)null)).ToList();
+        Assert.Equal("give at most 1,000 files per call; nothing of this call was done", await RefusedAsync(scene.Tenant.User, scene.SessionId, Form(tooMany, fileFields: 0), HttpStatusCode.BadRequest));
+        // A 'files' field past 4,112,384 bytes (1,000 paths of 4 KiB and 16 KiB): its read stops there.
+        var longField = new MultipartFormDataContent { { new ByteArrayContent(new byte[4_112_384 + 1]), "files" } };
+        Assert.Contains("the form could not be read", await RefusedAsync(scene.Tenant.User, scene.SessionId, longField, HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        // A file field longer than the largest file this server relays (1 MiB) for a registered 10-byte file.
+        Assert.Contains("the form could not be read", await RefusedAsync(scene.Tenant.User, scene.SessionId, Form([("S/a.wav", new byte[(1 << 20) + 2], null)]), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+
+        Assert.Equal(0, scene.Proxy.Count("PutObject"));
+        var session = await ApiCalls.GetAsync(scene.Tenant.User, $"/api/sessions/{scene.SessionId}");
+        Assert.Equal(0, session["uploaded_files"]!.GetValue<long>());
+        Assert.Equal(0, session["failed_files"]!.GetValue<long>());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Relay_FormPastSixtyFourMiB_413_FilesWrittenBeforeStayPending(bool withContentLength)
+    {
+        // 65 registered files of 1 MiB (the largest relayed): every field within its limit, the form past 64 MiB.
+        var files = Enumerable.Range(0, 65).ToDictionary(i => $"S/m{i:D2}.wav", i => Bytes(1 << 20, 100 + i));
+        await using var scene = await SceneAsync(files);
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(new JsonObject { ["files"] = new JsonArray(files.Keys.Select(p => (JsonNode)new JsonObject { ["path"] = p }).ToArray()) }.ToJsonString()), "files" },
+        };
+        foreach (var bytes in files.Values)
+        {
+            form.Add(withContentLength ? new ByteArrayContent(bytes) : new StreamContent(new UnknownLengthStream(bytes)), "file", "file");
+        }
+
+        using var response = await scene.Tenant.User.PostAsync($"/api/sessions/{scene.SessionId}/relay", form);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains($"larger than {ApiLimits.MaximumRelayBytes:N0} bytes", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        if (withContentLength)
+        {
+            Assert.Equal(0, scene.Proxy.Count("PutObject")); // refused before a byte of it was read
+        }
+
+        var session = await ApiCalls.GetAsync(scene.Tenant.User, $"/api/sessions/{scene.SessionId}");
+        Assert.Equal(0, session["uploaded_files"]!.GetValue<long>());
+        Assert.Equal(65, session["pending_files"]!.GetValue<long>());
     }
 
     [Fact]

@@ -161,10 +161,4 @@ public sealed class RequestListBoundsTests(TwoStreamsSqliteFixture fixture) : IC
         var (projectId, cycleId, _) = await fixture.NewProjectAsync(tenant);
         return (tenant, await SessionCalls.NewSessionAsync(tenant.User, projectId, cycleId));
     }
-
-    /// <summary>A body sent without Content-Length (chunked on a real connection).</summary>
-    private sealed class UnknownLengthStream(byte[] content) : MemoryStream(content)
-    {
-        public override bool CanSeek => false;
-    }
 }

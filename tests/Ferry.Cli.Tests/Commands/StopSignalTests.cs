@@ -61,7 +61,7 @@ public sealed partial class StopSignalTests(S3rverFixture s3rver) : IClassFixtur
     }
 
     [Fact]
-    public async Task Worker_SigtermMidJob_Exit0AndJobHandedBackToTheQueue()
+    public async Task Worker_SigtermMidJob_Exit0AndJobHandedBack_NextWorkerFinishesItWithoutResendingWhatWasVerified()
     {
         var ferry = ServerFerry();
         Assert.Equal(0, (await ferry.RunAsync("db", "migrate")).ExitCode);
@@ -71,15 +71,17 @@ public sealed partial class StopSignalTests(S3rverFixture s3rver) : IClassFixtur
         await FerryServerClient.WaitUntilHealthyAsync(url, server.Process);
         using var api = await FerryServerClient.SignInAsync(url, "admin", AdminPassword);
         await using var proxy = await FaultProxy.StartAsync(Server.Endpoint);
-        proxy.HoldAfter("PutObject", 10);
-        var (project, cycle) = await ProjectAsync(api, await Server.CreateBucketAsync("signal-jobs"), proxy.Endpoint);
+        proxy.HoldAfter("PutObject", 30);
+        var bucket = await Server.CreateBucketAsync("signal-jobs");
+        var (project, cycle) = await ProjectAsync(api, bucket, proxy.Endpoint);
         var folder = FieldFolder(Path.Combine("field", "card"), 60);
         var queued = await api.PostAsJsonAsync("/api/jobs", new { project_id = project, cycle_id = cycle, local_directory = folder });
         Assert.True(queued.IsSuccessStatusCode, await queued.Content.ReadAsStringAsync());
         var job = (await queued.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
 
         using var worker = new RunningFerry(ferry.Start("worker", "--allowed-root", root));
-        await WaitForAsync(() => proxy.Count("PutObject") > 10, worker);
+        await WaitForAsync(() => proxy.Count("PutObject") > 30, worker);
+        await Task.Delay(1500); // the verdicts of the first 30 reach the session
         Assert.Equal("running", (await JobAsync(api, job))["status"]!.GetValue<string>());
         await worker.SignalAsync("TERM");
         var exit = await worker.WaitForExitAsync();
@@ -88,6 +90,25 @@ public sealed partial class StopSignalTests(S3rverFixture s3rver) : IClassFixtur
         var after = await JobAsync(api, job);
         Assert.True(after["status"]!.GetValue<string>() == "queued", after.ToJsonString());
         AssertNoStackTrace(worker.Output);
+
+        // The next worker takes the job at once and sends only what the session had not verified.
+        var verifiedBefore = (await api.GetFromJsonAsync<JsonObject>($"/api/sessions/{after["session_id"]}"))!["uploaded_files"]!.GetValue<long>();
+        Assert.InRange(verifiedBefore, 20, 30);
+        proxy.Reset(); // PUTs held when the signal came stay held: they never reach the store
+        using var next = new RunningFerry(ferry.Start("worker", "--allowed-root", root));
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        JsonObject done;
+        while ((done = await JobAsync(api, job))["status"]!.GetValue<string>() is "queued" or "running")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out; the next worker said:\n" + next.Output);
+            await Task.Delay(200);
+        }
+
+        Assert.True(done["status"]!.GetValue<string>() == "completed", done.ToJsonString());
+        Assert.Equal(2, done["attempts"]!.GetValue<int>());
+        Assert.InRange(proxy.Count("PutObject"), 60 - verifiedBefore, 60 - verifiedBefore + 8);
+        Assert.Equal(60, (await api.GetFromJsonAsync<JsonObject>($"/api/sessions/{done["session_id"]}"))!["uploaded_files"]!.GetValue<long>());
+        await AssertBucketHoldsAsync(bucket, folder);
     }
 
     [Fact]

@@ -20,7 +20,8 @@ command -v rclone >/dev/null || { echo "rclone is not installed (../shared/bench
 
 if [[ ! -d $data ]]; then
   echo "making $data (300,000 files)"
-  python3 - "$data" <<'EOF'
+  rm -rf "$data.partial"
+  python3 - "$data.partial" <<'EOF'
 import os, sys
 root = sys.argv[1]
 for d in range(600):
@@ -30,7 +31,9 @@ for d in range(600):
         with open(os.path.join(folder, f"f{f:05d}.bin"), "wb") as out:
             out.write(os.urandom(1 + (d * 500 + f) % 6))
 EOF
+  mv "$data.partial" "$data"
 fi
+[[ -w /proc/sys/vm/drop_caches ]] || echo "warning: not root, so the page cache is not dropped before runs (the reads are then warm)" >&2
 
 settle() {
   sync
@@ -45,7 +48,7 @@ measure() {
   settle
   /usr/bin/time -f "$name %e s %M KiB %U u %S s" "$@" > /dev/null 2> "$work/$name.err" || { tail -5 "$work/$name.err" >&2; exit 1; }
   tail -1 "$work/$name.err"
-  /usr/bin/time -f "  sync after $name %e s" sync
+  /usr/bin/time -f "  sync after $name %e s" sync 2>&1
 }
 
 ferry_run() { measure "$1" env FERRY_HOME="$work/home" "$ferry" upload "$data" "file://$work/out-ferry"; }

@@ -66,7 +66,7 @@ internal sealed class JobCatalog(FerryDbContext db, ServerFolders folders, JobWa
         }
 
         var now = time.GetUtcNow();
-        // Queued: cancelled here, unless a worker claims it in the same instant (then its heartbeat sees the request).
+        // Queued: cancelled here, unless a worker claims it in the same instant (then the worker sees the request as it loads the job, or at its next heartbeat).
         var cancelledNow = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Queued).ExecuteUpdateAsync(j => j
             .SetProperty(x => x.Status, JobStatus.Cancelled).SetProperty(x => x.CancelRequested, true)
             .SetProperty(x => x.Message, "cancelled before it started").SetProperty(x => x.FinishedAt, now), cancellationToken);

@@ -37,6 +37,14 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             return;
         }
 
+        if (job.CancelRequested)
+        {
+            // Cancelled while no worker held it (its worker died, or it was handed back just as the cancel came): no
+            // heartbeat saw the request, so it ends here as one would have ended it, with nothing uploaded.
+            await EndAsync(db, queue, job, worker, JobStatus.Cancelled, "cancelled", activity);
+            return;
+        }
+
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var state = new RunState();
         var heartbeat = HeartbeatAsync(jobId, worker, state, run, stoppingToken);
@@ -44,8 +52,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
         string? message;
         try
         {
-            // Cancelled while its worker was gone (claimed again after the timeout): ended as that worker's heartbeat would have.
-            (status, message) = job.CancelRequested ? (JobStatus.Cancelled, "cancelled") : await UploadAsync(scope.ServiceProvider, job, caller, loaded, run.Token);
+            (status, message) = await UploadAsync(scope.ServiceProvider, job, caller, loaded, run.Token);
         }
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {
@@ -71,8 +78,19 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             return;
         }
 
+        await EndAsync(db, queue, job, worker, status, message, activity);
+    }
+
+    /// <summary>Closes the job's session (incomplete unless completed) and ends the job, counted once: not when another worker holds it by now.</summary>
+    private async Task EndAsync(FerryDbContext db, JobQueue queue, UploadJob job, string worker, JobStatus status, string? message, System.Diagnostics.Activity? activity)
+    {
         await UploadSessions.CloseAsync(db, job.SessionId, time.GetUtcNow(), metrics, stoppedEarly: status != JobStatus.Completed, CancellationToken.None);
-        await queue.FinishAsync(jobId, worker, status, message, CancellationToken.None);
+        if (!await queue.FinishAsync(job.Id, worker, status, message, CancellationToken.None))
+        {
+            logger.LogWarning("Job {Job}: another worker holds it by now; this worker's outcome ({Status}) is not recorded", job.Id, status);
+            return;
+        }
+
         metrics.CountJobFinished(status);
         activity?.SetTag(Observability.FerryActivities.Status, status.Name());
         if (status == JobStatus.Failed)
@@ -80,7 +98,7 @@ internal sealed class JobRunner(IServiceScopeFactory scopes, ProjectStores store
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, message);
         }
 
-        logger.LogInformation("Job {Job} ({Folder}) {Status}: {Message}", jobId, job.LocalDirectory, status, message);
+        logger.LogInformation("Job {Job} ({Folder}) {Status}: {Message}", job.Id, job.LocalDirectory, status, message);
     }
 
     private async Task<(JobStatus Status, string? Message)> UploadAsync(IServiceProvider services, UploadJob job, Caller caller, LoadedSession loaded, CancellationToken cancellationToken)

@@ -190,7 +190,10 @@ public abstract class RelayTests<TFixture>(TFixture fixture) : IClassFixture<TFi
         // 1,001 paths: the item after the limit stops the read of the 'files' field.
         var tooMany = Enumerable.Range(0, ApiLimits.MaximumRelayBatch + 1).Select(i => ($"S/x{i}.wav", Array.Empty<byte>(), (string?)null)).ToList();
         Assert.Equal("give at most 1,000 files per call; nothing of this call was done", await RefusedAsync(scene.Tenant.User, scene.SessionId, Form(tooMany, fileFields: 0), HttpStatusCode.BadRequest));
-        // A 'files' field past 4,112,384 bytes (1,000 paths of 4 KiB and 16 KiB): its read stops there.
+        // A 'files' field of 4,112,384 bytes (1,000 paths of 4 KiB and 16 KiB) is read whole (here: found not JSON);
+        // one byte more, and its read stops there.
+        var longestField = new MultipartFormDataContent { { new ByteArrayContent(new byte[4_112_384]), "files" } };
+        Assert.Contains("is not valid JSON", await RefusedAsync(scene.Tenant.User, scene.SessionId, longestField, HttpStatusCode.BadRequest), StringComparison.Ordinal);
         var longField = new MultipartFormDataContent { { new ByteArrayContent(new byte[4_112_384 + 1]), "files" } };
         Assert.Contains("the form could not be read", await RefusedAsync(scene.Tenant.User, scene.SessionId, longField, HttpStatusCode.BadRequest), StringComparison.Ordinal);
         // A file field longer than the largest file this server relays (1 MiB) for a registered 10-byte file.
